@@ -1,0 +1,1 @@
+"""The pure domain: contacts, stages, events, transitions and due actions. No I/O, no Qt."""

@@ -1,0 +1,160 @@
+"""Due actions: pure functions of (contact state, now, settings). See PRODUCT.md, "What the user
+is told, and when"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+from desktop.domain.bizdays import add_business_days, start_of_next_business_day
+from desktop.domain.model import ContactState, Stage
+
+
+class ActionKind(StrEnum):
+    REPLY_RECEIVED = "reply_received"
+    NEEDS_ANSWER = "needs_answer"
+    FOLLOW_UP = "follow_up"
+    CLOSE_THE_LOOP = "close_the_loop"
+    PREPARE = "prepare"
+    THANK_YOU_MISSING = "thank_you_missing"
+    UPDATE_REFERRER = "update_referrer"
+    CHECK_IN = "check_in"
+
+
+#: Lower is more urgent; ties are broken by how long the action has been due.
+URGENCY: dict[ActionKind, int] = {
+    ActionKind.PREPARE: 0,
+    ActionKind.NEEDS_ANSWER: 1,
+    ActionKind.REPLY_RECEIVED: 2,
+    ActionKind.THANK_YOU_MISSING: 3,
+    ActionKind.FOLLOW_UP: 4,
+    ActionKind.UPDATE_REFERRER: 5,
+    ActionKind.CLOSE_THE_LOOP: 6,
+    ActionKind.CHECK_IN: 7,
+}
+
+TITLES: dict[ActionKind, str] = {
+    ActionKind.REPLY_RECEIVED: "Reply received",
+    ActionKind.NEEDS_ANSWER: "Needs your answer",
+    ActionKind.FOLLOW_UP: "Follow-up due",
+    ActionKind.CLOSE_THE_LOOP: "Close the loop",
+    ActionKind.PREPARE: "Prepare",
+    ActionKind.THANK_YOU_MISSING: "Thank-you missing",
+    ActionKind.UPDATE_REFERRER: "Update the referrer",
+    ActionKind.CHECK_IN: "Check in",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderSettings:
+    timezone: str = "UTC"
+    holidays: frozenset[date] = field(default_factory=frozenset)
+    follow_up_business_days: int = 5
+    max_followups: int = 2
+    needs_answer_after: timedelta = timedelta(days=1)
+    prepare_before: timedelta = timedelta(hours=24)
+    thank_you_after: timedelta = timedelta(hours=24)
+    check_in_after: timedelta = timedelta(days=90)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True, slots=True)
+class DueAction:
+    kind: ActionKind
+    contact_id: int
+    due_at: datetime
+    detail: str = ""
+
+    @property
+    def title(self) -> str:
+        return TITLES[self.kind]
+
+    @property
+    def urgency(self) -> int:
+        return URGENCY[self.kind]
+
+
+def follow_up_due_at(state: ContactState, settings: ReminderSettings) -> datetime | None:
+    """When the next nudge (follow-up or close-the-loop) becomes due, if one is pending.
+
+    Counted from the last request or follow-up; an out-of-office return date pushes it to the first
+    business day after that date, so nobody is chased while away.
+    """
+    if state.stage is not Stage.REQUESTED or state.last_nudge_at is None:
+        return None
+    zone = settings.zone
+    due = add_business_days(
+        state.last_nudge_at, settings.follow_up_business_days, zone, settings.holidays
+    )
+    if state.away_until is not None:
+        due = max(due, start_of_next_business_day(state.away_until, zone, settings.holidays))
+    return due.astimezone(UTC)
+
+
+def due_actions(
+    contact_id: int,
+    state: ContactState,
+    now: datetime,
+    settings: ReminderSettings,
+    *,
+    has_referrer: bool = False,
+) -> list[DueAction]:
+    """The actions due now for one contact (usually none or one)."""
+    actions: list[DueAction] = []
+    stage = state.stage
+
+    def add(kind: ActionKind, due_at: datetime, detail: str = "") -> None:
+        actions.append(DueAction(kind, contact_id, due_at.astimezone(UTC), detail))
+
+    if stage is Stage.REPLIED and state.replied_at is not None:
+        answered = state.answered_at is not None and state.answered_at >= state.replied_at
+        if not answered:
+            late = state.replied_at + settings.needs_answer_after
+            if now >= late:
+                add(ActionKind.NEEDS_ANSWER, late, "They replied and are waiting for your answer")
+            else:
+                add(ActionKind.REPLY_RECEIVED, state.replied_at, "They replied: answer them")
+
+    nudge = follow_up_due_at(state, settings)
+    if nudge is not None and now >= nudge:
+        if state.followups_sent < settings.max_followups:
+            n = state.followups_sent + 1
+            add(ActionKind.FOLLOW_UP, nudge, f"No reply yet: gentle follow-up {n} of "
+                f"{settings.max_followups}")
+        else:
+            add(ActionKind.CLOSE_THE_LOOP, nudge, "No reply after the follow-ups: send a polite "
+                "close-the-loop message")
+
+    if stage is Stage.SCHEDULED and state.meeting_start is not None:
+        opens = state.meeting_start - settings.prepare_before
+        if opens <= now < state.meeting_start:
+            add(ActionKind.PREPARE, opens, "Meeting within 24 hours: questions and research notes")
+
+    if stage is Stage.MET and state.meeting_end is not None and state.thanked_at is None:
+        late = state.meeting_end + settings.thank_you_after
+        if now >= late:
+            add(ActionKind.THANK_YOU_MISSING, late, "No thank-you in your Sent mail yet")
+
+    if (
+        has_referrer
+        and stage in (Stage.MET, Stage.THANKED, Stage.IN_TOUCH)
+        and state.referrer_updated_at is None
+        and state.meeting_end is not None
+    ):
+        add(ActionKind.UPDATE_REFERRER, state.meeting_end, "Tell the person who introduced you")
+
+    if stage in (Stage.THANKED, Stage.IN_TOUCH) and state.last_exchange_at is not None:
+        due = state.last_exchange_at + settings.check_in_after
+        if now >= due:
+            add(ActionKind.CHECK_IN, due, "It has been a while: check in")
+    return actions
+
+
+def sort_actions(actions: list[DueAction]) -> list[DueAction]:
+    """Most urgent first: by kind, then the longest-overdue first."""
+    return sorted(actions, key=lambda a: (a.urgency, a.due_at, a.contact_id))

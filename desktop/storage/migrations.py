@@ -1,0 +1,143 @@
+"""Versioned schema migrations, tracked in ``PRAGMA user_version``.
+
+Each migration is a function of a connection inside the upgrade transaction; it is appended, never
+edited once released. Every migration has a test in tests/unit/storage/test_migrations.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+
+def _run(db: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: ``executescript`` would commit the upgrade transaction."""
+    for statement in script.split(";"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def _v1_initial(db: sqlite3.Connection) -> None:
+    _run(
+        db,
+        """
+        CREATE TABLE accounts (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL,
+            address TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            cursor TEXT,
+            last_sync_at TEXT,
+            UNIQUE (kind, address)
+        );
+        CREATE TABLE objectives (
+            id INTEGER PRIMARY KEY,
+            title TEXT NOT NULL,
+            titles TEXT NOT NULL DEFAULT '[]',
+            companies TEXT NOT NULL DEFAULT '[]',
+            industries TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE TABLE contacts (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL,
+            company TEXT NOT NULL DEFAULT '',
+            role TEXT NOT NULL DEFAULT '',
+            timezone TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT '',
+            referrer_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            objective_id INTEGER REFERENCES objectives(id) ON DELETE SET NULL,
+            notes TEXT NOT NULL DEFAULT '',
+            stage TEXT NOT NULL DEFAULT 'target',
+            state TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        CREATE INDEX contacts_stage ON contacts (stage);
+        CREATE TABLE contact_emails (
+            address TEXT PRIMARY KEY COLLATE NOCASE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL DEFAULT 0,
+            bad INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX contact_emails_contact ON contact_emails (contact_id);
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            provider_id TEXT NOT NULL,
+            thread_id TEXT NOT NULL,
+            folder TEXT NOT NULL,
+            message_id TEXT NOT NULL DEFAULT '',
+            subject TEXT NOT NULL DEFAULT '',
+            sender TEXT NOT NULL DEFAULT '',
+            recipients TEXT NOT NULL DEFAULT '[]',
+            date TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            evidence TEXT NOT NULL DEFAULT '',
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            text TEXT NOT NULL DEFAULT '',
+            html TEXT NOT NULL DEFAULT '',
+            defects TEXT NOT NULL DEFAULT '[]',
+            UNIQUE (account_id, provider_id)
+        );
+        CREATE INDEX messages_contact ON messages (contact_id, date);
+        CREATE INDEX messages_thread ON messages (account_id, thread_id);
+        CREATE INDEX messages_message_id ON messages (message_id);
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            at TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            detail TEXT NOT NULL DEFAULT '',
+            message_key TEXT,
+            payload TEXT NOT NULL DEFAULT '{}',
+            recorded_at TEXT NOT NULL,
+            UNIQUE (contact_id, key)
+        );
+        CREATE TABLE transitions (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            event_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            from_stage TEXT NOT NULL,
+            to_stage TEXT NOT NULL,
+            at TEXT NOT NULL,
+            before TEXT NOT NULL,
+            undone_at TEXT
+        );
+        CREATE INDEX transitions_contact ON transitions (contact_id, id);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            purpose TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            created_at TEXT NOT NULL,
+            sent_id TEXT,
+            error TEXT
+        );
+        """
+    )
+
+
+def _v2_snoozes(db: sqlite3.Connection) -> None:
+    """Snoozed and dismissed due actions, so they persist across restarts."""
+    _run(
+        db,
+        """
+        CREATE TABLE action_marks (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            snoozed_until TEXT,
+            dismissed INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (contact_id, kind, due_at)
+        );
+        """
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_initial, _v2_snoozes)
+LATEST = len(MIGRATIONS)

@@ -1,0 +1,1 @@
+"""Mail providers and message understanding. Qt-free."""

@@ -1,0 +1,192 @@
+"""The MailProvider port: what the sync engine needs from any mailbox, and its plain data types.
+
+Errors fall in three kinds, each a distinct type the UI treats differently: offline (retry later,
+quietly), throttled (back off, honour Retry-After) and needs sign-in (ask the user to reconnect).
+Anything else is a bug and is shown.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+
+class AccountKind(StrEnum):
+    DEMO = "demo"
+    GMAIL = "gmail"
+    OUTLOOK = "outlook"
+    IMAP = "imap"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    id: int
+    kind: AccountKind
+    address: str
+    display_name: str = ""
+
+
+class Folder(StrEnum):
+    INBOX = "inbox"
+    SENT = "sent"
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRef:
+    """A message as a change feed names it: an id, its thread and where it was seen."""
+
+    id: str
+    thread_id: str
+    folder: Folder = Folder.INBOX
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeSet:
+    refs: tuple[MessageRef, ...]
+    cursor: str
+    #: True when the cursor was too old and the provider started a fresh baseline.
+    reset: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MailMessage:
+    """A parsed message. Bodies are present only when fetched in full."""
+
+    ref: MessageRef
+    message_id: str
+    subject: str
+    sender: str
+    sender_name: str
+    to: tuple[str, ...]
+    cc: tuple[str, ...]
+    date: datetime
+    headers: tuple[tuple[str, str], ...]
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    text: str = ""
+    html: str = ""
+    content_type: str = "text/plain"
+    #: Plain text of the non-body parts that classification reads (e.g. a DSN's
+    #: message/delivery-status part), and the raw bytes for bounce parsers.
+    raw: bytes = b""
+    defects: tuple[str, ...] = ()
+    complete: bool = True
+
+    def header(self, name: str) -> str:
+        lowered = name.lower()
+        for key, value in self.headers:
+            if key.lower() == lowered:
+                return value
+        return ""
+
+    @property
+    def addresses(self) -> tuple[str, ...]:
+        return (self.sender, *self.to, *self.cc)
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    to: tuple[str, ...]
+    subject: str
+    text: str
+    #: Our idempotency marker, carried in the X-Coffeechat-Outbox header: a crash between "send"
+    #: and "record" is mended by finding the marker in Sent instead of sending twice.
+    outbox_key: str
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    thread_id: str | None = None
+    cc: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class DraftRef:
+    id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SentRef:
+    id: str
+    thread_id: str
+    message_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingInvite:
+    title: str
+    start: datetime
+    end: datetime
+    attendees: tuple[str, ...]
+    location: str = ""
+    description: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class EventRef:
+    id: str
+
+
+class ProviderError(Exception):
+    """Base of the expected provider failures."""
+
+
+class OfflineError(ProviderError):
+    """The service cannot be reached: retry later, quietly."""
+
+
+@dataclass
+class ThrottledError(ProviderError):
+    """The service asked us to slow down."""
+
+    retry_after: float | None = None
+
+    def __str__(self) -> str:
+        if self.retry_after is None:
+            return "throttled by the mail service"
+        return f"throttled by the mail service; retry after {self.retry_after:.0f} s"
+
+
+class NeedsSignInError(ProviderError):
+    """The grant was revoked or expired: the user has to reconnect the account."""
+
+
+class MailProvider(Protocol):
+    account: Account
+
+    def fetch_changes(self, cursor: str | None) -> ChangeSet: ...
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage: ...
+
+    def create_draft(self, msg: OutgoingMessage) -> DraftRef: ...
+
+    def send_draft(self, draft: DraftRef) -> SentRef: ...
+
+    def find_sent(self, outbox_key: str) -> SentRef | None:
+        """The sent message that carries this outbox marker, if any (crash recovery)."""
+        ...
+
+    def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]: ...
+
+    def create_event(self, event: MeetingInvite) -> EventRef: ...
+
+    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Classification:
+    """What an incoming message is. ``kind`` is one of bounce, auto_reply, bulk, calendar, human."""
+
+    kind: str
+    evidence: str
+    away_until: datetime | None = None
+    bounced_addresses: tuple[str, ...] = ()
+    permanent: bool = True
+    extra: dict[str, str] = field(default_factory=dict)
