@@ -282,8 +282,11 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str], where: s
         if not getattr(info, "_is_text_encoding", True):
             raise LookupError(name)
     except LookupError:
-        defects.append(f"unknown charset {name[:40]!r} in {where}; read as UTF-8")
-        return data.decode("utf-8", "replace")
+        defects.append(f"unknown charset {name[:40]!r} in {where}; guessed")
+        try:
+            return data.decode("utf-8", "strict")
+        except UnicodeDecodeError:
+            return data.decode("cp1252", "replace")
     try:
         return data.decode(info.name, "strict")
     except UnicodeDecodeError:

@@ -217,6 +217,18 @@ class Store:
             self._db.execute("ROLLBACK")
             raise
 
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit inside a transaction: undone alone if it fails."""
+        self._db.execute("SAVEPOINT unit")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK TO unit")
+            self._db.execute("RELEASE unit")
+            raise
+        self._db.execute("RELEASE unit")
+
     # --------------------------------------------------------------- accounts
     def add_account(self, kind: AccountKind, address: str, display_name: str = "") -> Account:
         with self.transaction():

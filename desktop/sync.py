@@ -1,0 +1,265 @@
+"""One sync pass: provider changes -> relevant messages -> classification -> pipeline events ->
+ONE atomic commit with the new cursor -> notices for the GUI.
+
+Qt-free and run on the sync worker (desktop.tasks). A pass that fails (offline, crash, kill) commits
+nothing, so the next pass starts again from the old cursor; event keys make re-applying harmless.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from desktop.domain.clock import Clock
+from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
+from desktop.domain.pipeline import time_events
+from desktop.storage import Store
+from mail.classify import classify, is_thank_you
+from mail.provider import Account, Classification, Folder, MailMessage, MailProvider, MessageRef
+
+log = logging.getLogger(__name__)
+
+_DAEMONS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something worth telling the user at once (a reply, an away notice, a bounce)."""
+
+    kind: str
+    contact_id: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    contact_id: int
+    transition: Transition
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    account_id: int
+    seen: int
+    relevant: int
+    events: int
+    changes: tuple[Change, ...]
+    notices: tuple[Notice, ...]
+    cursor: str
+    reset: bool = False
+
+
+def _is_daemon(address: str) -> bool:
+    return address.startswith(_DAEMONS)
+
+
+class _Pass:
+    def __init__(self, store: Store, provider: MailProvider, clock: Clock) -> None:
+        self.store = store
+        self.provider = provider
+        self.account: Account = provider.account
+        self.now = clock.now()
+        self.index = store.address_index()
+        self.tracked = store.tracked_threads(self.account.id)
+        self.names = {r.id: r.contact.name for r in store.contacts()}
+        self.changes: list[Change] = []
+        self.notices: list[Notice] = []
+        self.events = 0
+
+    # ---------------------------------------------------------------- relevance
+    def is_outgoing(self, msg: MailMessage) -> bool:
+        return msg.ref.folder is Folder.SENT or msg.sender == self.account.address
+
+    def contacts_of(self, msg: MailMessage) -> list[int]:
+        """The contacts a message concerns, person-aware: any of their addresses, any thread."""
+        if self.is_outgoing(msg):
+            found = [self.index[a] for a in (*msg.to, *msg.cc) if a in self.index]
+            return list(dict.fromkeys(found))
+        if msg.sender in self.index:
+            return [self.index[msg.sender]]
+        for message_id in (msg.in_reply_to, *msg.references):
+            if message_id:
+                contact = self.store.contact_for_message_id(message_id)
+                if contact is not None:
+                    return [contact]
+        if msg.ref.thread_id in self.tracked:
+            contact = self.store.thread_contact(self.account.id, msg.ref.thread_id)
+            if contact is not None:
+                return [contact]
+        return []
+
+    def maybe_relevant(self, head: MailMessage) -> bool:
+        """Cheap test on headers: is this worth a full fetch?"""
+        return (
+            head.ref.thread_id in self.tracked
+            or any(a in self.index for a in head.addresses)
+            or _is_daemon(head.sender)
+            or bool(self.contacts_of(head))
+        )
+
+    # ------------------------------------------------------------------ events
+    def handle(self, msg: MailMessage) -> None:
+        if self.is_outgoing(msg):
+            contacts = self.contacts_of(msg)
+            if not contacts:
+                return
+            key = self.store.save_message(
+                self.account.id, msg, kind="sent", evidence="in your Sent mail",
+                contact_id=contacts[0],
+            )
+            for contact_id in contacts:
+                self.apply(contact_id, self.outgoing_event(contact_id, msg, key))
+            return
+        verdict = classify(msg, now=self.now)
+        contacts = self.contacts_of(msg)
+        if verdict.kind == "bounce":
+            failed = [self.index[a] for a in verdict.bounced_addresses if a in self.index]
+            contacts = list(dict.fromkeys([*failed, *contacts]))
+        if not contacts:
+            return
+        key = self.store.save_message(
+            self.account.id, msg, kind=verdict.kind, evidence=verdict.evidence,
+            contact_id=contacts[0],
+        )
+        event = self.incoming_event(msg, verdict, key)
+        if event is None:
+            return
+        for contact_id in contacts:
+            if event.kind is EventKind.BOUNCE:
+                for address in event.bounced_addresses:
+                    if self.index.get(address) == contact_id:
+                        self.store.mark_address_bad(address)
+            self.apply(contact_id, event)
+
+    def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
+        stage = self.store.state(contact_id).stage
+        subject = msg.subject or "(no subject)"
+        if stage is Stage.TARGET or stage.closed:
+            kind, summary = EventKind.REQUEST_SENT, f"Request sent: “{subject}”"
+        elif stage is Stage.REQUESTED:
+            kind, summary = EventKind.FOLLOWUP_SENT, f"Follow-up sent: “{subject}”"
+        elif stage is Stage.MET and is_thank_you(msg.text, msg.subject):
+            kind, summary = EventKind.THANK_YOU_SENT, f"Thank-you sent: “{subject}”"
+        elif stage in (Stage.THANKED, Stage.IN_TOUCH):
+            kind, summary = EventKind.CHECK_IN_SENT, f"Check-in sent: “{subject}”"
+        else:
+            kind, summary = EventKind.USER_ANSWERED, f"You wrote: “{subject}”"
+        return Event(
+            kind=kind,
+            at=msg.date,
+            evidence=Evidence(summary, f"seen in Sent mail of {self.account.address}", key),
+            key=f"msg:{key}",
+        )
+
+    def incoming_event(self, msg: MailMessage, v: Classification, key: str) -> Event | None:
+        subject = msg.subject or "(no subject)"
+        if v.kind == "human":
+            return Event(
+                EventKind.GENUINE_REPLY, msg.date,
+                Evidence(f"Reply from {msg.sender}: “{subject}”", v.evidence, key), f"msg:{key}",
+            )
+        if v.kind == "auto_reply":
+            until = v.away_until.date() if v.away_until else None
+            summary = "Automatic reply" + (f": away until {until:%a %d %b}" if until else "")
+            return Event(
+                EventKind.AUTO_REPLY, msg.date, Evidence(summary, v.evidence, key), f"msg:{key}",
+                away_until=until,
+            )
+        if v.kind == "bounce":
+            addresses = v.bounced_addresses
+            summary = "Delivery failed" + (f" to {', '.join(addresses)}" if addresses else "")
+            return Event(
+                EventKind.BOUNCE, msg.date, Evidence(summary, v.evidence, key), f"msg:{key}",
+                bounced_addresses=addresses,
+            )
+        return None  # bulk and calendar mail are kept but move nothing (yet)
+
+    def apply(self, contact_id: int, event: Event) -> None:
+        step = self.store.apply_event(contact_id, event)
+        if step is None:
+            return
+        self.events += 1
+        name = self.names.get(contact_id, "A contact")
+        if step.transition is not None:
+            self.changes.append(Change(contact_id, step.transition))
+        if event.kind is EventKind.GENUINE_REPLY:
+            self.notices.append(Notice("reply", contact_id, f"{name} replied"))
+        elif event.kind is EventKind.AUTO_REPLY:
+            self.notices.append(Notice("auto_reply", contact_id, f"{name}: {event.evidence.summary}"))
+        elif event.kind is EventKind.BOUNCE:
+            self.notices.append(Notice("bounce", contact_id, f"{name}: {event.evidence.summary}"))
+
+    def pass_time(self) -> None:
+        for record in self.store.contacts():
+            for event in time_events(record.state, self.now):
+                self.apply(record.id, event)
+
+
+def run_once(
+    store: Store,
+    provider: MailProvider,
+    clock: Clock,
+    *,
+    on_message: Callable[[int], None] | None = None,
+) -> SyncResult:
+    """One pass for one account. ``on_message(n)`` is called before the n-th relevant message is
+    handled (progress, and the crash tests' kill point)."""
+    account = provider.account
+    cursor = store.account_cursor(account.id)
+    changes = provider.fetch_changes(cursor)
+    sync = _Pass(store, provider, clock)
+    relevant: list[MailMessage] = []
+    for ref in changes.refs:
+        if not _worth_a_look(sync, ref):
+            continue
+        relevant.append(provider.fetch_message(ref, full=True))
+    relevant.sort(key=lambda m: m.date)
+    with store.transaction():
+        for n, msg in enumerate(relevant):
+            if on_message is not None:
+                on_message(n)
+            try:
+                with store.savepoint():
+                    sync.handle(msg)
+            except (ValueError, KeyError, UnicodeError) as exc:
+                # A message we cannot understand is skipped with a log line, never fatal: the rest
+                # of the pass still lands. (Its id is logged, never its content.)
+                log.warning("skipped message %s: %s", msg.ref.id, type(exc).__name__)
+        sync.pass_time()
+        store.set_account_cursor(account.id, changes.cursor, sync.now)
+    log.info(
+        "sync %s: %d changes, %d relevant, %d events",
+        account.kind, len(changes.refs), len(relevant), sync.events,
+    )
+    return SyncResult(
+        account_id=account.id,
+        seen=len(changes.refs),
+        relevant=len(relevant),
+        events=sync.events,
+        changes=tuple(sync.changes),
+        notices=tuple(sync.notices),
+        cursor=changes.cursor,
+        reset=changes.reset,
+    )
+
+
+def _worth_a_look(sync: _Pass, ref: MessageRef) -> bool:
+    if ref.thread_id in sync.tracked:
+        return True
+    head = sync.provider.fetch_message(ref, full=False)
+    return sync.maybe_relevant(head)
+
+
+def pass_time_only(store: Store, clock: Clock) -> list[Change]:
+    """Apply the events time alone produces (meetings ending) when no account is connected."""
+    now: datetime = clock.now()
+    changes: list[Change] = []
+    with store.transaction():
+        for record in store.contacts():
+            for event in time_events(record.state, now):
+                step = store.apply_event(record.id, event)
+                if step is not None and step.transition is not None:
+                    changes.append(Change(record.id, step.transition))
+    return changes
