@@ -18,6 +18,8 @@ from email.message import Message
 from email.parser import BytesParser
 from email.utils import parseaddr
 
+from flufl.bounce import scan_message
+
 from mail.provider import Classification, MailMessage
 
 BOUNCE = "bounce"
@@ -67,6 +69,8 @@ _AWAY_DE = re.compile(
 )
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|[!?]")
 _TEXT_SCAN_CHARS = 3000
+_EPOCH_YEAR = 1970  # parse_message's stand-in for a missing Date
+_BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 
 
 def classify(msg: MailMessage, *, now: datetime | None = None) -> Classification:
@@ -189,8 +193,6 @@ def _delivery_status(parsed: Message) -> list[tuple[str, str, str]]:
 
 def _flufl_failures(parsed: Message) -> list[str]:
     # flufl.bounce knows dozens of non-standard MTA formats; any detector failure is ignored.
-    from flufl.bounce import scan_message
-
     try:
         raw_addresses = scan_message(parsed)
     except Exception:
@@ -228,6 +230,20 @@ def _auto_reply_header(msg: MailMessage) -> str | None:
     return None
 
 
+def _bulk_header(msg: MailMessage) -> str | None:
+    for name in ("List-Id", "List-Unsubscribe"):
+        value = msg.header(name).strip()
+        if value:
+            return f"header {name}: {value[:80]}"
+    precedence = msg.header("Precedence").strip()
+    if precedence.lower() in _BULK_PRECEDENCE:
+        return f"header Precedence: {precedence}"
+    feedback = msg.header("Feedback-ID").strip()
+    if feedback:
+        return f"header Feedback-ID: {feedback[:80]}"
+    return None
+
+
 def _subject_phrase(subject: str) -> str | None:
     match = _PHRASE_RE.match(subject)
     return match.group("phrase") if match else None
@@ -235,7 +251,7 @@ def _subject_phrase(subject: str) -> str | None:
 
 def _auto_reply(msg: MailMessage, evidence: str, now: datetime | None) -> Classification:
     base = msg.date
-    if base.year <= 1970 and now is not None:
+    if base.year <= _EPOCH_YEAR and now is not None:
         base = now
     away = away_until(msg.subject + "\n" + msg.text, base)
     return Classification(kind=AUTO_REPLY, evidence=evidence, away_until=away)
@@ -243,7 +259,8 @@ def _auto_reply(msg: MailMessage, evidence: str, now: datetime | None) -> Classi
 
 def away_until(text: str, sent: datetime) -> datetime | None:
     """The return date an out-of-office text announces, as 00:00 UTC of that day, or None."""
-    import dateparser  # type: ignore[import-untyped]  # slow to import: only for auto-replies
+    # dateparser takes long to import: loaded on the first auto-reply only.
+    import dateparser  # type: ignore[import-untyped]  # noqa: PLC0415
 
     text = text[:_TEXT_SCAN_CHARS]
     base = sent.astimezone(UTC).replace(tzinfo=None)

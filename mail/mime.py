@@ -177,8 +177,8 @@ def _addresses(values: list[str]) -> list[tuple[str, str]]:
         pairs = getaddresses(values)
     except Exception:
         return result
-    for name, addr in pairs:
-        addr = addr.strip().lower()
+    for name, raw_addr in pairs:
+        addr = raw_addr.strip().lower()
         if "@" in addr and not any(ch.isspace() for ch in addr):
             result.append((name.strip(), addr))
     return result
@@ -223,6 +223,8 @@ def _body_parts(msg: Message) -> Iterator[Message]:
     stack: list[Message] = [msg]
     while stack:
         part = stack.pop()
+        if part is not msg and part.get_content_maintype() == "message":
+            continue  # an attached or reported message: not our body
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):

@@ -109,6 +109,11 @@ class Store:
         in those cases.
         """
         profile_dir = Path(profile_dir)
+        if profile_dir.exists() and not profile_dir.is_dir():
+            raise StorageError(
+                f"Cannot use the profile folder {profile_dir}: it is a file, not a folder. "
+                "Choose another profile with --profile."
+            )
         try:
             profile_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

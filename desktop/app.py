@@ -1,0 +1,160 @@
+"""main(): the composition root. Builds every long-lived object, in order, and passes them on."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from types import TracebackType
+
+from desktop import __version__, logs, settings
+from desktop.context import AppContext
+from desktop.paths import Paths
+from desktop.storage import StorageError, Store
+from desktop.tasks import Tasks
+
+log = logging.getLogger(__name__)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from desktop.cli import main as cli_main
+
+    return cli_main(argv)
+
+
+def run_gui(
+    paths: Paths,
+    *,
+    demo: bool = False,
+    screenshot: str | None = None,
+    quit_after: float | None = None,
+) -> int:
+    """Open the window on a profile; returns the process exit status."""
+    from PySide6.QtCore import (
+        QCoreApplication,
+        QObject,
+        Qt,
+        QtMsgType,
+        Signal,
+        qInstallMessageHandler,
+    )
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    log_file = logs.setup(paths.logs)
+    log.info("Coffeechat %s starting (demo=%s)", __version__, demo)
+    QCoreApplication.setOrganizationName("Coffeechat")
+    QCoreApplication.setApplicationName("Coffeechat Demo" if demo else "Coffeechat")
+    QCoreApplication.setApplicationVersion(__version__)
+    QApplication.setHighDpiScaleFactorRoundingPolicy(
+        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+    )
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setDesktopFileName("coffeechat")
+
+    qt_log = logging.getLogger("qt")
+
+    def qt_message(mode: QtMsgType, _context: object, message: str) -> None:
+        level = {
+            QtMsgType.QtDebugMsg: logging.DEBUG,
+            QtMsgType.QtInfoMsg: logging.INFO,
+            QtMsgType.QtWarningMsg: logging.WARNING,
+        }.get(mode, logging.ERROR)
+        qt_log.log(level, "%s", message)
+
+    qInstallMessageHandler(qt_message)
+
+    try:
+        store = Store.open(paths.profile)
+    except StorageError as exc:
+        log.error("cannot open the profile: %s", exc)
+        QMessageBox.critical(None, "Coffeechat cannot open your data", str(exc))
+        print(f"coffeechat: {exc}", file=sys.stderr)
+        return 1
+
+    from desktop import providers as provider_factory
+
+    if demo:
+        from desktop import demo_story
+        from desktop.domain.clock import AcceleratedClock
+
+        clock = AcceleratedClock(origin=datetime.now(UTC), speed=demo_story.DEMO_SPEED)
+        story = demo_story.prepare(paths, clock)
+        demo_story.send_requests(story, ("declines_refers", "silent"), clock.now())
+        provider_factory.save_demo_clock(paths, clock.now(), demo_story.DEMO_SPEED)
+        story.store.close()
+    else:
+        clock = provider_factory.profile_clock(paths)
+    tasks = Tasks()
+    ctx = AppContext(
+        paths=paths,
+        settings=settings.load(paths.settings),
+        store=store,
+        clock=clock,
+        tasks=tasks,
+        providers=provider_factory.build(store, paths, clock),
+        demo=demo,
+        sync_interval_s=2.0 if demo else float(settings.load(paths.settings).sync_interval_s),
+    )
+
+    from ui.main_window import MainWindow, apply_style
+
+    apply_style(app)
+    window = MainWindow(ctx)
+
+    class ErrorRelay(QObject):
+        """Carries unexpected errors from any thread to the GUI thread.
+
+        Signals: error_raised(str) — the formatted traceback's last line and the log's place.
+        """
+
+        error_raised = Signal(str)
+
+        def show(self, text: str) -> None:
+            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", text,
+                              QMessageBox.StandardButton.Ok, window)
+            box.setModal(False)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.show()
+
+    relay = ErrorRelay()
+    relay.error_raised.connect(relay.show)
+    where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
+
+    def on_exception(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        relay.error_raised.emit(f"{kind.__name__}: {exc}\n\nCoffeechat keeps running. {where}")
+
+    def on_thread_exception(args: threading.ExceptHookArgs) -> None:
+        if args.exc_value is not None:
+            on_exception(args.exc_type, args.exc_value, args.exc_traceback)
+
+    sys.excepthook = on_exception
+    threading.excepthook = on_thread_exception
+
+    window.show()
+    window.start()
+    if quit_after is not None:
+        from PySide6.QtCore import QTimer
+
+        def finish() -> None:
+            if screenshot:
+                window.grab().save(screenshot)
+                log.info("screenshot saved")
+            window.close()
+            app.quit()
+
+        QTimer.singleShot(int(quit_after * 1000), finish)
+    status = app.exec()
+    window.shutdown()
+    tasks.shutdown()
+    store.close()
+    log.info("Coffeechat stopped")
+    return int(status)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

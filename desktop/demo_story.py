@@ -1,0 +1,274 @@
+"""The demo: a fresh profile with the built-in demo mailbox, and the same story played headless.
+
+The demo profile is an ordinary profile whose one account is the simulated mailbox of mail/demo.py;
+its scripted contacts answer on an accelerated clock, and every stage change comes from classifying
+the real RFC 5322 messages they send, through the same sync engine as a real account.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from desktop import outbox, settings
+from desktop.actions import all_due, set_meeting
+from desktop.domain.bizdays import next_business_day
+from desktop.domain.clock import Clock, ManualClock
+from desktop.domain.due import DueAction
+from desktop.domain.model import STAGE_ORDER, Contact, Stage
+from desktop.jobs import SyncRound, sync_round
+from desktop.paths import Paths
+from desktop.storage import Store
+from mail.demo import DEMO_CONTACTS, DEMO_USER_ADDRESS, DEMO_USER_NAME, DemoMailbox
+from mail.provider import AccountKind, OutgoingMessage
+
+#: Demo minutes per real second in the windowed demo (1 s = 10 min: a demo day in 2.4 minutes).
+DEMO_SPEED = 600.0
+STEP = timedelta(minutes=10)
+
+
+@dataclass
+class Demo:
+    store: Store
+    mailbox: DemoMailbox
+    ids_by_email: dict[str, int]
+
+    def contact_id(self, behaviour: str) -> int:
+        for demo in DEMO_CONTACTS:
+            if demo.behaviour == behaviour:
+                return self.ids_by_email[demo.email]
+        raise KeyError(behaviour)
+
+
+def fresh_profile(paths: Paths) -> None:
+    """Remove a previous demo profile so every `make demo` starts the story from the beginning."""
+    if paths.profile.exists():
+        shutil.rmtree(paths.profile)
+
+
+def prepare(paths: Paths, clock: Clock) -> Demo:
+    """Open (or create) the demo profile: its account, mailbox and contacts."""
+    store = Store.open(paths.profile)
+    account = store.add_account(AccountKind.DEMO, DEMO_USER_ADDRESS, "Demo mailbox")
+    mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
+    if store.contact_count() == 0:
+        ids: dict[str, int] = {}
+        for demo in DEMO_CONTACTS:  # referrers first is not guaranteed: link them afterwards
+            stored = store.add_contact(
+                Contact(
+                    id=None,
+                    name=demo.name,
+                    emails=(demo.email,),
+                    company=demo.company,
+                    role=demo.role,
+                    timezone=demo.timezone,
+                    source=demo.source,
+                )
+            )
+            assert stored.id is not None
+            ids[demo.email] = stored.id
+        for demo in DEMO_CONTACTS:
+            if demo.referrer_email and demo.referrer_email in ids:
+                record = store.contact(ids[demo.email])
+                store.update_contact(
+                    Contact(**{**_fields(record.contact), "referrer_id": ids[demo.referrer_email]})
+                )
+        path = paths.settings
+        current = settings.load(path)
+        if not current.user_name:
+            settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
+    ids_by_email = {r.contact.primary_email: r.id for r in store.contacts()}
+    return Demo(store, mailbox, ids_by_email)
+
+
+def _fields(contact: Contact) -> dict[str, object]:
+    return {name: getattr(contact, name) for name in contact.__slots__}
+
+
+def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
+    """The user sends two more requests at the start of the story (through the outbox)."""
+    for behaviour in behaviours:
+        record = demo.store.contact(demo.contact_id(behaviour))
+        first = record.contact.name.split()[0]
+        text = (
+            f"Hi {first},\n\nI read your recent interview about {record.contact.company} and would "
+            "love to hear how you got into your role. Would you have 15 minutes for a short phone "
+            "call next week? I am free Tuesday at 10:00, Wednesday at 14:30 or Thursday at 11:00."
+            f"\n\nThank you,\n{DEMO_USER_NAME}"
+        )
+        outbox.send(
+            demo.store,
+            demo.mailbox,
+            OutgoingMessage(
+                to=(record.contact.primary_email,),
+                subject="A 15-minute call about your work?",
+                text=text,
+                outbox_key=outbox.new_key(),
+            ),
+            contact_id=record.id,
+            purpose="request",
+            now=now,
+        )
+
+
+def reply_in_thread(demo: Demo, contact_id: int, text: str, purpose: str, now: datetime) -> None:
+    messages = [m for m in demo.store.messages_for(contact_id) if m.folder == "inbox"]
+    record = demo.store.contact(contact_id)
+    last = messages[-1] if messages else None
+    subject = last.subject if last else "Thank you"
+    if last and not subject.lower().startswith("re:"):
+        subject = f"Re: {subject}"
+    outbox.send(
+        demo.store,
+        demo.mailbox,
+        OutgoingMessage(
+            to=(record.contact.primary_email,),
+            subject=subject,
+            text=text,
+            outbox_key=outbox.new_key(),
+            thread_id=last.thread_id if last else None,
+        ),
+        contact_id=contact_id,
+        purpose=purpose,
+        now=now,
+    )
+
+
+# ------------------------------------------------------------------ headless story
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%a %d %b %H:%M")
+
+
+def play_headless(
+    paths: Paths, *, start: datetime, days: int = 12, out: Callable[[str], None] = print
+) -> dict[Stage, int]:
+    """Play the demo story on a stepped clock and print each stage change with its evidence.
+
+    Returns the number of contacts per stage at the end (the tests read it).
+    """
+    clock = ManualClock(start)
+    demo = prepare(paths, clock)
+    names = {r.id: r.contact.name for r in demo.store.contacts()}
+    out(f"Coffeechat demo — headless story, demo clock starting {_when(start)} UTC")
+    out(f"Profile: {paths.profile}")
+    out(f"{len(names)} contacts; mailbox of {DEMO_USER_ADDRESS}\n")
+
+    acted: set[str] = set()
+    seen_due: set[tuple[str, int]] = set()
+    accepts = demo.contact_id("accepts")
+    send_requests(demo, ("declines_refers", "silent"), clock.now())
+    out(f"{_when(clock.now())}  You send requests to {names[demo.contact_id('declines_refers')]} "
+        f"and {names[demo.contact_id('silent')]}")
+
+    end = start + timedelta(days=days)
+    while clock.now() <= end:
+        round_ = sync_round(paths.profile, (demo.mailbox,), clock)
+        _print_round(round_, names, out)
+        _story_reactions(demo, clock, accepts, names, acted, out)
+        _print_new_due(
+            all_due(demo.store.contacts(), clock.now(), settings.load(paths.settings).reminders()),
+            names, seen_due, clock.now(), out,
+        )
+        clock.advance(STEP)
+
+    counts = {stage: 0 for stage in STAGE_ORDER}
+    for record in demo.store.contacts():
+        counts[record.state.stage] += 1
+    out("\nThe pipeline now:")
+    for record in demo.store.contacts():
+        away = record.state.away_until
+        extra = f" (was away until {away:%a %d %b})" if away else ""
+        bounced = record.state.bounced_addresses
+        extra += f" (bad address {', '.join(bounced)})" if bounced else ""
+        out(f"  {record.state.stage.label:<12} {record.contact.name}{extra}")
+    return counts
+
+
+def _print_round(round_: SyncRound, names: dict[int, str], out: Callable[[str], None]) -> None:
+    for outcome in round_.outcomes:
+        if outcome.result is None:
+            out(f"  sync: {outcome.state}: {outcome.message}")
+            continue
+        for change in outcome.result.changes:
+            t = change.transition
+            out(
+                f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
+                f"{t.from_stage.label} → {t.to_stage.label}\n"
+                f"{'':18}evidence: {t.evidence.summary}"
+                + (f" [{t.evidence.detail}]" if t.evidence.detail else "")
+            )
+        for notice in outcome.result.notices:
+            if notice.kind != "reply":  # replies show as stage changes already
+                out(f"{'':18}note: {notice.text}")
+    for change in round_.time_changes:
+        t = change.transition
+        out(f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
+            f"{t.from_stage.label} → {t.to_stage.label} ({t.evidence.summary})")
+
+
+def _print_new_due(
+    actions: list[DueAction],
+    names: dict[int, str],
+    seen: set[tuple[str, int]],
+    now: datetime,
+    out: Callable[[str], None],
+) -> None:
+    for action in actions:
+        mark = (action.kind.value, action.contact_id)
+        if mark not in seen:
+            seen.add(mark)
+            out(f"{_when(now)}  Today: {action.title} — {names.get(action.contact_id, '?')}: "
+                f"{action.detail}")
+
+
+def _story_reactions(
+    demo: Demo,
+    clock: ManualClock,
+    accepts: int,
+    names: dict[int, str],
+    acted: set[str],
+    out: Callable[[str], None],
+) -> None:
+    """What the demo's user does, as a person would in the window."""
+    now = clock.now()
+    state = demo.store.state(accepts)
+    first = names[accepts].split()[0]
+    if state.stage is Stage.REPLIED and "confirm" not in acted:
+        acted.add("confirm")
+        zone = ZoneInfo(demo.store.contact(accepts).contact.timezone or "UTC")
+        day = next_business_day(now.astimezone(zone).date())
+        start = datetime.combine(day, time(10, 0), tzinfo=zone).astimezone(UTC)
+        reply_in_thread(
+            demo, accepts,
+            f"Wonderful, thank you {first}! I will call you then.\n\n{DEMO_USER_NAME}",
+            "answer", now,
+        )
+        set_meeting(demo.store, accepts, start, start + timedelta(minutes=15), now)
+        out(f"{_when(now)}  You confirm and set the meeting with {names[accepts]} for "
+            f"{_when(start)} UTC")
+    elif state.stage is Stage.MET and "thank" not in acted:
+        due = state.meeting_end and now >= state.meeting_end + timedelta(hours=26)
+        if due:
+            acted.add("thank")
+            reply_in_thread(
+                demo, accepts,
+                f"Dear {first},\n\nThank you so much for your time today — your advice on where "
+                f"to start was exactly what I needed.\n\nBest,\n{DEMO_USER_NAME}",
+                "thank_you", now,
+            )
+            out(f"{_when(now)}  You send {names[accepts]} a thank-you")
+
+
+def demo_paths(base: Path | None) -> Paths:
+    from desktop.paths import resolve
+
+    if base is not None:
+        return resolve(base)
+    import platformdirs
+
+    root = Path(platformdirs.user_data_dir("Coffeechat", appauthor=False)) / "demo-profile"
+    return resolve(root)

@@ -1,0 +1,55 @@
+"""Logging: a rotating file in the platform log directory. Logs never contain tokens, passwords or
+message bodies: code logs ids and kinds only, and a redacting filter masks credentials that slip
+through (a library's debug line, an exception text)."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import re
+from pathlib import Path
+
+_SECRET = re.compile(
+    r"(?i)(bearer\s+|access_token[\"'=: ]+|refresh_token[\"'=: ]+|password[\"'=: ]+|"
+    r"client_secret[\"'=: ]+|code=)([^\s\"'&,;]+)"
+)
+
+
+class RedactingFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = _SECRET.sub(lambda m: m.group(1) + "[redacted]", message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def setup(log_dir: Path, *, level: int = logging.INFO, console: bool = False) -> Path | None:
+    """Send logs to ``log_dir/coffeechat.log`` (1 MB x 5). Returns the file, or None if the folder
+    cannot be written (then logs go to stderr only: a read-only disk must not stop the app)."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_coffeechat", False):
+            root.removeHandler(handler)
+    fmt = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
+    path: Path | None = log_dir / "coffeechat.log"
+    handlers: list[logging.Handler] = []
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        handlers.append(
+            logging.handlers.RotatingFileHandler(
+                log_dir / "coffeechat.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+            )
+        )
+    except OSError:
+        path = None
+        console = True
+    if console:
+        handlers.append(logging.StreamHandler())
+    for handler in handlers:
+        handler.setFormatter(fmt)
+        handler.addFilter(RedactingFilter())
+        handler._coffeechat = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    return path

@@ -1,0 +1,87 @@
+"""Outgoing mail through an outbox row written BEFORE the provider call and completed after it.
+
+The message carries the row's key (X-Coffeechat-Outbox). After a crash between "send" and
+"record", ``resume`` finds the key in Sent and completes the row instead of sending twice.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from datetime import datetime
+
+from desktop.storage import Store
+from mail.provider import MailProvider, OutgoingMessage, ProviderError, SentRef
+
+log = logging.getLogger(__name__)
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def _payload(msg: OutgoingMessage) -> str:
+    return json.dumps(
+        {
+            "to": list(msg.to),
+            "cc": list(msg.cc),
+            "subject": msg.subject,
+            "text": msg.text,
+            "in_reply_to": msg.in_reply_to,
+            "references": list(msg.references),
+            "thread_id": msg.thread_id,
+        }
+    )
+
+
+def _message(key: str, payload: str) -> OutgoingMessage:
+    data = json.loads(payload)
+    return OutgoingMessage(
+        to=tuple(data["to"]),
+        cc=tuple(data["cc"]),
+        subject=data["subject"],
+        text=data["text"],
+        outbox_key=key,
+        in_reply_to=data["in_reply_to"],
+        references=tuple(data["references"]),
+        thread_id=data["thread_id"],
+    )
+
+
+def send(
+    store: Store,
+    provider: MailProvider,
+    msg: OutgoingMessage,
+    *,
+    contact_id: int | None,
+    purpose: str,
+    now: datetime,
+) -> SentRef:
+    """Record, send, complete. The pipeline learns of the message from Sent mail, as for mail the
+    user sends from their own client, so there is one path for both."""
+    store.outbox_add(msg.outbox_key, provider.account.id, contact_id, purpose, _payload(msg), now)
+    return _deliver(store, provider, msg)
+
+
+def _deliver(store: Store, provider: MailProvider, msg: OutgoingMessage) -> SentRef:
+    already = provider.find_sent(msg.outbox_key)
+    if already is not None:
+        store.outbox_done(msg.outbox_key, already.id)
+        return already
+    sent = provider.send_draft(provider.create_draft(msg))
+    store.outbox_done(msg.outbox_key, sent.id)
+    return sent
+
+
+def resume(store: Store, provider: MailProvider) -> int:
+    """Finish what a crash interrupted; returns how many rows were completed."""
+    done = 0
+    for key, _contact, _purpose, payload in store.outbox_pending(provider.account.id):
+        try:
+            _deliver(store, provider, _message(key, payload))
+        except ProviderError as exc:
+            log.warning("outbox %s still pending: %s", key, type(exc).__name__)
+            continue
+        done += 1
+    return done

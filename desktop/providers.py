@@ -1,0 +1,50 @@
+"""Building the provider of each connected account (the demo mailbox for now; Gmail, Outlook and
+IMAP arrive with their issues). Also the demo profile's persisted accelerated clock."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+
+from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
+from desktop.paths import Paths
+from desktop.storage import Store
+from mail.demo import DemoMailbox
+from mail.provider import AccountKind, MailProvider
+
+log = logging.getLogger(__name__)
+
+CLOCK_FILE = "demo-clock.json"
+
+
+def save_demo_clock(paths: Paths, demo_now: datetime, speed: float) -> None:
+    data = {"demo": demo_now.isoformat(), "real": datetime.now(UTC).isoformat(), "speed": speed}
+    (paths.profile / CLOCK_FILE).write_text(json.dumps(data), encoding="utf-8")
+
+
+def demo_clock(paths: Paths) -> Clock | None:
+    """The demo profile's clock, continuing where it was (demo time runs on while closed)."""
+    try:
+        data = json.loads((paths.profile / CLOCK_FILE).read_text(encoding="utf-8"))
+        demo = datetime.fromisoformat(data["demo"])
+        real = datetime.fromisoformat(data["real"])
+        speed = float(data["speed"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    elapsed = datetime.now(UTC) - real
+    return AcceleratedClock(origin=demo + elapsed * speed, speed=speed)
+
+
+def profile_clock(paths: Paths) -> Clock:
+    return demo_clock(paths) or SystemClock()
+
+
+def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
+    providers: list[MailProvider] = []
+    for account in store.accounts():
+        if account.kind is AccountKind.DEMO:
+            providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
+        else:
+            log.warning("account kind %s is not supported by this version yet", account.kind)
+    return tuple(providers)

@@ -1,0 +1,14 @@
+"""Test-wide set-up: Qt offscreen, and every per-user folder redirected into a temp dir so no
+test reads or writes the developer's real profile, settings or keyring."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_HOME = Path(tempfile.mkdtemp(prefix="coffeechat-tests-"))
+for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+    os.environ[_var] = str(_HOME / _var.lower())
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.pop("COFFEECHAT_PROFILE", None)

@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop.domain.model import Contact, EventKind, Stage
+from desktop.storage import StorageError, Store
+from desktop.storage.migrations import LATEST
+from desktop.storage.store import DB_NAME
+from tests.helpers.builders import T0, event
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Store:
+    s = Store.open(tmp_path)
+    yield s
+    s.close()
+
+
+def _contact(store: Store, name: str = "Ada Lovelace", *emails: str) -> int:
+    stored = store.add_contact(Contact(None, name, emails or ("ada@engine.example",)))
+    assert stored.id is not None
+    return stored.id
+
+
+def test_contacts_round_trip_with_several_addresses(store: Store) -> None:
+    cid = _contact(store, "Ada", "ADA@engine.example", "ada@home.example")
+    record = store.contact(cid)
+    assert record.contact.emails == ("ada@engine.example", "ada@home.example")
+    assert store.address_index() == {"ada@engine.example": cid, "ada@home.example": cid}
+
+
+def test_an_address_belongs_to_one_contact(store: Store) -> None:
+    _contact(store, "Ada", "ada@engine.example")
+    with pytest.raises(StorageError, match="already belongs"):
+        _contact(store, "Impostor", "ada@engine.example")
+    assert [r.contact.name for r in store.contacts()] == ["Ada"]  # nothing half-written
+
+
+def test_events_are_idempotent_and_transitions_undoable(store: Store) -> None:
+    cid = _contact(store)
+    assert store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1")) is not None
+    assert store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1")) is None
+    assert store.event_count() == 1
+    store.apply_event(cid, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=1), key="m2"))
+    assert store.state(cid).stage is Stage.REPLIED
+    undone = store.undo_last_transition(cid)
+    assert undone is not None and undone.undone
+    assert store.state(cid).stage is Stage.REQUESTED
+    history = store.history(cid)
+    assert [(h.kind, h.undone) for h in history] == [
+        (EventKind.REQUEST_SENT, False),
+        (EventKind.GENUINE_REPLY, True),
+    ]
+
+
+def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
+    cid = _contact(store)
+    with pytest.raises(RuntimeError), store.transaction():
+        store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1"))
+        raise RuntimeError("crash mid-pass")
+    assert store.event_count() == 0
+    assert store.state(cid).stage is Stage.TARGET
+
+
+def test_corrupt_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    garbage = b"this is not sqlite" * 100
+    (tmp_path / DB_NAME).write_bytes(garbage)
+    with pytest.raises(StorageError, match="damaged or is not a Coffeechat database"):
+        Store.open(tmp_path)
+    assert (tmp_path / DB_NAME).read_bytes() == garbage
+
+
+def test_newer_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    Store.open(tmp_path).close()
+    db = sqlite3.connect(tmp_path / DB_NAME)
+    db.execute(f"PRAGMA user_version = {LATEST + 5}")
+    db.commit()
+    db.close()
+    before = (tmp_path / DB_NAME).read_bytes()
+    with pytest.raises(StorageError, match="newer version of Coffeechat"):
+        Store.open(tmp_path)
+    assert (tmp_path / DB_NAME).read_bytes() == before
+
+
+def test_profile_that_is_a_file_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "profile"
+    profile.write_text("oops")
+    with pytest.raises(StorageError, match="is a file, not a folder"):
+        Store.open(profile)
+
+
+def _cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.app", *args],
+        capture_output=True, text=True, timeout=60, check=False, **kw,  # type: ignore[call-overload]
+    )
+
+
+def test_cli_reports_a_damaged_database_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / DB_NAME).write_bytes(b"\x00garbage" * 64)
+    result = _cli("--profile", str(tmp_path), "status")
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "damaged" in lines[0]
+
+
+def test_database_path_that_cannot_be_opened_gives_a_clear_message(tmp_path: Path) -> None:
+    (tmp_path / DB_NAME).mkdir()
+    with pytest.raises(StorageError, match="Cannot open the database|damaged"):
+        Store.open(tmp_path)
+
+
+def _drop_to_nobody() -> None:
+    os.setgid(65534)
+    os.setuid(65534)
+
+
+def _nobody_can_run_python() -> bool:
+    if not hasattr(os, "getuid") or os.getuid() != 0:
+        return False
+    try:
+        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_drop_to_nobody, check=True,
+                       capture_output=True, timeout=30)
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    return True
+
+
+@pytest.mark.skipif(not _nobody_can_run_python(), reason="needs root, and an interpreter that "
+                    "'nobody' may run, to test file modes (root ignores them)")
+def test_unreadable_profile_folder_gives_a_clear_message(tmp_path: Path) -> None:
+    profile = tmp_path / "locked"
+    profile.mkdir(mode=0o700)
+    tmp_path.chmod(0o755)
+    result = _cli(
+        "--profile", str(profile), "status",
+        preexec_fn=_drop_to_nobody,
+        env={**os.environ, "HOME": str(tmp_path)},
+        cwd=str(Path(__file__).resolve().parents[3]),
+    )
+    assert result.returncode == 1, result.stderr
+    assert "not readable and writable" in result.stderr or "Permission denied" in result.stderr
+    assert "Traceback" not in result.stderr

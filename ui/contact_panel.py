@@ -1,0 +1,328 @@
+"""The contact panel: details, stage history with evidence, messages and notes.
+
+The panel shows what the window hands it (``show_contact``); it never reads the store. Notes are
+reported through ``notes_edited`` after a short pause in typing and when the editor loses focus.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, tzinfo
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
+from ui.format import day_text, when_text
+from ui.message_view import SafeTextBrowser
+
+NOTES_DEBOUNCE_MS = 800
+
+
+class ContactPanel(QWidget):
+    """Everything about one contact.
+
+    Signals:
+        edit_requested(int): the user asked to edit the contact.
+        meeting_requested(int): the user asked to set a meeting.
+        undo_requested(int): the user asked to undo the contact's last stage change.
+        notes_edited(int, str): the notes changed (debounced; also on focus-out).
+    """
+
+    edit_requested = Signal(int)
+    meeting_requested = Signal(int)
+    undo_requested = Signal(int)
+    notes_edited = Signal(int, str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.contact_id: int | None = None
+        self.zone: tzinfo = UTC
+        self.now: datetime | None = None
+        self._messages: list[StoredMessage] = []
+        self._saved_notes = ""
+        self.setAccessibleName(self.tr("Contact details"))
+
+        fm = QFontMetrics(self.font())
+        pad = fm.height() // 2
+
+        # Empty state.
+        self.empty = QLabel(self.tr("Select a contact to see their history, messages and notes."))
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setEnabled(False)
+
+        # Header.
+        self.name_label = QLabel()
+        title_font = QFont(self.font())
+        title_font.setPointSizeF(self.font().pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.name_label.setFont(title_font)
+        self.name_label.setWordWrap(True)
+        self.name_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.stage_label = QLabel()
+        self.stage_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
+        self.subtitle = QLabel()
+        self.subtitle.setWordWrap(True)
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setTextFormat(Qt.TextFormat.PlainText)
+
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.edit_button.setAccessibleName(self.tr("Edit contact"))
+        self.edit_button.clicked.connect(self.on_edit_clicked)
+        self.meeting_button = QPushButton(self.tr("Set meeting…"))
+        self.meeting_button.setAccessibleName(self.tr("Set meeting"))
+        self.meeting_button.clicked.connect(self.on_meeting_clicked)
+        self.undo_button = QPushButton(self.tr("Undo last change"))
+        self.undo_button.setAccessibleName(self.tr("Undo last stage change"))
+        self.undo_button.clicked.connect(self.on_undo_clicked)
+
+        # History.
+        self.history = QListWidget()
+        self.history.setAccessibleName(self.tr("Stage history"))
+        self.history.setWordWrap(True)
+        self.history.setAlternatingRowColors(True)
+        self.history.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        self.history.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
+
+        # Messages.
+        self.message_list = QListWidget()
+        self.message_list.setAccessibleName(self.tr("Messages"))
+        self.message_list.setWordWrap(True)
+        self.message_list.currentRowChanged.connect(self.on_message_selected)
+        self.message_body = SafeTextBrowser()
+        self.message_body.setAccessibleName(self.tr("Message text"))
+        self.message_body.setPlaceholderText(self.tr("Select a message to read it."))
+        message_split = QSplitter(Qt.Orientation.Vertical)
+        message_split.setObjectName("message-splitter")
+        message_split.addWidget(self.message_list)
+        message_split.addWidget(self.message_body)
+        message_split.setStretchFactor(1, 2)
+        self.no_messages = QLabel(
+            self.tr("No messages yet. Mail to or from this contact appears here after a sync.")
+        )
+        self.no_messages.setWordWrap(True)
+        self.no_messages.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.no_messages.setEnabled(False)
+        self.message_stack = QStackedWidget()
+        self.message_stack.addWidget(self.no_messages)
+        self.message_stack.addWidget(message_split)
+
+        # Notes.
+        self.notes = QPlainTextEdit()
+        self.notes.setAccessibleName(self.tr("Notes"))
+        self.notes.setPlaceholderText(
+            self.tr("Research notes and questions to ask: what drew them to the field, a typical "
+                    "day, advice for someone starting out, who else to talk to…")
+        )
+        self.notes.installEventFilter(self)
+        self.notes.textChanged.connect(self.on_notes_changed)
+        self._notes_timer = QTimer(self)
+        self._notes_timer.setSingleShot(True)
+        self._notes_timer.setInterval(NOTES_DEBOUNCE_MS)
+        self._notes_timer.timeout.connect(self.flush_notes)
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.history, self.tr("History"))
+        self.tabs.addTab(self.message_stack, self.tr("Messages"))
+        self.tabs.addTab(self.notes, self.tr("Notes"))
+        self.tabs.tabBar().setAccessibleName(self.tr("Contact sections"))
+
+        head = QHBoxLayout()
+        head.addWidget(self.name_label, 1)
+        head.addWidget(self.stage_label)
+        buttons = QHBoxLayout()
+        buttons.setSpacing(pad)
+        buttons.addWidget(self.edit_button)
+        buttons.addWidget(self.meeting_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.undo_button)
+
+        self.card = QWidget()
+        card_layout = QVBoxLayout(self.card)
+        card_layout.setContentsMargins(pad * 2, pad * 2, pad * 2, pad)
+        card_layout.setSpacing(pad // 2)
+        card_layout.addLayout(head)
+        card_layout.addWidget(self.subtitle)
+        card_layout.addWidget(self.details)
+        card_layout.addSpacing(pad // 2)
+        card_layout.addLayout(buttons)
+        card_layout.addSpacing(pad // 2)
+        card_layout.addWidget(self.tabs, 1)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.card)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.NoFrame)
+
+    # ------------------------------------------------------------- showing
+    def show_contact(
+        self,
+        record: ContactRecord | None,
+        history: list[HistoryEntry] | None = None,
+        messages: list[StoredMessage] | None = None,
+        *,
+        referrer_name: str = "",
+    ) -> None:
+        """Show a contact (None: the empty state). Keeps unsaved notes of the previous one."""
+        same = record is not None and record.id == self.contact_id
+        if not same:
+            self.flush_notes()
+        if record is None:
+            self.contact_id = None
+            self.stack.setCurrentWidget(self.empty)
+            return
+        self.contact_id = record.id
+        self.stack.setCurrentWidget(self.card)
+        c = record.contact
+        state = record.state
+        self.name_label.setText(c.name)
+        self.stage_label.setText(f"<b>{self.tr(state.stage.label)}</b>")
+        self.subtitle.setText(" · ".join(p for p in (c.role, c.company) if p))
+        self.subtitle.setVisible(bool(c.role or c.company))
+        lines = []
+        if c.emails:
+            lines.append(", ".join(c.emails))
+        if c.timezone:
+            lines.append(self.tr("Time zone: {0}").format(c.timezone))
+        if c.source:
+            lines.append(self.tr("Source: {0}").format(c.source))
+        if referrer_name:
+            lines.append(self.tr("Introduced by {0}").format(referrer_name))
+        if state.meeting_start is not None:
+            lines.append(self.tr("Meeting: {0}").format(when_text(state.meeting_start, self.zone)))
+        if state.away_until is not None:
+            lines.append(self.tr("Away until {0}").format(day_text(state.away_until)))
+        if state.bounced_addresses:
+            lines.append(self.tr("Bounced: {0}").format(", ".join(state.bounced_addresses)))
+        self.details.setText("\n".join(lines))
+        self.details.setVisible(bool(lines))
+        self._show_history(history or [])
+        self._show_messages(messages or [], keep=same)
+        if not same or not self.notes.hasFocus():
+            self._set_notes(c.notes)
+
+    def _show_history(self, history: list[HistoryEntry]) -> None:
+        self.history.clear()
+        can_undo = False
+        if not history:
+            item = QListWidgetItem(self.tr("Nothing has happened yet. Changes of stage, with what "
+                                           "caused them, will be listed here."))
+            item.setFlags(Qt.ItemFlag.NoItemFlags)
+            self.history.addItem(item)
+        for entry in reversed(history):  # newest first
+            when = when_text(entry.at, self.zone, self.now)
+            if entry.from_stage is not None and entry.to_stage is not None:
+                head = f"{self.tr(entry.from_stage.label)} → {self.tr(entry.to_stage.label)}"
+                if entry.undone:
+                    head += "  " + self.tr("(undone)")
+                else:
+                    can_undo = True
+            else:
+                head = entry.evidence.summary
+            lines = [f"{when}   {head}"]
+            if entry.from_stage is not None:
+                lines.append(entry.evidence.summary)
+            if entry.evidence.detail:
+                lines.append(self.tr("Why: {0}").format(entry.evidence.detail))
+            item = QListWidgetItem("\n".join(lines))
+            item.setData(Qt.ItemDataRole.UserRole, entry)
+            if entry.undone:
+                font = QFont(self.history.font())
+                font.setStrikeOut(True)
+                item.setFont(font)
+                item.setForeground(self.palette().color(self.palette().ColorGroup.Disabled,
+                                                        self.palette().ColorRole.Text))
+            elif entry.to_stage is not None:
+                font = QFont(self.history.font())
+                font.setBold(True)
+                item.setFont(font)
+            self.history.addItem(item)
+        self.undo_button.setEnabled(can_undo)
+
+    def _show_messages(self, messages: list[StoredMessage], *, keep: bool) -> None:
+        current = self.message_list.currentRow() if keep else -1
+        previous_key = self._messages[current].key if 0 <= current < len(self._messages) else None
+        self._messages = list(reversed(messages))  # newest first
+        blocker = self.message_list.blockSignals(True)
+        self.message_list.clear()
+        for msg in self._messages:
+            when = when_text(msg.date, self.zone, self.now)
+            subject = msg.subject or self.tr("(no subject)")
+            tag = "" if msg.kind in ("", "human") else f"  [{msg.kind.replace('_', ' ')}]"
+            item = QListWidgetItem(f"{subject}{tag}\n{msg.sender} · {when}")
+            self.message_list.addItem(item)
+        self.message_list.blockSignals(blocker)
+        self.message_stack.setCurrentIndex(1 if self._messages else 0)
+        row = next((n for n, m in enumerate(self._messages) if m.key == previous_key), -1)
+        if row < 0 and self._messages:
+            row = 0
+        self.message_list.setCurrentRow(row)
+        self.on_message_selected(row)
+
+    def on_message_selected(self, row: int) -> None:
+        if 0 <= row < len(self._messages):
+            msg = self._messages[row]
+            self.message_body.show_message(msg.text, msg.html)
+        else:
+            self.message_body.clear()
+
+    # ------------------------------------------------------------- notes
+    def _set_notes(self, text: str) -> None:
+        self._notes_timer.stop()
+        self._saved_notes = text
+        if self.notes.toPlainText() != text:
+            blocker = self.notes.blockSignals(True)
+            self.notes.setPlainText(text)
+            self.notes.blockSignals(blocker)
+
+    def on_notes_changed(self) -> None:
+        self._notes_timer.start()
+
+    def flush_notes(self) -> None:
+        """Report unsaved notes now (focus-out, switching contacts, closing)."""
+        self._notes_timer.stop()
+        if self.contact_id is None:
+            return
+        text = self.notes.toPlainText()
+        if text != self._saved_notes:
+            self._saved_notes = text
+            self.notes_edited.emit(self.contact_id, text)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.notes and event.type() == QEvent.Type.FocusOut:
+            self.flush_notes()
+        return super().eventFilter(watched, event)
+
+    # ------------------------------------------------------------- buttons
+    def on_edit_clicked(self) -> None:
+        if self.contact_id is not None:
+            self.edit_requested.emit(self.contact_id)
+
+    def on_meeting_clicked(self) -> None:
+        if self.contact_id is not None:
+            self.meeting_requested.emit(self.contact_id)
+
+    def on_undo_clicked(self) -> None:
+        if self.contact_id is not None:
+            self.undo_requested.emit(self.contact_id)

@@ -1,0 +1,71 @@
+"""Showing a stored message without ever reaching the network.
+
+Two independent guards: the HTML is sanitised with nh3 (scripts, styles and every remote URL of
+an image or other resource removed; links kept as text targets that are never opened), and the
+browser's ``loadResource`` refuses every URL scheme except inline ``data:``, so even HTML that
+slipped past the sanitiser cannot make a request (no tracking pixels).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nh3
+from PySide6.QtCore import QUrl
+from PySide6.QtWidgets import QTextBrowser, QWidget
+
+_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "font", "h1",
+    "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "q", "s", "small",
+    "span", "strike", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead",
+    "tr", "u", "ul",
+}
+_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align"},
+    "font": {"color"},
+}
+#: Sources a message may embed: inline data and parts of the message itself.
+_LOCAL_SOURCES = ("data:", "cid:")
+
+
+def _filter(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "src" and not value.strip().lower().startswith(_LOCAL_SOURCES):
+        return None
+    return value
+
+
+def sanitize_html(html: str) -> str:
+    """Safe HTML for display: no scripts, no styles, no remote image or resource sources."""
+    return nh3.clean(
+        html,
+        tags=_TAGS,
+        clean_content_tags={"script", "style", "head", "title"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=_filter,
+        url_schemes={"http", "https", "mailto", "data", "cid"},
+        link_rel=None,
+    )
+
+
+class SafeTextBrowser(QTextBrowser):
+    """A QTextBrowser that loads nothing from outside the document and opens no link."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenExternalLinks(False)
+        self.setOpenLinks(False)
+
+    def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 - Qt's parameter name
+        if name.scheme().lower() == "data":
+            return super().loadResource(type, name)
+        return None
+
+    def show_message(self, text: str, html: str) -> None:
+        """Plain text when the message has it, else the sanitised HTML."""
+        if html.strip() and not text.strip():
+            self.setHtml(sanitize_html(html))
+        else:
+            self.setPlainText(text)
