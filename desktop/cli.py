@@ -33,13 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--profile", metavar="DIR",
         help="use this profile folder (default: $COFFEECHAT_PROFILE or the platform data folder)",
     )
+    # --profile is also accepted after the command, where people tend to type it.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
+                        help="use this profile folder")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    sub.add_parser("run", help="open the window (the default)")
-    status = sub.add_parser("status", help="contacts with their stage and due actions")
+    sub.add_parser("run", help="open the window (the default)", parents=[common])
+    status = sub.add_parser("status", help="contacts with their stage and due actions",
+                            parents=[common])
     status.add_argument("--json", action="store_true", help="one JSON document")
-    sync = sub.add_parser("sync", help="sync the connected accounts")
+    sync = sub.add_parser("sync", help="sync the connected accounts", parents=[common])
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
-    demo = sub.add_parser("demo", help="open a fresh demo profile with the built-in demo mailbox")
+    demo = sub.add_parser("demo", help="open a fresh demo profile with the built-in demo mailbox",
+                          parents=[common])
     demo.add_argument("--headless", action="store_true",
                       help="play the demo story without a window and print what happened")
     demo.add_argument("--keep", action="store_true", help="keep the previous demo profile")

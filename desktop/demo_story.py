@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from desktop import outbox, settings
-from desktop.actions import all_due, set_meeting
+from desktop.actions import all_due, override_stage, set_meeting
 from desktop.domain.bizdays import next_business_day
 from desktop.domain.clock import Clock, ManualClock
 from desktop.domain.due import DueAction
@@ -159,19 +159,21 @@ def play_headless(
 
     acted: set[str] = set()
     seen_due: set[tuple[str, int]] = set()
-    accepts = demo.contact_id("accepts")
+    reminders = settings.load(paths.settings).reminders()
+    out("First sync of the demo mailbox: what happened before you opened Coffeechat")
+    _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
+    out("")
     send_requests(demo, ("declines_refers", "silent"), clock.now())
     out(f"{_when(clock.now())}  You send requests to {names[demo.contact_id('declines_refers')]} "
         f"and {names[demo.contact_id('silent')]}")
 
     end = start + timedelta(days=days)
     while clock.now() <= end:
-        round_ = sync_round(paths.profile, (demo.mailbox,), clock)
-        _print_round(round_, names, out)
-        _story_reactions(demo, clock, accepts, names, acted, out)
+        _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
+        _story_reactions(demo, clock, names, acted, out)
         _print_new_due(
-            all_due(demo.store.contacts(), clock.now(), settings.load(paths.settings).reminders()),
-            names, seen_due, clock.now(), out,
+            all_due(demo.store.contacts(), clock.now(), reminders), names, seen_due, clock.now(),
+            out,
         )
         clock.advance(STEP)
 
@@ -202,8 +204,8 @@ def _print_round(round_: SyncRound, names: dict[int, str], out: Callable[[str], 
                 + (f" [{t.evidence.detail}]" if t.evidence.detail else "")
             )
         for notice in outcome.result.notices:
-            if notice.kind != "reply":  # replies show as stage changes already
-                out(f"{'':18}note: {notice.text}")
+            if notice.kind == "auto_reply":  # the others show as stage changes already
+                out(f"{_when(notice.at)}  {notice.text}")
     for change in round_.time_changes:
         t = change.transition
         out(f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
@@ -228,13 +230,14 @@ def _print_new_due(
 def _story_reactions(
     demo: Demo,
     clock: ManualClock,
-    accepts: int,
     names: dict[int, str],
     acted: set[str],
     out: Callable[[str], None],
 ) -> None:
     """What the demo's user does, as a person would in the window."""
     now = clock.now()
+    _referral(demo, now, names, acted, out)
+    accepts = demo.contact_id("accepts")
     state = demo.store.state(accepts)
     first = names[accepts].split()[0]
     if state.stage is Stage.REPLIED and "confirm" not in acted:
@@ -261,6 +264,49 @@ def _story_reactions(
                 "thank_you", now,
             )
             out(f"{_when(now)}  You send {names[accepts]} a thank-you")
+
+
+def _referral(
+    demo: Demo, now: datetime, names: dict[int, str], acted: set[str], out: Callable[[str], None]
+) -> None:
+    """The decliner named a colleague: close their card and write to the colleague."""
+    decliner = demo.contact_id("declines_refers")
+    if "refer" in acted or demo.store.state(decliner).stage is not Stage.REPLIED:
+        return
+    acted.add("refer")
+    colleague = next(
+        (r for r in demo.store.contacts() if r.contact.referrer_id == decliner), None
+    )
+    reply_in_thread(
+        demo, decliner,
+        f"Thank you so much, {names[decliner].split()[0]} — I will write to your colleague.\n\n"
+        f"{DEMO_USER_NAME}",
+        "answer", now,
+    )
+    override_stage(demo.store, decliner, Stage.DECLINED, now)
+    out(f"{_when(now)}  You thank {names[decliner]} and mark the card Declined")
+    if colleague is None:
+        return
+    first = colleague.contact.name.split()[0]
+    outbox.send(
+        demo.store,
+        demo.mailbox,
+        OutgoingMessage(
+            to=(colleague.contact.primary_email,),
+            subject=f"{names[decliner].split()[0]} suggested I speak with you",
+            text=(
+                f"Hi {first},\n\n{names[decliner]} suggested I speak with you about engineering "
+                "management in health tech. Would you have 15 minutes for a phone call? I am free "
+                "Tuesday at 10:00, Wednesday at 14:30 or Thursday at 11:00 (your time).\n\n"
+                f"Thank you,\n{DEMO_USER_NAME}"
+            ),
+            outbox_key=outbox.new_key(),
+        ),
+        contact_id=colleague.id,
+        purpose="request",
+        now=now,
+    )
+    out(f"{_when(now)}  You write to {colleague.contact.name}, referred by {names[decliner]}")
 
 
 def demo_paths(base: Path | None) -> Paths:

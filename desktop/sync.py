@@ -31,6 +31,7 @@ class Notice:
     kind: str
     contact_id: int
     text: str
+    at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +137,10 @@ class _Pass:
     def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
         stage = self.store.state(contact_id).stage
         subject = msg.subject or "(no subject)"
-        if stage is Stage.TARGET or stage.closed:
+        # A closed card reopens only for a new conversation, not for a reply such as
+        # "thank you for letting me know" in the thread that closed it.
+        reopens = stage.closed and not (msg.in_reply_to or msg.ref.thread_id in self.tracked)
+        if stage is Stage.TARGET or reopens:
             kind, summary = EventKind.REQUEST_SENT, f"Request sent: “{subject}”"
         elif stage is Stage.REQUESTED:
             kind, summary = EventKind.FOLLOWUP_SENT, f"Follow-up sent: “{subject}”"
@@ -185,11 +189,15 @@ class _Pass:
         if step.transition is not None:
             self.changes.append(Change(contact_id, step.transition))
         if event.kind is EventKind.GENUINE_REPLY:
-            self.notices.append(Notice("reply", contact_id, f"{name} replied"))
+            self.notices.append(Notice("reply", contact_id, f"{name} replied", event.at))
         elif event.kind is EventKind.AUTO_REPLY:
-            self.notices.append(Notice("auto_reply", contact_id, f"{name}: {event.evidence.summary}"))
+            self.notices.append(
+                Notice("auto_reply", contact_id, f"{name}: {event.evidence.summary}", event.at)
+            )
         elif event.kind is EventKind.BOUNCE:
-            self.notices.append(Notice("bounce", contact_id, f"{name}: {event.evidence.summary}"))
+            self.notices.append(
+                Notice("bounce", contact_id, f"{name}: {event.evidence.summary}", event.at)
+            )
 
     def pass_time(self) -> None:
         for record in self.store.contacts():

@@ -1,0 +1,162 @@
+"""The sync engine end to end on the demo mailbox: real RFC 5322 messages, classified."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+from desktop.domain.model import EventKind, Stage
+from desktop.jobs import sync_round
+from desktop.storage import Store
+from desktop.sync import run_once
+from mail.provider import Folder
+from tests.helpers.demo_profile import START, open_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _stages(store: Store) -> dict[str, Stage]:
+    return {r.contact.name: r.state.stage for r in store.contacts()}
+
+
+def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> None:
+    demo, clock, paths = open_demo(tmp_path)
+    for _ in range(6):
+        sync_round(paths.profile, (demo.mailbox,), clock)
+        clock.advance(timedelta(minutes=10))
+    records = demo.store.contacts()
+    stages = {r.state.stage for r in records}
+    assert {Stage.REQUESTED, Stage.REPLIED, Stage.BOUNCED} <= stages
+    away = [r for r in records if r.state.away_until is not None]
+    assert len(away) == 1 and away[0].state.stage is Stage.REQUESTED
+    # Every one of these was reached by classifying a stored message, not by setting a stage.
+    for record in records:
+        for entry in demo.store.history(record.id):
+            if entry.kind in (EventKind.GENUINE_REPLY, EventKind.BOUNCE, EventKind.AUTO_REPLY,
+                              EventKind.REQUEST_SENT):
+                assert entry.evidence.message_key is not None
+                kinds = {m.kind for m in demo.store.messages_for(record.id)}
+                expected = {EventKind.GENUINE_REPLY: "human", EventKind.BOUNCE: "bounce",
+                            EventKind.AUTO_REPLY: "auto_reply", EventKind.REQUEST_SENT: "sent"}
+                assert expected[entry.kind] in kinds
+    bounced = next(r for r in records if r.state.stage is Stage.BOUNCED)
+    assert demo.store.bad_addresses(bounced.id) == set(bounced.state.bounced_addresses)
+
+
+def test_a_reply_from_another_address_in_a_new_thread_counts(tmp_path: Path) -> None:
+    demo, clock, paths = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    silent = demo.contact_id("silent")
+    record = demo.store.contact(silent)
+    from dataclasses import replace
+
+    demo.store.update_contact(
+        replace(record.contact, emails=(*record.contact.emails, "lena@home.example"))
+    )
+    demo.store.apply_event(silent, _request_event(clock.now()))
+    raw = (
+        "From: Lena <lena@home.example>\r\nTo: sam.rivera@demo.example\r\n"
+        "Subject: Coffee?\r\nMessage-ID: <new-thread@home.example>\r\n"
+        f"Date: {clock.now():%a, %d %b %Y %H:%M:%S +0000}\r\n\r\nHappy to talk next week!\r\n"
+    ).encode()
+    demo.mailbox.add_raw_message(raw, Folder.INBOX)
+    clock.advance(timedelta(minutes=5))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.state(silent).stage is Stage.REPLIED
+
+
+def _request_event(at):  # type: ignore[no-untyped-def]
+    from tests.helpers.builders import event
+
+    return event(EventKind.REQUEST_SENT, at, key="manual-request")
+
+
+def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) -> None:
+    demo, clock, paths = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    before = demo.store.message_count()
+    nasty = [
+        b"From: maya.chen@lumen.example\r\nSubject: =?x-unknown?B?////?=\r\n"
+        b"Content-Type: text/plain; charset=klingon\r\n\r\n\xff\xfe\xfa broken bytes\r\n",
+        b"From: <<<maya.chen@lumen.example\r\nDate: yesterday-ish\r\nContent-Type: multipart/"
+        b"mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\ntruncated",
+        b"\x00\x01\x02 not a message at all",
+    ]
+    for raw in nasty:
+        demo.mailbox.add_raw_message(raw, Folder.INBOX)
+    clock.advance(timedelta(hours=1))
+    result = run_once(demo.store, demo.mailbox, clock)
+    assert result.seen >= len(nasty)
+    assert demo.store.message_count() > before  # the readable-enough ones are kept
+    assert demo.store.account_cursor(demo.mailbox.account.id) == result.cursor
+
+
+def test_a_repeated_pass_duplicates_nothing(tmp_path: Path) -> None:
+    demo, clock, paths = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    events = demo.store.event_count()
+    demo.store.set_account_cursor(demo.mailbox.account.id, "0", clock.now())  # replay everything
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.event_count() == events
+
+
+def _child(root: Path, *args: str) -> int:
+    return subprocess.run(
+        [sys.executable, "-m", "tests.helpers.crash_sync", str(root), *args],
+        cwd=ROOT, capture_output=True, timeout=120, check=False,
+    ).returncode
+
+
+def _event_keys(store: Store) -> list[tuple[int, str]]:
+    return sorted(store._db.execute("SELECT contact_id, key FROM events").fetchall())
+
+
+def test_killed_mid_sync_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    reference, clock, _ = open_demo(tmp_path / "reference")
+    run_once(reference.store, reference.mailbox, clock)
+    expected = _event_keys(reference.store)
+    assert len(expected) >= 4
+
+    crashed = tmp_path / "crashed"
+    assert _child(crashed, "sync", "3") == 9  # died while handling the 4th message
+    store = Store.open(crashed)
+    assert store.event_count() == 0  # the pass was one transaction: nothing half-written
+    assert store.account_cursor(1) is None
+    demo, clock, _ = open_demo(crashed)
+    run_once(demo.store, demo.mailbox, clock)
+    assert _event_keys(demo.store) == expected
+
+
+def test_killed_between_send_and_record_never_sends_twice(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    assert _child(root, "send", "0", "outbox-key-1") == 9
+    demo, clock, _ = open_demo(root)
+    assert [k for k, *_ in demo.store.outbox_pending(1)] == ["outbox-key-1"]
+    from desktop import outbox
+
+    assert outbox.resume(demo.store, demo.mailbox) == 1
+    assert demo.store.outbox_pending(1) == []
+    sent = demo.mailbox.find_sent("outbox-key-1")
+    assert sent is not None
+    changes = demo.mailbox.fetch_changes(None)
+    copies = [
+        r for r in changes.refs
+        if r.folder is Folder.SENT
+        and demo.mailbox.fetch_message(r).header("X-Coffeechat-Outbox") == "outbox-key-1"
+    ]
+    assert len(copies) == 1
+
+
+def test_headless_demo_command_prints_the_story(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop.app", "demo", "--headless", "--profile",
+         str(tmp_path / "demo"), "--start", START.isoformat(), "--days", "8"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    for expected in ("Target → Requested", "Requested → Replied", "Requested → Bounced",
+                     "away until", "Scheduled → Met", "Met → Thanked", "evidence:"):
+        assert expected in out, expected
