@@ -54,7 +54,10 @@ def all_due(
     for record in records:
         actions.extend(
             due_actions(
-                record.id, record.state, now, reminders,
+                record.id,
+                record.state,
+                now,
+                reminders,
                 has_referrer=record.contact.referrer_id is not None,
             )
         )

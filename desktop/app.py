@@ -76,12 +76,13 @@ def run_gui(
         return 1
 
     from desktop import providers as provider_factory
+    from desktop.domain.clock import Clock
 
     if demo:
         from desktop import demo_story
         from desktop.domain.clock import AcceleratedClock
 
-        clock = AcceleratedClock(origin=datetime.now(UTC), speed=demo_story.DEMO_SPEED)
+        clock: Clock = AcceleratedClock(origin=datetime.now(UTC), speed=demo_story.DEMO_SPEED)
         story = demo_story.prepare(paths, clock)
         demo_story.send_requests(story, ("declines_refers", "silent"), clock.now())
         provider_factory.save_demo_clock(paths, clock.now(), demo_story.DEMO_SPEED)
@@ -114,8 +115,13 @@ def run_gui(
         error_raised = Signal(str)
 
         def show(self, text: str) -> None:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Something went wrong", text,
-                              QMessageBox.StandardButton.Ok, window)
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Something went wrong",
+                text,
+                QMessageBox.StandardButton.Ok,
+                window,
+            )
             box.setModal(False)
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.show()
@@ -124,7 +130,9 @@ def run_gui(
     relay.error_raised.connect(relay.show)
     where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
 
-    def on_exception(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    def on_exception(
+        kind: type[BaseException], exc: BaseException, tb: TracebackType | None
+    ) -> None:
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
         relay.error_raised.emit(f"{kind.__name__}: {exc}\n\nCoffeechat keeps running. {where}")
 

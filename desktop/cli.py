@@ -30,33 +30,52 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"coffeechat {__version__}")
     parser.add_argument(
-        "--profile", metavar="DIR",
+        "--profile",
+        metavar="DIR",
         help="use this profile folder (default: $COFFEECHAT_PROFILE or the platform data folder)",
     )
     # --profile is also accepted after the command, where people tend to type it.
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--profile", metavar="DIR", default=argparse.SUPPRESS,
-                        help="use this profile folder")
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("run", help="open the window (the default)", parents=[common])
-    status = sub.add_parser("status", help="contacts with their stage and due actions",
-                            parents=[common])
+    status = sub.add_parser(
+        "status", help="contacts with their stage and due actions", parents=[common]
+    )
     status.add_argument("--json", action="store_true", help="one JSON document")
     sync = sub.add_parser("sync", help="sync the connected accounts", parents=[common])
     sync.add_argument("--once", action="store_true", required=True, help="one pass, then exit")
-    demo = sub.add_parser("demo", help="open a fresh demo profile with the built-in demo mailbox",
-                          parents=[common])
-    demo.add_argument("--headless", action="store_true",
-                      help="play the demo story without a window and print what happened")
+    demo = sub.add_parser(
+        "demo", help="open a fresh demo profile with the built-in demo mailbox", parents=[common]
+    )
+    demo.add_argument(
+        "--headless",
+        action="store_true",
+        help="play the demo story without a window and print what happened",
+    )
     demo.add_argument("--keep", action="store_true", help="keep the previous demo profile")
-    demo.add_argument("--days", type=_positive_int, default=12,
-                      help="demo days the headless story covers (default 12)")
-    demo.add_argument("--start", type=_instant, default=None,
-                      help="demo clock start, ISO 8601 (default: now)")
-    demo.add_argument("--screenshot", metavar="FILE",
-                      help="save a picture of the window to FILE (with --quit-after)")
-    demo.add_argument("--quit-after", type=_positive_float, metavar="SECONDS",
-                      help="close the window after this many seconds (for docs and tests)")
+    demo.add_argument(
+        "--days",
+        type=_positive_int,
+        default=12,
+        help="demo days the headless story covers (default 12)",
+    )
+    demo.add_argument(
+        "--start", type=_instant, default=None, help="demo clock start, ISO 8601 (default: now)"
+    )
+    demo.add_argument(
+        "--screenshot",
+        metavar="FILE",
+        help="save a picture of the window to FILE (with --quit-after)",
+    )
+    demo.add_argument(
+        "--quit-after",
+        type=_positive_float,
+        metavar="SECONDS",
+        help="close the window after this many seconds (for docs and tests)",
+    )
     return parser
 
 
@@ -109,8 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     paths = resolve(args.profile)
     if command == "run":
         if not has_display():
-            return _fail("no display to open the window on; try 'coffeechat demo --headless' or "
-                         "'coffeechat status'")
+            return _fail(
+                "no display to open the window on; try 'coffeechat demo --headless' or "
+                "'coffeechat status'"
+            )
         from desktop.app import run_gui
 
         return run_gui(paths)
@@ -157,10 +178,10 @@ def _status(store: Store, paths: Paths, *, as_json: bool) -> int:
     if not rows:
         print("No contacts yet. Add some in the window, or try 'coffeechat demo'.")
         return 0
-    width = max(len(r["name"]) for r in rows)  # type: ignore[arg-type]
-    for row in rows:
-        due_text = "; ".join(d["title"] for d in row["due"])  # type: ignore[index]
-        print(f"{row['name']:<{width}}  {row['stage']:<11}  {due_text}")
+    width = max(len(r.contact.name) for r in records)
+    for record in records:
+        due_text = "; ".join(d["title"] for d in by_contact.get(record.id, []))
+        print(f"{record.contact.name:<{width}}  {record.state.stage.label:<11}  {due_text}")
     return 0
 
 
@@ -184,8 +205,10 @@ def _sync(store: Store, paths: Paths) -> int:
     for outcome in round_.outcomes:
         if outcome.result is not None:
             r = outcome.result
-            print(f"account {outcome.account_id}: {r.seen} new messages, {r.relevant} relevant, "
-                  f"{r.events} events, {len(r.changes)} stage changes")
+            print(
+                f"account {outcome.account_id}: {r.seen} new messages, {r.relevant} relevant, "
+                f"{r.events} events, {len(r.changes)} stage changes"
+            )
         else:
             failed = failed or outcome.state is SyncState.ERROR
             print(f"account {outcome.account_id}: {outcome.state}: {outcome.message}")

@@ -1,4 +1,4 @@
-"""What the composition root (desktop.app) hands to the UI: long-lived objects, passed explicitly."""
+"""What the composition root (desktop.app) hands to the UI: long-lived objects, passed on."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -74,19 +74,13 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
         for demo in DEMO_CONTACTS:
             if demo.referrer_email and demo.referrer_email in ids:
                 record = store.contact(ids[demo.email])
-                store.update_contact(
-                    Contact(**{**_fields(record.contact), "referrer_id": ids[demo.referrer_email]})
-                )
+                store.update_contact(replace(record.contact, referrer_id=ids[demo.referrer_email]))
         path = paths.settings
         current = settings.load(path)
         if not current.user_name:
             settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
     ids_by_email = {r.contact.primary_email: r.id for r in store.contacts()}
     return Demo(store, mailbox, ids_by_email)
-
-
-def _fields(contact: Contact) -> dict[str, object]:
-    return {name: getattr(contact, name) for name in contact.__slots__}
 
 
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
@@ -164,15 +158,20 @@ def play_headless(
     _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
     out("")
     send_requests(demo, ("declines_refers", "silent"), clock.now())
-    out(f"{_when(clock.now())}  You send requests to {names[demo.contact_id('declines_refers')]} "
-        f"and {names[demo.contact_id('silent')]}")
+    out(
+        f"{_when(clock.now())}  You send requests to {names[demo.contact_id('declines_refers')]} "
+        f"and {names[demo.contact_id('silent')]}"
+    )
 
     end = start + timedelta(days=days)
     while clock.now() <= end:
         _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
         _story_reactions(demo, clock, names, acted, out)
         _print_new_due(
-            all_due(demo.store.contacts(), clock.now(), reminders), names, seen_due, clock.now(),
+            all_due(demo.store.contacts(), clock.now(), reminders),
+            names,
+            seen_due,
+            clock.now(),
             out,
         )
         clock.advance(STEP)
@@ -208,8 +207,10 @@ def _print_round(round_: SyncRound, names: dict[int, str], out: Callable[[str], 
                 out(f"{_when(notice.at)}  {notice.text}")
     for change in round_.time_changes:
         t = change.transition
-        out(f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
-            f"{t.from_stage.label} → {t.to_stage.label} ({t.evidence.summary})")
+        out(
+            f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
+            f"{t.from_stage.label} → {t.to_stage.label} ({t.evidence.summary})"
+        )
 
 
 def _print_new_due(
@@ -223,8 +224,10 @@ def _print_new_due(
         mark = (action.kind.value, action.contact_id)
         if mark not in seen:
             seen.add(mark)
-            out(f"{_when(now)}  Today: {action.title} — {names.get(action.contact_id, '?')}: "
-                f"{action.detail}")
+            out(
+                f"{_when(now)}  Today: {action.title} — {names.get(action.contact_id, '?')}: "
+                f"{action.detail}"
+            )
 
 
 def _story_reactions(
@@ -246,22 +249,28 @@ def _story_reactions(
         day = next_business_day(now.astimezone(zone).date())
         start = datetime.combine(day, time(10, 0), tzinfo=zone).astimezone(UTC)
         reply_in_thread(
-            demo, accepts,
+            demo,
+            accepts,
             f"Wonderful, thank you {first}! I will call you then.\n\n{DEMO_USER_NAME}",
-            "answer", now,
+            "answer",
+            now,
         )
         set_meeting(demo.store, accepts, start, start + timedelta(minutes=15), now)
-        out(f"{_when(now)}  You confirm and set the meeting with {names[accepts]} for "
-            f"{_when(start)} UTC")
+        out(
+            f"{_when(now)}  You confirm and set the meeting with {names[accepts]} for "
+            f"{_when(start)} UTC"
+        )
     elif state.stage is Stage.MET and "thank" not in acted:
         due = state.meeting_end and now >= state.meeting_end + timedelta(hours=26)
         if due:
             acted.add("thank")
             reply_in_thread(
-                demo, accepts,
+                demo,
+                accepts,
                 f"Dear {first},\n\nThank you so much for your time today — your advice on where "
                 f"to start was exactly what I needed.\n\nBest,\n{DEMO_USER_NAME}",
-                "thank_you", now,
+                "thank_you",
+                now,
             )
             out(f"{_when(now)}  You send {names[accepts]} a thank-you")
 
@@ -274,14 +283,14 @@ def _referral(
     if "refer" in acted or demo.store.state(decliner).stage is not Stage.REPLIED:
         return
     acted.add("refer")
-    colleague = next(
-        (r for r in demo.store.contacts() if r.contact.referrer_id == decliner), None
-    )
+    colleague = next((r for r in demo.store.contacts() if r.contact.referrer_id == decliner), None)
     reply_in_thread(
-        demo, decliner,
+        demo,
+        decliner,
         f"Thank you so much, {names[decliner].split()[0]} — I will write to your colleague.\n\n"
         f"{DEMO_USER_NAME}",
-        "answer", now,
+        "answer",
+        now,
     )
     override_stage(demo.store, decliner, Stage.DECLINED, now)
     out(f"{_when(now)}  You thank {names[decliner]} and mark the card Declined")

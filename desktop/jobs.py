@@ -70,8 +70,9 @@ def sync_round(profile: Path, providers: tuple[MailProvider, ...], clock: Clock)
             outcomes.append(AccountOutcome(account_id, SyncState.OFFLINE, message=str(exc)))
         except ThrottledError as exc:
             outcomes.append(
-                AccountOutcome(account_id, SyncState.THROTTLED, message=str(exc),
-                               retry_after=exc.retry_after)
+                AccountOutcome(
+                    account_id, SyncState.THROTTLED, message=str(exc), retry_after=exc.retry_after
+                )
             )
         except NeedsSignInError as exc:
             outcomes.append(AccountOutcome(account_id, SyncState.NEEDS_SIGN_IN, message=str(exc)))

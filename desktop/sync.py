@@ -107,7 +107,10 @@ class _Pass:
             if not contacts:
                 return
             key = self.store.save_message(
-                self.account.id, msg, kind="sent", evidence="in your Sent mail",
+                self.account.id,
+                msg,
+                kind="sent",
+                evidence="in your Sent mail",
                 contact_id=contacts[0],
             )
             for contact_id in contacts:
@@ -121,7 +124,10 @@ class _Pass:
         if not contacts:
             return
         key = self.store.save_message(
-            self.account.id, msg, kind=verdict.kind, evidence=verdict.evidence,
+            self.account.id,
+            msg,
+            kind=verdict.kind,
+            evidence=verdict.evidence,
             contact_id=contacts[0],
         )
         event = self.incoming_event(msg, verdict, key)
@@ -161,21 +167,29 @@ class _Pass:
         subject = msg.subject or "(no subject)"
         if v.kind == "human":
             return Event(
-                EventKind.GENUINE_REPLY, msg.date,
-                Evidence(f"Reply from {msg.sender}: “{subject}”", v.evidence, key), f"msg:{key}",
+                EventKind.GENUINE_REPLY,
+                msg.date,
+                Evidence(f"Reply from {msg.sender}: “{subject}”", v.evidence, key),
+                f"msg:{key}",
             )
         if v.kind == "auto_reply":
             until = v.away_until.date() if v.away_until else None
             summary = "Automatic reply" + (f": away until {until:%a %d %b}" if until else "")
             return Event(
-                EventKind.AUTO_REPLY, msg.date, Evidence(summary, v.evidence, key), f"msg:{key}",
+                EventKind.AUTO_REPLY,
+                msg.date,
+                Evidence(summary, v.evidence, key),
+                f"msg:{key}",
                 away_until=until,
             )
         if v.kind == "bounce":
             addresses = v.bounced_addresses
             summary = "Delivery failed" + (f" to {', '.join(addresses)}" if addresses else "")
             return Event(
-                EventKind.BOUNCE, msg.date, Evidence(summary, v.evidence, key), f"msg:{key}",
+                EventKind.BOUNCE,
+                msg.date,
+                Evidence(summary, v.evidence, key),
+                f"msg:{key}",
                 bounced_addresses=addresses,
             )
         return None  # bulk and calendar mail are kept but move nothing (yet)
@@ -239,7 +253,10 @@ def run_once(
         store.set_account_cursor(account.id, changes.cursor, sync.now)
     log.info(
         "sync %s: %d changes, %d relevant, %d events",
-        account.kind, len(changes.refs), len(relevant), sync.events,
+        account.kind,
+        len(changes.refs),
+        len(relevant),
+        sync.events,
     )
     return SyncResult(
         account_id=account.id,

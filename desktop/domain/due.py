@@ -124,11 +124,17 @@ def due_actions(
     if nudge is not None and now >= nudge:
         if state.followups_sent < settings.max_followups:
             n = state.followups_sent + 1
-            add(ActionKind.FOLLOW_UP, nudge, f"No reply yet: gentle follow-up {n} of "
-                f"{settings.max_followups}")
+            add(
+                ActionKind.FOLLOW_UP,
+                nudge,
+                f"No reply yet: gentle follow-up {n} of {settings.max_followups}",
+            )
         else:
-            add(ActionKind.CLOSE_THE_LOOP, nudge, "No reply after the follow-ups: send a polite "
-                "close-the-loop message")
+            add(
+                ActionKind.CLOSE_THE_LOOP,
+                nudge,
+                "No reply after the follow-ups: send a polite close-the-loop message",
+            )
 
     if stage is Stage.SCHEDULED and state.meeting_start is not None:
         opens = state.meeting_start - settings.prepare_before

@@ -42,7 +42,7 @@ def apply(state: ContactState, event: Event) -> Step:
     return Step(new, transition)
 
 
-def _next_state(s: ContactState, e: Event) -> ContactState:  # noqa: PLR0911 - one branch per kind
+def _next_state(s: ContactState, e: Event) -> ContactState:
     kind = e.kind
     exchanged = replace(s, last_exchange_at=_later(s.last_exchange_at, e.at))
     if kind is EventKind.REQUEST_SENT:

@@ -37,9 +37,7 @@ def state_to_json(state: ContactState) -> str:
     return json.dumps(out, separators=(",", ":"))
 
 
-_DATETIME_FIELDS = frozenset(
-    f.name for f in fields(ContactState) if "datetime" in str(f.type)
-)
+_DATETIME_FIELDS = frozenset(f.name for f in fields(ContactState) if "datetime" in str(f.type))
 
 
 def state_from_json(text: str) -> ContactState:

@@ -118,7 +118,7 @@ def _v1_initial(db: sqlite3.Connection) -> None:
             sent_id TEXT,
             error TEXT
         );
-        """
+        """,
     )
 
 
@@ -135,7 +135,7 @@ def _v2_snoozes(db: sqlite3.Connection) -> None:
             dismissed INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (contact_id, kind, due_at)
         );
-        """
+        """,
     )
 
 

@@ -452,8 +452,14 @@ class Store:
         self._db.execute(
             "INSERT INTO transitions (contact_id, event_id, from_stage, to_stage, at, before) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (contact_id, event_id, t.from_stage.value, t.to_stage.value, iso(t.at),
-             state_to_json(t.before)),
+            (
+                contact_id,
+                event_id,
+                t.from_stage.value,
+                t.to_stage.value,
+                iso(t.at),
+                state_to_json(t.before),
+            ),
         )
 
     def _write_state(self, contact_id: int, state: ContactState) -> None:
@@ -601,7 +607,12 @@ class Store:
 
     # ----------------------------------------------------------------- outbox
     def outbox_add(
-        self, key: str, account_id: int, contact_id: int | None, purpose: str, payload: str,
+        self,
+        key: str,
+        account_id: int,
+        contact_id: int | None,
+        purpose: str,
+        payload: str,
         created_at: datetime,
     ) -> None:
         with self.transaction():

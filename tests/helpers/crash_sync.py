@@ -34,10 +34,17 @@ def main() -> None:
 
         demo.mailbox.send_draft = send_then_die  # type: ignore[method-assign]
         outbox.send(
-            store, demo.mailbox,
-            OutgoingMessage(to=("lena.svensson@fjord.example",), subject="Hello",
-                            text="A short request.", outbox_key=sys.argv[4]),
-            contact_id=None, purpose="request", now=clock.now(),
+            store,
+            demo.mailbox,
+            OutgoingMessage(
+                to=("lena.svensson@fjord.example",),
+                subject="Hello",
+                text="A short request.",
+                outbox_key=sys.argv[4],
+            ),
+            contact_id=None,
+            purpose="request",
+            now=clock.now(),
         )
     raise SystemExit(3)  # the kill point was never reached
 

@@ -34,19 +34,27 @@ def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> 
     # Every one of these was reached by classifying a stored message, not by setting a stage.
     for record in records:
         for entry in demo.store.history(record.id):
-            if entry.kind in (EventKind.GENUINE_REPLY, EventKind.BOUNCE, EventKind.AUTO_REPLY,
-                              EventKind.REQUEST_SENT):
+            if entry.kind in (
+                EventKind.GENUINE_REPLY,
+                EventKind.BOUNCE,
+                EventKind.AUTO_REPLY,
+                EventKind.REQUEST_SENT,
+            ):
                 assert entry.evidence.message_key is not None
                 kinds = {m.kind for m in demo.store.messages_for(record.id)}
-                expected = {EventKind.GENUINE_REPLY: "human", EventKind.BOUNCE: "bounce",
-                            EventKind.AUTO_REPLY: "auto_reply", EventKind.REQUEST_SENT: "sent"}
+                expected = {
+                    EventKind.GENUINE_REPLY: "human",
+                    EventKind.BOUNCE: "bounce",
+                    EventKind.AUTO_REPLY: "auto_reply",
+                    EventKind.REQUEST_SENT: "sent",
+                }
                 assert expected[entry.kind] in kinds
     bounced = next(r for r in records if r.state.stage is Stage.BOUNCED)
     assert demo.store.bad_addresses(bounced.id) == set(bounced.state.bounced_addresses)
 
 
 def test_a_reply_from_another_address_in_a_new_thread_counts(tmp_path: Path) -> None:
-    demo, clock, paths = open_demo(tmp_path)
+    demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     silent = demo.contact_id("silent")
     record = demo.store.contact(silent)
@@ -74,14 +82,14 @@ def _request_event(at):  # type: ignore[no-untyped-def]
 
 
 def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) -> None:
-    demo, clock, paths = open_demo(tmp_path)
+    demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     before = demo.store.message_count()
     nasty = [
         b"From: maya.chen@lumen.example\r\nSubject: =?x-unknown?B?////?=\r\n"
         b"Content-Type: text/plain; charset=klingon\r\n\r\n\xff\xfe\xfa broken bytes\r\n",
         b"From: <<<maya.chen@lumen.example\r\nDate: yesterday-ish\r\nContent-Type: multipart/"
-        b"mixed; boundary=\"zz\"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\ntruncated",
+        b'mixed; boundary="zz"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\ntruncated',
         b"\x00\x01\x02 not a message at all",
     ]
     for raw in nasty:
@@ -94,7 +102,7 @@ def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) ->
 
 
 def test_a_repeated_pass_duplicates_nothing(tmp_path: Path) -> None:
-    demo, clock, paths = open_demo(tmp_path)
+    demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     events = demo.store.event_count()
     demo.store.set_account_cursor(demo.mailbox.account.id, "0", clock.now())  # replay everything
@@ -105,7 +113,10 @@ def test_a_repeated_pass_duplicates_nothing(tmp_path: Path) -> None:
 def _child(root: Path, *args: str) -> int:
     return subprocess.run(
         [sys.executable, "-m", "tests.helpers.crash_sync", str(root), *args],
-        cwd=ROOT, capture_output=True, timeout=120, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        timeout=120,
+        check=False,
     ).returncode
 
 
@@ -132,7 +143,7 @@ def test_killed_mid_sync_loses_nothing_and_duplicates_nothing(tmp_path: Path) ->
 def test_killed_between_send_and_record_never_sends_twice(tmp_path: Path) -> None:
     root = tmp_path / "p"
     assert _child(root, "send", "0", "outbox-key-1") == 9
-    demo, clock, _ = open_demo(root)
+    demo, _, _ = open_demo(root)
     assert [k for k, *_ in demo.store.outbox_pending(1)] == ["outbox-key-1"]
     from desktop import outbox
 
@@ -142,7 +153,8 @@ def test_killed_between_send_and_record_never_sends_twice(tmp_path: Path) -> Non
     assert sent is not None
     changes = demo.mailbox.fetch_changes(None)
     copies = [
-        r for r in changes.refs
+        r
+        for r in changes.refs
         if r.folder is Folder.SENT
         and demo.mailbox.fetch_message(r).header("X-Coffeechat-Outbox") == "outbox-key-1"
     ]
@@ -151,12 +163,34 @@ def test_killed_between_send_and_record_never_sends_twice(tmp_path: Path) -> Non
 
 def test_headless_demo_command_prints_the_story(tmp_path: Path) -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "desktop.app", "demo", "--headless", "--profile",
-         str(tmp_path / "demo"), "--start", START.isoformat(), "--days", "8"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300, check=False,
+        [
+            sys.executable,
+            "-m",
+            "desktop.app",
+            "demo",
+            "--headless",
+            "--profile",
+            str(tmp_path / "demo"),
+            "--start",
+            START.isoformat(),
+            "--days",
+            "8",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
-    for expected in ("Target → Requested", "Requested → Replied", "Requested → Bounced",
-                     "away until", "Scheduled → Met", "Met → Thanked", "evidence:"):
+    for expected in (
+        "Target → Requested",
+        "Requested → Replied",
+        "Requested → Bounced",
+        "away until",
+        "Scheduled → Met",
+        "Met → Thanked",
+        "evidence:",
+    ):
         assert expected in out, expected

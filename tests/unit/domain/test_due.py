@@ -69,7 +69,9 @@ def test_thank_you_missing_24_hours_after_the_meeting_and_cleared_by_thanks() ->
     assert kinds(met, end + timedelta(hours=23)) == []
     assert kinds(met, end + timedelta(hours=24)) == [ActionKind.THANK_YOU_MISSING]
     thanked = ContactState(
-        stage=Stage.THANKED, meeting_end=end, thanked_at=end + timedelta(hours=30),
+        stage=Stage.THANKED,
+        meeting_end=end,
+        thanked_at=end + timedelta(hours=30),
         last_exchange_at=end + timedelta(hours=30),
     )
     assert kinds(thanked, end + timedelta(hours=48)) == []
@@ -93,7 +95,8 @@ def test_update_referrer_only_for_referred_contacts() -> None:
 
 def test_sorting_puts_the_most_urgent_first() -> None:
     follow = due_actions(1, requested(), MON + timedelta(days=10), S)
-    answer = due_actions(2, ContactState(stage=Stage.REPLIED, replied_at=MON), MON + timedelta(2), S)
+    replied = ContactState(stage=Stage.REPLIED, replied_at=MON)
+    answer = due_actions(2, replied, MON + timedelta(2), S)
     ordered = sort_actions([*follow, *answer])
     assert [a.kind for a in ordered] == [ActionKind.NEEDS_ANSWER, ActionKind.FOLLOW_UP]
 

@@ -114,8 +114,14 @@ def test_any_event_sequence_keeps_one_valid_stage(kinds: list[EventKind]) -> Non
         at = T0 + n * H
         step = apply(
             state,
-            event(kind, at, away_until=date(2026, 4, 1), bounced=("a@b.example",),
-                  meeting=(at + H, at + 2 * H), target=Stage.REPLIED),
+            event(
+                kind,
+                at,
+                away_until=date(2026, 4, 1),
+                bounced=("a@b.example",),
+                meeting=(at + H, at + 2 * H),
+                target=Stage.REPLIED,
+            ),
         )
         if step.transition is not None:
             assert step.transition.from_stage is state.stage

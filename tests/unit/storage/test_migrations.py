@@ -24,8 +24,15 @@ def _tables(db: sqlite3.Connection) -> set[str]:
 
 def test_v1_creates_the_core_tables(tmp_path: Path) -> None:
     db = _upgrade_to(tmp_path / "x.db", 1)
-    assert {"accounts", "contacts", "contact_emails", "messages", "events", "transitions",
-            "outbox"} <= _tables(db)
+    assert {
+        "accounts",
+        "contacts",
+        "contact_emails",
+        "messages",
+        "events",
+        "transitions",
+        "outbox",
+    } <= _tables(db)
 
 
 def test_v2_adds_action_marks_and_keeps_v1_data(tmp_path: Path) -> None:

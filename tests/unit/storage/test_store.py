@@ -99,7 +99,11 @@ def test_profile_that_is_a_file_is_refused(tmp_path: Path) -> None:
 def _cli(*args: str, **kw: object) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "desktop.app", *args],
-        capture_output=True, text=True, timeout=60, check=False, **kw,  # type: ignore[call-overload]
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        **kw,  # type: ignore[call-overload]
     )
 
 
@@ -113,7 +117,7 @@ def test_cli_reports_a_damaged_database_in_one_line(tmp_path: Path) -> None:
 
 def test_database_path_that_cannot_be_opened_gives_a_clear_message(tmp_path: Path) -> None:
     (tmp_path / DB_NAME).mkdir()
-    with pytest.raises(StorageError, match="Cannot open the database|damaged"):
+    with pytest.raises(StorageError, match=r"Cannot open the database|damaged"):
         Store.open(tmp_path)
 
 
@@ -126,21 +130,31 @@ def _nobody_can_run_python() -> bool:
     if not hasattr(os, "getuid") or os.getuid() != 0:
         return False
     try:
-        subprocess.run([sys.executable, "-c", "pass"], preexec_fn=_drop_to_nobody, check=True,
-                       capture_output=True, timeout=30)
+        subprocess.run(
+            [sys.executable, "-c", "pass"],
+            preexec_fn=_drop_to_nobody,
+            check=True,
+            capture_output=True,
+            timeout=30,
+        )
     except (OSError, subprocess.CalledProcessError):
         return False
     return True
 
 
-@pytest.mark.skipif(not _nobody_can_run_python(), reason="needs root, and an interpreter that "
-                    "'nobody' may run, to test file modes (root ignores them)")
+@pytest.mark.skipif(
+    not _nobody_can_run_python(),
+    reason="needs root, and an interpreter that "
+    "'nobody' may run, to test file modes (root ignores them)",
+)
 def test_unreadable_profile_folder_gives_a_clear_message(tmp_path: Path) -> None:
     profile = tmp_path / "locked"
     profile.mkdir(mode=0o700)
     tmp_path.chmod(0o755)
     result = _cli(
-        "--profile", str(profile), "status",
+        "--profile",
+        str(profile),
+        "status",
         preexec_fn=_drop_to_nobody,
         env={**os.environ, "HOME": str(tmp_path)},
         cwd=str(Path(__file__).resolve().parents[3]),
