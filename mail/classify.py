@@ -10,6 +10,7 @@ candidates, and dateparser is loaded only for auto-replies.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -134,7 +135,8 @@ def _bounce(msg: MailMessage) -> Classification | None:
                 statuses.append(status)
             if action == "failed" or status.startswith("5"):
                 permanent = True
-        for rcpt in _flufl_failures(parsed):
+        # flufl.bounce only for what the standard report did not name (non-standard formats).
+        for rcpt in [] if addresses else _flufl_failures(parsed):
             if rcpt not in addresses:
                 addresses.append(rcpt)
             permanent = True
@@ -224,8 +226,7 @@ def _auto_reply_header(msg: MailMessage) -> str | None:
     suppress = msg.header("X-Auto-Response-Suppress").strip()
     if loop and suppress:
         return (
-            f"headers X-MS-Exchange-Inbox-Rules-Loop: {loop} "
-            f"+ X-Auto-Response-Suppress: {suppress}"
+            f"headers X-MS-Exchange-Inbox-Rules-Loop: {loop} + X-Auto-Response-Suppress: {suppress}"
         )
     return None
 
@@ -259,8 +260,8 @@ def _auto_reply(msg: MailMessage, evidence: str, now: datetime | None) -> Classi
 
 def away_until(text: str, sent: datetime) -> datetime | None:
     """The return date an out-of-office text announces, as 00:00 UTC of that day, or None."""
-    # dateparser takes long to import: loaded on the first auto-reply only.
-    import dateparser  # type: ignore[import-untyped]  # noqa: PLC0415
+    # dateparser takes long to import (and ships no types): loaded on the first auto-reply only.
+    dateparser = importlib.import_module("dateparser")
 
     text = text[:_TEXT_SCAN_CHARS]
     base = sent.astimezone(UTC).replace(tzinfo=None)

@@ -567,10 +567,11 @@ class DemoMailbox:
                 f"access to email. I will reply to your message when I am back.\n\n"
                 f"Kind regards,\n{contact.name}\n{contact.role}, {contact.company}\n"
             )
-            return _reply(
-                contact, request, when, body, subject=f"Out of office: {request.subject}",
-                extra=(("Auto-Submitted", "auto-replied"), ("X-Autoreply", "yes")), quote=False,
-            )  # fmt: skip
+            # Gmail's vacation responder: RFC 3834 marker plus its own header, no quote.
+            ooo = _reply(contact, request, when, f"Out of office: {request.subject}", body)
+            ooo["Auto-Submitted"] = "auto-replied"
+            ooo["X-Autoreply"] = "yes"
+            return ooo.as_bytes()
         if step == "accept":
             body = (
                 f"Hi {request.sender_name.split()[0] if request.sender_name else 'there'},\n\n"
@@ -586,9 +587,7 @@ class DemoMailbox:
                 f"next week?\n\nBest,\n{contact.first_name}\n"
             )
         else:  # decline
-            colleague = next(
-                (c for c in DEMO_CONTACTS if c.referrer_email == contact.email), None
-            )
+            colleague = next((c for c in DEMO_CONTACTS if c.referrer_email == contact.email), None)
             referral = (
                 f"My colleague {colleague.name} ({colleague.email}) would be a much better "
                 f"person to talk to: she leads a team here and remembers the switch well. "
@@ -602,7 +601,8 @@ class DemoMailbox:
                 f"me, so I cannot make any of those times.\n\n{referral}"
                 f"Good luck with your search,\n{contact.first_name}\n"
             )
-        return _reply(contact, request, when, body, subject=_re(request.subject))
+        body += _quoted_original(contact, request)
+        return _reply(contact, request, when, _re(request.subject), body).as_bytes()
 
 
 def _return_date(contact: DemoContact, sent: datetime) -> date:
@@ -631,16 +631,20 @@ def _threading(request: MailMessage) -> tuple[str, str]:
     return request.message_id, " ".join(refs)
 
 
-def _reply(  # noqa: PLR0913  (keyword-only options of one message builder)
-    contact: DemoContact,
-    request: MailMessage,
-    when: datetime,
-    body: str,
-    *,
-    subject: str,
-    extra: tuple[tuple[str, str], ...] = (),
-    quote: bool = True,
-) -> bytes:
+def _quoted_original(contact: DemoContact, request: MailMessage) -> str:
+    if not request.text:
+        return ""
+    sent_local = request.date.astimezone(ZoneInfo(contact.timezone))
+    return (
+        f"\nOn {format_datetime(sent_local)}, {request.sender_name} <{request.sender}> wrote:\n"
+        f"{_quote(request.text)}\n"
+    )
+
+
+def _reply(
+    contact: DemoContact, request: MailMessage, when: datetime, subject: str, body: str
+) -> EmailMessage:
+    """A reply from ``contact`` to ``request``, with the headers its server would add."""
     local = when.astimezone(ZoneInfo(contact.timezone))
     ident = _token(contact.email, request.message_id, subject)
     msg = EmailMessage(policy=policy.default)
@@ -655,16 +659,8 @@ def _reply(  # noqa: PLR0913  (keyword-only options of one message builder)
         msg["In-Reply-To"] = in_reply_to
     if references:
         msg["References"] = references
-    for name, value in extra:
-        msg[name] = value
-    if quote and request.text:
-        sent_local = request.date.astimezone(ZoneInfo(contact.timezone))
-        body = (
-            f"{body}\nOn {format_datetime(sent_local)}, {request.sender_name} "
-            f"<{request.sender}> wrote:\n{_quote(request.text)}\n"
-        )
     msg.set_content(body, charset="utf-8")
-    return msg.as_bytes()
+    return msg
 
 
 def _dsn(contact: DemoContact, request: MailMessage, when: datetime, domain: str) -> bytes:

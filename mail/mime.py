@@ -77,9 +77,7 @@ def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) 
     for defect in msg.defects:
         defects.append(_describe_defect(defect))
 
-    headers = tuple(
-        (name, _decode_header_value(value, defects)) for name, value in _raw_items(msg)
-    )
+    headers = tuple((name, _decode_header_value(value, defects)) for name, value in _raw_items(msg))
 
     def first(name: str) -> str:
         lowered = name.lower()
@@ -283,7 +281,7 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str], where: s
         info = codecs.lookup(name)
         if not getattr(info, "_is_text_encoding", True):
             raise LookupError(name)
-    except LookupError:
+    except Exception:  # LookupError, or ValueError for names like "utf\0-8"
         defects.append(f"unknown charset {name[:40]!r} in {where}; guessed")
         try:
             return data.decode("utf-8", "strict")
@@ -293,10 +291,13 @@ def _decode_bytes(data: bytes, charset: str | None, defects: list[str], where: s
         return data.decode(info.name, "strict")
     except UnicodeDecodeError:
         defects.append(f"{where} not valid {info.name}; undecodable bytes replaced")
+        try:
+            return data.decode(info.name, "replace")
+        except Exception:
+            return data.decode("utf-8", "replace")
     except Exception:
         defects.append(f"{where} could not be decoded as {info.name}; read as UTF-8")
         return data.decode("utf-8", "replace")
-    return data.decode(info.name, "replace")
 
 
 def html_to_text(html: str) -> str:
@@ -323,7 +324,7 @@ def _address(label: str, value: str, name: str = "") -> Address:
     _no_newlines(label, value)
     _no_newlines(label, name)
     addr = value.strip()
-    if addr.count("@") != 1 or any(ch.isspace() or ch in "<>,;\"()" for ch in addr):
+    if addr.count("@") != 1 or any(ch.isspace() or ch in '<>,;"()' for ch in addr):
         raise ValueError(f"{label}: not a plain e-mail address: {value!r}")
     local, domain = addr.split("@")
     if not local or not domain:

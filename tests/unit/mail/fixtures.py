@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from hypothesis import strategies as st
+
 GMAIL_VACATION = b"""\
 Delivered-To: sam.rivera@demo.example
 Received: by 2002:a05:6a10:9f4a:b0:4f2:1c3e:7a10 with SMTP id x10csp123456pxb;
@@ -281,3 +283,30 @@ Content-Type: text/plain; charset=utf-8
 
 Thursday at 10:00 works for me.
 """
+
+
+ALL_FIXTURES: list[bytes] = [
+    value for name, value in list(vars().items()) if name.isupper() and isinstance(value, bytes)
+]
+
+
+@st.composite
+def mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(draw(st.sampled_from(ALL_FIXTURES)))
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        op = draw(st.sampled_from(["flip", "insert", "delete", "chunk"]))
+        pos = draw(st.integers(min_value=0, max_value=max(len(data) - 1, 0)))
+        if op == "flip" and data:
+            data[pos] = draw(st.integers(min_value=0, max_value=255))
+        elif op == "insert":
+            data[pos:pos] = draw(
+                st.sampled_from(
+                    [b"\n", b"\r\n", b":", b"=?", b"?=", b"<", b">", b";", b"\x00", b"\xff",
+                     b"--", b"=?utf-8?b?", b"charset=\"", b"boundary=", b"\n\t", b"@", b"\""]
+                )
+            )  # fmt: skip
+        elif op == "delete" and data:
+            del data[pos : pos + draw(st.integers(min_value=1, max_value=40))]
+        else:
+            data[pos:pos] = draw(st.binary(max_size=30))
+    return bytes(data)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
 
 from mail.classify import away_until, classify, is_thank_you
 from mail.mime import parse_message
@@ -189,6 +190,7 @@ def test_human_mail_does_not_load_dateparser() -> None:
     # dateparser is slow to import: plain classification must not pay for it.
     code = (
         "import sys\n"
+        "import mail.demo\n"
         "from mail.classify import classify\n"
         "from mail.mime import parse_message\n"
         "from mail.provider import MessageRef\n"
@@ -200,3 +202,11 @@ def test_human_mail_does_not_load_dateparser() -> None:
     )
     root = Path(__file__).resolve().parents[3]
     subprocess.run([sys.executable, "-c", code], check=True, cwd=root)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fixtures.mutated())
+def test_classify_never_raises_on_mutated_messages(raw: bytes) -> None:
+    result = classify(parse_message(raw, REF), now=datetime(2026, 3, 10, tzinfo=UTC))
+    assert result.kind in {"bounce", "auto_reply", "bulk", "human"}
+    assert all(addr == addr.lower() for addr in result.bounced_addresses)
