@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +36,13 @@ from PySide6.QtWidgets import (
 from desktop.domain.model import STAGE_ORDER, Stage
 from desktop.storage import ContactRecord
 from ui.format import day_text
-from ui.models.contacts import ID_ROLE, NEXT_ACTION_ROLE, RECORD_ROLE, ContactsModel, StageFilterProxy
+from ui.models.contacts import (
+    ID_ROLE,
+    NEXT_ACTION_ROLE,
+    RECORD_ROLE,
+    ContactsModel,
+    StageFilterProxy,
+)
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -91,15 +105,29 @@ class CardDelegate(QStyledItemDelegate):
             used += gap + w
         return rows
 
+    @staticmethod
+    def _subtitle_lines(record: ContactRecord, font: QFont, width: int) -> list[str]:
+        """Role and company on one line when they fit, else on two."""
+        c = record.contact
+        parts = [p for p in (c.role, c.company) if p]
+        joined = " · ".join(parts)
+        if len(parts) < 2 or QFontMetrics(font).horizontalAdvance(joined) <= width:
+            return [joined] if joined else []
+        return parts
+
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         bold, small, pad = self._metrics(option)
         record = index.data(RECORD_ROLE)
-        width = max(option.rect.width(), QFontMetrics(option.font).averageCharWidth() * 24)
-        inner = width - 4 * pad
+        width = option.rect.width()
+        view = option.widget
+        if isinstance(view, QAbstractItemView):
+            width = view.viewport().width()
+        width = max(width, QFontMetrics(option.font).averageCharWidth() * 20)
+        inner = width - 3 * pad
         height = pad + QFontMetrics(bold).height()
         if isinstance(record, ContactRecord):
-            if record.contact.company or record.contact.role:
-                height += QFontMetrics(option.font).height()
+            height += len(self._subtitle_lines(record, option.font, inner)) * QFontMetrics(
+                option.font).height()
             rows = self._badge_rows(self.badges(record, index.data(NEXT_ACTION_ROLE) or ""),
                                     small, inner)
             if rows:
@@ -142,12 +170,10 @@ class CardDelegate(QStyledItemDelegate):
         painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, name)
         y += fm.height()
 
-        c = record.contact
-        sub = " · ".join(part for part in (c.role, c.company) if part)
-        if sub:
-            painter.setFont(option.font)
-            fm = QFontMetrics(option.font)
-            painter.setPen(muted)
+        painter.setFont(option.font)
+        fm = QFontMetrics(option.font)
+        painter.setPen(muted)
+        for sub in self._subtitle_lines(record, option.font, width):
             sub = fm.elidedText(sub, Qt.TextElideMode.ElideRight, width)
             painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, sub)
             y += fm.height()
@@ -201,6 +227,7 @@ class StageColumn(QFrame):
         self.view.setMovement(QListView.Movement.Static)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setUniformItemSizes(False)
+        self.view.setResizeMode(QListView.ResizeMode.Adjust)
         self.view.setFrameShape(QFrame.Shape.NoFrame)
         self.view.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.view.setBackgroundRole(QPalette.ColorRole.Window)
@@ -208,8 +235,8 @@ class StageColumn(QFrame):
         self.view.viewport().setAutoFillBackground(False)
         self.view.setAutoFillBackground(False)
         fm = QFontMetrics(self.font())
-        self.setMinimumWidth(fm.averageCharWidth() * 26)
-        self.setMaximumWidth(fm.averageCharWidth() * 40)
+        self.setMinimumWidth(fm.averageCharWidth() * 30)
+        self.setMaximumWidth(fm.averageCharWidth() * 44)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         pad = fm.height() // 2
@@ -259,7 +286,9 @@ class PipelineBoard(QScrollArea):
             column = StageColumn(proxy, self.delegate, inner)
             column.view.clicked.connect(self.on_card_activated)
             column.view.activated.connect(self.on_card_activated)
-            column.view.selectionModel().currentChanged.connect(self.on_current_changed)
+            # Selection, not "current": the current index also moves when a row leaves the
+            # column (its stage changed), and that must not switch the contact shown.
+            column.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
             self.columns[stage] = column
             layout.addWidget(column, 1)
         self.setWidget(inner)
@@ -273,9 +302,10 @@ class PipelineBoard(QScrollArea):
         if isinstance(contact_id, int):
             self.contact_selected.emit(contact_id)
 
-    def on_current_changed(self, current: QModelIndex, previous: QModelIndex) -> None:
-        if current.isValid():
-            self.on_card_activated(current)
+    def on_selection_changed(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.on_card_activated(indexes[0])
 
     def set_needle(self, text: str) -> None:
         for column in self.columns.values():

@@ -8,10 +8,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -20,6 +29,8 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -30,6 +41,65 @@ from ui.format import day_text, when_text
 from ui.message_view import SafeTextBrowser
 
 NOTES_DEBOUNCE_MS = 800
+
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+
+class HistoryDelegate(QStyledItemDelegate):
+    """A history line: the change in bold (struck through when undone), the evidence below."""
+
+    def _lines(self, index: AnyIndex) -> list[str]:
+        return str(index.data(Qt.ItemDataRole.DisplayRole) or "").split("\n")
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
+        fm = QFontMetrics(option.font)
+        pad = fm.height() // 2
+        return QSize(fm.averageCharWidth() * 30, len(self._lines(index)) * fm.height() + pad * 2)
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
+        entry = index.data(Qt.ItemDataRole.UserRole)
+        if not isinstance(entry, HistoryEntry):
+            painter.save()
+            painter.setPen(option.palette.color(QPalette.ColorGroup.Disabled,
+                                                QPalette.ColorRole.Text))
+            painter.drawText(option.rect.adjusted(4, 4, -4, -4),
+                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                             str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+            painter.restore()
+            return
+        fm = QFontMetrics(option.font)
+        pad = fm.height() // 2
+        pal: QPalette = option.palette
+        painter.save()
+        text = pal.color(QPalette.ColorRole.Text)
+        base = pal.color(QPalette.ColorRole.Base)
+        muted = QColor(
+            (text.red() * 3 + base.red() * 2) // 5,
+            (text.green() * 3 + base.green() * 2) // 5,
+            (text.blue() * 3 + base.blue() * 2) // 5,
+        )
+        is_change = entry.to_stage is not None
+        if is_change and not entry.undone:
+            stripe = QRect(option.rect.left() + pad // 2, option.rect.top() + pad // 2,
+                           max(2, pad // 3), option.rect.height() - pad)
+            painter.fillRect(stripe, pal.color(QPalette.ColorRole.Highlight))
+        x = option.rect.left() + pad * 2
+        width = option.rect.width() - pad * 3
+        y = option.rect.top() + pad
+        for n, line in enumerate(self._lines(index)):
+            font = QFont(option.font)
+            if n == 0:
+                font.setBold(is_change)
+                font.setStrikeOut(entry.undone)
+            painter.setFont(font)
+            painter.setPen(muted if entry.undone or n > 0 else text)
+            shown = QFontMetrics(font).elidedText(line, Qt.TextElideMode.ElideRight, width)
+            painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, shown)
+            y += fm.height()
+        painter.setPen(pal.color(QPalette.ColorRole.Midlight))
+        painter.drawLine(option.rect.left() + pad, option.rect.bottom(),
+                         option.rect.right() - pad, option.rect.bottom())
+        painter.restore()
 
 
 class ContactPanel(QWidget):
@@ -96,7 +166,7 @@ class ContactPanel(QWidget):
         self.history = QListWidget()
         self.history.setAccessibleName(self.tr("Stage history"))
         self.history.setWordWrap(True)
-        self.history.setAlternatingRowColors(True)
+        self.history.setItemDelegate(HistoryDelegate(self.history))
         self.history.setSelectionMode(QListWidget.SelectionMode.NoSelection)
         self.history.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
 
@@ -172,8 +242,6 @@ class ContactPanel(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        line = QFrame()
-        line.setFrameShape(QFrame.Shape.NoFrame)
 
     # ------------------------------------------------------------- showing
     def show_contact(
@@ -247,16 +315,8 @@ class ContactPanel(QWidget):
                 lines.append(self.tr("Why: {0}").format(entry.evidence.detail))
             item = QListWidgetItem("\n".join(lines))
             item.setData(Qt.ItemDataRole.UserRole, entry)
-            if entry.undone:
-                font = QFont(self.history.font())
-                font.setStrikeOut(True)
-                item.setFont(font)
-                item.setForeground(self.palette().color(self.palette().ColorGroup.Disabled,
-                                                        self.palette().ColorRole.Text))
-            elif entry.to_stage is not None:
-                font = QFont(self.history.font())
-                font.setBold(True)
-                item.setFont(font)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole,
+                         (self.tr("Undone: ") if entry.undone else "") + ". ".join(lines))
             self.history.addItem(item)
         self.undo_button.setEnabled(can_undo)
 

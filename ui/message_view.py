@@ -58,9 +58,10 @@ class SafeTextBrowser(QTextBrowser):
         self.setOpenExternalLinks(False)
         self.setOpenLinks(False)
 
-    def loadResource(self, type: int, name: QUrl) -> Any:  # noqa: A002 - Qt's parameter name
-        if name.scheme().lower() == "data":
-            return super().loadResource(type, name)
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        url = QUrl(name) if isinstance(name, str) else name
+        if url.scheme().lower() == "data":
+            return super().loadResource(kind, url)
         return None
 
     def show_message(self, text: str, html: str) -> None:

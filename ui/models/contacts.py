@@ -10,12 +10,14 @@ model never reads the store.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 from enum import IntEnum
 from typing import Any
 
 from PySide6.QtCore import (
+    QAbstractItemModel,
     QAbstractTableModel,
     QByteArray,
     QCoreApplication,
@@ -71,6 +73,10 @@ def _headers() -> list[str]:
     ]
 
 
+def _name_key(record: ContactRecord) -> tuple[str, int]:
+    return (record.contact.name.casefold(), record.id)
+
+
 def search_text(record: ContactRecord) -> str:
     """What the filter matches against, lower-cased once per change rather than per keystroke."""
     c = record.contact
@@ -97,23 +103,31 @@ class ContactsModel(QAbstractTableModel):
     def reset_records(self, records: Iterable[ContactRecord]) -> None:
         """Replace everything (used once, when the window opens)."""
         self.beginResetModel()
-        self._records = list(records)
-        self._search = [search_text(r) for r in self._records]
+        # In place: the proxies keep references to these two lists (see ``columns``).
+        self._records[:] = sorted(records, key=_name_key)
+        self._search[:] = [search_text(r) for r in self._records]
         self._reindex()
         self.endResetModel()
 
     def upsert(self, record: ContactRecord) -> None:
-        """Insert a new contact at the end, or signal the one changed row."""
+        """Insert a new contact at its place by name, or signal the one changed row."""
         row = self._row_of.get(record.id)
         if row is None:
-            row = len(self._records)
+            # Rows stay in name order, so views that show source order (the board columns)
+            # need no sorting, which would cost a Python call per comparison.
+            key = _name_key(record)
+            row = bisect_right(self._records, key, key=_name_key)
             self.beginInsertRows(QModelIndex(), row, row)
-            self._records.append(record)
-            self._search.append(search_text(record))
-            self._row_of[record.id] = row
+            self._records.insert(row, record)
+            self._search.insert(row, search_text(record))
+            self._reindex()
             self.endInsertRows()
             return
         if self._records[row] == record:
+            return
+        if _name_key(self._records[row]) != _name_key(record):
+            self.remove(record.id)  # renamed: it moves to its new place by name
+            self.upsert(record)
             return
         self._records[row] = record
         self._search[row] = search_text(record)
@@ -179,6 +193,15 @@ class ContactsModel(QAbstractTableModel):
     def search_strings(self) -> list[str]:
         return self._search
 
+    def sort_keys(self, column: int) -> list[Any]:
+        """One sort key per row for a column (computed once per sort, not per comparison)."""
+        return [self._sort_key(r, column) for r in self._records]
+
+    def columns(self) -> tuple[list[ContactRecord], list[str]]:
+        """The live row lists (records, search strings), changed in place, never replaced:
+        proxies read them directly to filter without a Python ``data()`` call per row."""
+        return self._records, self._search
+
     def next_action(self, contact_id: int) -> str:
         return self._next_action.get(contact_id, "")
 
@@ -192,9 +215,12 @@ class ContactsModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            if 0 <= section < len(Column):
-                return _headers()[section]
+        if (
+            orientation == Qt.Orientation.Horizontal
+            and role == Qt.ItemDataRole.DisplayRole
+            and 0 <= section < len(Column)
+        ):
+            return _headers()[section]
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -309,6 +335,9 @@ class ContactFilterProxy(QSortFilterProxyModel):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._needle = ""
+        self._strings: list[str] = []
+        self._keys: list[Any] = []
+        self._keys_column = -1
         self.setSortRole(SORT_ROLE)
         self.setSortCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.setDynamicSortFilter(True)
@@ -323,15 +352,37 @@ class ContactFilterProxy(QSortFilterProxyModel):
         _refilter(self, lambda: setattr(self, "_needle", needle))
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if not self._needle:
-            return True
-        source = self.sourceModel()
-        assert isinstance(source, ContactsModel)
-        return self._needle in source.search_at(source_row)
+        # Called once per row per keystroke: keep it to one list index and one ``in``.
+        return not self._needle or self._needle in self._strings[source_row]
+
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        assert isinstance(model, ContactsModel)
+        super().setSourceModel(model)
+        self._strings = model.columns()[1]
+        self._keys_column = -1
+        for signal in (model.dataChanged, model.rowsInserted, model.rowsRemoved,
+                       model.modelReset):
+            signal.connect(self.on_source_changed)
+
+    def on_source_changed(self) -> None:
+        self._keys_column = -1  # recomputed at the next comparison
+
+    def lessThan(self, source_left: AnyIndex, source_right: AnyIndex) -> bool:
+        column = source_left.column()
+        if column != self._keys_column:
+            source = self.sourceModel()
+            assert isinstance(source, ContactsModel)
+            self._keys = source.sort_keys(column)
+            self._keys_column = column
+        keys = self._keys
+        left, right = keys[source_left.row()], keys[source_right.row()]
+        if left == right:  # a stable, total order: ties by row (the model keeps name order)
+            return source_left.row() < source_right.row()
+        return bool(left < right)
 
 
 class StageFilterProxy(QSortFilterProxyModel):
-    """One Pipeline column: the contacts in one stage, sorted by name.
+    """One Pipeline column: the contacts in one stage, in the model's (name) order.
 
     Signals:
         contacts_dropped(list, object): contact ids dropped on this column, and its Stage.
@@ -343,9 +394,9 @@ class StageFilterProxy(QSortFilterProxyModel):
         super().__init__(parent)
         self.stage = stage
         self._needle = ""
-        self.setSortRole(SORT_ROLE)
+        self._records: list[ContactRecord] = []
+        self._strings: list[str] = []
         self.setDynamicSortFilter(True)
-        self.sort(Column.NAME, Qt.SortOrder.AscendingOrder)
 
     def set_needle(self, text: str) -> None:
         needle = text.strip().casefold()
@@ -353,12 +404,15 @@ class StageFilterProxy(QSortFilterProxyModel):
             return
         _refilter(self, lambda: setattr(self, "_needle", needle))
 
+    def setSourceModel(self, model: QAbstractItemModel) -> None:
+        assert isinstance(model, ContactsModel)
+        self._records, self._strings = model.columns()
+        super().setSourceModel(model)
+
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        source = self.sourceModel()
-        assert isinstance(source, ContactsModel)
-        if source.record_at(source_row).state.stage is not self.stage:
+        if self._records[source_row].state.stage is not self.stage:
             return False
-        return not self._needle or self._needle in source.search_at(source_row)
+        return not self._needle or self._needle in self._strings[source_row]
 
     def filterAcceptsColumn(self, source_column: int, source_parent: AnyIndex) -> bool:
         return source_column == Column.NAME

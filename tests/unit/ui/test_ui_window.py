@@ -1,0 +1,319 @@
+"""The main window against a real store: board columns, overrides and undo, filtering, Today,
+sync off the GUI thread, safe message display, accessible names and remembered state."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+import uiseed
+from PySide6.QtCore import QSettings, Qt, QUrl
+from PySide6.QtGui import QTextDocument
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QTextEdit,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from desktop.actions import all_due
+from desktop.context import AppContext
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Contact, Stage
+from desktop.storage import StoredMessage
+from mail.provider import Account, ChangeSet, MailMessage, MessageRef
+from ui.dialogs import ContactDialog, parse_emails
+from ui.main_window import MainWindow, View
+from ui.message_view import SafeTextBrowser, sanitize_html
+from ui.models.contacts import ID_ROLE
+from ui.models.due import ACTION_ROLE
+
+pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
+
+TRACKER = "http://tracker.example/pixel.gif"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> MainWindow:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+
+
+def test_cards_sit_in_their_stage_columns(window: MainWindow, seeded: dict[str, int]) -> None:
+    expected = {
+        "ada": Stage.REPLIED, "grace": Stage.REQUESTED, "alan": Stage.SCHEDULED,
+        "katherine": Stage.MET, "margaret": Stage.THANKED, "donald": Stage.TARGET,
+        "barbara": Stage.BOUNCED, "frances": Stage.DECLINED, "hedy": Stage.IN_TOUCH,
+    }
+    for key, stage in expected.items():
+        assert window.board.column_of(seeded[key]) is stage, key
+    total = sum(c.proxy.rowCount() for c in window.board.columns.values())
+    assert total == len(seeded)
+
+
+def test_card_badges_say_away_bounced_and_follow_ups(window: MainWindow, ctx, seeded) -> None:
+    delegate = window.board.delegate
+    grace = delegate.badges(ctx.store.contact(seeded["grace"]), "")
+    assert ("away until Thu 19 Mar", False) in grace
+    barbara = delegate.badges(ctx.store.contact(seeded["barbara"]), "")
+    assert ("bounced: liskov@mit.example", True) in barbara
+    linus = delegate.badges(ctx.store.contact(seeded["linus"]), "")
+    assert ("2 follow-ups", False) in linus
+
+
+def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
+    qtbot: QtBot, window: MainWindow, ctx, seeded
+) -> None:
+    donald = seeded["donald"]
+    column = window.board.columns[Stage.REQUESTED]
+    row = window.model.row_of(donald)
+    assert row is not None
+    # The exact path of a drop: the column's proxy receives the drag's payload.
+    payload = window.model.mimeData([window.model.index(row, 0)])
+    with qtbot.waitSignal(window.board.stage_change_requested):
+        column.proxy.dropMimeData(payload, column.view.defaultDropAction(), -1, -1,
+                                  column.proxy.index(-1, -1))
+    assert window.board.column_of(donald) is Stage.REQUESTED
+    assert ctx.store.contact(donald).state.stage is Stage.REQUESTED
+
+    window.select_contact(donald)
+    entries = [window.panel.history.item(n).data(Qt.ItemDataRole.UserRole)
+               for n in range(window.panel.history.count())]
+    newest = entries[0]
+    assert (newest.from_stage, newest.to_stage) == (Stage.TARGET, Stage.REQUESTED)
+    assert "You moved" in newest.evidence.summary
+    assert "Target → Requested" in window.panel.history.item(0).text()
+    assert window.panel.undo_button.isEnabled()
+
+    qtbot.mouseClick(window.panel.undo_button, Qt.MouseButton.LeftButton)
+    assert window.current_id == donald
+    assert ctx.store.contact(donald).state.stage is Stage.TARGET
+    assert window.board.column_of(donald) is Stage.TARGET
+    undone = window.panel.history.item(0).data(Qt.ItemDataRole.UserRole)
+    assert undone.undone
+    assert not window.panel.undo_button.isEnabled()
+
+
+def test_moving_to_the_same_stage_does_nothing(window: MainWindow, ctx, seeded) -> None:
+    before = len(ctx.store.history(seeded["ada"]))
+    assert not window.move_contact(seeded["ada"], Stage.REPLIED)
+    assert len(ctx.store.history(seeded["ada"])) == before
+
+
+def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow) -> None:
+    window.show_contacts()
+    window.focus_filter()
+    qtbot.keyClicks(window.filter_edit, "FELLOW")
+    names = {window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())}
+    assert names == {"Linus Torvalds", "Radia Perlman", "Frances Allen"}
+    window.show_pipeline()  # the board follows the filter while shown
+    board = {c.proxy.index(r, 0).data() for c in window.board.columns.values()
+             for r in range(c.proxy.rowCount())}
+    assert board == names
+    window.filter_edit.setText("zzz")
+    assert window.contacts_stack.currentWidget() is window.contacts_empty
+    assert "No contacts match" in window.contacts_empty.text()
+    window.filter_edit.clear()
+    assert window.proxy.rowCount() == window.model.rowCount()
+
+
+def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seeded) -> None:
+    rows = [window.due_model.index(r).data(ACTION_ROLE)
+            for r in range(window.due_model.rowCount())]
+    expected = all_due(ctx.store.contacts(), ctx.clock.now(), ctx.settings.reminders())
+    assert rows == expected
+    assert [(a.kind, a.contact_id) for a in rows[:3]] == [
+        (ActionKind.PREPARE, seeded["alan"]),
+        (ActionKind.NEEDS_ANSWER, seeded["ada"]),
+        (ActionKind.REPLY_RECEIVED, seeded["edsger"]),
+    ]
+    assert window.today_stack.currentWidget() is window.today_view
+
+
+def test_empty_states_say_what_to_do(qtbot: QtBot, ctx: AppContext) -> None:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    assert "Ctrl+N" in win.today_empty.text()
+    assert win.today_stack.currentWidget() is win.today_empty
+    assert win.contacts_stack.currentWidget() is win.contacts_empty
+    win.shutdown()
+
+
+@dataclass
+class GatedProvider:
+    """A mailbox whose fetch waits until the test opens the gate."""
+
+    account: Account
+    gate: threading.Event = field(default_factory=threading.Event)
+    threads: list[str] = field(default_factory=list)
+
+    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+        self.threads.append(threading.current_thread().name)
+        assert self.gate.wait(10)
+        return ChangeSet((), "cursor-2")
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
+        raise KeyError(ref.id)
+
+
+def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
+    qtbot: QtBot, ctx: AppContext, seeded
+) -> None:
+    provider = GatedProvider(ctx.providers[0].account)
+    ctx.providers = (provider,)  # type: ignore[assignment]
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    label = win.account_labels[provider.account.id]
+    assert label.text() == "Demo mailbox: idle · not synced yet"
+
+    assert win.sync_now()
+    assert not win.sync_now()  # never two rounds at once
+    assert label.text() == "Demo mailbox: syncing…"
+    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+        provider.gate.set()
+    assert provider.threads and provider.threads[0] != threading.current_thread().name
+    assert provider.threads[0].startswith("coffeechat-sync")
+    qtbot.waitUntil(lambda: label.text() == "Demo mailbox: idle · last synced 15:00")
+    assert win.sync_now()
+    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+        pass
+    win.shutdown()
+
+
+def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+        window.start()
+    assert window.sync_timer.isActive()
+    assert window.sync_timer.interval() == 3600 * 1000
+    window.shutdown()
+    assert not window.sync_timer.isActive()
+
+
+def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
+    html = (f'<p>Hello<img src="{TRACKER}"><img src=\'https://cdn.example/a.png\'>'
+            '<script>alert(1)</script><a href="https://example.com">site</a></p>')
+    clean = sanitize_html(html)
+    assert "http://" not in clean.replace('href="https://example.com"', "")
+    assert "src=" not in clean and "script" not in clean
+
+    requested: list[str] = []
+
+    class Recording(SafeTextBrowser):
+        def loadResource(self, kind, name):
+            requested.append(name.toString())
+            return super().loadResource(kind, name)
+
+    browser = Recording()
+    qtbot.addWidget(browser)
+    browser.show_message("", html)
+    assert not any(u.startswith("http") for u in requested)
+    # Even HTML that slipped past the sanitiser cannot make a request.
+    browser.setHtml(f'<img src="{TRACKER}">')
+    assert SafeTextBrowser.loadResource(browser, int(QTextDocument.ResourceType.ImageResource),
+                                        QUrl(TRACKER)) is None
+    assert not browser.openExternalLinks()
+
+
+def test_panel_shows_messages_through_the_safe_browser(qtbot: QtBot, window: MainWindow, ctx,
+                                                       seeded) -> None:
+    record = ctx.store.contact(seeded["ada"])
+    msg = StoredMessage(
+        key="1:m1", account_id=1, thread_id="t1", folder="inbox", subject="Re: coffee?",
+        sender="ada@engines.example", recipients=("me@example.org",),
+        date=ctx.clock.now() - timedelta(hours=3), kind="human", evidence="", text="",
+        html=f'<p>Happy to talk <img src="{TRACKER}"></p>', defects=(),
+    )
+    window.panel.show_contact(record, [], [msg])
+    body = window.panel.message_body
+    assert "Happy to talk" in body.toPlainText()
+    assert "tracker.example" not in body.toHtml()
+
+
+def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, seeded) -> None:
+    window.select_contact(seeded["ada"])
+    window.panel.notes.setPlainText("Ask who else to talk to")
+    qtbot.waitUntil(lambda: ctx.store.contact(seeded["ada"]).contact.notes
+                    == "Ask who else to talk to", timeout=5000)
+
+
+def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
+    kinds = (QAbstractButton, QLineEdit, QAbstractItemView, QComboBox, QTextEdit, QPlainTextEdit)
+    unnamed = [
+        f"{type(w).__name__}({w.objectName()!r}, parent={type(w.parent()).__name__})"
+        for w in window.findChildren(QWidget)
+        if isinstance(w, kinds) and not w.accessibleName().strip()
+    ]
+    assert unnamed == []
+
+
+def test_view_and_geometry_are_remembered(qtbot: QtBot, ctx, seeded) -> None:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show_pipeline()
+    win.shutdown()
+    assert QSettings("Coffeechat", "Coffeechat").value("window/view") in (1, "1")
+    again = MainWindow(ctx)
+    qtbot.addWidget(again)
+    assert again.sidebar.currentRow() == View.PIPELINE
+    assert again.pages.currentIndex() == View.PIPELINE
+    again.shutdown()
+
+
+def test_contact_dialog_validates_and_shows_storage_errors_inline(qtbot: QtBot, ctx,
+                                                                   seeded) -> None:
+    dialog = ContactDialog(ctx.store.contacts(), ctx.store.add_contact)
+    qtbot.addWidget(dialog)
+    dialog.on_save()
+    assert dialog.error.text() == "A name is required."
+    dialog.name.setText("Someone New")
+    dialog.emails.setPlainText("not-an-address")
+    dialog.on_save()
+    assert "Not an email address" in dialog.error.text()
+    dialog.emails.setPlainText("ADA@engines.example")  # already Ada's
+    dialog.on_save()
+    assert "already belongs" in dialog.error.text()
+    assert dialog.result() == 0
+    dialog.emails.setPlainText("new@x.example, other@x.example")
+    dialog.timezone.setCurrentText("Europe/Paris")
+    dialog.referrer.setCurrentIndex(dialog.referrer.findText("Ada Lovelace"))
+    dialog.on_save()
+    assert dialog.saved is not None and dialog.saved.id is not None
+    stored = ctx.store.contact(dialog.saved.id).contact
+    assert stored.emails == ("new@x.example", "other@x.example")
+    assert stored.timezone == "Europe/Paris" and stored.referrer_id == seeded["ada"]
+
+
+def test_parse_emails_splits_on_commas_and_lines() -> None:
+    assert parse_emails("a@b.co, c@d.org\nE@F.example;") == (
+        ["a@b.co", "c@d.org", "e@f.example"], [])
+    assert parse_emails("a@b.co, nope") == (["a@b.co"], ["nope"])
+
+
+def test_set_meeting_schedules_the_contact(window: MainWindow, ctx, seeded) -> None:
+    start = ctx.clock.now() + timedelta(days=2)
+    window.apply_meeting(seeded["ada"], start, start + timedelta(minutes=15))
+    assert window.board.column_of(seeded["ada"]) is Stage.SCHEDULED
+
+
+def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow, ctx) -> None:
+    contact = ctx.store.add_contact(Contact(None, "Zora Neale", ("zora@x.example",)))
+    assert contact.id is not None
+    with qtbot.assertNotEmitted(window.model.modelReset):
+        window.refresh_contact(contact.id)
+    assert window.board.column_of(contact.id) is Stage.TARGET
+    ids = {window.proxy.index(r, 0).data(ID_ROLE) for r in range(window.proxy.rowCount())}
+    assert contact.id in ids
+
+
+def test_uiseed_quiet_provider_is_a_provider(ctx) -> None:
+    assert isinstance(ctx.providers[0], uiseed.QuietProvider)

@@ -1,0 +1,323 @@
+"""Dialogs: add/edit contact, set meeting, keyboard shortcuts, about."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, available_timezones
+
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QUrl
+from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtWidgets import (
+    QComboBox,
+    QCompleter,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.model import Contact
+from desktop.storage import ContactRecord, StorageError
+
+_EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
+
+
+def parse_emails(text: str) -> tuple[list[str], list[str]]:
+    """Addresses separated by commas, semicolons or lines: (valid lower-cased, invalid)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for part in re.split(r"[,;\n]+", text):
+        address = part.strip()
+        if not address:
+            continue
+        if _EMAIL.match(address):
+            if address.lower() not in good:
+                good.append(address.lower())
+        else:
+            bad.append(address)
+    return good, bad
+
+
+def _error_label() -> QLabel:
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setAccessibleName("Error")
+    pal = label.palette()
+    label.setStyleSheet("color: #c0392b; font-weight: 600")  # readable on light and dark
+    label.setPalette(pal)
+    label.hide()
+    return label
+
+
+class ContactDialog(QDialog):
+    """Add or edit a contact. ``saver`` stores it (may raise StorageError, shown inline)."""
+
+    def __init__(
+        self,
+        records: list[ContactRecord],
+        saver: Callable[[Contact], Contact],
+        contact: Contact | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.saver = saver
+        self.original = contact
+        self.saved: Contact | None = None
+        self.setWindowTitle(self.tr("Edit contact") if contact else self.tr("New contact"))
+        fm = QFontMetrics(self.font())
+
+        self.name = QLineEdit()
+        self.name.setAccessibleName(self.tr("Name"))
+        self.name.setPlaceholderText(self.tr("Required"))
+        self.emails = QPlainTextEdit()
+        self.emails.setAccessibleName(self.tr("Email addresses"))
+        self.emails.setPlaceholderText(self.tr("One or more, separated by commas or lines"))
+        self.emails.setTabChangesFocus(True)
+        self.emails.setFixedHeight(fm.lineSpacing() * 3 + fm.height())
+        self.company = QLineEdit()
+        self.company.setAccessibleName(self.tr("Company"))
+        self.role = QLineEdit()
+        self.role.setAccessibleName(self.tr("Role"))
+        self.timezone = QComboBox()
+        self.timezone.setAccessibleName(self.tr("Time zone"))
+        self.timezone.setEditable(True)
+        self.timezone.addItem("")
+        self.timezone.addItems(sorted(available_timezones()))
+        self.timezone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        completer = QCompleter(self.timezone.model(), self.timezone)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.timezone.setCompleter(completer)
+        line_edit = self.timezone.lineEdit()
+        if line_edit is not None:
+            line_edit.setAccessibleName(self.tr("Time zone"))
+            line_edit.setPlaceholderText(self.tr("e.g. Europe/London"))
+        self.source = QLineEdit()
+        self.source.setAccessibleName(self.tr("Source"))
+        self.source.setPlaceholderText(self.tr("Alumni list, article in …, LinkedIn…"))
+        self.referrer = QComboBox()
+        self.referrer.setAccessibleName(self.tr("Introduced by"))
+        self.referrer.addItem(self.tr("Nobody"), None)
+        for record in sorted(records, key=lambda r: r.contact.name.casefold()):
+            if contact is None or record.id != contact.id:
+                self.referrer.addItem(record.contact.name, record.id)
+        self.error = _error_label()
+
+        form = QFormLayout()
+        form.addRow(self.tr("&Name:"), self.name)
+        form.addRow(self.tr("&Email:"), self.emails)
+        form.addRow(self.tr("&Company:"), self.company)
+        form.addRow(self.tr("&Role:"), self.role)
+        form.addRow(self.tr("&Time zone:"), self.timezone)
+        form.addRow(self.tr("&Source:"), self.source)
+        form.addRow(self.tr("&Introduced by:"), self.referrer)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        for button in self.buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        self.buttons.accepted.connect(self.on_save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(fm.averageCharWidth() * 60)
+
+        if contact is not None:
+            self.name.setText(contact.name)
+            self.emails.setPlainText("\n".join(contact.emails))
+            self.company.setText(contact.company)
+            self.role.setText(contact.role)
+            self.timezone.setCurrentText(contact.timezone)
+            self.source.setText(contact.source)
+            found = self.referrer.findData(contact.referrer_id)
+            self.referrer.setCurrentIndex(max(0, found))
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def contact(self) -> Contact | None:
+        """The contact the form describes, or None (with the error shown) if it is not valid."""
+        name = self.name.text().strip()
+        if not name:
+            self.show_error(self.tr("A name is required."))
+            self.name.setFocus()
+            return None
+        emails, bad = parse_emails(self.emails.toPlainText())
+        if bad:
+            self.show_error(self.tr("Not an email address: {0}").format(", ".join(bad)))
+            self.emails.setFocus()
+            return None
+        zone = self.timezone.currentText().strip()
+        if zone:
+            try:
+                ZoneInfo(zone)
+            except (ValueError, KeyError):
+                self.show_error(self.tr("Unknown time zone: {0}").format(zone))
+                self.timezone.setFocus()
+                return None
+        base = self.original or Contact(id=None, name=name)
+        return replace(
+            base,
+            name=name,
+            emails=tuple(emails),
+            company=self.company.text().strip(),
+            role=self.role.text().strip(),
+            timezone=zone,
+            source=self.source.text().strip(),
+            referrer_id=self.referrer.currentData(),
+        )
+
+    def on_save(self) -> None:
+        contact = self.contact()
+        if contact is None:
+            return
+        try:
+            self.saved = self.saver(contact)
+        except StorageError as exc:
+            self.show_error(str(exc))
+            return
+        self.accept()
+
+
+class MeetingDialog(QDialog):
+    """Pick a meeting's start (in the user's time zone) and length."""
+
+    LENGTHS = (15, 20, 30, 45, 60, 90)
+
+    def __init__(self, name: str, zone: ZoneInfo, start: datetime,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.zone = zone
+        self.setWindowTitle(self.tr("Set meeting with {0}").format(name))
+        local = start.astimezone(zone)
+        self.start_edit = QDateTimeEdit()
+        self.start_edit.setAccessibleName(self.tr("Meeting start"))
+        self.start_edit.setCalendarPopup(True)
+        self.start_edit.setDisplayFormat("ddd d MMM yyyy  HH:mm")
+        self.start_edit.setDateTime(
+            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+        )
+        self.length = QComboBox()
+        self.length.setAccessibleName(self.tr("Meeting length"))
+        for minutes in self.LENGTHS:
+            self.length.addItem(self.tr("{0} minutes").format(minutes), minutes)
+        form = QFormLayout()
+        form.addRow(self.tr("&Starts:"), self.start_edit)
+        form.addRow(self.tr("&Length:"), self.length)
+        hint = QLabel(self.tr("Times are in your time zone ({0}).").format(zone.key))
+        hint.setEnabled(False)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        for button in buttons.buttons():
+            button.setAccessibleName(button.text().replace("&", ""))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(hint)
+        layout.addWidget(buttons)
+
+    def interval(self) -> tuple[datetime, datetime]:
+        qdt = self.start_edit.dateTime()
+        d: QDate = qdt.date()
+        t: QTime = qdt.time()
+        start = datetime.combine(
+            date(d.year(), d.month(), d.day()), time(t.hour(), t.minute()), tzinfo=self.zone
+        )
+        return start, start + timedelta(minutes=int(self.length.currentData()))
+
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+N", "New contact"),
+    ("Ctrl+E", "Edit the selected contact"),
+    ("Ctrl+M", "Set a meeting with the selected contact"),
+    ("Ctrl+Z", "Undo the selected contact's last stage change"),
+    ("Ctrl+F", "Filter contacts"),
+    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Today / Pipeline / Contacts"),
+    ("F5", "Sync now"),
+    ("F1 or Ctrl+/", "This list"),
+    ("Ctrl+Q", "Quit"),
+)
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Keyboard shortcuts"))
+        table = QTableWidget(len(SHORTCUTS), 2)
+        table.setAccessibleName(self.tr("Keyboard shortcuts"))
+        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
+        table.verticalHeader().hide()
+        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        table.setShowGrid(False)
+        table.setAlternatingRowColors(True)
+        for row, (keys, action) in enumerate(SHORTCUTS):
+            table.setItem(row, 0, QTableWidgetItem(keys))
+            table.setItem(row, 1, QTableWidgetItem(self.tr(action)))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():
+            button.setAccessibleName(self.tr("Close"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(table)
+        layout.addWidget(buttons)
+        fm = QFontMetrics(self.font())
+        self.resize(fm.averageCharWidth() * 64, fm.lineSpacing() * (len(SHORTCUTS) + 6))
+
+
+class AboutDialog(QDialog):
+    def __init__(self, version: str, profile: Path, logs: Path,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("About Coffeechat"))
+        title = QLabel(f"<h2>Coffeechat {version}</h2>")
+        text = QLabel(
+            self.tr(
+                "<p>A local-first assistant for informational interviews, working from your own "
+                "mailbox. Your data stays on this computer.</p>"
+                "<p><b>Your data:</b> <a href='{0}'>{1}</a><br>"
+                "<b>Logs:</b> <a href='{2}'>{3}</a></p>"
+                "<p><b>Backing up:</b> quit Coffeechat, then copy the whole data folder somewhere "
+                "safe. To restore, put the copy back while Coffeechat is closed.</p>"
+            ).format(
+                QUrl.fromLocalFile(str(profile)).toString(), _escape(str(profile)),
+                QUrl.fromLocalFile(str(logs)).toString(), _escape(str(logs)),
+            )
+        )
+        text.setWordWrap(True)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+        text.setOpenExternalLinks(False)
+        text.linkActivated.connect(self.on_link)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        for button in buttons.buttons():
+            button.setAccessibleName(self.tr("Close"))
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(QFontMetrics(self.font()).averageCharWidth() * 64)
+
+    def on_link(self, link: str) -> None:
+        QDesktopServices.openUrl(QUrl(link))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,945 @@
+"""The main window: sidebar (Today, Pipeline, Contacts), the contact panel, sync status.
+
+The window is the only thing that reads the store on the GUI thread and feeds the item models;
+sync rounds run on the sync worker (``ctx.tasks``) and come back through ``FutureBridge``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from concurrent.futures import Future
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from PySide6.QtCore import (
+    QByteArray,
+    QItemSelection,
+    QModelIndex,
+    QSettings,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QApplication,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QStackedWidget,
+    QStyle,
+    QTableView,
+    QToolBar,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+import desktop
+from desktop.actions import all_due, override_stage, set_meeting
+from desktop.context import AppContext
+from desktop.domain.model import STAGE_ORDER, Contact, Stage
+from desktop.jobs import SyncRound, SyncState, sync_round
+from desktop.storage import ContactRecord
+from mail.provider import Account
+from ui.board import PipelineBoard
+from ui.bridge import FutureBridge
+from ui.contact_panel import ContactPanel
+from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog
+from ui.format import when_text
+from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
+from ui.models.due import CONTACT_ID_ROLE, DueModel, DueRow
+from ui.today import DueDelegate
+
+log = logging.getLogger(__name__)
+
+ORGANISATION = "Coffeechat"
+APPLICATION = "Coffeechat"
+BANNER_MS = 10_000
+
+
+def apply_style(app: QApplication) -> None:
+    """Light polish that keeps the system palette (light and dark both work).
+
+    Only the bare fallback style ("Windows" on a desktop without a platform theme) is replaced
+    by Fusion, which draws with the palette; a real platform style is left alone.
+    """
+    style = app.style()
+    if style is not None and style.name().lower() == "windows":
+        app.setStyle("Fusion")
+
+
+class View:
+    TODAY = 0
+    PIPELINE = 1
+    CONTACTS = 2
+
+
+class Banner(QFrame):
+    """A transient in-app message with a dismiss button (sync notices, errors).
+
+    Signals:
+        dismissed(): the user closed it.
+    """
+
+    dismissed = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("banner")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.setBackgroundRole(self.backgroundRole().AlternateBase)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.close_button = QToolButton()
+        self.close_button.setText("✕")
+        self.close_button.setAutoRaise(True)
+        self.close_button.setAccessibleName(self.tr("Dismiss message"))
+        self.close_button.setToolTip(self.tr("Dismiss"))
+        self.close_button.clicked.connect(self.on_close_clicked)
+        pad = QFontMetrics(self.font()).height() // 2
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(pad * 2, pad, pad, pad)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.close_button)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self.hide)
+        self.hide()
+
+    def show_text(self, text: str, ms: int = BANNER_MS) -> None:
+        self.text.setText(text)
+        self.show()
+        self._timer.start(ms)
+
+    def on_close_clicked(self) -> None:
+        self._timer.stop()
+        self.hide()
+        self.dismissed.emit()
+
+
+class MainWindow(QMainWindow):
+    """Coffeechat's main window.
+
+    Signals:
+        sync_started(): a sync round was submitted to the worker.
+        sync_finished(object): a round's ``SyncRound`` was applied to the window (None if the
+            round failed as a whole).
+        contact_selected(int): the contact shown in the panel changed.
+    """
+
+    sync_started = Signal()
+    sync_finished = Signal(object)
+    contact_selected = Signal(int)
+
+    def __init__(self, context: AppContext, qsettings: QSettings | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = context
+        self.qsettings = qsettings or QSettings(ORGANISATION, APPLICATION)
+        self.current_id: int | None = None
+        self.sync_running = False
+        self.account_states: dict[int, tuple[SyncState, str]] = {}
+        self._closed = False
+        self._feeding = 0
+        try:
+            self.zone = ZoneInfo(context.settings.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.zone = ZoneInfo("UTC")
+
+        self.setWindowTitle(self.tr("Coffeechat") + (self.tr(" — demo") if context.demo else ""))
+        self.bridge = FutureBridge(self)
+        self.bridge.finished.connect(self.on_round_finished)
+        self.sync_timer = QTimer(self)
+        self.sync_timer.timeout.connect(self.on_sync_timer)
+
+        self.model = ContactsModel(self)
+        self.proxy = ContactFilterProxy(self)
+        self.proxy.setSourceModel(self.model)
+        self.due_model = DueModel(self)
+        self.due_model.set_when_formatter(self.due_when_text)
+
+        self._build_actions()
+        self._build_ui()
+        self._build_menus()
+        self._build_status()
+        self.reload_all()
+        self.restore_state()
+        self._name_internal_controls()
+
+    # ============================================================ building
+    def _build_actions(self) -> None:
+        style = self.style()
+
+        def action(text: str, slot: Any, keys: Any = None, icon: QIcon | None = None,
+                   tip: str = "") -> QAction:
+            act = QAction(text, self)
+            if icon is not None:
+                act.setIcon(icon)
+            if keys is not None:
+                seqs = keys if isinstance(keys, list) else [keys]
+                act.setShortcuts([QKeySequence(k) for k in seqs])
+            act.setToolTip(tip or text.replace("&", "").replace("…", ""))
+            act.triggered.connect(slot)
+            self.addAction(act)
+            return act
+
+        self.new_action = action(
+            self.tr("&New contact…"), self.new_contact, QKeySequence.StandardKey.New,
+            QIcon.fromTheme("contact-new", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)),
+            self.tr("Add someone to talk to (Ctrl+N)"),
+        )
+        self.edit_action = action(self.tr("&Edit contact…"), self.edit_current, "Ctrl+E")
+        self.meeting_action = action(self.tr("Set &meeting…"), self.set_meeting_current, "Ctrl+M")
+        self.undo_action = action(self.tr("&Undo last stage change"), self.undo_current,
+                                  QKeySequence.StandardKey.Undo)
+        self.sync_action = action(
+            self.tr("&Sync now"), self.sync_now, "F5",
+            QIcon.fromTheme("view-refresh",
+                            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)),
+            self.tr("Check the mailbox now (F5)"),
+        )
+        self.find_action = action(self.tr("&Filter contacts"), self.focus_filter,
+                                  QKeySequence.StandardKey.Find)
+        self.help_action = action(self.tr("&Keyboard shortcuts"), self.show_shortcuts,
+                                  ["F1", "Ctrl+/"])
+        self.about_action = action(self.tr("&About Coffeechat"), self.show_about)
+        self.quit_action = action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.view_actions = [
+            action(self.tr("&Today"), self.show_today, "Ctrl+1"),
+            action(self.tr("&Pipeline"), self.show_pipeline, "Ctrl+2"),
+            action(self.tr("&Contacts"), self.show_contacts, "Ctrl+3"),
+        ]
+        self.move_actions: list[QAction] = []
+        for stage in STAGE_ORDER:
+            act = QAction(self.tr(stage.label), self)
+            act.setData(stage.value)
+            act.triggered.connect(self.on_move_action)
+            self.move_actions.append(act)
+
+    def _build_ui(self) -> None:
+        fm = QFontMetrics(self.font())
+        pad = fm.height() // 2
+
+        # Toolbar: the two most frequent actions and the filter.
+        self.toolbar = QToolBar(self.tr("Main toolbar"))
+        self.toolbar.setObjectName("main-toolbar")
+        self.toolbar.setAccessibleName(self.tr("Main toolbar"))
+        self.toolbar.setMovable(False)
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.toolbar.setIconSize(QSize(fm.height(), fm.height()))
+        self.toolbar.addAction(self.new_action)
+        self.toolbar.addAction(self.sync_action)
+        spacer = QWidget()
+        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding,
+                             spacer.sizePolicy().Policy.Preferred)
+        self.toolbar.addWidget(spacer)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setObjectName("filter")
+        self.filter_edit.setAccessibleName(self.tr("Filter contacts"))
+        self.filter_edit.setPlaceholderText(
+            self.tr("Filter by name, company, role, email (Ctrl+F)")
+        )
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setMinimumWidth(fm.averageCharWidth() * 42)
+        self.filter_edit.textChanged.connect(self.on_filter_changed)
+        self.toolbar.addWidget(self.filter_edit)
+        self.addToolBar(self.toolbar)
+
+        # Sidebar.
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("sidebar")
+        self.sidebar.setAccessibleName(self.tr("Views"))
+        self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
+        self.sidebar.setSpacing(pad // 3)
+        self.sidebar.setIconSize(QSize(fm.height(), fm.height()))
+        style = self.style()
+        icons = [
+            QIcon.fromTheme("appointment-soon",
+                            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)),
+            QIcon.fromTheme("view-list-details",
+                            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)),
+            QIcon.fromTheme("x-office-address-book",
+                            style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)),
+        ]
+        for text, icon in zip((self.tr("Today"), self.tr("Pipeline"), self.tr("Contacts")), icons,
+                              strict=True):
+            item = QListWidgetItem(icon, text)
+            item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + pad // 2))
+            self.sidebar.addItem(item)
+        self.sidebar.setMinimumWidth(fm.averageCharWidth() * 16)
+        self.sidebar.setMaximumWidth(fm.averageCharWidth() * 30)
+        self.sidebar.setBackgroundRole(self.sidebar.backgroundRole().Window)
+        self.sidebar.viewport().setBackgroundRole(self.sidebar.backgroundRole().Window)
+        self.sidebar.currentRowChanged.connect(self.on_view_changed)
+
+        # Today.
+        self.today_view = QListView()
+        self.today_view.setObjectName("today")
+        self.today_view.setAccessibleName(self.tr("Due today"))
+        self.today_view.setModel(self.due_model)
+        self.today_view.setItemDelegate(DueDelegate(self.due_when_text, self.today_view))
+        self.today_view.setFrameShape(QFrame.Shape.NoFrame)
+        self.today_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.today_view.setSpacing(0)
+        self.today_view.viewport().setAutoFillBackground(False)
+        self.today_view.setAutoFillBackground(False)
+        self.today_view.selectionModel().selectionChanged.connect(self.on_today_selection)
+        self.today_view.activated.connect(self.on_today_activated)
+        self.today_empty = self._empty_label("")
+        self.today_stack = QStackedWidget()
+        self.today_stack.addWidget(self.today_empty)
+        self.today_stack.addWidget(self.today_view)
+        self.today_title = QLabel(self.tr("Today"))
+        title_font = self.today_title.font()
+        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
+        title_font.setBold(True)
+        self.today_title.setFont(title_font)
+        today_page = QWidget()
+        today_layout = QVBoxLayout(today_page)
+        today_layout.setContentsMargins(pad, pad * 2, pad, 0)
+        today_layout.addWidget(self.today_title)
+        today_layout.addWidget(self.today_stack, 1)
+        self.today_title.setContentsMargins(pad, 0, 0, pad // 2)
+
+        # Pipeline.
+        self.board = PipelineBoard(self.model)
+        self.board.setObjectName("board")
+        self.board.contact_selected.connect(self.select_contact)
+        self.board.stage_change_requested.connect(self.move_contact)
+        self.board.delegate.zone = self.zone
+
+        # Contacts.
+        self.table = QTableView()
+        self.table.setObjectName("contacts-table")
+        self.table.setAccessibleName(self.tr("Contacts"))
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setFrameShape(QFrame.Shape.NoFrame)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setDragEnabled(True)
+        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self.on_table_menu)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(fm.height() + pad + pad // 2)
+        header = self.table.horizontalHeader()
+        header.setHighlightSections(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        char = fm.averageCharWidth()
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        for col, chars in ((Column.NAME, 20), (Column.COMPANY, 16), (Column.ROLE, 18),
+                           (Column.STAGE, 14), (Column.EMAILS, 24), (Column.NEXT_ACTION, 18)):
+            self.table.setColumnWidth(col, char * chars)
+        self.table.selectionModel().selectionChanged.connect(self.on_table_selection)
+        self.table.activated.connect(self.on_table_activated)
+        self.contacts_empty = self._empty_label("")
+        self.contacts_stack = QStackedWidget()
+        self.contacts_stack.addWidget(self.contacts_empty)
+        self.contacts_stack.addWidget(self.table)
+        self.proxy.rowsInserted.connect(self.update_empty_states)
+        self.proxy.rowsRemoved.connect(self.update_empty_states)
+        self.proxy.modelReset.connect(self.update_empty_states)
+        self.proxy.layoutChanged.connect(self.update_empty_states)
+
+        self.pages = QStackedWidget()
+        self.pages.addWidget(today_page)
+        self.pages.addWidget(self.board)
+        self.pages.addWidget(self.contacts_stack)
+
+        # Contact panel.
+        self.panel = ContactPanel()
+        self.panel.setObjectName("contact-panel")
+        self.panel.zone = self.zone
+        self.panel.edit_requested.connect(self.edit_contact)
+        self.panel.meeting_requested.connect(self.set_meeting_for)
+        self.panel.undo_requested.connect(self.undo_last_change)
+        self.panel.notes_edited.connect(self.save_notes)
+        self.panel.setMinimumWidth(fm.averageCharWidth() * 36)
+
+        self.banner = Banner()
+        centre = QWidget()
+        centre_layout = QVBoxLayout(centre)
+        centre_layout.setContentsMargins(0, 0, 0, 0)
+        centre_layout.setSpacing(0)
+        centre_layout.addWidget(self.banner)
+        centre_layout.addWidget(self.pages, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("main-splitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(centre)
+        self.splitter.addWidget(self.panel)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.setSizes([char * 20, char * 110, char * 60])
+        self.setCentralWidget(self.splitter)
+        self.resize(char * 200, fm.lineSpacing() * 45)
+
+    def _empty_label(self, text: str) -> QLabel:
+        label = QLabel(text)
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        label.setTextFormat(Qt.TextFormat.RichText)
+        label.setMargin(QFontMetrics(self.font()).height() * 2)
+        return label
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addAction(self.new_action)
+        file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        self.contact_menu = bar.addMenu(self.tr("&Contact"))
+        self.contact_menu.addAction(self.edit_action)
+        self.contact_menu.addAction(self.meeting_action)
+        self.move_menu = self.contact_menu.addMenu(self.tr("Move &to"))
+        self.move_menu.addActions(self.move_actions)
+        self.contact_menu.addSeparator()
+        self.contact_menu.addAction(self.undo_action)
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions(self.view_actions)
+        view_menu.addSeparator()
+        view_menu.addAction(self.find_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self.about_action)
+        self.update_contact_actions()
+
+    def _build_status(self) -> None:
+        self.account_labels: dict[int, QLabel] = {}
+        self.no_account_label = QLabel(self.tr("No mailbox connected"))
+        self.statusBar().addPermanentWidget(self.no_account_label)
+        self.statusBar().setSizeGripEnabled(True)
+        for account in self.accounts():
+            label = QLabel()
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            self.account_labels[account.id] = label
+            self.statusBar().addPermanentWidget(label)
+            self.account_states[account.id] = (SyncState.IDLE, "")
+        self.no_account_label.setVisible(not self.account_labels)
+        self.update_status()
+
+    def _name_internal_controls(self) -> None:
+        """Give Qt's own helper controls names a screen reader can say."""
+        for action in self.toolbar.actions():
+            widget = self.toolbar.widgetForAction(action)
+            if isinstance(widget, QAbstractButton) and not widget.accessibleName():
+                widget.setAccessibleName(action.text().replace("&", "").replace("…", ""))
+        for button in self.findChildren(QAbstractButton):
+            if button.accessibleName():
+                continue
+            if button.objectName() == "qt_toolbar_ext_button":
+                button.setAccessibleName(self.tr("More toolbar actions"))
+            elif isinstance(button.parent(), QTableView):
+                button.setAccessibleName(self.tr("Select all contacts"))
+            elif button.parent() is self.panel.tabs.tabBar():
+                button.setAccessibleName(self.tr("Scroll sections"))
+            elif isinstance(button, QToolButton) and button.parent() is self.filter_edit:
+                button.setAccessibleName(self.tr("Clear filter"))
+        for header in self.findChildren(QHeaderView):
+            if not header.accessibleName():
+                vertical = header.orientation() == Qt.Orientation.Vertical
+                header.setAccessibleName(self.tr("Row headers") if vertical
+                                         else self.tr("Column headers"))
+        for button in self.menuBar().findChildren(QAbstractButton):
+            if not button.accessibleName():
+                button.setAccessibleName(self.tr("More menus"))
+        for edit in self.findChildren(QLineEdit):
+            if not edit.accessibleName():
+                edit.setAccessibleName(self.tr("Text field"))
+
+    # ============================================================ state
+    def accounts(self) -> list[Account]:
+        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts()}
+        for provider in self.ctx.providers:
+            seen.setdefault(provider.account.id, provider.account)
+        return list(seen.values())
+
+    def restore_state(self) -> None:
+        s = self.qsettings
+        geometry = s.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = s.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+        header = s.value("contacts/header")
+        if isinstance(header, QByteArray):
+            self.table.horizontalHeader().restoreState(header)
+        try:
+            view = int(s.value("window/view", View.TODAY))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            view = View.TODAY
+        self.sidebar.setCurrentRow(view if view in (0, 1, 2) else View.TODAY)
+
+    def save_state(self) -> None:
+        s = self.qsettings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("contacts/header", self.table.horizontalHeader().saveState())
+        s.setValue("window/view", self.sidebar.currentRow())
+        s.sync()
+
+    def start(self) -> None:
+        """Start the periodic sync and run a first round at once."""
+        self.sync_timer.start(max(1, round(self.ctx.sync_interval_s * 1000)))
+        self.sync_now()
+
+    def shutdown(self) -> None:
+        """Stop the timer and save what must be saved; ctx.tasks is shut down by the caller."""
+        self.sync_timer.stop()
+        if not self._closed:
+            self.panel.flush_notes()
+            self.save_state()
+            self._closed = True
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.shutdown()
+        super().closeEvent(event)
+
+    # ============================================================ loading
+    def now(self) -> datetime:
+        return self.ctx.clock.now()
+
+    def reload_all(self) -> None:
+        """Read every contact (once, at start)."""
+        with self.feeding():
+            self.model.reset_records(self.ctx.store.contacts())
+        self.refresh_derived()
+
+    def refresh_contact(self, contact_id: int) -> None:
+        """Re-read one contact after a change: one row signalled, the panel redrawn if shown."""
+        try:
+            record = self.ctx.store.contact(contact_id)
+        except KeyError:
+            with self.feeding():
+                self.model.remove(contact_id)
+            if self.current_id == contact_id:
+                self.select_contact(None)
+        else:
+            with self.feeding():
+                self.model.upsert(record)
+            if self.current_id == contact_id:
+                self.show_panel(record)
+        self.refresh_derived()
+
+    @contextmanager
+    def feeding(self) -> Iterator[None]:
+        """Models are being fed: views moving their selection as rows come and go must not
+        switch the contact shown. Afterwards the board shows the current card selected again."""
+        self._feeding += 1
+        try:
+            yield
+        finally:
+            self._feeding -= 1
+            if not self._feeding and self.current_id is not None:
+                self.board.select(self.current_id)
+
+    def refresh_derived(self) -> None:
+        """Recompute what follows from the records: Today, next actions, counts, empty states."""
+        now = self.now()
+        self.model.set_time_context(self.zone, now)
+        self.board.delegate.today = now
+        self.panel.now = now
+        records = self.model.records()
+        names = {r.id: r.contact.name for r in records}
+        actions = all_due(records, now, self.ctx.settings.reminders())
+        first: dict[int, str] = {}
+        for a in actions:
+            first.setdefault(a.contact_id, self.tr(a.title))
+        with self.feeding():
+            self.due_model.set_rows([DueRow(a, names.get(a.contact_id, "?")) for a in actions])
+            self.model.set_next_actions(first)
+        n = len(actions)
+        today = self.sidebar.item(View.TODAY)
+        today.setText(self.tr("Today") + (f"  ({n})" if n else ""))
+        contacts = self.sidebar.item(View.CONTACTS)
+        contacts.setText(self.tr("Contacts") + (f"  ({len(records)})" if records else ""))
+        self.today_title.setText(
+            self.tr("Today — {0} to do").format(n) if n else self.tr("Today")
+        )
+        self.update_empty_states()
+
+    def update_empty_states(self) -> None:
+        none_yet = self.model.rowCount() == 0
+        add_hint = self.tr(
+            "<p style='font-size:large'><b>No contacts yet</b></p>"
+            "<p>Press <b>Ctrl+N</b> to add someone you read about, met, or were introduced to.</p>"
+        )
+        if none_yet:
+            self.today_empty.setText(add_hint)
+        else:
+            self.today_empty.setText(self.tr(
+                "<p style='font-size:large'><b>Nothing due today</b></p>"
+                "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
+                "when they need you.</p>"
+            ))
+        self.today_stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
+        if none_yet:
+            self.contacts_empty.setText(add_hint)
+        else:
+            self.contacts_empty.setText(self.tr(
+                "<p><b>No contacts match “{0}”</b></p><p>Press Esc to clear the filter.</p>"
+            ).format(_escape(self.filter_edit.text())))
+        self.contacts_stack.setCurrentIndex(1 if self.proxy.rowCount() else 0)
+
+    # ============================================================ views
+    def on_view_changed(self, row: int) -> None:
+        if row >= 0:
+            self.pages.setCurrentIndex(row)
+        if row == View.PIPELINE:
+            self.board.set_needle(self.filter_edit.text())
+
+    def show_today(self) -> None:
+        self.sidebar.setCurrentRow(View.TODAY)
+
+    def show_pipeline(self) -> None:
+        self.sidebar.setCurrentRow(View.PIPELINE)
+
+    def show_contacts(self) -> None:
+        self.sidebar.setCurrentRow(View.CONTACTS)
+
+    def focus_filter(self) -> None:
+        if self.sidebar.currentRow() == View.TODAY:
+            self.show_contacts()
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
+    def on_filter_changed(self, text: str) -> None:
+        self.proxy.set_needle(text)
+        if self.pages.currentWidget() is self.board:
+            # Ten column proxies cost ten table filters: only while the board is shown.
+            self.board.set_needle(text)
+        self.update_empty_states()
+
+    def keyPressEvent(self, event: Any) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus():
+            self.filter_edit.clear()
+            return
+        super().keyPressEvent(event)
+
+    # ============================================================ selection
+    # Views report their *selection*: the current index also moves when rows are filtered out or
+    # change stage, and that must not switch the contact shown in the panel.
+    def on_table_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.select_contact(indexes[0].data(ID_ROLE))
+
+    def on_table_activated(self, index: QModelIndex) -> None:
+        self.select_contact(index.data(ID_ROLE))
+
+    def on_today_selection(self, selected: QItemSelection, deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self.select_contact(indexes[0].data(CONTACT_ID_ROLE))
+
+    def on_today_activated(self, index: QModelIndex) -> None:
+        self.select_contact(index.data(CONTACT_ID_ROLE))
+
+    def select_contact(self, contact_id: int | None) -> None:
+        """Show a contact in the panel (None: nobody)."""
+        if self._feeding:
+            return
+        if contact_id is None:
+            self.current_id = None
+            self.panel.show_contact(None)
+            self.update_contact_actions()
+            return
+        record = self.model.record(contact_id)
+        if record is None:
+            return
+        changed = contact_id != self.current_id
+        self.current_id = contact_id
+        self.show_panel(record)
+        self.update_contact_actions()
+        if changed:
+            self.board.select(contact_id)
+            self._select_in_table(contact_id)
+            self.contact_selected.emit(contact_id)
+
+    def _select_in_table(self, contact_id: int) -> None:
+        row = self.model.row_of(contact_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if index.isValid() and self.table.currentIndex().row() != index.row():
+            self.table.selectRow(index.row())
+            self.table.scrollTo(index)
+
+    def show_panel(self, record: ContactRecord) -> None:
+        store = self.ctx.store
+        referrer = ""
+        if record.contact.referrer_id is not None:
+            ref = self.model.record(record.contact.referrer_id)
+            referrer = ref.contact.name if ref is not None else ""
+        self.panel.show_contact(record, store.history(record.id), store.messages_for(record.id),
+                                referrer_name=referrer)
+
+    def update_contact_actions(self) -> None:
+        on = self.current_id is not None
+        for act in (self.edit_action, self.meeting_action, self.undo_action):
+            act.setEnabled(on)
+        self.move_menu.setEnabled(on)
+
+    def on_table_menu(self, pos: Any) -> None:
+        index = self.table.indexAt(pos)
+        if not index.isValid():
+            return
+        self.select_contact(index.data(ID_ROLE))
+        menu = QMenu(self)
+        menu.addAction(self.edit_action)
+        menu.addAction(self.meeting_action)
+        menu.addMenu(self.move_menu)
+        menu.addAction(self.undo_action)
+        menu.exec(self.table.viewport().mapToGlobal(pos))
+
+    # ============================================================ user actions
+    def move_contact(self, contact_id: int, stage: Stage) -> bool:
+        """The user moved a contact to a stage (a drop on the board, a menu choice)."""
+        record = self.model.record(contact_id)
+        if record is None or record.state.stage is stage:
+            return False
+        step = override_stage(self.ctx.store, contact_id, stage, self.now())
+        self.refresh_contact(contact_id)
+        if step is not None and step.transition is not None:
+            self.statusBar().showMessage(
+                self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
+                    record.contact.name, self.tr(stage.label)), BANNER_MS)
+        return True
+
+    def on_move_action(self) -> None:
+        act = self.sender()
+        if isinstance(act, QAction) and self.current_id is not None:
+            self.move_contact(self.current_id, Stage(act.data()))
+
+    def undo_last_change(self, contact_id: int) -> None:
+        entry = self.ctx.store.undo_last_transition(contact_id)
+        if entry is None:
+            self.statusBar().showMessage(self.tr("Nothing to undo."), BANNER_MS)
+            return
+        self.refresh_contact(contact_id)
+        if entry.from_stage is not None:
+            self.statusBar().showMessage(
+                self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)), BANNER_MS)
+
+    def undo_current(self) -> None:
+        if self.current_id is not None:
+            self.undo_last_change(self.current_id)
+
+    def save_notes(self, contact_id: int, text: str) -> None:
+        self.ctx.store.set_notes(contact_id, text)
+        try:
+            record = self.ctx.store.contact(contact_id)
+        except KeyError:
+            return
+        with self.feeding():
+            self.model.upsert(record)
+
+    def new_contact(self) -> None:
+        dialog = ContactDialog(self.model.records(), self.ctx.store.add_contact, None, self)
+        if dialog.exec() and dialog.saved is not None and dialog.saved.id is not None:
+            self.refresh_contact(dialog.saved.id)
+            self.select_contact(dialog.saved.id)
+
+    def edit_contact(self, contact_id: int) -> None:
+        record = self.model.record(contact_id)
+        if record is None:
+            return
+        dialog = ContactDialog(self.model.records(), self._update_contact, record.contact, self)
+        if dialog.exec():
+            self.refresh_contact(contact_id)
+
+    def _update_contact(self, contact: Contact) -> Contact:
+        self.ctx.store.update_contact(contact)
+        return contact
+
+    def edit_current(self) -> None:
+        if self.current_id is not None:
+            self.edit_contact(self.current_id)
+
+    def set_meeting_for(self, contact_id: int) -> None:
+        record = self.model.record(contact_id)
+        if record is None:
+            return
+        proposal = record.state.meeting_start or self._next_morning()
+        dialog = MeetingDialog(record.contact.name, self.zone, proposal, self)
+        if dialog.exec():
+            start, end = dialog.interval()
+            self.apply_meeting(contact_id, start, end)
+
+    def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
+        set_meeting(self.ctx.store, contact_id, start, end, self.now())
+        self.refresh_contact(contact_id)
+
+    def _next_morning(self) -> datetime:
+        local = self.now().astimezone(self.zone) + timedelta(days=1)
+        while local.weekday() >= 5:
+            local += timedelta(days=1)
+        return local.replace(hour=10, minute=0, second=0, microsecond=0)
+
+    def set_meeting_current(self) -> None:
+        if self.current_id is not None:
+            self.set_meeting_for(self.current_id)
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        AboutDialog(desktop.__version__, self.ctx.paths.profile, self.ctx.paths.logs, self).exec()
+
+    # ============================================================ sync
+    def on_sync_timer(self) -> None:
+        self.sync_now()
+
+    def sync_now(self) -> bool:
+        """Submit a sync round unless one is running; True if one was submitted."""
+        if self.sync_running or self._closed:
+            return False
+        self.sync_running = True
+        self.sync_action.setEnabled(False)
+        for account_id in self.account_labels:
+            self.account_states[account_id] = (SyncState.SYNCING, "")
+        self.update_status()
+        self.sync_started.emit()
+        try:
+            future = self.ctx.tasks.submit_sync(
+                sync_round, self.ctx.paths.profile, self.ctx.providers, self.ctx.clock
+            )
+        except RuntimeError:  # the pool is shut down: the app is closing
+            self.sync_running = False
+            return False
+        future.add_done_callback(self.bridge.deliver)
+        return True
+
+    def on_round_finished(self, future: Future[SyncRound]) -> None:
+        """On the GUI thread: apply one round's outcome to models, status and notices."""
+        self.sync_running = False
+        self.sync_action.setEnabled(True)
+        if self._closed or future.cancelled():
+            return
+        error = future.exception()
+        if error is not None:
+            log.error("sync round failed", exc_info=error)
+            text = f"{type(error).__name__}: {error}"
+            for account_id in self.account_labels:
+                self.account_states[account_id] = (SyncState.ERROR, text)
+            self.update_status()
+            self.banner.show_text(self.tr("Sync failed: {0}").format(text))
+            self.sync_finished.emit(None)
+            return
+        result = future.result()
+        changed: set[int] = {c.contact_id for c in result.time_changes}
+        notices: list[str] = []
+        events = len(result.time_changes)
+        retry: float | None = None
+        for outcome in result.outcomes:
+            self.account_states[outcome.account_id] = (outcome.state, outcome.message)
+            if outcome.state is SyncState.THROTTLED and outcome.retry_after:
+                retry = max(retry or 0.0, outcome.retry_after)
+            if outcome.result is not None:
+                events += outcome.result.events
+                changed.update(c.contact_id for c in outcome.result.changes)
+                changed.update(n.contact_id for n in outcome.result.notices)
+                notices.extend(n.text for n in outcome.result.notices)
+        with self.feeding():
+            if events:
+                # Events can change a contact without a stage change (an away date, a follow-up
+                # count): re-read and let the model signal only the rows that differ.
+                self.model.reconcile(self.ctx.store.contacts())
+            else:
+                for contact_id in changed:
+                    try:
+                        self.model.upsert(self.ctx.store.contact(contact_id))
+                    except KeyError:
+                        self.model.remove(contact_id)
+        if self.current_id is not None and (events or self.current_id in changed):
+            record = self.model.record(self.current_id)
+            if record is not None:
+                self.show_panel(record)
+        self.refresh_derived()
+        self.update_status()
+        if notices:
+            more = len(notices) - 1
+            text = notices[0] + (self.tr("  (and {0} more)").format(more) if more else "")
+            self.banner.show_text(text)
+            self.statusBar().showMessage(notices[0], BANNER_MS)
+        if retry is not None and self.sync_timer.isActive():
+            interval = max(self.sync_timer.interval(), round(retry * 1000))
+            self.sync_timer.start(interval)
+        elif self.sync_timer.isActive():
+            self.sync_timer.setInterval(max(1, round(self.ctx.sync_interval_s * 1000)))
+        self.sync_finished.emit(result)
+
+    def account_status_text(self, account: Account, state: SyncState, message: str) -> str:
+        name = account.display_name or account.address
+        if state is SyncState.SYNCING:
+            return self.tr("{0}: syncing…").format(name)
+        if state is SyncState.OFFLINE:
+            return self.tr("{0}: offline, will retry").format(name)
+        if state is SyncState.THROTTLED:
+            return self.tr("{0}: throttled, waiting").format(name)
+        if state is SyncState.NEEDS_SIGN_IN:
+            return self.tr("{0}: needs sign-in").format(name)
+        if state is SyncState.ERROR:
+            return self.tr("{0}: error").format(name)
+        last = self.ctx.store.last_sync_at(account.id)
+        if last is None:
+            return self.tr("{0}: idle · not synced yet").format(name)
+        local = last.astimezone(self.zone)
+        return self.tr("{0}: idle · last synced {1}").format(name, f"{local:%H:%M}")
+
+    def update_status(self) -> None:
+        accounts = {a.id: a for a in self.accounts()}
+        for account_id, label in self.account_labels.items():
+            account = accounts.get(account_id)
+            if account is None:
+                continue
+            state, message = self.account_states.get(account_id, (SyncState.IDLE, ""))
+            label.setText(self.account_status_text(account, state, message))
+            tip = message
+            if state is SyncState.NEEDS_SIGN_IN:
+                tip = self.tr("Reconnect this mailbox in Settings to resume syncing.")
+            elif state is SyncState.ERROR:
+                tip = self.tr("{0}\nDetails are in the log: {1}").format(
+                    message, self.ctx.paths.log_file)
+            label.setToolTip(tip)
+            label.setAccessibleName(label.text())
+
+    def due_when_text(self, action: Any) -> str:
+        return when_text(action.due_at, self.zone, self.now())
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
