@@ -19,6 +19,7 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -27,12 +28,58 @@ from desktop.domain.model import Contact, ContactState, Stage  # noqa: E402
 from desktop.storage import Store  # noqa: E402
 from mail.provider import AccountKind, Folder, MailMessage, MessageRef  # noqa: E402
 
-FIRST = ["Maya", "Jonas", "Alex", "Daniel", "Lena", "Erin", "Priya", "Tomás", "Chloé", "Wei",
-         "Fatima", "Kenji", "Olga", "Samuel", "Aisha", "Marco", "Ingrid", "Ravi", "Zoe", "Noah"]
-LAST = ["Chen", "Weber", "Moreau", "Okafor", "Svensson", "Park", "Nair", "Ortega", "Dubois",
-        "Zhang", "Haddad", "Sato", "Ivanova", "Mensah", "Khan", "Rossi", "Larsen", "Iyer"]
-COMPANIES = ["Lumen Analytics", "Kraftwerk Labs", "Northwind Health", "Fjord Studio",
-             "BrightPath Learning", "Solara Energy", "Oldcorp Systems", "Acme Robotics"]
+FIRST = [
+    "Maya",
+    "Jonas",
+    "Alex",
+    "Daniel",
+    "Lena",
+    "Erin",
+    "Priya",
+    "Tomás",
+    "Chloé",
+    "Wei",
+    "Fatima",
+    "Kenji",
+    "Olga",
+    "Samuel",
+    "Aisha",
+    "Marco",
+    "Ingrid",
+    "Ravi",
+    "Zoe",
+    "Noah",
+]
+LAST = [
+    "Chen",
+    "Weber",
+    "Moreau",
+    "Okafor",
+    "Svensson",
+    "Park",
+    "Nair",
+    "Ortega",
+    "Dubois",
+    "Zhang",
+    "Haddad",
+    "Sato",
+    "Ivanova",
+    "Mensah",
+    "Khan",
+    "Rossi",
+    "Larsen",
+    "Iyer",
+]
+COMPANIES = [
+    "Lumen Analytics",
+    "Kraftwerk Labs",
+    "Northwind Health",
+    "Fjord Studio",
+    "BrightPath Learning",
+    "Solara Energy",
+    "Oldcorp Systems",
+    "Acme Robotics",
+]
 ROLES = ["Data Scientist", "Product Manager", "UX Researcher", "Engineering Manager",
          "Designer", "Analyst", "Consultant", "Director of Operations"]  # fmt: skip
 
@@ -49,12 +96,23 @@ def build_profile(root: Path, contacts: int, messages: int) -> None:
             name = f"{rnd.choice(FIRST)} {rnd.choice(LAST)}"
             stage = rnd.choice(stages)
             at = now - timedelta(days=rnd.randint(0, 60))
-            state = ContactState(stage=stage, requested_at=at, last_nudge_at=at,
-                                 replied_at=at if stage is Stage.REPLIED else None,
-                                 last_exchange_at=at)
+            state = ContactState(
+                stage=stage,
+                requested_at=at,
+                last_nudge_at=at,
+                replied_at=at if stage is Stage.REPLIED else None,
+                last_exchange_at=at,
+            )
             stored = store.add_contact(
-                Contact(None, name, (f"person{n}@example.org",), rnd.choice(COMPANIES),
-                        rnd.choice(ROLES), "Europe/Berlin", "bench"),
+                Contact(
+                    None,
+                    name,
+                    (f"person{n}@example.org",),
+                    rnd.choice(COMPANIES),
+                    rnd.choice(ROLES),
+                    "Europe/Berlin",
+                    "bench",
+                ),
                 state,
             )
             assert stored.id is not None
@@ -74,18 +132,22 @@ def build_profile(root: Path, contacts: int, messages: int) -> None:
                 headers=(),
                 text="Thanks for reaching out! " * 8,
             )
-            store.save_message(account.id, msg, kind="human", evidence="bench",
-                               contact_id=contact)
+            store.save_message(account.id, msg, kind="human", evidence="bench", contact_id=contact)
     store.close()
 
 
-def probe(profile: Path) -> dict[str, float]:
+def probe(profile: Path) -> dict[str, Any]:
     started = time.time()
     env = {**os.environ, "COFFEECHAT_PROFILE": str(profile)}
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
     out = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "window_probe.py"), repr(started)],
-        capture_output=True, text=True, env=env, timeout=300, check=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=True,
+        cwd=ROOT,
     ).stdout
     return json.loads(out.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
@@ -100,18 +162,24 @@ def main() -> None:
         profile = Path(tmp) / "profile"
         t = time.perf_counter()
         build_profile(profile, args.contacts, args.messages)
-        print(f"profile: {args.contacts} contacts, {args.messages} messages, built in "
-              f"{time.perf_counter() - t:.1f} s; database "
-              f"{(profile / 'coffeechat.sqlite3').stat().st_size / 1e6:.0f} MB")
+        print(
+            f"profile: {args.contacts} contacts, {args.messages} messages, built in "
+            f"{time.perf_counter() - t:.1f} s; database "
+            f"{(profile / 'coffeechat.sqlite3').stat().st_size / 1e6:.0f} MB"
+        )
         runs = [probe(profile) for _ in range(args.runs)]
     first = [r["first_paint_s"] for r in runs]
-    keys = [k for r in runs for k in r["keystroke_ms"]]  # type: ignore[union-attr]
+    keys = [k for r in runs for k in r["keystroke_ms"]]
     rss = max(r["peak_rss_mb"] for r in runs)
-    print(f"first painted window: median {statistics.median(first):.2f} s "
-          f"(runs: {', '.join(f'{v:.2f}' for v in first)}; aim <= 1.0 s)")
-    print(f"filter per keystroke: median {statistics.median(keys):.1f} ms, "
-          f"p95 {sorted(keys)[int(len(keys) * 0.95) - 1]:.1f} ms, max {max(keys):.1f} ms "
-          f"over {len(keys)} keystrokes (aim <= 16 ms)")
+    print(
+        f"first painted window: median {statistics.median(first):.2f} s "
+        f"(runs: {', '.join(f'{v:.2f}' for v in first)}; aim <= 1.0 s)"
+    )
+    print(
+        f"filter per keystroke: median {statistics.median(keys):.1f} ms, "
+        f"p95 {sorted(keys)[int(len(keys) * 0.95) - 1]:.1f} ms, max {max(keys):.1f} ms "
+        f"over {len(keys)} keystrokes (aim <= 16 ms)"
+    )
     print(f"peak RSS: {rss:.0f} MB")
 
 

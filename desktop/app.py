@@ -48,9 +48,10 @@ def run_gui(
     QCoreApplication.setOrganizationName("Coffeechat")
     QCoreApplication.setApplicationName("Coffeechat Demo" if demo else "Coffeechat")
     QCoreApplication.setApplicationVersion(__version__)
-    QApplication.setHighDpiScaleFactorRoundingPolicy(
-        Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
-    )
+    if QApplication.instance() is None:
+        QApplication.setHighDpiScaleFactorRoundingPolicy(
+            Qt.HighDpiScaleFactorRoundingPolicy.PassThrough
+        )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setDesktopFileName("coffeechat")

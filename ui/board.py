@@ -126,10 +126,13 @@ class CardDelegate(QStyledItemDelegate):
         inner = width - 3 * pad
         height = pad + QFontMetrics(bold).height()
         if isinstance(record, ContactRecord):
-            height += len(self._subtitle_lines(record, option.font, inner)) * QFontMetrics(
-                option.font).height()
-            rows = self._badge_rows(self.badges(record, index.data(NEXT_ACTION_ROLE) or ""),
-                                    small, inner)
+            height += (
+                len(self._subtitle_lines(record, option.font, inner))
+                * QFontMetrics(option.font).height()
+            )
+            rows = self._badge_rows(
+                self.badges(record, index.data(NEXT_ACTION_ROLE) or ""), small, inner
+            )
             if rows:
                 line = QFontMetrics(small).height() + QFontMetrics(small).height() // 3
                 height += pad // 2 + len(rows) * line
@@ -178,8 +181,9 @@ class CardDelegate(QStyledItemDelegate):
             painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, sub)
             y += fm.height()
 
-        rows = self._badge_rows(self.badges(record, index.data(NEXT_ACTION_ROLE) or ""),
-                                small, width)
+        rows = self._badge_rows(
+            self.badges(record, index.data(NEXT_ACTION_ROLE) or ""), small, width
+        )
         if rows:
             y += pad // 2
             painter.setFont(small)
@@ -204,8 +208,9 @@ class CardDelegate(QStyledItemDelegate):
 class StageColumn(QFrame):
     """A titled column of cards for one stage."""
 
-    def __init__(self, proxy: StageFilterProxy, delegate: CardDelegate,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, proxy: StageFilterProxy, delegate: CardDelegate, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.proxy = proxy
         self.stage = proxy.stage
@@ -244,8 +249,12 @@ class StageColumn(QFrame):
         layout.setSpacing(pad // 2)
         layout.addWidget(self.title)
         layout.addWidget(self.view, 1)
-        for signal in (proxy.rowsInserted, proxy.rowsRemoved, proxy.modelReset,
-                       proxy.layoutChanged):
+        for signal in (
+            proxy.rowsInserted,
+            proxy.rowsRemoved,
+            proxy.modelReset,
+            proxy.layoutChanged,
+        ):
             signal.connect(self.update_title)
         self.update_title()
 

@@ -60,11 +60,14 @@ class HistoryDelegate(QStyledItemDelegate):
         entry = index.data(Qt.ItemDataRole.UserRole)
         if not isinstance(entry, HistoryEntry):
             painter.save()
-            painter.setPen(option.palette.color(QPalette.ColorGroup.Disabled,
-                                                QPalette.ColorRole.Text))
-            painter.drawText(option.rect.adjusted(4, 4, -4, -4),
-                             int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
-                             str(index.data(Qt.ItemDataRole.DisplayRole) or ""))
+            painter.setPen(
+                option.palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
+            )
+            painter.drawText(
+                option.rect.adjusted(4, 4, -4, -4),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap),
+                str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+            )
             painter.restore()
             return
         fm = QFontMetrics(option.font)
@@ -80,8 +83,12 @@ class HistoryDelegate(QStyledItemDelegate):
         )
         is_change = entry.to_stage is not None
         if is_change and not entry.undone:
-            stripe = QRect(option.rect.left() + pad // 2, option.rect.top() + pad // 2,
-                           max(2, pad // 3), option.rect.height() - pad)
+            stripe = QRect(
+                option.rect.left() + pad // 2,
+                option.rect.top() + pad // 2,
+                max(2, pad // 3),
+                option.rect.height() - pad,
+            )
             painter.fillRect(stripe, pal.color(QPalette.ColorRole.Highlight))
         x = option.rect.left() + pad * 2
         width = option.rect.width() - pad * 3
@@ -97,8 +104,12 @@ class HistoryDelegate(QStyledItemDelegate):
             painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, shown)
             y += fm.height()
         painter.setPen(pal.color(QPalette.ColorRole.Midlight))
-        painter.drawLine(option.rect.left() + pad, option.rect.bottom(),
-                         option.rect.right() - pad, option.rect.bottom())
+        painter.drawLine(
+            option.rect.left() + pad,
+            option.rect.bottom(),
+            option.rect.right() - pad,
+            option.rect.bottom(),
+        )
         painter.restore()
 
 
@@ -197,8 +208,10 @@ class ContactPanel(QWidget):
         self.notes = QPlainTextEdit()
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setPlaceholderText(
-            self.tr("Research notes and questions to ask: what drew them to the field, a typical "
-                    "day, advice for someone starting out, who else to talk to…")
+            self.tr(
+                "Research notes and questions to ask: what drew them to the field, a typical "
+                "day, advice for someone starting out, who else to talk to…"
+            )
         )
         self.notes.installEventFilter(self)
         self.notes.textChanged.connect(self.on_notes_changed)
@@ -294,8 +307,12 @@ class ContactPanel(QWidget):
         self.history.clear()
         can_undo = False
         if not history:
-            item = QListWidgetItem(self.tr("Nothing has happened yet. Changes of stage, with what "
-                                           "caused them, will be listed here."))
+            item = QListWidgetItem(
+                self.tr(
+                    "Nothing has happened yet. Changes of stage, with what "
+                    "caused them, will be listed here."
+                )
+            )
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.history.addItem(item)
         for entry in reversed(history):  # newest first
@@ -315,8 +332,10 @@ class ContactPanel(QWidget):
                 lines.append(self.tr("Why: {0}").format(entry.evidence.detail))
             item = QListWidgetItem("\n".join(lines))
             item.setData(Qt.ItemDataRole.UserRole, entry)
-            item.setData(Qt.ItemDataRole.AccessibleTextRole,
-                         (self.tr("Undone: ") if entry.undone else "") + ". ".join(lines))
+            item.setData(
+                Qt.ItemDataRole.AccessibleTextRole,
+                (self.tr("Undone: ") if entry.undone else "") + ". ".join(lines),
+            )
             self.history.addItem(item)
         self.undo_button.setEnabled(can_undo)
 

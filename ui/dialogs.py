@@ -198,8 +198,9 @@ class MeetingDialog(QDialog):
 
     LENGTHS = (15, 20, 30, 45, 60, 90)
 
-    def __init__(self, name: str, zone: ZoneInfo, start: datetime,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, zone: ZoneInfo, start: datetime, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.zone = zone
         self.setWindowTitle(self.tr("Set meeting with {0}").format(name))
@@ -283,8 +284,9 @@ class ShortcutsDialog(QDialog):
 
 
 class AboutDialog(QDialog):
-    def __init__(self, version: str, profile: Path, logs: Path,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, version: str, profile: Path, logs: Path, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("About Coffeechat"))
         title = QLabel(f"<h2>Coffeechat {version}</h2>")
@@ -297,8 +299,10 @@ class AboutDialog(QDialog):
                 "<p><b>Backing up:</b> quit Coffeechat, then copy the whole data folder somewhere "
                 "safe. To restore, put the copy back while Coffeechat is closed.</p>"
             ).format(
-                QUrl.fromLocalFile(str(profile)).toString(), _escape(str(profile)),
-                QUrl.fromLocalFile(str(logs)).toString(), _escape(str(logs)),
+                QUrl.fromLocalFile(str(profile)).toString(),
+                _escape(str(profile)),
+                QUrl.fromLocalFile(str(logs)).toString(),
+                _escape(str(logs)),
             )
         )
         text.setWordWrap(True)

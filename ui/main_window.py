@@ -52,6 +52,7 @@ from PySide6.QtWidgets import (
 import desktop
 from desktop.actions import all_due, override_stage, set_meeting
 from desktop.context import AppContext
+from desktop.domain.due import DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.jobs import SyncRound, SyncState, sync_round
 from desktop.storage import ContactRecord
@@ -148,8 +149,9 @@ class MainWindow(QMainWindow):
     sync_finished = Signal(object)
     contact_selected = Signal(int)
 
-    def __init__(self, context: AppContext, qsettings: QSettings | None = None,
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, qsettings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = context
         self.qsettings = qsettings or QSettings(ORGANISATION, APPLICATION)
@@ -187,8 +189,9 @@ class MainWindow(QMainWindow):
     def _build_actions(self) -> None:
         style = self.style()
 
-        def action(text: str, slot: Any, keys: Any = None, icon: QIcon | None = None,
-                   tip: str = "") -> QAction:
+        def action(
+            text: str, slot: Any, keys: Any = None, icon: QIcon | None = None, tip: str = ""
+        ) -> QAction:
             act = QAction(text, self)
             if icon is not None:
                 act.setIcon(icon)
@@ -201,24 +204,32 @@ class MainWindow(QMainWindow):
             return act
 
         self.new_action = action(
-            self.tr("&New contact…"), self.new_contact, QKeySequence.StandardKey.New,
+            self.tr("&New contact…"),
+            self.new_contact,
+            QKeySequence.StandardKey.New,
             QIcon.fromTheme("contact-new", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)),
             self.tr("Add someone to talk to (Ctrl+N)"),
         )
         self.edit_action = action(self.tr("&Edit contact…"), self.edit_current, "Ctrl+E")
         self.meeting_action = action(self.tr("Set &meeting…"), self.set_meeting_current, "Ctrl+M")
-        self.undo_action = action(self.tr("&Undo last stage change"), self.undo_current,
-                                  QKeySequence.StandardKey.Undo)
+        self.undo_action = action(
+            self.tr("&Undo last stage change"), self.undo_current, QKeySequence.StandardKey.Undo
+        )
         self.sync_action = action(
-            self.tr("&Sync now"), self.sync_now, "F5",
-            QIcon.fromTheme("view-refresh",
-                            style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)),
+            self.tr("&Sync now"),
+            self.sync_now,
+            "F5",
+            QIcon.fromTheme(
+                "view-refresh", style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
+            ),
             self.tr("Check the mailbox now (F5)"),
         )
-        self.find_action = action(self.tr("&Filter contacts"), self.focus_filter,
-                                  QKeySequence.StandardKey.Find)
-        self.help_action = action(self.tr("&Keyboard shortcuts"), self.show_shortcuts,
-                                  ["F1", "Ctrl+/"])
+        self.find_action = action(
+            self.tr("&Filter contacts"), self.focus_filter, QKeySequence.StandardKey.Find
+        )
+        self.help_action = action(
+            self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
+        )
         self.about_action = action(self.tr("&About Coffeechat"), self.show_about)
         self.quit_action = action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -248,8 +259,9 @@ class MainWindow(QMainWindow):
         self.toolbar.addAction(self.new_action)
         self.toolbar.addAction(self.sync_action)
         spacer = QWidget()
-        spacer.setSizePolicy(spacer.sizePolicy().Policy.Expanding,
-                             spacer.sizePolicy().Policy.Preferred)
+        spacer.setSizePolicy(
+            spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
+        )
         self.toolbar.addWidget(spacer)
         self.filter_edit = QLineEdit()
         self.filter_edit.setObjectName("filter")
@@ -272,15 +284,20 @@ class MainWindow(QMainWindow):
         self.sidebar.setIconSize(QSize(fm.height(), fm.height()))
         style = self.style()
         icons = [
-            QIcon.fromTheme("appointment-soon",
-                            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)),
-            QIcon.fromTheme("view-list-details",
-                            style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView)),
-            QIcon.fromTheme("x-office-address-book",
-                            style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)),
+            QIcon.fromTheme(
+                "appointment-soon", style.standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)
+            ),
+            QIcon.fromTheme(
+                "view-list-details",
+                style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
+            ),
+            QIcon.fromTheme(
+                "x-office-address-book", style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)
+            ),
         ]
-        for text, icon in zip((self.tr("Today"), self.tr("Pipeline"), self.tr("Contacts")), icons,
-                              strict=True):
+        for text, icon in zip(
+            (self.tr("Today"), self.tr("Pipeline"), self.tr("Contacts")), icons, strict=True
+        ):
             item = QListWidgetItem(icon, text)
             item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + pad // 2))
             self.sidebar.addItem(item)
@@ -344,6 +361,9 @@ class MainWindow(QMainWindow):
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.table.customContextMenuRequested.connect(self.on_table_menu)
         self.table.verticalHeader().hide()
+        # Fixed row heights: with 10,000 rows, a resizable vertical header re-measures on every
+        # filter keystroke.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.verticalHeader().setDefaultSectionSize(fm.height() + pad + pad // 2)
         header = self.table.horizontalHeader()
         header.setHighlightSections(False)
@@ -351,8 +371,14 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         char = fm.averageCharWidth()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col, chars in ((Column.NAME, 20), (Column.COMPANY, 16), (Column.ROLE, 18),
-                           (Column.STAGE, 14), (Column.EMAILS, 24), (Column.NEXT_ACTION, 18)):
+        for col, chars in (
+            (Column.NAME, 20),
+            (Column.COMPANY, 16),
+            (Column.ROLE, 18),
+            (Column.STAGE, 14),
+            (Column.EMAILS, 24),
+            (Column.NEXT_ACTION, 18),
+        ):
             self.table.setColumnWidth(col, char * chars)
         self.table.selectionModel().selectionChanged.connect(self.on_table_selection)
         self.table.activated.connect(self.on_table_activated)
@@ -466,8 +492,9 @@ class MainWindow(QMainWindow):
         for header in self.findChildren(QHeaderView):
             if not header.accessibleName():
                 vertical = header.orientation() == Qt.Orientation.Vertical
-                header.setAccessibleName(self.tr("Row headers") if vertical
-                                         else self.tr("Column headers"))
+                header.setAccessibleName(
+                    self.tr("Row headers") if vertical else self.tr("Column headers")
+                )
         for button in self.menuBar().findChildren(QAbstractButton):
             if not button.accessibleName():
                 button.setAccessibleName(self.tr("More menus"))
@@ -533,10 +560,15 @@ class MainWindow(QMainWindow):
         return self.ctx.clock.now()
 
     def reload_all(self) -> None:
-        """Read every contact (once, at start)."""
+        """Read every contact (once, at start), with their next actions, in one reset."""
+        records = self.ctx.store.contacts()
+        actions = all_due(records, self.now(), self.ctx.settings.reminders())
+        first: dict[int, str] = {}
+        for a in actions:
+            first.setdefault(a.contact_id, self.tr(a.title))
         with self.feeding():
-            self.model.reset_records(self.ctx.store.contacts())
-        self.refresh_derived()
+            self.model.reset_records(records, first)
+        self.refresh_derived(actions)
 
     def refresh_contact(self, contact_id: int) -> None:
         """Re-read one contact after a change: one row signalled, the panel redrawn if shown."""
@@ -566,7 +598,7 @@ class MainWindow(QMainWindow):
             if not self._feeding and self.current_id is not None:
                 self.board.select(self.current_id)
 
-    def refresh_derived(self) -> None:
+    def refresh_derived(self, actions: list[DueAction] | None = None) -> None:
         """Recompute what follows from the records: Today, next actions, counts, empty states."""
         now = self.now()
         self.model.set_time_context(self.zone, now)
@@ -574,7 +606,8 @@ class MainWindow(QMainWindow):
         self.panel.now = now
         records = self.model.records()
         names = {r.id: r.contact.name for r in records}
-        actions = all_due(records, now, self.ctx.settings.reminders())
+        if actions is None:
+            actions = all_due(records, now, self.ctx.settings.reminders())
         first: dict[int, str] = {}
         for a in actions:
             first.setdefault(a.contact_id, self.tr(a.title))
@@ -586,9 +619,7 @@ class MainWindow(QMainWindow):
         today.setText(self.tr("Today") + (f"  ({n})" if n else ""))
         contacts = self.sidebar.item(View.CONTACTS)
         contacts.setText(self.tr("Contacts") + (f"  ({len(records)})" if records else ""))
-        self.today_title.setText(
-            self.tr("Today — {0} to do").format(n) if n else self.tr("Today")
-        )
+        self.today_title.setText(self.tr("Today — {0} to do").format(n) if n else self.tr("Today"))
         self.update_empty_states()
 
     def update_empty_states(self) -> None:
@@ -600,18 +631,22 @@ class MainWindow(QMainWindow):
         if none_yet:
             self.today_empty.setText(add_hint)
         else:
-            self.today_empty.setText(self.tr(
-                "<p style='font-size:large'><b>Nothing due today</b></p>"
-                "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
-                "when they need you.</p>"
-            ))
+            self.today_empty.setText(
+                self.tr(
+                    "<p style='font-size:large'><b>Nothing due today</b></p>"
+                    "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
+                    "when they need you.</p>"
+                )
+            )
         self.today_stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
         if none_yet:
             self.contacts_empty.setText(add_hint)
         else:
-            self.contacts_empty.setText(self.tr(
-                "<p><b>No contacts match “{0}”</b></p><p>Press Esc to clear the filter.</p>"
-            ).format(_escape(self.filter_edit.text())))
+            self.contacts_empty.setText(
+                self.tr(
+                    "<p><b>No contacts match “{0}”</b></p><p>Press Esc to clear the filter.</p>"
+                ).format(_escape(self.filter_edit.text()))
+            )
         self.contacts_stack.setCurrentIndex(1 if self.proxy.rowCount() else 0)
 
     # ============================================================ views
@@ -704,8 +739,9 @@ class MainWindow(QMainWindow):
         if record.contact.referrer_id is not None:
             ref = self.model.record(record.contact.referrer_id)
             referrer = ref.contact.name if ref is not None else ""
-        self.panel.show_contact(record, store.history(record.id), store.messages_for(record.id),
-                                referrer_name=referrer)
+        self.panel.show_contact(
+            record, store.history(record.id), store.messages_for(record.id), referrer_name=referrer
+        )
 
     def update_contact_actions(self) -> None:
         on = self.current_id is not None
@@ -736,7 +772,10 @@ class MainWindow(QMainWindow):
         if step is not None and step.transition is not None:
             self.statusBar().showMessage(
                 self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
-                    record.contact.name, self.tr(stage.label)), BANNER_MS)
+                    record.contact.name, self.tr(stage.label)
+                ),
+                BANNER_MS,
+            )
         return True
 
     def on_move_action(self) -> None:
@@ -752,7 +791,8 @@ class MainWindow(QMainWindow):
         self.refresh_contact(contact_id)
         if entry.from_stage is not None:
             self.statusBar().showMessage(
-                self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)), BANNER_MS)
+                self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)), BANNER_MS
+            )
 
     def undo_current(self) -> None:
         if self.current_id is not None:
@@ -933,7 +973,8 @@ class MainWindow(QMainWindow):
                 tip = self.tr("Reconnect this mailbox in Settings to resume syncing.")
             elif state is SyncState.ERROR:
                 tip = self.tr("{0}\nDetails are in the log: {1}").format(
-                    message, self.ctx.paths.log_file)
+                    message, self.ctx.paths.log_file
+                )
             label.setToolTip(tip)
             label.setAccessibleName(label.text())
 

@@ -13,8 +13,12 @@ from ui.models.due import ACTION_ROLE, NAME_ROLE
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 #: Actions that are about someone waiting on the user get the accent stripe.
-_PRESSING = {ActionKind.PREPARE, ActionKind.NEEDS_ANSWER, ActionKind.REPLY_RECEIVED,
-             ActionKind.THANK_YOU_MISSING}
+_PRESSING = {
+    ActionKind.PREPARE,
+    ActionKind.NEEDS_ANSWER,
+    ActionKind.REPLY_RECEIVED,
+    ActionKind.THANK_YOU_MISSING,
+}
 
 
 class DueDelegate(QStyledItemDelegate):
@@ -65,8 +69,9 @@ class DueDelegate(QStyledItemDelegate):
         painter.setPen(text)
         title = self.tr(action.title)
         head = bfm.elidedText(f"{title} — {name}", Qt.TextElideMode.ElideRight, width - when_w)
-        painter.drawText(QRect(x, y, width - when_w, bfm.height()), Qt.AlignmentFlag.AlignLeft,
-                         head)
+        painter.drawText(
+            QRect(x, y, width - when_w, bfm.height()), Qt.AlignmentFlag.AlignLeft, head
+        )
         painter.setFont(option.font)
         muted = mix(text, fill, 0.38)
         painter.setPen(muted)

@@ -23,15 +23,34 @@ def test_demo_opens_a_window_with_the_demo_contacts(tmp_path: Path) -> None:
         env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
         env["DISPLAY"] = display
         result = subprocess.run(
-            [sys.executable, "-m", "desktop.app", "demo", "--profile", str(profile),
-             "--screenshot", str(shot), "--quit-after", "6"],
-            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180, check=False,
+            [
+                sys.executable,
+                "-m",
+                "desktop.app",
+                "demo",
+                "--profile",
+                str(profile),
+                "--screenshot",
+                str(shot),
+                "--quit-after",
+                "6",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
         )
     assert result.returncode == 0, result.stderr[-2000:]
     assert shot.stat().st_size > 20_000  # a real picture of a real window, not a blank
     status = subprocess.run(
         [sys.executable, "-m", "desktop.app", "status", "--json", "--profile", str(profile)],
-        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     )
     contacts = json.loads(status.stdout)["contacts"]
     assert len(contacts) == 8

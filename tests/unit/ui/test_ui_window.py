@@ -51,9 +51,15 @@ def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> MainWindow:
 
 def test_cards_sit_in_their_stage_columns(window: MainWindow, seeded: dict[str, int]) -> None:
     expected = {
-        "ada": Stage.REPLIED, "grace": Stage.REQUESTED, "alan": Stage.SCHEDULED,
-        "katherine": Stage.MET, "margaret": Stage.THANKED, "donald": Stage.TARGET,
-        "barbara": Stage.BOUNCED, "frances": Stage.DECLINED, "hedy": Stage.IN_TOUCH,
+        "ada": Stage.REPLIED,
+        "grace": Stage.REQUESTED,
+        "alan": Stage.SCHEDULED,
+        "katherine": Stage.MET,
+        "margaret": Stage.THANKED,
+        "donald": Stage.TARGET,
+        "barbara": Stage.BOUNCED,
+        "frances": Stage.DECLINED,
+        "hedy": Stage.IN_TOUCH,
     }
     for key, stage in expected.items():
         assert window.board.column_of(seeded[key]) is stage, key
@@ -81,14 +87,17 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
     # The exact path of a drop: the column's proxy receives the drag's payload.
     payload = window.model.mimeData([window.model.index(row, 0)])
     with qtbot.waitSignal(window.board.stage_change_requested):
-        column.proxy.dropMimeData(payload, column.view.defaultDropAction(), -1, -1,
-                                  column.proxy.index(-1, -1))
+        column.proxy.dropMimeData(
+            payload, column.view.defaultDropAction(), -1, -1, column.proxy.index(-1, -1)
+        )
     assert window.board.column_of(donald) is Stage.REQUESTED
     assert ctx.store.contact(donald).state.stage is Stage.REQUESTED
 
     window.select_contact(donald)
-    entries = [window.panel.history.item(n).data(Qt.ItemDataRole.UserRole)
-               for n in range(window.panel.history.count())]
+    entries = [
+        window.panel.history.item(n).data(Qt.ItemDataRole.UserRole)
+        for n in range(window.panel.history.count())
+    ]
     newest = entries[0]
     assert (newest.from_stage, newest.to_stage) == (Stage.TARGET, Stage.REQUESTED)
     assert "You moved" in newest.evidence.summary
@@ -117,8 +126,11 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
     names = {window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())}
     assert names == {"Linus Torvalds", "Radia Perlman", "Frances Allen"}
     window.show_pipeline()  # the board follows the filter while shown
-    board = {c.proxy.index(r, 0).data() for c in window.board.columns.values()
-             for r in range(c.proxy.rowCount())}
+    board = {
+        c.proxy.index(r, 0).data()
+        for c in window.board.columns.values()
+        for r in range(c.proxy.rowCount())
+    }
     assert board == names
     window.filter_edit.setText("zzz")
     assert window.contacts_stack.currentWidget() is window.contacts_empty
@@ -128,8 +140,7 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
 
 
 def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seeded) -> None:
-    rows = [window.due_model.index(r).data(ACTION_ROLE)
-            for r in range(window.due_model.rowCount())]
+    rows = [window.due_model.index(r).data(ACTION_ROLE) for r in range(window.due_model.rowCount())]
     expected = all_due(ctx.store.contacts(), ctx.clock.now(), ctx.settings.reminders())
     assert rows == expected
     assert [(a.kind, a.contact_id) for a in rows[:3]] == [
@@ -200,8 +211,10 @@ def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainW
 
 
 def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
-    html = (f'<p>Hello<img src="{TRACKER}"><img src=\'https://cdn.example/a.png\'>'
-            '<script>alert(1)</script><a href="https://example.com">site</a></p>')
+    html = (
+        f"<p>Hello<img src=\"{TRACKER}\"><img src='https://cdn.example/a.png'>"
+        '<script>alert(1)</script><a href="https://example.com">site</a></p>'
+    )
     clean = sanitize_html(html)
     assert "http://" not in clean.replace('href="https://example.com"', "")
     assert "src=" not in clean and "script" not in clean
@@ -219,19 +232,33 @@ def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
     assert not any(u.startswith("http") for u in requested)
     # Even HTML that slipped past the sanitiser cannot make a request.
     browser.setHtml(f'<img src="{TRACKER}">')
-    assert SafeTextBrowser.loadResource(browser, int(QTextDocument.ResourceType.ImageResource),
-                                        QUrl(TRACKER)) is None
+    assert (
+        SafeTextBrowser.loadResource(
+            browser, int(QTextDocument.ResourceType.ImageResource), QUrl(TRACKER)
+        )
+        is None
+    )
     assert not browser.openExternalLinks()
 
 
-def test_panel_shows_messages_through_the_safe_browser(qtbot: QtBot, window: MainWindow, ctx,
-                                                       seeded) -> None:
+def test_panel_shows_messages_through_the_safe_browser(
+    qtbot: QtBot, window: MainWindow, ctx, seeded
+) -> None:
     record = ctx.store.contact(seeded["ada"])
     msg = StoredMessage(
-        key="1:m1", account_id=1, thread_id="t1", folder="inbox", subject="Re: coffee?",
-        sender="ada@engines.example", recipients=("me@example.org",),
-        date=ctx.clock.now() - timedelta(hours=3), kind="human", evidence="", text="",
-        html=f'<p>Happy to talk <img src="{TRACKER}"></p>', defects=(),
+        key="1:m1",
+        account_id=1,
+        thread_id="t1",
+        folder="inbox",
+        subject="Re: coffee?",
+        sender="ada@engines.example",
+        recipients=("me@example.org",),
+        date=ctx.clock.now() - timedelta(hours=3),
+        kind="human",
+        evidence="",
+        text="",
+        html=f'<p>Happy to talk <img src="{TRACKER}"></p>',
+        defects=(),
     )
     window.panel.show_contact(record, [], [msg])
     body = window.panel.message_body
@@ -242,8 +269,10 @@ def test_panel_shows_messages_through_the_safe_browser(qtbot: QtBot, window: Mai
 def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, seeded) -> None:
     window.select_contact(seeded["ada"])
     window.panel.notes.setPlainText("Ask who else to talk to")
-    qtbot.waitUntil(lambda: ctx.store.contact(seeded["ada"]).contact.notes
-                    == "Ask who else to talk to", timeout=5000)
+    qtbot.waitUntil(
+        lambda: ctx.store.contact(seeded["ada"]).contact.notes == "Ask who else to talk to",
+        timeout=5000,
+    )
 
 
 def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
@@ -269,8 +298,9 @@ def test_view_and_geometry_are_remembered(qtbot: QtBot, ctx, seeded) -> None:
     again.shutdown()
 
 
-def test_contact_dialog_validates_and_shows_storage_errors_inline(qtbot: QtBot, ctx,
-                                                                   seeded) -> None:
+def test_contact_dialog_validates_and_shows_storage_errors_inline(
+    qtbot: QtBot, ctx, seeded
+) -> None:
     dialog = ContactDialog(ctx.store.contacts(), ctx.store.add_contact)
     qtbot.addWidget(dialog)
     dialog.on_save()
@@ -295,7 +325,9 @@ def test_contact_dialog_validates_and_shows_storage_errors_inline(qtbot: QtBot, 
 
 def test_parse_emails_splits_on_commas_and_lines() -> None:
     assert parse_emails("a@b.co, c@d.org\nE@F.example;") == (
-        ["a@b.co", "c@d.org", "e@f.example"], [])
+        ["a@b.co", "c@d.org", "e@f.example"],
+        [],
+    )
     assert parse_emails("a@b.co, nope") == (["a@b.co"], ["nope"])
 
 

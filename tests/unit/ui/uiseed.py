@@ -55,8 +55,15 @@ def _event(kind: EventKind, at: datetime, summary: str, key: str, **kw: object) 
     return Event(kind=kind, at=at, evidence=Evidence(summary, "test data"), key=key, **kw)  # type: ignore[arg-type]
 
 
-def add(store: Store, name: str, company: str, role: str, emails: tuple[str, ...],
-        steps: list[str], **kw: object) -> int:
+def add(
+    store: Store,
+    name: str,
+    company: str,
+    role: str,
+    emails: tuple[str, ...],
+    steps: list[str],
+    **kw: object,
+) -> int:
     """Add a contact and walk it through named steps (request, reply, meet, …)."""
     contact = store.add_contact(Contact(None, name, emails, company, role, **kw))  # type: ignore[arg-type]
     assert contact.id is not None
@@ -74,19 +81,31 @@ def add(store: Store, name: str, company: str, role: str, emails: tuple[str, ...
         elif step == "fresh-reply":
             ev = _event(EventKind.GENUINE_REPLY, NOW - timedelta(hours=2), "They replied", key)
         elif step == "away":
-            ev = _event(EventKind.AUTO_REPLY, at, "Out-of-office reply", key,
-                        away_until=date(2026, 3, 19))
+            ev = _event(
+                EventKind.AUTO_REPLY, at, "Out-of-office reply", key, away_until=date(2026, 3, 19)
+            )
         elif step == "bounce":
-            ev = _event(EventKind.BOUNCE, at, "Delivery failed", key,
-                        bounced_addresses=(emails[0],))
+            ev = _event(
+                EventKind.BOUNCE, at, "Delivery failed", key, bounced_addresses=(emails[0],)
+            )
         elif step == "meeting-soon":
-            ev = _event(EventKind.MEETING_SET, at, "Meeting set", key,
-                        meeting_start=NOW + timedelta(hours=18),
-                        meeting_end=NOW + timedelta(hours=18, minutes=15))
+            ev = _event(
+                EventKind.MEETING_SET,
+                at,
+                "Meeting set",
+                key,
+                meeting_start=NOW + timedelta(hours=18),
+                meeting_end=NOW + timedelta(hours=18, minutes=15),
+            )
         elif step == "meeting-past":
-            ev = _event(EventKind.MEETING_SET, at, "Meeting set", key,
-                        meeting_start=NOW - timedelta(days=3),
-                        meeting_end=NOW - timedelta(days=3) + timedelta(minutes=15))
+            ev = _event(
+                EventKind.MEETING_SET,
+                at,
+                "Meeting set",
+                key,
+                meeting_start=NOW - timedelta(days=3),
+                meeting_end=NOW - timedelta(days=3) + timedelta(minutes=15),
+            )
         elif step == "met":
             ev = _event(EventKind.MEETING_PASSED, NOW - timedelta(days=2), "Meeting ended", key)
         elif step == "thanked":
@@ -94,8 +113,13 @@ def add(store: Store, name: str, company: str, role: str, emails: tuple[str, ...
         elif step == "checkin":
             ev = _event(EventKind.CHECK_IN_SENT, NOW - timedelta(hours=5), "Check-in sent", key)
         elif step == "declined":
-            ev = _event(EventKind.OVERRIDE, at, "You moved the contact to Declined", key,
-                        target_stage=Stage.DECLINED)
+            ev = _event(
+                EventKind.OVERRIDE,
+                at,
+                "You moved the contact to Declined",
+                key,
+                target_stage=Stage.DECLINED,
+            )
         else:
             raise ValueError(step)
         store.apply_event(cid, ev)
@@ -105,30 +129,98 @@ def add(store: Store, name: str, company: str, role: str, emails: tuple[str, ...
 def seed(store: Store) -> dict[str, int]:
     """A dozen contacts spread over the pipeline."""
     ids = {
-        "ada": add(store, "Ada Lovelace", "Analytical Engines", "Head of Research",
-                   ("ada@engines.example",), ["request", "reply"], timezone="Europe/London"),
-        "grace": add(store, "Grace Hopper", "Navy Computing", "Rear Admiral",
-                     ("grace@navy.example", "ghopper@mail.example"), ["request", "away"]),
-        "alan": add(store, "Alan Turing", "Bletchley Labs", "Mathematician",
-                    ("alan@bletchley.example",), ["request", "meeting-soon"]),
-        "katherine": add(store, "Katherine Johnson", "NASA Langley", "Research Mathematician",
-                         ("kj@nasa.example",), ["request", "meeting-past", "met"]),
-        "margaret": add(store, "Margaret Hamilton", "Hamilton Technologies", "Founder",
-                        ("margaret@ht.example",), ["request", "meeting-past", "met", "thanked"]),
-        "linus": add(store, "Linus Torvalds", "Linux Foundation", "Fellow",
-                     ("linus@lf.example",), ["request", "followup", "followup"]),
-        "barbara": add(store, "Barbara Liskov", "MIT CSAIL", "Institute Professor",
-                       ("liskov@mit.example",), ["request", "bounce"]),
-        "donald": add(store, "Donald Knuth", "Stanford", "Professor Emeritus",
-                      ("knuth@stanford.example",), []),
-        "radia": add(store, "Radia Perlman", "Dell Technologies", "Fellow",
-                     ("radia@dell.example",), [], source="Article in IEEE Spectrum"),
-        "frances": add(store, "Frances Allen", "IBM Research", "Fellow",
-                       ("fran@ibm.example",), ["request", "declined"]),
-        "edsger": add(store, "Edsger Dijkstra", "UT Austin", "Professor",
-                      ("ewd@utexas.example",), ["request", "fresh-reply"]),
-        "hedy": add(store, "Hedy Lamarr", "Frequency Hopping Ltd", "Inventor",
-                    ("hedy@fh.example",), ["request", "meeting-past", "met", "thanked",
-                                           "checkin"]),
+        "ada": add(
+            store,
+            "Ada Lovelace",
+            "Analytical Engines",
+            "Head of Research",
+            ("ada@engines.example",),
+            ["request", "reply"],
+            timezone="Europe/London",
+        ),
+        "grace": add(
+            store,
+            "Grace Hopper",
+            "Navy Computing",
+            "Rear Admiral",
+            ("grace@navy.example", "ghopper@mail.example"),
+            ["request", "away"],
+        ),
+        "alan": add(
+            store,
+            "Alan Turing",
+            "Bletchley Labs",
+            "Mathematician",
+            ("alan@bletchley.example",),
+            ["request", "meeting-soon"],
+        ),
+        "katherine": add(
+            store,
+            "Katherine Johnson",
+            "NASA Langley",
+            "Research Mathematician",
+            ("kj@nasa.example",),
+            ["request", "meeting-past", "met"],
+        ),
+        "margaret": add(
+            store,
+            "Margaret Hamilton",
+            "Hamilton Technologies",
+            "Founder",
+            ("margaret@ht.example",),
+            ["request", "meeting-past", "met", "thanked"],
+        ),
+        "linus": add(
+            store,
+            "Linus Torvalds",
+            "Linux Foundation",
+            "Fellow",
+            ("linus@lf.example",),
+            ["request", "followup", "followup"],
+        ),
+        "barbara": add(
+            store,
+            "Barbara Liskov",
+            "MIT CSAIL",
+            "Institute Professor",
+            ("liskov@mit.example",),
+            ["request", "bounce"],
+        ),
+        "donald": add(
+            store, "Donald Knuth", "Stanford", "Professor Emeritus", ("knuth@stanford.example",), []
+        ),
+        "radia": add(
+            store,
+            "Radia Perlman",
+            "Dell Technologies",
+            "Fellow",
+            ("radia@dell.example",),
+            [],
+            source="Article in IEEE Spectrum",
+        ),
+        "frances": add(
+            store,
+            "Frances Allen",
+            "IBM Research",
+            "Fellow",
+            ("fran@ibm.example",),
+            ["request", "declined"],
+        ),
+        "edsger": add(
+            store,
+            "Edsger Dijkstra",
+            "UT Austin",
+            "Professor",
+            ("ewd@utexas.example",),
+            ["request", "fresh-reply"],
+        ),
+        "hedy": add(
+            store,
+            "Hedy Lamarr",
+            "Frequency Hopping Ltd",
+            "Inventor",
+            ("hedy@fh.example",),
+            ["request", "meeting-past", "met", "thanked", "checkin"],
+        ),
     }
     return ids

@@ -1,0 +1,86 @@
+"""Child process of bench/startup.py: opens the real window on $COFFEECHAT_PROFILE through
+desktop.app.run_gui, notes the first paint of the main window, then types into the contacts
+filter key by key and prints the figures as one JSON line."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow  # noqa: E402
+
+STARTED = float(sys.argv[1])
+TYPED = "chen"
+
+
+class Probe(QObject):
+    def __init__(self) -> None:
+        super().__init__()
+        self.first_paint: float | None = None
+        self.keystrokes: list[float] = []
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            self.first_paint is None
+            and event.type() == QEvent.Type.Paint
+            and isinstance(obj, QMainWindow)
+        ):
+            self.first_paint = time.time() - STARTED
+            QTimer.singleShot(500, self.type_filter)
+        return False
+
+    def window(self) -> QMainWindow:
+        return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow))
+
+    def type_filter(self) -> None:
+        window = self.window()
+        window.show_contacts()  # type: ignore[attr-defined]
+        QApplication.processEvents()
+        edit = window.findChild(QLineEdit, "filter")
+        assert edit is not None
+        keys = [*TYPED, *(["\b"] * len(TYPED))] * 3
+        for key in keys:
+            t = time.perf_counter()
+            if key == "\b":
+                QTest.keyClick(edit, Qt.Key.Key_Backspace)
+            else:
+                QTest.keyClicks(edit, key)
+            QApplication.processEvents()
+            self.keystrokes.append((time.perf_counter() - t) * 1000)
+        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(
+            json.dumps(
+                {
+                    "first_paint_s": self.first_paint,
+                    "keystroke_ms": self.keystrokes,
+                    "peak_rss_mb": peak_kb / 1024,
+                }
+            ),
+            flush=True,
+        )
+        window.close()
+        QApplication.quit()
+
+
+def main() -> int:
+    app = QApplication(sys.argv[:1])
+    probe = Probe()
+    app.installEventFilter(probe)
+    from desktop.app import main as app_main
+
+    code = app_main(["run"])
+    sys.stdout.flush()
+    os._exit(code)  # skip interpreter teardown: only the figures matter here
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
