@@ -162,6 +162,7 @@ def run_gui(
     tasks.shutdown()
     store.close()
     log.info("Coffeechat stopped")
+    logs.shutdown()
     return int(status)
 
 

@@ -29,9 +29,7 @@ def setup(log_dir: Path, *, level: int = logging.INFO, console: bool = False) ->
     cannot be written (then logs go to stderr only: a read-only disk must not stop the app)."""
     root = logging.getLogger()
     root.setLevel(level)
-    for handler in list(root.handlers):
-        if getattr(handler, "_coffeechat", False):
-            root.removeHandler(handler)
+    shutdown()
     fmt = logging.Formatter("%(asctime)s %(levelname)s %(threadName)s %(name)s: %(message)s")
     path: Path | None = log_dir / "coffeechat.log"
     handlers: list[logging.Handler] = []
@@ -53,3 +51,12 @@ def setup(log_dir: Path, *, level: int = logging.INFO, console: bool = False) ->
         handler._coffeechat = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     return path
+
+
+def shutdown() -> None:
+    """Detach and close the handlers ``setup`` added (at exit, or before setting up again)."""
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_coffeechat", False):
+            root.removeHandler(handler)
+            handler.close()

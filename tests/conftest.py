@@ -12,3 +12,10 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.environ[_var] = str(_HOME / _var.lower())
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("COFFEECHAT_PROFILE", None)
+
+
+def pytest_runtest_teardown() -> None:
+    """Tests that go through the CLI set up file logging: close it after each test."""
+    from desktop import logs
+
+    logs.shutdown()

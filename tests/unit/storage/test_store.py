@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import sysconfig
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -126,39 +129,66 @@ def _drop_to_nobody() -> None:
     os.setuid(65534)
 
 
-def _nobody_can_run_python() -> bool:
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _nobody_command() -> tuple[list[str], dict[str, str]] | None:
+    """An interpreter and environment with which 'nobody' can run the CLI, if there is one.
+
+    The venv's interpreter may live under root's home; a system Python of the same version with
+    the venv's site-packages on the path runs the same code."""
     if not hasattr(os, "getuid") or os.getuid() != 0:
-        return False
-    try:
-        subprocess.run(
-            [sys.executable, "-c", "pass"],
-            preexec_fn=_drop_to_nobody,
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.CalledProcessError):
-        return False
-    return True
+        return None
+    version = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    site = sysconfig.get_paths()["purelib"]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), site])}
+    for candidate in (sys.executable, shutil.which(version, path="/usr/bin:/usr/local/bin")):
+        if candidate is None:
+            continue
+        try:
+            subprocess.run(
+                [candidate, "-c", "import desktop.cli"],
+                preexec_fn=_drop_to_nobody,
+                env=env,
+                cwd="/",
+                check=True,
+                capture_output=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            continue
+        return [candidate, "-m", "desktop.app"], env
+    return None
+
+
+_NOBODY = _nobody_command()
 
 
 @pytest.mark.skipif(
-    not _nobody_can_run_python(),
-    reason="needs root, and an interpreter that "
-    "'nobody' may run, to test file modes (root ignores them)",
+    _NOBODY is None,
+    reason="needs root, and a Python that 'nobody' may run, to test file modes (root ignores them)",
 )
-def test_unreadable_profile_folder_gives_a_clear_message(tmp_path: Path) -> None:
-    profile = tmp_path / "locked"
-    profile.mkdir(mode=0o700)
-    tmp_path.chmod(0o755)
-    result = _cli(
-        "--profile",
-        str(profile),
-        "status",
-        preexec_fn=_drop_to_nobody,
-        env={**os.environ, "HOME": str(tmp_path)},
-        cwd=str(Path(__file__).resolve().parents[3]),
-    )
+def test_unreadable_profile_folder_gives_a_clear_message() -> None:
+    assert _NOBODY is not None
+    command, env = _NOBODY
+    base = Path(tempfile.mkdtemp(prefix="coffeechat-locked-"))  # pytest's tmp is root-only
+    try:
+        base.chmod(0o755)
+        profile = base / "locked"
+        profile.mkdir(mode=0o700)
+        result = subprocess.run(
+            [*command, "--profile", str(profile), "status"],
+            preexec_fn=_drop_to_nobody,
+            env={**env, "HOME": str(base)},
+            cwd="/",
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        shutil.rmtree(base)
     assert result.returncode == 1, result.stderr
-    assert "not readable and writable" in result.stderr or "Permission denied" in result.stderr
+    assert "not readable and writable" in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1

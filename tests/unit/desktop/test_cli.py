@@ -1,0 +1,100 @@
+"""The command line as a user meets it: help, status, sync, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop.cli import main
+from tests.helpers.demo_profile import START
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop.app", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_help_lists_the_commands() -> None:
+    result = _run("--help")
+    assert result.returncode == 0
+    for command in ("status", "sync", "demo", "run"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("frobnicate",),
+        ("demo", "--start", "next tuesday"),
+        ("demo", "--days", "-3"),
+        ("sync",),
+        ("status", "--bogus"),
+    ],
+)
+def test_bad_input_is_one_line_and_non_zero(args: tuple[str, ...]) -> None:
+    result = _run(*args)
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("coffeechat")
+    assert "Traceback" not in result.stderr
+
+
+def test_status_and_sync_on_a_demo_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "demo"
+    assert (
+        main(
+            [
+                "demo",
+                "--headless",
+                "--profile",
+                str(profile),
+                "--start",
+                START.isoformat(),
+                "--days",
+                "2",
+            ]
+        )
+        == 0
+    )
+    capsys.readouterr()
+    assert main(["status", "--json", "--profile", str(profile)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    stages = {c["name"]: c["stage"] for c in data["contacts"]}
+    assert stages["Alex Moreau"] == "bounced"
+    assert stages["Maya Chen"] == "thanked"
+    assert main(["sync", "--once", "--profile", str(profile)]) == 0
+    assert "relevant" in capsys.readouterr().out
+    assert main(["status", "--profile", str(profile)]) == 0
+    text = capsys.readouterr().out
+    assert "Maya Chen" in text and "Thanked" in text
+
+
+def test_status_of_an_empty_profile_says_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["--profile", str(tmp_path), "status"]) == 0
+    assert "coffeechat demo" in capsys.readouterr().out
+
+
+def test_run_without_a_display_explains(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
+        monkeypatch.delenv(var, raising=False)
+    assert main(["--profile", str(tmp_path), "run"]) == 1
+    assert "no display" in capsys.readouterr().err
