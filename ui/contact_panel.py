@@ -362,7 +362,7 @@ class ContactPanel(QWidget):
     def on_message_selected(self, row: int) -> None:
         if 0 <= row < len(self._messages):
             msg = self._messages[row]
-            self.message_body.show_message(msg.text, msg.html)
+            self.message_body.show_message(msg.text, msg.html, msg.defects)
         else:
             self.message_body.clear()
 

@@ -8,6 +8,8 @@ slipped past the sanitiser cannot make a request (no tracking pixels).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from html import escape
 from typing import Any
 
 import nh3
@@ -102,9 +104,24 @@ class SafeTextBrowser(QTextBrowser):
             return super().loadResource(kind, url)
         return None
 
-    def show_message(self, text: str, html: str) -> None:
-        """Plain text when the message has it, else the sanitised HTML."""
-        if html.strip() and not text.strip():
-            self.setHtml(sanitize_html(html))
-        else:
-            self.setPlainText(text)
+    def show_message(self, text: str, html: str, defects: Sequence[str] = ()) -> None:
+        """Plain text when the message has it, else the sanitised HTML. A damaged message says
+        so above what could be read of it."""
+        use_html = bool(html.strip() and not text.strip())
+        if not defects:
+            if use_html:
+                self.setHtml(sanitize_html(html))
+            else:
+                self.setPlainText(text)
+            return
+        problems = "; ".join(escape(d) for d in defects[:5])
+        notice = self.tr(
+            "This message is damaged or unusual, so Coffeechat may not show all of it ({0}). "
+            "What could be read is below; the original is unchanged in your mailbox."
+        ).format(problems)
+        body = (
+            sanitize_html(html)
+            if use_html
+            else (f"<pre style='white-space: pre-wrap'>{escape(text)}</pre>")
+        )
+        self.setHtml(f"<p><i>{notice}</i></p><hr/>{body}")

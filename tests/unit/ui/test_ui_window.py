@@ -349,3 +349,15 @@ def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow,
 
 def test_uiseed_quiet_provider_is_a_provider(ctx) -> None:
     assert isinstance(ctx.providers[0], uiseed.QuietProvider)
+
+
+def test_a_damaged_message_says_so_and_shows_what_was_read(qtbot: QtBot) -> None:
+    browser = SafeTextBrowser()
+    qtbot.addWidget(browser)
+    browser.show_message("Happy to <talk> next week", "", ("undecodable charset 'klingon'",))
+    shown = browser.toPlainText()
+    assert "damaged or unusual" in shown
+    assert "undecodable charset 'klingon'" in shown
+    assert "Happy to <talk> next week" in shown  # escaped, not swallowed as a tag
+    browser.show_message("A clean message", "", ())
+    assert browser.toPlainText() == "A clean message"
