@@ -9,8 +9,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from desktop import outbox
+from desktop.actions import all_due
 from desktop.domain.clock import Clock
-from desktop.storage import Store
+from desktop.domain.due import DueAction, ReminderSettings
+from desktop.storage import ContactRecord, Store
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
 
@@ -41,6 +44,11 @@ class AccountOutcome:
 class SyncRound:
     outcomes: tuple[AccountOutcome, ...]
     time_changes: tuple[Change, ...] = ()
+    #: Fresh records of the contacts this round touched, read on the worker after the commit,
+    #: so the GUI thread updates those rows without reading the database.
+    updated: tuple[ContactRecord, ...] = ()
+    #: Every due action at the end of the round, most urgent first (when reminders were given).
+    due: tuple[DueAction, ...] | None = None
 
 
 def worker_store(profile: Path) -> Store:
@@ -58,14 +66,26 @@ def close_worker_store() -> None:
     _local.stores = {}
 
 
-def sync_round(profile: Path, providers: tuple[MailProvider, ...], clock: Clock) -> SyncRound:
-    """One pass per account; an account's failure is its state, not the round's."""
+def sync_round(
+    profile: Path,
+    providers: tuple[MailProvider, ...],
+    clock: Clock,
+    reminders: ReminderSettings | None = None,
+) -> SyncRound:
+    """One pass per account; an account's failure is its state, not the round's.
+
+    Each account first finishes what a crash left in its outbox. Time events (meetings ending)
+    are applied even when every account is offline.
+    """
     store = worker_store(profile)
+    own = frozenset(p.account.address for p in providers)
     outcomes: list[AccountOutcome] = []
+    touched: set[int] = set()
     for provider in providers:
         account_id = provider.account.id
         try:
-            result = run_once(store, provider, clock)
+            outbox.resume(store, provider)
+            result = run_once(store, provider, clock, own_addresses=own)
         except OfflineError as exc:
             outcomes.append(AccountOutcome(account_id, SyncState.OFFLINE, message=str(exc)))
         except ThrottledError as exc:
@@ -83,5 +103,16 @@ def sync_round(profile: Path, providers: tuple[MailProvider, ...], clock: Clock)
             )
         else:
             outcomes.append(AccountOutcome(account_id, SyncState.IDLE, result=result))
-    time_changes = () if providers else tuple(pass_time_only(store, clock))
-    return SyncRound(tuple(outcomes), time_changes)
+            touched.update(result.touched)
+    time_changes = tuple(pass_time_only(store, clock))
+    touched.update(c.contact_id for c in time_changes)
+    updated: list[ContactRecord] = []
+    for contact_id in sorted(touched):
+        try:
+            updated.append(store.contact(contact_id))
+        except KeyError:
+            continue  # deleted meanwhile
+    due = None
+    if reminders is not None:
+        due = tuple(all_due(store.contacts(), clock.now(), reminders))
+    return SyncRound(tuple(outcomes), time_changes, tuple(updated), due)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from desktop.domain.clock import Clock
 from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
@@ -48,6 +48,8 @@ class SyncResult:
     events: int
     changes: tuple[Change, ...]
     notices: tuple[Notice, ...]
+    #: Contacts whose record may have changed (events applied, messages stored).
+    touched: frozenset[int]
     cursor: str
     reset: bool = False
 
@@ -56,22 +58,52 @@ def _is_daemon(address: str) -> bool:
     return address.startswith(_DAEMONS)
 
 
+#: A message to a thanked contact this soon after the thank-you ties up loose ends; later, it
+#: is the check-in that moves them to *in touch*.
+CHECK_IN_AFTER = timedelta(days=14)
+
+
+def _new_text(text: str) -> str:
+    """The text above the quoted history (a first cut; the reply-understanding work refines it)."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(">") or (stripped.startswith("On ") and stripped.endswith("wrote:")):
+            break
+        if stripped.startswith(("-----Original Message-----", "From: ")):
+            break
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def event_key(account_id: int, msg: MailMessage) -> str:
+    """The same message seen through two accounts (a copy in each mailbox) is one event."""
+    if msg.message_id:
+        return f"msg:{msg.message_id}"
+    return f"msg:{account_id}:{msg.ref.id}"
+
+
 class _Pass:
-    def __init__(self, store: Store, provider: MailProvider, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, provider: MailProvider, clock: Clock, own: frozenset[str]
+    ) -> None:
         self.store = store
         self.provider = provider
         self.account: Account = provider.account
+        self.own = own | {self.account.address}
         self.now = clock.now()
         self.index = store.address_index()
         self.tracked = store.tracked_threads(self.account.id)
-        self.names = {r.id: r.contact.name for r in store.contacts()}
+        self.names = store.contact_names()
         self.changes: list[Change] = []
         self.notices: list[Notice] = []
+        self.touched: set[int] = set()
         self.events = 0
 
     # ---------------------------------------------------------------- relevance
     def is_outgoing(self, msg: MailMessage) -> bool:
-        return msg.ref.folder is Folder.SENT or msg.sender == self.account.address
+        """Sent by the user: in a Sent folder, or from any of the user's connected addresses."""
+        return msg.ref.folder is Folder.SENT or msg.sender in self.own
 
     def contacts_of(self, msg: MailMessage) -> list[int]:
         """The contacts a message concerns, person-aware: any of their addresses, any thread."""
@@ -102,6 +134,9 @@ class _Pass:
 
     # ------------------------------------------------------------------ events
     def handle(self, msg: MailMessage) -> None:
+        # Time first: a meeting that ended before this message was sent has passed, so a
+        # thank-you seen in the same pass as the meeting's end is read as a thank-you.
+        self.pass_time(msg.date)
         if self.is_outgoing(msg):
             contacts = self.contacts_of(msg)
             if not contacts:
@@ -118,9 +153,12 @@ class _Pass:
             return
         verdict = classify(msg, now=self.now)
         contacts = self.contacts_of(msg)
-        if verdict.kind == "bounce":
-            failed = [self.index[a] for a in verdict.bounced_addresses if a in self.index]
-            contacts = list(dict.fromkeys([*failed, *contacts]))
+        if verdict.kind == "bounce" and verdict.bounced_addresses:
+            # The report names who failed: only they bounced, not everyone in the thread (a
+            # referrer in Cc may be the bad address).
+            contacts = list(
+                dict.fromkeys(self.index[a] for a in verdict.bounced_addresses if a in self.index)
+            )
         if not contacts:
             return
         key = self.store.save_message(
@@ -141,18 +179,24 @@ class _Pass:
             self.apply(contact_id, event)
 
     def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
-        stage = self.store.state(contact_id).stage
+        state = self.store.state(contact_id)
+        stage = state.stage
         subject = msg.subject or "(no subject)"
         # A closed card reopens only for a new conversation, not for a reply such as
         # "thank you for letting me know" in the thread that closed it.
         reopens = stage.closed and not (msg.in_reply_to or msg.ref.thread_id in self.tracked)
+        thanks = is_thank_you(_new_text(msg.text), "")
         if stage is Stage.TARGET or reopens:
             kind, summary = EventKind.REQUEST_SENT, f"Request sent: “{subject}”"
         elif stage is Stage.REQUESTED:
             kind, summary = EventKind.FOLLOWUP_SENT, f"Follow-up sent: “{subject}”"
-        elif stage is Stage.MET and is_thank_you(msg.text, msg.subject):
+        elif stage is Stage.MET and thanks:
             kind, summary = EventKind.THANK_YOU_SENT, f"Thank-you sent: “{subject}”"
-        elif stage in (Stage.THANKED, Stage.IN_TOUCH):
+        elif stage is Stage.IN_TOUCH or (
+            stage is Stage.THANKED
+            and state.thanked_at is not None
+            and msg.date - state.thanked_at >= CHECK_IN_AFTER
+        ):
             kind, summary = EventKind.CHECK_IN_SENT, f"Check-in sent: “{subject}”"
         else:
             kind, summary = EventKind.USER_ANSWERED, f"You wrote: “{subject}”"
@@ -160,7 +204,7 @@ class _Pass:
             kind=kind,
             at=msg.date,
             evidence=Evidence(summary, f"seen in Sent mail of {self.account.address}", key),
-            key=f"msg:{key}",
+            key=event_key(self.account.id, msg),
         )
 
     def incoming_event(self, msg: MailMessage, v: Classification, key: str) -> Event | None:
@@ -199,6 +243,7 @@ class _Pass:
         if step is None:
             return
         self.events += 1
+        self.touched.add(contact_id)
         name = self.names.get(contact_id, "A contact")
         if step.transition is not None:
             self.changes.append(Change(contact_id, step.transition))
@@ -213,10 +258,11 @@ class _Pass:
                 Notice("bounce", contact_id, f"{name}: {event.evidence.summary}", event.at)
             )
 
-    def pass_time(self) -> None:
-        for record in self.store.contacts():
-            for event in time_events(record.state, self.now):
-                self.apply(record.id, event)
+    def pass_time(self, until: datetime) -> None:
+        """Meetings that ended by ``until`` have passed (only scheduled contacts are read)."""
+        for contact_id, state in self.store.states_in_stage(Stage.SCHEDULED):
+            for event in time_events(state, until):
+                self.apply(contact_id, event)
 
 
 def run_once(
@@ -224,14 +270,16 @@ def run_once(
     provider: MailProvider,
     clock: Clock,
     *,
+    own_addresses: frozenset[str] = frozenset(),
     on_message: Callable[[int], None] | None = None,
 ) -> SyncResult:
-    """One pass for one account. ``on_message(n)`` is called before the n-th relevant message is
-    handled (progress, and the crash tests' kill point)."""
+    """One pass for one account. ``own_addresses`` are all the user's connected addresses (mail
+    from any of them is the user's). ``on_message(n)`` is called before the n-th relevant message
+    is handled (progress, and the crash tests' kill point)."""
     account = provider.account
     cursor = store.account_cursor(account.id)
     changes = provider.fetch_changes(cursor)
-    sync = _Pass(store, provider, clock)
+    sync = _Pass(store, provider, clock, own_addresses)
     relevant: list[MailMessage] = []
     for ref in changes.refs:
         if not _worth_a_look(sync, ref):
@@ -249,7 +297,7 @@ def run_once(
                 # A message we cannot understand is skipped with a log line, never fatal: the rest
                 # of the pass still lands. (Its id is logged, never its content.)
                 log.warning("skipped message %s: %s", msg.ref.id, type(exc).__name__)
-        sync.pass_time()
+        sync.pass_time(sync.now)
         store.set_account_cursor(account.id, changes.cursor, sync.now)
     log.info(
         "sync %s: %d changes, %d relevant, %d events",
@@ -265,6 +313,7 @@ def run_once(
         events=sync.events,
         changes=tuple(sync.changes),
         notices=tuple(sync.notices),
+        touched=frozenset(sync.touched),
         cursor=changes.cursor,
         reset=changes.reset,
     )
@@ -278,13 +327,13 @@ def _worth_a_look(sync: _Pass, ref: MessageRef) -> bool:
 
 
 def pass_time_only(store: Store, clock: Clock) -> list[Change]:
-    """Apply the events time alone produces (meetings ending) when no account is connected."""
+    """Apply the events time alone produces (meetings ending), also with every account offline."""
     now: datetime = clock.now()
     changes: list[Change] = []
     with store.transaction():
-        for record in store.contacts():
-            for event in time_events(record.state, now):
-                step = store.apply_event(record.id, event)
+        for contact_id, state in store.states_in_stage(Stage.SCHEDULED):
+            for event in time_events(state, now):
+                step = store.apply_event(contact_id, event)
                 if step is not None and step.transition is not None:
-                    changes.append(Change(record.id, step.transition))
+                    changes.append(Change(contact_id, step.transition))
     return changes

@@ -8,8 +8,9 @@ from datetime import datetime
 
 from desktop.domain.model import ContactState, Event, EventKind, Evidence, Stage, Transition
 
-#: Stages from which a genuine reply moves the contact to *replied*.
-_AWAITING_REPLY = frozenset({Stage.TARGET, Stage.REQUESTED, Stage.NO_RESPONSE})
+#: Stages from which a genuine reply moves the contact to *replied*. Not *target*: targets are
+#: often friends and family, and their everyday mail is not an answer to a request.
+_AWAITING_REPLY = frozenset({Stage.REQUESTED, Stage.NO_RESPONSE})
 #: Stages in which a meeting can be set.
 _CAN_SCHEDULE = frozenset(
     {Stage.TARGET, Stage.REQUESTED, Stage.REPLIED, Stage.NO_RESPONSE, Stage.SCHEDULED}

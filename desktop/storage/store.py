@@ -372,6 +372,13 @@ class Store:
             raise KeyError(contact_id)
         return self._record(row)
 
+    def contact_names(self) -> dict[int, str]:
+        return {int(i): str(n) for i, n in self._db.execute("SELECT id, name FROM contacts")}
+
+    def states_in_stage(self, stage: Stage) -> list[tuple[int, ContactState]]:
+        rows = self._db.execute("SELECT id, state FROM contacts WHERE stage = ?", (stage.value,))
+        return [(int(r[0]), state_from_json(str(r[1]))) for r in rows]
+
     def contact_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM contacts").fetchone()[0])
 

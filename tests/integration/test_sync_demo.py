@@ -120,8 +120,11 @@ def _child(root: Path, *args: str) -> int:
     ).returncode
 
 
-def _event_keys(store: Store) -> list[tuple[int, str]]:
-    return sorted(store._db.execute("SELECT contact_id, key FROM events").fetchall())
+def _event_keys(store: Store) -> list[tuple[int, str, str, str]]:
+    """What happened, comparable across two mailboxes (Message-IDs are random per mailbox)."""
+    rows = store._db.execute("SELECT contact_id, kind, at, summary FROM events").fetchall()
+    assert len(rows) == len(set(rows))  # nothing twice
+    return sorted(rows)
 
 
 def test_killed_mid_sync_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
