@@ -77,16 +77,23 @@ def run_gui(
         return 1
 
     from desktop import providers as provider_factory
-    from desktop.domain.clock import Clock
+    from desktop.domain.clock import AcceleratedClock, Clock
 
     if demo:
         from desktop import demo_story
-        from desktop.domain.clock import AcceleratedClock
 
-        clock: Clock = AcceleratedClock(origin=datetime.now(UTC), speed=demo_story.DEMO_SPEED)
-        story = demo_story.prepare(paths, clock)
-        demo_story.send_requests(story, ("declines_refers", "silent"), clock.now())
-        provider_factory.save_demo_clock(paths, clock.now(), demo_story.DEMO_SPEED)
+        demo_clock = provider_factory.demo_clock(paths) or AcceleratedClock(
+            origin=datetime.now(UTC), speed=demo_story.DEMO_SPEED
+        )
+        clock: Clock = demo_clock
+        try:
+            story = demo_story.prepare(paths, clock)
+        except demo_story.NotADemoProfileError as exc:
+            print(f"coffeechat: {exc}", file=sys.stderr)
+            return 1
+        if story.created:  # a fresh demo: you send two more requests as it opens
+            demo_story.send_requests(story, ("declines_refers", "silent"), clock.now())
+        provider_factory.save_demo_clock(paths, clock.now(), demo_clock.speed)
         story.store.close()
     else:
         clock = provider_factory.profile_clock(paths)
@@ -159,8 +166,13 @@ def run_gui(
         QTimer.singleShot(int(quit_after * 1000), finish)
     status = app.exec()
     window.shutdown()
+    from desktop.jobs import close_worker_store
+
+    tasks.submit_sync(close_worker_store)  # the worker's own connection, closed on its thread
     tasks.shutdown()
     store.close()
+    if demo:
+        provider_factory.save_demo_clock(paths, clock.now(), demo_story.DEMO_SPEED)
     log.info("Coffeechat stopped")
     logs.shutdown()
     return int(status)

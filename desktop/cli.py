@@ -223,8 +223,16 @@ def _demo(args: argparse.Namespace) -> int:
     if not args.keep:
         try:
             demo_story.fresh_profile(paths)
+        except demo_story.NotADemoProfileError as exc:
+            return _fail(str(exc))
         except OSError as exc:
             return _fail(f"cannot reset the demo profile {paths.profile}: {exc.strerror or exc}")
+    try:
+        demo_story.claim(paths)
+    except demo_story.NotADemoProfileError as exc:
+        return _fail(str(exc))
+    except OSError as exc:
+        return _fail(f"cannot create the demo profile {paths.profile}: {exc.strerror or exc}")
     if args.headless or not has_display():
         if not args.headless:
             print("No display: playing the demo story headless.\n")

@@ -19,7 +19,8 @@ from desktop.actions import all_due, override_stage, set_meeting
 from desktop.domain.bizdays import next_business_day
 from desktop.domain.clock import Clock, ManualClock
 from desktop.domain.due import DueAction
-from desktop.domain.model import STAGE_ORDER, Contact, Stage
+from desktop.domain.model import STAGE_ORDER, Contact, Stage, Transition
+from desktop.domain.pipeline import Step
 from desktop.jobs import SyncRound, sync_round
 from desktop.paths import Paths
 from desktop.storage import Store
@@ -36,6 +37,8 @@ class Demo:
     store: Store
     mailbox: DemoMailbox
     ids_by_email: dict[str, int]
+    #: True when this call seeded the profile (a fresh demo), False when it reopened one.
+    created: bool = False
 
     def contact_id(self, behaviour: str) -> int:
         for demo in DEMO_CONTACTS:
@@ -44,18 +47,58 @@ class Demo:
         raise KeyError(behaviour)
 
 
+#: Written into every demo profile: only a folder that has it is ever reset.
+MARKER = ".coffeechat-demo"
+
+
+class NotADemoProfileError(Exception):
+    """The folder given for the demo holds something else; it was left alone."""
+
+
 def fresh_profile(paths: Paths) -> None:
-    """Remove a previous demo profile so every `make demo` starts the story from the beginning."""
-    if paths.profile.exists():
-        shutil.rmtree(paths.profile)
+    """Remove a previous demo profile so every `make demo` starts the story from the beginning.
+
+    Only a folder that is empty or was made by the demo (it has the marker file) is removed: a
+    mistyped ``--profile`` pointing at real data is refused, never deleted.
+    """
+    root = paths.profile
+    if not root.exists():
+        return
+    if not root.is_dir():
+        raise NotADemoProfileError(
+            f"{root} is a file, not a demo profile folder; it was left alone"
+        )
+    if any(root.iterdir()) and not (root / MARKER).exists():
+        raise NotADemoProfileError(
+            f"{root} is not a demo profile (it has other files); it was left alone. Choose an "
+            "empty or new folder for the demo."
+        )
+    shutil.rmtree(root)
+
+
+def claim(paths: Paths) -> None:
+    """Make (or recognise) the demo profile folder; a folder holding anything else is refused."""
+    root = paths.profile
+    if root.exists() and not root.is_dir():
+        raise NotADemoProfileError(
+            f"{root} is a file, not a demo profile folder; it was left alone"
+        )
+    if root.is_dir() and any(root.iterdir()) and not (root / MARKER).exists():
+        raise NotADemoProfileError(
+            f"{root} is not a demo profile (it has other files); the demo will not write into it."
+        )
+    root.mkdir(parents=True, exist_ok=True)
+    (root / MARKER).touch()
 
 
 def prepare(paths: Paths, clock: Clock) -> Demo:
     """Open (or create) the demo profile: its account, mailbox and contacts."""
+    claim(paths)
     store = Store.open(paths.profile)
     account = store.add_account(AccountKind.DEMO, DEMO_USER_ADDRESS, "Demo mailbox")
     mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
-    if store.contact_count() == 0:
+    created = store.contact_count() == 0
+    if created:
         ids: dict[str, int] = {}
         for demo in DEMO_CONTACTS:  # referrers first is not guaranteed: link them afterwards
             stored = store.add_contact(
@@ -80,7 +123,7 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
         if not current.user_name:
             settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
     ids_by_email = {r.contact.primary_email: r.id for r in store.contacts()}
-    return Demo(store, mailbox, ids_by_email)
+    return Demo(store, mailbox, ids_by_email, created)
 
 
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
@@ -189,28 +232,40 @@ def play_headless(
     return counts
 
 
+def _transition_lines(name: str, t: Transition) -> str:
+    detail = f" [{t.evidence.detail}]" if t.evidence.detail else ""
+    return (
+        f"{_when(t.at)}  {name:<16} {t.from_stage.label} → {t.to_stage.label}\n"
+        f"{'':18}evidence: {t.evidence.summary}{detail}"
+    )
+
+
 def _print_round(round_: SyncRound, names: dict[int, str], out: Callable[[str], None]) -> None:
+    """A round's stage changes and away notices, in the order they happened."""
+    lines: list[tuple[datetime, int, str]] = []
     for outcome in round_.outcomes:
         if outcome.result is None:
             out(f"  sync: {outcome.state}: {outcome.message}")
             continue
         for change in outcome.result.changes:
-            t = change.transition
-            out(
-                f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
-                f"{t.from_stage.label} → {t.to_stage.label}\n"
-                f"{'':18}evidence: {t.evidence.summary}"
-                + (f" [{t.evidence.detail}]" if t.evidence.detail else "")
+            name = names.get(change.contact_id, "?")
+            lines.append(
+                (change.transition.at, len(lines), _transition_lines(name, change.transition))
             )
         for notice in outcome.result.notices:
             if notice.kind == "auto_reply":  # the others show as stage changes already
-                out(f"{_when(notice.at)}  {notice.text}")
+                lines.append((notice.at, len(lines), f"{_when(notice.at)}  {notice.text}"))
     for change in round_.time_changes:
-        t = change.transition
-        out(
-            f"{_when(t.at)}  {names.get(change.contact_id, '?'):<16} "
-            f"{t.from_stage.label} → {t.to_stage.label} ({t.evidence.summary})"
-        )
+        name = names.get(change.contact_id, "?")
+        lines.append((change.transition.at, len(lines), _transition_lines(name, change.transition)))
+    for _, _, text in sorted(lines):
+        out(text)
+
+
+def _print_step(step: Step | None, name: str, out: Callable[[str], None]) -> None:
+    """A change the user made by hand, printed like the others, with its evidence."""
+    if step is not None and step.transition is not None:
+        out(_transition_lines(name, step.transition))
 
 
 def _print_new_due(
@@ -255,11 +310,12 @@ def _story_reactions(
             "answer",
             now,
         )
-        set_meeting(demo.store, accepts, start, start + timedelta(minutes=15), now)
+        step = set_meeting(demo.store, accepts, start, start + timedelta(minutes=15), now)
         out(
             f"{_when(now)}  You confirm and set the meeting with {names[accepts]} for "
             f"{_when(start)} UTC"
         )
+        _print_step(step, names[accepts], out)
     elif state.stage is Stage.MET and "thank" not in acted:
         due = state.meeting_end and now >= state.meeting_end + timedelta(hours=26)
         if due:
@@ -292,8 +348,9 @@ def _referral(
         "answer",
         now,
     )
-    override_stage(demo.store, decliner, Stage.DECLINED, now)
+    step = override_stage(demo.store, decliner, Stage.DECLINED, now)
     out(f"{_when(now)}  You thank {names[decliner]} and mark the card Declined")
+    _print_step(step, names[decliner], out)
     if colleague is None:
         return
     first = colleague.contact.name.split()[0]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import UTC, datetime
+from datetime import datetime
 
 from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
 from desktop.paths import Paths
@@ -19,21 +19,23 @@ CLOCK_FILE = "demo-clock.json"
 
 
 def save_demo_clock(paths: Paths, demo_now: datetime, speed: float) -> None:
-    data = {"demo": demo_now.isoformat(), "real": datetime.now(UTC).isoformat(), "speed": speed}
-    (paths.profile / CLOCK_FILE).write_text(json.dumps(data), encoding="utf-8")
+    """Remember where demo time stands (at start and at exit) so a reopened demo continues."""
+    data = {"demo": demo_now.isoformat(), "speed": speed}
+    try:
+        (paths.profile / CLOCK_FILE).write_text(json.dumps(data), encoding="utf-8")
+    except OSError as exc:
+        log.warning("cannot save the demo clock: %s", exc.strerror)
 
 
-def demo_clock(paths: Paths) -> Clock | None:
-    """The demo profile's clock, continuing where it was (demo time runs on while closed)."""
+def demo_clock(paths: Paths) -> AcceleratedClock | None:
+    """The demo profile's clock, continuing from where it stood when last saved."""
     try:
         data = json.loads((paths.profile / CLOCK_FILE).read_text(encoding="utf-8"))
         demo = datetime.fromisoformat(data["demo"])
-        real = datetime.fromisoformat(data["real"])
         speed = float(data["speed"])
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    elapsed = datetime.now(UTC) - real
-    return AcceleratedClock(origin=demo + elapsed * speed, speed=speed)
+    return AcceleratedClock(origin=demo, speed=speed)
 
 
 def profile_clock(paths: Paths) -> Clock:

@@ -15,7 +15,7 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from desktop.domain.model import (
@@ -81,6 +81,25 @@ class StoredMessage:
     text: str
     html: str
     defects: tuple[str, ...]
+
+
+def _event_from_row(r: tuple[object, ...]) -> Event:
+    payload = json.loads(str(r[6]))
+    at = from_iso(str(r[1]))
+    assert at is not None
+    away = payload.get("away_until")
+    target = payload.get("target_stage")
+    return Event(
+        kind=EventKind(str(r[0])),
+        at=at,
+        evidence=Evidence(str(r[2]), str(r[3]), None if r[4] is None else str(r[4])),
+        key=str(r[5]),
+        away_until=date.fromisoformat(away) if away else None,
+        bounced_addresses=tuple(payload.get("bounced", ())),
+        meeting_start=from_iso(payload.get("meeting_start")),
+        meeting_end=from_iso(payload.get("meeting_end")),
+        target_stage=Stage(target) if target else None,
+    )
 
 
 def _now() -> datetime:
@@ -476,10 +495,14 @@ class Store:
         )
 
     def undo_last_transition(self, contact_id: int) -> HistoryEntry | None:
-        """Undo the contact's latest stage change: its state goes back to what it was before."""
+        """Undo the contact's latest stage change.
+
+        The state is rebuilt by replaying the contact's events without the undone ones, so what
+        later events did without changing the stage (an away date, a follow-up count) is kept.
+        """
         with self.transaction():
             row = self._db.execute(
-                "SELECT id, before FROM transitions WHERE contact_id = ? AND undone_at IS NULL "
+                "SELECT id FROM transitions WHERE contact_id = ? AND undone_at IS NULL "
                 "ORDER BY id DESC LIMIT 1",
                 (contact_id,),
             ).fetchone()
@@ -488,8 +511,21 @@ class Store:
             self._db.execute(
                 "UPDATE transitions SET undone_at = ? WHERE id = ?", (iso(_now()), row[0])
             )
-            self._write_state(contact_id, state_from_json(str(row[1])))
+            self._write_state(contact_id, self.replayed_state(contact_id))
         return next(h for h in self.history(contact_id) if h.transition_id == row[0])
+
+    def replayed_state(self, contact_id: int) -> ContactState:
+        """The contact's state from its kept events, in the order they happened."""
+        rows = self._db.execute(
+            "SELECT e.kind, e.at, e.summary, e.detail, e.message_key, e.key, e.payload "
+            "FROM events e WHERE e.contact_id = ? AND NOT EXISTS (SELECT 1 FROM transitions t "
+            "WHERE t.event_id = e.id AND t.undone_at IS NOT NULL) ORDER BY e.at, e.id",
+            (contact_id,),
+        ).fetchall()
+        state = ContactState()
+        for r in rows:
+            state = apply(state, _event_from_row(r)).state
+        return state
 
     def history(self, contact_id: int) -> list[HistoryEntry]:
         rows = self._db.execute(

@@ -84,20 +84,33 @@ def _request_event(at):  # type: ignore[no-untyped-def]
 def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
-    before = demo.store.message_count()
+    maya = demo.contact_id("accepts")
+    before = {m.key for m in demo.store.messages_for(maya)}
     nasty = [
         b"From: maya.chen@lumen.example\r\nSubject: =?x-unknown?B?////?=\r\n"
         b"Content-Type: text/plain; charset=klingon\r\n\r\n\xff\xfe\xfa broken bytes\r\n",
-        b"From: <<<maya.chen@lumen.example\r\nDate: yesterday-ish\r\nContent-Type: multipart/"
+        b"From: maya.chen@lumen.example\r\nDate: yesterday-ish\r\nContent-Type: multipart/"
         b'mixed; boundary="zz"\r\n\r\n--zz\r\nContent-Type: text/plain\r\n\r\ntruncated',
         b"\x00\x01\x02 not a message at all",
     ]
     for raw in nasty:
         demo.mailbox.add_raw_message(raw, Folder.INBOX)
+    good = (
+        "From: maya.chen@lumen.example\r\nTo: sam.rivera@demo.example\r\nSubject: One more "
+        f"thing\r\nDate: {clock.now():%a, %d %b %Y %H:%M:%S +0000}\r\n\r\nSee you then!\r\n"
+    ).encode()
+    demo.mailbox.add_raw_message(good, Folder.INBOX)
     clock.advance(timedelta(hours=1))
     result = run_once(demo.store, demo.mailbox, clock)
-    assert result.seen >= len(nasty)
-    assert demo.store.message_count() > before  # the readable-enough ones are kept
+    assert result.seen == len(nasty) + 1
+    stored = [m for m in demo.store.messages_for(maya) if m.key not in before]
+    # Both damaged messages from Maya are kept, each with what was wrong; the good one too.
+    assert len(stored) == 3
+    damaged = [m for m in stored if m.defects]
+    assert len(damaged) == 2
+    assert any("broken bytes" in m.text for m in damaged)
+    assert any("See you then!" in m.text for m in stored)
+    # The message with no sender at all concerns no contact: not stored, and the pass went on.
     assert demo.store.account_cursor(demo.mailbox.account.id) == result.cursor
 
 

@@ -108,7 +108,10 @@ def test_reply_in_later_stage_keeps_stage(stage: Stage) -> None:
 
 
 @given(st.lists(st.sampled_from(list(EventKind)), max_size=30))
-def test_any_event_sequence_keeps_one_valid_stage(kinds: list[EventKind]) -> None:
+def test_stage_rules_hold_for_any_event_sequence(kinds: list[EventKind]) -> None:
+    """Whatever arrives, in any order: an automatic reply never moves a contact, only a request
+    or the user's override moves a contact out of *target*, only a bounce or the user makes one
+    *bounced*, and every transition records the stage it left."""
     state = ContactState()
     for n, kind in enumerate(kinds):
         at = T0 + n * H
@@ -123,10 +126,26 @@ def test_any_event_sequence_keeps_one_valid_stage(kinds: list[EventKind]) -> Non
                 target=Stage.REPLIED,
             ),
         )
+        new = step.state.stage
+        if kind is EventKind.AUTO_REPLY:
+            assert new is state.stage
+        if state.stage is Stage.TARGET and new is not Stage.TARGET:
+            assert kind in (
+                EventKind.REQUEST_SENT,
+                EventKind.OVERRIDE,
+                EventKind.MEETING_SET,
+                EventKind.BOUNCE,
+            )
+        if new is Stage.BOUNCED and state.stage is not Stage.BOUNCED:
+            assert kind in (EventKind.BOUNCE, EventKind.OVERRIDE)
+        if new is Stage.MET and state.stage is not Stage.MET:
+            assert kind in (EventKind.MEETING_PASSED, EventKind.OVERRIDE)
+            assert kind is EventKind.OVERRIDE or at >= (state.meeting_end or at)
         if step.transition is not None:
-            assert step.transition.from_stage is state.stage
-            assert step.transition.to_stage is step.state.stage
+            assert (step.transition.from_stage, step.transition.to_stage) == (state.stage, new)
+            assert step.transition.before == state
         else:
-            assert step.state.stage is state.stage
+            assert new is state.stage
+        if kind is EventKind.FOLLOWUP_SENT and state.stage is Stage.REQUESTED:
+            assert step.state.followups_sent == state.followups_sent + 1
         state = step.state
-    assert state.stage in Stage

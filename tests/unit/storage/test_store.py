@@ -192,3 +192,25 @@ def test_unreadable_profile_folder_gives_a_clear_message() -> None:
     assert "not readable and writable" in result.stderr
     assert "Traceback" not in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_undo_keeps_what_later_events_did_without_a_stage_change(store: Store) -> None:
+    from datetime import date
+
+    cid = _contact(store)
+    store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1"))
+    store.apply_event(
+        cid, event(EventKind.OVERRIDE, T0 + timedelta(hours=1), key="o1", target=Stage.DECLINED)
+    )
+    # An away notice arrives after the (mistaken) override: no stage change, but it matters.
+    store.apply_event(
+        cid,
+        event(
+            EventKind.AUTO_REPLY, T0 + timedelta(hours=2), key="a1", away_until=date(2026, 3, 20)
+        ),
+    )
+    store.undo_last_transition(cid)
+    state = store.state(cid)
+    assert state.stage is Stage.REQUESTED
+    assert state.away_until == date(2026, 3, 20)
+    assert state.requested_at == T0

@@ -1,0 +1,138 @@
+"""Sync rules that need several messages in one pass, or several accounts."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from desktop import demo_story
+from desktop.actions import set_meeting
+from desktop.domain.model import Contact, EventKind, Stage
+from desktop.jobs import close_worker_store, sync_round
+from desktop.sync import run_once
+from mail.provider import AccountKind, Folder
+from tests.helpers.demo_profile import open_demo, paths_in
+
+
+def _raw(sender: str, to: str, subject: str, when: object, body: str, **headers: str) -> bytes:
+    extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
+    return (
+        f"From: {sender}\r\nTo: {to}\r\nSubject: {subject}\r\n"
+        f"Date: {when:%a, %d %b %Y %H:%M:%S +0000}\r\n{extra}\r\n{body}\r\n"  # type: ignore[str-format]
+    ).encode()
+
+
+def test_a_thank_you_in_the_same_pass_as_the_meetings_end_counts(tmp_path: Path) -> None:
+    demo, clock, _ = open_demo(tmp_path)
+    maya = demo.contact_id("accepts")
+    run_once(demo.store, demo.mailbox, clock)  # Maya has replied by now
+    start = clock.now() + timedelta(hours=1)
+    set_meeting(demo.store, maya, start, start + timedelta(minutes=15), clock.now())
+    # The app was closed through the meeting; the thank-you went out from the user's phone.
+    thanks_at = start + timedelta(hours=3)
+    demo.mailbox.add_raw_message(
+        _raw(
+            "sam.rivera@demo.example",
+            "maya.chen@lumen.example",
+            "Thank you!",
+            thanks_at,
+            "Thank you so much for your time today.",
+        ),
+        Folder.SENT,
+    )
+    clock.set(thanks_at + timedelta(days=2))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.state(maya).stage is Stage.THANKED
+    kinds = [h.kind for h in demo.store.history(maya)]
+    assert kinds.index(EventKind.MEETING_PASSED) < kinds.index(EventKind.THANK_YOU_SENT)
+
+
+def test_mail_from_the_users_other_account_is_not_a_reply(tmp_path: Path) -> None:
+    demo, clock, _ = open_demo(tmp_path)
+    work = demo.store.add_account(AccountKind.GMAIL, "sam@work.example")
+    lena = demo.contact_id("silent")
+    demo_story.send_requests(demo, ("silent",), clock.now())
+    run_once(demo.store, demo.mailbox, clock, own_addresses=frozenset({work.address}))
+    assert demo.store.state(lena).stage is Stage.REQUESTED
+    request = next(m for m in demo.store.messages_for(lena) if m.folder == "sent")
+    message_id = demo.mailbox.fetch_message(
+        next(r for r in demo.mailbox.fetch_changes(None).refs if r.id == request.key.split(":")[1])
+    ).message_id
+    demo.mailbox.add_raw_message(
+        _raw(
+            "sam@work.example",
+            "lena.svensson@fjord.example",
+            "Re: a call",
+            clock.now(),
+            "Adding my work address.",
+            In_Reply_To=message_id,
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=5))
+    run_once(demo.store, demo.mailbox, clock, own_addresses=frozenset({work.address}))
+    assert demo.store.state(lena).stage is Stage.REQUESTED  # the user's own mail, not a reply
+    assert demo.store.state(lena).followups_sent == 1
+
+
+def test_a_bounce_for_a_cc_does_not_bounce_the_thread_contact(tmp_path: Path) -> None:
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    lena = demo.contact_id("silent")
+    referrer = demo.store.add_contact(Contact(None, "Old Friend", ("friend@gone.example",)))
+    assert referrer.id is not None
+    demo_story.send_requests(demo, ("silent",), clock.now())
+    clock.advance(timedelta(minutes=1))
+    run_once(demo.store, demo.mailbox, clock)
+    dsn = (
+        "From: MAILER-DAEMON@demo.example\r\nTo: sam.rivera@demo.example\r\n"
+        "Subject: Undelivered Mail Returned to Sender\r\n"
+        f"Date: {clock.now():%a, %d %b %Y %H:%M:%S +0000}\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nDelivery failed.\r\n"
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; demo.example\r\n"
+        "\r\nFinal-Recipient: rfc822; friend@gone.example\r\nAction: failed\r\n"
+        "Status: 5.1.1\r\n\r\n--b--\r\n"
+    ).encode()
+    demo.mailbox.add_raw_message(dsn, Folder.INBOX)
+    clock.advance(timedelta(minutes=1))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.state(lena).stage is Stage.REQUESTED
+    assert demo.store.bad_addresses(referrer.id) == {"friend@gone.example"}
+
+
+def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> None:
+    from mail.provider import OfflineError
+    from tests.unit.desktop.test_jobs import FailingMailbox
+
+    demo, clock, paths = open_demo(tmp_path)
+    maya = demo.contact_id("accepts")
+    run_once(demo.store, demo.mailbox, clock)
+    start = clock.now() + timedelta(hours=1)
+    set_meeting(demo.store, maya, start, start + timedelta(minutes=15), clock.now())
+    clock.advance(timedelta(hours=2))
+    offline = FailingMailbox(demo.mailbox.account, OfflineError("no network"))
+    try:
+        round_ = sync_round(paths.profile, (offline,), clock)
+    finally:
+        close_worker_store()
+    assert [c.contact_id for c in round_.time_changes] == [maya]
+    assert demo.store.state(maya).stage is Stage.MET
+
+
+def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
+    precious = tmp_path / "thesis"
+    precious.mkdir()
+    (precious / "chapter1.txt").write_text("years of work")
+    with pytest.raises(demo_story.NotADemoProfileError):
+        demo_story.fresh_profile(paths_in(precious))
+    with pytest.raises(demo_story.NotADemoProfileError):
+        open_demo(precious)
+    assert (precious / "chapter1.txt").read_text() == "years of work"
+    # A demo profile itself is reset.
+    demo, _, paths = open_demo(tmp_path / "demo")
+    demo.store.close()
+    demo_story.fresh_profile(paths)
+    assert not paths.profile.exists()
