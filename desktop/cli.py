@@ -135,6 +135,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop.app import run_gui
 
         return run_gui(paths)
+    readable = os.access(paths.profile, os.R_OK | os.X_OK)
+    if not paths.profile.exists() or (readable and not paths.database.exists()):
+        if args.profile or os.environ.get("COFFEECHAT_PROFILE"):
+            # Never create a profile by reading one: a typo would silently make an empty one.
+            return _fail(f"there is no Coffeechat profile at {paths.profile}")
+        print("No profile yet: open Coffeechat ('coffeechat run') or try 'coffeechat demo'.")
+        return 0
     logs.setup(paths.logs)
     try:
         store = Store.open(paths.profile)

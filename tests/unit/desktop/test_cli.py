@@ -87,8 +87,20 @@ def test_status_and_sync_on_a_demo_profile(
 def test_status_of_an_empty_profile_says_what_to_do(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    from desktop.storage import Store
+
+    Store.open(tmp_path).close()
     assert main(["--profile", str(tmp_path), "status"]) == 0
     assert "coffeechat demo" in capsys.readouterr().out
+
+
+def test_reading_a_missing_profile_creates_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    typo = tmp_path / "tpyo"
+    assert main(["--profile", str(typo), "status"]) == 1
+    assert "no Coffeechat profile" in capsys.readouterr().err
+    assert not typo.exists()
 
 
 def test_run_without_a_display_explains(
