@@ -1,12 +1,16 @@
-"""The Pipeline board: one column per stage, one card per contact, drag a card to move it.
+"""The Pipeline board: one column per open stage and one "Closed" column, one card per contact;
+drag a card to move it.
 
 Every column is a QListView over a ``StageFilterProxy`` of the one ``ContactsModel``; cards are
 painted by ``CardDelegate`` from the palette, so light and dark themes both work, and every size
-comes from font metrics, so the board scales with the user's DPI and font.
+comes from font metrics, so the board scales with the user's DPI and font. The three closed
+stages (Declined, No response, Bounced) share the last column, each card badged with its stage,
+so the whole board fits a laptop screen.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime, tzinfo
 
 from PySide6.QtCore import (
@@ -35,7 +39,6 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.model import STAGE_ORDER, Stage
 from desktop.storage import ContactRecord
-from ui.format import day_text
 from ui.models.contacts import (
     ID_ROLE,
     NEXT_ACTION_ROLE,
@@ -45,6 +48,16 @@ from ui.models.contacts import (
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+
+#: The stages shown together in the board's last column; a drop there means Declined.
+CLOSED_STAGES: tuple[Stage, ...] = tuple(s for s in STAGE_ORDER if s.closed)
+CLOSED_DROP_STAGE = Stage.DECLINED
+
+#: A column's width in average characters: all columns fit a 1400 px screen at the minimum,
+#: and a first window is made wide enough for the comfortable width when the screen allows.
+COLUMN_MIN_CHARS = 20
+COLUMN_COMFORTABLE_CHARS = 24
+COLUMN_MAX_CHARS = 34
 
 
 def mix(a: QColor, b: QColor, t: float) -> QColor:
@@ -68,12 +81,17 @@ class CardDelegate(QStyledItemDelegate):
         """(text, is_warning) for each badge of a card."""
         state = record.state
         out: list[tuple[str, bool]] = []
+        bounced = state.stage is Stage.BOUNCED
+        if state.stage.closed:  # the Closed column holds three stages: say which
+            out.append((self.tr(state.stage.label), bounced))
         if next_action:
             out.append((next_action, True))
         if state.away_until is not None:
-            out.append((self.tr("away until {0}").format(day_text(state.away_until)), False))
-        for address in state.bounced_addresses:
-            out.append((self.tr("bounced: {0}").format(address), True))
+            day = state.away_until
+            out.append((self.tr("away until {0}").format(f"{day.day} {day:%b}"), False))
+        if not bounced:  # on a Bounced card the stage badge says it; the panel names addresses
+            for address in state.bounced_addresses:
+                out.append((self.tr("bounced: {0}").format(address), True))
         if state.followups_sent:
             n = state.followups_sent
             text = self.tr("1 follow-up") if n == 1 else self.tr("{0} follow-ups").format(n)
@@ -106,6 +124,24 @@ class CardDelegate(QStyledItemDelegate):
         return rows
 
     @staticmethod
+    def _name_lines(name: str, font: QFont, width: int) -> list[str]:
+        """The name on one line, or wrapped at spaces onto two (the second elided)."""
+        fm = QFontMetrics(font)
+        if fm.horizontalAdvance(name) <= width or " " not in name:
+            return [fm.elidedText(name, Qt.TextElideMode.ElideRight, width)]
+        words = name.split(" ")
+        first = words[0]
+        n = 1
+        while n < len(words) and fm.horizontalAdvance(f"{first} {words[n]}") <= width:
+            first = f"{first} {words[n]}"
+            n += 1
+        rest = " ".join(words[n:])
+        return [
+            fm.elidedText(first, Qt.TextElideMode.ElideRight, width),
+            fm.elidedText(rest, Qt.TextElideMode.ElideRight, width),
+        ]
+
+    @staticmethod
     def _subtitle_lines(record: ContactRecord, font: QFont, width: int) -> list[str]:
         """Role and company on one line when they fit, else on two."""
         c = record.contact
@@ -122,10 +158,12 @@ class CardDelegate(QStyledItemDelegate):
         view = option.widget
         if isinstance(view, QAbstractItemView):
             width = view.viewport().width()
-        width = max(width, QFontMetrics(option.font).averageCharWidth() * 20)
-        inner = width - 3 * pad
+        width = max(width, QFontMetrics(option.font).averageCharWidth() * (COLUMN_MIN_CHARS - 4))
+        inner = width - 3 * pad  # as in paint: the card inset (pad) and its padding (2 pad)
         height = pad + QFontMetrics(bold).height()
         if isinstance(record, ContactRecord):
+            lines = len(self._name_lines(record.contact.name, bold, inner))
+            height += (lines - 1) * QFontMetrics(bold).height()
             height += (
                 len(self._subtitle_lines(record, option.font, inner))
                 * QFontMetrics(option.font).height()
@@ -169,9 +207,9 @@ class CardDelegate(QStyledItemDelegate):
         painter.setFont(bold)
         fm = QFontMetrics(bold)
         painter.setPen(text)
-        name = fm.elidedText(record.contact.name, Qt.TextElideMode.ElideRight, width)
-        painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, name)
-        y += fm.height()
+        for line in self._name_lines(record.contact.name, bold, width):
+            painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, line)
+            y += fm.height()
 
         painter.setFont(option.font)
         fm = QFontMetrics(option.font)
@@ -206,14 +244,21 @@ class CardDelegate(QStyledItemDelegate):
 
 
 class StageColumn(QFrame):
-    """A titled column of cards for one stage."""
+    """A titled column of cards for one stage (or the closed stages together)."""
 
     def __init__(
-        self, proxy: StageFilterProxy, delegate: CardDelegate, parent: QWidget | None = None
+        self,
+        proxy: StageFilterProxy,
+        delegate: CardDelegate,
+        parent: QWidget | None = None,
+        *,
+        label: str = "",
     ) -> None:
         super().__init__(parent)
         self.proxy = proxy
+        #: The stage a drop on this column sets.
         self.stage = proxy.stage
+        self.label = label or self.tr(self.stage.label)
         self.title = QLabel(self)
         font = self.title.font()
         font.setBold(True)
@@ -221,8 +266,10 @@ class StageColumn(QFrame):
         self.view = QListView(self)
         self.view.setModel(proxy)
         self.view.setItemDelegate(delegate)
-        self.view.setObjectName(f"board-{self.stage.value}")
-        self.view.setAccessibleName(self.tr("{0} column").format(self.tr(self.stage.label)))
+        self.view.setObjectName(
+            "board-closed" if len(proxy.stages) > 1 else f"board-{self.stage.value}"
+        )
+        self.view.setAccessibleName(self.tr("{0} column").format(self.label))
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.view.setDragEnabled(True)
         self.view.setAcceptDrops(True)
@@ -240,8 +287,8 @@ class StageColumn(QFrame):
         self.view.viewport().setAutoFillBackground(False)
         self.view.setAutoFillBackground(False)
         fm = QFontMetrics(self.font())
-        self.setMinimumWidth(fm.averageCharWidth() * 30)
-        self.setMaximumWidth(fm.averageCharWidth() * 44)
+        self.setMinimumWidth(fm.averageCharWidth() * COLUMN_MIN_CHARS)
+        self.setMaximumWidth(fm.averageCharWidth() * COLUMN_MAX_CHARS)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         pad = fm.height() // 2
@@ -260,17 +307,16 @@ class StageColumn(QFrame):
 
     def update_title(self) -> None:
         count = self.proxy.rowCount()
-        label = self.tr(self.stage.label)
-        self.title.setText(f"{label}  <span style='font-weight:normal'>{count}</span>")
+        self.title.setText(f"{self.label}  <span style='font-weight:normal'>{count}</span>")
         self.title.setContentsMargins(QFontMetrics(self.font()).height() // 2, 0, 0, 0)
 
 
 class PipelineBoard(QScrollArea):
-    """The board, horizontally scrollable.
+    """The board, horizontally scrollable when the window is too narrow for every column.
 
     Signals:
         contact_selected(int): a card was selected.
-        stage_change_requested(int, object): a card was dropped on another stage's column.
+        stage_change_requested(int, object): a card was dropped on another column (its Stage).
     """
 
     contact_selected = Signal(int)
@@ -278,29 +324,58 @@ class PipelineBoard(QScrollArea):
 
     def __init__(self, model: ContactsModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.model = model
         self.setAccessibleName(self.tr("Pipeline board"))
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.delegate = CardDelegate(self)
         inner = QWidget(self)
+        self.inner = inner
         layout = QHBoxLayout(inner)
         pad = QFontMetrics(self.font()).height() // 2
         layout.setContentsMargins(pad, pad, pad, pad)
         layout.setSpacing(pad)
+        #: Each stage's column (the closed stages share one).
         self.columns: dict[Stage, StageColumn] = {}
-        for stage in STAGE_ORDER:
-            proxy = StageFilterProxy(stage, self)
+        #: The columns in order, each once.
+        self.column_list: list[StageColumn] = []
+        groups: list[tuple[Stage, Iterable[Stage], str]] = [
+            (stage, (stage,), "") for stage in STAGE_ORDER if not stage.closed
+        ]
+        groups.append((CLOSED_DROP_STAGE, CLOSED_STAGES, self.tr("Closed")))
+        for drop_stage, stages, label in groups:
+            proxy = StageFilterProxy(drop_stage, self, stages=stages)
             proxy.setSourceModel(model)
             proxy.contacts_dropped.connect(self.on_contacts_dropped)
-            column = StageColumn(proxy, self.delegate, inner)
+            column = StageColumn(proxy, self.delegate, inner, label=label)
+            if len(proxy.stages) > 1:
+                column.setToolTip(
+                    self.tr("Declined, no response and bounced; a card dropped here is Declined")
+                )
             column.view.clicked.connect(self.on_card_activated)
             column.view.activated.connect(self.on_card_activated)
             # Selection, not "current": the current index also moves when a row leaves the
             # column (its stage changed), and that must not switch the contact shown.
             column.view.selectionModel().selectionChanged.connect(self.on_selection_changed)
-            self.columns[stage] = column
+            for stage in proxy.stages:
+                self.columns[stage] = column
+            self.column_list.append(column)
             layout.addWidget(column, 1)
         self.setWidget(inner)
+
+    def comfortable_width(self) -> int:
+        """The board's width with every column at a comfortable width, without scrolling."""
+        layout = self.inner.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        char = QFontMetrics(self.font()).averageCharWidth()
+        n = len(self.column_list)
+        return (
+            margins.left()
+            + margins.right()
+            + n * char * COLUMN_COMFORTABLE_CHARS
+            + (n - 1) * layout.spacing()
+        )
 
     def on_contacts_dropped(self, ids: list[int], stage: Stage) -> None:
         for contact_id in ids:
@@ -317,34 +392,56 @@ class PipelineBoard(QScrollArea):
             self.on_card_activated(indexes[0])
 
     def set_needle(self, text: str) -> None:
-        for column in self.columns.values():
+        for column in self.column_list:
             column.proxy.set_needle(text)
 
+    def _card(self, contact_id: int) -> tuple[StageColumn | None, QModelIndex]:
+        """The column showing a contact's card and the card's index there: two dictionary
+        look-ups and one proxy mapping, whatever the number of contacts."""
+        row = self.model.row_of(contact_id)
+        if row is None:
+            return None, QModelIndex()
+        column = self.columns[self.model.record_at(row).state.stage]
+        index = column.proxy.mapFromSource(self.model.index(row, 0))
+        return (column, index) if index.isValid() else (None, QModelIndex())
+
     def column_of(self, contact_id: int) -> Stage | None:
-        for stage, column in self.columns.items():
-            proxy = column.proxy
-            for row in range(proxy.rowCount()):
-                if proxy.index(row, 0).data(ID_ROLE) == contact_id:
-                    return stage
+        """The stage of a contact whose card is on the board (None: not shown, e.g. filtered)."""
+        column, _ = self._card(contact_id)
+        if column is None:
+            return None
+        record = self.model.record(contact_id)
+        return None if record is None else record.state.stage
+
+    def selected_id(self) -> int | None:
+        """The contact whose card is selected, if any."""
+        for column in self.column_list:
+            model = column.view.selectionModel()
+            if model.hasSelection():
+                indexes = model.selectedIndexes()
+                if indexes:
+                    value = indexes[0].data(ID_ROLE)
+                    return value if isinstance(value, int) else None
         return None
 
-    def select(self, contact_id: int) -> None:
-        """Show a contact's card as the selected one (and clear the other columns)."""
-        for column in self.columns.values():
+    def select(self, contact_id: int | None) -> None:
+        """Show a contact's card as the selected one and clear the other columns; cards already
+        selected and columns already clear are left alone (no repaint, no scroll)."""
+        target, found = self._card(contact_id) if contact_id is not None else (None, QModelIndex())
+        for column in self.column_list:
             view = column.view
-            found = None
-            for row in range(column.proxy.rowCount()):
-                ix = column.proxy.index(row, 0)
-                if ix.data(ID_ROLE) == contact_id:
-                    found = ix
-                    break
-            blocker = view.selectionModel().blockSignals(True)
-            if found is None:
-                view.selectionModel().clearSelection()
-            else:
-                view.selectionModel().setCurrentIndex(
-                    found, view.selectionModel().SelectionFlag.ClearAndSelect
-                )
+            selection = view.selectionModel()
+            if column is target:
+                if selection.currentIndex() == found and selection.selectedIndexes() == [found]:
+                    continue
+                blocker = selection.blockSignals(True)
+                selection.setCurrentIndex(found, selection.SelectionFlag.ClearAndSelect)
+                selection.blockSignals(blocker)
                 view.scrollTo(found)
-            view.selectionModel().blockSignals(blocker)
+            elif selection.hasSelection():
+                blocker = selection.blockSignals(True)
+                selection.clearSelection()
+                selection.blockSignals(blocker)
+            else:
+                continue
             view.viewport().update()

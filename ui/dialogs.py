@@ -9,20 +9,29 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QUrl
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QUrl
 from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QAbstractSpinBox,
+    QCalendarWidget,
     QComboBox,
     QCompleter,
     QDateTimeEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
+    QMenuBar,
     QPlainTextEdit,
+    QTabBar,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -47,6 +56,66 @@ def parse_emails(text: str) -> tuple[list[str], list[str]]:
         else:
             bad.append(address)
     return good, bad
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("Accessibility", text)
+
+
+#: Qt's calendar (a date edit's popup) names its parts only by object name.
+_CALENDAR_PARTS = {
+    "qt_calendar_prevmonth": "Previous month",
+    "qt_calendar_nextmonth": "Next month",
+    "qt_calendar_monthbutton": "Month",
+    "qt_calendar_yearbutton": "Year",
+    "qt_calendar_yearedit": "Year",
+    "qt_calendar_calendarview": "Days of the month",
+}
+
+
+def name_helper_controls(root: QWidget) -> None:
+    """Name the helper controls Qt builds inside composite widgets, which it leaves unnamed for
+    screen readers: the text field of a spin box, date edit or editable combo box (named like
+    its owner), a calendar popup's buttons and day grid, table headers and corner buttons, tab
+    bar scroll buttons, and the overflow buttons of tool bars and menu bars."""
+    for calendar in root.findChildren(QCalendarWidget):
+        if not calendar.accessibleName():
+            calendar.setAccessibleName(_tr("Calendar"))
+        for child in calendar.findChildren(QWidget):
+            part = _CALENDAR_PARTS.get(child.objectName())
+            if part and not child.accessibleName():
+                child.setAccessibleName(_tr(part))
+    for edit in root.findChildren(QLineEdit):
+        owner = edit.parentWidget()
+        if (
+            not edit.accessibleName()
+            and isinstance(owner, QAbstractSpinBox | QComboBox)
+            and owner.accessibleName()
+        ):
+            edit.setAccessibleName(owner.accessibleName())
+    for header in root.findChildren(QHeaderView):
+        if not header.accessibleName():
+            vertical = header.orientation() == Qt.Orientation.Vertical
+            header.setAccessibleName(_tr("Row headers") if vertical else _tr("Column headers"))
+    for button in root.findChildren(QAbstractButton):
+        if button.accessibleName():
+            continue
+        owner = button.parentWidget()
+        if button.objectName() == "qt_toolbar_ext_button":
+            button.setAccessibleName(_tr("More toolbar actions"))
+        elif isinstance(owner, QMenuBar):
+            button.setAccessibleName(_tr("More menus"))
+        elif isinstance(owner, QTableView):
+            button.setAccessibleName(_tr("Select all"))
+        elif isinstance(owner, QTabBar) and isinstance(button, QToolButton):
+            left = button.arrowType() in (Qt.ArrowType.LeftArrow, Qt.ArrowType.UpArrow)
+            button.setAccessibleName(_tr("Scroll tabs back") if left else _tr("Scroll tabs on"))
+        elif isinstance(owner, QLineEdit):
+            button.setAccessibleName(_tr("Clear"))
+    for combo in root.findChildren(QComboBox):
+        view: QAbstractItemView | None = combo.view()
+        if view is not None and not view.accessibleName() and combo.accessibleName():
+            view.setAccessibleName(_tr("{0} choices").format(combo.accessibleName()))
 
 
 def _error_label() -> QLabel:
@@ -98,6 +167,9 @@ class ContactDialog(QDialog):
         completer = QCompleter(self.timezone.model(), self.timezone)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        popup = completer.popup()
+        if popup is not None:
+            popup.setAccessibleName(self.tr("Matching time zones"))
         self.timezone.setCompleter(completer)
         line_edit = self.timezone.lineEdit()
         if line_edit is not None:
@@ -134,6 +206,7 @@ class ContactDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(fm.averageCharWidth() * 60)
+        name_helper_controls(self)
 
         if contact is not None:
             self.name.setText(contact.name)
@@ -232,6 +305,8 @@ class MeetingDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(hint)
         layout.addWidget(buttons)
+        self.start_edit.calendarWidget()  # the popup exists from here on, to be named too
+        name_helper_controls(self)
 
     def interval(self) -> tuple[datetime, datetime]:
         qdt = self.start_edit.dateTime()
@@ -279,6 +354,7 @@ class ShortcutsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(table)
         layout.addWidget(buttons)
+        name_helper_controls(self)
         fm = QFontMetrics(self.font())
         self.resize(fm.averageCharWidth() * 64, fm.lineSpacing() * (len(SHORTCUTS) + 6))
 
@@ -306,6 +382,7 @@ class AboutDialog(QDialog):
             )
         )
         text.setWordWrap(True)
+        text.setAccessibleName(self.tr("About Coffeechat and where your data is"))
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
         text.setOpenExternalLinks(False)
         text.linkActivated.connect(self.on_link)
@@ -317,6 +394,7 @@ class AboutDialog(QDialog):
         layout.addWidget(title)
         layout.addWidget(text)
         layout.addWidget(buttons)
+        name_helper_controls(self)
         self.setMinimumWidth(QFontMetrics(self.font()).averageCharWidth() * 64)
 
     def on_link(self, link: str) -> None:

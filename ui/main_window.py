@@ -18,17 +18,29 @@ from PySide6.QtCore import (
     QByteArray,
     QItemSelection,
     QModelIndex,
+    QPoint,
     QSettings,
     QSize,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QColor,
+    QFontMetrics,
+    QGuiApplication,
+    QIcon,
+    QKeySequence,
+    QPalette,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -57,10 +69,17 @@ from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.jobs import SyncRound, SyncState, sync_round
 from desktop.storage import ContactRecord
 from mail.provider import Account
-from ui.board import PipelineBoard
+from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
+from ui.columns import ColumnFitter
 from ui.contact_panel import ContactPanel
-from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog
+from ui.dialogs import (
+    AboutDialog,
+    ContactDialog,
+    MeetingDialog,
+    ShortcutsDialog,
+    name_helper_controls,
+)
 from ui.format import when_text
 from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
 from ui.models.due import CONTACT_ID_ROLE, DueModel, DueRow
@@ -68,9 +87,12 @@ from ui.today import DueDelegate
 
 log = logging.getLogger(__name__)
 
-ORGANISATION = "Coffeechat"
-APPLICATION = "Coffeechat"
 BANNER_MS = 10_000
+#: The window's state (geometry, panes, columns, last view) lives in the profile, so profiles
+#: (and tests) never share or overwrite each other's.
+WINDOW_STATE_FILE = "window.ini"
+#: On first run the window takes about this share of the screen.
+FIRST_RUN_SHARE = 0.85
 
 
 def apply_style(app: QApplication) -> None:
@@ -154,12 +176,17 @@ class MainWindow(QMainWindow):
     ) -> None:
         super().__init__(parent)
         self.ctx = context
-        self.qsettings = qsettings or QSettings(ORGANISATION, APPLICATION)
+        self.qsettings = qsettings or QSettings(
+            str(context.paths.profile / WINDOW_STATE_FILE), QSettings.Format.IniFormat
+        )
         self.current_id: int | None = None
         self.sync_running = False
         self.account_states: dict[int, tuple[SyncState, str]] = {}
         self._closed = False
         self._feeding = 0
+        self._shown_once = False
+        self._sidebar_width = 0
+        self._panel_width = 0
         try:
             self.zone = ZoneInfo(context.settings.timezone)
         except (ZoneInfoNotFoundError, ValueError):
@@ -240,7 +267,9 @@ class MainWindow(QMainWindow):
         ]
         self.move_actions: list[QAction] = []
         for stage in STAGE_ORDER:
-            act = QAction(self.tr(stage.label), self)
+            # Scheduled asks for the meeting's time first.
+            text = self.tr(stage.label) + ("…" if stage is Stage.SCHEDULED else "")
+            act = QAction(text, self)
             act.setData(stage.value)
             act.triggered.connect(self.on_move_action)
             self.move_actions.append(act)
@@ -301,7 +330,13 @@ class MainWindow(QMainWindow):
             item = QListWidgetItem(icon, text)
             item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + pad // 2))
             self.sidebar.addItem(item)
-        self.sidebar.setMinimumWidth(fm.averageCharWidth() * 16)
+        # Wide enough for the longest label with a four-digit count beside it.
+        widest = max(
+            fm.horizontalAdvance(self.sidebar.item(n).text() + "  (9999)")
+            for n in range(self.sidebar.count())
+        )
+        self.sidebar_min_width = widest + fm.height() + pad * 5
+        self.sidebar.setMinimumWidth(self.sidebar_min_width)
         self.sidebar.setMaximumWidth(fm.averageCharWidth() * 30)
         self.sidebar.setBackgroundRole(self.sidebar.backgroundRole().Window)
         self.sidebar.viewport().setBackgroundRole(self.sidebar.backgroundRole().Window)
@@ -340,7 +375,7 @@ class MainWindow(QMainWindow):
         self.board = PipelineBoard(self.model)
         self.board.setObjectName("board")
         self.board.contact_selected.connect(self.select_contact)
-        self.board.stage_change_requested.connect(self.move_contact)
+        self.board.stage_change_requested.connect(self.on_card_dropped)
         self.board.delegate.zone = self.zone
 
         # Contacts.
@@ -371,15 +406,20 @@ class MainWindow(QMainWindow):
         header.setStretchLastSection(True)
         char = fm.averageCharWidth()
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        for col, chars in (
-            (Column.NAME, 20),
-            (Column.COMPANY, 16),
-            (Column.ROLE, 18),
-            (Column.STAGE, 14),
-            (Column.EMAILS, 24),
-            (Column.NEXT_ACTION, 18),
-        ):
-            self.table.setColumnWidth(col, char * chars)
+        # (minimum, weight) in average characters: the columns share the table's width, so all
+        # of them, Last activity included, fit without a horizontal scroll bar.
+        self.column_fitter = ColumnFitter(
+            self.table,
+            {
+                Column.NAME: (15, 20),
+                Column.COMPANY: (11, 16),
+                Column.ROLE: (11, 18),
+                Column.STAGE: (12, 9),
+                Column.EMAILS: (13, 20),
+                Column.NEXT_ACTION: (13, 17),
+                Column.LAST_ACTIVITY: (19, 16),
+            },
+        )
         self.table.selectionModel().selectionChanged.connect(self.on_table_selection)
         self.table.activated.connect(self.on_table_activated)
         self.contacts_empty = self._empty_label("")
@@ -408,6 +448,7 @@ class MainWindow(QMainWindow):
 
         self.banner = Banner()
         centre = QWidget()
+        self.centre = centre
         centre_layout = QVBoxLayout(centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
@@ -419,13 +460,19 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.sidebar)
         self.splitter.addWidget(centre)
         self.splitter.addWidget(self.panel)
+        # A wider or narrower window widens or narrows the middle; the panes keep their widths.
         self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setCollapsible(0, False)
         self.splitter.setCollapsible(1, False)
-        self.splitter.setSizes([char * 20, char * 110, char * 60])
+        self.splitter.setCollapsible(2, False)
+        self.splitter.splitterMoved.connect(self.on_splitter_moved)
+        self._sidebar_width = self.sidebar_min_width
+        self._panel_width = char * 58
+        # The panel opens when a contact is selected, and closes again when none is.
+        self.panel.hide()
         self.setCentralWidget(self.splitter)
-        self.resize(char * 200, fm.lineSpacing() * 45)
 
     def _empty_label(self, text: str) -> QLabel:
         label = QLabel(text)
@@ -481,26 +528,11 @@ class MainWindow(QMainWindow):
         for button in self.findChildren(QAbstractButton):
             if button.accessibleName():
                 continue
-            if button.objectName() == "qt_toolbar_ext_button":
-                button.setAccessibleName(self.tr("More toolbar actions"))
-            elif isinstance(button.parent(), QTableView):
+            if isinstance(button.parent(), QTableView):
                 button.setAccessibleName(self.tr("Select all contacts"))
-            elif button.parent() is self.panel.tabs.tabBar():
-                button.setAccessibleName(self.tr("Scroll sections"))
             elif isinstance(button, QToolButton) and button.parent() is self.filter_edit:
                 button.setAccessibleName(self.tr("Clear filter"))
-        for header in self.findChildren(QHeaderView):
-            if not header.accessibleName():
-                vertical = header.orientation() == Qt.Orientation.Vertical
-                header.setAccessibleName(
-                    self.tr("Row headers") if vertical else self.tr("Column headers")
-                )
-        for button in self.menuBar().findChildren(QAbstractButton):
-            if not button.accessibleName():
-                button.setAccessibleName(self.tr("More menus"))
-        for edit in self.findChildren(QLineEdit):
-            if not edit.accessibleName():
-                edit.setAccessibleName(self.tr("Text field"))
+        name_helper_controls(self)
 
     # ============================================================ state
     def accounts(self) -> list[Account]:
@@ -510,33 +542,93 @@ class MainWindow(QMainWindow):
         return list(seen.values())
 
     def restore_state(self) -> None:
+        """Restore the window as it was left, or size it for the screen on first run."""
         s = self.qsettings
         geometry = s.value("window/geometry")
-        if isinstance(geometry, QByteArray):
-            self.restoreGeometry(geometry)
+        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
+            self.size_for_screen()
         state = s.value("window/state")
         if isinstance(state, QByteArray):
             self.restoreState(state)
-        splitter = s.value("window/splitter")
-        if isinstance(splitter, QByteArray):
-            self.splitter.restoreState(splitter)
-        header = s.value("contacts/header")
-        if isinstance(header, QByteArray):
-            self.table.horizontalHeader().restoreState(header)
-        try:
-            view = int(s.value("window/view", View.TODAY))  # type: ignore[call-overload]
-        except (TypeError, ValueError):
-            view = View.TODAY
+        self._sidebar_width = _int(s.value("window/sidebar_width"), self._sidebar_width)
+        self._panel_width = _int(s.value("window/panel_width"), self._panel_width)
+        self.column_fitter.restore(
+            s.value("contacts/header"), _int(s.value("contacts/auto_fit"), 1) != 0
+        )
+        view = _int(s.value("window/view"), View.TODAY)
         self.sidebar.setCurrentRow(view if view in (0, 1, 2) else View.TODAY)
+
+    def size_for_screen(self) -> None:
+        """First run: about 85% of the screen's free area, centred, but wide enough for the
+        whole Pipeline when the screen allows it (a 1400 px screen: nearly all of it)."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        if screen is None:
+            return
+        free = screen.availableGeometry()
+        # The window frame is not known before the window is shown: leave room for it.
+        frame = QFontMetrics(self.font()).height()
+        wanted = self._sidebar_width + self.board.comfortable_width() + frame
+        width = min(free.width() - frame, max(round(free.width() * FIRST_RUN_SHARE), wanted))
+        height = min(free.height() - frame * 2, round(free.height() * FIRST_RUN_SHARE))
+        self.resize(width, height)
+        self.move(free.center() - QPoint(width // 2, height // 2))
 
     def save_state(self) -> None:
         s = self.qsettings
+        self._remember_pane_widths()
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
-        s.setValue("window/splitter", self.splitter.saveState())
+        s.setValue("window/sidebar_width", self._sidebar_width)
+        s.setValue("window/panel_width", self._panel_width)
         s.setValue("contacts/header", self.table.horizontalHeader().saveState())
+        s.setValue("contacts/auto_fit", int(self.column_fitter.auto))
         s.setValue("window/view", self.sidebar.currentRow())
         s.sync()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self._apply_pane_widths()
+
+    def _remember_pane_widths(self) -> None:
+        sizes = self.splitter.sizes()
+        if self.isVisible() and sizes[0] > 0:
+            self._sidebar_width = sizes[0]
+        if self.isVisible() and not self.panel.isHidden() and sizes[2] > 0:
+            self._panel_width = sizes[2]
+
+    def _apply_pane_widths(self) -> None:
+        """Give the sidebar and (when open) the panel their remembered widths; the middle gets
+        the rest, never less than its minimum."""
+        total = sum(self.splitter.sizes()) or self.splitter.width()
+        if total <= 0:
+            return
+        centre_min = self.centre.minimumSizeHint().width()
+        side = min(self._sidebar_width, max(self.sidebar.minimumWidth(), total // 4))
+        panel = 0
+        if not self.panel.isHidden():
+            panel = min(
+                self._panel_width, max(self.panel.minimumWidth(), total - side - centre_min)
+            )
+        self.splitter.setSizes([side, max(0, total - side - panel), panel])
+
+    def on_splitter_moved(self, pos: int, index: int) -> None:
+        self._remember_pane_widths()
+
+    def set_panel_open(self, on: bool) -> None:
+        """Show the contact panel (at its remembered width) or hide it, giving its room to the
+        middle."""
+        if on != self.panel.isHidden():
+            return
+        if on:
+            self.panel.show()
+            self._apply_pane_widths()
+        else:
+            self._remember_pane_widths()
+            side, centre, panel = self.splitter.sizes()
+            self.panel.hide()
+            self.splitter.setSizes([side, centre + panel, 0])  # now, not at the next layout
 
     def start(self) -> None:
         """Start the periodic sync and run a first round at once."""
@@ -589,14 +681,24 @@ class MainWindow(QMainWindow):
     @contextmanager
     def feeding(self) -> Iterator[None]:
         """Models are being fed: views moving their selection as rows come and go must not
-        switch the contact shown. Afterwards the board shows the current card selected again."""
+        switch the contact shown. Afterwards, if a view lost the current contact's row (it
+        changed column or place), the row is selected again; otherwise nothing is touched."""
         self._feeding += 1
         try:
             yield
         finally:
-            self._feeding -= 1
-            if not self._feeding and self.current_id is not None:
-                self.board.select(self.current_id)
+            try:
+                if self._feeding == 1 and self.current_id is not None:
+                    self._keep_selection(self.current_id)
+            finally:
+                self._feeding -= 1
+
+    def _keep_selection(self, contact_id: int) -> None:
+        if self.board.selected_id() != contact_id:
+            self.board.select(contact_id)
+        rows = self.table.selectionModel().selectedRows()
+        if not rows or rows[0].data(ID_ROLE) != contact_id:
+            self._select_in_table(contact_id)
 
     def refresh_derived(self, actions: list[DueAction] | None = None) -> None:
         """Recompute what follows from the records: Today, next actions, counts, empty states."""
@@ -604,21 +706,23 @@ class MainWindow(QMainWindow):
         self.model.set_time_context(self.zone, now)
         self.board.delegate.today = now
         self.panel.now = now
-        records = self.model.records()
-        names = {r.id: r.contact.name for r in records}
         if actions is None:
-            actions = all_due(records, now, self.ctx.settings.reminders())
+            actions = all_due(self.model.records(), now, self.ctx.settings.reminders())
         first: dict[int, str] = {}
+        rows: list[DueRow] = []
         for a in actions:
             first.setdefault(a.contact_id, self.tr(a.title))
+            record = self.model.record(a.contact_id)
+            rows.append(DueRow(a, record.contact.name if record is not None else "?"))
         with self.feeding():
-            self.due_model.set_rows([DueRow(a, names.get(a.contact_id, "?")) for a in actions])
+            self.due_model.set_rows(rows)
             self.model.set_next_actions(first)
         n = len(actions)
         today = self.sidebar.item(View.TODAY)
         today.setText(self.tr("Today") + (f"  ({n})" if n else ""))
         contacts = self.sidebar.item(View.CONTACTS)
-        contacts.setText(self.tr("Contacts") + (f"  ({len(records)})" if records else ""))
+        count = self.model.rowCount()
+        contacts.setText(self.tr("Contacts") + (f"  ({count})" if count else ""))
         self.today_title.setText(self.tr("Today — {0} to do").format(n) if n else self.tr("Today"))
         self.update_empty_states()
 
@@ -710,6 +814,10 @@ class MainWindow(QMainWindow):
         if contact_id is None:
             self.current_id = None
             self.panel.show_contact(None)
+            self.set_panel_open(False)
+            self.board.select(None)
+            self.table.clearSelection()
+            self.today_view.clearSelection()
             self.update_contact_actions()
             return
         record = self.model.record(contact_id)
@@ -718,6 +826,7 @@ class MainWindow(QMainWindow):
         changed = contact_id != self.current_id
         self.current_id = contact_id
         self.show_panel(record)
+        self.set_panel_open(True)
         self.update_contact_actions()
         if changed:
             self.board.select(contact_id)
@@ -729,7 +838,8 @@ class MainWindow(QMainWindow):
         if row is None:
             return
         index = self.proxy.mapFromSource(self.model.index(row, 0))
-        if index.isValid() and self.table.currentIndex().row() != index.row():
+        selected = self.table.selectionModel().isRowSelected(index.row())
+        if index.isValid() and not (selected and self.table.currentIndex().row() == index.row()):
             self.table.selectRow(index.row())
             self.table.scrollTo(index)
 
@@ -762,11 +872,24 @@ class MainWindow(QMainWindow):
         menu.exec(self.table.viewport().mapToGlobal(pos))
 
     # ============================================================ user actions
+    def on_card_dropped(self, contact_id: int, stage: Stage) -> None:
+        if stage is Stage.SCHEDULED:
+            # The meeting dialog opens after the drop has finished: a modal dialog inside a
+            # drop event would nest its event loop in the drag's.
+            QTimer.singleShot(0, self, lambda: self.move_contact(contact_id, stage))
+        else:
+            self.move_contact(contact_id, stage)
+
     def move_contact(self, contact_id: int, stage: Stage) -> bool:
-        """The user moved a contact to a stage (a drop on the board, a menu choice)."""
+        """The user moved a contact to a stage (a drop on the board, a menu choice).
+
+        Scheduled needs a time: it asks for the meeting (cancelling leaves the contact where it
+        was). True if the contact moved."""
         record = self.model.record(contact_id)
         if record is None or record.state.stage is stage:
             return False
+        if stage is Stage.SCHEDULED:
+            return self.set_meeting_for(contact_id)
         step = override_stage(self.ctx.store, contact_id, stage, self.now())
         self.refresh_contact(contact_id)
         if step is not None and step.transition is not None:
@@ -807,9 +930,14 @@ class MainWindow(QMainWindow):
         with self.feeding():
             self.model.upsert(record)
 
+    def exec_dialog(self, dialog: QDialog) -> bool:
+        """Run a dialog modally; True if accepted (the one place dialogs are run: tests replace
+        it to answer them)."""
+        return bool(dialog.exec())
+
     def new_contact(self) -> None:
         dialog = ContactDialog(self.model.records(), self.ctx.store.add_contact, None, self)
-        if dialog.exec() and dialog.saved is not None and dialog.saved.id is not None:
+        if self.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
             self.refresh_contact(dialog.saved.id)
             self.select_contact(dialog.saved.id)
 
@@ -818,7 +946,7 @@ class MainWindow(QMainWindow):
         if record is None:
             return
         dialog = ContactDialog(self.model.records(), self._update_contact, record.contact, self)
-        if dialog.exec():
+        if self.exec_dialog(dialog):
             self.refresh_contact(contact_id)
 
     def _update_contact(self, contact: Contact) -> Contact:
@@ -829,15 +957,18 @@ class MainWindow(QMainWindow):
         if self.current_id is not None:
             self.edit_contact(self.current_id)
 
-    def set_meeting_for(self, contact_id: int) -> None:
+    def set_meeting_for(self, contact_id: int) -> bool:
+        """Ask for a meeting's time and set it; True if the user set one."""
         record = self.model.record(contact_id)
         if record is None:
-            return
+            return False
         proposal = record.state.meeting_start or self._next_morning()
         dialog = MeetingDialog(record.contact.name, self.zone, proposal, self)
-        if dialog.exec():
-            start, end = dialog.interval()
-            self.apply_meeting(contact_id, start, end)
+        if not self.exec_dialog(dialog):
+            return False
+        start, end = dialog.interval()
+        self.apply_meeting(contact_id, start, end)
+        return True
 
     def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
         set_meeting(self.ctx.store, contact_id, start, end, self.now())
@@ -854,10 +985,12 @@ class MainWindow(QMainWindow):
             self.set_meeting_for(self.current_id)
 
     def show_shortcuts(self) -> None:
-        ShortcutsDialog(self).exec()
+        self.exec_dialog(ShortcutsDialog(self))
 
     def show_about(self) -> None:
-        AboutDialog(desktop.__version__, self.ctx.paths.profile, self.ctx.paths.logs, self).exec()
+        self.exec_dialog(
+            AboutDialog(desktop.__version__, self.ctx.paths.profile, self.ctx.paths.logs, self)
+        )
 
     # ============================================================ sync
     def on_sync_timer(self) -> None:
@@ -875,7 +1008,11 @@ class MainWindow(QMainWindow):
         self.sync_started.emit()
         try:
             future = self.ctx.tasks.submit_sync(
-                sync_round, self.ctx.paths.profile, self.ctx.providers, self.ctx.clock
+                sync_round,
+                self.ctx.paths.profile,
+                self.ctx.providers,
+                self.ctx.clock,
+                self.ctx.settings.reminders(),
             )
         except RuntimeError:  # the pool is shut down: the app is closing
             self.sync_running = False
@@ -902,33 +1039,33 @@ class MainWindow(QMainWindow):
         result = future.result()
         changed: set[int] = {c.contact_id for c in result.time_changes}
         notices: list[str] = []
-        events = len(result.time_changes)
         retry: float | None = None
         for outcome in result.outcomes:
             self.account_states[outcome.account_id] = (outcome.state, outcome.message)
             if outcome.state is SyncState.THROTTLED and outcome.retry_after:
                 retry = max(retry or 0.0, outcome.retry_after)
             if outcome.result is not None:
-                events += outcome.result.events
                 changed.update(c.contact_id for c in outcome.result.changes)
                 changed.update(n.contact_id for n in outcome.result.notices)
                 notices.extend(n.text for n in outcome.result.notices)
+        # The worker read the touched contacts after its commit: the GUI thread only feeds their
+        # rows (each signalled on its own), it does not read every contact again.
+        fresh = {record.id for record in result.updated}
         with self.feeding():
-            if events:
-                # Events can change a contact without a stage change (an away date, a follow-up
-                # count): re-read and let the model signal only the rows that differ.
-                self.model.reconcile(self.ctx.store.contacts())
-            else:
-                for contact_id in changed:
-                    try:
-                        self.model.upsert(self.ctx.store.contact(contact_id))
-                    except KeyError:
-                        self.model.remove(contact_id)
-        if self.current_id is not None and (events or self.current_id in changed):
+            for fresh_record in result.updated:
+                self.model.upsert(fresh_record)
+            for contact_id in changed - fresh:  # not re-read by the worker: deleted meanwhile
+                try:
+                    self.model.upsert(self.ctx.store.contact(contact_id))
+                except KeyError:
+                    self.model.remove(contact_id)
+        if self.current_id is not None and self.current_id in fresh | changed:
             record = self.model.record(self.current_id)
             if record is not None:
                 self.show_panel(record)
-        self.refresh_derived()
+            else:
+                self.select_contact(None)
+        self.refresh_derived(list(result.due) if result.due is not None else None)
         self.update_status()
         if notices:
             more = len(notices) - 1
@@ -947,9 +1084,9 @@ class MainWindow(QMainWindow):
         if state is SyncState.SYNCING:
             return self.tr("{0}: syncing…").format(name)
         if state is SyncState.OFFLINE:
-            return self.tr("{0}: offline, will retry").format(name)
+            return self.tr("{0}: offline").format(name)
         if state is SyncState.THROTTLED:
-            return self.tr("{0}: throttled, waiting").format(name)
+            return self.tr("{0}: throttled").format(name)
         if state is SyncState.NEEDS_SIGN_IN:
             return self.tr("{0}: needs sign-in").format(name)
         if state is SyncState.ERROR:
@@ -960,6 +1097,37 @@ class MainWindow(QMainWindow):
         local = last.astimezone(self.zone)
         return self.tr("{0}: idle · last synced {1}").format(name, f"{local:%H:%M}")
 
+    def account_status_tip(self, state: SyncState, message: str) -> str:
+        """What happened and what to do next, for the label's tooltip."""
+        if state is SyncState.OFFLINE:
+            step = self.tr("Coffeechat will try again at the next sync.")
+        elif state is SyncState.THROTTLED:
+            step = self.tr("The mail service asked to slow down; the next sync waits longer.")
+        elif state is SyncState.NEEDS_SIGN_IN:
+            step = self.tr("Reconnect the account in Settings to resume syncing.")
+        elif state is SyncState.ERROR:
+            step = self.tr("Details are in the log: {0}").format(self.ctx.paths.log_file)
+        else:
+            return message
+        return f"{message}\n{step}" if message else step
+
+    def _badge_style(self, state: SyncState) -> str:
+        """A problem state is drawn as a tinted badge, from the palette (light and dark)."""
+        if state in (SyncState.IDLE, SyncState.SYNCING):
+            return ""
+        pal = self.palette()
+        window = pal.color(QPalette.ColorRole.Window)
+        text = pal.color(QPalette.ColorRole.WindowText)
+        alarm = state in (SyncState.NEEDS_SIGN_IN, SyncState.ERROR)
+        tint = QColor(200, 60, 40) if alarm else QColor(200, 140, 20)
+        fill = mix(window, tint, 0.22)
+        pad = QFontMetrics(self.font()).height() // 3
+        return (
+            f"QLabel {{ background: {fill.name()}; color: {text.name()}; "
+            f"border: 1px solid {mix(window, tint, 0.55).name()}; "
+            f"border-radius: {pad + 2}px; padding: 0 {pad * 2}px; }}"
+        )
+
     def update_status(self) -> None:
         accounts = {a.id: a for a in self.accounts()}
         for account_id, label in self.account_labels.items():
@@ -968,18 +1136,22 @@ class MainWindow(QMainWindow):
                 continue
             state, message = self.account_states.get(account_id, (SyncState.IDLE, ""))
             label.setText(self.account_status_text(account, state, message))
-            tip = message
-            if state is SyncState.NEEDS_SIGN_IN:
-                tip = self.tr("Reconnect this mailbox in Settings to resume syncing.")
-            elif state is SyncState.ERROR:
-                tip = self.tr("{0}\nDetails are in the log: {1}").format(
-                    message, self.ctx.paths.log_file
-                )
+            label.setStyleSheet(self._badge_style(state))
+            tip = self.account_status_tip(state, message)
             label.setToolTip(tip)
             label.setAccessibleName(label.text())
+            label.setAccessibleDescription(tip)
 
     def due_when_text(self, action: Any) -> str:
         return when_text(action.due_at, self.zone, self.now())
+
+
+def _int(value: object, default: int) -> int:
+    """A number read back from QSettings (INI files give strings)."""
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default
 
 
 def _escape(text: str) -> str:

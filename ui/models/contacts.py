@@ -431,17 +431,24 @@ class ContactFilterProxy(QSortFilterProxyModel):
 
 
 class StageFilterProxy(QSortFilterProxyModel):
-    """One Pipeline column: the contacts in one stage, in the model's (name) order.
+    """One Pipeline column: the contacts in one stage (or several, for the Closed column), in
+    the model's order.
 
     Signals:
-        contacts_dropped(list, object): contact ids dropped on this column, and its Stage.
+        contacts_dropped(list, object): contact ids dropped on this column, and the Stage a
+            drop sets (``stage``).
     """
 
     contacts_dropped = Signal(list, object)
 
-    def __init__(self, stage: Stage, parent: QObject | None = None) -> None:
+    def __init__(
+        self, stage: Stage, parent: QObject | None = None, *, stages: Iterable[Stage] = ()
+    ) -> None:
         super().__init__(parent)
+        #: The stage a drop on this column sets.
         self.stage = stage
+        #: The stages whose contacts the column shows.
+        self.stages: frozenset[Stage] = frozenset(stages) or frozenset({stage})
         self._needle = ""
         self._records: list[ContactRecord] = []
         self._strings: list[str] = []
@@ -459,7 +466,7 @@ class StageFilterProxy(QSortFilterProxyModel):
         super().setSourceModel(model)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if self._records[source_row].state.stage is not self.stage:
+        if self._records[source_row].state.stage not in self.stages:
             return False
         return not self._needle or self._needle in self._strings[source_row]
 

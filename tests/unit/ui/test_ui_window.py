@@ -4,17 +4,23 @@ sync off the GUI thread, safe message display, accessible names and remembered s
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import uiseed
-from PySide6.QtCore import QSettings, Qt, QUrl
-from PySide6.QtGui import QTextDocument
+from PySide6.QtCore import QDate, QDateTime, QModelIndex, QSettings, Qt, QTime, QUrl
+from PySide6.QtGui import QFontMetrics, QTextDocument
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
+    QAbstractSpinBox,
+    QApplication,
+    QCalendarWidget,
     QComboBox,
+    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QTextEdit,
@@ -22,16 +28,26 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop.actions import all_due
+from desktop.actions import all_due, set_meeting
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Contact, Stage
-from desktop.storage import StoredMessage
-from mail.provider import Account, ChangeSet, MailMessage, MessageRef
-from ui.dialogs import ContactDialog, parse_emails
+from desktop.jobs import AccountOutcome, SyncRound, SyncState
+from desktop.storage import Store, StoredMessage
+from mail.provider import (
+    Account,
+    AccountKind,
+    ChangeSet,
+    MailMessage,
+    MessageRef,
+    NeedsSignInError,
+    OfflineError,
+    ProviderError,
+)
+from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog, parse_emails
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
-from ui.models.contacts import ID_ROLE
+from ui.models.contacts import ID_ROLE, Column
 from ui.models.due import ACTION_ROLE
 
 pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
@@ -63,16 +79,50 @@ def test_cards_sit_in_their_stage_columns(window: MainWindow, seeded: dict[str, 
     }
     for key, stage in expected.items():
         assert window.board.column_of(seeded[key]) is stage, key
-    total = sum(c.proxy.rowCount() for c in window.board.columns.values())
+    total = sum(c.proxy.rowCount() for c in window.board.column_list)
     assert total == len(seeded)
+
+
+def test_closed_stages_share_one_column_with_a_stage_badge(
+    qtbot: QtBot, window: MainWindow, ctx, seeded
+) -> None:
+    board = window.board
+    titles = [c.label for c in board.column_list]
+    assert titles == [
+        "Target",
+        "Requested",
+        "Replied",
+        "Scheduled",
+        "Met",
+        "Thanked",
+        "In touch",
+        "Closed",
+    ]
+    closed = board.columns[Stage.DECLINED]
+    assert board.columns[Stage.BOUNCED] is closed and board.columns[Stage.NO_RESPONSE] is closed
+    shown = {closed.proxy.index(r, 0).data(ID_ROLE) for r in range(closed.proxy.rowCount())}
+    assert shown == {seeded["barbara"], seeded["frances"]}
+    assert ("Declined", False) in board.delegate.badges(ctx.store.contact(seeded["frances"]), "")
+    assert not any(
+        text == "Replied" for text, _ in board.delegate.badges(ctx.store.contact(seeded["ada"]), "")
+    )
+    # A drop on Closed declines.
+    linus = seeded["linus"]
+    row = window.model.row_of(linus)
+    assert row is not None
+    payload = window.model.mimeData([window.model.index(row, 0)])
+    with qtbot.waitSignal(board.stage_change_requested):
+        closed.proxy.dropMimeData(payload, closed.view.defaultDropAction(), -1, -1, QModelIndex())
+    assert ctx.store.contact(linus).state.stage is Stage.DECLINED
+    assert board.column_of(linus) is Stage.DECLINED
 
 
 def test_card_badges_say_away_bounced_and_follow_ups(window: MainWindow, ctx, seeded) -> None:
     delegate = window.board.delegate
     grace = delegate.badges(ctx.store.contact(seeded["grace"]), "")
-    assert ("away until Thu 19 Mar", False) in grace
+    assert ("away until 19 Mar", False) in grace
     barbara = delegate.badges(ctx.store.contact(seeded["barbara"]), "")
-    assert ("bounced: liskov@mit.example", True) in barbara
+    assert barbara == [("Bounced", True)]  # the panel names the address
     linus = delegate.badges(ctx.store.contact(seeded["linus"]), "")
     assert ("2 follow-ups", False) in linus
 
@@ -196,9 +246,165 @@ def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
     assert provider.threads[0].startswith("coffeechat-sync")
     qtbot.waitUntil(lambda: label.text() == "Demo mailbox: idle · last synced 15:00")
     assert win.sync_now()
-    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+    with qtbot.waitSignal(win.sync_finished, timeout=10_000) as blocker:
         pass
+    # The window hands the reminder settings over: the worker computes Today's actions.
+    result = blocker.args[0]
+    assert isinstance(result, SyncRound) and result.due is not None
     win.shutdown()
+
+
+def _finished(result: SyncRound) -> Future[SyncRound]:
+    future: Future[SyncRound] = Future()
+    future.set_result(result)
+    return future
+
+
+def test_a_round_updates_the_changed_row_without_reading_every_contact(
+    qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = seeded["ada"]
+    window.show_pipeline()
+    window.select_contact(ada)
+    # What the worker did in its round: Ada's meeting is set; it read her record and the due
+    # actions after its commit.
+    now = ctx.clock.now()
+    set_meeting(ctx.store, ada, now + timedelta(days=3), now + timedelta(days=3, minutes=30), now)
+    due = tuple(all_due(ctx.store.contacts(), now, ctx.settings.reminders()))
+    account_id = ctx.providers[0].account.id
+    result = SyncRound(
+        (AccountOutcome(account_id, SyncState.IDLE),), (), (ctx.store.contact(ada),), due
+    )
+
+    reads: list[int] = []
+    real_contacts = Store.contacts
+
+    def counting_contacts(self: Store, *args: object, **kw: object) -> object:
+        reads.append(1)
+        return real_contacts(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Store, "contacts", counting_contacts)
+    rows: list[int] = []
+    window.model.dataChanged.connect(
+        lambda top, bottom, roles=(): rows.extend(range(top.row(), bottom.row() + 1))
+    )
+    with (
+        qtbot.assertNotEmitted(window.model.modelReset),
+        qtbot.assertNotEmitted(window.model.rowsRemoved),
+    ):
+        window.on_round_finished(_finished(result))
+
+    assert reads == []  # no store.contacts() on the GUI thread
+    assert set(rows) == {window.model.row_of(ada)}  # one row signalled
+    assert window.board.column_of(ada) is Stage.SCHEDULED
+    assert window.board.selected_id() == ada  # the selection followed the card
+    today = [
+        window.due_model.index(r).data(ACTION_ROLE) for r in range(window.due_model.rowCount())
+    ]
+    assert today == list(due)
+    assert "Scheduled" in window.panel.stage_label.text()
+
+
+def test_feeding_reselects_only_when_the_selection_was_lost(
+    window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ada = seeded["ada"]
+    window.select_contact(ada)
+    calls: list[int | None] = []
+    real_select = window.board.select
+
+    def spy(contact_id: int | None) -> None:
+        calls.append(contact_id)
+        real_select(contact_id)
+
+    monkeypatch.setattr(window.board, "select", spy)
+    ctx.store.set_notes(seeded["grace"], "Ask about COBOL")
+    window.refresh_contact(seeded["grace"])  # another contact changed
+    assert calls == []
+    window.move_contact(ada, Stage.MET)  # the card changes column: select it there
+    assert calls == [ada]
+    assert window.board.selected_id() == ada
+    assert window.board.column_of(ada) is Stage.MET
+
+
+@dataclass
+class FailingProvider:
+    """A mailbox whose every fetch fails with the given provider error."""
+
+    account: Account
+    error: ProviderError
+
+    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+        raise self.error
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
+        raise self.error
+
+
+@pytest.mark.parametrize(
+    ("error", "text", "tip"),
+    [
+        (OfflineError("network unreachable"), "Work: offline", "try again"),
+        (NeedsSignInError("grant revoked"), "Work: needs sign-in", "Reconnect the account"),
+    ],
+)
+def test_a_failing_account_shows_its_state_beside_an_idle_one(
+    qtbot: QtBot, ctx: AppContext, seeded, error: ProviderError, text: str, tip: str
+) -> None:
+    work = ctx.store.add_account(AccountKind.DEMO, "work@example.org", "Work")
+    quiet = ctx.providers[0]
+    ctx.providers = (quiet, FailingProvider(work, error))  # type: ignore[assignment]
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+        assert win.sync_now()
+    failing = win.account_labels[work.id]
+    fine = win.account_labels[quiet.account.id]
+    assert failing.text() == text
+    assert tip in failing.toolTip() and tip in failing.accessibleDescription()
+    assert failing.styleSheet()  # drawn as a badge
+    assert fine.text().startswith("Demo mailbox: idle")
+    assert not fine.styleSheet()
+    win.shutdown()
+
+
+def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
+    qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    donald = seeded["donald"]
+    asked: list[MeetingDialog] = []
+    accept = False
+
+    def answer(dialog: object) -> bool:
+        assert isinstance(dialog, MeetingDialog)
+        asked.append(dialog)
+        if accept:
+            dialog.start_edit.setDateTime(QDateTime(QDate(2026, 3, 16), QTime(10, 30)))
+            dialog.length.setCurrentIndex(dialog.length.findData(30))
+        return accept
+
+    monkeypatch.setattr(window, "exec_dialog", answer)
+    history = len(ctx.store.history(donald))
+    column = window.board.columns[Stage.SCHEDULED]
+    row = window.model.row_of(donald)
+    assert row is not None
+    payload = window.model.mimeData([window.model.index(row, 0)])
+    column.proxy.dropMimeData(payload, column.view.defaultDropAction(), -1, -1, QModelIndex())
+    qtbot.waitUntil(lambda: len(asked) == 1)
+    assert ctx.store.contact(donald).state.stage is Stage.TARGET  # cancelled: nothing moved
+    assert window.board.column_of(donald) is Stage.TARGET
+    assert len(ctx.store.history(donald)) == history
+
+    accept = True  # Contact ▸ Move to ▸ Scheduled…, answered this time
+    window.select_contact(donald)
+    action = next(a for a in window.move_actions if a.data() == Stage.SCHEDULED.value)
+    action.trigger()
+    assert len(asked) == 2
+    state = ctx.store.contact(donald).state
+    assert state.stage is Stage.SCHEDULED
+    assert state.meeting_start == datetime(2026, 3, 16, 10, 30, tzinfo=UTC)
+    assert state.meeting_end == datetime(2026, 3, 16, 11, 0, tzinfo=UTC)
+    assert window.board.column_of(donald) is Stage.SCHEDULED
 
 
 def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainWindow) -> None:
@@ -275,27 +481,121 @@ def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, se
     )
 
 
-def test_every_control_has_an_accessible_name(window: MainWindow) -> None:
-    kinds = (QAbstractButton, QLineEdit, QAbstractItemView, QComboBox, QTextEdit, QPlainTextEdit)
-    unnamed = [
+_INTERACTIVE = (
+    QAbstractButton,
+    QLineEdit,
+    QAbstractItemView,
+    QComboBox,
+    QTextEdit,
+    QPlainTextEdit,
+    QAbstractSpinBox,
+    QCalendarWidget,
+)
+
+
+def _unnamed(root: QWidget) -> list[str]:
+    """Interactive widgets (links in labels included) without an accessible name."""
+
+    def interactive(w: QWidget) -> bool:
+        if isinstance(w, QLabel):
+            return bool(w.textInteractionFlags() & Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
+        return isinstance(w, _INTERACTIVE)
+
+    return [
         f"{type(w).__name__}({w.objectName()!r}, parent={type(w.parent()).__name__})"
-        for w in window.findChildren(QWidget)
-        if isinstance(w, kinds) and not w.accessibleName().strip()
+        for w in [root, *root.findChildren(QWidget)]
+        if interactive(w) and not w.accessibleName().strip()
     ]
-    assert unnamed == []
 
 
-def test_view_and_geometry_are_remembered(qtbot: QtBot, ctx, seeded) -> None:
+def test_every_control_has_an_accessible_name(window: MainWindow, seeded) -> None:
+    window.select_contact(seeded["ada"])
+    assert _unnamed(window) == []
+    assert not any(e.accessibleName() == "Text field" for e in window.findChildren(QLineEdit))
+
+
+def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx, seeded) -> None:
+    meeting = MeetingDialog("Ada Lovelace", ZoneInfo("UTC"), ctx.clock.now())
+    dialogs = [
+        ContactDialog(ctx.store.contacts(), ctx.store.add_contact),
+        meeting,
+        ShortcutsDialog(),
+        AboutDialog("1.0", ctx.paths.profile, ctx.paths.logs),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        dialog.show()
+    # The meeting dialog's date-time edit, its calendar popup and the length box are there.
+    assert meeting.start_edit.accessibleName() == "Meeting start"
+    assert meeting.length.accessibleName() == "Meeting length"
+    assert meeting.findChildren(QCalendarWidget)
+    for dialog in dialogs:
+        assert _unnamed(dialog) == [], type(dialog).__name__
+
+
+def test_window_state_is_kept_in_the_profile(qtbot: QtBot, ctx, seeded) -> None:
     win = MainWindow(ctx)
     qtbot.addWidget(win)
     win.show_pipeline()
     win.shutdown()
-    assert QSettings("Coffeechat", "Coffeechat").value("window/view") in (1, "1")
+    ini = ctx.paths.profile / "window.ini"
+    assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/view") in (1, "1")
+    assert QSettings("Coffeechat", "Coffeechat").value("window/view") is None  # not shared
     again = MainWindow(ctx)
     qtbot.addWidget(again)
     assert again.sidebar.currentRow() == View.PIPELINE
     assert again.pages.currentIndex() == View.PIPELINE
     again.shutdown()
+
+
+def test_first_run_sizes_the_window_from_the_screen(qtbot: QtBot, ctx, seeded) -> None:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    screen = win.screen()
+    assert screen is not None
+    free = screen.availableGeometry()
+    assert free.width() * 0.8 <= win.width() <= free.width()
+    assert free.height() * 0.8 <= win.height() <= free.height()
+    assert free.contains(win.geometry())
+    assert abs(win.geometry().center().x() - free.center().x()) <= 2
+    win.shutdown()
+
+
+def test_the_panel_opens_for_a_contact_and_keeps_its_width(
+    qtbot: QtBot, window: MainWindow, seeded
+) -> None:
+    window.resize(1400, 860)
+    QApplication.processEvents()
+    assert window.panel.isHidden()  # nobody selected: the middle gets the room
+    window.select_contact(seeded["ada"])
+    assert window.panel.isVisible()
+    sizes = window.splitter.sizes()
+    total = sum(sizes)
+    window.splitter.setSizes([sizes[0], total - sizes[0] - 500, 500])
+    window.select_contact(None)
+    assert window.panel.isHidden()
+    assert sum(window.splitter.sizes()[:2]) == total
+    window.select_contact(seeded["grace"])
+    assert window.splitter.sizes()[2] == 500
+
+
+def test_board_and_table_fit_a_1400_pixel_window(qtbot: QtBot, window: MainWindow) -> None:
+    window.resize(1400, 860)
+    window.show_pipeline()
+    QApplication.processEvents()
+    board = window.board
+    assert board.horizontalScrollBar().maximum() == 0  # every column, Closed included, shown
+    closed = board.column_list[-1]
+    assert closed.visibleRegion().boundingRect().width() == closed.width()
+    window.show_contacts()
+    QApplication.processEvents()
+    assert window.table.horizontalScrollBar().maximum() == 0
+    header = window.table.horizontalHeader()
+    last = Column.LAST_ACTIVITY
+    right = header.sectionViewportPosition(last) + header.sectionSize(last)
+    assert right <= window.table.viewport().width()
+    text = QFontMetrics(window.table.font()).horizontalAdvance("Last activity")
+    assert header.sectionSize(last) >= text
 
 
 def test_contact_dialog_validates_and_shows_storage_errors_inline(
