@@ -63,6 +63,9 @@ class Probe(QObject):
                     "first_paint_s": self.first_paint,
                     "keystroke_ms": self.keystrokes,
                     "peak_rss_mb": peak_kb / 1024,
+                    "window": [window.width(), window.height()],
+                    "visible_rows": window.table.viewport().height()  # type: ignore[attr-defined]
+                    // max(1, window.table.verticalHeader().defaultSectionSize()),  # type: ignore[attr-defined]
                 }
             ),
             flush=True,

@@ -106,6 +106,11 @@ def apply_style(app: QApplication) -> None:
         app.setStyle("Fusion")
 
 
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
 class View:
     TODAY = 0
     PIPELINE = 1
@@ -727,31 +732,31 @@ class MainWindow(QMainWindow):
         self.update_empty_states()
 
     def update_empty_states(self) -> None:
+        """Show the empty-state texts where a list is empty (called on every filter keystroke:
+        labels are only touched when their text changes, rich text is costly to lay out)."""
         none_yet = self.model.rowCount() == 0
         add_hint = self.tr(
             "<p style='font-size:large'><b>No contacts yet</b></p>"
             "<p>Press <b>Ctrl+N</b> to add someone you read about, met, or were introduced to.</p>"
         )
-        if none_yet:
-            self.today_empty.setText(add_hint)
-        else:
-            self.today_empty.setText(
-                self.tr(
-                    "<p style='font-size:large'><b>Nothing due today</b></p>"
-                    "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
-                    "when they need you.</p>"
-                )
-            )
+        nothing_due = self.tr(
+            "<p style='font-size:large'><b>Nothing due today</b></p>"
+            "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
+            "when they need you.</p>"
+        )
+        _set_text(self.today_empty, add_hint if none_yet else nothing_due)
         self.today_stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
+        has_rows = self.proxy.rowCount() > 0
         if none_yet:
-            self.contacts_empty.setText(add_hint)
-        else:
-            self.contacts_empty.setText(
+            _set_text(self.contacts_empty, add_hint)
+        elif not has_rows:
+            _set_text(
+                self.contacts_empty,
                 self.tr(
                     "<p><b>No contacts match “{0}”</b></p><p>Press Esc to clear the filter.</p>"
-                ).format(_escape(self.filter_edit.text()))
+                ).format(_escape(self.filter_edit.text())),
             )
-        self.contacts_stack.setCurrentIndex(1 if self.proxy.rowCount() else 0)
+        self.contacts_stack.setCurrentIndex(1 if has_rows else 0)
 
     # ============================================================ views
     def on_view_changed(self, row: int) -> None:
@@ -776,11 +781,10 @@ class MainWindow(QMainWindow):
         self.filter_edit.selectAll()
 
     def on_filter_changed(self, text: str) -> None:
-        self.proxy.set_needle(text)
+        self.proxy.set_needle(text)  # its layoutChanged updates the empty states
         if self.pages.currentWidget() is self.board:
             # Ten column proxies cost ten table filters: only while the board is shown.
             self.board.set_needle(text)
-        self.update_empty_states()
 
     def keyPressEvent(self, event: Any) -> None:
         if event.key() == Qt.Key.Key_Escape and self.filter_edit.hasFocus():

@@ -95,6 +95,14 @@ _ROLES = frozenset(
 )
 
 
+_ROW_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemIsDragEnabled
+    | Qt.ItemFlag.ItemNeverHasChildren
+)
+
+
 class ContactsModel(QAbstractTableModel):
     """Contacts as table rows; ``RECORD_ROLE`` gives the ``ContactRecord`` of any cell.
 
@@ -112,6 +120,8 @@ class ContactsModel(QAbstractTableModel):
         self._now: datetime | None = None
         self._sort_column: int = Column.NAME
         self._descending = False
+        #: Display texts per contact id, all columns: painting asks for them again and again.
+        self._cells: dict[int, tuple[str, ...]] = {}
 
     # ------------------------------------------------------------ feeding
     def reset_records(
@@ -120,6 +130,7 @@ class ContactsModel(QAbstractTableModel):
         """Replace everything (used once, when the window opens), next actions included, so
         that opening costs one reset and no per-row signal."""
         self.beginResetModel()
+        self._cells.clear()
         if next_actions is not None:
             self._next_action = dict(next_actions)
         # In place: the proxies keep references to these two lists (see ``columns``).
@@ -192,6 +203,7 @@ class ContactsModel(QAbstractTableModel):
             self.upsert(record)
             return
         self._records[row] = record
+        self._cells.pop(record.id, None)
         self._search[row] = search_text(record)
         self.dataChanged.emit(self.index(row, 0), self.index(row, len(Column) - 1))
 
@@ -201,6 +213,7 @@ class ContactsModel(QAbstractTableModel):
             return
         self.beginRemoveRows(QModelIndex(), row, row)
         del self._records[row]
+        self._cells.pop(contact_id, None)
         del self._search[row]
         self._reindex()
         self.endRemoveRows()
@@ -219,6 +232,7 @@ class ContactsModel(QAbstractTableModel):
         self._next_action = dict(titles)
         for contact_id in set(old) | set(titles):
             if old.get(contact_id) != titles.get(contact_id):
+                self._cells.pop(contact_id, None)
                 row = self._row_of.get(contact_id)
                 if row is not None:
                     ix = self.index(row, Column.NEXT_ACTION)
@@ -235,6 +249,8 @@ class ContactsModel(QAbstractTableModel):
         changed = zone != self._zone or day(now) != day(self._now)
         self._zone = zone
         self._now = now
+        if changed:
+            self._cells.clear()
         if changed and self._records:
             col = Column.LAST_ACTIVITY
             self.dataChanged.emit(self.index(0, col), self.index(len(self._records) - 1, col))
@@ -300,8 +316,14 @@ class ContactsModel(QAbstractTableModel):
             return record.id
         if role == NEXT_ACTION_ROLE:
             return self._next_action.get(record.id, "")
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return self._display(record, col, role == Qt.ItemDataRole.ToolTipRole)
+        if role == Qt.ItemDataRole.DisplayRole:
+            cells = self._cells.get(record.id)
+            if cells is None:
+                cells = tuple(self._display(record, c, False) or "" for c in range(len(Column)))
+                self._cells[record.id] = cells
+            return cells[col] if 0 <= col < len(cells) else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._display(record, col, True)
         if role == Qt.ItemDataRole.AccessibleTextRole:
             c = record.contact
             return f"{c.name}, {c.company}, {record.state.stage.label}"
@@ -340,12 +362,7 @@ class ContactsModel(QAbstractTableModel):
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.ItemIsDropEnabled
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemIsDragEnabled
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return _ROW_FLAGS
 
     def mimeTypes(self) -> list[str]:
         return [CONTACT_MIME]
