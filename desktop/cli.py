@@ -229,13 +229,13 @@ def _demo(args: argparse.Namespace) -> int:
     paths = demo_story.demo_paths(None if args.profile is None else args.profile)
     if not args.keep:
         try:
-            demo_story.fresh_profile(paths)
+            demo_story.fresh_profile(paths, ours=args.profile is None)
         except demo_story.NotADemoProfileError as exc:
             return _fail(str(exc))
         except OSError as exc:
             return _fail(f"cannot reset the demo profile {paths.profile}: {exc.strerror or exc}")
     try:
-        demo_story.claim(paths)
+        demo_story.claim(paths, ours=args.profile is None)
     except demo_story.NotADemoProfileError as exc:
         return _fail(str(exc))
     except OSError as exc:

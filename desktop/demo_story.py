@@ -55,11 +55,12 @@ class NotADemoProfileError(Exception):
     """The folder given for the demo holds something else; it was left alone."""
 
 
-def fresh_profile(paths: Paths) -> None:
+def fresh_profile(paths: Paths, *, ours: bool = False) -> None:
     """Remove a previous demo profile so every `make demo` starts the story from the beginning.
 
     Only a folder that is empty or was made by the demo (it has the marker file) is removed: a
-    mistyped ``--profile`` pointing at real data is refused, never deleted.
+    mistyped ``--profile`` pointing at real data is refused, never deleted. ``ours`` is for the
+    default demo folder, which lives in Coffeechat's own data folder.
     """
     root = paths.profile
     if not root.exists():
@@ -68,7 +69,7 @@ def fresh_profile(paths: Paths) -> None:
         raise NotADemoProfileError(
             f"{root} is a file, not a demo profile folder; it was left alone"
         )
-    if any(root.iterdir()) and not (root / MARKER).exists():
+    if not ours and any(root.iterdir()) and not (root / MARKER).exists():
         raise NotADemoProfileError(
             f"{root} is not a demo profile (it has other files); it was left alone. Choose an "
             "empty or new folder for the demo."
@@ -76,14 +77,14 @@ def fresh_profile(paths: Paths) -> None:
     shutil.rmtree(root)
 
 
-def claim(paths: Paths) -> None:
+def claim(paths: Paths, *, ours: bool = False) -> None:
     """Make (or recognise) the demo profile folder; a folder holding anything else is refused."""
     root = paths.profile
     if root.exists() and not root.is_dir():
         raise NotADemoProfileError(
             f"{root} is a file, not a demo profile folder; it was left alone"
         )
-    if root.is_dir() and any(root.iterdir()) and not (root / MARKER).exists():
+    if not ours and root.is_dir() and any(root.iterdir()) and not (root / MARKER).exists():
         raise NotADemoProfileError(
             f"{root} is not a demo profile (it has other files); the demo will not write into it."
         )
