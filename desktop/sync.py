@@ -299,7 +299,8 @@ def run_once(
                 log.warning("skipped message %s: %s", msg.ref.id, type(exc).__name__)
         sync.pass_time(sync.now)
         store.set_account_cursor(account.id, changes.cursor, sync.now)
-    log.info(
+    log.log(
+        logging.INFO if relevant or sync.events else logging.DEBUG,
         "sync %s: %d changes, %d relevant, %d events",
         account.kind,
         len(changes.refs),

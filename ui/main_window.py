@@ -738,6 +738,8 @@ class MainWindow(QMainWindow):
         add_hint = self.tr(
             "<p style='font-size:large'><b>No contacts yet</b></p>"
             "<p>Press <b>Ctrl+N</b> to add someone you read about, met, or were introduced to.</p>"
+            "<p>New to Coffeechat? <b>coffeechat demo</b> shows the whole loop with a simulated "
+            "mailbox.</p>"
         )
         nothing_due = self.tr(
             "<p style='font-size:large'><b>Nothing due today</b></p>"
