@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="close the window after this many seconds (for docs and tests)",
     )
+    from desktop import cli_draft
+
+    cli_draft.add_parser(sub)
     return parser
 
 
@@ -125,6 +128,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "demo":
         return _demo(args)
+    if command == "draft":
+        from desktop import cli_draft
+
+        return cli_draft.run(args)
     paths = resolve(args.profile)
     if command == "run":
         if not has_display():

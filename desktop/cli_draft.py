@@ -1,0 +1,349 @@
+"""``coffeechat draft CONTACT --template NAME``: the composer's draft, headless.
+
+Prints the message as it would be saved (recipient, subject, body with real proposed times from
+the account's calendar, or from working hours alone when there is no calendar) and the coaching
+findings. Nothing is saved or sent. Qt-free.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desktop import logs, settings, templates
+from desktop.domain.coaching import DraftToCheck, Finding, check
+from desktop.domain.model import Stage
+from desktop.domain.slots import (
+    MeetingKind,
+    Party,
+    Slot,
+    SlotRules,
+    Span,
+    WorkingHours,
+    meetings_as_busy,
+    propose_slots,
+    render_slot,
+)
+from desktop.paths import Paths, resolve
+from desktop.storage import ContactRecord, StorageError, Store
+from mail.provider import ProviderError
+
+#: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
+BUSY_WINDOW = timedelta(days=31)
+
+
+class DraftError(Exception):
+    """Something the user must fix; the text says what."""
+
+
+def add_parser(subparsers: Any) -> None:
+    """Add the ``draft`` subcommand to ``coffeechat``'s subparsers."""
+    draft = subparsers.add_parser(
+        "draft",
+        help="write a draft for a contact from a template, with proposed times and coaching",
+        description="Write the draft the composer would write, without saving or sending it.",
+    )
+    draft.add_argument("contact", metavar="CONTACT", help="the contact's id, name or address")
+    draft.add_argument(
+        "--template", required=True, metavar="NAME", help="template name, e.g. request_referral"
+    )
+    draft.add_argument("--json", action="store_true", help="one JSON object")
+    draft.add_argument(
+        "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
+    )
+    draft.add_argument(
+        "--kind",
+        choices=[k.value for k in MeetingKind],
+        default=MeetingKind.CALL.value,
+        help="the meeting asked for: call (15 min, default), coffee (30) or lunch (60)",
+    )
+    draft.add_argument(
+        "--slots", type=int, default=3, metavar="N", help="how many times to propose (default 3)"
+    )
+    draft.add_argument(
+        "--lang", default="en", help="language of the dates: en, de, fr or es (default en)"
+    )
+    draft.add_argument(
+        "--field",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set a template field, e.g. --field article_title='Data at scale' (repeatable)",
+    )
+    draft.add_argument(
+        "--now", metavar="ISO", default=None, help="pretend it is this instant (for scripts)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    profile = getattr(args, "profile", None)
+    paths = resolve(profile)
+    if not paths.database.exists():
+        return _fail(f"there is no Coffeechat profile at {paths.profile}")
+    logs.setup(paths.logs)
+    try:
+        store = Store.open(paths.profile)
+    except StorageError as exc:
+        return _fail(str(exc))
+    try:
+        result = make_draft(store, paths, args)
+    except DraftError as exc:
+        return _fail(str(exc))
+    finally:
+        store.close()
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else _text(result))
+    return 0
+
+
+def _fail(message: str) -> int:
+    print(f"coffeechat: {message}", file=sys.stderr)
+    return 1
+
+
+# ------------------------------------------------------------------------------------ pieces
+def find_contact(store: Store, query: str) -> ContactRecord:
+    """A contact by id, address, full name, or a part of the name that only one contact has."""
+    query = query.strip()
+    if query.isdigit():
+        try:
+            return store.contact(int(query))
+        except KeyError:
+            pass
+    by_address = store.address_index().get(query.lower())
+    if by_address is not None:
+        return store.contact(by_address)
+    records = store.contacts()
+    wanted = query.casefold()
+    exact = [r for r in records if r.contact.name.casefold() == wanted]
+    partial = exact or [r for r in records if wanted and wanted in r.contact.name.casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        raise DraftError(f"no contact matches {query!r} (give an id, a name or an address)")
+    names = ", ".join(f"{r.contact.name} (id {r.id})" for r in partial[:8])
+    raise DraftError(f"{query!r} matches several contacts: {names}; give the id")
+
+
+def _zone_or_none(name: str) -> str | None:
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def user_party(prefs: settings.Settings) -> Party:
+    reminders = prefs.reminders()
+    start, end = prefs.work_start_hour, prefs.work_end_hour
+    try:
+        hours = WorkingHours(time(start), time(23, 59) if end >= 24 else time(end))
+    except ValueError:
+        hours = WorkingHours()
+    return Party(_zone_or_none(prefs.timezone) or "UTC", hours, reminders.holidays)
+
+
+def _busy(
+    store: Store, paths: Paths, now: datetime, contact_id: int
+) -> tuple[list[Span], str, list[str]]:
+    """Busy blocks from every account's calendar and the app's own meetings, where they came
+    from ("calendar" or "working hours"), and any account that could not be read."""
+    from desktop.providers import build, profile_clock
+
+    blocks: list[Span] = []
+    problems: list[str] = []
+    read = 0
+    for provider in build(store, paths, profile_clock(paths)):
+        try:
+            blocks.extend(provider.busy_blocks(now, now + BUSY_WINDOW))
+            read += 1
+        except ProviderError as exc:
+            problems.append(f"{provider.account.address}: {exc or type(exc).__name__}")
+    meetings = [
+        (state.meeting_start, state.meeting_end)
+        for other, state in store.states_in_stage(Stage.SCHEDULED)
+        if other != contact_id
+    ]
+    blocks.extend(meetings_as_busy(meetings))
+    return blocks, "calendar" if read else "working hours", problems
+
+
+def _fields(
+    store: Store, record: ContactRecord, prefs: settings.Settings, extra: dict[str, str]
+) -> dict[str, object]:
+    contact = record.contact
+    fields: dict[str, object] = {
+        "name": contact.name,
+        "first_name": templates.first_name(contact.name),
+        "company": contact.company,
+        "role": contact.role,
+        "user_name": prefs.user_name,
+    }
+    if contact.referrer_id is not None:
+        try:
+            referrer = store.contact(contact.referrer_id).contact
+        except KeyError:
+            referrer = None
+        if referrer is not None:
+            fields["referrer_name"] = referrer.name
+            fields["referrer_first_name"] = templates.first_name(referrer.name)
+    sent = [m for m in store.messages_for(record.id) if m.folder == "sent"]
+    if sent:
+        subject = sent[0].subject
+        while subject.lower().startswith("re:"):
+            subject = subject[3:].strip()
+        fields["original_subject"] = subject
+        fields["thread_id"] = sent[-1].thread_id
+    if contact.notes:
+        fields["loose_ends"] = templates.loose_ends(contact.notes)
+    fields.update(extra)
+    return fields
+
+
+def _extra_fields(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise DraftError(f"--field wants KEY=VALUE, not {pair!r}")
+        out[key.strip()] = value
+    return out
+
+
+def _now(text: str | None, paths: Paths) -> datetime:
+    if text is None:
+        from desktop.providers import profile_clock
+
+        return profile_clock(paths).now().astimezone(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise DraftError(f"--now is not an ISO 8601 date and time: {text!r}") from None
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str, Any]:
+    """The draft as one JSON-ready object (see the module docstring)."""
+    prefs = settings.load(paths.settings)
+    record = find_contact(store, args.contact)
+    contact = record.contact
+    if not contact.primary_email:
+        raise DraftError(f"{contact.name} has no e-mail address yet")
+    try:
+        to = templates.safe_address(contact.primary_email)
+    except ValueError as exc:
+        raise DraftError(f"{contact.name}'s address cannot be used: {exc}") from None
+    try:
+        template = templates.load(args.template, paths.profile / "templates")
+    except templates.TemplateError as exc:
+        raise DraftError(str(exc)) from None
+    if not 0 <= args.slots <= 10:
+        raise DraftError("--slots must be between 0 and 10")
+
+    now = _now(args.now, paths)
+    kind = MeetingKind(args.kind)
+    user = user_party(prefs)
+    contact_tz = _zone_or_none(contact.timezone)
+    slots: list[Slot] = []
+    source, problems = "none", list[str]()
+    if args.slots and template.kind in (
+        templates.TemplateKind.REQUEST,
+        templates.TemplateKind.FOLLOW_UP,
+    ):
+        busy, source, problems = _busy(store, paths, now, record.id)
+        party = Party(contact_tz) if contact_tz else None
+        rules = SlotRules(count=args.slots, length=timedelta(minutes=kind.minutes))
+        slots = propose_slots(now, user, party, busy, (), rules)
+    texts = [
+        render_slot(s, user.timezone, contact_tz, args.lang, audience="contact") for s in slots
+    ]
+
+    fields = _fields(store, record, prefs, _extra_fields(args.field))
+    fields.update(
+        {
+            "slots": texts,
+            "meeting": templates.meeting_phrase(kind.value, kind.minutes),
+            "meeting_kind": kind.value,
+            "length_minutes": kind.minutes,
+        }
+    )
+    try:
+        message = templates.render(template, fields)
+    except templates.TemplateError as exc:
+        hint = ""
+        if isinstance(exc, templates.MissingFieldError) and exc.field == "slots":
+            hint = " (no free time was found within the horizon: try another meeting kind)"
+        elif isinstance(exc, templates.MissingFieldError):
+            hint = f" (pass --field {exc.field}=...)"
+        raise DraftError(f"{exc}{hint}") from None
+
+    reasons = tuple(
+        str(fields[k])
+        for k in ("referrer_name", "article_title", "affiliation", "reason")
+        if fields.get(k)
+    )
+    findings = check(
+        DraftToCheck(
+            subject=message.subject,
+            body=message.body,
+            contact_name=contact.name,
+            is_request=template.kind is templates.TemplateKind.REQUEST,
+            reasons=reasons,
+            slot_count=len(slots) if template.kind is templates.TemplateKind.REQUEST else None,
+        )
+    )
+    return {
+        "now": now.isoformat(),
+        "contact": {"id": record.id, "name": contact.name, "timezone": contact_tz},
+        "template": template.name,
+        "kind": template.kind.value,
+        "to": [to],
+        "subject": message.subject,
+        "body": message.body,
+        "thread_id": fields.get("thread_id")
+        if template.kind
+        in (templates.TemplateKind.FOLLOW_UP, templates.TemplateKind.CLOSE_THE_LOOP)
+        else None,
+        "slots": [
+            {
+                "start": s.start.isoformat(),
+                "end": s.end.isoformat(),
+                "text": t,
+                "yours": render_slot(s, user.timezone, contact_tz, args.lang),
+            }
+            for s, t in zip(slots, texts, strict=True)
+        ],
+        "slots_from": source,
+        "account_problems": problems,
+        "findings": [_finding(f) for f in findings],
+    }
+
+
+def _finding(f: Finding) -> dict[str, str]:
+    return {"code": f.code, "severity": f.severity.label, "message": f.message}
+
+
+def _text(result: dict[str, Any]) -> str:
+    lines = [f"To: {', '.join(result['to'])}", f"Subject: {result['subject']}", ""]
+    lines.append(result["body"].rstrip("\n"))
+    lines.append("")
+    if result["slots_from"] == "calendar":
+        lines.append("Proposed times: free in your calendar, inside your working hours and theirs.")
+    elif result["slots_from"] == "working hours":
+        lines.append(
+            "Proposed times: from working hours alone (no calendar access: check them against "
+            "your calendar)."
+        )
+    for problem in result["account_problems"]:
+        lines.append(f"  could not read {problem}")
+    if result["findings"]:
+        lines.append("Coaching:")
+        lines.extend(f"  [{f['severity']}] {f['message']}" for f in result["findings"])
+    else:
+        lines.append("Coaching: nothing to improve.")
+    return "\n".join(lines)
