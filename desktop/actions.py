@@ -19,7 +19,11 @@ def override_stage(store: Store, contact_id: int, stage: Stage, now: datetime) -
         key=f"override:{now.isoformat()}:{stage.value}",
         target_stage=stage,
     )
-    return store.apply_event(contact_id, event)
+    with store.transaction():
+        step = store.apply_event(contact_id, event)
+        if stage.closed or stage is Stage.SCHEDULED:
+            store.release_offers(contact_id, now)  # their proposed slots are free again
+    return step
 
 
 def set_meeting(
@@ -33,7 +37,10 @@ def set_meeting(
         meeting_start=start,
         meeting_end=end,
     )
-    return store.apply_event(contact_id, event)
+    with store.transaction():
+        step = store.apply_event(contact_id, event)
+        store.release_offers(contact_id, now)  # the other slots offered to them are free again
+    return step
 
 
 def mark_referrer_updated(store: Store, contact_id: int, now: datetime) -> Step | None:

@@ -139,5 +139,28 @@ def _v2_snoozes(db: sqlite3.Connection) -> None:
     )
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_v1_initial, _v2_snoozes)
+def _v3_offers(db: sqlite3.Connection) -> None:
+    """Time slots proposed in requests, so no slot is offered to two pending contacts."""
+    _run(
+        db,
+        """
+        CREATE TABLE offers (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            start TEXT NOT NULL,
+            end TEXT NOT NULL,
+            offered_at TEXT NOT NULL,
+            outbox_key TEXT,
+            released_at TEXT
+        );
+        CREATE INDEX offers_contact ON offers (contact_id, released_at)
+        """,
+    )
+
+
+MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _v1_initial,
+    _v2_snoozes,
+    _v3_offers,
+)
 LATEST = len(MIGRATIONS)

@@ -648,6 +648,59 @@ class Store:
     def message_count(self) -> int:
         return int(self._db.execute("SELECT count(*) FROM messages").fetchone()[0])
 
+    # ----------------------------------------------------------------- offers
+    def add_offers(
+        self,
+        contact_id: int,
+        slots: list[tuple[datetime, datetime]],
+        offered_at: datetime,
+        outbox_key: str | None = None,
+    ) -> None:
+        """Record the slots proposed to a contact in a request."""
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO offers (contact_id, start, end, offered_at, outbox_key) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [(contact_id, iso(a), iso(b), iso(offered_at), outbox_key) for a, b in slots],
+            )
+
+    def open_offers(self, *, except_contact: int | None = None) -> list[tuple[datetime, datetime]]:
+        """Slots still on offer: proposed to a contact whose request is pending (requested or
+        replied, not yet scheduled or closed) and not released."""
+        rows = self._db.execute(
+            "SELECT o.start, o.end FROM offers o JOIN contacts c ON c.id = o.contact_id "
+            "WHERE o.released_at IS NULL AND c.stage IN ('requested', 'replied') "
+            "AND o.contact_id IS NOT ?",
+            (except_contact,),
+        ).fetchall()
+        out = []
+        for r in rows:
+            start, end = from_iso(r[0]), from_iso(r[1])
+            assert start is not None and end is not None
+            out.append((start, end))
+        return out
+
+    def offers_for(self, contact_id: int) -> list[tuple[datetime, datetime]]:
+        """The slots most recently proposed to this contact and not released, in time order."""
+        rows = self._db.execute(
+            "SELECT start, end FROM offers WHERE contact_id = ? AND released_at IS NULL "
+            "ORDER BY start",
+            (contact_id,),
+        ).fetchall()
+        return [
+            (a, b)
+            for a, b in ((from_iso(r[0]), from_iso(r[1])) for r in rows)
+            if a is not None and b is not None
+        ]
+
+    def release_offers(self, contact_id: int, now: datetime) -> None:
+        """The contact has a meeting (or is closed): their other slots are free again."""
+        with self.transaction():
+            self._db.execute(
+                "UPDATE offers SET released_at = ? WHERE contact_id = ? AND released_at IS NULL",
+                (iso(now), contact_id),
+            )
+
     # ----------------------------------------------------------------- outbox
     def outbox_add(
         self,

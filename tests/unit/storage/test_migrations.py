@@ -45,9 +45,25 @@ def test_v2_adds_action_marks_and_keeps_v1_data(tmp_path: Path) -> None:
     )
     db.close()
     store = Store.open(tmp_path)
-    assert store.schema_version == LATEST == 2
+    assert store.schema_version == LATEST
+    assert "action_marks" in _tables(store._db)
     assert [r.contact.name for r in store.contacts()] == ["Ada"]
-    assert (tmp_path / f"{DB_NAME}.before-v2.bak").exists()  # a backup before every upgrade
+    assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading
+
+
+def test_v3_adds_offers_and_keeps_v2_data(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, 2)
+    db.execute(
+        "INSERT INTO contacts (name, state, created_at, updated_at) VALUES "
+        "('Ada', '{\"stage\": \"requested\"}', '2026-01-01T00:00:00+00:00', "
+        "'2026-01-01T00:00:00+00:00')"
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    assert store.schema_version >= 3
+    assert "offers" in _tables(store._db)
+    assert [r.contact.name for r in store.contacts()] == ["Ada"]
 
 
 def test_fresh_database_is_at_latest(tmp_path: Path) -> None:

@@ -214,3 +214,18 @@ def test_undo_keeps_what_later_events_did_without_a_stage_change(store: Store) -
     assert state.stage is Stage.REQUESTED
     assert state.away_until == date(2026, 3, 20)
     assert state.requested_at == T0
+
+
+def test_offers_are_open_while_the_request_is_pending(store: Store) -> None:
+    ada = _contact(store, "Ada", "ada@engine.example")
+    bob = _contact(store, "Bob", "bob@engine.example")
+    slot = (T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=15))
+    store.add_offers(ada, [slot], T0, "k1")
+    assert store.open_offers() == []  # Ada is still a target: nothing is pending yet
+    store.apply_event(ada, event(EventKind.REQUEST_SENT, key="r1"))
+    assert store.open_offers() == [slot]
+    assert store.open_offers(except_contact=ada) == []
+    assert store.offers_for(ada) == [slot]
+    store.release_offers(ada, T0 + timedelta(hours=1))
+    assert store.open_offers() == [] and store.offers_for(ada) == []
+    assert store.open_offers(except_contact=bob) == []
