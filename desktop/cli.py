@@ -76,9 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="close the window after this many seconds (for docs and tests)",
     )
-    from desktop import cli_draft
+    from desktop import cli_classify, cli_draft
 
     cli_draft.add_parser(sub)
+    cli_classify.add_parser(sub)
     return parser
 
 
@@ -132,6 +133,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop import cli_draft
 
         return cli_draft.run(args)
+    if command == "classify":
+        from desktop import cli_classify
+
+        return cli_classify.run(args)
     paths = resolve(args.profile)
     if command == "run":
         if not has_display():

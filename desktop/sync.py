@@ -13,11 +13,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from desktop.domain.clock import Clock
-from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
+from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import time_events
 from desktop.storage import Store
 from mail.classify import classify, is_thank_you
-from mail.provider import Account, Classification, Folder, MailMessage, MailProvider, MessageRef
+from mail.provider import (
+    Account,
+    Classification,
+    Folder,
+    Interval,
+    MailMessage,
+    MailProvider,
+    MessageRef,
+)
+from mail.quotes import strip_quotes
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +72,14 @@ def _is_daemon(address: str) -> bool:
 CHECK_IN_AFTER = timedelta(days=14)
 
 
-def _new_text(text: str) -> str:
-    """The text above the quoted history (a first cut; the reply-understanding work refines it)."""
-    lines: list[str] = []
-    for line in text.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(">") or (stripped.startswith("On ") and stripped.endswith("wrote:")):
-            break
-        if stripped.startswith(("-----Original Message-----", "From: ")):
-            break
-        lines.append(line)
-    return "\n".join(lines)
+#: How a reply's intent reads in the stage history.
+_INTENTS = {
+    "accept": " — accepts a proposed time",
+    "propose": " — proposes other times",
+    "decline": " — declines",
+    "question": " — asks a question",
+    "refer": " — suggests someone else",
+}
 
 
 def event_key(account_id: int, msg: MailMessage) -> str:
@@ -151,8 +157,14 @@ class _Pass:
             for contact_id in contacts:
                 self.apply(contact_id, self.outgoing_event(contact_id, msg, key))
             return
-        verdict = classify(msg, now=self.now)
         contacts = self.contacts_of(msg)
+        offered = self.store.offers_for(contacts[0]) if contacts else []
+        verdict = classify(
+            msg,
+            now=self.now,
+            slots=[Interval(a, b) for a, b in offered],
+            own=tuple(self.own),
+        )
         if verdict.kind == "bounce" and verdict.bounced_addresses:
             # The report names who failed: only they bounced, not everyone in the thread (a
             # referrer in Cc may be the bad address).
@@ -168,6 +180,7 @@ class _Pass:
             evidence=verdict.evidence,
             contact_id=contacts[0],
         )
+        self.touched.update(contacts)
         event = self.incoming_event(msg, verdict, key)
         if event is None:
             return
@@ -177,6 +190,56 @@ class _Pass:
                     if self.index.get(address) == contact_id:
                         self.store.mark_address_bad(address)
             self.apply(contact_id, event)
+        if verdict.kind == "human":
+            self.understood(contacts[0], msg, verdict, offered, key)
+
+    def understood(
+        self,
+        contact_id: int,
+        msg: MailMessage,
+        v: Classification,
+        offered: list[tuple[datetime, datetime]],
+        key: str,
+    ) -> None:
+        """What the reply says: an accepted slot sets the meeting; a named colleague with an
+        address becomes a new contact, referred by this one."""
+        if v.intent == "accept" and v.slot is not None and 0 <= v.slot < len(offered):
+            start, end = offered[v.slot]
+            why = v.extra.get("intent_evidence", v.evidence)
+            self.apply(
+                contact_id,
+                Event(
+                    EventKind.MEETING_SET,
+                    msg.date,
+                    Evidence(
+                        f"They accepted {start:%a %d %b %H:%M} UTC (proposed time {v.slot + 1})",
+                        why,
+                        key,
+                    ),
+                    event_key(self.account.id, msg) + ":accepted",
+                    meeting_start=start,
+                    meeting_end=end,
+                ),
+            )
+            self.store.release_offers(contact_id, msg.date)
+        address = v.referral_address.lower()
+        if (
+            v.intent == "refer"
+            and address
+            and address not in self.index
+            and address not in self.own
+        ):
+            name = v.referral_name or address.split("@")[0]
+            referred = self.store.add_contact(
+                Contact(None, name, (address,), source="referral", referrer_id=contact_id)
+            )
+            assert referred.id is not None
+            self.index[address] = referred.id
+            self.names[referred.id] = name
+            self.touched.add(referred.id)
+            referrer = self.names.get(contact_id, "A contact")
+            text = f"{referrer} suggested {name}: added as a target"
+            self.notices.append(Notice("referral", referred.id, text, msg.date))
 
     def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
         state = self.store.state(contact_id)
@@ -185,7 +248,7 @@ class _Pass:
         # A closed card reopens only for a new conversation, not for a reply such as
         # "thank you for letting me know" in the thread that closed it.
         reopens = stage.closed and not (msg.in_reply_to or msg.ref.thread_id in self.tracked)
-        thanks = is_thank_you(_new_text(msg.text), "")
+        thanks = is_thank_you(strip_quotes(msg.text), "")
         if stage is Stage.TARGET or reopens:
             kind, summary = EventKind.REQUEST_SENT, f"Request sent: “{subject}”"
         elif stage is Stage.REQUESTED:
@@ -213,8 +276,12 @@ class _Pass:
             return Event(
                 EventKind.GENUINE_REPLY,
                 msg.date,
-                Evidence(f"Reply from {msg.sender}: “{subject}”", v.evidence, key),
-                f"msg:{key}",
+                Evidence(
+                    f"Reply from {msg.sender}: “{subject}”{_INTENTS.get(v.intent, '')}",
+                    v.evidence,
+                    key,
+                ),
+                event_key(self.account.id, msg),
             )
         if v.kind == "auto_reply":
             until = v.away_until.date() if v.away_until else None
@@ -223,7 +290,7 @@ class _Pass:
                 EventKind.AUTO_REPLY,
                 msg.date,
                 Evidence(summary, v.evidence, key),
-                f"msg:{key}",
+                event_key(self.account.id, msg),
                 away_until=until,
             )
         if v.kind == "bounce":
@@ -233,7 +300,7 @@ class _Pass:
                 EventKind.BOUNCE,
                 msg.date,
                 Evidence(summary, v.evidence, key),
-                f"msg:{key}",
+                event_key(self.account.id, msg),
                 bounced_addresses=addresses,
             )
         return None  # bulk and calendar mail are kept but move nothing (yet)

@@ -1,100 +1,263 @@
-"""What an incoming message is: bounce, auto-reply, bulk or human.
+"""What an incoming message is: bounce, calendar reply, auto-reply, bulk or a genuine reply.
 
-The order follows the provider notes: delivery reports first, then the auto-reply headers of
-RFC 3834 and the big vendors, then list/bulk headers, and localised subject phrases only as the
-last resort. Being in the thread is no evidence of a reply: auto-replies carry In-Reply-To too.
+The order follows the provider notes: delivery reports first (RFC 3464 and the many text
+formats flufl.bounce knows), then calendar replies (text/calendar parts), challenge-response
+mails, the auto-reply headers of RFC 3834 and the big vendors, list/bulk headers, and the
+localised subject and body phrases only as the last resort — read on the *new text* of the
+message, so a person who quotes an out-of-office is still a person. Being in the thread is no
+evidence of a reply: auto-replies carry In-Reply-To too.
 
-Classification is header-first and cheap; the raw message is re-parsed only for bounce
-candidates, and dateparser is loaded only for auto-replies.
+Every result names its evidence. Human replies also get their new text and intent
+(``mail.intent``). Classification is header-first and cheap: the raw message is re-parsed only
+for bounce and calendar candidates, and dateparser is loaded only when an auto-reply's return
+date is in a form ``mail.dates`` does not read.
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
 from email.utils import parseaddr
 
-from flufl.bounce import scan_message
+from flufl.bounce import all_failures
 
-from mail.provider import Classification, MailMessage
+from mail import intent as intents
+from mail.dates import find_dates, normalise
+from mail.provider import Classification, Interval, MailMessage
+from mail.quotes import new_text as reply_text
+
+# flufl.bounce logs every detector that trips over a malformed message with a traceback, then
+# re-raises (we catch it and fall back): on hostile input that is expected, not news.
+_FLUFL_LOG = logging.getLogger("flufl.bounce")
+_FLUFL_LOG.addHandler(logging.NullHandler())
+_FLUFL_LOG.propagate = False
 
 BOUNCE = "bounce"
 AUTO_REPLY = "auto_reply"
 BULK = "bulk"
+CALENDAR = "calendar"
 HUMAN = "human"
+KINDS = (BOUNCE, AUTO_REPLY, BULK, CALENDAR, HUMAN)
 
-_DAEMON_LOCALPARTS = frozenset({"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon"})
+_DAEMON_LOCALPARTS = frozenset(
+    {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mail.daemon", "maildaemon"}
+)
+_EXCHANGE_SYSTEM = re.compile(r"^microsoftexchange[0-9a-f]{32}$")
+_NOREPLY = re.compile(
+    r"(?:^|[-._+])(?:no-?reply|do-?not-?reply|donotreply|noreply)(?:$|[-._+])|"
+    r"^(?:notifications?|newsletters?|digest|marketing|mailer|bounces?)(?:$|[-._+])"
+)
 
 #: Subject prefixes that only automatic replies use (checked case-insensitively, at the start).
 AUTO_REPLY_PHRASES: tuple[str, ...] = (
-    "Automatic reply",
-    "Autoreply",
-    "Auto reply",
-    "Out of office",
-    "Out of the office",
-    "Abwesenheitsnotiz",
-    "Automatische Antwort",
-    "Réponse automatique",
-    "Respuesta automática",
-    "Risposta automatica",
-    "AUTO:",
-)
+    "Automatic reply", "Automatic response", "Autoreply", "Auto reply", "Auto-reply",
+    "Auto response", "Autoresponse", "Auto-response", "Out of office", "Out of the office",
+    "Away from the office", "Abwesenheitsnotiz", "Abwesenheit", "Abwesend",
+    "Automatische Antwort", "Réponse automatique", "Absent du bureau", "Absence", "Absent",
+    "Respuesta automática", "Fuera de la oficina", "Ausente", "Risposta automatica",
+    "Fuori ufficio", "Fuori sede", "Automatisch antwoord", "Afwezigheidsmelding", "Afwezig",
+    "Resposta automática", "Fora do escritório", "Ausência", "Odpowiedź automatyczna",
+    "Poza biurem", "Nieobecność", "AUTO:",
+)  # fmt: skip
 _PHRASE_RE = re.compile(
     r"^\s*(?:\[[^\]]*\]\s*)?(?P<phrase>"
-    + "|".join(re.escape(p) for p in AUTO_REPLY_PHRASES)
-    + r")",
+    + "|".join(re.escape(p) for p in sorted(AUTO_REPLY_PHRASES, key=len, reverse=True))
+    + r")(?:(?<=:)|\s*(?::|$|[-\u2013(\[|]))",
     re.IGNORECASE,
 )
+_BOUNCE_SUBJECT = re.compile(
+    r"^\s*(?:undeliverable|undelivered mail|undeliverable mail|delivery status notification|"
+    r"delivery failure|delivery failed|failure notice|mail delivery failed|returned mail|"
+    r"delivery has failed|mail system error|warning: could not send|delayed mail|"
+    r"unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|"
+    r"no entregado|non recapitabile|onbestelbaar|não é possível entregar|não entregue|"
+    r"niedostarczalne|nie można dostarczyć)",
+    re.IGNORECASE,
+)
+_BOUNCE_BODY = re.compile(
+    r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|"
+    r"delivery has failed|permanent error|user unknown|address not found|"
+    r"konnte nicht zugestellt|n'a pas pu être remis|no se pudo entregar|impossibile recapitare|"
+    r"kan niet worden bezorgd|não foi possível entregar|nie można dostarczyć",
+    re.IGNORECASE,
+)
+_TEMPORARY = re.compile(
+    r"warning|delayed|not yet been delivered|will be retried|still being retried|will retry|"
+    r"will keep trying|temporary|deferred|do not need to resend|not delivered yet",
+    re.IGNORECASE,
+)
+_PERMANENT = re.compile(r"permanent|fatal", re.IGNORECASE)
+_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
+_ORIGINAL_MARK = re.compile(
+    r"^(?:-{2,}.*(?:original message|copy of the message|below this line)|"
+    r"------ This is a copy)",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+_CHALLENGE_HEADERS = ("X-Boxtrapper", "X-Challenge", "X-Spam-Arrest", "X-Bluebottle-Request")
+_CHALLENGE_STRONG = re.compile(
+    r"challenge[- ]response|boxtrapper|white ?list|approved senders|"
+    r"protect\w*\s+(?:myself|me|my inbox|their inbox)?\s*(?:from|against)\s+(?:receiving\s+)?"
+    r"(?:junk|spam|unsolicited)|unsolicited e-?mail|spam[- ]?(?:filter|guard|protection)|"
+    r"(?:confirm|prove)\s+(?:that\s+)?you\s+are\s+(?:a\s+)?human|ein mensch sind|vor spam|"
+    r"only (?:need|have) to do this once|do this only once|nur einmal",
+    re.IGNORECASE,
+)
+_CHALLENGE_VERIFY = re.compile(
+    r"verif|bestätig|confirm|conferm|bevestig|potwierd|weryfik|click the link|klicken sie",
+    re.IGNORECASE,
+)
+_URL = re.compile(r"https?://", re.IGNORECASE)
+
+# Body phrases of out-of-office notices, by kind of statement; two kinds (or an explicit
+# "this is an automatic reply") make a body-only auto-reply.
+_OOO_SIGNALS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("absence", re.compile(
+        r"out of (?:the )?office|away from (?:the )?office|on (?:annual |parental |maternity |"
+        r"paternity |sick )?leave|on vacation|on holiday|currently away|i am away|i'm away|"
+        r"nicht im büro|außer haus|ausser haus|im urlaub|abwesend|nicht erreichbar|"
+        r"absente? du bureau|en congés?|en vacances|fuera de la oficina|de vacaciones|"
+        r"fuori (?:ufficio|sede)|in ferie|afwezig|met vakantie|niet aanwezig|"
+        r"fora do escritório|de férias|poza biurem|na urlopie|nieobecn|niedostępn",
+        re.IGNORECASE)),
+    ("mail access", re.compile(
+        r"(?:limited|no) access to (?:my )?e-?mail|not (?:be )?(?:checking|reading) (?:my )?"
+        r"e-?mail|mail is not monitored|keinen zugriff|eingeschränkte[nm]? zugriff|"
+        r"nicht weitergeleitet|accès limité|acceso limitado|accesso limitato|beperkt toegang|"
+        r"niet doorgestuurd|acesso limitado|ograniczony dostęp|not be forwarded",
+        re.IGNORECASE)),
+    ("redirect", re.compile(
+        r"for urgent matters|in urgent cases|if (?:it|this|your message) is urgent|"
+        r"in dringenden fällen|en cas d'urgence|para asuntos urgentes|en caso de urgencia|"
+        r"per urgenze|voor dringende zaken|em caso de urgência|w pilnych sprawach",
+        re.IGNORECASE)),
+    ("will reply", re.compile(
+        r"(?:reply|respond|get back to you|answer)\w*(?: to your (?:message|e-?mail))? "
+        r"(?:when|upon|after|on) (?:my|i) (?:return|get back|am back)|upon my return|"
+        r"when i return|nach meiner rückkehr|dès mon retour|a mi regreso|al mio rientro|"
+        r"na mijn terugkomst|após o meu regresso|po powrocie|after my return",
+        re.IGNORECASE)),
+    ("automatic", re.compile(
+        r"this is an? (?:automatic|automated) (?:reply|response|message)|"
+        r"(?:automated|automatic) (?:response|reply) to your message|"
+        r"automatische (?:antwort|nachricht)|réponse automatique|message automatique|"
+        r"respuesta automática|risposta automatica|automatisch antwoord|resposta automática|"
+        r"odpowiedź automatyczna|the only notification you will receive",
+        re.IGNORECASE)),
+)  # fmt: skip
 
 _THANKS_RE = re.compile(
-    r"\b(thank|grateful|appreciate|merci|danke|vielen dank|gracias|grazie|obrigad)",
+    r"\b(thank|thx|grateful|appreciate|merci|danke|vielen dank|herzlichen dank|gracias|"
+    r"agradec|grazie|bedankt|dank je|dank u|obrigad|dziękuj|dzięki)",
     re.IGNORECASE,
 )
 
-# "until Thursday 12 March", "back on Monday", "returning 14/03", "bis zum 14.03.2026".
-_AWAY_EN = re.compile(
-    r"\b(?:until|till|through|back on|back in the office on|back in office on|"
-    r"returning on|returning|return on|will return on|will return)\s+"
-    r"(?P<rest>[^\n;()]{1,80})",
+# Return-date triggers: the date follows. Strong ones first; "ab"/"from"-style ones (the day the
+# absence *starts* in "ab 09.03. nicht im Büro") only when nothing else names a date.
+_STRONG_TRIGGERS = re.compile(
+    r"\b(?:until|till|til|through|thru|back(?: in(?: the)? office)?(?: on)?|returning(?: on)?|"
+    r"return(?:s|ing)?(?: to the office)?(?: on)?|will be back(?: on)?|"
+    r"bis(?: einschlie(?:ß|ss)lich)?(?: zum| zur| am| dem)?|wieder(?: ab| am)?|"
+    r"zurück(?: am| ab)?|rückkehr(?: am)?|"
+    r"jusqu['\u2019](?:au|à|a)|de retour(?: le)?|retour(?: prévu)?(?: le)?|"
+    r"hasta(?: el(?: día)?)?|de vuelta(?: el)?|regreso(?: el)?|volveré(?: el)?|"
+    r"fino (?:al|a|all['\u2019])|rientr(?:o|erò)(?: in ufficio)?(?: il)?|di ritorno(?: il)?|"
+    r"tornerò(?: il)?|"
+    r"tot en met|t/m|tot|terug(?: op)?|"
+    r"até(?: ao| à| a| o| dia)?|regresso(?: a| em| no dia)?|de volta(?: a| em| no dia)?|"
+    r"retorno(?: em| a)?|"
+    r"do(?: dnia)?|wracam(?: dnia)?|powrót(?: dnia)?)\b",
     re.IGNORECASE,
 )
-_AWAY_DE = re.compile(
-    r"\b(?:bis(?:\s+einschlie(?:ß|ss)lich)?(?:\s+zum|\s+am)?|ab|wieder\s+am|zurück\s+am)\s+"
-    r"(?P<rest>[^\n;()]{1,80})",
+_WEAK_TRIGGERS = re.compile(
+    r"\b(?:ab(?: dem)?|from|as of|à partir du|dès le|a partir del?|a partire dal?|vanaf|"
+    r"a partir de|od(?: dnia)?)\b",
     re.IGNORECASE,
 )
-_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|[!?]")
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|[!?\n;]")
 _TEXT_SCAN_CHARS = 3000
 _EPOCH_YEAR = 1970  # parse_message's stand-in for a missing Date
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
+_RAW_SCAN = 2_000_000
 
 
-def classify(msg: MailMessage, *, now: datetime | None = None) -> Classification:
-    """Classify ``msg``. ``now`` bounds a return date when the message has no usable Date."""
+def classify(
+    msg: MailMessage,
+    *,
+    now: datetime | None = None,
+    slots: Sequence[Interval] = (),
+    own: Sequence[str] = (),
+) -> Classification:
+    """Classify ``msg``. ``now`` bounds a return date when the message has no usable Date;
+    ``slots`` are the times the request offered (for the intent of a human reply); ``own`` the
+    user's addresses (never a referral)."""
     bounce = _bounce(msg)
     if bounce is not None:
         return bounce
 
-    marker = _auto_reply_header(msg)
-    if marker is not None:
-        return _auto_reply(msg, marker, now)
+    calendar = _calendar(msg)
+    if calendar is not None:
+        return calendar
 
+    text = reply_text(msg)
+    challenge = _challenge(msg, text)
+    if challenge is not None:
+        return Classification(kind=BULK, evidence=challenge, new_text=text)
+
+    marker = _auto_reply_header(msg)
     bulk = _bulk_header(msg)
+    if marker is not None:
+        if _has_list_headers(msg) and bulk is not None and "auto-generated" in marker:
+            return Classification(kind=BULK, evidence=bulk, new_text=text)
+        return _auto_reply(msg, marker, now, text)
+
     phrase = _subject_phrase(msg.subject)
+    signals = _ooo_signals(text)
     if bulk is not None:
-        # A vacation program that only sets "Precedence: bulk" is still an auto-reply.
-        if phrase is not None and bulk.startswith("header Precedence"):
-            return _auto_reply(msg, f"subject phrase {phrase!r}", now)
-        return Classification(kind=BULK, evidence=bulk)
+        # A vacation program that only sets "Precedence: bulk|junk" is still an auto-reply.
+        if bulk.startswith("header Precedence") and not _has_list_headers(msg):
+            if phrase is not None:
+                return _auto_reply(msg, f"subject phrase {phrase!r} + {bulk}", now, text)
+            if signals:
+                return _auto_reply(msg, f"{bulk} + body phrase {signals[0][1]!r}", now, text)
+        return Classification(kind=BULK, evidence=bulk, new_text=text)
 
     if phrase is not None:
-        return _auto_reply(msg, f"subject phrase {phrase!r}", now)
-    return Classification(kind=HUMAN, evidence="no automatic-mail marker")
+        return _auto_reply(msg, f"subject phrase {phrase!r}", now, text)
+    kinds = {kind for kind, _ in signals}
+    if len(kinds) >= 2 or "automatic" in kinds:
+        quoted = " + ".join(repr(found) for _, found in signals[:2])
+        return _auto_reply(msg, f"body phrases {quoted}", now, text)
+
+    local = msg.sender.partition("@")[0]
+    if local and _NOREPLY.search(local):
+        return Classification(kind=BULK, evidence=f"sender {msg.sender}", new_text=text)
+
+    found = intents.detect(
+        text,
+        slots=slots,
+        sent=msg.date,
+        sender=msg.sender,
+        own=(*own, *msg.to),
+        cc=msg.cc,
+    )
+    return Classification(
+        kind=HUMAN,
+        evidence="no automatic-mail marker",
+        new_text=text,
+        intent=found.kind,
+        slot=found.slot,
+        proposed=found.proposed,
+        referral_name=found.referral_name,
+        referral_address=found.referral_address,
+        extra={"intent_evidence": found.evidence},
+    )
 
 
 def is_thank_you(text: str, subject: str) -> bool:
@@ -107,24 +270,37 @@ def is_thank_you(text: str, subject: str) -> bool:
 
 def _is_daemon(address: str) -> bool:
     local = address.partition("@")[0].lower()
-    return local in _DAEMON_LOCALPARTS
+    return local in _DAEMON_LOCALPARTS or _EXCHANGE_SYSTEM.match(local) is not None
 
 
 def _bounce(msg: MailMessage) -> Classification | None:
     content_type = msg.header("Content-Type").lower()
     is_dsn = msg.content_type == "multipart/report" and "delivery-status" in content_type
     daemon = _is_daemon(msg.sender)
-    if not is_dsn and not daemon:
-        return None
-    evidence = (
-        "header Content-Type: multipart/report; report-type=delivery-status"
-        if is_dsn
-        else f"sender {msg.sender}"
-    )
+    failed_header = msg.header("X-Failed-Recipients").strip()
+    evidence = ""
+    if is_dsn:
+        evidence = "header Content-Type: multipart/report; report-type=delivery-status"
+    elif daemon:
+        evidence = f"sender {msg.sender}"
+    elif failed_header:
+        evidence = f"header X-Failed-Recipients: {failed_header[:80]}"
+    else:
+        subject = _BOUNCE_SUBJECT.match(msg.subject)
+        if subject is None:
+            return None
+        body = _BOUNCE_BODY.search(msg.text[:_TEXT_SCAN_CHARS])
+        null_path = msg.header("Return-Path").strip() == "<>"
+        if body is None and not null_path:
+            return None
+        evidence = f"subject {subject.group(0).strip()!r} + " + (
+            f"phrase {body.group(0)!r}" if body else "header Return-Path: <>"
+        )
+
     parsed = _reparse(msg.raw)
     addresses: list[str] = []
-    permanent = False
     statuses: list[str] = []
+    permanent: bool | None = None
     if parsed is not None:
         for rcpt, action, status in _delivery_status(parsed):
             if action in ("delivered", "relayed", "expanded"):
@@ -135,11 +311,25 @@ def _bounce(msg: MailMessage) -> Classification | None:
                 statuses.append(status)
             if action == "failed" or status.startswith("5"):
                 permanent = True
-        # flufl.bounce only for what the standard report did not name (non-standard formats).
-        for rcpt in [] if addresses else _flufl_failures(parsed):
-            if rcpt not in addresses:
-                addresses.append(rcpt)
-            permanent = True
+            elif permanent is None and (action == "delayed" or status.startswith("4")):
+                permanent = False
+        if not addresses:
+            # flufl.bounce knows dozens of non-standard MTA formats.
+            temporary, failed = _flufl_failures(parsed)
+            addresses.extend(a for a in failed if a not in addresses)
+            addresses.extend(a for a in temporary if a not in addresses)
+            if failed:
+                permanent = True
+            elif temporary:
+                permanent = False
+    if not addresses and failed_header:
+        addresses.extend(_addresses_in(failed_header, msg))
+    if not addresses:
+        addresses.extend(_addresses_in(_notification_text(msg.text), msg))
+    if permanent is None or (permanent and not statuses):
+        # No standard status: the words decide ("This is a permanent error", "delayed").
+        words = msg.subject + "\n" + msg.text[:_TEXT_SCAN_CHARS]
+        permanent = _PERMANENT.search(words) is not None or _TEMPORARY.search(words) is None
     extra = {"status": statuses[0]} if statuses else {}
     return Classification(
         kind=BOUNCE,
@@ -147,14 +337,32 @@ def _bounce(msg: MailMessage) -> Classification | None:
         bounced_addresses=tuple(addresses),
         permanent=permanent,
         extra=extra,
+        new_text=_notification_text(msg.text)[:2000].strip(),
     )
+
+
+def _notification_text(text: str) -> str:
+    head = text[:_TEXT_SCAN_CHARS]
+    mark = _ORIGINAL_MARK.search(head)
+    return head[: mark.start()] if mark else head
+
+
+def _addresses_in(text: str, msg: MailMessage) -> list[str]:
+    skip = {msg.sender, *msg.to, *msg.cc}
+    found: list[str] = []
+    for m in _ADDRESS.finditer(text):
+        address = m.group(0).lower().strip(".'")
+        if address in skip or _is_daemon(address) or address in found:
+            continue
+        found.append(address)
+    return found[:10]
 
 
 def _reparse(raw: bytes) -> Message | None:
     if not raw:
         return None
     try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw)
+        return BytesParser(policy=policy.compat32).parsebytes(raw[:_RAW_SCAN])
     except Exception:
         return None
 
@@ -193,29 +401,98 @@ def _delivery_status(parsed: Message) -> list[tuple[str, str, str]]:
     return found
 
 
-def _flufl_failures(parsed: Message) -> list[str]:
-    # flufl.bounce knows dozens of non-standard MTA formats; any detector failure is ignored.
+def _flufl_failures(parsed: Message) -> tuple[list[str], list[str]]:
+    """(temporary, permanent) failed addresses; any detector failure is ignored."""
     try:
-        raw_addresses = scan_message(parsed)
+        temporary, permanent = all_failures(parsed)
     except Exception:
-        return []
-    addresses: list[str] = []
-    for item in sorted(raw_addresses):
+        return [], []
+    return _clean(temporary), _clean(permanent)
+
+
+def _clean(items: object) -> list[str]:
+    out: list[str] = []
+    if not isinstance(items, (set, frozenset, list, tuple)):
+        return out
+    for item in sorted(items, key=str):
         text = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
         address = parseaddr(text.strip())[1].lower()
-        if "@" in address:
-            addresses.append(address)
-    return addresses
+        if "@" in address and address not in out:
+            out.append(address)
+    return out
 
 
-# --- auto-replies ---------------------------------------------------------------------------
+# --- calendar -------------------------------------------------------------------------------
+
+_ICS_METHOD = re.compile(r"^METHOD:\s*(\w+)", re.MULTILINE | re.IGNORECASE)
+_ICS_PARTSTAT = re.compile(r"PARTSTAT=([A-Z-]+)", re.IGNORECASE)
+_CALENDAR_TYPES = ("text/calendar", "application/ics")
+
+
+def _calendar(msg: MailMessage) -> Classification | None:
+    head = msg.raw[:_RAW_SCAN].lower()
+    if not any(t.encode() in head for t in _CALENDAR_TYPES):
+        return None
+    parsed = _reparse(msg.raw)
+    if parsed is None:
+        return None
+    ics = ""
+    try:
+        for part in parsed.walk():
+            if part.get_content_type() in _CALENDAR_TYPES:
+                payload = part.get_payload(decode=True)
+                if isinstance(payload, bytes):
+                    ics = payload[:200_000].decode("utf-8", "replace")
+                    break
+    except Exception:
+        return None
+    method_match = _ICS_METHOD.search(ics)
+    if method_match is None:
+        return None
+    method = method_match.group(1).upper()
+    response = {"COUNTER": "counter", "REQUEST": "invitation", "CANCEL": "cancelled"}.get(method)
+    if method == "REPLY":
+        statuses = [s.upper() for s in _ICS_PARTSTAT.findall(ics)]
+        response = next(
+            (
+                {"ACCEPTED": "accepted", "DECLINED": "declined", "TENTATIVE": "tentative"}[s]
+                for s in statuses
+                if s in ("ACCEPTED", "DECLINED", "TENTATIVE")
+            ),
+            "reply",
+        )
+    if response is None:
+        return None
+    return Classification(
+        kind=CALENDAR,
+        evidence=f"text/calendar METHOD:{method}" + (f" ({response})" if method == "REPLY" else ""),
+        calendar=response,
+        new_text=reply_text(msg),
+    )
+
+
+# --- challenge-response, auto-replies and bulk ----------------------------------------------
+
+
+def _challenge(msg: MailMessage, text: str) -> str | None:
+    for name in _CHALLENGE_HEADERS:
+        value = msg.header(name).strip()
+        if value:
+            return f"challenge-response: header {name}"
+    words = msg.subject + "\n" + text[:1500]
+    strong = _CHALLENGE_STRONG.search(words)
+    if strong is None or _CHALLENGE_VERIFY.search(words) is None:
+        return None
+    if _URL.search(words) is None and not msg.header("Auto-Submitted"):
+        return None
+    return f"challenge-response: phrase {strong.group(0)!r}"
 
 
 def _auto_reply_header(msg: MailMessage) -> str | None:
     auto_submitted = msg.header("Auto-Submitted").strip()
     if auto_submitted and auto_submitted.split(";")[0].strip().lower() != "no":
         return f"header Auto-Submitted: {auto_submitted}"
-    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"):
+    for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder", "X-Autogenerated"):
         value = msg.header(name).strip()
         if value:
             return f"header {name}: {value}"
@@ -231,8 +508,12 @@ def _auto_reply_header(msg: MailMessage) -> str | None:
     return None
 
 
+def _has_list_headers(msg: MailMessage) -> bool:
+    return any(msg.header(n).strip() for n in ("List-Id", "List-Unsubscribe", "List-Post"))
+
+
 def _bulk_header(msg: MailMessage) -> str | None:
-    for name in ("List-Id", "List-Unsubscribe"):
+    for name in ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List"):
         value = msg.header(name).strip()
         if value:
             return f"header {name}: {value[:80]}"
@@ -250,50 +531,107 @@ def _subject_phrase(subject: str) -> str | None:
     return match.group("phrase") if match else None
 
 
-def _auto_reply(msg: MailMessage, evidence: str, now: datetime | None) -> Classification:
+def _ooo_signals(text: str) -> list[tuple[str, str]]:
+    head = text[:_TEXT_SCAN_CHARS]
+    found: list[tuple[str, str]] = []
+    for kind, pattern in _OOO_SIGNALS:
+        m = pattern.search(head)
+        if m:
+            found.append((kind, m.group(0)))
+    return found
+
+
+def _auto_reply(msg: MailMessage, evidence: str, now: datetime | None, text: str) -> Classification:
     base = msg.date
     if base.year <= _EPOCH_YEAR and now is not None:
         base = now
-    away = away_until(msg.subject + "\n" + msg.text, base)
-    return Classification(kind=AUTO_REPLY, evidence=evidence, away_until=away)
+    away = away_until(msg.subject + "\n" + (text or msg.text), base)
+    return Classification(kind=AUTO_REPLY, evidence=evidence, away_until=away, new_text=text)
+
+
+# --- return dates ---------------------------------------------------------------------------
 
 
 def away_until(text: str, sent: datetime) -> datetime | None:
-    """The return date an out-of-office text announces, as 00:00 UTC of that day, or None."""
-    # dateparser takes long to import (and ships no types): loaded on the first auto-reply only.
-    dateparser = importlib.import_module("dateparser")
+    """The return date an out-of-office text announces, as 00:00 UTC of that day, or None.
 
-    text = text[:_TEXT_SCAN_CHARS]
-    base = sent.astimezone(UTC).replace(tzinfo=None)
-    earliest = base.date() - timedelta(days=1)
-    latest = base.date() + timedelta(days=400)
-    for pattern, languages in ((_AWAY_EN, ["en"]), (_AWAY_DE, ["de", "en"])):
+    Relative dates ("back on Tuesday", "bis Donnerstag", "tomorrow") count from ``sent``; a
+    date without a year is the next such date; an ambiguous 05/01 is the sooner reading."""
+    text = normalise(text[:_TEXT_SCAN_CHARS])
+    base = sent.astimezone(UTC)
+    day = base.date()
+    earliest = day - timedelta(days=1)
+    latest = day + timedelta(days=400)
+    for pattern in (_STRONG_TRIGGERS, _WEAK_TRIGGERS):
         for match in pattern.finditer(text):
-            found = _parse_phrase(dateparser.parse, match.group("rest"), base, languages)
+            found = _date_after(text, match.end(), day)
             if found is not None and earliest <= found <= latest:
                 return datetime(found.year, found.month, found.day, tzinfo=UTC)
+    return _away_with_dateparser(text, base, earliest, latest)
+
+
+def _date_after(text: str, pos: int, base: date) -> date | None:
+    rest = text[pos : pos + 80]
+    end = _SENTENCE_END.search(rest)
+    if end:
+        rest = rest[: end.start() + 1]
+    lead = rest.lstrip(" ,:")
+    skipped = len(rest) - len(lead)
+    dates = find_dates(lead, base)
+    if not dates or dates[0].start > 24 + skipped:
+        return None
+    first = dates[0]
+    # "Monday, 16 March": the explicit date that follows the weekday wins.
+    explicit = [d for d in dates if d.explicit and d.start - first.end < 6]
+    if not first.explicit and explicit:
+        return explicit[0].when
+    return first.when
+
+
+# dateparser is the fallback for forms mail.dates does not read; it takes long to import (and
+# ships no types), so it is loaded on the first auto-reply that needs it only.
+_DATEPARSER_LANGS = ["en", "de", "fr", "es", "it", "nl", "pt", "pl"]
+
+
+def _away_with_dateparser(
+    text: str, base: datetime, earliest: date, latest: date
+) -> datetime | None:
+    matches = list(_STRONG_TRIGGERS.finditer(text))[:6]
+    if not matches:
+        return None
+    try:
+        dateparser = importlib.import_module("dateparser")
+    except ImportError:
+        return None
+    naive = base.replace(tzinfo=None)
+    for match in matches:
+        found = _parse_phrase(dateparser.parse, text[match.end() : match.end() + 80], naive)
+        if found is not None and earliest <= found <= latest:
+            return datetime(found.year, found.month, found.day, tzinfo=UTC)
     return None
 
 
-def _parse_phrase(
-    parse: Callable[..., object], rest: str, base: datetime, languages: list[str]
-) -> date | None:
+def _parse_phrase(parse: Callable[..., object], rest: str, base: datetime) -> date | None:
     end = _SENTENCE_END.search(rest)
     if end:
         rest = rest[: end.start()]
-    words = rest.replace(",", " , ").split()[:7]
+    words = rest.replace(",", " , ").split()[:5]
+    if not any(ch.isdigit() for ch in rest) and len(words) > 3:
+        words = words[:3]
     settings = {
         "RELATIVE_BASE": base,
         "PREFER_DATES_FROM": "future",
         "RETURN_AS_TIMEZONE_AWARE": False,
         "PARSERS": ["relative-time", "absolute-time"],
     }
-    # Longest phrase first: "Monday, 16 March, with limited access" -> "Monday, 16 March".
     for n in range(len(words), 0, -1):
         candidate = " ".join(words[:n]).replace(" , ", ", ").strip(" ,")
         if not candidate or not any(ch.isalnum() for ch in candidate):
             continue
-        result = parse(candidate, languages=languages, settings=settings)
+        try:
+            result = parse(candidate, languages=_DATEPARSER_LANGS, settings=settings)
+        except Exception:
+            return None
         if isinstance(result, datetime):
             return result.date()
     return None

@@ -197,7 +197,7 @@ def _second_slot(text: str) -> str:
     slots = [
         m.group("slot").rstrip(".;,")
         for m in _SLOT_LINE.finditer(text)
-        if any(day in m.group("slot") for day in _WEEKDAYS)
+        if any(day[:3] in m.group("slot") for day in _WEEKDAYS)
     ]
     return slots[1] if slots[1:] else "Thursday at 10:00"
 
@@ -274,7 +274,8 @@ class DemoMailbox:
 
     @property
     def _user_name(self) -> str:
-        return self.account.display_name or DEMO_USER_NAME
+        # The account's display name labels the mailbox ("Demo mailbox"), not the person.
+        return DEMO_USER_NAME
 
     @property
     def _user_domain(self) -> str:

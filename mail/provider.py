@@ -182,7 +182,9 @@ class MailProvider(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class Classification:
-    """What an incoming message is. ``kind`` is one of bounce, auto_reply, bulk, calendar, human."""
+    """What an incoming message is. ``kind`` is one of bounce, auto_reply, bulk, calendar, human.
+
+    ``evidence`` names the header or phrase that decided, for the stage history."""
 
     kind: str
     evidence: str
@@ -190,3 +192,16 @@ class Classification:
     bounced_addresses: tuple[str, ...] = ()
     permanent: bool = True
     extra: dict[str, str] = field(default_factory=dict)
+    #: For human replies: accept, propose, decline, question, refer or unknown.
+    intent: str = ""
+    #: Index of the accepted slot among those passed to ``classify`` (intent accept).
+    slot: int | None = None
+    #: Other times the reply proposes, as written.
+    proposed: tuple[str, ...] = ()
+    #: Someone the reply refers the user to (either may be empty).
+    referral_name: str = ""
+    referral_address: str = ""
+    #: What the sender wrote this time: quoted history and signature removed.
+    new_text: str = ""
+    #: For calendar mail: accepted, declined, tentative, counter, invitation or cancelled.
+    calendar: str = ""

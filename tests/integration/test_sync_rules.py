@@ -136,3 +136,73 @@ def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None
     demo.store.close()
     demo_story.fresh_profile(paths)
     assert not paths.profile.exists()
+
+
+def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path) -> None:
+    from desktop import outbox
+    from desktop.domain.slots import Slot, render_slot
+    from mail.provider import OutgoingMessage
+
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    priya = demo.contact_id("accepts")  # Maya: replied already; use another accepting contact
+    priya = next(r.id for r in demo.store.contacts() if r.contact.name == "Priya Nair")
+    day = clock.now().replace(hour=10, minute=0) + timedelta(days=6)
+    slots = [
+        Slot(day + timedelta(days=n, hours=n), day + timedelta(days=n, hours=n, minutes=15))
+        for n in range(3)
+    ]
+    lines = "\n".join(f"- {render_slot(s, 'UTC', 'UTC', 'en')}" for s in slots)
+    key = outbox.new_key()
+    outbox.send(
+        demo.store,
+        demo.mailbox,
+        OutgoingMessage(
+            to=("priya.nair@brightpath.example",),
+            subject="A 15-minute call?",
+            text=f"Hi Priya,\n\nWould one of these suit you?\n{lines}\n\nSam",
+            outbox_key=key,
+        ),
+        contact_id=priya,
+        purpose="request",
+        now=clock.now(),
+    )
+    demo.store.add_offers(priya, [(s.start, s.end) for s in slots], clock.now(), key)
+    for _ in range(8):  # the demo contact answers within the hour
+        clock.advance(timedelta(minutes=10))
+        run_once(demo.store, demo.mailbox, clock)
+    state = demo.store.state(priya)
+    assert state.stage is Stage.SCHEDULED
+    assert (state.meeting_start, state.meeting_end) == (slots[1].start, slots[1].end)
+    accepted = [h for h in demo.store.history(priya) if h.kind is EventKind.MEETING_SET]
+    assert accepted and "proposed time 2" in accepted[0].evidence.summary
+    assert demo.store.offers_for(priya) == []  # the other two are free again
+
+
+def test_a_referral_with_an_address_becomes_a_new_contact(tmp_path: Path) -> None:
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    lena = demo.contact_id("silent")
+    demo_story.send_requests(demo, ("silent",), clock.now())
+    clock.advance(timedelta(minutes=1))
+    run_once(demo.store, demo.mailbox, clock)
+    demo.mailbox.add_raw_message(
+        _raw(
+            "lena.svensson@fjord.example",
+            "sam.rivera@demo.example",
+            "Re: a call",
+            clock.now(),
+            "Thanks for asking! I'm not the right person, but my colleague Noor Haddad "
+            "(noor.haddad@fjord.example) runs our research team and would be glad to talk.",
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=5))
+    result = run_once(demo.store, demo.mailbox, clock)
+    noor = next(
+        r for r in demo.store.contacts() if r.contact.primary_email == "noor.haddad@fjord.example"
+    )
+    assert noor.contact.referrer_id == lena
+    assert noor.state.stage is Stage.TARGET
+    assert any(n.kind == "referral" for n in result.notices)
+    assert demo.store.state(lena).stage is Stage.REPLIED
