@@ -10,30 +10,22 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from desktop import logs, settings, templates
-from desktop.domain.coaching import DraftToCheck, Finding, check
-from desktop.domain.model import Stage
+from desktop import compose, logs, settings, templates
+from desktop.domain.coaching import Finding
 from desktop.domain.slots import (
     MeetingKind,
     Party,
     Slot,
     SlotRules,
     Span,
-    WorkingHours,
-    meetings_as_busy,
     propose_slots,
     render_slot,
 )
 from desktop.paths import Paths, resolve
 from desktop.storage import ContactRecord, StorageError, Store
-from mail.provider import ProviderError
-
-#: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
-BUSY_WINDOW = timedelta(days=31)
 
 
 class DraftError(Exception):
@@ -128,26 +120,6 @@ def find_contact(store: Store, query: str) -> ContactRecord:
     raise DraftError(f"{query!r} matches several contacts: {names}; give the id")
 
 
-def _zone_or_none(name: str) -> str | None:
-    if not name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
-def user_party(prefs: settings.Settings) -> Party:
-    reminders = prefs.reminders()
-    start, end = prefs.work_start_hour, prefs.work_end_hour
-    try:
-        hours = WorkingHours(time(start), time(23, 59) if end >= 24 else time(end))
-    except ValueError:
-        hours = WorkingHours()
-    return Party(_zone_or_none(prefs.timezone) or "UTC", hours, reminders.holidays)
-
-
 def _busy(
     store: Store, paths: Paths, now: datetime, contact_id: int
 ) -> tuple[list[Span], str, list[str]]:
@@ -155,54 +127,11 @@ def _busy(
     from ("calendar" or "working hours"), and any account that could not be read."""
     from desktop.providers import build, profile_clock
 
-    blocks: list[Span] = []
-    problems: list[str] = []
-    read = 0
-    for provider in build(store, paths, profile_clock(paths)):
-        try:
-            blocks.extend(provider.busy_blocks(now, now + BUSY_WINDOW))
-            read += 1
-        except ProviderError as exc:
-            problems.append(f"{provider.account.address}: {exc or type(exc).__name__}")
-    meetings = [
-        (state.meeting_start, state.meeting_end)
-        for other, state in store.states_in_stage(Stage.SCHEDULED)
-        if other != contact_id
-    ]
-    blocks.extend(meetings_as_busy(meetings))
-    return blocks, "calendar" if read else "working hours", problems
-
-
-def _fields(
-    store: Store, record: ContactRecord, prefs: settings.Settings, extra: dict[str, str]
-) -> dict[str, object]:
-    contact = record.contact
-    fields: dict[str, object] = {
-        "name": contact.name,
-        "first_name": templates.first_name(contact.name),
-        "company": contact.company,
-        "role": contact.role,
-        "user_name": prefs.user_name,
-    }
-    if contact.referrer_id is not None:
-        try:
-            referrer = store.contact(contact.referrer_id).contact
-        except KeyError:
-            referrer = None
-        if referrer is not None:
-            fields["referrer_name"] = referrer.name
-            fields["referrer_first_name"] = templates.first_name(referrer.name)
-    sent = [m for m in store.messages_for(record.id) if m.folder == "sent"]
-    if sent:
-        subject = sent[0].subject
-        while subject.lower().startswith("re:"):
-            subject = subject[3:].strip()
-        fields["original_subject"] = subject
-        fields["thread_id"] = sent[-1].thread_id
-    if contact.notes:
-        fields["loose_ends"] = templates.loose_ends(contact.notes)
-    fields.update(extra)
-    return fields
+    read = compose.read_calendars(
+        build(store, paths, profile_clock(paths)), now, now + compose.BUSY_WINDOW
+    )
+    blocks = [*read.blocks, *compose.app_busy(store, contact_id)]
+    return blocks, read.source, list(read.problems)
 
 
 def _extra_fields(pairs: list[str]) -> dict[str, str]:
@@ -247,31 +176,20 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
 
     now = _now(args.now, paths)
     kind = MeetingKind(args.kind)
-    user = user_party(prefs)
-    contact_tz = _zone_or_none(contact.timezone)
+    user = compose.user_party(prefs)
+    contact_tz = compose.zone_or_none(contact.timezone)
     slots: list[Slot] = []
     source, problems = "none", list[str]()
-    if args.slots and template.kind in (
-        templates.TemplateKind.REQUEST,
-        templates.TemplateKind.FOLLOW_UP,
-    ):
+    if args.slots and template.kind in compose.SLOT_KINDS:
         busy, source, problems = _busy(store, paths, now, record.id)
         party = Party(contact_tz) if contact_tz else None
         rules = SlotRules(count=args.slots, length=timedelta(minutes=kind.minutes))
-        slots = propose_slots(now, user, party, busy, (), rules)
-    texts = [
-        render_slot(s, user.timezone, contact_tz, args.lang, audience="contact") for s in slots
-    ]
-
-    fields = _fields(store, record, prefs, _extra_fields(args.field))
-    fields.update(
-        {
-            "slots": texts,
-            "meeting": templates.meeting_phrase(kind.value, kind.minutes),
-            "meeting_kind": kind.value,
-            "length_minutes": kind.minutes,
-        }
-    )
+        slots = propose_slots(
+            now, user, party, busy, compose.offered_elsewhere(store, record.id), rules
+        )
+    fields = compose.contact_fields(store, record, prefs, _extra_fields(args.field))
+    asked, texts = compose.slot_fields(slots, user.timezone, contact_tz, args.lang, kind)
+    fields.update(asked)
     try:
         message = templates.render(template, fields)
     except templates.TemplateError as exc:
@@ -282,20 +200,8 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
             hint = f" (pass --field {exc.field}=...)"
         raise DraftError(f"{exc}{hint}") from None
 
-    reasons = tuple(
-        str(fields[k])
-        for k in ("referrer_name", "article_title", "affiliation", "reason")
-        if fields.get(k)
-    )
-    findings = check(
-        DraftToCheck(
-            subject=message.subject,
-            body=message.body,
-            contact_name=contact.name,
-            is_request=template.kind is templates.TemplateKind.REQUEST,
-            reasons=reasons,
-            slot_count=len(slots) if template.kind is templates.TemplateKind.REQUEST else None,
-        )
+    findings = compose.coach(
+        template.kind, message.subject, message.body, contact.name, fields, len(slots)
     )
     return {
         "now": now.isoformat(),

@@ -63,8 +63,9 @@ from PySide6.QtWidgets import (
 
 import desktop
 from desktop.actions import all_due, override_stage, set_meeting
+from desktop.compose import TEMPLATE_FOR_ACTION
 from desktop.context import AppContext
-from desktop.domain.due import DueAction
+from desktop.domain.due import ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.jobs import SyncRound, SyncState, sync_round
 from desktop.storage import ContactRecord
@@ -72,6 +73,7 @@ from mail.provider import Account
 from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
 from ui.columns import ColumnFitter
+from ui.composer import ComposerDialog
 from ui.contact_panel import ContactPanel
 from ui.dialogs import (
     AboutDialog,
@@ -82,7 +84,7 @@ from ui.dialogs import (
 )
 from ui.format import when_text
 from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
-from ui.models.due import CONTACT_ID_ROLE, DueModel, DueRow
+from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE, DueModel, DueRow
 from ui.today import DueDelegate
 
 log = logging.getLogger(__name__)
@@ -186,6 +188,7 @@ class MainWindow(QMainWindow):
         )
         self.current_id: int | None = None
         self.sync_running = False
+        self._sync_again = False
         self.account_states: dict[int, tuple[SyncState, str]] = {}
         self._closed = False
         self._feeding = 0
@@ -243,6 +246,16 @@ class MainWindow(QMainWindow):
             self.tr("Add someone to talk to (Ctrl+N)"),
         )
         self.edit_action = action(self.tr("&Edit contact…"), self.edit_current, "Ctrl+E")
+        self.write_action = action(
+            self.tr("&Write request…"),
+            self.write_current,
+            ["Ctrl+Shift+N", "Ctrl+R"],
+            QIcon.fromTheme(
+                "mail-message-new",
+                style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
+            ),
+            self.tr("Write to the selected contact, with proposed times (Ctrl+R)"),
+        )
         self.meeting_action = action(self.tr("Set &meeting…"), self.set_meeting_current, "Ctrl+M")
         self.undo_action = action(
             self.tr("&Undo last stage change"), self.undo_current, QKeySequence.StandardKey.Undo
@@ -291,6 +304,7 @@ class MainWindow(QMainWindow):
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.setIconSize(QSize(fm.height(), fm.height()))
         self.toolbar.addAction(self.new_action)
+        self.toolbar.addAction(self.write_action)
         self.toolbar.addAction(self.sync_action)
         spacer = QWidget()
         spacer.setSizePolicy(
@@ -360,6 +374,8 @@ class MainWindow(QMainWindow):
         self.today_view.setAutoFillBackground(False)
         self.today_view.selectionModel().selectionChanged.connect(self.on_today_selection)
         self.today_view.activated.connect(self.on_today_activated)
+        self.today_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.today_view.customContextMenuRequested.connect(self.on_today_menu)
         self.today_empty = self._empty_label("")
         self.today_stack = QStackedWidget()
         self.today_stack.addWidget(self.today_empty)
@@ -381,6 +397,9 @@ class MainWindow(QMainWindow):
         self.board.setObjectName("board")
         self.board.contact_selected.connect(self.select_contact)
         self.board.stage_change_requested.connect(self.on_card_dropped)
+        for column in self.board.column_list:
+            column.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+            column.view.customContextMenuRequested.connect(self.on_card_menu)
         self.board.delegate.zone = self.zone
 
         # Contacts.
@@ -495,6 +514,7 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.contact_menu = bar.addMenu(self.tr("&Contact"))
+        self.contact_menu.addAction(self.write_action)
         self.contact_menu.addAction(self.edit_action)
         self.contact_menu.addAction(self.meeting_action)
         self.move_menu = self.contact_menu.addMenu(self.tr("Move &to"))
@@ -861,7 +881,7 @@ class MainWindow(QMainWindow):
 
     def update_contact_actions(self) -> None:
         on = self.current_id is not None
-        for act in (self.edit_action, self.meeting_action, self.undo_action):
+        for act in (self.edit_action, self.write_action, self.meeting_action, self.undo_action):
             act.setEnabled(on)
         self.move_menu.setEnabled(on)
 
@@ -870,12 +890,43 @@ class MainWindow(QMainWindow):
         if not index.isValid():
             return
         self.select_contact(index.data(ID_ROLE))
+        self.contact_context_menu().exec(self.table.viewport().mapToGlobal(pos))
+
+    def contact_context_menu(self) -> QMenu:
         menu = QMenu(self)
+        menu.addAction(self.write_action)
         menu.addAction(self.edit_action)
         menu.addAction(self.meeting_action)
         menu.addMenu(self.move_menu)
         menu.addAction(self.undo_action)
-        menu.exec(self.table.viewport().mapToGlobal(pos))
+        return menu
+
+    def on_card_menu(self, pos: Any) -> None:
+        view = self.sender()
+        if not isinstance(view, QListView):
+            return
+        index = view.indexAt(pos)
+        if not index.isValid():
+            return
+        self.select_contact(index.data(ID_ROLE))
+        self.contact_context_menu().exec(view.viewport().mapToGlobal(pos))
+
+    def on_today_menu(self, pos: Any) -> None:
+        index = self.today_view.indexAt(pos)
+        if not index.isValid():
+            return
+        self.select_contact(index.data(CONTACT_ID_ROLE))
+        menu = QMenu(self)
+        due = index.data(ACTION_ROLE)
+        if isinstance(due, DueAction) and due.kind in TEMPLATE_FOR_ACTION:
+            write = menu.addAction(self.write_text(due.kind))
+            write.triggered.connect(self.write_for_today_selection)
+            menu.addSeparator()
+        else:
+            menu.addAction(self.write_action)
+        menu.addAction(self.edit_action)
+        menu.addAction(self.meeting_action)
+        menu.exec(self.today_view.viewport().mapToGlobal(pos))
 
     # ============================================================ user actions
     def on_card_dropped(self, contact_id: int, stage: Stage) -> None:
@@ -959,6 +1010,68 @@ class MainWindow(QMainWindow):
         self.ctx.store.update_contact(contact)
         return contact
 
+    def write_text(self, kind: ActionKind) -> str:
+        return {
+            ActionKind.FOLLOW_UP: self.tr("Write the &follow-up…"),
+            ActionKind.CLOSE_THE_LOOP: self.tr("Write the &close-the-loop message…"),
+            ActionKind.THANK_YOU_MISSING: self.tr("Write the &thank-you…"),
+            ActionKind.CHECK_IN: self.tr("Write a &check-in…"),
+            ActionKind.UPDATE_REFERRER: self.tr("Write to the &referrer…"),
+        }.get(kind, self.tr("&Write request…"))
+
+    def today_action(self) -> DueAction | None:
+        """The due action selected in Today, when Today is shown and it concerns the current
+        contact."""
+        if self.sidebar.currentRow() != View.TODAY:
+            return None
+        for index in self.today_view.selectionModel().selectedIndexes():
+            due = index.data(ACTION_ROLE)
+            if isinstance(due, DueAction) and due.contact_id == self.current_id:
+                return due
+        return None
+
+    def write_current(self) -> None:
+        """Write to the selected contact; from Today, the message its due action calls for."""
+        if self.current_id is None:
+            return
+        due = self.today_action()
+        self.write_to(self.current_id, due.kind if due is not None else None)
+
+    def write_for_today_selection(self) -> None:
+        self.write_current()
+
+    def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
+        """Open the composer for a contact; True if a draft was saved or the message sent."""
+        if self.model.record(contact_id) is None:
+            return False
+        dialog = ComposerDialog(
+            self.ctx, self.model.records(), contact_id, action=action, parent=self
+        )
+        dialog.message_sent.connect(self.on_message_sent)
+        dialog.draft_saved.connect(self.on_draft_saved)
+        try:
+            return self.exec_dialog(dialog)
+        finally:
+            dialog.release()
+
+    def on_message_sent(self, contact_id: int) -> None:
+        """The pipeline learns of the message from Sent mail: sync now to see it there."""
+        record = self.model.record(contact_id)
+        name = record.contact.name if record is not None else ""
+        self.statusBar().showMessage(self.tr("Message to {0} sent.").format(name), BANNER_MS)
+        if not self.sync_now():
+            self._sync_again = True
+
+    def on_draft_saved(self, contact_id: int) -> None:
+        record = self.model.record(contact_id)
+        name = record.contact.name if record is not None else ""
+        self.statusBar().showMessage(
+            self.tr("Draft to {0} saved in your mailbox: send it from there when ready.").format(
+                name
+            ),
+            BANNER_MS,
+        )
+
     def edit_current(self) -> None:
         if self.current_id is not None:
             self.edit_contact(self.current_id)
@@ -1032,6 +1145,9 @@ class MainWindow(QMainWindow):
         self.sync_action.setEnabled(True)
         if self._closed or future.cancelled():
             return
+        if self._sync_again:  # something was sent during this round: look again at once
+            self._sync_again = False
+            QTimer.singleShot(0, self, self.sync_now)
         error = future.exception()
         if error is not None:
             log.error("sync round failed", exc_info=error)

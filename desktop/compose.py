@@ -1,0 +1,381 @@
+"""What the composer and ``coffeechat draft`` share: fields, busy time, threads, coaching. Qt-free.
+
+The GUI composer (ui/composer.py) and the headless ``coffeechat draft`` build the same message
+from the same pieces, so what one shows the other prints. The functions that call a provider
+(``read_calendars``, ``send_job``) are meant for a worker thread (desktop.tasks); the rest read the
+store or are pure.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from desktop import outbox, settings, templates
+from desktop.domain.coaching import DraftToCheck, Finding, check
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Stage
+from desktop.domain.slots import (
+    MeetingKind,
+    Party,
+    Slot,
+    Span,
+    WorkingHours,
+    meetings_as_busy,
+    render_slot,
+)
+from desktop.jobs import worker_store
+from desktop.storage import ContactRecord, Store
+from desktop.templates import TemplateKind
+from mail.provider import MailProvider, OutgoingMessage, ProviderError, SentRef
+
+#: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
+BUSY_WINDOW = timedelta(days=31)
+#: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer).
+DAILY_REQUEST_CAP = 20
+
+#: Kinds of message whose text ends with proposed times.
+SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP})
+#: Kinds of message that belong in the conversation already going on with the contact.
+THREAD_KINDS = frozenset(
+    {TemplateKind.FOLLOW_UP, TemplateKind.CLOSE_THE_LOOP, TemplateKind.THANK_YOU}
+)
+#: Fields the composer fills by itself; the others are asked for (and these too, when empty).
+COMPUTED_FIELDS = frozenset(
+    {
+        "name",
+        "first_name",
+        "user_name",
+        "referrer_first_name",
+        "slots",
+        "meeting",
+        "meeting_kind",
+        "length_minutes",
+        "thread_id",
+    }
+)
+#: Fields that name the reason for writing, for the "no reason" check.
+REASON_FIELDS = ("referrer_name", "article_title", "affiliation", "reason")
+
+#: The template a due action calls for.
+TEMPLATE_FOR_ACTION: dict[ActionKind, str] = {
+    ActionKind.FOLLOW_UP: "follow_up",
+    ActionKind.CLOSE_THE_LOOP: "close_the_loop",
+    ActionKind.THANK_YOU_MISSING: "thank_you",
+    ActionKind.CHECK_IN: "check_in",
+    ActionKind.UPDATE_REFERRER: "referrer_update",
+}
+
+
+# ------------------------------------------------------------------------------- parties
+def zone_or_none(name: str) -> str | None:
+    """``name`` if it is a time zone this machine knows, else None."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def user_party(prefs: settings.Settings) -> Party:
+    """The user as a meeting party: their zone, working hours and holidays."""
+    reminders = prefs.reminders()
+    start, end = prefs.work_start_hour, prefs.work_end_hour
+    try:
+        hours = WorkingHours(time(start), time(23, 59) if end >= 24 else time(end))
+    except ValueError:
+        hours = WorkingHours()
+    return Party(zone_or_none(prefs.timezone) or "UTC", hours, reminders.holidays)
+
+
+def contact_party(record: ContactRecord) -> Party | None:
+    """The contact as a meeting party, when their time zone is known (default working hours)."""
+    zone = zone_or_none(record.contact.timezone)
+    return Party(zone) if zone else None
+
+
+# ---------------------------------------------------------------------------- busy time
+@dataclass(frozen=True, slots=True)
+class CalendarRead:
+    """Busy blocks read from the accounts' calendars, and which accounts could not be read."""
+
+    blocks: tuple[Span, ...]
+    accounts_read: int
+    problems: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        """ "calendar" when at least one calendar was read, else "working hours"."""
+        return "calendar" if self.accounts_read else "working hours"
+
+
+def read_calendars(
+    providers: Iterable[MailProvider], start: datetime, end: datetime
+) -> CalendarRead:
+    """Every account's busy blocks in [start, end). Network: call it on a worker thread."""
+    blocks: list[Span] = []
+    problems: list[str] = []
+    read = 0
+    for provider in providers:
+        try:
+            blocks.extend(provider.busy_blocks(start, end))
+            read += 1
+        except ProviderError as exc:
+            problems.append(f"{provider.account.address}: {exc or type(exc).__name__}")
+    return CalendarRead(tuple(blocks), read, tuple(problems))
+
+
+def app_busy(store: Store, contact_id: int) -> list[Span]:
+    """The app's own scheduled meetings with other contacts: always busy, calendar or not."""
+    meetings = [
+        (state.meeting_start, state.meeting_end)
+        for other, state in store.states_in_stage(Stage.SCHEDULED)
+        if other != contact_id
+    ]
+    return list(meetings_as_busy(meetings))
+
+
+def offered_elsewhere(store: Store, contact_id: int) -> list[Span]:
+    """Slots still on offer to other contacts whose requests are pending."""
+    return [Slot(a, b) for a, b in store.open_offers(except_contact=contact_id)]
+
+
+# --------------------------------------------------------------------------------- fields
+def contact_fields(
+    store: Store, record: ContactRecord, prefs: settings.Settings, extra: Mapping[str, object]
+) -> dict[str, object]:
+    """The fields known without asking: the contact, the referrer, the thread, the notes."""
+    contact = record.contact
+    fields: dict[str, object] = {
+        "name": contact.name,
+        "first_name": templates.first_name(contact.name),
+        "company": contact.company,
+        "role": contact.role,
+        "user_name": prefs.user_name,
+    }
+    if contact.referrer_id is not None:
+        try:
+            referrer = store.contact(contact.referrer_id).contact
+        except KeyError:
+            referrer = None
+        if referrer is not None:
+            fields["referrer_name"] = referrer.name
+            fields["referrer_first_name"] = templates.first_name(referrer.name)
+    sent = [m for m in store.messages_for(record.id) if m.folder == "sent"]
+    if sent:
+        fields["original_subject"] = strip_re(sent[0].subject)
+        fields["thread_id"] = sent[-1].thread_id
+    if contact.notes:
+        fields["loose_ends"] = templates.loose_ends(contact.notes)
+    fields.update(extra)
+    return fields
+
+
+def slot_fields(
+    slots: Sequence[Slot], user_tz: str, contact_tz: str | None, lang: str, kind: MeetingKind
+) -> tuple[dict[str, object], list[str]]:
+    """The fields that carry the ask (the meeting, the times as the contact reads them), and
+    those times."""
+    texts = [render_slot(s, user_tz, contact_tz, lang, audience="contact") for s in slots]
+    fields: dict[str, object] = {
+        "slots": texts,
+        "meeting": templates.meeting_phrase(kind.value, kind.minutes),
+        "meeting_kind": kind.value,
+        "length_minutes": kind.minutes,
+    }
+    return fields, texts
+
+
+def reasons(fields: Mapping[str, object]) -> tuple[str, ...]:
+    return tuple(str(fields[k]) for k in REASON_FIELDS if fields.get(k))
+
+
+_RESUME_MENTION = re.compile(
+    r"\b(attach\w*|enclos\w*|find)\b[^.\n]{0,40}\b(resume|cv|curriculum vitae)\b"
+    r"|\b(resume|cv|curriculum vitae)\b[^.\n]{0,30}\b(attach\w*|enclos\w*)"
+)
+#: What a résumé that the text says is attached is called in the coaching.
+RESUME_IN_TEXT = "résumé (the message says it is attached)"
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def mentioned_attachments(body: str) -> tuple[str, ...]:
+    """A résumé the text says is attached counts as attached: the request would either carry
+    one or promise one that is not there (our messages carry no files)."""
+    return (RESUME_IN_TEXT,) if _RESUME_MENTION.search(_fold(body)) else ()
+
+
+def coach(
+    kind: TemplateKind,
+    subject: str,
+    body: str,
+    contact_name: str,
+    fields: Mapping[str, object],
+    slot_count: int,
+    attachments: Sequence[str] = (),
+) -> list[Finding]:
+    """The coaching findings for a message of this kind."""
+    request = kind is TemplateKind.REQUEST
+    if kind in SLOT_KINDS:
+        attachments = (*attachments, *mentioned_attachments(body))
+    return check(
+        DraftToCheck(
+            subject=subject,
+            body=body,
+            contact_name=contact_name,
+            attachments=tuple(attachments),
+            is_request=request,
+            reasons=reasons(fields),
+            slot_count=slot_count if request else None,
+        )
+    )
+
+
+# ----------------------------------------------------------------------- threads, recipients
+def strip_re(subject: str) -> str:
+    """The subject without its "Re:" prefixes."""
+    subject = subject.strip()
+    while subject.lower().startswith("re:"):
+        subject = subject[3:].strip()
+    return subject
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    thread_id: str
+    subject: str
+
+
+def last_thread(store: Store, contact_id: int) -> Thread | None:
+    """The thread of the contact's last stored message (sent or received), where a follow-up or
+    a thank-you belongs."""
+    messages = store.messages_for(contact_id)
+    if not messages:
+        return None
+    thread_id = messages[-1].thread_id
+    # The conversation's own subject: its first message's (an automatic reply's "Out of office:
+    # ..." is no subject to answer under).
+    first = next(m for m in messages if m.thread_id == thread_id)
+    return Thread(thread_id, strip_re(first.subject))
+
+
+def reply_subject(thread: Thread) -> str:
+    return f"Re: {thread.subject}" if thread.subject else "Re:"
+
+
+def recipient(store: Store, record: ContactRecord, kind: TemplateKind) -> tuple[str, str]:
+    """Who the message goes to (name, address): the contact, or their referrer for an update.
+
+    Raises ValueError, naming the person, when there is no usable address."""
+    person = record.contact
+    if kind is TemplateKind.REFERRER_UPDATE:
+        if person.referrer_id is None:
+            raise ValueError(f"{person.name} was not introduced by anyone")
+        try:
+            person = store.contact(person.referrer_id).contact
+        except KeyError:
+            raise ValueError(f"{person.name}'s referrer is no longer in your contacts") from None
+    if not person.primary_email:
+        raise ValueError(f"{person.name} has no e-mail address yet")
+    try:
+        return person.name, templates.safe_address(person.primary_email)
+    except ValueError:
+        raise ValueError(f"{person.name}'s address cannot be used") from None
+
+
+# ------------------------------------------------------------------------------- templates
+_ARTICLE = ("article", "news", "interview", "post", "blog", "podcast", "profile")
+_AFFILIATION = ("alumni", "association", "school", "university", "college", "member", "club")
+
+
+def default_template(
+    record: ContactRecord, names: Iterable[str], action: ActionKind | None = None
+) -> str:
+    """The template to start from: the one a due action calls for, else one that fits the stage
+    and how the contact was found. ``names`` are the templates available."""
+    available = list(names)
+
+    def pick(*wanted: str) -> str:
+        for name in wanted:
+            if name in available:
+                return name
+        return available[0] if available else ""
+
+    if action is not None and action in TEMPLATE_FOR_ACTION:
+        return pick(TEMPLATE_FOR_ACTION[action])
+    stage = record.state.stage
+    if stage is Stage.REQUESTED:
+        return pick("follow_up")
+    if stage is Stage.MET:
+        return pick("thank_you")
+    if stage in (Stage.THANKED, Stage.IN_TOUCH):
+        return pick("check_in")
+    source = record.contact.source.casefold()
+    if record.contact.referrer_id is not None or "referr" in source:
+        return pick("request_referral", "request_cold")
+    if any(w in source for w in _ARTICLE):
+        return pick("request_article", "request_cold")
+    if any(w in source for w in _AFFILIATION):
+        return pick("request_affiliation", "request_cold")
+    return pick("request_cold", "request_referral")
+
+
+# ----------------------------------------------------------------------------- send cap
+def requests_today(
+    records: Iterable[ContactRecord], pending_request_contacts: Iterable[int], now: datetime
+) -> int:
+    """Requests sent today (the user's local day of ``now``): contacts whose request was seen in
+    Sent mail today, and requests still in the outbox."""
+    today: date = now.date()
+    zone = now.tzinfo
+    counted = {
+        r.id
+        for r in records
+        if r.state.requested_at is not None
+        and r.state.requested_at.astimezone(zone).date() == today
+    }
+    counted.update(pending_request_contacts)
+    return len(counted)
+
+
+def pending_requests(store: Store, providers: Iterable[MailProvider]) -> list[int]:
+    """Contacts with a request still waiting in the outbox (sent, or about to be)."""
+    out: list[int] = []
+    for provider in providers:
+        for _key, contact, purpose, _payload in store.outbox_pending(provider.account.id):
+            if contact is not None and purpose == TemplateKind.REQUEST.value:
+                out.append(int(contact))
+    return out
+
+
+# ------------------------------------------------------------------------------- sending
+def send_job(
+    profile: Path,
+    provider: MailProvider,
+    msg: OutgoingMessage,
+    *,
+    contact_id: int,
+    purpose: str,
+    now: datetime,
+    offers: Sequence[tuple[datetime, datetime]],
+) -> SentRef:
+    """Send through the outbox, on the sync worker (its own connection to the database).
+
+    The offered slots are recorded first, against the message's outbox key: if the provider
+    fails, the outbox still sends the message at the next sync, and its slots are already taken.
+    """
+    store = worker_store(profile)
+    if offers:
+        store.add_offers(contact_id, list(offers), now, msg.outbox_key)
+    return outbox.send(store, provider, msg, contact_id=contact_id, purpose=purpose, now=now)

@@ -1,0 +1,376 @@
+"""The ask composer on the demo profile: live coaching, send and save through the provider, the
+pipeline seeing the request once, missing fields named, and no provider call on the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog
+from pytestqt.qtbot import QtBot
+
+from desktop import demo_story, settings
+from desktop.context import AppContext
+from desktop.domain.clock import ManualClock
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.jobs import close_worker_store, sync_round
+from desktop.paths import Paths
+from desktop.tasks import Tasks
+from mail.demo import DemoMailbox
+from mail.mime import OUTBOX_HEADER
+from mail.provider import (
+    DraftRef,
+    Folder,
+    Interval,
+    MailMessage,
+    MeetingInvite,
+    MessageRef,
+    OutgoingMessage,
+    SentRef,
+)
+from tests.helpers.demo_profile import START
+from ui.composer import ComposerDialog
+from ui.main_window import MainWindow
+
+pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
+
+WAIT_MS = 15_000
+
+
+@dataclass
+class ThreadRecorder:
+    """The demo mailbox, noting which thread each call ran on."""
+
+    inner: DemoMailbox
+    calls: list[tuple[str, str]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.account = self.inner.account
+
+    def _note(self, name: str) -> None:
+        self.calls.append((name, threading.current_thread().name))
+
+    def fetch_changes(self, cursor: str | None) -> Any:
+        self._note("fetch_changes")
+        return self.inner.fetch_changes(cursor)
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
+        self._note("fetch_message")
+        return self.inner.fetch_message(ref, full=full)
+
+    def create_draft(self, msg: OutgoingMessage) -> DraftRef:
+        self._note("create_draft")
+        return self.inner.create_draft(msg)
+
+    def send_draft(self, draft: DraftRef) -> SentRef:
+        self._note("send_draft")
+        return self.inner.send_draft(draft)
+
+    def find_sent(self, outbox_key: str) -> SentRef | None:
+        self._note("find_sent")
+        return self.inner.find_sent(outbox_key)
+
+    def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]:
+        self._note("busy_blocks")
+        return self.inner.busy_blocks(start, end)
+
+    def create_event(self, event: MeetingInvite) -> Any:
+        self._note("create_event")
+        return self.inner.create_event(event)
+
+    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
+        self._note("set_thread_flag")
+        self.inner.set_thread_flag(thread_id, flag, on)
+
+
+@dataclass
+class DemoSetup:
+    ctx: AppContext
+    demo: demo_story.Demo
+    recorder: ThreadRecorder
+
+    def contact(self, name: str) -> int:
+        return next(r.id for r in self.demo.store.contacts() if r.contact.name == name)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> Iterator[DemoSetup]:
+    paths = Paths(profile=tmp_path / "demo", logs=tmp_path / "demo" / "logs")
+    clock = ManualClock(START)
+    demo = demo_story.prepare(paths, clock)
+    recorder = ThreadRecorder(demo.mailbox)
+    ctx = AppContext(
+        paths=paths,
+        settings=settings.load(paths.settings),
+        store=demo.store,
+        clock=clock,
+        tasks=Tasks(),
+        providers=(recorder,),  # type: ignore[arg-type]
+        demo=True,
+        sync_interval_s=3600,
+    )
+    yield DemoSetup(ctx, demo, recorder)
+    ctx.tasks.submit_sync(close_worker_store).result()
+    ctx.tasks.shutdown()
+    demo.store.close()
+
+
+@pytest.fixture
+def window(qtbot: QtBot, setup: DemoSetup) -> Iterator[MainWindow]:
+    win = MainWindow(setup.ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+
+
+def _ready(qtbot: QtBot, dialog: ComposerDialog) -> None:
+    qtbot.waitUntil(lambda: dialog.calendar is not None and dialog.has_message(), timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+
+
+def _type_body(qtbot: QtBot, dialog: ComposerDialog, text: str) -> None:
+    """Replace the body as a user would, then wait for the debounced coaching."""
+    with qtbot.waitSignal(dialog.coaching_updated, timeout=WAIT_MS):
+        dialog.body_edit.setPlainText(text)
+
+
+def _sent_to(mailbox: DemoMailbox, address: str) -> list[MailMessage]:
+    changes = mailbox.fetch_changes(None)
+    out = []
+    for ref in changes.refs:
+        if ref.folder is Folder.SENT:
+            msg = mailbox.fetch_message(ref)
+            if address in msg.to:
+                out.append(msg)
+    return out
+
+
+def _drafts(setup: DemoSetup) -> list[Any]:
+    folder = setup.ctx.paths.demo_mailbox / "drafts"
+    parser = BytesParser(policy=policy.default)
+    return [parser.parsebytes(p.read_bytes()) for p in sorted(folder.glob("*.eml"))]
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sync_finished, timeout=WAIT_MS):
+        assert window.sync_now()
+
+
+def test_referral_request_coached_live_then_sent_once(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    erin = setup.contact("Erin Park")
+    seen: dict[str, Any] = {}
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        _ready(qtbot, dialog)
+        assert dialog.template_combo.currentData() == "request_referral"
+        assert dialog.to_label.text() == "Erin Park <erin.park@northwind.example>"
+        assert dialog.subject_edit.text() == "Daniel Okafor suggested I get in touch"
+        assert len(dialog.slots) == 3
+        assert dialog.finding_codes() == []
+        assert dialog.send_button.isEnabled()
+        original = dialog.body_edit.toPlainText()
+
+        # Live coaching: a very long message is flagged as the user types.
+        _type_body(qtbot, dialog, original + "\n" + "I would also like to add " * 60)
+        assert "too_long" in dialog.finding_codes()
+        assert dialog.send_button.isEnabled()  # strong advice, not a block
+
+        # A résumé, said in the text or attached, blocks sending with the reason shown.
+        _type_body(qtbot, dialog, original + "\nPlease find my résumé attached.\n")
+        assert "resume_attached" in dialog.finding_codes()
+        assert not dialog.send_button.isEnabled()
+        assert "résumé" in dialog.status_label.text()
+        _type_body(qtbot, dialog, original)
+        assert dialog.finding_codes() == []
+        dialog.add_attachment(str(Path("documents") / "resume.pdf"))
+        assert "resume_attached" in dialog.finding_codes()
+        assert not dialog.send_button.isEnabled()
+        dialog.attach_list.setCurrentRow(0)
+        dialog.remove_selected_attachment()
+        assert dialog.send_button.isEnabled()
+
+        seen["slots"] = [(s.start, s.end) for s in dialog.slots]
+        seen["body"] = dialog.body_edit.toPlainText()
+        with qtbot.waitSignal(dialog.message_sent, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(window, "exec_dialog", drive)
+    window.select_contact(erin)
+    with qtbot.waitSignal(window.sync_finished, timeout=WAIT_MS):
+        window.write_action.trigger()  # the sent message triggers a sync round
+
+    qtbot.waitUntil(
+        lambda: setup.ctx.store.contact(erin).state.stage is Stage.REQUESTED, timeout=WAIT_MS
+    )
+    assert window.model.record(erin).state.stage is Stage.REQUESTED  # type: ignore[union-attr]
+    sent = _sent_to(setup.demo.mailbox, "erin.park@northwind.example")
+    assert len(sent) == 1  # one copy in Sent, carrying our outbox marker
+    assert sent[0].header(OUTBOX_HEADER)
+    assert sent[0].subject == "Daniel Okafor suggested I get in touch"
+    assert sent[0].text.replace("\r\n", "\n") == seen["body"]
+    history = [h for h in setup.ctx.store.history(erin) if h.to_stage is Stage.REQUESTED]
+    assert len(history) == 1
+    assert setup.ctx.store.offers_for(erin) == seen["slots"]
+
+    _sync(qtbot, window)  # another round finds nothing new to send or count
+    assert len(_sent_to(setup.demo.mailbox, "erin.park@northwind.example")) == 1
+    assert setup.ctx.store.contact(erin).state.stage is Stage.REQUESTED
+
+
+def test_save_as_draft_leaves_the_contact_a_target(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    erin = setup.contact("Erin Park")
+    seen: dict[str, Any] = {}
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        _ready(qtbot, dialog)
+        assert dialog.draft_button.isDefault()
+        seen["slots"] = [(s.start, s.end) for s in dialog.slots]
+        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(window, "exec_dialog", drive)
+    assert window.write_to(erin)
+    drafts = _drafts(setup)
+    assert len(drafts) == 1
+    assert drafts[0]["To"] == "erin.park@northwind.example"
+    assert drafts[0]["Subject"] == "Daniel Okafor suggested I get in touch"
+    assert drafts[0][OUTBOX_HEADER]
+    assert setup.ctx.store.offers_for(erin) == seen["slots"]
+
+    _sync(qtbot, window)
+    assert setup.ctx.store.contact(erin).state.stage is Stage.TARGET
+    assert _sent_to(setup.demo.mailbox, "erin.park@northwind.example") == []
+
+
+def test_a_missing_field_is_named_and_blocks_sending(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin, template="request_article")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
+    assert "Article title" in dialog.field_error.text()
+    assert "Article title" in dialog.status_label.text()
+    assert dialog.body_edit.toPlainText() == ""  # never a message with a blank in it
+    assert not dialog.send_button.isEnabled()
+    assert not dialog.draft_button.isEnabled()
+
+    with qtbot.waitSignal(dialog.coaching_updated, timeout=WAIT_MS):
+        dialog.set_field("article_title", "Shipping software in hospitals")
+    assert not dialog.field_error.isVisible()
+    assert 'I read "Shipping software in hospitals"' in dialog.body_edit.toPlainText()
+    assert dialog.send_button.isEnabled()
+
+
+def test_the_composer_never_calls_the_provider_on_the_gui_thread(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Calendar, draft and send all run on workers; the GUI thread only waits for signals."""
+    gui = threading.current_thread().name
+    names = ("Erin Park", "Priya Nair")
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+        if "reason" in dialog.field_values():  # the cold request asks why this person
+            dialog.set_field("reason", "your talk on learning design stayed with me")
+        _ready(qtbot, dialog)
+        contact = dialog.record()
+        assert contact is not None
+        if contact.contact.name == names[0]:
+            with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+                dialog.draft_button.click()
+        else:
+            with qtbot.waitSignal(dialog.message_sent, timeout=WAIT_MS):
+                dialog.send_button.click()
+        return True
+
+    monkeypatch.setattr(window, "exec_dialog", drive)
+    for name in names:
+        window.write_to(setup.contact(name))
+    qtbot.waitUntil(lambda: not window.sync_running, timeout=WAIT_MS)
+    called = {name for name, _ in setup.recorder.calls}
+    assert {"busy_blocks", "create_draft", "send_draft", "find_sent"} <= called
+    assert all(thread != gui for _, thread in setup.recorder.calls), setup.recorder.calls
+
+
+def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup
+) -> None:
+    _sync(qtbot, window)  # the seeded requests are seen in Sent
+    jonas = setup.contact("Jonas Weber")
+    until = (START + timedelta(days=4)).date()
+    setup.ctx.store.apply_event(
+        jonas,
+        Event(
+            EventKind.AUTO_REPLY,
+            START,
+            Evidence("Automatic reply", "test"),
+            "test-away",
+            away_until=until,
+        ),
+    )
+    window.refresh_contact(jonas)
+    messages = setup.ctx.store.messages_for(jonas)
+    request = next(m for m in messages if m.folder == "sent")
+    dialog = ComposerDialog(
+        setup.ctx, window.model.records(), jonas, action=ActionKind.FOLLOW_UP, parent=window
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.template_combo.currentData() == "follow_up"
+    assert dialog.subject_edit.text() == f"Re: {request.subject}"
+    msg = dialog.outgoing()
+    assert msg is not None and msg.thread_id == messages[-1].thread_id == request.thread_id
+    assert dialog.away_label.isVisible()
+    assert "Jonas Weber is away until" in dialog.away_label.text()
+
+
+def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
+    close_worker_store()
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin, daily_cap=3)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.cap_label.isVisible()
+    assert "3 requests today" in dialog.cap_label.text()
+    assert not dialog.send_button.isEnabled()
+    assert dialog.draft_button.isEnabled()
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, setup: DemoSetup) -> None:
+    from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit
+
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    for kind in (QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit):
+        for widget in dialog.findChildren(kind):
+            if widget.isVisible():
+                assert widget.accessibleName(), widget
