@@ -114,6 +114,19 @@ def run_gui(
     apply_style(app)
     window = MainWindow(ctx)
 
+    # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
+    # the tray keeps Coffeechat running when the window is closed.
+    from desktop.notify import DesktopNotifierBackend
+    from ui.notifications import NotificationCenter
+    from ui.tray import Tray
+
+    tray = Tray(window, ctx)
+    notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
+    notifications.due_count_changed.connect(tray.set_count)
+    tray.pause_toggled.connect(notifications.set_paused)
+    app.aboutToQuit.connect(notifications.close)
+    notifications.start()
+
     class ErrorRelay(QObject):
         """Carries unexpected errors from any thread to the GUI thread.
 

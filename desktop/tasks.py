@@ -7,10 +7,12 @@ the GUI connects a future's completion to a Qt signal (see ui/tasks_bridge.py).
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -18,10 +20,55 @@ P = ParamSpec("P")
 T = TypeVar("T")
 
 
+class BackgroundLoop:
+    """A long-lived asyncio loop on its own thread, for libraries that need one running (the
+    D-Bus notification client waits there for clicks). Coroutines are handed over with
+    ``submit``; their results come back as ``concurrent.futures.Future``."""
+
+    def __init__(self, name: str) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_forever()
+
+    def submit(self, coro: Coroutine[Any, Any, T]) -> Future[T]:
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Cancel what is pending, stop the loop and close it."""
+        if not self._thread.is_alive():
+            return
+
+        async def _cancel_all() -> None:
+            current = asyncio.current_task()
+            pending = [t for t in asyncio.all_tasks() if t is not current]
+            for task in pending:
+                task.cancel()
+            await asyncio.gather(*pending, return_exceptions=True)
+            await self.loop.shutdown_asyncgens()
+
+        try:
+            self.submit(_cancel_all()).result(timeout)
+        except Exception:  # a stuck task must not keep the app from quitting
+            log.warning("background loop %s did not wind down cleanly", self._thread.name)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join(timeout)
+        if not self._thread.is_alive():
+            self.loop.close()
+
+
 class Tasks:
     def __init__(self) -> None:
         self._sync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coffeechat-sync")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffeechat-net")
+        self._loops: list[BackgroundLoop] = []
         self._closed = False
 
     def submit_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -30,10 +77,20 @@ class Tasks:
     def submit_network(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._net.submit(fn, *args, **kwargs)
 
+    def start_loop(self, name: str) -> BackgroundLoop:
+        """Start a long-lived asyncio loop on a thread of its own; stopped by ``shutdown``."""
+        if self._closed:
+            raise RuntimeError("tasks are shut down")
+        loop = BackgroundLoop(f"coffeechat-{name}")
+        self._loops.append(loop)
+        return loop
+
     def shutdown(self, *, wait: bool = True) -> None:
         """Cancel what has not started; wait for what has (a sync pass is one transaction)."""
         if self._closed:
             return
         self._closed = True
+        for loop in self._loops:
+            loop.stop()
         self._sync.shutdown(wait=wait, cancel_futures=True)
         self._net.shutdown(wait=wait, cancel_futures=True)

@@ -12,6 +12,9 @@ for _var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HO
     os.environ[_var] = str(_HOME / _var.lower())
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("COFFEECHAT_PROFILE", None)
+# Tests that want a session bus start their own (tests/helpers/desktop_session.py): never post
+# notifications or touch the keyring on a developer's real desktop session.
+os.environ.pop("DBUS_SESSION_BUS_ADDRESS", None)
 
 
 def pytest_runtest_teardown() -> None:

@@ -1,5 +1,21 @@
 """SQLite storage: schema, versioned migrations, repositories, transactions. Qt-free."""
 
-from desktop.storage.store import ContactRecord, HistoryEntry, StorageError, Store, StoredMessage
+from desktop.storage.store import (
+    ActionKey,
+    ActionMark,
+    ContactRecord,
+    HistoryEntry,
+    StorageError,
+    Store,
+    StoredMessage,
+)
 
-__all__ = ["ContactRecord", "HistoryEntry", "StorageError", "Store", "StoredMessage"]
+__all__ = [
+    "ActionKey",
+    "ActionMark",
+    "ContactRecord",
+    "HistoryEntry",
+    "StorageError",
+    "Store",
+    "StoredMessage",
+]

@@ -158,9 +158,31 @@ def _v3_offers(db: sqlite3.Connection) -> None:
     )
 
 
+def _v4_notified(db: sqlite3.Connection) -> None:
+    """Which due actions the user was already told about, and the reminder bookkeeping (when the
+    app last looked, the last digest), so a restart neither repeats nor floods."""
+    _run(
+        db,
+        """
+        CREATE TABLE notified (
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            due_at TEXT NOT NULL,
+            notified_at TEXT NOT NULL,
+            PRIMARY KEY (contact_id, kind, due_at)
+        );
+        CREATE TABLE reminder_state (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
     _v3_offers,
+    _v4_notified,
 )
 LATEST = len(MIGRATIONS)

@@ -83,6 +83,21 @@ class StoredMessage:
     defects: tuple[str, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class ActionMark:
+    """The user's choice about one due action (contact, kind, due_at): snoozed or dismissed."""
+
+    contact_id: int
+    kind: str
+    due_at: datetime
+    snoozed_until: datetime | None = None
+    dismissed: bool = False
+
+
+#: One due action, as stored: (contact id, kind, due at in UTC).
+ActionKey = tuple[int, str, datetime]
+
+
 def _event_from_row(r: tuple[object, ...]) -> Event:
     payload = json.loads(str(r[6]))
     at = from_iso(str(r[1]))
@@ -736,4 +751,88 @@ class Store:
         with self.transaction():
             self._db.execute(
                 "UPDATE outbox SET state = 'failed', error = ? WHERE key = ?", (error, key)
+            )
+
+    # ----------------------------------------------------------- action marks
+    # Snoozes and dismissals (action_marks, schema v2), what the user was already told about
+    # (notified, v4) and the reminders' own bookkeeping (reminder_state, v4).
+    def action_marks(self) -> dict[ActionKey, ActionMark]:
+        rows = self._db.execute(
+            "SELECT contact_id, kind, due_at, snoozed_until, dismissed FROM action_marks"
+        ).fetchall()
+        out: dict[ActionKey, ActionMark] = {}
+        for r in rows:
+            due_at = from_iso(str(r[2]))
+            assert due_at is not None
+            mark = ActionMark(int(r[0]), str(r[1]), due_at, from_iso(r[3]), bool(r[4]))
+            out[(mark.contact_id, mark.kind, mark.due_at)] = mark
+        return out
+
+    def snooze_action(self, key: ActionKey, until: datetime) -> None:
+        contact_id, kind, due_at = key
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO action_marks (contact_id, kind, due_at, snoozed_until) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (contact_id, kind, due_at) DO UPDATE SET "
+                "snoozed_until = excluded.snoozed_until, dismissed = 0",
+                (contact_id, kind, iso(due_at), iso(until)),
+            )
+
+    def dismiss_action(self, key: ActionKey) -> None:
+        contact_id, kind, due_at = key
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO action_marks (contact_id, kind, due_at, dismissed) "
+                "VALUES (?, ?, ?, 1) ON CONFLICT (contact_id, kind, due_at) DO UPDATE SET "
+                "dismissed = 1, snoozed_until = NULL",
+                (contact_id, kind, iso(due_at)),
+            )
+
+    def clear_action_mark(self, key: ActionKey) -> None:
+        """Undo a snooze or a dismissal."""
+        contact_id, kind, due_at = key
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM action_marks WHERE contact_id = ? AND kind = ? AND due_at = ?",
+                (contact_id, kind, iso(due_at)),
+            )
+
+    def notified_actions(self) -> dict[ActionKey, datetime]:
+        """Every due action the user was told about, and when."""
+        rows = self._db.execute("SELECT contact_id, kind, due_at, notified_at FROM notified")
+        out: dict[ActionKey, datetime] = {}
+        for r in rows:
+            due_at, at = from_iso(str(r[2])), from_iso(str(r[3]))
+            assert due_at is not None and at is not None
+            out[(int(r[0]), str(r[1]), due_at)] = at
+        return out
+
+    def mark_notified(self, keys: list[ActionKey], at: datetime) -> None:
+        with self.transaction():
+            self._db.executemany(
+                "INSERT INTO notified (contact_id, kind, due_at, notified_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (contact_id, kind, due_at) DO UPDATE SET "
+                "notified_at = excluded.notified_at",
+                [(c, k, iso(d), iso(at)) for c, k, d in keys],
+            )
+
+    def forget_notified(self, keep: set[ActionKey]) -> None:
+        """Drop the records of actions no longer due (done or gone), so the table stays small."""
+        with self.transaction():
+            for key in set(self.notified_actions()) - keep:
+                self._db.execute(
+                    "DELETE FROM notified WHERE contact_id = ? AND kind = ? AND due_at = ?",
+                    (key[0], key[1], iso(key[2])),
+                )
+
+    def reminder_value(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM reminder_state WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_reminder_value(self, key: str, value: str) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO reminder_state (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
             )

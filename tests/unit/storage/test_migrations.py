@@ -72,3 +72,23 @@ def test_fresh_database_is_at_latest(tmp_path: Path) -> None:
     mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
     fks = store._db.execute("PRAGMA foreign_keys").fetchone()[0]
     assert (mode, fks) == ("wal", 1)
+
+
+def test_v4_adds_notified_and_reminder_state_and_keeps_v3_data(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, 3)
+    db.execute(
+        "INSERT INTO contacts (id, name, state, created_at, updated_at) VALUES "
+        "(1, 'Ada', '{\"stage\": \"replied\"}', '2026-01-01T00:00:00+00:00', "
+        "'2026-01-01T00:00:00+00:00')"
+    )
+    db.execute(
+        "INSERT INTO action_marks (contact_id, kind, due_at, dismissed) VALUES "
+        "(1, 'reply_received', '2026-01-02T00:00:00+00:00', 1)"
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    assert store.schema_version >= 4
+    assert {"notified", "reminder_state"} <= _tables(store._db)
+    assert [m.dismissed for m in store.action_marks().values()] == [True]
+    assert store.notified_actions() == {}

@@ -1,0 +1,91 @@
+"""Native notifications end to end: the real desktop-notifier backend against a real dunst on a
+private session bus under Xvfb. The note arrives with its actions; invoking Open (dunst's
+default action) opens the right contact, and Snooze picked from dunst's menu is persisted."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop.context import AppContext
+from desktop.notify import DesktopNotifierBackend
+from tests.helpers.desktop_session import DesktopSession, desktop_session, wait_for
+from tests.unit.ui import uiseed
+from ui.main_window import MainWindow
+from ui.notifications import Channel, NotificationCenter
+
+pytestmark = [pytest.mark.xvfb, pytest.mark.qt_log_ignore(r"propagateSizeHints")]
+
+
+@pytest.fixture
+def session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[DesktopSession]:
+    with desktop_session(tmp_path / "session") as s:
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", s.bus_address)
+        yield s
+
+
+@pytest.fixture
+def ctx(tmp_path: Path) -> Iterator[AppContext]:
+    context = uiseed.make_context(tmp_path / "profile")
+    yield context
+    context.tasks.shutdown()
+    context.store.close()
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+        assert window.sync_now()
+
+
+def test_dunst_shows_the_note_and_its_actions_reach_the_app(
+    qtbot: QtBot, ctx: AppContext, session: DesktopSession
+) -> None:
+    ada = uiseed.add(
+        ctx.store, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
+    )
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    center = NotificationCenter(window, ctx, DesktopNotifierBackend(ctx.tasks))
+    with qtbot.waitSignal(center.channel_chosen, timeout=10_000):
+        center.start()
+    assert center.channel is Channel.NATIVE
+
+    with qtbot.waitSignal(center.note_shown, timeout=10_000):
+        _sync(qtbot, window)
+    wait_for(lambda: session.displayed() == 1, what="the note on screen")
+    calls = session.notify_calls()
+    assert 'string "Needs your answer"' in calls
+    assert 'string "Ada Lovelace: They replied and are waiting for your answer"' in calls
+    for action in ('"open"', '"Open"', '"draft"', '"Draft"', '"snooze"', '"Snooze"'):
+        assert f"string {action}" in calls
+
+    session.dunstctl("action", "0")  # what clicking the note does: its default action, Open
+    qtbot.waitUntil(lambda: window.current_id == ada, timeout=10_000)
+    assert "member=ActionInvoked" in session.notify_calls()
+
+    # A second contact's note; Snooze picked from dunst's own action menu.
+    session.dunstctl("close-all")
+    grace = uiseed.add(
+        ctx.store, "Grace Hopper", "Navy", "Admiral", ("grace@x.example",), ["request", "reply"]
+    )
+    with qtbot.waitSignal(center.note_shown, timeout=10_000):
+        _sync(qtbot, window)
+    wait_for(lambda: session.displayed() == 1, what="the second note on screen")
+    with qtbot.waitSignal(center.due_count_changed, timeout=10_000):
+        session.choose("#Snooze (Needs your answer)")
+    marks = ctx.store.action_marks()
+    assert [(m.contact_id, m.kind) for m in marks.values()] == [(grace, "needs_answer")]
+
+    session.dunstctl("close-all")
+    history = session.history()
+    assert {(h["appname"], h["summary"]) for h in history} == {("Coffeechat", "Needs your answer")}
+    assert {h["body"] for h in history} == {
+        "Ada Lovelace: They replied and are waiting for your answer",
+        "Grace Hopper: They replied and are waiting for your answer",
+    }
+    center.close()
+    window.shutdown()

@@ -1,0 +1,331 @@
+"""The notification centre and the tray against a real window and store: native notes with Open,
+Draft and Snooze; the fallbacks (tray, then banner) and telling the user once which is in use;
+one summary after a restart two days later; closing to the tray."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import Future
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import uiseed
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop.context import AppContext
+from desktop.domain.clock import ManualClock
+from desktop.domain.due import ActionKind
+from desktop.notify import (
+    DesktopNotifierBackend,
+    Note,
+    NotifierUnavailableError,
+    NullNotifier,
+)
+from ui.main_window import MainWindow
+from ui.notifications import TOLD_CHANNEL, Channel, NotificationCenter
+from ui.tray import Tray
+
+pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
+
+
+class RecordingNotifier:
+    """A notification service that keeps what it was sent; ``answer`` plays the user's click,
+    from a thread of its own as the real one does."""
+
+    name = "recording"
+
+    def __init__(self, *, available: bool = True, broken: bool = False) -> None:
+        self.available = available
+        self.broken = broken
+        self.notes: list[Note] = []
+        self.closed = False
+        self._on_action: object = None
+
+    def start(self, on_action: object) -> Future[bool]:
+        self._on_action = on_action
+        future: Future[bool] = Future()
+        future.set_result(self.available)
+        return future
+
+    def send(self, note: Note) -> Future[None]:
+        future: Future[None] = Future()
+        if self.broken:
+            future.set_exception(NotifierUnavailableError("the daemon went away"))
+        else:
+            self.notes.append(note)
+            future.set_result(None)
+        return future
+
+    def answer(self, key: str, action: str) -> None:
+        assert callable(self._on_action)
+        thread = threading.Thread(target=self._on_action, args=(key, action))
+        thread.start()
+        thread.join()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class RecordingTray(Tray):
+    """A tray that is there (offscreen has none) and keeps the messages it would show."""
+
+    def __init__(self, window: MainWindow, ctx: AppContext) -> None:
+        super().__init__(window, ctx, available=True, autostart_command=lambda: ["coffeechat"])
+        self.messages: list[tuple[str, str]] = []
+
+    def show_message(self, title: str, body: str) -> None:
+        self.messages.append((title, body))
+
+
+@pytest.fixture(autouse=True)
+def restore_quit_on_close() -> Iterator[None]:
+    yield
+    QApplication.setQuitOnLastWindowClosed(True)
+
+
+@pytest.fixture
+def banners(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every text the window's banner showed."""
+    shown: list[str] = []
+    original = MainWindow.__init__
+
+    def init(self: MainWindow, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)  # type: ignore[arg-type]
+        real = self.banner.show_text
+
+        def show_text(text: str, ms: int = 8000) -> None:
+            shown.append(text)
+            real(text, ms)
+
+        monkeypatch.setattr(self.banner, "show_text", show_text)
+
+    monkeypatch.setattr(MainWindow, "__init__", init)
+    return shown
+
+
+def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+        assert window.sync_now()
+
+
+@pytest.fixture
+def ada(ctx: AppContext) -> int:
+    """One contact who replied 30 hours ago: *needs your answer*."""
+    return uiseed.add(
+        ctx.store, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
+    )
+
+
+def _center(
+    qtbot: QtBot, ctx: AppContext, notifier: object, tray: bool = False
+) -> tuple[MainWindow, NotificationCenter]:
+    window = _window(qtbot, ctx)
+    center = NotificationCenter(
+        window,
+        ctx,
+        notifier,  # type: ignore[arg-type]
+        tray=RecordingTray(window, ctx) if tray else None,
+    )
+    with qtbot.waitSignal(center.channel_chosen):
+        center.start()
+    return window, center
+
+
+# ------------------------------------------------------------------ native
+def test_a_due_action_becomes_a_native_note_with_open_draft_snooze(
+    qtbot: QtBot, ctx: AppContext, ada: int, banners: list[str]
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    assert center.channel is Channel.NATIVE
+    assert banners == ["Reminders will appear as desktop notifications."]
+    _sync(qtbot, window)
+    [note] = notifier.notes
+    assert (note.title, note.body) == (
+        "Needs your answer",
+        "Ada Lovelace: They replied and are waiting for your answer",
+    )
+    assert [(a.id, a.label) for a in note.actions] == [
+        ("open", "Open"),
+        ("draft", "Draft"),
+        ("snooze", "Snooze"),
+    ]
+    assert center.due_count == 1
+    _sync(qtbot, window)
+    assert len(notifier.notes) == 1  # the next round does not repeat it
+
+    window.hide()
+    notifier.answer(note.key, "open")
+    qtbot.waitUntil(lambda: window.current_id == ada)
+    assert window.isVisible()  # raised again
+
+
+def test_draft_opens_the_composer_for_that_action(
+    qtbot: QtBot, ctx: AppContext, ada: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notifier = RecordingNotifier()
+    window, _ = _center(qtbot, ctx, notifier)
+    drafts: list[tuple[int, ActionKind | None]] = []
+    monkeypatch.setattr(window, "write_to", lambda cid, kind=None: drafts.append((cid, kind)))
+    _sync(qtbot, window)
+    notifier.answer(notifier.notes[0].key, "draft")
+    qtbot.waitUntil(lambda: bool(drafts))
+    assert drafts == [(ada, ActionKind.NEEDS_ANSWER)]
+
+
+def test_snooze_persists_and_clears_the_count(qtbot: QtBot, ctx: AppContext, ada: int) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    _sync(qtbot, window)
+    with qtbot.waitSignal(center.due_count_changed) as counted:
+        notifier.answer(notifier.notes[0].key, "snooze")
+    assert counted.args == [0]
+    [mark] = ctx.store.action_marks().values()
+    assert (mark.contact_id, mark.kind) == (ada, "needs_answer")
+    assert mark.snoozed_until == uiseed.NOW + timedelta(days=1)
+
+
+# ------------------------------------------------------------------ fallbacks
+def test_without_a_service_or_a_tray_the_banner_says_it(
+    qtbot: QtBot, ctx: AppContext, ada: int, banners: list[str]
+) -> None:
+    window, center = _center(qtbot, ctx, NullNotifier())
+    assert center.channel is Channel.BANNER
+    assert banners == [
+        "No notification service or tray was found: reminders will appear here, in this window."
+    ]
+    _sync(qtbot, window)
+    assert (
+        banners[-1]
+        == "Needs your answer — Ada Lovelace: They replied and are waiting for your answer"
+    )
+    assert window.banner.isVisible()
+    assert ctx.store.reminder_value(TOLD_CHANNEL) == "banner"
+
+
+def test_the_channel_is_told_once_not_at_every_start(
+    qtbot: QtBot, ctx: AppContext, banners: list[str]
+) -> None:
+    _center(qtbot, ctx, NullNotifier())
+    _center(qtbot, ctx, NullNotifier())
+    assert len(banners) == 1
+
+
+def test_without_a_service_the_tray_shows_it_and_its_click_opens(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    window, center = _center(qtbot, ctx, NullNotifier(), tray=True)
+    assert center.channel is Channel.TRAY and center.tray is not None
+    _sync(qtbot, window)
+    tray = center.tray
+    assert isinstance(tray, RecordingTray)
+    assert tray.messages == [
+        ("Needs your answer", "Ada Lovelace: They replied and are waiting for your answer")
+    ]
+    tray.message_clicked.emit()
+    assert window.current_id == ada
+
+
+def test_a_service_that_goes_away_falls_back_to_the_tray(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier(broken=True)  # says it is there, then refuses
+    window, center = _center(qtbot, ctx, notifier, tray=True)
+    assert center.channel is Channel.NATIVE
+    with qtbot.waitSignal(center.note_shown):
+        _sync(qtbot, window)
+    assert center.channel is Channel.TRAY
+    assert isinstance(center.tray, RecordingTray) and len(center.tray.messages) == 1
+
+
+def test_the_real_backend_without_a_session_bus_falls_back(
+    qtbot: QtBot, ctx: AppContext, ada: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path / 'no-bus'}")
+    notifier = DesktopNotifierBackend(ctx.tasks, timeout_s=2.0)
+    window, center = _center(qtbot, ctx, notifier)
+    assert center.channel is Channel.BANNER
+    _sync(qtbot, window)
+    assert window.banner.text.text().startswith("Needs your answer")
+    center.close()
+
+
+# ------------------------------------------------------------------ catching up
+def test_a_restart_two_days_later_shows_one_summary(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    _sync(qtbot, window)
+    assert [n.title for n in notifier.notes] == ["Needs your answer"]
+    center.close()
+    window.close()  # quit
+
+    assert isinstance(ctx.clock, ManualClock)
+    ctx.clock.advance(timedelta(days=2))  # closed for two days; meanwhile mail arrived
+    for name in ("Grace", "Alan", "Linus"):
+        uiseed.add(
+            ctx.store, name, "Co", "Role", (f"{name.lower()}@x.example",), ["request", "reply"]
+        )
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)  # restart
+    _sync(qtbot, window)
+    [summary] = notifier.notes
+    assert summary.title == "While you were away"
+    assert summary.body == "Needs your answer: Grace, Alan, Linus"  # Ada was told before
+    notifier.answer(summary.key, "open")
+    qtbot.waitUntil(lambda: window.pages.currentIndex() == 0)  # Today, where they all are
+
+
+# ------------------------------------------------------------------ tray
+def test_closing_the_window_keeps_running_in_the_tray_said_once(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    window = _window(qtbot, ctx)
+    tray = RecordingTray(window, ctx)
+    assert not QApplication.quitOnLastWindowClosed()
+    window.close()
+    assert not window.isVisible() and not window._closed  # hidden, still syncing
+    window.show()
+    window.close()
+    assert [t for t, _ in tray.messages] == ["Coffeechat is still running"]
+    tray.quit()
+    assert window._closed  # really closed: state saved, sync stopped
+
+
+def test_the_tray_counts_due_actions(qtbot: QtBot, ctx: AppContext, ada: int) -> None:
+    window = _window(qtbot, ctx)
+    tray = RecordingTray(window, ctx)
+    center = NotificationCenter(window, ctx, NullNotifier(), tray=tray)
+    center.due_count_changed.connect(tray.set_count)
+    center.start()
+    assert tray.count == 1 and tray.icon.toolTip() == "Coffeechat — 1 to do"
+    assert [a.text() for a in tray.menu.actions() if a.text()] == [
+        "&Open Coffeechat",
+        "&Sync now",
+        "&Pause notifications",
+        "Start at &login",
+        "&Quit",
+    ]
+
+
+def test_paused_notifications_are_summarised_after(qtbot: QtBot, ctx: AppContext, ada: int) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    center.set_paused(True)
+    _sync(qtbot, window)
+    assert notifier.notes == []
+    center.set_paused(False)
+    _sync(qtbot, window)
+    assert [n.title for n in notifier.notes] == ["Needs your answer"]

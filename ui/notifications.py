@@ -1,0 +1,276 @@
+"""What the user is told, and where: native notifications, else tray messages, else the window's
+banner. The rules (quiet hours, no duplicates, one summary after a gap) are desktop.reminders';
+this object only shows their decisions and handles the answers (Open, Draft, Snooze)."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Signal
+
+from desktop.actions import all_due
+from desktop.context import AppContext
+from desktop.domain.due import DueAction
+from desktop.jobs import SyncRound
+from desktop.notify import (
+    CLICKED,
+    DRAFT,
+    OPEN,
+    SNOOZE,
+    Note,
+    NoteAction,
+    Notifier,
+    NotifierUnavailableError,
+)
+from desktop.reminders import Decision, ReminderPolicy, Reminders, Snooze
+from desktop.storage.codec import iso
+from desktop.sync import Notice
+from ui.bridge import FutureBridge
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
+    from ui.tray import Tray
+
+log = logging.getLogger(__name__)
+
+#: Which channel the user was last told about (reminder_state key).
+TOLD_CHANNEL = "notify.channel"
+
+
+class Channel(StrEnum):
+    PENDING = "pending"  # still asking the notification service
+    NATIVE = "native"
+    TRAY = "tray"
+    BANNER = "banner"
+
+
+ANNOUNCEMENTS = {
+    Channel.NATIVE: "Reminders will appear as desktop notifications.",
+    Channel.TRAY: "No notification service was found: reminders will appear as messages from "
+    "Coffeechat's tray icon.",
+    Channel.BANNER: "No notification service or tray was found: reminders will appear here, "
+    "in this window.",
+}
+
+
+class NotificationCenter(QObject):
+    """Shows the reminders' decisions after each sync round and acts on the user's answer.
+
+    Signals:
+        action_received(str, str): (note key, action id), emitted on the notifier's own thread
+            and handled on the GUI thread.
+        channel_chosen(str): the channel now in use (a ``Channel`` value).
+        due_count_changed(int): how many due actions wait (neither snoozed nor dismissed).
+        note_shown(object): a ``Note`` was shown, by whichever channel.
+    """
+
+    action_received = Signal(str, str)
+    channel_chosen = Signal(str)
+    due_count_changed = Signal(int)
+    note_shown = Signal(object)
+
+    def __init__(
+        self,
+        window: MainWindow,
+        ctx: AppContext,
+        notifier: Notifier,
+        *,
+        tray: Tray | None = None,
+        policy: ReminderPolicy | None = None,
+    ) -> None:
+        super().__init__(window)
+        self.window = window
+        self.ctx = ctx
+        self.notifier = notifier
+        self.tray = tray
+        self.reminders = Reminders(
+            ctx.store, policy or ReminderPolicy(timezone=ctx.settings.timezone)
+        )
+        self.channel = Channel.PENDING
+        self.paused = False
+        self.due_count = 0
+        #: What each shown note is about: a due action, or None for a summary (opens Today).
+        self.notes: dict[str, DueAction | None] = {}
+        self._waiting: list[SyncRound] = []
+        self._sending: dict[Future[None], Note] = {}
+        self._last_tray_key = ""
+        self._probe_bridge = FutureBridge(self)
+        self._probe_bridge.finished.connect(self.on_probe_finished)
+        self._send_bridge = FutureBridge(self)
+        self._send_bridge.finished.connect(self.on_send_finished)
+        self.action_received.connect(self.on_action)
+        window.sync_finished.connect(self.on_sync_finished)
+        if tray is not None:
+            tray.message_clicked.connect(self.on_tray_message_clicked)
+
+    # ------------------------------------------------------------------ start, stop
+    def start(self) -> None:
+        """Ask for the notification service; rounds that finish meanwhile wait for the answer."""
+        self._emit_count(self.reminders.visible(self._all_due(), self.ctx.clock.now()))
+        self.notifier.start(self.on_notifier_action).add_done_callback(self._probe_bridge.deliver)
+
+    def close(self) -> None:
+        self.notifier.close()
+
+    def on_notifier_action(self, key: str, action: str) -> None:
+        """Called on the notifier's thread: hand over to the GUI thread."""
+        self.action_received.emit(key, action)
+
+    def on_probe_finished(self, future: Future[bool]) -> None:
+        native = not future.cancelled() and future.exception() is None and future.result()
+        self._choose(Channel.NATIVE if native else self._fallback())
+        waiting, self._waiting = self._waiting, []
+        for round_ in waiting:
+            self.on_sync_finished(round_)
+
+    def _fallback(self) -> Channel:
+        return Channel.TRAY if self.tray is not None and self.tray.available else Channel.BANNER
+
+    def _choose(self, channel: Channel) -> None:
+        """Use a channel; the user hears which one, once (again only if it changes)."""
+        self.channel = channel
+        log.info("reminders are shown by: %s", channel.value)
+        if self.ctx.store.reminder_value(TOLD_CHANNEL) != channel.value:
+            self.ctx.store.set_reminder_value(TOLD_CHANNEL, channel.value)
+            self.window.banner.show_text(self.tr(ANNOUNCEMENTS[channel]))
+        self.channel_chosen.emit(channel.value)
+
+    def set_paused(self, paused: bool) -> None:
+        """While paused nothing is shown or recorded: what was due is told (summarised) after."""
+        self.paused = paused
+
+    # ------------------------------------------------------------------ deciding
+    def on_sync_finished(self, round_: SyncRound | None) -> None:
+        if round_ is None or round_.due is None:
+            return
+        if self.channel is Channel.PENDING:
+            self._waiting.append(round_)
+            return
+        now = self.ctx.clock.now()
+        if self.paused:
+            self._emit_count(self.reminders.visible(round_.due, now))
+            return
+        notices: list[Notice] = [
+            n for o in round_.outcomes if o.result is not None for n in o.result.notices
+        ]
+        decision = self.reminders.decide(round_.due, now, notices=notices)
+        self._emit_count(list(decision.visible))
+        self.show_decision(decision)
+
+    def show_decision(self, decision: Decision) -> None:
+        for action in decision.notify:
+            self.show(self.note_for(action), action)
+        if decision.summary is not None:
+            now = iso(self.ctx.clock.now())
+            note = Note(
+                f"summary:{now}",
+                self.tr(decision.summary.title),
+                decision.summary.body,
+                (NoteAction(OPEN, self.tr("Open")),),
+            )
+            self.show(note, None)
+
+    def note_for(self, action: DueAction) -> Note:
+        name = self.ctx.store.contact_names().get(action.contact_id, "")
+        body = f"{name}: {self.tr(action.detail)}" if name else self.tr(action.detail)
+        return Note(
+            f"{action.contact_id}:{action.kind.value}:{iso(action.due_at)}",
+            self.tr(action.title),
+            body,
+            (
+                NoteAction(OPEN, self.tr("Open")),
+                NoteAction(DRAFT, self.tr("Draft")),
+                NoteAction(SNOOZE, self.tr("Snooze")),
+            ),
+        )
+
+    # ------------------------------------------------------------------ showing
+    def show(self, note: Note, about: DueAction | None) -> None:
+        self.notes[note.key] = about
+        if self.channel is Channel.NATIVE:
+            future = self.notifier.send(note)
+            self._sending[future] = note
+            future.add_done_callback(self._send_bridge.deliver)
+            return
+        if self.channel is Channel.TRAY and self.tray is not None:
+            self._last_tray_key = note.key
+            self.tray.show_message(note.title, note.body)
+        else:
+            self.window.banner.show_text(f"{note.title} — {note.body}")
+        self.note_shown.emit(note)
+
+    def on_send_finished(self, future: Future[None]) -> None:
+        note = self._sending.pop(future, None)
+        if note is None:
+            return
+        error = None if future.cancelled() else future.exception()
+        if error is None and not future.cancelled():
+            self.note_shown.emit(note)
+            return
+        # The service went away (or refused): fall back for this note and the ones after.
+        if isinstance(error, NotifierUnavailableError):
+            log.warning("native notification failed (%s); falling back", error)
+        else:
+            log.warning("native notification failed; falling back", exc_info=error)
+        if self.channel is Channel.NATIVE:
+            self._choose(self._fallback())
+        self.show(note, self.notes.get(note.key))
+
+    # ------------------------------------------------------------------ answers
+    def on_tray_message_clicked(self) -> None:
+        if self._last_tray_key:
+            self.on_action(self._last_tray_key, OPEN)
+
+    def on_action(self, key: str, action: str) -> None:
+        """The user answered a note (on the GUI thread)."""
+        if key not in self.notes:
+            log.info("action %s on an unknown notification", action)
+            return
+        about = self.notes[key]
+        if about is None:  # a summary: its actions are on Today
+            self.raise_window()
+            self.window.show_today()
+            return
+        if action in (OPEN, CLICKED):
+            self.raise_window()
+            self.window.select_contact(about.contact_id)
+        elif action == DRAFT:
+            self.raise_window()
+            self.window.select_contact(about.contact_id)
+            self.window.write_to(about.contact_id, about.kind)
+        elif action == SNOOZE:
+            self.snooze(about, Snooze.DAY)
+
+    def snooze(self, action: DueAction, choice: Snooze) -> None:
+        now = self.ctx.clock.now()
+        until = self.reminders.snooze(action, choice, now)
+        local = until.astimezone(self.reminders.policy.zone)
+        self.window.statusBar().showMessage(
+            self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
+        )
+        self._emit_count(self.reminders.visible(self._all_due(), now))
+
+    def dismiss(self, action: DueAction) -> None:
+        self.reminders.dismiss(action)
+        self._emit_count(self.reminders.visible(self._all_due(), self.ctx.clock.now()))
+
+    def raise_window(self) -> None:
+        window = self.window
+        if window.isMinimized():
+            window.showNormal()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    # ------------------------------------------------------------------ helpers
+    def _all_due(self) -> list[DueAction]:
+        return all_due(
+            self.ctx.store.contacts(), self.ctx.clock.now(), self.ctx.settings.reminders()
+        )
+
+    def _emit_count(self, visible: list[DueAction]) -> None:
+        self.due_count = len(visible)
+        self.due_count_changed.emit(self.due_count)
