@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop.domain.due import DueAction, ReminderSettings, due_actions, sort_actions
-from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import Step
-from desktop.storage import ContactRecord, Store
+from desktop.storage import ContactRecord, Store, StoredMessage
 
 
 def override_stage(store: Store, contact_id: int, stage: Stage, now: datetime) -> Step | None:
@@ -69,3 +69,42 @@ def all_due(
             )
         )
     return sort_actions(actions)
+
+
+#: What the user may say a message is, and the event each correction feeds the pipeline.
+CORRECTIONS: dict[str, EventKind | None] = {
+    "human": EventKind.GENUINE_REPLY,
+    "auto_reply": EventKind.AUTO_REPLY,
+    "bulk": None,
+}
+_LABELS = {"human": "a real reply", "auto_reply": "an automatic reply", "bulk": "bulk mail"}
+
+
+def correct_classification(
+    store: Store, contact_id: int, message: StoredMessage, kind: str, now: datetime
+) -> Transition | None:
+    """ "This was a real reply" / "an automatic reply": re-run the pipeline with the user's word,
+    and remember it for the sender so the next message from them is read the same way."""
+    if kind not in CORRECTIONS:
+        raise ValueError(f"cannot correct a message to {kind!r}")
+    identity = store.message_identity(message.key)
+    message_id, sender = identity if identity else ("", message.sender)
+    event_kind = CORRECTIONS[kind]
+    event = None
+    was = _LABELS.get(message.kind, message.kind)
+    if event_kind is not None:
+        event = Event(
+            kind=event_kind,
+            at=message.date,
+            evidence=Evidence(
+                f"You said this was {_LABELS[kind]} (read as {was})",
+                "your correction",
+                message.key,
+            ),
+            key=f"msg:{message_id}" if message_id else f"msg:{message.key}",
+        )
+    with store.transaction():
+        transition = store.replace_message_event(contact_id, message.key, kind, event)
+        if sender:
+            store.set_sender_kind(sender, kind, now)
+    return transition

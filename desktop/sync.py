@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from desktop.domain.clock import Clock
@@ -165,6 +165,12 @@ class _Pass:
             slots=[Interval(a, b) for a, b in offered],
             own=tuple(self.own),
         )
+        said = self.store.sender_kind(msg.sender)
+        if said and said != verdict.kind and verdict.kind in ("human", "auto_reply", "bulk"):
+            # The user corrected mail from this sender before: their word wins.
+            verdict = replace(
+                verdict, kind=said, evidence=f"you said mail from {msg.sender} is {said}"
+            )
         if verdict.kind == "bounce" and verdict.bounced_addresses:
             # The report names who failed: only they bounced, not everyone in the thread (a
             # referrer in Cc may be the bad address).

@@ -13,6 +13,7 @@ from PySide6.QtCore import (
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QRect,
     QSize,
     Qt,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -121,12 +123,15 @@ class ContactPanel(QWidget):
         meeting_requested(int): the user asked to set a meeting.
         undo_requested(int): the user asked to undo the contact's last stage change.
         notes_edited(int, str): the notes changed (debounced; also on focus-out).
+        message_corrected(int, object, str): the user said what a message really is (contact
+            id, the StoredMessage, and "human", "auto_reply" or "bulk").
     """
 
     edit_requested = Signal(int)
     meeting_requested = Signal(int)
     undo_requested = Signal(int)
     notes_edited = Signal(int, str)
+    message_corrected = Signal(int, object, str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -186,6 +191,8 @@ class ContactPanel(QWidget):
         self.message_list.setAccessibleName(self.tr("Messages"))
         self.message_list.setWordWrap(True)
         self.message_list.currentRowChanged.connect(self.on_message_selected)
+        self.message_list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.message_list.customContextMenuRequested.connect(self.on_message_menu)
         self.message_body = SafeTextBrowser()
         self.message_body.setAccessibleName(self.tr("Message text"))
         self.message_body.setPlaceholderText(self.tr("Select a message to read it."))
@@ -401,6 +408,36 @@ class ContactPanel(QWidget):
     def on_meeting_clicked(self) -> None:
         if self.contact_id is not None:
             self.meeting_requested.emit(self.contact_id)
+
+    def correction_choices(self) -> list[tuple[str, str]]:
+        """(kind, label) the user may say the selected incoming message is."""
+        row = self.message_list.currentRow()
+        if not 0 <= row < len(self._messages) or self._messages[row].folder == "sent":
+            return []
+        current = self._messages[row].kind
+        choices = [
+            ("human", self.tr("This was a real reply")),
+            ("auto_reply", self.tr("This was an automatic reply")),
+            ("bulk", self.tr("This is bulk mail: ignore it")),
+        ]
+        return [(kind, label) for kind, label in choices if kind != current]
+
+    def on_message_menu(self, pos: QPoint) -> None:
+        choices = self.correction_choices()
+        if not choices or self.contact_id is None:
+            return
+        menu = QMenu(self)
+        menu.setAccessibleName(self.tr("Correct this message"))
+        for kind, label in choices:
+            menu.addAction(label).setData(kind)
+        chosen = menu.exec(self.message_list.viewport().mapToGlobal(pos))
+        if chosen is not None:
+            self.correct_current(str(chosen.data()))
+
+    def correct_current(self, kind: str) -> None:
+        row = self.message_list.currentRow()
+        if self.contact_id is not None and 0 <= row < len(self._messages):
+            self.message_corrected.emit(self.contact_id, self._messages[row], kind)
 
     def on_undo_clicked(self) -> None:
         if self.contact_id is not None:

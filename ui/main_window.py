@@ -62,13 +62,13 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
-from desktop.actions import all_due, override_stage, set_meeting
+from desktop.actions import all_due, correct_classification, override_stage, set_meeting
 from desktop.compose import TEMPLATE_FOR_ACTION
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.jobs import SyncRound, SyncState, sync_round
-from desktop.storage import ContactRecord
+from desktop.storage import ContactRecord, StoredMessage
 from mail.provider import Account
 from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
@@ -468,6 +468,7 @@ class MainWindow(QMainWindow):
         self.panel.meeting_requested.connect(self.set_meeting_for)
         self.panel.undo_requested.connect(self.undo_last_change)
         self.panel.notes_edited.connect(self.save_notes)
+        self.panel.message_corrected.connect(self.correct_message)
         self.panel.setMinimumWidth(fm.averageCharWidth() * 36)
 
         self.banner = Banner()
@@ -973,6 +974,17 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(
                 self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)), BANNER_MS
             )
+
+    def correct_message(self, contact_id: int, message: StoredMessage, kind: str) -> None:
+        """The user said what a message really is: re-run the pipeline, remember the sender."""
+        transition = correct_classification(self.ctx.store, contact_id, message, kind, self.now())
+        self.refresh_contact(contact_id)
+        text = self.tr("Noted: mail from {0} will be read that way from now on.").format(
+            message.sender
+        )
+        if transition is not None:
+            text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
+        self.statusBar().showMessage(text, BANNER_MS)
 
     def undo_current(self) -> None:
         if self.current_id is not None:

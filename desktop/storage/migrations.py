@@ -179,10 +179,25 @@ def _v4_notified(db: sqlite3.Connection) -> None:
     )
 
 
+def _v5_sender_kinds(db: sqlite3.Connection) -> None:
+    """The user's corrections of a classification, remembered per sender."""
+    _run(
+        db,
+        """
+        CREATE TABLE sender_kinds (
+            address TEXT PRIMARY KEY COLLATE NOCASE,
+            kind TEXT NOT NULL,
+            set_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
     _v3_offers,
     _v4_notified,
+    _v5_sender_kinds,
 )
 LATEST = len(MIGRATIONS)

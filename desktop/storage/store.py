@@ -716,6 +716,74 @@ class Store:
                 (iso(now), contact_id),
             )
 
+    # ------------------------------------------------------------ corrections
+    def set_sender_kind(self, address: str, kind: str, now: datetime) -> None:
+        """Remember the user's word on what mail from this sender is."""
+        self._db.execute(
+            "INSERT INTO sender_kinds (address, kind, set_at) VALUES (?, ?, ?) "
+            "ON CONFLICT (address) DO UPDATE SET kind = excluded.kind, set_at = excluded.set_at",
+            (address.lower(), kind, iso(now)),
+        )
+
+    def sender_kind(self, address: str) -> str | None:
+        row = self._db.execute(
+            "SELECT kind FROM sender_kinds WHERE address = ?", (address.lower(),)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
+    def message_identity(self, key: str) -> tuple[str, str] | None:
+        """(RFC Message-ID, sender) of a stored message, by its key."""
+        account, _, provider_id = key.partition(":")
+        row = self._db.execute(
+            "SELECT message_id, sender FROM messages WHERE account_id = ? AND provider_id = ?",
+            (account, provider_id),
+        ).fetchone()
+        return None if row is None else (str(row[0]), str(row[1]))
+
+    def replace_message_event(
+        self, contact_id: int, message_key: str, kind: str, event: Event | None
+    ) -> Transition | None:
+        """The user corrected what a message is: its old event goes, the corrected one (if
+        any) takes its place, and the contact's state is replayed. Returns the stage change."""
+        account, _, provider_id = message_key.partition(":")
+        with self.transaction():
+            before = self.state(contact_id)
+            self._db.execute(
+                "DELETE FROM events WHERE contact_id = ? AND message_key = ?",
+                (contact_id, message_key),
+            )
+            self._db.execute(
+                "UPDATE messages SET kind = ?, evidence = ? WHERE account_id = ? AND "
+                "provider_id = ?",
+                (kind, "your correction", account, provider_id),
+            )
+            event_id = None
+            if event is not None:
+                cur = self._db.execute(
+                    "INSERT INTO events (contact_id, key, kind, at, summary, detail, message_key, "
+                    "payload, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, '{}', ?)",
+                    (
+                        contact_id,
+                        event.key,
+                        event.kind.value,
+                        iso(event.at),
+                        event.evidence.summary,
+                        event.evidence.detail,
+                        message_key,
+                        iso(_now()),
+                    ),
+                )
+                event_id = int(cur.lastrowid or 0)
+            after = self.replayed_state(contact_id)
+            transition = None
+            if after.stage is not before.stage and event is not None and event_id is not None:
+                transition = Transition(
+                    before.stage, after.stage, event.at, event.evidence, event.key, before
+                )
+                self._insert_transition(contact_id, event_id, transition)
+            self._write_state(contact_id, after)
+        return transition
+
     # ----------------------------------------------------------------- outbox
     def outbox_add(
         self,

@@ -206,3 +206,32 @@ def test_a_referral_with_an_address_becomes_a_new_contact(tmp_path: Path) -> Non
     assert noor.state.stage is Stage.TARGET
     assert any(n.kind == "referral" for n in result.notices)
     assert demo.store.state(lena).stage is Stage.REPLIED
+
+
+def test_correcting_a_classification_reruns_the_pipeline_and_is_remembered(
+    tmp_path: Path,
+) -> None:
+    from desktop.actions import correct_classification
+
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    jonas = demo.contact_id("away")
+    ooo = next(m for m in demo.store.messages_for(jonas) if m.kind == "auto_reply")
+    assert demo.store.state(jonas).stage is Stage.REQUESTED
+    # "This was a real reply": the contact moves on, with the user's word as evidence.
+    t = correct_classification(demo.store, jonas, ooo, "human", clock.now())
+    assert t is not None and (t.from_stage, t.to_stage) == (Stage.REQUESTED, Stage.REPLIED)
+    history = demo.store.history(jonas)
+    assert [h.kind for h in history].count(EventKind.AUTO_REPLY) == 0
+    assert any("You said this was a real reply" in h.evidence.summary for h in history)
+    # Remembered for the sender: their next automatic-looking mail is read as a reply too.
+    assert demo.store.sender_kind("jonas.weber@kraftwerk-labs.example") == "human"
+    # And back: "this was an automatic reply" restores requested.
+    ooo = next(m for m in demo.store.messages_for(jonas) if m.key == ooo.key)
+    t = correct_classification(demo.store, jonas, ooo, "auto_reply", clock.now())
+    assert demo.store.state(jonas).stage is Stage.REQUESTED
+    # A later pass over the same message adds nothing twice.
+    demo.store.set_account_cursor(demo.mailbox.account.id, "0", clock.now())
+    run_once(demo.store, demo.mailbox, clock)
+    kinds = [h.kind for h in demo.store.history(jonas)]
+    assert kinds.count(EventKind.AUTO_REPLY) == 1

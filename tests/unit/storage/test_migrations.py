@@ -92,3 +92,18 @@ def test_v4_adds_notified_and_reminder_state_and_keeps_v3_data(tmp_path: Path) -
     assert {"notified", "reminder_state"} <= _tables(store._db)
     assert [m.dismissed for m in store.action_marks().values()] == [True]
     assert store.notified_actions() == {}
+
+
+def test_v5_adds_sender_kinds_and_keeps_v4_data(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, 4)
+    db.execute(
+        "INSERT INTO contacts (name, state, created_at, updated_at) VALUES "
+        "('Ada', '{\"stage\": \"requested\"}', '2026-01-01T00:00:00+00:00', "
+        "'2026-01-01T00:00:00+00:00')"
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    assert store.schema_version >= 5
+    assert "sender_kinds" in _tables(store._db)
+    assert [r.contact.name for r in store.contacts()] == ["Ada"]

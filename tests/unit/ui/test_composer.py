@@ -374,3 +374,22 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, setup: DemoSetup) ->
         for widget in dialog.findChildren(kind):
             if widget.isVisible():
                 assert widget.accessibleName(), widget
+
+
+def test_correcting_a_message_from_the_panel_moves_the_contact(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup
+) -> None:
+    """Not the composer, but the same demo window: "this was a real reply" on an out-of-office."""
+    _sync(qtbot, window)
+    jonas = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Jonas Weber")
+    window.select_contact(jonas)
+    panel = window.panel
+    row = next(n for n, m in enumerate(panel._messages) if m.kind == "auto_reply")
+    panel.message_list.setCurrentRow(row)
+    kinds = [kind for kind, _ in panel.correction_choices()]
+    assert kinds == ["human", "bulk"]  # never offers what it already is
+    panel.correct_current("human")
+    assert setup.ctx.store.state(jonas).stage is Stage.REPLIED
+    assert "Moved to Replied" in window.statusBar().currentMessage()
+    record = window.model.record(jonas)
+    assert record is not None and record.state.stage is Stage.REPLIED  # the board follows
