@@ -5,6 +5,8 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from desktop.storage import Store
 from desktop.storage.migrations import LATEST, MIGRATIONS
 from desktop.storage.store import DB_NAME
@@ -35,37 +37,6 @@ def test_v1_creates_the_core_tables(tmp_path: Path) -> None:
     } <= _tables(db)
 
 
-def test_v2_adds_action_marks_and_keeps_v1_data(tmp_path: Path) -> None:
-    path = tmp_path / DB_NAME
-    db = _upgrade_to(path, 1)
-    db.execute(
-        "INSERT INTO contacts (name, state, created_at, updated_at) VALUES "
-        "('Ada', '{\"stage\": \"target\"}', '2026-01-01T00:00:00+00:00', "
-        "'2026-01-01T00:00:00+00:00')"
-    )
-    db.close()
-    store = Store.open(tmp_path)
-    assert store.schema_version == LATEST
-    assert "action_marks" in _tables(store._db)
-    assert [r.contact.name for r in store.contacts()] == ["Ada"]
-    assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading
-
-
-def test_v3_adds_offers_and_keeps_v2_data(tmp_path: Path) -> None:
-    path = tmp_path / DB_NAME
-    db = _upgrade_to(path, 2)
-    db.execute(
-        "INSERT INTO contacts (name, state, created_at, updated_at) VALUES "
-        "('Ada', '{\"stage\": \"requested\"}', '2026-01-01T00:00:00+00:00', "
-        "'2026-01-01T00:00:00+00:00')"
-    )
-    db.close()
-    store = Store.open(tmp_path)
-    assert store.schema_version >= 3
-    assert "offers" in _tables(store._db)
-    assert [r.contact.name for r in store.contacts()] == ["Ada"]
-
-
 def test_fresh_database_is_at_latest(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
     assert store.schema_version == LATEST
@@ -74,29 +45,14 @@ def test_fresh_database_is_at_latest(tmp_path: Path) -> None:
     assert (mode, fks) == ("wal", 1)
 
 
-def test_v4_adds_notified_and_reminder_state_and_keeps_v3_data(tmp_path: Path) -> None:
-    path = tmp_path / DB_NAME
-    db = _upgrade_to(path, 3)
-    db.execute(
-        "INSERT INTO contacts (id, name, state, created_at, updated_at) VALUES "
-        "(1, 'Ada', '{\"stage\": \"replied\"}', '2026-01-01T00:00:00+00:00', "
-        "'2026-01-01T00:00:00+00:00')"
-    )
-    db.execute(
-        "INSERT INTO action_marks (contact_id, kind, due_at, dismissed) VALUES "
-        "(1, 'reply_received', '2026-01-02T00:00:00+00:00', 1)"
-    )
-    db.close()
-    store = Store.open(tmp_path)
-    assert store.schema_version >= 4
-    assert {"notified", "reminder_state"} <= _tables(store._db)
-    assert [m.dismissed for m in store.action_marks().values()] == [True]
-    assert store.notified_actions() == {}
+#: The table each migration adds, by the schema version it brings.
+ADDED = {2: "action_marks", 3: "offers", 4: "notified", 5: "sender_kinds"}
 
 
-def test_v5_adds_sender_kinds_and_keeps_v4_data(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", sorted(ADDED))
+def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, version: int) -> None:
     path = tmp_path / DB_NAME
-    db = _upgrade_to(path, 4)
+    db = _upgrade_to(path, version - 1)
     db.execute(
         "INSERT INTO contacts (name, state, created_at, updated_at) VALUES "
         "('Ada', '{\"stage\": \"requested\"}', '2026-01-01T00:00:00+00:00', "
@@ -104,6 +60,13 @@ def test_v5_adds_sender_kinds_and_keeps_v4_data(tmp_path: Path) -> None:
     )
     db.close()
     store = Store.open(tmp_path)
-    assert store.schema_version >= 5
-    assert "sender_kinds" in _tables(store._db)
-    assert [r.contact.name for r in store.contacts()] == ["Ada"]
+    assert store.schema_version == LATEST
+    assert ADDED[version] in _tables(store._db)
+    assert [(r.contact.name, r.state.stage.value) for r in store.contacts()] == [
+        ("Ada", "requested")
+    ]
+    assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading
+
+
+def test_every_migration_is_covered() -> None:
+    assert set(ADDED) | {1} == set(range(1, LATEST + 1))
