@@ -177,6 +177,20 @@ def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path) -> N
     accepted = [h for h in demo.store.history(priya) if h.kind is EventKind.MEETING_SET]
     assert accepted and "proposed time 2" in accepted[0].evidence.summary
     assert demo.store.offers_for(priya) == []  # the other two are free again
+    # One click then invites them: an event in the account's calendar and an .ics that
+    # icalendar reads back with the accepted time and the contact as attendee.
+    from icalendar import Calendar
+
+    from desktop.invites import accept_slot
+
+    sent = accept_slot(demo.store, demo.mailbox, priya, slots[1], clock.now())
+    assert sent.event is not None and sent.error == ""
+    assert [(e.start, e.end) for e in demo.mailbox.events()] == [(slots[1].start, slots[1].end)]
+    event = next(c for c in Calendar.from_ical(sent.ics).walk() if c.name == "VEVENT")
+    assert event.decoded("dtstart") == slots[1].start
+    assert event.decoded("dtend") == slots[1].end
+    assert "priya.nair@brightpath.example" in str(event.get("attendee")).lower()
+    assert demo.store.state(priya).stage is Stage.SCHEDULED
 
 
 def test_a_referral_with_an_address_becomes_a_new_contact(tmp_path: Path) -> None:
