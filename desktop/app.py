@@ -112,7 +112,9 @@ def run_gui(
     from ui.main_window import MainWindow, apply_style
 
     apply_style(app)
-    window = MainWindow(ctx)
+    # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
+    # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
+    window = MainWindow(ctx, first_run_welcome=not demo and screenshot is None, connectors=())
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.
@@ -123,6 +125,7 @@ def run_gui(
     tray = Tray(window, ctx)
     notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
     notifications.due_count_changed.connect(tray.set_count)
+    window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
     tray.pause_toggled.connect(notifications.set_paused)
     app.aboutToQuit.connect(notifications.close)
     notifications.start()

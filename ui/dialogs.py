@@ -118,7 +118,38 @@ def name_helper_controls(root: QWidget) -> None:
             view.setAccessibleName(_tr("{0} choices").format(combo.accessibleName()))
 
 
-def _error_label() -> QLabel:
+def zone_combo(name: str, *, optional: bool = False) -> QComboBox:
+    """An editable combo of every time zone name, completed as the user types (any part)."""
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    combo.setEditable(True)
+    if optional:
+        combo.addItem("")
+    combo.addItems(sorted(available_timezones()))
+    combo.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+    completer = QCompleter(combo.model(), combo)
+    completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+    completer.setFilterMode(Qt.MatchFlag.MatchContains)
+    popup = completer.popup()
+    if popup is not None:
+        popup.setAccessibleName(_tr("Matching time zones"))
+    combo.setCompleter(completer)
+    line_edit = combo.lineEdit()
+    if line_edit is not None:
+        line_edit.setAccessibleName(name)
+        line_edit.setPlaceholderText(_tr("e.g. Europe/London"))
+    return combo
+
+
+def valid_zone(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except (ValueError, KeyError):
+        return False
+    return bool(name)
+
+
+def error_label() -> QLabel:
     label = QLabel()
     label.setWordWrap(True)
     label.setAccessibleName("Error")
@@ -158,23 +189,7 @@ class ContactDialog(QDialog):
         self.company.setAccessibleName(self.tr("Company"))
         self.role = QLineEdit()
         self.role.setAccessibleName(self.tr("Role"))
-        self.timezone = QComboBox()
-        self.timezone.setAccessibleName(self.tr("Time zone"))
-        self.timezone.setEditable(True)
-        self.timezone.addItem("")
-        self.timezone.addItems(sorted(available_timezones()))
-        self.timezone.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        completer = QCompleter(self.timezone.model(), self.timezone)
-        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        completer.setFilterMode(Qt.MatchFlag.MatchContains)
-        popup = completer.popup()
-        if popup is not None:
-            popup.setAccessibleName(self.tr("Matching time zones"))
-        self.timezone.setCompleter(completer)
-        line_edit = self.timezone.lineEdit()
-        if line_edit is not None:
-            line_edit.setAccessibleName(self.tr("Time zone"))
-            line_edit.setPlaceholderText(self.tr("e.g. Europe/London"))
+        self.timezone = zone_combo(self.tr("Time zone"), optional=True)
         self.source = QLineEdit()
         self.source.setAccessibleName(self.tr("Source"))
         self.source.setPlaceholderText(self.tr("Alumni list, article in …, LinkedIn…"))
@@ -184,7 +199,7 @@ class ContactDialog(QDialog):
         for record in sorted(records, key=lambda r: r.contact.name.casefold()):
             if contact is None or record.id != contact.id:
                 self.referrer.addItem(record.contact.name, record.id)
-        self.error = _error_label()
+        self.error = error_label()
 
         form = QFormLayout()
         form.addRow(self.tr("&Name:"), self.name)
@@ -320,12 +335,18 @@ class MeetingDialog(QDialog):
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+N", "New contact"),
+    ("Ctrl+R", "Write to the selected contact (the message its due action calls for)"),
     ("Ctrl+E", "Edit the selected contact"),
     ("Ctrl+M", "Set a meeting with the selected contact"),
-    ("Ctrl+Z", "Undo the selected contact's last stage change"),
+    ("Ctrl+Z", "Undo the last dismiss or snooze, else the contact's last stage change"),
     ("Ctrl+F", "Filter contacts"),
     ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Today / Pipeline / Contacts"),
     ("F5", "Sync now"),
+    ("Ctrl+,", "Settings"),
+    ("J / K or ↓ / ↑", "Today: next / previous due action"),
+    ("Enter", "Today: act (write the message, or open the contact)"),
+    ("S", "Today: snooze (1 day, 3 days, next week)"),
+    ("D or Delete", "Today: dismiss (Ctrl+Z brings it back)"),
     ("F1 or Ctrl+/", "This list"),
     ("Ctrl+Q", "Quit"),
 )

@@ -7,9 +7,10 @@ sync rounds run on the sync worker (``ctx.tasks``) and come back through ``Futur
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -51,6 +52,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QMenu,
+    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -62,12 +64,16 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
+from desktop import autostart
+from desktop import settings as settings_file
 from desktop.actions import all_due, correct_classification, override_stage, set_meeting
 from desktop.compose import TEMPLATE_FOR_ACTION
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.jobs import SyncRound, SyncState, sync_round
+from desktop.reminders import Snooze
+from desktop.settings import Settings
 from desktop.storage import ContactRecord, StoredMessage
 from mail.provider import Account
 from ui.board import PipelineBoard, mix
@@ -83,9 +89,12 @@ from ui.dialogs import (
     name_helper_controls,
 )
 from ui.format import when_text
+from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
 from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE, DueModel, DueRow
-from ui.today import DueDelegate
+from ui.settings_dialog import SettingsDialog
+from ui.today import DueDelegate, TodayView
+from ui.welcome import MailboxConnector, WelcomeDialog, launch_demo, system_zone
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +129,16 @@ class View:
 
 
 class Banner(QFrame):
-    """A transient in-app message with a dismiss button (sync notices, errors).
+    """A transient in-app message with a dismiss button (sync notices, errors), and an optional
+    action button (Undo).
 
     Signals:
         dismissed(): the user closed it.
+        action_clicked(): the user pressed the action button.
     """
 
     dismissed = Signal()
+    action_clicked = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -143,20 +155,34 @@ class Banner(QFrame):
         self.close_button.setAccessibleName(self.tr("Dismiss message"))
         self.close_button.setToolTip(self.tr("Dismiss"))
         self.close_button.clicked.connect(self.on_close_clicked)
+        self.action_button = QPushButton(self.tr("Undo"))
+        self.action_button.setAccessibleName(self.tr("Undo"))
+        self.action_button.clicked.connect(self.on_action_clicked)
+        self.action_button.hide()
         pad = QFontMetrics(self.font()).height() // 2
         layout = QHBoxLayout(self)
         layout.setContentsMargins(pad * 2, pad, pad, pad)
         layout.addWidget(self.text, 1)
+        layout.addWidget(self.action_button)
         layout.addWidget(self.close_button)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.hide()
 
-    def show_text(self, text: str, ms: int = BANNER_MS) -> None:
+    def show_text(self, text: str, ms: int = BANNER_MS, action: str = "") -> None:
+        """Show ``text``; with ``action``, a button of that text emits ``action_clicked``."""
         self.text.setText(text)
+        self.action_button.setText(action)
+        self.action_button.setAccessibleName(action.replace("&", ""))
+        self.action_button.setVisible(bool(action))
         self.show()
         self._timer.start(ms)
+
+    def on_action_clicked(self) -> None:
+        self._timer.stop()
+        self.hide()
+        self.action_clicked.emit()
 
     def on_close_clicked(self) -> None:
         self._timer.stop()
@@ -172,17 +198,39 @@ class MainWindow(QMainWindow):
         sync_finished(object): a round's ``SyncRound`` was applied to the window (None if the
             round failed as a whole).
         contact_selected(int): the contact shown in the panel changed.
+        settings_changed(object): new ``Settings`` were saved and applied.
+        actions_marked(): a due action was snoozed, dismissed or restored from Today.
     """
 
     sync_started = Signal()
     sync_finished = Signal(object)
     contact_selected = Signal(int)
+    settings_changed = Signal(object)
+    actions_marked = Signal()
 
     def __init__(
-        self, context: AppContext, qsettings: QSettings | None = None, parent: QWidget | None = None
+        self,
+        context: AppContext,
+        qsettings: QSettings | None = None,
+        parent: QWidget | None = None,
+        *,
+        marks: ActionMarks | None = None,
+        first_run_welcome: bool = False,
+        connectors: Sequence[MailboxConnector] = (),
     ) -> None:
+        """``marks``: where Today's snoozes and dismissals go (the NotificationCenter, set later
+        with ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
+        show the welcome on a profile that has not seen it (the real app only, never tests or
+        the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
         super().__init__(parent)
         self.ctx = context
+        self.marks: ActionMarks = marks or StoreMarks(
+            context.store, context.clock, policy_for(context.settings)
+        )
+        self.first_run_welcome = first_run_welcome
+        self.connectors = tuple(connectors)
+        #: The last snooze or dismissal from Today, which Ctrl+Z (or the banner) undoes.
+        self.undoable_mark: DueAction | None = None
         self.qsettings = qsettings or QSettings(
             str(context.paths.profile / WINDOW_STATE_FILE), QSettings.Format.IniFormat
         )
@@ -260,6 +308,11 @@ class MainWindow(QMainWindow):
         self.undo_action = action(
             self.tr("&Undo last stage change"), self.undo_current, QKeySequence.StandardKey.Undo
         )
+        self.snooze_actions: list[QAction] = []
+        for choice in Snooze:
+            act = QAction(self.tr(choice.label), self)
+            act.setData(choice.value)
+            self.snooze_actions.append(act)
         self.sync_action = action(
             self.tr("&Sync now"),
             self.sync_now,
@@ -272,6 +325,12 @@ class MainWindow(QMainWindow):
         self.find_action = action(
             self.tr("&Filter contacts"), self.focus_filter, QKeySequence.StandardKey.Find
         )
+        self.settings_action = action(
+            self.tr("&Settings…"),
+            self.show_settings,
+            ["Ctrl+,", QKeySequence.StandardKey.Preferences],
+        )
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.help_action = action(
             self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
@@ -362,7 +421,7 @@ class MainWindow(QMainWindow):
         self.sidebar.currentRowChanged.connect(self.on_view_changed)
 
         # Today.
-        self.today_view = QListView()
+        self.today_view = TodayView()
         self.today_view.setObjectName("today")
         self.today_view.setAccessibleName(self.tr("Due today"))
         self.today_view.setModel(self.due_model)
@@ -373,7 +432,9 @@ class MainWindow(QMainWindow):
         self.today_view.viewport().setAutoFillBackground(False)
         self.today_view.setAutoFillBackground(False)
         self.today_view.selectionModel().selectionChanged.connect(self.on_today_selection)
-        self.today_view.activated.connect(self.on_today_activated)
+        self.today_view.act_requested.connect(self.act_on)
+        self.today_view.snooze_requested.connect(self.ask_snooze)
+        self.today_view.dismiss_requested.connect(self.dismiss_action)
         self.today_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.today_view.customContextMenuRequested.connect(self.on_today_menu)
         self.today_empty = self._empty_label("")
@@ -389,8 +450,15 @@ class MainWindow(QMainWindow):
         today_layout = QVBoxLayout(today_page)
         today_layout.setContentsMargins(pad, pad * 2, pad, 0)
         today_layout.addWidget(self.today_title)
+        self.today_hint = QLabel(
+            self.tr("J / K to move · Enter to act · S to snooze · D to dismiss · Ctrl+Z to undo")
+        )
+        self.today_hint.setAccessibleName(self.tr("Today's keys"))
+        self.today_hint.setEnabled(False)  # drawn muted, from the palette
+        self.today_hint.setContentsMargins(pad, 0, 0, pad // 2)
+        today_layout.addWidget(self.today_hint)
         today_layout.addWidget(self.today_stack, 1)
-        self.today_title.setContentsMargins(pad, 0, 0, pad // 2)
+        self.today_title.setContentsMargins(pad, 0, 0, 0)
 
         # Pipeline.
         self.board = PipelineBoard(self.model)
@@ -472,6 +540,7 @@ class MainWindow(QMainWindow):
         self.panel.setMinimumWidth(fm.averageCharWidth() * 36)
 
         self.banner = Banner()
+        self.banner.action_clicked.connect(self.undo_mark)
         centre = QWidget()
         self.centre = centre
         centre_layout = QVBoxLayout(centre)
@@ -512,6 +581,8 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.contact_menu = bar.addMenu(self.tr("&Contact"))
@@ -616,6 +687,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self._apply_pane_widths()
+            if self.first_run_welcome and not self.ctx.settings.welcome_done:
+                QTimer.singleShot(0, self, self.show_welcome)
 
     def _remember_pane_widths(self) -> None:
         sizes = self.splitter.sizes()
@@ -680,7 +753,7 @@ class MainWindow(QMainWindow):
     def reload_all(self) -> None:
         """Read every contact (once, at start), with their next actions, in one reset."""
         records = self.ctx.store.contacts()
-        actions = all_due(records, self.now(), self.ctx.settings.reminders())
+        actions = self.marks.visible(all_due(records, self.now(), self.ctx.settings.reminders()))
         first: dict[int, str] = {}
         for a in actions:
             first.setdefault(a.contact_id, self.tr(a.title))
@@ -727,13 +800,16 @@ class MainWindow(QMainWindow):
             self._select_in_table(contact_id)
 
     def refresh_derived(self, actions: list[DueAction] | None = None) -> None:
-        """Recompute what follows from the records: Today, next actions, counts, empty states."""
+        """Recompute what follows from the records: Today, next actions, counts, empty states.
+
+        Snoozed and dismissed actions are left out of all of them until they are due again."""
         now = self.now()
         self.model.set_time_context(self.zone, now)
         self.board.delegate.today = now
         self.panel.now = now
         if actions is None:
             actions = all_due(self.model.records(), now, self.ctx.settings.reminders())
+        actions = self.marks.visible(actions)
         first: dict[int, str] = {}
         rows: list[DueRow] = []
         for a in actions:
@@ -769,6 +845,7 @@ class MainWindow(QMainWindow):
         )
         _set_text(self.today_empty, add_hint if none_yet else nothing_due)
         self.today_stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
+        self.today_hint.setVisible(self.due_model.rowCount() > 0)
         has_rows = self.proxy.rowCount() > 0
         if none_yet:
             _set_text(self.contacts_empty, add_hint)
@@ -785,6 +862,8 @@ class MainWindow(QMainWindow):
     def on_view_changed(self, row: int) -> None:
         if row >= 0:
             self.pages.setCurrentIndex(row)
+        if row == View.TODAY and self.due_model.rowCount() and not self.filter_edit.hasFocus():
+            self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
         if row == View.PIPELINE:
             self.board.set_needle(self.filter_edit.text())
 
@@ -830,9 +909,6 @@ class MainWindow(QMainWindow):
         indexes = selected.indexes()
         if indexes:
             self.select_contact(indexes[0].data(CONTACT_ID_ROLE))
-
-    def on_today_activated(self, index: QModelIndex) -> None:
-        self.select_contact(index.data(CONTACT_ID_ROLE))
 
     def select_contact(self, contact_id: int | None) -> None:
         """Show a contact in the panel (None: nobody)."""
@@ -882,9 +958,14 @@ class MainWindow(QMainWindow):
 
     def update_contact_actions(self) -> None:
         on = self.current_id is not None
-        for act in (self.edit_action, self.write_action, self.meeting_action, self.undo_action):
+        for act in (self.edit_action, self.write_action, self.meeting_action):
             act.setEnabled(on)
         self.move_menu.setEnabled(on)
+        mark = self.undoable_mark is not None
+        self.undo_action.setEnabled(on or mark)
+        self.undo_action.setText(
+            self.tr("&Undo dismiss or snooze") if mark else self.tr("&Undo last stage change")
+        )
 
     def on_table_menu(self, pos: Any) -> None:
         index = self.table.indexAt(pos)
@@ -927,7 +1008,200 @@ class MainWindow(QMainWindow):
             menu.addAction(self.write_action)
         menu.addAction(self.edit_action)
         menu.addAction(self.meeting_action)
-        menu.exec(self.today_view.viewport().mapToGlobal(pos))
+        if isinstance(due, DueAction):
+            menu.addSeparator()
+            snooze = menu.addMenu(self.tr("&Snooze"))
+            snooze.addActions(self.snooze_actions)
+            dismiss = menu.addAction(self.tr("&Dismiss"))
+            dismiss.setData("dismiss")
+        chosen = self.exec_menu(menu, self.today_view.viewport().mapToGlobal(pos))
+        if isinstance(due, DueAction) and chosen is not None:
+            if chosen in self.snooze_actions:
+                self.snooze_action(due, Snooze(chosen.data()))
+            elif chosen.data() == "dismiss":
+                self.dismiss_action(due)
+
+    def exec_menu(self, menu: QMenu, pos: QPoint) -> QAction | None:
+        """Run a popup menu; the chosen action (the one place menus are run: tests replace it
+        to answer them)."""
+        return menu.exec(pos)
+
+    # ============================================================ Today's actions
+    def act_on(self, action: DueAction) -> None:
+        """Enter on a due action: write the message it calls for, or open the contact."""
+        self.select_contact(action.contact_id)
+        if action.kind in TEMPLATE_FOR_ACTION:
+            self.write_to(action.contact_id, action.kind)
+        else:
+            record = self.model.record(action.contact_id)
+            name = record.contact.name if record is not None else ""
+            self.statusBar().showMessage(
+                self.tr("{0}: {1}. Ctrl+R writes to them.").format(name, self.tr(action.detail)),
+                BANNER_MS,
+            )
+
+    def ask_snooze(self, action: DueAction) -> None:
+        """s on a due action: how long for (1 day, 3 days, next week)."""
+        menu = QMenu(self)
+        menu.setAccessibleName(self.tr("Snooze for"))
+        menu.addSection(self.tr("Snooze for"))
+        menu.addActions(self.snooze_actions)
+        row = self.due_model.row_of(action)
+        rect = self.today_view.visualRect(self.due_model.index(row)) if row is not None else None
+        where = rect.bottomLeft() if rect is not None else QPoint(0, 0)
+        chosen = self.exec_menu(menu, self.today_view.viewport().mapToGlobal(where))
+        if chosen is not None and chosen in self.snooze_actions:
+            self.snooze_action(action, Snooze(chosen.data()))
+
+    def snooze_action(self, action: DueAction, choice: Snooze) -> None:
+        until = self.marks.snooze(action, choice)
+        local = until.astimezone(self.zone)
+        self._after_mark(
+            action,
+            self.tr("Snoozed until {0}: {1} — {2}.").format(
+                f"{local:%a %d %b %H:%M}", self.tr(action.title), self._name_of(action)
+            ),
+        )
+
+    def dismiss_action(self, action: DueAction) -> None:
+        self.marks.dismiss(action)
+        self._after_mark(
+            action,
+            self.tr("Dismissed: {0} — {1}.").format(self.tr(action.title), self._name_of(action)),
+        )
+
+    def _name_of(self, action: DueAction) -> str:
+        record = self.model.record(action.contact_id)
+        return record.contact.name if record is not None else ""
+
+    def _after_mark(self, action: DueAction, text: str) -> None:
+        """The action left Today: select the one that took its place, offer Undo."""
+        row = self.due_model.row_of(action)
+        had_focus = self.today_view.hasFocus()
+        self.undoable_mark = action
+        self.refresh_derived()
+        if row is not None and self.due_model.rowCount():
+            near = self.due_model.action_row_near(min(row, self.due_model.rowCount() - 1), +1)
+            if near is None:
+                near = self.due_model.action_row_near(self.due_model.rowCount() - 1, -1)
+            if near is not None:
+                self.today_view.select_row(near)
+        if had_focus and self.due_model.rowCount():
+            self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.update_contact_actions()
+        self.banner.show_text(
+            text + " " + self.tr("Ctrl+Z brings it back."), action=self.tr("Undo")
+        )
+        self.actions_marked.emit()
+
+    def undo_mark(self) -> bool:
+        """Bring back the last snoozed or dismissed action; True if there was one."""
+        action, self.undoable_mark = self.undoable_mark, None
+        if action is None:
+            return False
+        self.marks.restore(action)
+        self.refresh_derived()
+        row = self.due_model.row_of(action)
+        if row is not None:
+            self.today_view.select_row(row)
+        self.banner.hide()
+        self.update_contact_actions()
+        self.statusBar().showMessage(
+            self.tr("Back in Today: {0} — {1}.").format(
+                self.tr(action.title), self._name_of(action)
+            ),
+            BANNER_MS,
+        )
+        self.actions_marked.emit()
+        return True
+
+    def set_action_marks(self, marks: ActionMarks) -> None:
+        """Route Today's snoozes and dismissals through ``marks`` (the NotificationCenter)."""
+        self.marks = marks
+        self.refresh_derived()
+
+    # ============================================================ settings
+    def account_lines(self) -> list[tuple[str, str]]:
+        """(account, status) for each connected account, as the status bar says them."""
+        lines = []
+        for account in self.accounts():
+            state, message = self.account_states.get(account.id, (SyncState.IDLE, ""))
+            name = account.display_name or account.address
+            title = f"{name} <{account.address}>" if account.display_name else name
+            status = self.account_status_text(account, state, message)
+            lines.append((title, status.split(": ", 1)[-1]))
+        return lines
+
+    def show_settings(self) -> bool:
+        """File → Settings…; True if the user saved."""
+        dialog = SettingsDialog(
+            self.ctx.settings, self.account_lines(), autostart.is_enabled(), self
+        )
+        if not self.exec_dialog(dialog) or dialog.saved is None:
+            return False
+        self.save_settings(dialog.saved)
+        self.set_start_at_login(dialog.start_at_login())
+        return True
+
+    def save_settings(self, new: Settings) -> None:
+        """Write settings.json (atomically) and apply the new settings at once."""
+        try:
+            settings_file.save(self.ctx.paths.settings, new)
+        except OSError as exc:
+            log.error("settings could not be saved: %s", exc)
+            self.banner.show_text(
+                self.tr("Settings could not be saved ({0}); they apply until you quit.").format(exc)
+            )
+        self.apply_settings(new)
+
+    def apply_settings(self, new: Settings) -> None:
+        self.ctx.settings = new
+        try:
+            self.zone = ZoneInfo(new.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.zone = ZoneInfo("UTC")
+        self.panel.zone = self.zone
+        self.board.delegate.zone = self.zone
+        if isinstance(self.marks, StoreMarks):
+            self.marks.reminders.policy = policy_for(new)
+        if not self.ctx.demo:  # the demo's fast clock keeps its own pace
+            self.ctx.sync_interval_s = float(new.sync_interval_s)
+            if self.sync_timer.isActive():
+                self.sync_timer.setInterval(max(1, round(self.ctx.sync_interval_s * 1000)))
+        self.refresh_derived()
+        if self.current_id is not None:
+            record = self.model.record(self.current_id)
+            if record is not None:
+                self.show_panel(record)
+        for column in self.board.column_list:
+            column.view.viewport().update()
+        self.settings_changed.emit(new)
+
+    def set_start_at_login(self, on: bool) -> None:
+        if on == autostart.is_enabled():
+            return
+        try:
+            if on:
+                autostart.enable()
+            else:
+                autostart.disable()
+        except OSError as exc:
+            log.warning("start at login could not be changed: %s", exc)
+            self.banner.show_text(self.tr("Start at login could not be changed: {0}").format(exc))
+
+    def show_welcome(self) -> None:
+        """The first-run welcome; asked once, whatever the answer."""
+        dialog = WelcomeDialog(self.ctx.settings, self.connectors, system_zone(), self)
+        dialog.demo_requested.connect(self.on_demo_requested)
+        accepted = self.exec_dialog(dialog)
+        if accepted and dialog.saved is not None:
+            self.save_settings(dialog.saved)
+        else:
+            self.save_settings(replace(self.ctx.settings, welcome_done=True))
+
+    def on_demo_requested(self) -> None:
+        if not launch_demo():
+            self.banner.show_text(self.tr("The demo could not be started: see the log."))
 
     # ============================================================ user actions
     def on_card_dropped(self, contact_id: int, stage: Stage) -> None:
@@ -949,6 +1223,7 @@ class MainWindow(QMainWindow):
         if stage is Stage.SCHEDULED:
             return self.set_meeting_for(contact_id)
         step = override_stage(self.ctx.store, contact_id, stage, self.now())
+        self.undoable_mark = None  # Ctrl+Z now undoes this move
         self.refresh_contact(contact_id)
         if step is not None and step.transition is not None:
             self.statusBar().showMessage(
@@ -987,7 +1262,10 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(text, BANNER_MS)
 
     def undo_current(self) -> None:
-        if self.current_id is not None:
+        """Ctrl+Z: the last snooze or dismissal from Today, else the contact's stage change."""
+        if self.undoable_mark is not None:
+            self.undo_mark()
+        elif self.current_id is not None:
             self.undo_last_change(self.current_id)
 
     def save_notes(self, contact_id: int, text: str) -> None:
@@ -1103,6 +1381,7 @@ class MainWindow(QMainWindow):
 
     def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
         set_meeting(self.ctx.store, contact_id, start, end, self.now())
+        self.undoable_mark = None
         self.refresh_contact(contact_id)
 
     def _next_morning(self) -> datetime:

@@ -5,7 +5,9 @@ this object only shows their decisions and handles the answers (Open, Draft, Sno
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from concurrent.futures import Future
+from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -26,9 +28,11 @@ from desktop.notify import (
     NotifierUnavailableError,
 )
 from desktop.reminders import Decision, ReminderPolicy, Reminders, Snooze
+from desktop.settings import Settings
 from desktop.storage.codec import iso
 from desktop.sync import Notice
 from ui.bridge import FutureBridge
+from ui.marks import policy_for
 
 if TYPE_CHECKING:
     from ui.main_window import MainWindow
@@ -59,6 +63,9 @@ ANNOUNCEMENTS = {
 class NotificationCenter(QObject):
     """Shows the reminders' decisions after each sync round and acts on the user's answer.
 
+    It is also the window's ``ActionMarks`` (ui.marks): Today's snoozes and dismissals go
+    through it, so the tray's count follows them at once.
+
     Signals:
         action_received(str, str): (note key, action id), emitted on the notifier's own thread
             and handled on the GUI thread.
@@ -86,11 +93,11 @@ class NotificationCenter(QObject):
         self.ctx = ctx
         self.notifier = notifier
         self.tray = tray
-        self.reminders = Reminders(
-            ctx.store, policy or ReminderPolicy(timezone=ctx.settings.timezone)
-        )
+        self.reminders = Reminders(ctx.store, policy or policy_for(ctx.settings))
         self.channel = Channel.PENDING
         self.paused = False
+        #: The user's "Show reminders as notifications" setting.
+        self.enabled = ctx.settings.notifications
         self.due_count = 0
         #: What each shown note is about: a due action, or None for a summary (opens Today).
         self.notes: dict[str, DueAction | None] = {}
@@ -103,6 +110,7 @@ class NotificationCenter(QObject):
         self._send_bridge.finished.connect(self.on_send_finished)
         self.action_received.connect(self.on_action)
         window.sync_finished.connect(self.on_sync_finished)
+        window.settings_changed.connect(self.on_settings_changed)
         if tray is not None:
             tray.message_clicked.connect(self.on_tray_message_clicked)
 
@@ -142,6 +150,12 @@ class NotificationCenter(QObject):
         """While paused nothing is shown or recorded: what was due is told (summarised) after."""
         self.paused = paused
 
+    def on_settings_changed(self, settings: Settings) -> None:
+        """New settings: time zone, quiet hours and digest apply from the next round on."""
+        self.reminders.policy = policy_for(settings)
+        self.enabled = settings.notifications
+        self._emit_count(self.visible(self._all_due()))
+
     # ------------------------------------------------------------------ deciding
     def on_sync_finished(self, round_: SyncRound | None) -> None:
         if round_ is None or round_.due is None:
@@ -150,7 +164,7 @@ class NotificationCenter(QObject):
             self._waiting.append(round_)
             return
         now = self.ctx.clock.now()
-        if self.paused:
+        if self.paused or not self.enabled:
             self._emit_count(self.reminders.visible(round_.due, now))
             return
         notices: list[Notice] = [
@@ -242,20 +256,30 @@ class NotificationCenter(QObject):
             self.window.select_contact(about.contact_id)
             self.window.write_to(about.contact_id, about.kind)
         elif action == SNOOZE:
-            self.snooze(about, Snooze.DAY)
+            until = self.snooze(about, Snooze.DAY)
+            self.window.refresh_derived()  # it leaves Today too
+            local = until.astimezone(self.reminders.policy.zone)
+            self.window.statusBar().showMessage(
+                self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
+            )
 
-    def snooze(self, action: DueAction, choice: Snooze) -> None:
+    # ------------------------------------------------------------------ ActionMarks
+    def visible(self, due: Sequence[DueAction]) -> list[DueAction]:
+        return self.reminders.visible(due, self.ctx.clock.now())
+
+    def snooze(self, action: DueAction, choice: Snooze) -> datetime:
         now = self.ctx.clock.now()
         until = self.reminders.snooze(action, choice, now)
-        local = until.astimezone(self.reminders.policy.zone)
-        self.window.statusBar().showMessage(
-            self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
-        )
         self._emit_count(self.reminders.visible(self._all_due(), now))
+        return until
 
     def dismiss(self, action: DueAction) -> None:
         self.reminders.dismiss(action)
-        self._emit_count(self.reminders.visible(self._all_due(), self.ctx.clock.now()))
+        self._emit_count(self.visible(self._all_due()))
+
+    def restore(self, action: DueAction) -> None:
+        self.reminders.restore(action)
+        self._emit_count(self.visible(self._all_due()))
 
     def raise_window(self) -> None:
         window = self.window

@@ -86,6 +86,7 @@ class Tray(QObject):
         self.icon.activated.connect(self.on_activated)
         self.icon.messageClicked.connect(self.message_clicked)
         window.installEventFilter(self)
+        window.settings_changed.connect(self.on_settings_changed)
         if self.available:
             QApplication.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive
             self.icon.show()
@@ -132,6 +133,10 @@ class Tray(QObject):
             self.window.banner.show_text(
                 self.tr("Start at login could not be changed: {0}").format(exc)
             )
+        self.login_action.setChecked(autostart.is_enabled())
+
+    def on_settings_changed(self, _settings: object) -> None:
+        """Settings may have switched start at login: show what is on disk."""
         self.login_action.setChecked(autostart.is_enabled())
 
     def on_activated(self, reason: QSystemTrayIcon.ActivationReason) -> None:

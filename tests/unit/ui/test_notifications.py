@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -329,3 +330,50 @@ def test_paused_notifications_are_summarised_after(qtbot: QtBot, ctx: AppContext
     center.set_paused(False)
     _sync(qtbot, window)
     assert [n.title for n in notifier.notes] == ["Needs your answer"]
+
+
+# ------------------------------------------------------------------ Today through the center
+def test_today_snoozes_through_the_center_and_the_tray_count_follows(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    window.set_action_marks(center)
+    _sync(qtbot, window)
+    assert center.due_count == 1
+    window.today_view.step_selection(+1)
+    action = window.today_view.current_action()
+    assert action is not None and action.contact_id == ada
+    with qtbot.waitSignal(center.due_count_changed) as counted:
+        window.dismiss_action(action)
+    assert counted.args == [0]
+    assert window.due_model.actions() == []
+    with qtbot.waitSignal(center.due_count_changed) as counted:
+        window.undo_current()
+    assert counted.args == [1]
+    assert window.due_model.actions() == [action]
+
+
+def test_a_notifications_snooze_takes_the_action_off_today(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    window.set_action_marks(center)
+    _sync(qtbot, window)
+    assert [a.contact_id for a in window.due_model.actions()] == [ada]
+    notifier.answer(notifier.notes[0].key, "snooze")
+    qtbot.waitUntil(lambda: window.due_model.actions() == [])
+    assert window.sidebar.item(0).text() == "Today"
+
+
+def test_notifications_switched_off_in_settings_show_nothing(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    window.apply_settings(replace(ctx.settings, notifications=False, quiet_hours=False))
+    assert center.reminders.policy.quiet is None
+    _sync(qtbot, window)
+    assert notifier.notes == []
+    assert center.due_count == 1  # still counted: it waits in Today

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from PySide6.QtCore import QModelIndex
+from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from desktop.actions import all_due
@@ -19,7 +19,7 @@ from ui.models.contacts import (
     StageFilterProxy,
     contact_ids,
 )
-from ui.models.due import ACTION_ROLE, DueModel, DueRow
+from ui.models.due import ACTION_ROLE, KIND_ROLE, SECTION_ROLE, DueModel, DueRow
 
 
 def _model(ctx: AppContext) -> ContactsModel:
@@ -131,14 +131,48 @@ def test_due_model_changes_only_the_rows_that_differ(qtbot: QtBot) -> None:
     rows = [DueRow(_action(ActionKind.FOLLOW_UP, n, n), f"c{n}") for n in range(5)]
     model.set_rows(rows)
     resets: list[bool] = []
+    changed: list[tuple[int, int]] = []
     model.modelReset.connect(lambda: resets.append(True))
+    model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
+    # Row 0 is the section's header: the third action is row 3.
     with qtbot.waitSignal(model.rowsRemoved) as blocker:
         model.set_rows(rows[:2] + rows[3:])
-    assert blocker.args is not None and blocker.args[1:] == [2, 2]
+    assert blocker.args is not None and blocker.args[1:] == [3, 3]
+    assert changed == [(0, 0)]  # only the header's count, not its section's rows
+    assert model.index(0).data() == "Follow-up due (4)"
     with qtbot.waitSignal(model.rowsInserted) as blocker:
         model.set_rows(rows)
-    assert blocker.args is not None and blocker.args[1:] == [2, 2]
-    assert [model.index(r).data(ACTION_ROLE) for r in range(5)] == [r.action for r in rows]
+    assert blocker.args is not None and blocker.args[1:] == [3, 3]
+    assert [model.index(r).data(ACTION_ROLE) for r in range(1, 6)] == [r.action for r in rows]
+    assert model.rows() == rows
     assert not resets
     assert model.rowCount(model.index(0)) == 0
     assert model.data(QModelIndex()) is None
+
+
+def test_due_model_groups_actions_under_a_header_per_kind(qtbot: QtBot) -> None:
+    model = DueModel()
+    rows = [
+        DueRow(_action(ActionKind.PREPARE, 1, 0), "Alan"),
+        DueRow(_action(ActionKind.FOLLOW_UP, 2, 1), "Linus"),
+        DueRow(_action(ActionKind.FOLLOW_UP, 3, 2), "Grace"),
+    ]
+    model.set_rows(rows)
+    shown = [
+        (model.index(r).data(SECTION_ROLE), model.index(r).data()) for r in range(model.rowCount())
+    ]
+    assert shown == [
+        (True, "Prepare (1)"),
+        (False, "Prepare — Alan"),
+        (True, "Follow-up due (2)"),
+        (False, "Follow-up due — Linus"),
+        (False, "Follow-up due — Grace"),
+    ]
+    header = model.index(0)
+    assert not model.flags(header) & Qt.ItemFlag.ItemIsSelectable
+    assert model.flags(model.index(1)) & Qt.ItemFlag.ItemIsSelectable
+    assert model.index(2).data(KIND_ROLE) == ActionKind.FOLLOW_UP
+    assert model.action_row_near(2, +1) == 3
+    assert model.action_row_near(2, -1) == 1
+    assert model.action_row_near(0, -1) is None
+    assert model.row_of(rows[2].action) == 4

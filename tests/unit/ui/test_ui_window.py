@@ -48,7 +48,6 @@ from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialo
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
 from ui.models.contacts import ID_ROLE, Column
-from ui.models.due import ACTION_ROLE
 
 pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
@@ -190,7 +189,7 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
 
 
 def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seeded) -> None:
-    rows = [window.due_model.index(r).data(ACTION_ROLE) for r in range(window.due_model.rowCount())]
+    rows = window.due_model.actions()
     expected = all_due(ctx.store.contacts(), ctx.clock.now(), ctx.settings.reminders())
     assert rows == expected
     assert [(a.kind, a.contact_id) for a in rows[:3]] == [
@@ -298,10 +297,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
     assert set(rows) == {window.model.row_of(ada)}  # one row signalled
     assert window.board.column_of(ada) is Stage.SCHEDULED
     assert window.board.selected_id() == ada  # the selection followed the card
-    today = [
-        window.due_model.index(r).data(ACTION_ROLE) for r in range(window.due_model.rowCount())
-    ]
-    assert today == list(due)
+    assert window.due_model.actions() == list(due)
     assert "Scheduled" in window.panel.stage_label.text()
 
 
