@@ -24,6 +24,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from desktop import settings  # noqa: E402
 from desktop.domain.model import Contact, ContactState, Stage  # noqa: E402
 from desktop.storage import Store  # noqa: E402
 from mail.provider import AccountKind, Folder, MailMessage, MessageRef  # noqa: E402
@@ -134,6 +135,8 @@ def build_profile(root: Path, contacts: int, messages: int) -> None:
             )
             store.save_message(account.id, msg, kind="human", evidence="bench", contact_id=contact)
     store.close()
+    # A profile in use: the first-run welcome has been answered.
+    settings.save(root / "settings.json", settings.Settings(user_name="Bench", welcome_done=True))
 
 
 def probe(profile: Path) -> dict[str, Any]:

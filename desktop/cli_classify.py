@@ -18,8 +18,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from mail.classify import classify
-from mail.mime import parse_message
 from mail.provider import Classification, Interval, MessageRef
 
 EXIT_UNREADABLE = 2
@@ -95,6 +93,11 @@ def classify_file(name: str, slots: tuple[Interval, ...] = ()) -> dict[str, Any]
     except (OSError, ValueError) as exc:
         return {"file": name, "kind": "error", "error": f"{type(exc).__name__}: {exc}"}
     try:
+        # Imported here: the classifier's tables cost 0.2 s, which the window's start-up (which
+        # builds this command's parser) should not pay.
+        from mail.classify import classify
+        from mail.mime import parse_message
+
         msg = parse_message(raw, MessageRef(name, name))
         verdict = classify(msg, slots=slots)
     except Exception as exc:  # a bug, not bad input: reported for this file, the rest go on

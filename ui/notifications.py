@@ -291,8 +291,10 @@ class NotificationCenter(QObject):
 
     # ------------------------------------------------------------------ helpers
     def _all_due(self) -> list[DueAction]:
+        # From the window's records, already in memory: reading every contact from the
+        # database here cost 0.4 s on the GUI thread with 10,000 contacts.
         return all_due(
-            self.ctx.store.contacts(), self.ctx.clock.now(), self.ctx.settings.reminders()
+            self.window.model.records(), self.ctx.clock.now(), self.ctx.settings.reminders()
         )
 
     def _emit_count(self, visible: list[DueAction]) -> None:

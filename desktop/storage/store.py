@@ -179,12 +179,11 @@ class Store:
     @staticmethod
     def _check(db: sqlite3.Connection, path: Path) -> int:
         try:
+            # Reading the header and the schema finds a file that is not a database, or whose
+            # first pages are damaged. A full quick_check reads every page (over a second for a
+            # large profile), so it runs only before an upgrade (see _migrate).
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-            if version:
-                ok = db.execute("PRAGMA quick_check").fetchone()[0]
-                if ok != "ok":
-                    raise sqlite3.DatabaseError(ok)
         except sqlite3.DatabaseError as exc:
             raise StorageError(
                 f"The database {path} is damaged or is not a Coffeechat database ({exc}). "
@@ -202,6 +201,15 @@ class Store:
     @staticmethod
     def _migrate(db: sqlite3.Connection, path: Path, version: int) -> None:
         if version > 0:
+            try:
+                ok = db.execute("PRAGMA quick_check").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                ok = str(exc)
+            if ok != "ok":
+                raise StorageError(
+                    f"The database {path} is damaged ({ok}). It was left untouched: restore it "
+                    "from a backup, or move it aside to start a new profile."
+                )
             backup = path.with_name(f"{path.name}.before-v{LATEST}.bak")
             try:
                 shutil.copyfile(path, backup)

@@ -149,6 +149,10 @@ class ContactsModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(Column):
             return
+        if column == self._sort_column and (order == Qt.SortOrder.DescendingOrder) == (
+            self._descending
+        ):
+            return  # rows are always kept in the current order (reset, insert, move)
         self._sort_column = column
         self._descending = order == Qt.SortOrder.DescendingOrder
         self.layoutAboutToBeChanged.emit()
