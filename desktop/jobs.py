@@ -6,8 +6,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop import outbox
 from desktop.actions import all_due
@@ -16,6 +18,10 @@ from desktop.domain.due import DueAction, ReminderSettings
 from desktop.storage import ContactRecord, Store
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
+
+if TYPE_CHECKING:
+    from desktop.domain.slots import Slot
+    from desktop.invites import AcceptedSlot
 
 log = logging.getLogger(__name__)
 
@@ -116,3 +122,17 @@ def sync_round(
     if reminders is not None:
         due = tuple(all_due(store.contacts(), clock.now(), reminders))
     return SyncRound(tuple(outcomes), time_changes, tuple(updated), due)
+
+
+def invite_job(
+    profile: Path,
+    provider: MailProvider,
+    contact_id: int,
+    slot: Slot,
+    now: datetime,
+    user_name: str,
+) -> AcceptedSlot:
+    """On the sync worker: invite a scheduled contact through the account's calendar."""
+    from desktop.invites import accept_slot
+
+    return accept_slot(worker_store(profile), provider, contact_id, slot, now, user_name=user_name)

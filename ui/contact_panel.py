@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.model import Stage
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
 from ui.format import day_text, when_text
 from ui.message_view import SafeTextBrowser
@@ -123,6 +124,7 @@ class ContactPanel(QWidget):
         meeting_requested(int): the user asked to set a meeting.
         undo_requested(int): the user asked to undo the contact's last stage change.
         notes_edited(int, str): the notes changed (debounced; also on focus-out).
+        invite_requested(int): the user asked to send the meeting invitation.
         message_corrected(int, object, str): the user said what a message really is (contact
             id, the StoredMessage, and "human", "auto_reply" or "bulk").
     """
@@ -132,6 +134,7 @@ class ContactPanel(QWidget):
     undo_requested = Signal(int)
     notes_edited = Signal(int, str)
     message_corrected = Signal(int, object, str)
+    invite_requested = Signal(int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -174,6 +177,13 @@ class ContactPanel(QWidget):
         self.meeting_button = QPushButton(self.tr("Set meeting…"))
         self.meeting_button.setAccessibleName(self.tr("Set meeting"))
         self.meeting_button.clicked.connect(self.on_meeting_clicked)
+        self.invite_button = QPushButton(self.tr("Send invitation"))
+        self.invite_button.setAccessibleName(self.tr("Send the meeting invitation"))
+        self.invite_button.setToolTip(
+            self.tr("Invite them to the meeting through your calendar, in one click.")
+        )
+        self.invite_button.clicked.connect(self.on_invite_clicked)
+        self.invite_button.hide()
         self.undo_button = QPushButton(self.tr("Undo last change"))
         self.undo_button.setAccessibleName(self.tr("Undo last stage change"))
         self.undo_button.clicked.connect(self.on_undo_clicked)
@@ -241,6 +251,7 @@ class ContactPanel(QWidget):
         buttons.setSpacing(pad)
         buttons.addWidget(self.edit_button)
         buttons.addWidget(self.meeting_button)
+        buttons.addWidget(self.invite_button)
         buttons.addStretch(1)
         buttons.addWidget(self.undo_button)
 
@@ -303,6 +314,9 @@ class ContactPanel(QWidget):
             lines.append(self.tr("Away until {0}").format(day_text(state.away_until)))
         if state.bounced_addresses:
             lines.append(self.tr("Bounced: {0}").format(", ".join(state.bounced_addresses)))
+        self.invite_button.setVisible(
+            state.stage is Stage.SCHEDULED and state.meeting_start is not None
+        )
         self.details.setText("\n".join(lines))
         self.details.setVisible(bool(lines))
         self._show_history(history or [])
@@ -438,6 +452,10 @@ class ContactPanel(QWidget):
         row = self.message_list.currentRow()
         if self.contact_id is not None and 0 <= row < len(self._messages):
             self.message_corrected.emit(self.contact_id, self._messages[row], kind)
+
+    def on_invite_clicked(self) -> None:
+        if self.contact_id is not None:
+            self.invite_requested.emit(self.contact_id)
 
     def on_undo_clicked(self) -> None:
         if self.contact_id is not None:

@@ -71,7 +71,9 @@ from desktop.compose import TEMPLATE_FOR_ACTION
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
-from desktop.jobs import SyncRound, SyncState, sync_round
+from desktop.domain.slots import Slot
+from desktop.invites import AcceptedSlot
+from desktop.jobs import SyncRound, SyncState, invite_job, sync_round
 from desktop.reminders import Snooze
 from desktop.settings import Settings
 from desktop.storage import ContactRecord, StoredMessage
@@ -537,6 +539,9 @@ class MainWindow(QMainWindow):
         self.panel.undo_requested.connect(self.undo_last_change)
         self.panel.notes_edited.connect(self.save_notes)
         self.panel.message_corrected.connect(self.correct_message)
+        self.panel.invite_requested.connect(self.send_invitation)
+        self.invite_bridge = FutureBridge(self)
+        self.invite_bridge.finished.connect(self.on_invitation_sent)
         self.panel.setMinimumWidth(fm.averageCharWidth() * 36)
 
         self.banner = Banner()
@@ -1260,6 +1265,50 @@ class MainWindow(QMainWindow):
         if transition is not None:
             text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
         self.statusBar().showMessage(text, BANNER_MS)
+
+    def send_invitation(self, contact_id: int) -> bool:
+        """One click: invite a scheduled contact through the account's calendar, off the GUI
+        thread (on the sync worker, which has its own database connection)."""
+        record = self.model.record(contact_id)
+        state = record.state if record is not None else None
+        if state is None or state.meeting_start is None or state.meeting_end is None:
+            return False
+        if not self.ctx.providers:
+            self.banner.show_text(self.tr("Connect a mailbox to send invitations."))
+            return False
+        self.panel.invite_button.setEnabled(False)
+        future = self.ctx.tasks.submit_sync(
+            invite_job,
+            self.ctx.paths.profile,
+            self.ctx.providers[0],
+            contact_id,
+            Slot(state.meeting_start, state.meeting_end),
+            self.now(),
+            self.ctx.settings.user_name,
+        )
+        future.add_done_callback(self.invite_bridge.deliver)
+        return True
+
+    def on_invitation_sent(self, future: Future[AcceptedSlot]) -> None:
+        self.panel.invite_button.setEnabled(True)
+        if future.cancelled() or self._closed:
+            return
+        error = future.exception()
+        if error is not None:
+            log.error("sending the invitation failed", exc_info=error)
+            self.banner.show_text(self.tr("The invitation could not be sent: {0}").format(error))
+            return
+        sent = future.result()
+        name = sent.invite.attendees[0] if sent.invite.attendees else ""
+        if sent.error:
+            self.banner.show_text(
+                self.tr(
+                    "The meeting is set, but the invitation could not be sent ({0}). Try "
+                    "again later."
+                ).format(sent.error)
+            )
+        else:
+            self.banner.show_text(self.tr("Invitation sent to {0}.").format(name))
 
     def undo_current(self) -> None:
         """Ctrl+Z: the last snooze or dismissal from Today, else the contact's stage change."""

@@ -393,3 +393,24 @@ def test_correcting_a_message_from_the_panel_moves_the_contact(
     assert "Moved to Replied" in window.statusBar().currentMessage()
     record = window.model.record(jonas)
     assert record is not None and record.state.stage is Stage.REPLIED  # the board follows
+
+
+def test_one_click_invitation_for_a_scheduled_contact(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup
+) -> None:
+    from datetime import timedelta
+
+    from desktop.actions import set_meeting
+
+    _sync(qtbot, window)
+    maya = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Maya Chen")
+    start = START + timedelta(days=2)
+    set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
+    window.refresh_contact(maya)
+    window.select_contact(maya)
+    assert window.panel.invite_button.isVisibleTo(window.panel)
+    with qtbot.waitSignal(window.invite_bridge.finished, timeout=WAIT_MS):
+        window.panel.invite_button.click()
+    events = setup.demo.mailbox.events()
+    assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
+    assert window.panel.invite_button.isEnabled()
