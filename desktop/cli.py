@@ -78,8 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="close the window after this many seconds (for docs and tests)",
     )
-    from desktop import cli_classify, cli_draft
+    from desktop import cli_account, cli_classify, cli_draft
 
+    cli_account.add_parser(sub)
     cli_draft.add_parser(sub)
     cli_classify.add_parser(sub)
     return parser
@@ -134,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop import cli_draft
 
         return cli_draft.run(args)
+    if command == "account":
+        from desktop import cli_account
+
+        return cli_account.run(args)
     if command == "classify":
         from desktop import cli_classify
 

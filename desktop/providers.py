@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import datetime
 
 from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
 from desktop.paths import Paths
 from desktop.storage import Store
 from mail.demo import DemoMailbox
-from mail.provider import AccountKind, MailProvider
+from mail.provider import Account, AccountKind, MailProvider
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,29 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
     for account in store.accounts():
         if account.kind is AccountKind.DEMO:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
+        elif account.kind is AccountKind.GMAIL:
+            providers.append(_gmail(account, paths))
         else:
             log.warning("account kind %s is not supported by this version yet", account.kind)
     return tuple(providers)
+
+
+def _gmail(account: Account, paths: Paths) -> MailProvider:
+    """The grant is read from the keyring lazily: a missing grant or keyring is *needs sign-in*
+    at the first pass, not a failure here. The callables run on the sync worker, which has its
+    own connection (one per thread)."""
+    from desktop.jobs import worker_store
+    from mail.auth.tokens import TokenStore
+    from mail.gmail import GmailProvider
+
+    profile, account_id = paths.profile, account.id
+
+    def tracked_threads() -> set[str]:
+        return worker_store(profile).tracked_threads(account_id)
+
+    def known_addresses() -> Iterable[str]:
+        return worker_store(profile).address_index().keys()
+
+    return GmailProvider.from_keyring(
+        account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
+    )
