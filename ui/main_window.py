@@ -96,6 +96,7 @@ from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsMode
 from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE, DueModel, DueRow
 from ui.settings_dialog import SettingsDialog
 from ui.today import DueDelegate, TodayView
+from ui.wake import WakeWatcher
 from ui.welcome import MailboxConnector, WelcomeDialog, launch_demo, system_zone
 
 log = logging.getLogger(__name__)
@@ -255,6 +256,8 @@ class MainWindow(QMainWindow):
         self.bridge.finished.connect(self.on_round_finished)
         self.sync_timer = QTimer(self)
         self.sync_timer.timeout.connect(self.on_sync_timer)
+        self.wake = WakeWatcher(self)
+        self.wake.woke.connect(self.on_woke)
 
         self.model = ContactsModel(self)
         self.proxy = ContactFilterProxy(self)
@@ -735,13 +738,20 @@ class MainWindow(QMainWindow):
             self.splitter.setSizes([side, centre + panel, 0])  # now, not at the next layout
 
     def start(self) -> None:
-        """Start the periodic sync and run a first round at once."""
+        """Start the periodic sync and run a first round at once; sync again at once when the
+        machine wakes or the network comes back."""
         self.sync_timer.start(max(1, round(self.ctx.sync_interval_s * 1000)))
+        self.wake.start()
+        self.sync_now()
+
+    def on_woke(self, why: str) -> None:
+        log.info("syncing now (%s)", why)
         self.sync_now()
 
     def shutdown(self) -> None:
         """Stop the timer and save what must be saved; ctx.tasks is shut down by the caller."""
         self.sync_timer.stop()
+        self.wake.stop()
         if not self._closed:
             self.panel.flush_notes()
             self.save_state()

@@ -408,8 +408,13 @@ def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainW
         window.start()
     assert window.sync_timer.isActive()
     assert window.sync_timer.interval() == 3600 * 1000
+    assert window.wake.heartbeat.isActive()
+    # Waking up (or the network coming back) syncs at once, not at the next hourly tick.
+    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+        window.wake.woke.emit("resume")
     window.shutdown()
     assert not window.sync_timer.isActive()
+    assert not window.wake.heartbeat.isActive()
 
 
 def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
