@@ -114,7 +114,11 @@ def run_gui(
     apply_style(app)
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
-    window = MainWindow(ctx, first_run_welcome=not demo and screenshot is None, connectors=())
+    from ui.connect_gmail import GmailConnector
+
+    gmail = GmailConnector(ctx)
+    window = MainWindow(ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail,))
+    gmail.events.account_added.connect(window.on_account_added)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.

@@ -336,6 +336,8 @@ class MainWindow(QMainWindow):
             ["Ctrl+,", QKeySequence.StandardKey.Preferences],
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
+        self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
         self.help_action = action(
             self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
@@ -589,6 +591,7 @@ class MainWindow(QMainWindow):
         file_menu = bar.addMenu(self.tr("&File"))
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.sync_action)
+        file_menu.addAction(self.connect_gmail_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -1213,6 +1216,26 @@ class MainWindow(QMainWindow):
             self.save_settings(dialog.saved)
         else:
             self.save_settings(replace(self.ctx.settings, welcome_done=True))
+
+    def connect_gmail(self) -> bool:
+        """File → Connect Gmail…: the same sign-in the welcome offers."""
+        connector = next((c for c in self.connectors if c.kind == "gmail"), None)
+        if connector is None:
+            self.banner.show_text(self.tr("Gmail sign-in is not available in this window."))
+            return False
+        return connector.connect(self)
+
+    def on_account_added(self, account_id: int) -> None:
+        """A mailbox was connected: build its provider, show its status, sync at once."""
+        from desktop import providers
+
+        self.ctx.providers = providers.build(self.ctx.store, self.ctx.paths, self.ctx.clock)
+        for label in (*self.account_labels.values(), self.no_account_label):
+            self.statusBar().removeWidget(label)
+            label.deleteLater()
+        self._build_status()
+        self.banner.show_text(self.tr("Mailbox connected: syncing it now."))
+        self.sync_now()
 
     def on_demo_requested(self) -> None:
         if not launch_demo():
