@@ -24,7 +24,32 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+#: Commands whose modules are costly to import (Google's libraries, Jinja2, the classifier's
+#: tables): their parsers are added only when the command line may need them, so opening the
+#: window does not pay for them.
+_HEAVY_COMMANDS = {
+    "account": "desktop.cli_account",
+    "draft": "desktop.cli_draft",
+    "classify": "desktop.cli_classify",
+}
+_LIGHT_COMMANDS = {"run", "status", "sync", "demo"}
+
+
+def _command_in(argv: Sequence[str]) -> str | None:
+    """The command word of a command line (the first word that is not an option)."""
+    skip = False
+    for token in argv:
+        if skip:
+            skip = False
+        elif token == "--profile":
+            skip = True
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The whole parser; with ``argv``, only the costly commands that line may need."""
     parser = _Parser(
         prog="coffeechat",
         description="Coffeechat: informational interviews from your own mailbox. "
@@ -78,11 +103,21 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="close the window after this many seconds (for docs and tests)",
     )
-    from desktop import cli_account, cli_classify, cli_draft
+    import importlib
 
-    cli_account.add_parser(sub)
-    cli_draft.add_parser(sub)
-    cli_classify.add_parser(sub)
+    command = None if argv is None else _command_in(argv)
+    wants_help = argv is None or "-h" in argv or "--help" in argv
+    for name, module in _HEAVY_COMMANDS.items():
+        if (
+            command == name
+            or (command is None and wants_help)
+            or (
+                command is not None
+                and command not in _LIGHT_COMMANDS
+                and command not in _HEAVY_COMMANDS
+            )
+        ):
+            importlib.import_module(module).add_parser(sub)
     return parser
 
 
@@ -127,7 +162,8 @@ def _fail(message: str, code: int = 1) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(words).parse_args(words)
     command = args.command or "run"
     if command == "demo":
         return _demo(args)

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop import outbox, settings, templates
 from desktop.domain.coaching import DraftToCheck, Finding, check
-from desktop.domain.due import ActionKind
+from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind
 from desktop.domain.model import Stage
 from desktop.domain.slots import (
     MeetingKind,
@@ -63,13 +63,6 @@ COMPUTED_FIELDS = frozenset(
 REASON_FIELDS = ("referrer_name", "article_title", "affiliation", "reason")
 
 #: The template a due action calls for.
-TEMPLATE_FOR_ACTION: dict[ActionKind, str] = {
-    ActionKind.FOLLOW_UP: "follow_up",
-    ActionKind.CLOSE_THE_LOOP: "close_the_loop",
-    ActionKind.THANK_YOU_MISSING: "thank_you",
-    ActionKind.CHECK_IN: "check_in",
-    ActionKind.UPDATE_REFERRER: "referrer_update",
-}
 
 
 # ------------------------------------------------------------------------------- parties

@@ -8,15 +8,17 @@ import logging
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop.context import AppContext
-from mail.auth import AuthError
-from mail.auth.tokens import GoogleGrant, TokenStore
 from mail.provider import AccountKind
 from ui.bridge import FutureBridge
+
+if TYPE_CHECKING:
+    from mail.auth.tokens import GoogleGrant
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +34,10 @@ class SignIn:
 
 
 def google_sign_in(client_file: Path) -> SignIn:
+    # Imported on use: keyring and the Google libraries cost start-up time nobody should pay
+    # until they connect an account.
     from mail.auth.google import GoogleSignIn
+    from mail.auth.tokens import TokenStore
 
     return GoogleSignIn(client_file, tokens=TokenStore())  # type: ignore[return-value]
 
@@ -113,6 +118,8 @@ class GmailConnector:
         if not outcome:
             loop.exec()
         progress.close()
+        from mail.auth import AuthError
+
         try:
             grant = outcome[0].result()
         except AuthError as exc:  # cancelled, timed out, wrong file, no keyring: all say why

@@ -12,7 +12,7 @@ from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import (
@@ -67,13 +67,14 @@ import desktop
 from desktop import autostart
 from desktop import settings as settings_file
 from desktop.actions import all_due, correct_classification, override_stage, set_meeting
-from desktop.compose import TEMPLATE_FOR_ACTION
 from desktop.context import AppContext
-from desktop.domain.due import ActionKind, DueAction
+from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.domain.slots import Slot
-from desktop.invites import AcceptedSlot
 from desktop.jobs import SyncRound, SyncState, invite_job, sync_round
+
+if TYPE_CHECKING:
+    from desktop.invites import AcceptedSlot
 from desktop.reminders import Snooze
 from desktop.settings import Settings
 from desktop.storage import ContactRecord, StoredMessage
@@ -81,7 +82,6 @@ from mail.provider import Account
 from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
 from ui.columns import ColumnFitter
-from ui.composer import ComposerDialog
 from ui.contact_panel import ContactPanel
 from ui.dialogs import (
     AboutDialog,
@@ -1416,6 +1416,8 @@ class MainWindow(QMainWindow):
         """Open the composer for a contact; True if a draft was saved or the message sent."""
         if self.model.record(contact_id) is None:
             return False
+        from ui.composer import ComposerDialog  # Jinja2 and the templates load on first use
+
         dialog = ComposerDialog(
             self.ctx, self.model.records(), contact_id, action=action, parent=self
         )

@@ -47,6 +47,16 @@ TITLES: dict[ActionKind, str] = {
 }
 
 
+#: The message template each due action is done with (the composer opens on it).
+TEMPLATE_FOR_ACTION: dict[ActionKind, str] = {
+    ActionKind.FOLLOW_UP: "follow_up",
+    ActionKind.CLOSE_THE_LOOP: "close_the_loop",
+    ActionKind.THANK_YOU_MISSING: "thank_you",
+    ActionKind.CHECK_IN: "check_in",
+    ActionKind.UPDATE_REFERRER: "referrer_update",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ReminderSettings:
     timezone: str = "UTC"
