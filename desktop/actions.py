@@ -84,27 +84,30 @@ def correct_classification(
     store: Store, contact_id: int, message: StoredMessage, kind: str, now: datetime
 ) -> Transition | None:
     """ "This was a real reply" / "an automatic reply": re-run the pipeline with the user's word,
-    and remember it for the sender so the next message from them is read the same way."""
+    and remember it for the sender so the next message from them is read the same way.
+
+    "Bulk mail" corrects this message only: remembering it for the sender would file every later
+    real reply of theirs as bulk."""
     if kind not in CORRECTIONS:
         raise ValueError(f"cannot correct a message to {kind!r}")
     identity = store.message_identity(message.key)
     message_id, sender = identity if identity else ("", message.sender)
     event_kind = CORRECTIONS[kind]
-    event = None
     was = _LABELS.get(message.kind, message.kind)
-    if event_kind is not None:
-        event = Event(
-            kind=event_kind,
-            at=message.date,
-            evidence=Evidence(
-                f"You said this was {_LABELS[kind]} (read as {was})",
-                "your correction",
-                message.key,
-            ),
-            key=f"msg:{message_id}" if message_id else f"msg:{message.key}",
-        )
+    key = f"msg:{message_id}" if message_id else f"msg:{message.key}"
+    evidence = Evidence(
+        f"You said this was {_LABELS[kind]} (read as {was})", "your correction", message.key
+    )
+    # Bulk moves nothing itself, but the correction is kept as an event so that the stage
+    # change it causes (the reply it no longer is) has its line in the history, and undo.
+    event = Event(
+        kind=event_kind if event_kind is not None else EventKind.OVERRIDE,
+        at=message.date,
+        evidence=evidence,
+        key=key,
+    )
     with store.transaction():
         transition = store.replace_message_event(contact_id, message.key, kind, event)
-        if sender:
+        if sender and kind != "bulk":
             store.set_sender_kind(sender, kind, now)
     return transition

@@ -143,7 +143,10 @@ def accept_slot(
     invite = meeting_invite(
         contact, slot, user_name=name, title=title, location=location, description=description
     )
-    step = set_meeting(store, contact_id, invite.start, invite.end, now)
+    state = store.state(contact_id)
+    already = (state.meeting_start, state.meeting_end) == (invite.start, invite.end)
+    # Sending the invitation again (a retry after an error) sets nothing twice in the history.
+    step = None if already else set_meeting(store, contact_id, invite.start, invite.end, now)
     ics = build_ics(
         invite,
         organizer=provider.account.address,

@@ -12,7 +12,15 @@ import uuid
 from datetime import datetime
 
 from desktop.storage import Store
-from mail.provider import MailProvider, OutgoingMessage, ProviderError, SentRef
+from mail.provider import (
+    MailProvider,
+    NeedsSignInError,
+    OfflineError,
+    OutgoingMessage,
+    ProviderError,
+    SentRef,
+    ThrottledError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +69,15 @@ def send(
     """Record, send, complete. The pipeline learns of the message from Sent mail, as for mail the
     user sends from their own client, so there is one path for both."""
     store.outbox_add(msg.outbox_key, provider.account.id, contact_id, purpose, _payload(msg), now)
-    return _deliver(store, provider, msg)
+    try:
+        return _deliver(store, provider, msg)
+    except ProviderError:
+        raise  # offline or throttled: the row stays pending and the next round retries it
+    except Exception as exc:
+        # Refused for good (a bad address, a thread the server does not know): never retried,
+        # so one bad message can never block the account's sync.
+        store.outbox_failed(msg.outbox_key, f"{type(exc).__name__}: {exc}")
+        raise
 
 
 def _deliver(store: Store, provider: MailProvider, msg: OutgoingMessage) -> SentRef:
@@ -81,7 +97,15 @@ def resume(store: Store, provider: MailProvider) -> int:
         try:
             _deliver(store, provider, _message(key, payload))
         except ProviderError as exc:
-            log.warning("outbox %s still pending: %s", key, type(exc).__name__)
+            if isinstance(exc, (OfflineError, ThrottledError, NeedsSignInError)):
+                log.warning("outbox %s still pending: %s", key, type(exc).__name__)
+                continue
+            store.outbox_failed(key, f"{type(exc).__name__}: {exc}")
+            log.warning("outbox %s refused by the provider: %s", key, type(exc).__name__)
+            continue
+        except Exception as exc:
+            store.outbox_failed(key, f"{type(exc).__name__}: {exc}")
+            log.warning("outbox %s cannot be sent: %s", key, type(exc).__name__)
             continue
         done += 1
     return done

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.domain.clock import Clock
 from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage, Transition
@@ -159,10 +160,12 @@ class _Pass:
             return
         contacts = self.contacts_of(msg)
         offered = self.store.offers_for(contacts[0]) if contacts else []
+        # The request showed the times in the contact's zone, so that is how they answer.
+        zone = self._zone_of(contacts[0]) if contacts else UTC
         verdict = classify(
             msg,
             now=self.now,
-            slots=[Interval(a, b) for a, b in offered],
+            slots=[Interval(a.astimezone(zone), b.astimezone(zone)) for a, b in offered],
             own=tuple(self.own),
         )
         said = self.store.sender_kind(msg.sender)
@@ -246,6 +249,13 @@ class _Pass:
             referrer = self.names.get(contact_id, "A contact")
             text = f"{referrer} suggested {name}: added as a target"
             self.notices.append(Notice("referral", referred.id, text, msg.date))
+
+    def _zone_of(self, contact_id: int) -> tzinfo:
+        name = self.store.contact(contact_id).contact.timezone
+        try:
+            return ZoneInfo(name) if name else UTC
+        except (ZoneInfoNotFoundError, ValueError):
+            return UTC
 
     def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
         state = self.store.state(contact_id)

@@ -55,7 +55,8 @@ _ACCEPT_CUES = _cue([
 ])  # fmt: skip
 _NEGATION = _cue([
     "can't", "cannot", "can not", "won't", "unable", "not able", "doesn't work", "don't work",
-    "do not work", "isn't good", "not good", "tricky", "no good", "not possible", "don't suit",
+    "do not work", "isn't good", "not good", "not great", "isn't great", "not ideal",
+    "won't suit", "doesn't suit", "tricky", "no good", "not possible", "don't suit",
     "kann nicht", "geht nicht", "passt nicht", "passen mir", "passen nicht", "klappt nicht",
     "nicht möglich", "leider",
     "ne peux pas", "ne me convien", "ne conviennent pas", "pas possible", "pas disponible",

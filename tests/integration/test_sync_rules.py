@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -249,3 +249,90 @@ def test_correcting_a_classification_reruns_the_pipeline_and_is_remembered(
     run_once(demo.store, demo.mailbox, clock)
     kinds = [h.kind for h in demo.store.history(jonas)]
     assert kinds.count(EventKind.AUTO_REPLY) == 1
+
+
+def test_an_accepted_time_is_read_in_the_contacts_zone(tmp_path: Path) -> None:
+    """Offers are stored in UTC; the contact answers in their own time (Stockholm, UTC+1 in
+    December): "Wednesday at 15:30" is the 14:30 UTC slot, not a new proposal."""
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    lena = demo.contact_id("silent")
+    assert demo.store.contact(lena).contact.timezone == "Europe/Stockholm"
+    demo_story.send_requests(demo, ("silent",), clock.now())
+    wednesday = datetime(2026, 12, 2, 14, 30, tzinfo=UTC)  # 15:30 in Stockholm
+    slots = [
+        (wednesday - timedelta(days=1), wednesday - timedelta(days=1) + timedelta(minutes=15)),
+        (wednesday, wednesday + timedelta(minutes=15)),
+        (
+            wednesday + timedelta(days=1, hours=2),
+            wednesday + timedelta(days=1, hours=2, minutes=15),
+        ),
+    ]
+    demo.store.add_offers(lena, slots, clock.now(), None)
+    clock.advance(timedelta(minutes=1))
+    run_once(demo.store, demo.mailbox, clock)
+    demo.mailbox.add_raw_message(
+        _raw(
+            "lena.svensson@fjord.example",
+            "sam.rivera@demo.example",
+            "Re: A 15-minute call",
+            clock.now(),
+            "Hi Sam, Wednesday at 15:30 works for me. Lena",
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=5))
+    run_once(demo.store, demo.mailbox, clock)
+    state = demo.store.state(lena)
+    assert state.stage is Stage.SCHEDULED
+    assert (state.meeting_start, state.meeting_end) == slots[1]
+
+
+def test_a_message_the_provider_refuses_never_blocks_the_account(tmp_path: Path) -> None:
+    from desktop import outbox
+    from mail.provider import DraftRef, OutgoingMessage
+    from tests.helpers.demo_profile import paths_in
+
+    demo, clock, _ = open_demo(tmp_path)
+    real_create = demo.mailbox.create_draft
+
+    def refuse(msg: OutgoingMessage) -> DraftRef:
+        raise ValueError("the server does not accept this address")
+
+    demo.mailbox.create_draft = refuse  # type: ignore[method-assign]
+    with pytest.raises(ValueError):
+        outbox.send(
+            demo.store,
+            demo.mailbox,
+            OutgoingMessage(
+                to=("lena.svensson@fjord.example",), subject="Hi", text="Hello", outbox_key="poison"
+            ),
+            contact_id=None,
+            purpose="request",
+            now=clock.now(),
+        )
+    assert demo.store.outbox_pending(demo.mailbox.account.id) == []  # failed, not pending
+    demo.mailbox.create_draft = real_create  # type: ignore[method-assign]
+    try:
+        round_ = sync_round(paths_in(tmp_path).profile, (demo.mailbox,), clock)
+    finally:
+        close_worker_store()
+    assert [o.state.value for o in round_.outcomes] == ["idle"]
+    assert demo.mailbox.find_sent("poison") is None  # never sent behind the user's back
+
+
+def test_calling_a_reply_bulk_moves_back_with_history_and_is_not_remembered(
+    tmp_path: Path,
+) -> None:
+    from desktop.actions import correct_classification
+
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    maya = demo.contact_id("accepts")
+    assert demo.store.state(maya).stage is Stage.REPLIED
+    reply = next(m for m in demo.store.messages_for(maya) if m.kind == "human")
+    t = correct_classification(demo.store, maya, reply, "bulk", clock.now())
+    assert t is not None and (t.from_stage, t.to_stage) == (Stage.REPLIED, Stage.REQUESTED)
+    assert demo.store.sender_kind("maya.chen@lumen.example") is None
+    lines = [h for h in demo.store.history(maya) if h.to_stage is Stage.REQUESTED]
+    assert any("bulk mail" in h.evidence.summary for h in lines)  # the change has its line

@@ -119,3 +119,8 @@ def test_accept_with_a_referral_keeps_both() -> None:
         sent=SENT,
     )
     assert (got.kind, got.slot, got.referral_address) == ("accept", 1, "jane.roe@acme.example")
+
+
+def test_a_rejected_option_is_not_an_acceptance() -> None:
+    result = detect("Option 2 is not great, sorry.", slots=SLOTS, sent=SENT)
+    assert result.slot is None
