@@ -1254,6 +1254,15 @@ class ComposerDialog(QDialog):
             self.update_coaching()
 
     # ================================================================ saving and sending
+    @property
+    def outbox_key(self) -> str:
+        """One key for this dialog: clicking Send again after an error (offline, say) resends
+        the same message, which the outbox then sends at most once."""
+        key: str | None = getattr(self, "_outbox_key", None)
+        if key is None:
+            key = self._outbox_key = outbox.new_key()
+        return key
+
     def outgoing(self) -> OutgoingMessage | None:
         record, tpl = self.record(), self.template()
         if record is None or tpl is None or not self.has_message():
@@ -1269,7 +1278,7 @@ class ComposerDialog(QDialog):
             to=(address,),
             subject=templates.one_line(self.subject_edit.text()),
             text=body,
-            outbox_key=outbox.new_key(),
+            outbox_key=self.outbox_key,
             thread_id=self.conversation.thread_id if self.conversation is not None else None,
         )
 
