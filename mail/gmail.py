@@ -58,6 +58,7 @@ from mail.provider import (
     NeedsSignInError,
     OfflineError,
     OutgoingMessage,
+    ProviderError,
     SentRef,
     ThrottledError,
 )
@@ -477,6 +478,13 @@ class GmailProvider:
                 raise NeedsSignInError(
                     f"Google did not accept the sign-in for {self.account.address}. "
                     "Reconnect the account."
+                ) from None
+            if status == 403 and reason in ("accessNotConfigured", "SERVICE_DISABLED"):
+                # The user's own Google Cloud project has not turned on the Gmail or Calendar
+                # API: a set-up step, said plainly (docs/gmail-setup.md), not a crash.
+                raise ProviderError(
+                    "The Gmail or Google Calendar API is not enabled in your Google Cloud "
+                    "project. Enable both (see docs/gmail-setup.md), then sync again."
                 ) from None
             if status == 403 and reason in ("insufficientPermissions", "forbidden"):
                 raise NeedsSignInError(

@@ -505,6 +505,8 @@ class GmailEmulator:
             )
         if kind == "500":
             return _error(500, "Backend Error", "backendError")
+        if kind == "disabled":  # the user's Cloud project has not enabled the API
+            return _error(403, "Gmail API has not been used in project 1", "accessNotConfigured")
         return _error(
             503, "The service is currently unavailable.", "backendError", {"Retry-After": retry}
         )

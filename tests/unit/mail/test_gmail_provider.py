@@ -18,6 +18,7 @@ from mail.provider import (
     NeedsSignInError,
     OfflineError,
     OutgoingMessage,
+    ProviderError,
     ThrottledError,
 )
 from tests.helpers.gmail_emulator import (
@@ -139,6 +140,14 @@ def test_persistent_5xx_is_offline(provider: GmailProvider, emulator: GmailEmula
 def test_invalid_grant_needs_sign_in(provider: GmailProvider, emulator: GmailEmulator) -> None:
     emulator.revoke_grants()
     with pytest.raises(NeedsSignInError, match="Reconnect"):
+        provider.fetch_changes(None)
+
+
+def test_an_api_not_enabled_in_the_users_project_says_what_to_do(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    emulator.fail_next("disabled")
+    with pytest.raises(ProviderError, match="not enabled in your Google Cloud project"):
         provider.fetch_changes(None)
 
 
