@@ -248,19 +248,34 @@ def strip_re(subject: str) -> str:
 class Thread:
     thread_id: str
     subject: str
+    #: For In-Reply-To / References: the message answered, and the conversation's ids.
+    in_reply_to: str = ""
+    references: tuple[str, ...] = ()
+    account_id: int | None = None
 
 
-def last_thread(store: Store, contact_id: int) -> Thread | None:
-    """The thread of the contact's last stored message (sent or received), where a follow-up or
-    a thank-you belongs."""
-    messages = store.messages_for(contact_id)
+def last_thread(store: Store, contact_id: int, account_id: int | None = None) -> Thread | None:
+    """The conversation a follow-up or a thank-you belongs in: the thread of the contact's last
+    real exchange (a message sent, or a genuine reply) — never a bounce, a newsletter or an
+    out-of-office — in the sending account when one is given."""
+    messages = [
+        m
+        for m in store.messages_for(contact_id)
+        if m.kind in ("sent", "human") and (account_id is None or m.account_id == account_id)
+    ]
     if not messages:
         return None
-    thread_id = messages[-1].thread_id
-    # The conversation's own subject: its first message's (an automatic reply's "Out of office:
-    # ..." is no subject to answer under).
-    first = next(m for m in messages if m.thread_id == thread_id)
-    return Thread(thread_id, strip_re(first.subject))
+    last = messages[-1]
+    thread = [m for m in messages if m.thread_id == last.thread_id]
+    # The conversation's own subject: its first message's.
+    ids = tuple(m.message_id for m in thread if m.message_id)
+    return Thread(
+        last.thread_id,
+        strip_re(thread[0].subject),
+        in_reply_to=last.message_id,
+        references=ids[-10:],
+        account_id=last.account_id,
+    )
 
 
 def reply_subject(thread: Thread) -> str:

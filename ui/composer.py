@@ -1009,7 +1009,11 @@ class ComposerDialog(QDialog):
                 fields.update(asked)
         self.fields = fields
         self.conversation = (
-            compose.last_thread(self.ctx.store, record.id)
+            compose.last_thread(
+                self.ctx.store,
+                record.id,
+                None if (sender := self.provider()) is None else sender.account.id,
+            )
             if (tpl.kind in compose.THREAD_KINDS)
             else None
         )
@@ -1280,6 +1284,8 @@ class ComposerDialog(QDialog):
             text=body,
             outbox_key=self.outbox_key,
             thread_id=self.conversation.thread_id if self.conversation is not None else None,
+            in_reply_to=self.conversation.in_reply_to if self.conversation is not None else "",
+            references=self.conversation.references if self.conversation is not None else (),
         )
 
     def offers(self) -> list[tuple[datetime, datetime]]:

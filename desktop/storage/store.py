@@ -81,6 +81,8 @@ class StoredMessage:
     text: str
     html: str
     defects: tuple[str, ...]
+    #: The RFC 5322 Message-ID (with angle brackets), "" when the message had none.
+    message_id: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -641,7 +643,8 @@ class Store:
     def messages_for(self, contact_id: int) -> list[StoredMessage]:
         rows = self._db.execute(
             "SELECT account_id, provider_id, thread_id, folder, subject, sender, recipients, "
-            "date, kind, evidence, text, html, defects FROM messages WHERE contact_id = ? "
+            "date, kind, evidence, text, html, defects, message_id FROM messages "
+            "WHERE contact_id = ? "
             "ORDER BY date",
             (contact_id,),
         ).fetchall()
@@ -664,6 +667,7 @@ class Store:
                     text=str(r[10]),
                     html=str(r[11]),
                     defects=tuple(json.loads(r[12])),
+                    message_id=str(r[13] or ""),
                 )
             )
         return out

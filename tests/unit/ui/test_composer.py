@@ -345,6 +345,10 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
     assert dialog.subject_edit.text() == f"Re: {request.subject}"
     msg = dialog.outgoing()
     assert msg is not None and msg.thread_id == messages[-1].thread_id == request.thread_id
+    # Threaded by headers too, as the contact's mail client needs: it answers the request,
+    # not the out-of-office that came after it.
+    assert request.message_id and msg.in_reply_to == request.message_id
+    assert msg.references == (request.message_id,)
     assert dialog.away_label.isVisible()
     assert "Jonas Weber is away until" in dialog.away_label.text()
 
