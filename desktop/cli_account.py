@@ -1,4 +1,5 @@
-"""``coffeechat account add gmail --client-secret FILE [--profile DIR]``: connect a Gmail account.
+"""``coffeechat account add gmail --client-secret FILE [--profile DIR]``: connect a Gmail account
+(``account add outlook --client-id ID``: an Outlook account, with a device code).
 
 Opens Google's consent page in the browser (the link is also printed, for a browser on another
 screen), waits for the answer on a loopback port, keeps the grant in the OS keyring and records
@@ -57,6 +58,19 @@ def add_parser(subparsers: Any) -> None:
         "--no-browser", action="store_true", help="only print the link; do not open a browser"
     )
     gmail.set_defaults(handler=run)
+    outlook = kinds.add_parser(
+        "outlook",
+        help="an Outlook.com or Microsoft 365 account, with a device code",
+        description="Sign in to Microsoft with a device code (a link and a code to enter in any "
+        "browser) and connect the account. ID is the application (client) id of your own Azure "
+        "app registration (public client, device code flow allowed).",
+    )
+    outlook.add_argument("--client-id", required=True, metavar="ID", help="application id")
+    outlook.add_argument(
+        "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
+    )
+    outlook.add_argument("--name", default="", help="your name, as recipients will see it")
+    outlook.set_defaults(handler=run_outlook)
 
 
 def _fail(message: str) -> int:
@@ -72,6 +86,8 @@ def run(
     tokens: TokenStore | None = None,
 ) -> int:
     """Connect the account. ``endpoints``/``open_url``/``tokens`` are for tests."""
+    if getattr(args, "account_kind", "gmail") == "outlook":
+        return run_outlook(args, tokens=tokens)
     paths = resolve(getattr(args, "profile", None))
     logs.setup(paths.logs)
     tokens = tokens or TokenStore()
@@ -109,6 +125,43 @@ def run(
         store.close()
     print(
         f"Connected Gmail account {account.address}. "
+        "Run 'coffeechat sync --once' or open Coffeechat to sync it."
+    )
+    return 0
+
+
+def run_outlook(
+    args: argparse.Namespace, *, tokens: TokenStore | None = None, **auth_options: Any
+) -> int:
+    """Connect an Outlook account with a device code. ``auth_options`` are for tests (a local
+    authority, its session)."""
+    from mail.auth.microsoft import MicrosoftAuth
+
+    paths = resolve(getattr(args, "profile", None))
+    logs.setup(paths.logs)
+    tokens = tokens or TokenStore()
+    auth = MicrosoftAuth(args.client_id, tokens=tokens, **auth_options)
+
+    def show(message: str) -> None:
+        print(message, flush=True)
+
+    try:
+        address = auth.sign_in_device(show)
+    except KeyboardInterrupt:
+        return _fail("sign-in cancelled.")
+    except AuthError as exc:
+        return _fail(str(exc))
+    try:
+        store = Store.open(paths.profile)
+    except StorageError as exc:
+        auth.forget()
+        return _fail(str(exc))
+    try:
+        account = store.add_account(AccountKind.OUTLOOK, address, args.name)
+    finally:
+        store.close()
+    print(
+        f"Connected Outlook account {account.address}. "
         "Run 'coffeechat sync --once' or open Coffeechat to sync it."
     )
     return 0

@@ -50,6 +50,8 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
         elif account.kind is AccountKind.GMAIL:
             providers.append(_gmail(account, paths))
+        elif account.kind is AccountKind.OUTLOOK:
+            providers.append(_outlook(account, paths))
         else:
             log.warning("account kind %s is not supported by this version yet", account.kind)
     return tuple(providers)
@@ -72,5 +74,24 @@ def _gmail(account: Account, paths: Paths) -> MailProvider:
         return worker_store(profile).address_index().keys()
 
     return GmailProvider.from_keyring(
+        account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
+    )
+
+
+def _outlook(account: Account, paths: Paths) -> MailProvider:
+    """The msal cache is read from the keyring at the first request (an offline start is fine)."""
+    from desktop.jobs import worker_store
+    from mail.auth.tokens import TokenStore
+    from mail.outlook import OutlookProvider
+
+    profile, account_id = paths.profile, account.id
+
+    def tracked_threads() -> set[str]:
+        return worker_store(profile).tracked_threads(account_id)
+
+    def known_addresses() -> Iterable[str]:
+        return worker_store(profile).address_index().keys()
+
+    return OutlookProvider.from_keyring(
         account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
     )

@@ -101,9 +101,9 @@ def test_an_unexpected_error_is_an_error_state_not_a_crash(tmp_path: Path) -> No
     assert "RuntimeError" in round_.outcomes[0].message
 
 
-def test_a_gmail_account_without_a_grant_needs_sign_in(tmp_path: Path) -> None:
-    """The Gmail provider is built for a stored account; with no grant in the keyring the first
-    pass is the *needs sign-in* state, never a crash at start-up."""
+def test_accounts_without_a_grant_need_sign_in(tmp_path: Path) -> None:
+    """The Gmail and Outlook providers are built for stored accounts; with no grant in the
+    keyring the first pass is the *needs sign-in* state, never a crash at start-up."""
     import keyring
     from keyring.backends import fail
 
@@ -111,6 +111,7 @@ def test_a_gmail_account_without_a_grant_needs_sign_in(tmp_path: Path) -> None:
     from desktop.paths import Paths
     from desktop.providers import build
     from mail.gmail import GmailProvider
+    from mail.outlook import OutlookProvider
     from tests.helpers.demo_profile import START
 
     previous = keyring.get_keyring()
@@ -118,15 +119,16 @@ def test_a_gmail_account_without_a_grant_needs_sign_in(tmp_path: Path) -> None:
     try:
         store = Store.open(tmp_path)
         store.add_account(AccountKind.GMAIL, "me@gmail.example")
+        store.add_account(AccountKind.OUTLOOK, "me@outlook.example")
         paths = Paths(profile=tmp_path, logs=tmp_path / "logs")
         clock = ManualClock(START)
         providers = build(store, paths, clock)
-        assert [type(p) for p in providers] == [GmailProvider]
+        assert [type(p) for p in providers] == [GmailProvider, OutlookProvider]
         try:
             round_ = sync_round(paths.profile, providers, clock)
         finally:
             close_worker_store()
     finally:
         keyring.set_keyring(previous)
-    assert [o.state for o in round_.outcomes] == [SyncState.NEEDS_SIGN_IN]
-    assert round_.outcomes[0].message  # says why, for the status bar's tooltip
+    assert [o.state for o in round_.outcomes] == [SyncState.NEEDS_SIGN_IN] * 2
+    assert all(o.message for o in round_.outcomes)  # says why, for the status bar's tooltip

@@ -1,0 +1,540 @@
+"""The Outlook account through Microsoft Graph: per-folder delta sync, drafts and sends, calendar.
+
+Sync reads ``/me/mailFolders/{inbox,sentitems}/messages/delta`` with ``$select``; the cursor is a
+JSON of both folders' delta links, so an idle pass is one request per folder. An expired link
+(410 or a sync-state error) starts a new delta round and hands back only the messages that may
+concern a contact (event keys make seeing them again harmless). Heads come from the delta answer
+itself; full messages (headers and body) are fetched only for the relevant ones.
+
+Every request carries ``Prefer: IdType="ImmutableId"`` (a draft's id is its sent copy's id). At
+most four requests are in flight; a 429 pauses all requests until Retry-After (or an exponential
+back-off up to two minutes) and, after a few tries, becomes ThrottledError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import format_datetime
+from typing import Any, Protocol
+
+import requests
+
+from mail.auth import AuthError
+from mail.auth.microsoft import MicrosoftAuth
+from mail.auth.tokens import TokenStore
+from mail.mime import parse_message
+from mail.provider import (
+    Account,
+    ChangeSet,
+    DraftRef,
+    EventRef,
+    Folder,
+    Interval,
+    MailMessage,
+    MeetingInvite,
+    MessageRef,
+    NeedsSignInError,
+    OfflineError,
+    OutgoingMessage,
+    ProviderError,
+    SentRef,
+    ThrottledError,
+)
+
+GRAPH = "https://graph.microsoft.com/v1.0"
+MAX_IN_FLIGHT = 4
+MAX_BACKOFF = 120.0
+_FOLDERS = {Folder.INBOX: "inbox", Folder.SENT: "sentitems"}
+_SELECT = (
+    "id,conversationId,internetMessageId,subject,from,toRecipients,ccRecipients,"
+    "receivedDateTime,sentDateTime,isDraft"
+)
+_FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
+OUTBOX_HEADER = "X-Coffeechat-Outbox"
+
+
+class TokenSource(Protocol):
+    def access_token(self, *, force_refresh: bool = False) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    attempts: int = 5
+    base_delay: float = 1.0
+    max_delay: float = MAX_BACKOFF
+
+
+class _Gone(Exception):
+    """The delta link expired."""
+
+
+def _address(entry: Any) -> tuple[str, str]:
+    email = entry.get("emailAddress", {}) if isinstance(entry, dict) else {}
+    return str(email.get("address", "")).lower(), str(email.get("name", ""))
+
+
+def _recipients(addresses: Iterable[str]) -> list[dict[str, Any]]:
+    return [{"emailAddress": {"address": a}} for a in addresses]
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _graph_time(item: dict[str, Any]) -> datetime:
+    parsed = _when(str(item.get("dateTime", "")))
+    if parsed is None:
+        raise ValueError("a calendar time without dateTime")
+    return parsed
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+class _KeyringAuth:
+    """MicrosoftAuth loaded from the keyring on first use."""
+
+    def __init__(self, address: str, tokens: TokenStore, options: dict[str, Any]) -> None:
+        self.address, self.tokens, self.options = address, tokens, options
+        self._auth: MicrosoftAuth | None = None
+        self._lock = threading.Lock()
+
+    def access_token(self, *, force_refresh: bool = False) -> str:
+        with self._lock:
+            if self._auth is None:
+                try:
+                    self._auth = MicrosoftAuth.from_keyring(
+                        self.address, self.tokens, **self.options
+                    )
+                except AuthError as exc:
+                    raise NeedsSignInError(str(exc)) from None
+                if self._auth is None:
+                    raise NeedsSignInError(
+                        f"There is no saved Microsoft sign-in for {self.address} in the keyring. "
+                        "Reconnect the account."
+                    )
+        try:
+            return self._auth.access_token(force_refresh=force_refresh)
+        except AuthError as exc:
+            raise NeedsSignInError(str(exc)) from None
+
+
+class OutlookProvider:
+    """``auth`` yields access tokens; ``base_url``/``session`` point at Graph (or an emulator);
+    ``tracked_threads``/``known_addresses`` narrow a recovery round; ``clock``/``sleep`` are
+    monotonic time (tests share a simulated one with the emulator); ``now`` is wall time."""
+
+    def __init__(
+        self,
+        account: Account,
+        auth: TokenSource,
+        *,
+        base_url: str = GRAPH,
+        session: requests.Session | None = None,
+        tracked_threads: Callable[[], Iterable[str]] | None = None,
+        known_addresses: Callable[[], Iterable[str]] | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], datetime] | None = None,
+        retry: RetryPolicy | None = None,
+        personal: bool | None = None,
+        timeout: float = 30.0,
+    ) -> None:
+        self.account = account
+        self.auth = auth
+        self.base_url = base_url.rstrip("/")
+        self.session = session or requests.Session()
+        self._tracked = tracked_threads
+        self._known = known_addresses
+        self._clock = clock
+        self._sleep = sleep
+        self._now = now or (lambda: datetime.now(UTC))
+        self.retry = retry or RetryPolicy()
+        self.personal = personal
+        self.timeout = timeout
+        self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        self._pause_lock = threading.Lock()
+        self._paused_until = 0.0
+        self._heads: dict[str, MailMessage] = {}
+        self._full: dict[str, MailMessage] = {}
+        self._drafts: dict[str, dict[str, Any]] = {}
+        self.requests = 0
+
+    @classmethod
+    def from_keyring(
+        cls, account: Account, tokens: TokenStore, *, auth_options: dict[str, Any] | None = None,
+        **options: Any,
+    ) -> OutlookProvider:  # fmt: skip
+        """The keyring is read at the first request: a missing sign-in or keyring is *needs
+        sign-in* at the first pass, not a failure while the app starts (offline, too)."""
+        return cls(account, _KeyringAuth(account.address, tokens, auth_options or {}), **options)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ---------------------------------------------------------------- transport
+    def _wait_for_pause(self) -> None:
+        while True:
+            with self._pause_lock:
+                left = self._paused_until - self._clock()
+            if left <= 0:
+                return
+            self._sleep(left)
+
+    def _pause(self, seconds: float) -> None:
+        with self._pause_lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    def _once(self, method: str, url: str, body: Any, token: str) -> requests.Response:
+        headers = {
+            "Authorization": f"Bearer {token}",
+            "Prefer": 'IdType="ImmutableId", odata.maxpagesize=200',
+            "Accept": "application/json",
+        }
+        self._wait_for_pause()
+        with self._slots:
+            self.requests += 1
+            return self.session.request(
+                method, url, json=body, headers=headers, timeout=self.timeout
+            )
+
+    def _request(
+        self, method: str, path: str, body: Any = None, *, ok_missing: bool = False
+    ) -> dict[str, Any] | None:
+        url = path if path.startswith("https://") else self.base_url + path
+        token = self.auth.access_token()
+        refreshed = False
+        last: ProviderError = OfflineError("the mail service did not answer")
+        for attempt in range(self.retry.attempts):
+            try:
+                answer = self._once(method, url, body, token)
+            except requests.RequestException as exc:
+                # One quick retry (a dropped keep-alive connection); then it is offline.
+                if attempt >= 1:
+                    raise OfflineError(f"cannot reach Outlook: {type(exc).__name__}") from None
+                self._pause(self.retry.base_delay)
+                continue
+            status = answer.status_code
+            if status == 429:
+                header = answer.headers.get("Retry-After")
+                try:
+                    wait = float(header) if header is not None else None
+                except ValueError:
+                    wait = None
+                delay = (
+                    wait
+                    if wait is not None
+                    else min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
+                )
+                self._pause(delay)
+                last = ThrottledError(delay)
+                continue
+            if status in (500, 502, 503, 504):
+                header = answer.headers.get("Retry-After")
+                delay = min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
+                if header and header.isdigit():
+                    delay = float(header)
+                self._pause(delay)
+                last = OfflineError(f"Outlook is unavailable ({status})")
+                continue
+            if status == 401 and not refreshed:
+                refreshed = True
+                token = self.auth.access_token(force_refresh=True)
+                continue
+            if status == 401:
+                raise NeedsSignInError("Outlook refused the sign-in")
+            if status == 410:
+                raise _Gone()
+            if status == 404 and ok_missing:
+                return None
+            if status >= 400:
+                code = ""
+                with contextlib.suppress(ValueError):
+                    code = str(answer.json().get("error", {}).get("code", ""))
+                if "SyncState" in code or "syncstate" in code.lower():
+                    raise _Gone()
+                raise ProviderError(f"Outlook answered {status} {code}".strip())
+            if not answer.content:
+                return {}
+            parsed = answer.json()
+            return parsed if isinstance(parsed, dict) else {}
+        raise last
+
+    def _get(self, path: str, **kw: Any) -> dict[str, Any]:
+        return self._request("GET", path, **kw) or {}
+
+    def _post(self, path: str, body: Any = None) -> dict[str, Any]:
+        return self._request("POST", path, body) or {}
+
+    # ---------------------------------------------------------------- sync
+    def _delta(self, start: str, folder: Folder) -> tuple[list[dict[str, Any]], str]:
+        items: list[dict[str, Any]] = []
+        url = start
+        while True:
+            page = self._get(url)
+            items.extend(v for v in page.get("value", []) if isinstance(v, dict))
+            if "@odata.nextLink" in page:
+                url = str(page["@odata.nextLink"])
+                continue
+            return items, str(page.get("@odata.deltaLink", ""))
+
+    def _first(self, folder: Folder) -> str:
+        return f"/me/mailFolders/{_FOLDERS[folder]}/messages/delta?$select={_SELECT}"
+
+    def _head(self, item: dict[str, Any], folder: Folder) -> MailMessage:
+        sender, name = _address(item.get("from"))
+        ref = MessageRef(str(item["id"]), str(item.get("conversationId", "")), folder)
+        return MailMessage(
+            ref=ref,
+            message_id=str(item.get("internetMessageId", "")),
+            subject=str(item.get("subject", "")),
+            sender=sender,
+            sender_name=name,
+            to=tuple(_address(r)[0] for r in item.get("toRecipients") or []),
+            cc=tuple(_address(r)[0] for r in item.get("ccRecipients") or []),
+            date=_when(item.get("receivedDateTime") or item.get("sentDateTime")) or self._now(),
+            headers=(),
+            complete=False,
+        )
+
+    def _concerns(self, head: MailMessage) -> bool:
+        if self._tracked is None or self._known is None:
+            return True
+        known = set(self._known())
+        return head.ref.thread_id in set(self._tracked()) or any(a in known for a in head.addresses)
+
+    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+        links: dict[str, str] = {}
+        if cursor:
+            try:
+                parsed = json.loads(cursor)
+                links = (
+                    {str(k): str(v) for k, v in parsed.items()} if isinstance(parsed, dict) else {}
+                )
+            except ValueError:
+                links = {}
+        refs: list[MessageRef] = []
+        new_links: dict[str, str] = {}
+        reset = False
+        for folder in (Folder.INBOX, Folder.SENT):
+            link = links.get(folder.value)
+            baseline = link is None
+            recovered = False
+            try:
+                items, new_link = self._delta(link or self._first(folder), folder)
+            except _Gone:
+                items, new_link = self._delta(self._first(folder), folder)
+                recovered = reset = True
+            new_links[folder.value] = new_link
+            if baseline:
+                continue  # the first round is the baseline: mail already there is history
+            for item in items:
+                if "@removed" in item or item.get("isDraft"):
+                    continue
+                head = self._head(item, folder)
+                if recovered and not self._concerns(head):
+                    continue
+                self._heads[head.ref.id] = head
+                refs.append(head.ref)
+        return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(new_links, sort_keys=True), reset)
+
+    def _stub(self, ref: MessageRef) -> MailMessage:
+        return MailMessage(
+            ref=ref, message_id="", subject="", sender="", sender_name="", to=(), cc=(),
+            date=self._now(), headers=(),
+            defects=("the message was deleted before it could be read",), complete=False,
+        )  # fmt: skip
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
+        cached = self._full.get(ref.id) or (None if full else self._heads.get(ref.id))
+        if cached is not None:
+            return cached
+        item = self._request(
+            "GET",
+            f"/me/messages/{ref.id}?$select={_FULL_SELECT if full else _SELECT}",
+            ok_missing=True,
+        )
+        if item is None:
+            return self._stub(ref)
+        if not full:
+            head = self._head(item, ref.folder)
+            self._heads[ref.id] = head
+            return head
+        message = self._parse_full(ref, item)
+        self._full[ref.id] = message
+        return message
+
+    def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
+        head = self._head(item, ref.folder)
+        lines: list[str] = []
+        names: set[str] = set()
+        for h in item.get("internetMessageHeaders") or []:
+            name, value = str(h.get("name", "")), str(h.get("value", ""))
+            if name and name.lower() != "content-type":
+                names.add(name.lower())
+                lines.append(f"{name}: {value}".replace("\r", " ").replace("\n", " "))
+        # Mail from Sent Items has no internet headers in Graph: build the basic ones.
+        if "from" not in names:
+            lines.append(f"From: {head.sender_name} <{head.sender}>")
+        if "to" not in names and head.to:
+            lines.append("To: " + ", ".join(head.to))
+        if "subject" not in names:
+            lines.append(f"Subject: {head.subject}")
+        if "message-id" not in names and head.message_id:
+            lines.append(f"Message-ID: {head.message_id}")
+        if "date" not in names:
+            lines.append(f"Date: {format_datetime(head.date)}")
+        body = item.get("body") or {}
+        html = str(body.get("contentType", "text")).lower() == "html"
+        lines.append(f"Content-Type: text/{'html' if html else 'plain'}; charset=utf-8")
+        lines.append("Content-Transfer-Encoding: 8bit")
+        raw = ("\r\n".join(lines) + "\r\n\r\n" + str(body.get("content", ""))).encode("utf-8")
+        return parse_message(raw, ref, full=True, default_date=head.date)
+
+    # ---------------------------------------------------------------- sending
+    def _message_id_for(self, outbox_key: str) -> str:
+        domain = self.account.address.partition("@")[2] or "localhost"
+        return f"<{outbox_key}.coffeechat@{domain}>"
+
+    def _reply_target(self, msg: OutgoingMessage) -> str | None:
+        if not msg.in_reply_to:
+            return None
+        quoted = msg.in_reply_to.replace("'", "''")
+        found = self._get(f"/me/messages?$filter=internetMessageId eq '{quoted}'&$select=id")
+        for item in found.get("value", []):
+            return str(item["id"])
+        return None
+
+    def create_draft(self, msg: OutgoingMessage) -> DraftRef:
+        fields: dict[str, Any] = {
+            "subject": msg.subject,
+            "body": {"contentType": "text", "content": msg.text},
+            "toRecipients": _recipients(msg.to),
+            "ccRecipients": _recipients(msg.cc),
+        }
+        if msg.outbox_key:
+            fields["internetMessageHeaders"] = [{"name": OUTBOX_HEADER, "value": msg.outbox_key}]
+        target = self._reply_target(msg)
+        if target is not None:
+            draft = self._post(f"/me/messages/{target}/createReply")
+            draft = self._request("PATCH", f"/me/messages/{draft['id']}", fields) or draft
+        else:
+            if msg.outbox_key:
+                fields["internetMessageId"] = self._message_id_for(msg.outbox_key)
+            draft = self._post("/me/messages", fields)
+        ident = str(draft["id"])
+        self._drafts[ident] = {**draft, "outbox_key": msg.outbox_key}
+        return DraftRef(ident, str(draft.get("conversationId") or "") or None)
+
+    def send_draft(self, draft: DraftRef) -> SentRef:
+        known = self._drafts.pop(draft.id, None)
+        if self._request("POST", f"/me/messages/{draft.id}/send", ok_missing=True) is None:
+            key = str((known or {}).get("outbox_key", ""))
+            found = self.find_sent(key) if key else None
+            if found is not None:
+                return found
+            raise KeyError(f"draft {draft.id} no longer exists")
+        if known is None or not known.get("internetMessageId"):
+            known = self._get(f"/me/messages/{draft.id}?$select={_SELECT}")
+        return SentRef(
+            draft.id, str(known.get("conversationId", "")), str(known.get("internetMessageId", ""))
+        )
+
+    def find_sent(self, outbox_key: str) -> SentRef | None:
+        if not outbox_key:
+            return None
+        quoted = self._message_id_for(outbox_key).replace("'", "''")
+        found = self._get(
+            "/me/mailFolders/sentitems/messages"
+            f"?$filter=internetMessageId eq '{quoted}'&$select={_SELECT}"
+        )
+        for item in found.get("value", []):
+            return SentRef(
+                str(item["id"]),
+                str(item.get("conversationId", "")),
+                str(item.get("internetMessageId", "")),
+            )
+        return None
+
+    # ---------------------------------------------------------------- calendar
+    def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]:
+        if not self.personal:
+            body = {
+                "schedules": [self.account.address],
+                "startTime": {"dateTime": _iso(start), "timeZone": "UTC"},
+                "endTime": {"dateTime": _iso(end), "timeZone": "UTC"},
+                "availabilityViewInterval": 15,
+            }
+            try:
+                answer = self._post("/me/calendar/getSchedule", body)
+            except (ThrottledError, OfflineError, NeedsSignInError):
+                raise
+            except ProviderError:  # answered 4xx
+                self.personal = True  # personal accounts have no getSchedule
+            else:
+                self.personal = False
+                blocks = []
+                for schedule in answer.get("value", []):
+                    for item in schedule.get("scheduleItems", []):
+                        if item.get("status", "busy") != "free":
+                            blocks.append(
+                                Interval(_graph_time(item["start"]), _graph_time(item["end"]))
+                            )
+                return sorted(blocks, key=lambda b: b.start)
+        view = self._get(
+            f"/me/calendarView?startDateTime={_iso(start)}Z&endDateTime={_iso(end)}Z"
+            "&$select=start,end,showAs&$top=200"
+        )
+        return sorted(
+            (
+                Interval(_graph_time(item["start"]), _graph_time(item["end"]))
+                for item in view.get("value", [])
+                if item.get("showAs", "busy") != "free"
+            ),
+            key=lambda b: b.start,
+        )
+
+    def create_event(self, event: MeetingInvite) -> EventRef:
+        body = {
+            "subject": event.title,
+            "start": {"dateTime": _iso(event.start), "timeZone": "UTC"},
+            "end": {"dateTime": _iso(event.end), "timeZone": "UTC"},
+            "attendees": [
+                {"emailAddress": {"address": a}, "type": "required"} for a in event.attendees
+            ],
+            "location": {"displayName": event.location},
+            "body": {"contentType": "text", "content": event.description},
+        }
+        return EventRef(str(self._post("/me/events", body)["id"]))
+
+    def away(self, addresses: Iterable[str]) -> dict[str, str]:
+        """The automatic replies (out-of-office) of these recipients, before sending to them:
+        address -> the away message (only those who are away)."""
+        wanted = list(dict.fromkeys(a.lower() for a in addresses))
+        if not wanted:
+            return {}
+        body = {"EmailAddresses": wanted, "MailTipsOptions": "automaticReplies"}
+        answer = self._post("/me/getMailTips", body)
+        away: dict[str, str] = {}
+        for tip in answer.get("value", []):
+            address, _ = _address(tip)
+            message = str((tip.get("automaticReplies") or {}).get("message") or "")
+            if address and message:
+                away[address] = message
+        return away
+
+    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
+        return None  # categories on a conversation: not needed by the pipeline yet

@@ -1,0 +1,476 @@
+"""Outlook end to end: the real msal against a local HTTPS authority and the provider against the
+local Graph emulator, the real Store and sync pass. Time is simulated: nothing here waits."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import keyring
+import pytest
+import requests
+
+from desktop import cli_account, logs, outbox
+from desktop.domain.clock import ManualClock
+from desktop.domain.model import Contact, EventKind, Stage
+from desktop.paths import resolve
+from desktop.storage import Store
+from desktop.sync import run_once
+from mail.auth.microsoft import MicrosoftAuth
+from mail.auth.tokens import TokenStore
+from mail.outlook import OutlookProvider
+from mail.provider import (
+    Account,
+    AccountKind,
+    Interval,
+    MeetingInvite,
+    MessageRef,
+    NeedsSignInError,
+    OfflineError,
+    OutgoingMessage,
+    ThrottledError,
+)
+from tests.helpers.gmail_emulator import SimClock
+from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
+from tests.helpers.memory_keyring import MemoryKeyring
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+ME = "me@outlook.test"
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    return make_certificate(tmp_path_factory.mktemp("tls"))
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def sim() -> SimClock:
+    return SimClock()
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(T0)
+
+
+@pytest.fixture
+def emulator(
+    certificate: tuple[Path, Path], sim: SimClock, clock: ManualClock
+) -> Iterator[GraphEmulator]:
+    cert, key = certificate
+    with GraphEmulator(ME, cert, key, clock=sim.now, wall=clock.now) as emu:
+        yield emu
+
+
+def _session(certificate: tuple[Path, Path]) -> requests.Session:
+    session = requests.Session()
+    session.trust_env = False  # REQUESTS_CA_BUNDLE would override verify=
+    session.verify = str(certificate[0])
+    return session
+
+
+def _auth_options(emu: GraphEmulator, certificate: tuple[Path, Path]) -> dict[str, object]:
+    return {
+        "authority": emu.authority,
+        "instance_discovery": False,
+        "http_client": _session(certificate),
+    }
+
+
+def _sign_in(emu: GraphEmulator, certificate: tuple[Path, Path]) -> str:
+    auth = MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **_auth_options(emu, certificate))
+    shown: list[str] = []
+    address = auth.sign_in_device(shown.append)
+    assert "COFFEE42" in shown[0]
+    return address
+
+
+def _provider(
+    emu: GraphEmulator,
+    certificate: tuple[Path, Path],
+    store: Store,
+    account: Account,
+    sim: SimClock,
+    clock: ManualClock,
+) -> OutlookProvider:
+    return OutlookProvider.from_keyring(
+        account,
+        TokenStore(),
+        auth_options=_auth_options(emu, certificate),
+        base_url=emu.graph,
+        session=_session(certificate),
+        tracked_threads=lambda: store.tracked_threads(account.id),
+        known_addresses=lambda: store.address_index().keys(),
+        clock=sim.now,
+        sleep=sim.sleep,
+        now=clock.now,
+    )
+
+
+def _stage(store: Store, contact_id: int) -> Stage:
+    return store.state(contact_id).stage
+
+
+def _request(to: str, subject: str = "Coffee chat?") -> OutgoingMessage:
+    return OutgoingMessage(
+        to=(to,), subject=subject, text="Hello!\n\nSam\n", outbox_key=outbox.new_key()
+    )
+
+
+def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    sim: SimClock,
+    clock: ManualClock,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    # --- device-code sign-in with the real msal: the cache goes to the (test) keyring only ---
+    address = _sign_in(emulator, certificate)
+    assert address == ME
+    entries = "".join(v for (_, k), v in memory_keyring.entries.items() if k.startswith("outlook:"))
+    assert "rt-" in entries and all(len(v) <= 2560 for v in memory_keyring.entries.values())
+
+    profile = tmp_path / "profile"
+    store = Store.open(profile)
+    logs.setup(resolve(profile).logs, level=logging.DEBUG)
+    account = store.add_account(AccountKind.OUTLOOK, ME, "Sam Rivera")
+    provider = _provider(emulator, certificate, store, account, sim, clock)
+    ada = store.add_contact(Contact(None, "Ada Byron", ("ada@contact.test",))).id
+    bob = store.add_contact(Contact(None, "Bob Ooo", ("bob@contact.test",))).id
+    cleo = store.add_contact(Contact(None, "Cleo New", ("cleo@contact.test",))).id
+    assert ada is not None and bob is not None and cleo is not None
+    first = run_once(store, provider, clock)
+    assert first.seen == 0 and set(json.loads(first.cursor)) == {"inbox", "sent"}
+
+    # --- request saved as a draft: nothing moves ---------------------------------------------
+    request = _request("ada@contact.test", "A 15-minute chat about your work?")
+    draft = provider.create_draft(request)
+    clock.advance(timedelta(minutes=1))
+    run_once(store, provider, clock)
+    assert _stage(store, ada) is Stage.TARGET
+
+    # --- sent: the Sent Items delta makes Ada *requested* ------------------------------------
+    sent = provider.send_draft(draft)
+    assert sent.id == draft.id  # immutable ids: the draft's id is the sent copy's
+    clock.advance(timedelta(minutes=1))
+    run_once(store, provider, clock)
+    assert _stage(store, ada) is Stage.REQUESTED
+    requests_ = {}
+    for contact_id, to in ((bob, "bob@contact.test"), (cleo, "cleo@contact.test")):
+        requests_[contact_id] = outbox.send(
+            store, provider, _request(to), contact_id=contact_id, purpose="request",
+            now=clock.now(),
+        )  # fmt: skip
+    clock.advance(timedelta(minutes=1))
+    run_once(store, provider, clock)
+    assert _stage(store, bob) is Stage.REQUESTED and _stage(store, cleo) is Stage.REQUESTED
+
+    # --- replies: in the conversation, an out-of-office, and one in a new conversation ------
+    clock.advance(timedelta(hours=2))
+    reply = emulator.deliver(
+        "ada@contact.test", f"RE: {request.subject}",
+        "Hi Sam,\n\nHappy to help. Thursday works for me.\n\nAda\n",
+        when=clock.now(), message_id="<r1@contact.test>", in_reply_to=sent.message_id,
+        name="Ada Byron",
+    )  # fmt: skip
+    assert reply.conversation_id == sent.thread_id
+    emulator.deliver(
+        "bob@contact.test", "Automatic reply: Coffee chat?",
+        "I am out of the office until Monday 9 March with limited access to email.\n",
+        when=clock.now(), message_id="<ooo@contact.test>",
+        in_reply_to=requests_[bob].message_id, name="Bob Ooo",
+        extra={"Auto-Submitted": "auto-replied", "X-MS-Exchange-Inbox-Rules-Loop": ME,
+               "X-Auto-Response-Suppress": "All"},
+    )  # fmt: skip
+    emulator.deliver(
+        "cleo@contact.test", "Coffee next week",
+        "Hi Sam, sorry for the delay - yes, let's talk. Tuesday?\n\nCleo\n",
+        when=clock.now(), message_id="<cleo-new@contact.test>", name="Cleo New",
+    )  # fmt: skip
+    clock.advance(timedelta(minutes=5))
+    result = run_once(store, provider, clock)
+    assert _stage(store, ada) is Stage.REPLIED
+    assert _stage(store, cleo) is Stage.REPLIED
+    assert _stage(store, bob) is Stage.REQUESTED
+    kinds = {e.kind for e in store.history(bob)}
+    assert EventKind.AUTO_REPLY in kinds and EventKind.GENUINE_REPLY not in kinds
+    assert result.relevant == 3
+
+    # --- a follow-up in Bob's conversation goes through createReply ---------------------------
+    follow = OutgoingMessage(
+        to=("bob@contact.test",), subject="Re: Coffee chat?", text="Hi Bob, welcome back!\n",
+        outbox_key=outbox.new_key(), in_reply_to=requests_[bob].message_id,
+        references=(requests_[bob].message_id,), thread_id=requests_[bob].thread_id,
+    )  # fmt: skip
+    followed = outbox.send(store, provider, follow, contact_id=bob, purpose="follow-up",
+                           now=clock.now())  # fmt: skip
+    assert followed.thread_id == requests_[bob].thread_id
+    assert any("createReply" in path for _, path in emulator.requests)
+    clock.advance(timedelta(minutes=5))
+    run_once(store, provider, clock)
+    assert EventKind.FOLLOWUP_SENT in {e.kind for e in store.history(bob)}
+
+    # --- calendar --------------------------------------------------------------------------
+    emulator.busy = [(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))]
+    blocks = provider.busy_blocks(T0, T0 + timedelta(days=7))
+    assert blocks == [Interval(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))]
+    invite = MeetingInvite("Coffee", T0 + timedelta(days=2), T0 + timedelta(days=2, minutes=30),
+                           ("ada@contact.test",))  # fmt: skip
+    assert provider.create_event(invite).id == emulator.events[0]["id"]
+
+    # --- no token anywhere in the profile (database, WAL, logs) -----------------------------
+    provider.close()
+    store.close()
+    logs.shutdown()
+    secrets = [s for s in emulator.issued_secrets if s]
+    assert any(s.startswith("at-") for s in secrets) and any(s.startswith("rt-") for s in secrets)
+    files = [p for p in profile.rglob("*") if p.is_file()]
+    assert any(p.suffix == ".log" for p in files)
+    for path in files:
+        data = path.read_bytes()
+        for secret in secrets:
+            assert secret.encode() not in data, f"a token leaked into {path.name}"
+    assert emulator.max_in_flight <= 4
+
+
+Setup = tuple[Store, OutlookProvider, Account]
+
+
+@pytest.fixture
+def opened(
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    sim: SimClock,
+    clock: ManualClock,
+    memory_keyring: MemoryKeyring,
+) -> Iterator[Setup]:
+    _sign_in(emulator, certificate)
+    store = Store.open(tmp_path / "profile")
+    account = store.add_account(AccountKind.OUTLOOK, ME)
+    provider = _provider(emulator, certificate, store, account, sim, clock)
+    yield store, provider, account
+    provider.close()
+    store.close()
+
+
+def _seed(emu: GraphEmulator, store: Store, provider: OutlookProvider, n: int) -> None:
+    for i in range(n):
+        to = f"contact{i:04d}@people.test"
+        store.add_contact(Contact(None, f"Contact {i}", (to,)))
+        provider.send_draft(provider.create_draft(_request(to)))
+
+
+@pytest.mark.parametrize("tracked", [3, 25])
+def test_an_idle_pass_is_one_delta_request_per_folder(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock, tracked: int
+) -> None:
+    store, provider, _ = opened
+    run_once(store, provider, clock)
+    _seed(emulator, store, provider, tracked)
+    run_once(store, provider, clock)
+    emulator.reset_counts()
+    result = run_once(store, provider, clock)
+    assert result.seen == 0
+    assert emulator.count() == 2
+    assert emulator.count("/mailFolders/inbox/messages/delta") == 1
+    assert emulator.count("/mailFolders/sentitems/messages/delta") == 1
+
+
+def test_an_expired_delta_link_starts_a_new_round_without_duplicate_events(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    store, provider, _ = opened
+    ada = store.add_contact(Contact(None, "Ada", ("ada@contact.test",))).id
+    assert ada is not None
+    run_once(store, provider, clock)
+    sent = provider.send_draft(provider.create_draft(_request("ada@contact.test")))
+    run_once(store, provider, clock)
+    emulator.deliver("stranger@else.test", "Newsletter", "Hi\n", when=clock.now(),
+                     message_id="<n1@else.test>")  # fmt: skip
+    clock.advance(timedelta(hours=1))
+    emulator.deliver("ada@contact.test", "RE: Coffee chat?", "Yes, happy to talk.\n\nAda\n",
+                     when=clock.now(), message_id="<a1@contact.test>",
+                     in_reply_to=sent.message_id)  # fmt: skip
+    emulator.expire_delta_links()
+    result = run_once(store, provider, clock)
+    assert result.reset
+    assert _stage(store, ada) is Stage.REPLIED
+    history = store.history(ada)
+    # a second recovery round sees the same mail again: no new events
+    emulator.expire_delta_links()
+    again = run_once(store, provider, clock)
+    assert again.reset and again.events == 0
+    assert len(store.history(ada)) == len(history)
+    # the stranger's mail was never fetched in full
+    assert not any("n1" in path for _, path in emulator.requests)
+
+
+def test_429_pauses_every_request_until_retry_after(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock, sim: SimClock
+) -> None:
+    store, provider, _ = opened
+    run_once(store, provider, clock)
+    emulator.fail_next(429, retry_after=30, times=2)
+    start = sim.now()
+    run_once(store, provider, clock)
+    assert emulator.violations == []
+    assert sim.now() - start >= 60
+    assert emulator.max_in_flight <= 4
+    emulator.fail_next(429, retry_after=10, times=10)
+    with pytest.raises(ThrottledError):
+        run_once(store, provider, clock)
+    assert emulator.violations == []
+
+
+def test_429_without_retry_after_backs_off_exponentially(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock, sim: SimClock
+) -> None:
+    store, provider, _ = opened
+    run_once(store, provider, clock)
+    emulator.fail_next(429, times=3)
+    run_once(store, provider, clock)
+    assert sim.slept[-3:] == [1.0, 2.0, 4.0]
+
+
+def test_dropped_connections_and_503_become_offline(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    store, provider, account = opened
+    run_once(store, provider, clock)
+    cursor = store.account_cursor(account.id)
+    emulator.drop_next(times=10)
+    with pytest.raises(OfflineError):
+        run_once(store, provider, clock)
+    emulator.faults.clear()
+    emulator.fail_next(503, times=10)
+    with pytest.raises(OfflineError):
+        run_once(store, provider, clock)
+    emulator.faults.clear()
+    assert store.account_cursor(account.id) == cursor
+    run_once(store, provider, clock)
+
+
+def test_expired_access_token_is_refreshed_and_a_revoked_grant_needs_sign_in(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    store, provider, _ = opened
+    emulator.expire_access_tokens()
+    run_once(store, provider, clock)  # 401 -> refresh with the refresh token -> retry
+    emulator.expire_access_tokens()
+    emulator.revoked = True
+    with pytest.raises(NeedsSignInError):
+        run_once(store, provider, clock)
+
+
+def test_personal_accounts_read_busy_blocks_from_calendar_view(
+    emulator: GraphEmulator, opened: Setup
+) -> None:
+    _, provider, _ = opened
+    emulator.personal = True
+    emulator.busy = [(T0, T0 + timedelta(hours=1))]
+    assert provider.busy_blocks(T0, T0 + timedelta(days=1)) == [
+        Interval(T0, T0 + timedelta(hours=1))
+    ]
+    assert emulator.count("/calendarView") == 1
+
+
+def test_no_stored_sign_in_needs_sign_in(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
+    store = Store.open(tmp_path / "profile")
+    account = store.add_account(AccountKind.OUTLOOK, ME)
+    provider = OutlookProvider.from_keyring(account, TokenStore(), base_url="https://127.0.0.1:9")
+    with pytest.raises(NeedsSignInError):
+        provider.fetch_changes(None)
+    assert provider.requests == 0
+    store.close()
+
+
+def test_account_add_outlook_from_the_command_line(
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    profile = tmp_path / "profile"
+    args = argparse.Namespace(
+        account_kind="outlook", client_id=CLIENT_ID, profile=str(profile), name="Sam"
+    )
+    assert cli_account.run_outlook(args, **_auth_options(emulator, certificate)) == 0
+    assert "COFFEE42" in capsys.readouterr().out
+    store = Store.open(profile)
+    (account,) = store.accounts()
+    assert account.kind is AccountKind.OUTLOOK and account.address == ME
+    store.close()
+    logs.shutdown()
+    for path in (p for p in profile.rglob("*") if p.is_file()):
+        for secret in emulator.issued_secrets:
+            assert secret.encode() not in path.read_bytes()
+
+
+def test_mail_tips_say_who_is_away_before_sending(emulator: GraphEmulator, opened: Setup) -> None:
+    _, provider, _ = opened
+    emulator.away = {"bob@contact.test": "Away until Monday"}
+    assert provider.away(["Bob@contact.test", "ada@contact.test"]) == {
+        "bob@contact.test": "Away until Monday"
+    }
+
+
+def test_starts_offline_and_syncs_when_the_network_returns(
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    opened: Setup,
+    clock: ManualClock,
+    sim: SimClock,
+) -> None:
+    store, _, account = opened
+    dead = "https://127.0.0.1:9"
+    offline = OutlookProvider.from_keyring(
+        account, TokenStore(),
+        auth_options={**_auth_options(emulator, certificate), "authority": f"{dead}/common"},
+        base_url=dead, session=_session(certificate), clock=sim.now, sleep=sim.sleep,
+    )  # fmt: skip
+    with pytest.raises(OfflineError):
+        run_once(store, offline, clock)
+    assert store.account_cursor(account.id) is None
+    online = _provider(emulator, certificate, store, account, sim, clock)
+    assert run_once(store, online, clock).cursor == store.account_cursor(account.id)
+
+
+def test_never_more_than_four_requests_in_flight(emulator: GraphEmulator, opened: Setup) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, provider, _ = opened
+    refs = [
+        MessageRef(emulator.deliver(f"p{i}@x.test", "Hi", "Hi\n", when=T0,
+                                    message_id=f"<p{i}@x.test>").id, "")
+        for i in range(8)
+    ]  # fmt: skip
+    emulator.hold_until = 8  # would all be held at once without the client's limit
+    emulator.max_in_flight = 0
+    with ThreadPoolExecutor(8) as pool:
+        fetched = list(pool.map(provider.fetch_message, refs))
+    assert len(fetched) == 8 and emulator.max_in_flight == 4
+
+
+def test_interactive_sign_in_over_the_loopback_redirect(
+    certificate: tuple[Path, Path], emulator: GraphEmulator, memory_keyring: MemoryKeyring
+) -> None:
+    auth = MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **_auth_options(emulator, certificate))
+    assert auth.sign_in_interactive(timeout=10, open_url=fake_browser) == ME
+    assert any(k.startswith("outlook:") for _, k in memory_keyring.entries)
+    assert auth.access_token().startswith("at-")
