@@ -22,3 +22,21 @@ def pytest_runtest_teardown() -> None:
     from desktop import logs
 
     logs.shutdown()
+
+
+from collections.abc import Iterator  # noqa: E402
+
+import keyring  # noqa: E402 - after the environment above is set
+import pytest  # noqa: E402
+
+from tests.helpers.memory_keyring import MemoryKeyring  # noqa: E402
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory keyring for the test, the previous backend restored afterwards."""
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import keyring
 import pytest
 
 from desktop import cli_account, logs, outbox
@@ -29,15 +28,6 @@ from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ME = "me@example.test"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -166,15 +165,6 @@ def test_full_message_keeps_internet_headers_for_classification() -> None:
     assert msg.header("Auto-Submitted") == "auto-replied"
     assert msg.in_reply_to == "<req@outlook.test>"
     assert "out of the office" in msg.text and msg.sender == "bob@contact.test"
-
-
-@pytest.fixture
-def memory_keyring() -> Iterator[MemoryKeyring]:
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
 
 
 def test_token_cache_is_split_under_the_windows_limit(memory_keyring: MemoryKeyring) -> None:
