@@ -434,10 +434,14 @@ class GraphEmulator:
         return 200, {"value": [m.json(False) for m in changed], "@odata.deltaLink": link}
 
     def _filter(self, query: dict[str, str], folder: str | None) -> list[dict[str, Any]]:
-        wanted = query.get("$filter", "").partition("eq '")[2].removesuffix("'").replace("''", "'")
+        text = query.get("$filter", "")
+        wanted = text.partition("eq '")[2].removesuffix("'").replace("''", "'")
+        # internetMessageId (find_sent) or conversationId (the naive strategy of the benchmark)
+        by_conversation = text.strip().startswith("conversationId")
         return [
             m.json(False) for m in self.messages.values()
-            if m.internet_message_id == wanted and (folder is None or m.folder == folder)
+            if (m.conversation_id if by_conversation else m.internet_message_id) == wanted
+            and (folder is None or m.folder == folder)
         ]  # fmt: skip
 
     def _edit(self, msg: Msg, body: dict[str, Any]) -> None:
