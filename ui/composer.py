@@ -69,7 +69,7 @@ from desktop.templates import MessageTemplate, RenderedMessage, TemplateKind
 from mail.provider import MailProvider, OutgoingMessage, ProviderError
 from ui.board import mix
 from ui.bridge import FutureBridge
-from ui.dialogs import name_helper_controls
+from ui.dialogs import lay_out_time_dialog, name_helper_controls
 
 log = logging.getLogger(__name__)
 
@@ -191,19 +191,7 @@ class SlotEditDialog(QDialog):
             )
         )
         hint.setForegroundRole(QPalette.ColorRole.PlaceholderText)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(buttons)
-        self.start_edit.calendarWidget()
-        name_helper_controls(self)
+        lay_out_time_dialog(self, form, hint, self.start_edit)
 
     def set_start(self, when: datetime) -> None:
         local = when.astimezone(self.zone)

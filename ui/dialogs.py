@@ -73,6 +73,26 @@ _CALENDAR_PARTS = {
 }
 
 
+def lay_out_time_dialog(
+    dialog: QDialog, form: QFormLayout, hint: QLabel, start_edit: QDateTimeEdit
+) -> None:
+    """The shared tail of the small time dialogs: the form, a hint, OK and Cancel with names a
+    screen reader can say, and the calendar popup's own controls named too."""
+    buttons = QDialogButtonBox(
+        QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+    )
+    for button in buttons.buttons():
+        button.setAccessibleName(button.text().replace("&", ""))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    layout = QVBoxLayout(dialog)
+    layout.addLayout(form)
+    layout.addWidget(hint)
+    layout.addWidget(buttons)
+    start_edit.calendarWidget()  # the popup exists from here on, to be named too
+    name_helper_controls(dialog)
+
+
 def name_helper_controls(root: QWidget) -> None:
     """Name the helper controls Qt builds inside composite widgets, which it leaves unnamed for
     screen readers: the text field of a spin box, date edit or editable combo box (named like
@@ -309,19 +329,7 @@ class MeetingDialog(QDialog):
         form.addRow(self.tr("&Length:"), self.length)
         hint = QLabel(self.tr("Times are in your time zone ({0}).").format(zone.key))
         hint.setEnabled(False)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        for button in buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(hint)
-        layout.addWidget(buttons)
-        self.start_edit.calendarWidget()  # the popup exists from here on, to be named too
-        name_helper_controls(self)
+        lay_out_time_dialog(self, form, hint, self.start_edit)
 
     def interval(self) -> tuple[datetime, datetime]:
         qdt = self.start_edit.dateTime()
