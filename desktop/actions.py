@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 
 from desktop.domain.due import DueAction, ReminderSettings, due_actions, sort_actions
 from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
@@ -26,13 +26,24 @@ def override_stage(store: Store, contact_id: int, stage: Stage, now: datetime) -
     return step
 
 
+def when_text(when: datetime, zone: tzinfo) -> str:
+    """A meeting time as the user reads it, in their own zone, named."""
+    local = when.astimezone(zone)
+    return f"{local:%a %d %b %H:%M} {local.tzname() or ''}".rstrip()
+
+
 def set_meeting(
-    store: Store, contact_id: int, start: datetime, end: datetime, now: datetime
+    store: Store,
+    contact_id: int,
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    zone: tzinfo = UTC,
 ) -> Step | None:
     event = Event(
         kind=EventKind.MEETING_SET,
         at=now,
-        evidence=Evidence(f"Meeting set for {start:%a %d %b %H:%M} UTC", "your choice"),
+        evidence=Evidence(f"Meeting set for {when_text(start, zone)}", "your choice"),
         key=f"meeting-set:{start.isoformat()}:{now.isoformat()}",
         meeting_start=start,
         meeting_end=end,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -91,7 +91,8 @@ def sync_round(
         account_id = provider.account.id
         try:
             outbox.resume(store, provider)
-            result = run_once(store, provider, clock, own_addresses=own)
+            zone = reminders.zone if reminders is not None else UTC
+            result = run_once(store, provider, clock, own_addresses=own, user_zone=zone)
         except OfflineError as exc:
             outcomes.append(AccountOutcome(account_id, SyncState.OFFLINE, message=str(exc)))
         except ThrottledError as exc:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from desktop.actions import when_text
 from desktop.domain.clock import Clock
 from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import time_events
@@ -92,9 +93,15 @@ def event_key(account_id: int, msg: MailMessage) -> str:
 
 class _Pass:
     def __init__(
-        self, store: Store, provider: MailProvider, clock: Clock, own: frozenset[str]
+        self,
+        store: Store,
+        provider: MailProvider,
+        clock: Clock,
+        own: frozenset[str],
+        user_zone: tzinfo = UTC,
     ) -> None:
         self.store = store
+        self.user_zone = user_zone
         self.provider = provider
         self.account: Account = provider.account
         self.own = own | {self.account.address}
@@ -221,7 +228,8 @@ class _Pass:
                     EventKind.MEETING_SET,
                     msg.date,
                     Evidence(
-                        f"They accepted {start:%a %d %b %H:%M} UTC (proposed time {v.slot + 1})",
+                        f"They accepted {when_text(start, self.user_zone)} "
+                        f"(proposed time {v.slot + 1})",
                         why,
                         key,
                     ),
@@ -354,6 +362,7 @@ def run_once(
     clock: Clock,
     *,
     own_addresses: frozenset[str] = frozenset(),
+    user_zone: tzinfo = UTC,
     on_message: Callable[[int], None] | None = None,
 ) -> SyncResult:
     """One pass for one account. ``own_addresses`` are all the user's connected addresses (mail
@@ -362,7 +371,7 @@ def run_once(
     account = provider.account
     cursor = store.account_cursor(account.id)
     changes = provider.fetch_changes(cursor)
-    sync = _Pass(store, provider, clock, own_addresses)
+    sync = _Pass(store, provider, clock, own_addresses, user_zone)
     relevant: list[MailMessage] = []
     for ref in changes.refs:
         if not _worth_a_look(sync, ref):

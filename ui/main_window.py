@@ -1464,7 +1464,7 @@ class MainWindow(QMainWindow):
         return True
 
     def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
-        set_meeting(self.ctx.store, contact_id, start, end, self.now())
+        set_meeting(self.ctx.store, contact_id, start, end, self.now(), self.zone)
         self.undoable_mark = None
         self.refresh_contact(contact_id)
 

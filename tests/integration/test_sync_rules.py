@@ -336,3 +336,19 @@ def test_calling_a_reply_bulk_moves_back_with_history_and_is_not_remembered(
     assert demo.store.sender_kind("maya.chen@lumen.example") is None
     lines = [h for h in demo.store.history(maya) if h.to_stage is Stage.REQUESTED]
     assert any("bulk mail" in h.evidence.summary for h in lines)  # the change has its line
+
+
+def test_meeting_evidence_is_in_the_users_zone(tmp_path: Path) -> None:
+    from zoneinfo import ZoneInfo
+
+    from desktop.actions import set_meeting
+
+    demo, clock, _ = open_demo(tmp_path)
+    maya = demo.contact_id("accepts")
+    start = datetime(2026, 12, 3, 15, 0, tzinfo=UTC)
+    step = set_meeting(
+        demo.store, maya, start, start + timedelta(minutes=15), clock.now(),
+        ZoneInfo("Europe/Berlin"),
+    )  # fmt: skip
+    assert step is not None and step.transition is not None
+    assert step.transition.evidence.summary == "Meeting set for Thu 03 Dec 16:00 CET"
