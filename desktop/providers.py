@@ -7,12 +7,17 @@ import json
 import logging
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
 from desktop.paths import Paths
 from desktop.storage import Store
 from mail.demo import DemoMailbox
 from mail.provider import Account, AccountKind, MailProvider
+
+if TYPE_CHECKING:
+    from mail.gmail import GmailProvider
+    from mail.outlook import OutlookProvider
 
 log = logging.getLogger(__name__)
 
@@ -48,22 +53,19 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
     for account in store.accounts():
         if account.kind is AccountKind.DEMO:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
-        elif account.kind is AccountKind.GMAIL:
-            providers.append(_gmail(account, paths))
-        elif account.kind is AccountKind.OUTLOOK:
-            providers.append(_outlook(account, paths))
+        elif account.kind in (AccountKind.GMAIL, AccountKind.OUTLOOK):
+            providers.append(_online(account, paths))
         else:
             log.warning("account kind %s is not supported by this version yet", account.kind)
     return tuple(providers)
 
 
-def _gmail(account: Account, paths: Paths) -> MailProvider:
-    """The grant is read from the keyring lazily: a missing grant or keyring is *needs sign-in*
-    at the first pass, not a failure here. The callables run on the sync worker, which has its
-    own connection (one per thread)."""
+def _online(account: Account, paths: Paths) -> MailProvider:
+    """A Gmail or Outlook provider. Its grant is read from the keyring lazily: a missing grant or
+    keyring is *needs sign-in* at the first pass, not a failure here (and an offline start is
+    fine). The look-ups it is given run on the sync worker, which has its own connection."""
     from desktop.jobs import worker_store
     from mail.auth.tokens import TokenStore
-    from mail.gmail import GmailProvider
 
     profile, account_id = paths.profile, account.id
 
@@ -73,25 +75,11 @@ def _gmail(account: Account, paths: Paths) -> MailProvider:
     def known_addresses() -> Iterable[str]:
         return worker_store(profile).address_index().keys()
 
-    return GmailProvider.from_keyring(
-        account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
-    )
-
-
-def _outlook(account: Account, paths: Paths) -> MailProvider:
-    """The msal cache is read from the keyring at the first request (an offline start is fine)."""
-    from desktop.jobs import worker_store
-    from mail.auth.tokens import TokenStore
-    from mail.outlook import OutlookProvider
-
-    profile, account_id = paths.profile, account.id
-
-    def tracked_threads() -> set[str]:
-        return worker_store(profile).tracked_threads(account_id)
-
-    def known_addresses() -> Iterable[str]:
-        return worker_store(profile).address_index().keys()
-
-    return OutlookProvider.from_keyring(
+    kind: type[GmailProvider] | type[OutlookProvider]
+    if account.kind is AccountKind.GMAIL:
+        from mail.gmail import GmailProvider as kind
+    else:
+        from mail.outlook import OutlookProvider as kind
+    return kind.from_keyring(
         account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
     )

@@ -24,6 +24,7 @@ from mail.auth.tokens import TokenStore
 from mail.gmail import GmailProvider, GoogleEndpoints, RetryPolicy
 from mail.provider import Account, AccountKind, OfflineError, OutgoingMessage, ThrottledError
 from tests.helpers.gmail_emulator import GmailEmulator, SimClock, endpoints_for, grant_for, mail
+from tests.helpers.loop_checks import assert_replies_count_and_the_out_of_office_does_not
 from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -167,12 +168,9 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     assert cleo_thread not in store.tracked_threads(account.id)
     clock.advance(timedelta(minutes=5))
     result = run_once(store, provider, clock)
-    assert _stage(store, ada) is Stage.REPLIED
-    assert _stage(store, cleo) is Stage.REPLIED
-    assert _stage(store, bob) is Stage.REQUESTED
-    kinds = {e.kind for e in store.history(bob)}
-    assert EventKind.AUTO_REPLY in kinds and EventKind.GENUINE_REPLY not in kinds
-    assert result.relevant == 3
+    assert_replies_count_and_the_out_of_office_does_not(
+        store, result, replied=(ada, cleo), away=bob, relevant=3
+    )
 
     # --- a follow-up goes into Bob's thread: threadId + In-Reply-To/References + same subject --
     follow = OutgoingMessage(

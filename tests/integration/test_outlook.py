@@ -35,6 +35,7 @@ from mail.provider import (
 )
 from tests.helpers.gmail_emulator import SimClock
 from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
+from tests.helpers.loop_checks import assert_replies_count_and_the_out_of_office_does_not
 from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -193,12 +194,9 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     )  # fmt: skip
     clock.advance(timedelta(minutes=5))
     result = run_once(store, provider, clock)
-    assert _stage(store, ada) is Stage.REPLIED
-    assert _stage(store, cleo) is Stage.REPLIED
-    assert _stage(store, bob) is Stage.REQUESTED
-    kinds = {e.kind for e in store.history(bob)}
-    assert EventKind.AUTO_REPLY in kinds and EventKind.GENUINE_REPLY not in kinds
-    assert result.relevant == 3
+    assert_replies_count_and_the_out_of_office_does_not(
+        store, result, replied=(ada, cleo), away=bob, relevant=3
+    )
 
     # --- a follow-up in Bob's conversation goes through createReply ---------------------------
     follow = OutgoingMessage(
