@@ -231,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
 
     bundle = binary.parent if sys.platform != "darwin" else binary.parents[2]
     total, count = size_of(bundle)
-    print(f"package-check: bundle {bundle.name}: {total / 1e6:.0f} MB in {count} files")
+    print(
+        f"package-check: bundle {bundle.name}: {total / 1e6:.0f} MB "
+        f"({total / 2**20:.0f} MiB) in {count} files"
+    )
     if run.failures:
         print(f"package-check: {len(run.failures)} problem(s)")
         return 1
