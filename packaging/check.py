@@ -111,9 +111,13 @@ def check_icons() -> Problems:
             yield f"{png.relative_to(ROOT)} is {_png_size(png)}, not {size}x{size}"
 
 
+class _CaseSensitive(ConfigParser):
+    def optionxform(self, optionstr: str) -> str:
+        return optionstr  # desktop entry keys are case-sensitive
+
+
 def _desktop_entry() -> ConfigParser:
-    parser = ConfigParser(interpolation=None, strict=True)
-    parser.optionxform = lambda key: key  # keys are case-sensitive
+    parser = _CaseSensitive(interpolation=None, strict=True)
     parser.read(resources.path(DESKTOP_FILE), encoding="utf-8")
     return parser
 

@@ -59,7 +59,7 @@ def render_pngs() -> list[Path]:
     for size in resources.ICON_SIZES:
         target = resources.icon_file(size)
         target.parent.mkdir(parents=True, exist_ok=True)
-        if not render(size).save(str(target), "PNG"):
+        if not render(size).save(str(target)):  # PNG, from the suffix
             raise SystemExit(f"icons: cannot write {target}")
         written.append(target)
     return written
