@@ -80,3 +80,16 @@ def test_the_version_is_the_one_in_pyproject(capsys: pytest.CaptureFixture[str])
         cli_main(["--version"])
     assert done.value.code == 0
     assert capsys.readouterr().out.strip() == f"coffeechat {version}"
+
+
+def test_a_checkout_run_without_installing_reads_the_version_from_pyproject(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import importlib.metadata
+
+    def not_installed(name: str) -> str:
+        raise importlib.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(importlib.metadata, "version", not_installed)
+    with (ROOT / "pyproject.toml").open("rb") as file:
+        assert desktop._version() == tomllib.load(file)["project"]["version"]
