@@ -4,7 +4,8 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo run test lint types contracts unit bench screenshot clean
+.PHONY: demo run test lint types contracts unit bench screenshot clean package package-check \
+        install-desktop uninstall-desktop icons
 
 $(STAMP): pyproject.toml
 	@scripts/system-deps.sh runtime
@@ -46,5 +47,33 @@ screenshot: $(STAMP)
 	@scripts/system-deps.sh test
 	xvfb-run -a -s '-screen 0 1400x900x24' $(BIN)/coffeechat demo --screenshot docs/screenshot.png --quit-after 12
 
+## The installable app for this platform: dist/coffeechat/ (see packaging/README.md).
+PACKAGING := $(VENV)/.packaging
+$(PACKAGING): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[dev,package]'
+	@touch $(PACKAGING)
+
+package: $(PACKAGING)
+	$(BIN)/python packaging/check.py
+	$(BIN)/pyinstaller --noconfirm --clean --log-level WARN --distpath dist --workpath build \
+		packaging/coffeechat.spec
+	@du -sh dist/coffeechat
+
+## Run the frozen app from outside the source tree (--version, status --json, demo --headless).
+package-check: package
+	@scripts/system-deps.sh test
+	$(BIN)/python packaging/package_check.py
+
+## Add Coffeechat to this user's desktop menus (~/.local/share), or take it out.
+install-desktop:
+	$(PYTHON) packaging/install_desktop.py install
+
+uninstall-desktop:
+	$(PYTHON) packaging/install_desktop.py uninstall
+
+## Render the hicolor PNGs from the SVG (commit them).
+icons: $(STAMP)
+	$(BIN)/python packaging/icons.py
+
 clean:
-	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache
+	rm -rf $(VENV) *.egg-info .mypy_cache .ruff_cache build dist

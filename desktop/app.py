@@ -109,9 +109,11 @@ def run_gui(
         sync_interval_s=2.0 if demo else float(settings.load(paths.settings).sync_interval_s),
     )
 
+    from ui.dialogs import app_icon
     from ui.main_window import MainWindow, apply_style
 
     apply_style(app)
+    app.setWindowIcon(app_icon())  # with the desktop file name, the shell shows our icon
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
     from ui.connect_gmail import GmailConnector

@@ -13,6 +13,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from desktop import launch
+
 APP_ID = "coffeechat"
 RUN_VALUE = "Coffeechat"
 LAUNCH_AGENT = "org.coffeechat.Coffeechat"
@@ -20,11 +22,14 @@ _RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 
 
 def default_command() -> list[str]:
-    """How to start Coffeechat: the installed launcher, else this Python with the module."""
+    """How to start Coffeechat: the frozen app itself, else the installed launcher, else this
+    Python with the module."""
+    if launch.is_frozen():
+        return launch.own_command("run")
     launcher = shutil.which("coffeechat")
     if launcher:
         return [launcher, "run"]
-    return [sys.executable, "-m", "desktop.app", "run"]
+    return launch.own_command("run")
 
 
 # ------------------------------------------------------------------ Linux (XDG)

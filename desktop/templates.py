@@ -1,7 +1,8 @@
 """Message templates: Jinja2 in a sandbox, with strict fields and no way into the headers. Qt-free.
 
 A template is a text file: an optional ``{# kind: ... #}`` comment, a ``Subject:`` line, a blank
-line, then the body. Defaults live in ``resources/templates/``; a user's own folder can add
+line, then the body. Defaults live in ``resources/templates/`` (found through desktop.resources,
+installed or frozen alike); a user's own folder can add
 templates or override a default by name.
 
 Safety, field by field:
@@ -29,8 +30,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, UndefinedError, meta
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-#: The default templates shipped with the app.
-DEFAULT_DIR = Path(__file__).resolve().parent.parent / "resources" / "templates"
+from desktop import resources
+
 SUFFIX = ".j2"
 
 
@@ -115,6 +116,11 @@ def _kind_of(name: str, source: str) -> TemplateKind:
         return TemplateKind.OTHER
 
 
+def default_dir() -> Path:
+    """The default templates shipped with the app."""
+    return resources.path("templates")
+
+
 def _read_dir(directory: Path, builtin: bool) -> dict[str, MessageTemplate]:
     out: dict[str, MessageTemplate] = {}
     if not directory.is_dir():
@@ -130,7 +136,7 @@ def _read_dir(directory: Path, builtin: bool) -> dict[str, MessageTemplate]:
 
 def available(user_dir: Path | None = None) -> dict[str, MessageTemplate]:
     """The defaults, with the user's own templates added (and overriding a default by name)."""
-    templates = _read_dir(DEFAULT_DIR, builtin=True)
+    templates = _read_dir(default_dir(), builtin=True)
     if user_dir is not None:
         templates.update(_read_dir(user_dir, builtin=False))
     return templates

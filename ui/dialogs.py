@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, Qt, QTime, QUrl
-from PySide6.QtGui import QDesktopServices, QFontMetrics
+from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QSize, Qt, QTime, QUrl
+from PySide6.QtGui import QDesktopServices, QFontMetrics, QGuiApplication, QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractItemView,
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -36,6 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import resources
 from desktop.domain.model import Contact
 from desktop.storage import ContactRecord, StorageError
 
@@ -388,13 +390,38 @@ class ShortcutsDialog(QDialog):
         self.resize(fm.averageCharWidth() * 64, fm.lineSpacing() * (len(SHORTCUTS) + 6))
 
 
+def app_icon() -> QIcon:
+    """Coffeechat's icon, every shipped size (the window, the task bar, the About box)."""
+    icon = QIcon()
+    for size in resources.ICON_SIZES:
+        file = resources.icon_file(size)
+        if file.is_file():
+            icon.addFile(str(file), QSize(size, size))
+    return icon
+
+
 class AboutDialog(QDialog):
+    """The version, where the data and logs are, and how to back them up."""
+
     def __init__(
         self, version: str, profile: Path, logs: Path, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(self.tr("About Coffeechat"))
-        title = QLabel(f"<h2>Coffeechat {version}</h2>")
+        self.version = version
+        self.profile = profile
+        self.logs = logs
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(QSize(64, 64), self.devicePixelRatioF()))
+        logo.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignHCenter)
+        logo.setAccessibleName(self.tr("Coffeechat logo"))
+        title = QLabel(
+            self.tr("<h2 style='margin-bottom:0'>Coffeechat</h2>Version {0}").format(
+                _escape(version)
+            )
+        )
+        title.setAccessibleName(self.tr("Coffeechat version {0}").format(version))
+        title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         text = QLabel(
             self.tr(
                 "<p>A local-first assistant for informational interviews, working from your own "
@@ -417,14 +444,49 @@ class AboutDialog(QDialog):
         text.linkActivated.connect(self.on_link)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
-        for button in buttons.buttons():
-            button.setAccessibleName(self.tr("Close"))
+        close = buttons.button(QDialogButtonBox.StandardButton.Close)
+        close.setAccessibleName(self.tr("Close"))
+        close.setDefault(True)
+        self.copy_button = buttons.addButton(
+            self.tr("&Copy details"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.copy_button.setAccessibleName(self.tr("Copy the version and folders"))
+        self.copy_button.setToolTip(self.tr("For a bug report: the versions and the folders"))
+        self.copy_button.clicked.connect(self.copy_details)
+        body = QVBoxLayout()
+        body.addWidget(title)
+        body.addWidget(text)
+        top = QHBoxLayout()
+        top.setSpacing(QFontMetrics(self.font()).averageCharWidth() * 2)
+        top.addWidget(logo, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(body, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(title)
-        layout.addWidget(text)
+        layout.addLayout(top)
+        layout.addSpacing(QFontMetrics(self.font()).lineSpacing() // 2)
         layout.addWidget(buttons)
         name_helper_controls(self)
-        self.setMinimumWidth(QFontMetrics(self.font()).averageCharWidth() * 64)
+        self.setMinimumWidth(QFontMetrics(self.font()).averageCharWidth() * 72)
+
+    def details(self) -> str:
+        """Plain text for a bug report (no personal data beyond the folder names)."""
+        import platform
+
+        from PySide6 import __version__ as pyside_version
+        from PySide6.QtCore import qVersion
+
+        return "\n".join(
+            [
+                f"Coffeechat {self.version}",
+                f"Python {platform.python_version()}, Qt {qVersion()}, PySide6 {pyside_version}",
+                f"System: {platform.platform()}",
+                f"Data: {self.profile}",
+                f"Logs: {self.logs}",
+            ]
+        )
+
+    def copy_details(self) -> None:
+        QGuiApplication.clipboard().setText(self.details())
+        self.copy_button.setText(self.tr("Copied"))
 
     def on_link(self, link: str) -> None:
         QDesktopServices.openUrl(QUrl(link))

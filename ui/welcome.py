@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import subprocess
-import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Protocol
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import launch
 from desktop.settings import Settings
 from ui.dialogs import error_label, name_helper_controls, valid_zone, zone_combo
 
@@ -62,7 +62,7 @@ def system_zone() -> str:
 
 
 def demo_command() -> list[str]:
-    return [sys.executable, "-m", "desktop.app", "demo"]
+    return launch.own_command("demo")
 
 
 def launch_demo() -> bool:
