@@ -663,6 +663,7 @@ class ImapProvider:
         self._where: dict[str, tuple[str, int, int]] = {}
         self._drafts: dict[str, bytes] = {}
         self._used = 0.0
+        self._selected = False
         #: IMAP commands that reached the server (for tests and the benchmark).
         self.commands = 0
 
@@ -703,6 +704,7 @@ class ImapProvider:
 
     def _drop(self) -> None:
         client, self._client = self._client, None
+        self._selected = False
         if client is not None:
             with contextlib.suppress(Exception):
                 client.shutdown()
@@ -728,6 +730,7 @@ class ImapProvider:
             client = self._connect()
             try:
                 yield client
+                self._release(client)
                 self._used = time.monotonic()
             except ProviderError:
                 raise
@@ -763,11 +766,25 @@ class ImapProvider:
         modseq = status.get(b"HIGHESTMODSEQ") if condstore else None
         return int(status[b"UIDVALIDITY"]), int(status[b"UIDNEXT"]), modseq
 
-    def _select(self, client: Any, name: str) -> int:
-        """Open read-only (EXAMINE): nothing read can change the folder or its \\Seen flags."""
-        info = client.select_folder(name, readonly=True)
+    def _select(self, client: Any, name: str, *, write: bool = False) -> int:
+        """Open read-only (EXAMINE) unless flags are to be set: nothing read can change the
+        folder or its \\Seen flags."""
+        info = client.select_folder(name, readonly=not write)
         self.commands += 1
+        self._selected = True
         return int(info[b"UIDVALIDITY"])
+
+    def _release(self, client: Any) -> None:
+        """Leave the selected folder after each piece of work: a selected folder's STATUS is the
+        session's stale view, and servers end a session whose selected folder is renumbered."""
+        if not self._selected:
+            return
+        self._selected = False
+        if client.has_capability("UNSELECT"):
+            client.unselect_folder()
+        else:
+            client.close_folder()  # opened read-only: CLOSE expunges nothing
+        self.commands += 1
 
     # ---------------------------------------------------------------- sync
     def fetch_changes(self, cursor: str | None) -> ChangeSet:
@@ -1012,9 +1029,9 @@ class ImapProvider:
         uid = self._search_message_id(client, drafts, message_id)
         if uid is None:
             return
-        client.select_folder(drafts)
+        self._select(client, drafts, write=True)
         client.add_flags([uid], [SENDING_KEYWORD.encode()], silent=True)
-        self.commands += 2
+        self.commands += 1
 
     def _remove_draft(self, client: Any, message_id: str) -> None:
         drafts = self._drafts_folder()
@@ -1023,9 +1040,9 @@ class ImapProvider:
         self.commands += 1
         if not uids:
             return
-        client.select_folder(drafts)
+        self._select(client, drafts, write=True)
         client.add_flags(uids, [b"\\Deleted"], silent=True)
-        self.commands += 2
+        self.commands += 1
         if client.has_capability("UIDPLUS"):
             client.uid_expunge(uids)  # only our draft: never EXPUNGE what the user marked
             self.commands += 1
@@ -1166,12 +1183,12 @@ class ImapProvider:
             found.sort()
             targets = [found[-1]] if on else found
             for _, name, uid in targets:
-                client.select_folder(name)
+                self._select(client, name, write=True)
                 if on:
                     client.add_flags([uid], [b"\\Flagged"], silent=True)
                 else:
                     client.remove_flags([uid], [b"\\Flagged"], silent=True)
-                self.commands += 2
+                self.commands += 1
 
     # ---------------------------------------------------------------- push
     def watcher(
@@ -1201,6 +1218,8 @@ class InboxWatcher:
     on_state: Callable[[str, str], None] | None = None
     reissue_s: float = IDLE_REISSUE_S
     max_pause_s: float = 60.0
+    #: Called with the count after each IDLE command is issued (tests, logs).
+    on_idle: Callable[[int], None] | None = None
     supported: bool = True
     #: Counters for tests and logs.
     connections: int = 0
@@ -1283,6 +1302,8 @@ class InboxWatcher:
         while not (self._stop.is_set() or self._restart.is_set()):
             client.idle()
             self.idles += 1
+            if self.on_idle is not None:
+                self.on_idle(self.idles)
             started = time.monotonic()
             arrived = False
             try:
