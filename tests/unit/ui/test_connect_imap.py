@@ -167,6 +167,13 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     (provider,) = [p for p in ctx.providers if isinstance(p, ImapProvider)]
     assert account.id in window.push.handles
     qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
+    # The network comes back (or the machine wakes): the IDLE connection is opened anew.
+    watcher = window.push.handles[account.id].service
+    qtbot.waitUntil(lambda: watcher.idles >= 1, timeout=15_000)  # type: ignore[attr-defined]
+    window.on_woke("network")
+    qtbot.waitUntil(lambda: watcher.connections == 2, timeout=15_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: watcher.idles >= 2, timeout=15_000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
 
     # A request goes out, then Ada answers: IDLE announces it and the window syncs at once
     # (its timer would wait an hour).
