@@ -102,7 +102,12 @@ def main() -> None:
         tasks = Tasks()
         arrived = threading.Event()
         ready = threading.Event()
-        watcher = provider.watcher(arrived.set, lambda st, _m: st == "watching" and ready.set())
+
+        def on_state(state: str, _message: str) -> None:
+            if state == "watching":
+                ready.set()
+
+        watcher = provider.watcher(arrived.set, on_state)
         handle = tasks.start_service("bench-idle", watcher)
         ready.wait(10)
         arrived.wait(2)  # the announcement made after connecting

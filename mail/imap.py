@@ -281,6 +281,14 @@ class RecipientRefusedError(ProviderError):
     """The SMTP server refused the message for good (a recipient, the size, the sender)."""
 
 
+class _MaybeSent(Exception):
+    """The SMTP transaction broke off after it began: the message may have been accepted."""
+
+    def __init__(self, error: ProviderError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 def is_local(host: str) -> bool:
     if host.strip().lower() in ("localhost", "localhost.localdomain"):
         return True
@@ -1015,7 +1023,15 @@ class ImapProvider:
                 raise KeyError(f"draft {draft.id} no longer exists")
             self._mark_sending(client, message_id)
         parsed = parse_message(raw, MessageRef(draft.id, "", Folder.SENT), full=False)
-        self._smtp_send(raw, parsed)
+        try:
+            self._smtp_send(raw, parsed)
+        except _MaybeSent as exc:
+            raise exc.error from None  # the mark stays: it may have gone out (at most once)
+        except BaseException:
+            # Refused or never connected: certainly not sent, so the next attempt sends it.
+            with contextlib.suppress(Exception), self._session() as client:
+                self._unmark_sending(client, message_id)
+            raise
         with self._session() as client:
             sent = self._file_sent(client, raw, parsed)
             self._remove_draft(client, message_id)
@@ -1031,6 +1047,15 @@ class ImapProvider:
             return
         self._select(client, drafts, write=True)
         client.add_flags([uid], [SENDING_KEYWORD.encode()], silent=True)
+        self.commands += 1
+
+    def _unmark_sending(self, client: Any, message_id: str) -> None:
+        drafts = self._drafts_folder()
+        uid = self._search_message_id(client, drafts, message_id)
+        if uid is None:
+            return
+        self._select(client, drafts, write=True)
+        client.remove_flags([uid], [SENDING_KEYWORD.encode()], silent=True)
         self.commands += 1
 
     def _remove_draft(self, client: Any, message_id: str) -> None:
@@ -1065,9 +1090,10 @@ class ImapProvider:
             said = exc.smtp_error
             text = (said.decode("utf-8", "replace") if isinstance(said, bytes) else str(said))[:200]
             raise RecipientRefusedError(f"the mail server refused the message: {text}") from None
-        except smtplib.SMTPServerDisconnected as exc:
-            raise OfflineError(f"the SMTP server hung up ({exc})") from None
-        except (OSError, smtplib.SMTPException) as exc:
+        except (smtplib.SMTPServerDisconnected, OSError) as exc:
+            # Cut off in the middle of the transaction: the server may have taken the message.
+            raise _MaybeSent(OfflineError(f"the SMTP connection dropped ({exc})")) from None
+        except smtplib.SMTPException as exc:
             raise connection_error(
                 exc, self.settings.outgoing_host, self.settings.smtp_port, "SMTP"
             ) from None

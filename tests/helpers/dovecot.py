@@ -283,7 +283,8 @@ class _Deliver:
         self.dovecot, self.smtp = dovecot, smtp
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        raw = bytes(envelope.original_content or envelope.content or b"")
+        content = envelope.original_content or envelope.content or b""
+        raw = content.encode() if isinstance(content, str) else bytes(content)
         with self.smtp.lock:
             self.smtp.received.append((envelope.mail_from, list(envelope.rcpt_tos), raw))
         for rcpt in envelope.rcpt_tos:
@@ -302,8 +303,12 @@ class SmtpServer:
         self.lock = threading.Lock()
         self.received: list[tuple[str | None, list[str], bytes]] = []
         self.logins: list[str] = []
-        self.controller = Controller(
-            _Deliver(dovecot, self),
+        self._stopped = False
+        self.controller = self._controller()
+
+    def _controller(self) -> Controller:
+        return Controller(
+            _Deliver(self.dovecot, self),
             hostname="127.0.0.1",
             port=self.port,
             authenticator=self._authenticate,
@@ -322,10 +327,16 @@ class SmtpServer:
         return AuthResult(success=False, handled=False)
 
     def start(self) -> None:
+        """Start (again, after ``stop``: a stopped controller cannot be restarted)."""
+        if self._stopped:
+            self.controller = self._controller()
         self.controller.start()
+        self._stopped = False
 
     def stop(self) -> None:
-        self.controller.stop()
+        if not self._stopped:
+            self.controller.stop()
+            self._stopped = True
 
     def parsed(self) -> list[Any]:
         parser = BytesParser(policy=email.policy.default)

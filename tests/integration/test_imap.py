@@ -408,6 +408,26 @@ def test_a_crash_between_smtp_and_filing_the_copy_never_sends_twice(
     fresh.close()
 
 
+def test_an_smtp_server_that_is_down_leaves_the_request_pending_and_it_goes_out_later(
+    servers: Servers, opened: Setup, clock: ManualClock
+) -> None:
+    d, s = servers
+    store, provider, _account = opened
+    (ada,) = _contacts(store, "ada")
+    run_once(store, provider, clock)
+    s.stop()
+    with pytest.raises(OfflineError):
+        outbox.send(store, provider, _request("ada@contact.test"), contact_id=ada,
+                    purpose="request", now=clock.now())  # fmt: skip
+    assert d.messages(ME, "Sent") == [] and len(d.messages(ME, "Drafts")) == 1
+    s.start()
+    assert outbox.resume(store, provider) == 1
+    assert len(s.received) == 1  # sent now, once: the failed attempt was not taken as sent
+    assert len(d.messages(ME, "Sent")) == 1 and d.messages(ME, "Drafts") == []
+    run_once(store, provider, clock)
+    assert _stage(store, ada) is Stage.REQUESTED
+
+
 def test_the_thread_flag_is_flagged_on_the_latest_message_and_nothing_else_changes(
     servers: Servers, opened: Setup, clock: ManualClock
 ) -> None:
