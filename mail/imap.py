@@ -71,6 +71,8 @@ from mail.provider import (
 )
 
 log = logging.getLogger(__name__)
+# IMAPClient traces the protocol at DEBUG, message bodies included: never into our logs.
+logging.getLogger("imapclient").setLevel(logging.INFO)
 
 #: Headers the header-first fetch asks for: relevance (addresses, threading) and the outbox mark.
 HEADER_FIELDS = (

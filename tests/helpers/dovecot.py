@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import email.policy
+import logging
 import mailbox
 import os
 import pwd
@@ -95,6 +96,7 @@ userdb {{
   args = uid={uid} gid={gid} home={root}/mail/%u
 }}
 mail_location = maildir:{root}/mail/%u/Maildir
+{capability}
 namespace inbox {{
   inbox = yes
   separator = /
@@ -131,6 +133,14 @@ service stats {{
 """
 
 
+#: Dovecot's own capabilities after login, less IDLE.
+_NO_IDLE = (
+    "imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE SORT THREAD=REFERENCES "
+    "MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC "
+    "ESEARCH ESORT SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE LITERAL+ SPECIAL-USE"
+)
+
+
 @dataclass
 class Dovecot:
     """One Dovecot instance. ``users`` maps user names (addresses) to passwords."""
@@ -138,6 +148,8 @@ class Dovecot:
     users: dict[str, str] = field(default_factory=lambda: {"sam@mail.test": "app-pass-1"})
     #: False: the Sent folder is not marked SPECIAL-USE (found by its name instead).
     sent_special_use: bool = True
+    #: False: IDLE is not advertised (a server that can only be polled).
+    idle: bool = True
     root: Path = field(init=False)
     port: int = field(init=False)
     tls_port: int = field(init=False)
@@ -176,6 +188,7 @@ class Dovecot:
             tls_port=self.tls_port,
             sent_flag="\\Sent" if self.sent_special_use else "\\Archive",
             sent_auto="subscribe",
+            capability="" if self.idle else _NO_IDLE,
             **users,
         )
         (self.root / "dovecot.conf").write_text(config)
@@ -290,6 +303,9 @@ class _Deliver:
         for rcpt in envelope.rcpt_tos:
             if rcpt.lower() in self.dovecot.users:
                 self.dovecot.deliver(rcpt.lower(), raw)
+        sender = (envelope.mail_from or "").lower()
+        if self.smtp.files_sent and sender in self.dovecot.users:
+            self.dovecot.deliver(sender, raw, folder="Sent")
         return "250 OK"
 
 
@@ -298,11 +314,15 @@ class SmtpServer:
     ``received`` holds (envelope sender, recipients, bytes) of every accepted message."""
 
     def __init__(self, dovecot: Dovecot) -> None:
+        # aiosmtpd traces every line it receives: the peer's chatter is not the app's log.
+        logging.getLogger("mail.log").setLevel(logging.WARNING)
         self.dovecot = dovecot
         self.port = free_port()
         self.lock = threading.Lock()
         self.received: list[tuple[str | None, list[str], bytes]] = []
         self.logins: list[str] = []
+        #: File a copy of what a user sends in their Sent folder, as Gmail's SMTP does.
+        self.files_sent = False
         self._stopped = False
         self.controller = self._controller()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import logging
 import smtplib
 import threading
 from collections.abc import Iterator
@@ -193,7 +194,7 @@ def test_the_whole_loop_on_dovecot_drafts_smtp_replies_auto_reply_and_bounce(
 ) -> None:
     d, s = servers
     store, provider, account = opened
-    logs.setup(resolve(tmp_path / "profile").logs)
+    logs.setup(resolve(tmp_path / "profile").logs, level=logging.DEBUG)
     ada, bob, cleo, dan = _contacts(store, "ada", "bob", "cleo", "dan")
     first = run_once(store, provider, clock)
     assert first.seen == 0 and store.account_cursor(account.id) is not None
@@ -274,6 +275,9 @@ def test_the_whole_loop_on_dovecot_drafts_smtp_replies_auto_reply_and_bounce(
     assert any(p.suffix == ".log" for p in files)
     for path in files:
         assert PASSWORD.encode() not in path.read_bytes(), f"the password leaked into {path.name}"
+    log_text = "".join(p.read_text(errors="replace") for p in files if p.suffix == ".log")
+    assert "sync imap" in log_text  # the log is written, at DEBUG level...
+    assert "Thursday works for me" not in log_text  # ...without message bodies
 
 
 def test_implicit_tls_on_the_imaps_port_syncs_too(
@@ -426,6 +430,35 @@ def test_an_smtp_server_that_is_down_leaves_the_request_pending_and_it_goes_out_
     assert len(d.messages(ME, "Sent")) == 1 and d.messages(ME, "Drafts") == []
     run_once(store, provider, clock)
     assert _stage(store, ada) is Stage.REQUESTED
+
+
+def test_a_server_that_files_the_sent_copy_itself_gets_no_second_one(
+    tmp_path: Path, clock: ManualClock, memory_keyring: MemoryKeyring
+) -> None:
+    with mail_servers(users={ME: PASSWORD}) as (d, s):
+        s.files_sent = True  # as Gmail does: the SMTP server files the copy in Sent
+        store, provider, _account = _open(tmp_path, d, s, clock)
+        (ada,) = _contacts(store, "ada")
+        run_once(store, provider, clock)
+        outbox.send(store, provider, _request("ada@contact.test"), contact_id=ada,
+                    purpose="request", now=clock.now())  # fmt: skip
+        assert len(d.messages(ME, "Sent")) == 1
+        run_once(store, provider, clock)
+        assert _stage(store, ada) is Stage.REQUESTED
+        provider.close()
+        store.close()
+
+
+def test_without_idle_the_watcher_steps_aside_for_polling(memory_keyring: MemoryKeyring) -> None:
+    from mail.imap import InboxWatcher
+
+    with mail_servers(users={ME: PASSWORD}, idle=False) as (d, s):
+        assert not check_connection(settings_for(d, s), PASSWORD).idle
+        states: list[str] = []
+        watcher = InboxWatcher(settings_for(d, s), lambda: PASSWORD, lambda: None,
+                               lambda state, _m: states.append(state))  # fmt: skip
+        watcher.run()  # returns at once: nothing to watch
+        assert states == ["unsupported"] and not watcher.supported
 
 
 def test_the_thread_flag_is_flagged_on_the_latest_message_and_nothing_else_changes(

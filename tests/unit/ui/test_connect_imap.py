@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop import outbox
 from desktop.context import AppContext
 from desktop.domain.model import Contact, Stage
-from desktop.jobs import close_worker_store, worker_store
+from desktop.jobs import SyncRound, close_worker_store, worker_store
 from mail.auth.tokens import PasswordStore
 from mail.imap import ConnectionReport, ImapProvider, ImapSettings, Security, check_connection
 from mail.provider import AccountKind, OutgoingMessage, SentRef
@@ -194,10 +194,19 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     reply["Message-ID"], reply["In-Reply-To"] = "<ada-r@contact.test>", sent.message_id
     reply["References"] = sent.message_id
     reply.set_content("Happy to! Tuesday at 10?\n")
-    with smtplib.SMTP("127.0.0.1", s.port, timeout=10) as smtp:
+
+    def brought_the_reply(round_: SyncRound | None) -> bool:
+        return round_ is not None and any(
+            n.kind == "reply" for o in round_.outcomes if o.result for n in o.result.notices
+        )
+
+    arrived = qtbot.waitSignal(
+        window.sync_finished, timeout=5_000, check_params_cb=brought_the_reply
+    )
+    with arrived, smtplib.SMTP("127.0.0.1", s.port, timeout=10) as smtp:
         smtp.sendmail("ada@contact.test", [ME], reply.as_bytes())
-    qtbot.waitUntil(lambda: "Ada Byron replied" in window.banner.text.text(), timeout=5_000)
     assert ctx.store.state(ada).stage is Stage.REPLIED
+    assert "Ada Byron replied" in window.banner.text.text()
     window.shutdown()
     assert window.push.handles == {}
     qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
