@@ -641,7 +641,8 @@ def _aware(value: Any) -> datetime | None:
 
 
 class ImapProvider:
-    """A connected IMAP/SMTP account. See the module docstring.
+    """A connected IMAP/SMTP account. See the module docstring. It has no calendar
+    (``has_calendar``): proposed times come from the working hours alone.
 
     ``password`` gives the app password (read lazily from the keyring). ``tracked_threads`` and
     ``known_addresses`` are the sync engine's view (called on the syncing thread): they decide
@@ -659,6 +660,7 @@ class ImapProvider:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self.account = account
+        self.has_calendar = False
         self.settings = settings
         self._password_source = password
         self._tracked = tracked_threads

@@ -132,7 +132,7 @@ class ImapAccountDialog(QDialog):
         self.security = self._security_combo(_tr("IMAP encryption"), "imap")
         self.smtp_host = QLineEdit()
         self.smtp_host.setAccessibleName(_tr("SMTP server"))
-        self.smtp_host.setPlaceholderText("smtp.example.com")
+        self.smtp_host.setPlaceholderText(_tr("the same as the IMAP server"))
         self.smtp_host.setMinimumWidth(self.fontMetrics().averageCharWidth() * 26)
         self.smtp_port = QSpinBox()
         self.smtp_port.setRange(1, 65535)

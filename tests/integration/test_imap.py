@@ -729,3 +729,13 @@ def test_a_missing_password_needs_sign_in_and_an_offline_start_is_offline(
         provider.fetch_changes(None)
     close_worker_store()
     store.close()
+
+
+def test_proposed_times_come_from_working_hours_without_a_calendar_problem(
+    opened: Setup,
+) -> None:
+    from desktop.compose import read_calendars
+
+    _store, provider, _account = opened
+    read = read_calendars((provider,), T0, T0 + timedelta(days=7))
+    assert read.accounts_read == 0 and read.problems == () and read.source == "working hours"
