@@ -891,9 +891,9 @@ class ImapProvider:
                 when = _aware(answer.get(b"INTERNALDATE"))
                 head = parse_message(raw, MessageRef("", "", folder), full=False, default_date=when)
                 ident = self._ident(folder, head.message_id, validity, uid)
-                ref = MessageRef(
-                    ident, thread_root(head.message_id, head.in_reply_to, head.references), folder
-                )
+                # A message with no ids at all is a thread of its own.
+                thread = thread_root(head.message_id, head.in_reply_to, head.references) or ident
+                ref = MessageRef(ident, thread, folder)
                 self._heads[ident] = replace(head, ref=ref)
                 self._where[ident] = (name, validity, uid)
                 refs.append(ref)
