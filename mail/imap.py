@@ -1031,8 +1031,9 @@ class ImapProvider:
             self._smtp_send(raw, parsed)
         except _MaybeSent as exc:
             raise exc.error from None  # the mark stays: it may have gone out (at most once)
-        except BaseException:
+        except Exception:
             # Refused or never connected: certainly not sent, so the next attempt sends it.
+            # (An interrupt keeps the mark: nobody knows how far SMTP got.)
             with contextlib.suppress(Exception), self._session() as client:
                 self._unmark_sending(client, message_id)
             raise
