@@ -279,8 +279,9 @@ class ServerSetupError(ProviderError, _Problem):
         self._set(problem, where)
 
 
-class RecipientRefusedError(ProviderError):
-    """The SMTP server refused the message for good (a recipient, the size, the sender)."""
+class RecipientRefusedError(ValueError):
+    """The SMTP server refused the message for good (a recipient, the size, the sender). Not a
+    ProviderError: nothing to retry, the outbox marks it failed and the composer says why."""
 
 
 class _MaybeSent(Exception):

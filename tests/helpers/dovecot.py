@@ -295,6 +295,14 @@ class _Deliver:
     def __init__(self, dovecot: Dovecot, smtp: SmtpServer) -> None:
         self.dovecot, self.smtp = dovecot, smtp
 
+    async def handle_RCPT(
+        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
+    ) -> str:
+        if address.lower() in self.smtp.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
         content = envelope.original_content or envelope.content or b""
         raw = content.encode() if isinstance(content, str) else bytes(content)
@@ -323,6 +331,8 @@ class SmtpServer:
         self.logins: list[str] = []
         #: File a copy of what a user sends in their Sent folder, as Gmail's SMTP does.
         self.files_sent = False
+        #: Recipients refused at RCPT TO (a bad address).
+        self.refuse: set[str] = set()
         self._stopped = False
         self.controller = self._controller()
 

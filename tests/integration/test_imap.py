@@ -30,6 +30,7 @@ from mail.imap import (
     ImapProvider,
     ImapSettings,
     LoginRefusedError,
+    RecipientRefusedError,
     Security,
     ServerSetupError,
     ServerUnreachableError,
@@ -430,6 +431,21 @@ def test_an_smtp_server_that_is_down_leaves_the_request_pending_and_it_goes_out_
     assert len(d.messages(ME, "Sent")) == 1 and d.messages(ME, "Drafts") == []
     run_once(store, provider, clock)
     assert _stage(store, ada) is Stage.REQUESTED
+
+
+def test_a_refused_recipient_fails_for_good_with_the_servers_words(
+    servers: Servers, opened: Setup, clock: ManualClock
+) -> None:
+    d, s = servers
+    store, provider, _account = opened
+    (ada,) = _contacts(store, "ada")
+    s.refuse.add("ada@contact.test")
+    request = _request("ada@contact.test")
+    with pytest.raises(RecipientRefusedError, match=r"refused the recipient ada@contact\.test"):
+        outbox.send(store, provider, request, contact_id=ada, purpose="request",
+                    now=clock.now())  # fmt: skip
+    assert store.outbox_pending(_account.id) == []  # failed for good, not retried
+    assert s.received == [] and d.messages(ME, "Sent") == []
 
 
 def test_a_server_that_files_the_sent_copy_itself_gets_no_second_one(
