@@ -1313,7 +1313,6 @@ class InboxWatcher:
                 except (ProviderError, imaplib.IMAP4.error, OSError) as exc:
                     log.info("imap idle: %s", type(exc).__name__)
                     self._state("offline", str(exc))
-                    client = None if isinstance(exc, ProviderError) else client
                 finally:
                     if client is not None:
                         with contextlib.suppress(Exception):
