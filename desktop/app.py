@@ -117,10 +117,15 @@ def run_gui(
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
     from ui.connect_gmail import GmailConnector
+    from ui.connect_imap import ImapConnector
 
     gmail = GmailConnector(ctx)
-    window = MainWindow(ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail,))
+    imap = ImapConnector(ctx)
+    window = MainWindow(
+        ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail, imap)
+    )
     gmail.events.account_added.connect(window.on_account_added)
+    imap.events.account_added.connect(window.on_account_added)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.

@@ -1,5 +1,7 @@
 """``coffeechat account add gmail --client-secret FILE [--profile DIR]``: connect a Gmail account
-(``account add outlook --client-id ID``: an Outlook account, with a device code).
+(``account add outlook --client-id ID``: an Outlook account, with a device code;
+``account add imap --address A [--preset NAME | --host H ...]``: any IMAP/SMTP mailbox with an app
+password, tested before it is added).
 
 Opens Google's consent page in the browser (the link is also printed, for a browser on another
 screen), waits for the answer on a loopback port, keeps the grant in the OS keyring and records
@@ -71,6 +73,45 @@ def add_parser(subparsers: Any) -> None:
     )
     outlook.add_argument("--name", default="", help="your name, as recipients will see it")
     outlook.set_defaults(handler=run_outlook)
+    _add_imap_parser(kinds)
+
+
+def _add_imap_parser(kinds: Any) -> None:
+    from mail.imap import PRESETS, Security
+
+    securities = [s.value for s in Security]
+    imap = kinds.add_parser(
+        "imap",
+        help="any IMAP/SMTP mailbox (Fastmail, iCloud, Yahoo, Proton Bridge...), app password",
+        description="Connect any mailbox over IMAP and SMTP with an app password. The servers "
+        "of well-known providers are filled in from the address (or --preset); give --host and "
+        "the rest for others. The connection is tested before anything is saved; the password "
+        "goes to the system keyring only. Presets: " + ", ".join(p.name for p in PRESETS) + ".",
+    )
+    imap.add_argument("--address", required=True, help="your e-mail address")
+    imap.add_argument("--user", default="", help="the sign-in name (default: the address)")
+    imap.add_argument("--preset", default="", help="a provider's preset, e.g. fastmail, icloud")
+    imap.add_argument("--host", default="", help="IMAP server")
+    imap.add_argument("--port", type=int, default=0, help="IMAP port (993 TLS, 143 STARTTLS)")
+    imap.add_argument("--security", choices=securities, default="", help="IMAP encryption")
+    imap.add_argument("--smtp-host", default="", help="SMTP server (default: the IMAP server)")
+    imap.add_argument("--smtp-port", type=int, default=0, help="SMTP port (465 TLS, 587 STARTTLS)")
+    imap.add_argument("--smtp-security", choices=securities, default="", help="SMTP encryption")
+    imap.add_argument(
+        "--ca-file", default="", metavar="PEM", help="also trust this certificate (Proton Bridge)"
+    )
+    imap.add_argument("--sent-folder", default="", help="the Sent folder, when not found")
+    imap.add_argument("--drafts-folder", default="", help="the Drafts folder, when not found")
+    imap.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the app password from standard input instead of asking for it",
+    )
+    imap.add_argument(
+        "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
+    )
+    imap.add_argument("--name", default="", help="your name, as recipients will see it")
+    imap.set_defaults(handler=run_imap)
 
 
 def _fail(message: str) -> int:
@@ -88,6 +129,8 @@ def run(
     """Connect the account. ``endpoints``/``open_url``/``tokens`` are for tests."""
     if getattr(args, "account_kind", "gmail") == "outlook":
         return run_outlook(args, tokens=tokens)
+    if getattr(args, "account_kind", "gmail") == "imap":
+        return run_imap(args)
     paths = resolve(getattr(args, "profile", None))
     logs.setup(paths.logs)
     tokens = tokens or TokenStore()
@@ -162,6 +205,106 @@ def run_outlook(
         store.close()
     print(
         f"Connected Outlook account {account.address}. "
+        "Run 'coffeechat sync --once' or open Coffeechat to sync it."
+    )
+    return 0
+
+
+def imap_settings_from(args: argparse.Namespace) -> Any:
+    """ImapSettings from the command line: a preset (named, or found from the address), then
+    what was given explicitly. ValueError says what is missing."""
+    from mail.imap import ImapSettings, Security, preset_for, preset_named
+
+    address = str(args.address).strip()
+    if address.count("@") != 1:
+        raise ValueError(f"not an e-mail address: {address!r}")
+    preset = preset_named(args.preset) if args.preset else preset_for(address)
+    if args.preset and preset is None:
+        raise ValueError(f"no preset named {args.preset!r}")
+    user = args.user.strip() or address
+    if preset is not None:
+        base = preset.settings(address, user)
+    elif args.host:
+        base = ImapSettings(host=args.host.strip(), username=user)
+    else:
+        raise ValueError(
+            f"no preset for {address.partition('@')[2]}: give --host (and --port, --security, "
+            "--smtp-host, --smtp-port, --smtp-security as your provider documents them)"
+        )
+    security = Security(args.security) if args.security else base.security
+    smtp_security = Security(args.smtp_security) if args.smtp_security else base.smtp_security
+    default_port = {Security.TLS: 993, Security.STARTTLS: 143, Security.PLAIN: 143}
+    default_smtp = {Security.TLS: 465, Security.STARTTLS: 587, Security.PLAIN: 25}
+    explicit_host = bool(args.host)
+    return ImapSettings(
+        host=args.host.strip() or base.host,
+        username=user,
+        port=args.port or (base.port if not args.security else default_port[security]),
+        security=security,
+        smtp_host=args.smtp_host.strip() or (base.smtp_host if not explicit_host else ""),
+        smtp_port=args.smtp_port
+        or (base.smtp_port if not args.smtp_security else default_smtp[smtp_security]),
+        smtp_security=smtp_security,
+        ca_file=args.ca_file,
+        sent_folder=args.sent_folder,
+        drafts_folder=args.drafts_folder,
+    )
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    return getpass.getpass(f"App password for {args.address}: ")
+
+
+def run_imap(args: argparse.Namespace) -> int:
+    """Test the connection (IMAP sign-in and folders, SMTP sign-in), then keep the password in
+    the keyring and the account with its settings in the profile."""
+    from mail.auth.tokens import PasswordStore
+    from mail.imap import check_connection
+    from mail.provider import ProviderError
+
+    paths = resolve(getattr(args, "profile", None))
+    logs.setup(paths.logs)
+    try:
+        settings = imap_settings_from(args)
+    except ValueError as exc:
+        return _fail(str(exc))
+    try:
+        password = _read_password(args)
+    except (KeyboardInterrupt, EOFError):
+        return _fail("cancelled.")
+    if not password:
+        return _fail("no password given.")
+    address = str(args.address).strip().lower()
+    print(f"Testing {settings.host}:{settings.port} ({settings.security.value}) and "
+          f"{settings.outgoing_host}:{settings.smtp_port} ({settings.smtp_security.value})…",
+          flush=True)  # fmt: skip
+    try:
+        report = check_connection(settings, password)
+    except ProviderError as exc:
+        return _fail(str(exc))
+    passwords = PasswordStore()
+    try:
+        passwords.save(address, password)
+    except AuthError as exc:
+        return _fail(str(exc))
+    try:
+        store = Store.open(paths.profile)
+    except StorageError as exc:
+        passwords.delete(address)
+        return _fail(str(exc))
+    try:
+        account = store.add_account(AccountKind.IMAP, address, args.name)
+        store.set_account_settings(account.id, settings.to_json())
+    finally:
+        store.close()
+    push = "new mail arrives at once (IDLE)" if report.idle else "checked on a timer (no IDLE)"
+    print(
+        f"Connected {account.address}: Inbox, Sent folder “{report.folders.sent}”, Drafts "
+        f"“{report.folders.drafts or 'none'}”; {push}. "
         "Run 'coffeechat sync --once' or open Coffeechat to sync it."
     )
     return 0

@@ -117,6 +117,8 @@ def read_calendars(
     problems: list[str] = []
     read = 0
     for provider in providers:
+        if getattr(provider, "has_calendar", True) is False:
+            continue  # an IMAP mailbox: no calendar to read, nothing to report either
         try:
             blocks.extend(provider.busy_blocks(start, end))
             read += 1

@@ -1,5 +1,5 @@
-"""Building the provider of each connected account (the demo mailbox for now; Gmail, Outlook and
-IMAP arrive with their issues). Also the demo profile's persisted accelerated clock."""
+"""Building the provider of each connected account (the demo mailbox, Gmail, Outlook, IMAP).
+Also the demo profile's persisted accelerated clock."""
 
 from __future__ import annotations
 
@@ -55,6 +55,10 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
         elif account.kind in (AccountKind.GMAIL, AccountKind.OUTLOOK):
             providers.append(_online(account, paths))
+        elif account.kind is AccountKind.IMAP:
+            imap = _imap(store, account, paths)
+            if imap is not None:
+                providers.append(imap)
         else:
             log.warning("account kind %s is not supported by this version yet", account.kind)
     return tuple(providers)
@@ -82,4 +86,32 @@ def _online(account: Account, paths: Paths) -> MailProvider:
         from mail.outlook import OutlookProvider as kind
     return kind.from_keyring(
         account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
+    )
+
+
+def _imap(store: Store, account: Account, paths: Paths) -> MailProvider | None:
+    """An IMAP provider from the account's stored settings; its password is read from the
+    keyring at the first pass (a missing one is *needs sign-in* then)."""
+    from desktop.jobs import worker_store
+    from mail.imap import ImapProvider, ImapSettings
+
+    text = store.account_settings(account.id)
+    try:
+        settings = ImapSettings.from_json(text or "")
+    except (ValueError, TypeError) as exc:
+        log.warning("IMAP account %d has unreadable settings (%s)", account.id, exc)
+        return None
+    profile, account_id = paths.profile, account.id
+
+    def tracked_threads() -> set[str]:
+        return worker_store(profile).tracked_threads(account_id)
+
+    def known_addresses() -> Iterable[str]:
+        return worker_store(profile).address_index().keys()
+
+    return ImapProvider.from_keyring(
+        account,
+        settings,
+        tracked_threads=tracked_threads,
+        known_addresses=lambda: list(known_addresses()),
     )

@@ -12,7 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, ParamSpec, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 
 log = logging.getLogger(__name__)
 
@@ -64,11 +64,45 @@ class BackgroundLoop:
             self.loop.close()
 
 
+class Service(Protocol):
+    """A long-running blocking job (an IMAP IDLE watcher): ``run`` returns after ``stop``."""
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+
+class ServiceThread:
+    """A service running on a thread of its own."""
+
+    def __init__(self, name: str, service: Service) -> None:
+        self.service = service
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self.service.run()
+        except Exception:
+            log.exception("service %s stopped on an error", self._thread.name)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        self.service.stop()
+        self._thread.join(timeout)
+        if self._thread.is_alive():
+            log.warning("service %s did not stop in time", self._thread.name)
+
+
 class Tasks:
     def __init__(self) -> None:
         self._sync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coffeechat-sync")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffeechat-net")
         self._loops: list[BackgroundLoop] = []
+        self._services: list[ServiceThread] = []
         self._closed = False
 
     def submit_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -85,11 +119,28 @@ class Tasks:
         self._loops.append(loop)
         return loop
 
+    def start_service(self, name: str, service: Service) -> ServiceThread:
+        """Run a long-lived blocking service (IMAP IDLE) on a thread of its own; stopped by
+        ``stop_service`` or ``shutdown``."""
+        if self._closed:
+            raise RuntimeError("tasks are shut down")
+        self._services = [s for s in self._services if s.running]
+        handle = ServiceThread(f"coffeechat-{name}", service)
+        self._services.append(handle)
+        return handle
+
+    def stop_service(self, handle: ServiceThread) -> None:
+        handle.stop()
+        if handle in self._services:
+            self._services.remove(handle)
+
     def shutdown(self, *, wait: bool = True) -> None:
         """Cancel what has not started; wait for what has (a sync pass is one transaction)."""
         if self._closed:
             return
         self._closed = True
+        for service in self._services:
+            service.stop()
         for loop in self._loops:
             loop.stop()
         self._sync.shutdown(wait=wait, cancel_futures=True)

@@ -4,13 +4,14 @@
 #   scripts/system-deps.sh runtime   - what the window needs (Qt's xcb platform)
 #   scripts/system-deps.sh test      - runtime + what the test suite starts (Xvfb; a private
 #                                      session bus with dunst for notifications; the desktop
-#                                      entry's and the AppStream metainfo's validators)
+#                                      entry's and the AppStream metainfo's validators; Dovecot,
+#                                      the IMAP server the IMAP tests start)
 set -euo pipefail
 set_name=${1:-runtime}
 runtime=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-xinerama0 libxcb-randr0 fonts-dejavu-core)
-test_extra=(xvfb xauth dbus dunst libnotify-bin desktop-file-utils appstream openssl)
+test_extra=(xvfb xauth dbus dunst libnotify-bin desktop-file-utils appstream openssl dovecot-imapd)
 want=("${runtime[@]}")
 [ "$set_name" = test ] && want+=("${test_extra[@]}")
 
@@ -28,4 +29,10 @@ fi
 echo "system-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq >/dev/null
+# Packages with a service (dovecot) must not start it system-wide: the tests start their own.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

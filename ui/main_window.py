@@ -94,6 +94,7 @@ from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
 from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE, DueModel, DueRow
+from ui.push import PushWatchers
 from ui.settings_dialog import SettingsDialog
 from ui.today import DueDelegate, TodayView
 from ui.wake import WakeWatcher
@@ -258,6 +259,8 @@ class MainWindow(QMainWindow):
         self.sync_timer.timeout.connect(self.on_sync_timer)
         self.wake = WakeWatcher(self)
         self.wake.woke.connect(self.on_woke)
+        self.push = PushWatchers(context.tasks, self)
+        self.push.mail_arrived.connect(self.on_mail_arrived)
 
         self.model = ContactsModel(self)
         self.proxy = ContactFilterProxy(self)
@@ -338,6 +341,12 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
         self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
+        self.connect_mailbox_action = action(
+            self.tr("Connect another &mailbox…"),
+            self.connect_mailbox,
+            tip=self.tr("Any mailbox with IMAP and SMTP (Fastmail, iCloud, Yahoo, Proton…)"),
+        )
+        self.connect_mailbox_action.setEnabled(any(c.kind == "imap" for c in self.connectors))
         self.help_action = action(
             self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
@@ -592,6 +601,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.connect_gmail_action)
+        file_menu.addAction(self.connect_mailbox_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -745,16 +755,25 @@ class MainWindow(QMainWindow):
         machine wakes or the network comes back."""
         self.sync_timer.start(max(1, round(self.ctx.sync_interval_s * 1000)))
         self.wake.start()
+        self.push.start(self.ctx.providers)
         self.sync_now()
 
     def on_woke(self, why: str) -> None:
         log.info("syncing now (%s)", why)
+        self.push.restart()  # connections of before a sleep or a network change are stale
         self.sync_now()
+
+    def on_mail_arrived(self, account_id: int) -> None:
+        """The server announced new mail (IMAP IDLE): sync now, or right after this round."""
+        log.debug("new mail announced for account %d", account_id)
+        if not self.sync_now():
+            self._sync_again = True
 
     def shutdown(self) -> None:
         """Stop the timer and save what must be saved; ctx.tasks is shut down by the caller."""
         self.sync_timer.stop()
         self.wake.stop()
+        self.push.stop()
         if not self._closed:
             self.panel.flush_notes()
             self.save_state()
@@ -1225,6 +1244,14 @@ class MainWindow(QMainWindow):
             return False
         return connector.connect(self)
 
+    def connect_mailbox(self) -> bool:
+        """File → Connect another mailbox…: any IMAP/SMTP account, as the welcome offers."""
+        connector = next((c for c in self.connectors if c.kind == "imap"), None)
+        if connector is None:
+            self.banner.show_text(self.tr("IMAP accounts are not available in this window."))
+            return False
+        return connector.connect(self)
+
     def on_account_added(self, account_id: int) -> None:
         """A mailbox was connected: build its provider, show its status, sync at once."""
         from desktop import providers
@@ -1234,6 +1261,8 @@ class MainWindow(QMainWindow):
             self.statusBar().removeWidget(label)
             label.deleteLater()
         self._build_status()
+        if self.sync_timer.isActive():  # started: watch the new account's Inbox too
+            self.push.start(self.ctx.providers)
         self.banner.show_text(self.tr("Mailbox connected: syncing it now."))
         self.sync_now()
 

@@ -193,11 +193,26 @@ def _v5_sender_kinds(db: sqlite3.Connection) -> None:
     )
 
 
+def _v6_account_settings(db: sqlite3.Connection) -> None:
+    """Per-account settings that are not secret (an IMAP account's servers and ports), as JSON.
+    Passwords never come here: they live in the keyring."""
+    _run(
+        db,
+        """
+        CREATE TABLE account_settings (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts (id) ON DELETE CASCADE,
+            data TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
     _v3_offers,
     _v4_notified,
     _v5_sender_kinds,
+    _v6_account_settings,
 )
 LATEST = len(MIGRATIONS)

@@ -297,6 +297,21 @@ class Store:
         ).fetchall()
         return [Account(int(r[0]), AccountKind(r[1]), r[2], r[3]) for r in rows]
 
+    def set_account_settings(self, account_id: int, data: str) -> None:
+        """An account's non-secret settings (JSON text, e.g. an IMAP account's servers)."""
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO account_settings (account_id, data) VALUES (?, ?) "
+                "ON CONFLICT (account_id) DO UPDATE SET data = excluded.data",
+                (account_id, data),
+            )
+
+    def account_settings(self, account_id: int) -> str | None:
+        row = self._db.execute(
+            "SELECT data FROM account_settings WHERE account_id = ?", (account_id,)
+        ).fetchone()
+        return None if row is None else str(row[0])
+
     def account_cursor(self, account_id: int) -> str | None:
         row = self._db.execute("SELECT cursor FROM accounts WHERE id = ?", (account_id,)).fetchone()
         return None if row is None else row[0]

@@ -131,3 +131,42 @@ class TokenStore:
     def delete_google(self, address: str) -> None:
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             keyring.delete_password(self.service, self._key("gmail", address))
+
+
+class PasswordStore:
+    """The app passwords of IMAP/SMTP accounts, in the same keyring service as the grants (one
+    entry per account, the password alone). Same rules: no keyring, no account."""
+
+    def __init__(self, tokens: TokenStore | None = None) -> None:
+        self.tokens = tokens or TokenStore()
+
+    def _key(self, address: str) -> str:
+        return self.tokens._key("imap", address)
+
+    def save(self, address: str, password: str) -> None:
+        self.tokens.check()
+        key = self._key(address)
+        try:
+            keyring.set_password(self.tokens.service, key, password)
+            stored = keyring.get_password(self.tokens.service, key)
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailableError(
+                NO_KEYRING_MESSAGE.format(detail=f"the keyring refused: {type(exc).__name__}")
+            ) from None
+        if stored != password:
+            raise KeyringUnavailableError(
+                NO_KEYRING_MESSAGE.format(detail="the keyring did not keep the entry")
+            )
+
+    def load(self, address: str) -> str | None:
+        self.tokens.check()
+        try:
+            return keyring.get_password(self.tokens.service, self._key(address))
+        except keyring.errors.KeyringError as exc:
+            raise KeyringUnavailableError(
+                NO_KEYRING_MESSAGE.format(detail=f"the keyring refused: {type(exc).__name__}")
+            ) from None
+
+    def delete(self, address: str) -> None:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            keyring.delete_password(self.tokens.service, self._key(address))
