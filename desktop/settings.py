@@ -53,6 +53,9 @@ class Settings:
     daily_digest: bool = False
     digest_hour: int = 18
     welcome_done: bool = False
+    #: Accounts (``desktop.mailflags.account_key``) whose threads Coffeechat does not flag in the
+    #: mailbox; flags are on by default.
+    mailbox_flags_off: tuple[str, ...] = ()
 
     def reminders(self) -> ReminderSettings:
         holidays = set()

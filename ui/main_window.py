@@ -72,13 +72,14 @@ from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.domain.slots import Slot
 from desktop.jobs import SyncRound, SyncState, invite_job, sync_round
+from desktop.mailflags import account_key
 
 if TYPE_CHECKING:
     from desktop.invites import AcceptedSlot
 from desktop.reminders import Snooze
 from desktop.settings import Settings
 from desktop.storage import ContactRecord, StoredMessage
-from mail.provider import Account
+from mail.provider import Account, AccountKind
 from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
 from ui.columns import ColumnFitter
@@ -1139,15 +1140,17 @@ class MainWindow(QMainWindow):
         self.refresh_derived()
 
     # ============================================================ settings
-    def account_lines(self) -> list[tuple[str, str]]:
-        """(account, status) for each connected account, as the status bar says them."""
+    def account_lines(self) -> list[tuple[str, str, str]]:
+        """(account, status, key) for each connected account, as the status bar says them; the
+        key names the account's mailbox-flags switch (none for the demo mailbox)."""
         lines = []
         for account in self.accounts():
             state, message = self.account_states.get(account.id, (SyncState.IDLE, ""))
             name = account.display_name or account.address
             title = f"{name} <{account.address}>" if account.display_name else name
             status = self.account_status_text(account, state, message)
-            lines.append((title, status.split(": ", 1)[-1]))
+            key = "" if account.kind is AccountKind.DEMO else account_key(account)
+            lines.append((title, status.split(": ", 1)[-1], key))
         return lines
 
     def show_settings(self) -> bool:
@@ -1507,6 +1510,7 @@ class MainWindow(QMainWindow):
                 self.ctx.providers,
                 self.ctx.clock,
                 self.ctx.settings.reminders(),
+                frozenset(self.ctx.settings.mailbox_flags_off),
             )
         except RuntimeError:  # the pool is shut down: the app is closing
             self.sync_running = False

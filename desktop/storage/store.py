@@ -98,6 +98,8 @@ class ActionMark:
 
 #: One due action, as stored: (contact id, kind, due at in UTC).
 ActionKey = tuple[int, str, datetime]
+#: A flag Coffeechat set in a mailbox: (account id, provider thread id, flag name).
+MailboxFlagKey = tuple[int, str, str]
 
 
 def _event_from_row(r: tuple[object, ...]) -> Event:
@@ -916,3 +918,40 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # ---------------------------------------------------------- mailbox flags
+    # The flags and labels Coffeechat set in the user's mailbox (mailbox_flags, schema v6): a row
+    # is a flag we set and have not cleared yet; nothing else in the mailbox is ours to clear.
+    def mailbox_flags(self) -> dict[MailboxFlagKey, int | None]:
+        """(account, thread, flag) -> the contact it was set for."""
+        rows = self._db.execute(
+            "SELECT account_id, thread_id, flag, contact_id FROM mailbox_flags"
+        ).fetchall()
+        return {
+            (int(r[0]), str(r[1]), str(r[2])): None if r[3] is None else int(r[3]) for r in rows
+        }
+
+    def mailbox_flag_set(self, key: MailboxFlagKey, contact_id: int | None, at: datetime) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO mailbox_flags (account_id, thread_id, flag, contact_id, set_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, thread_id, flag) DO NOTHING",
+                (key[0], key[1], key[2], contact_id, iso(at)),
+            )
+
+    def mailbox_flag_cleared(self, key: MailboxFlagKey) -> None:
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM mailbox_flags WHERE account_id = ? AND thread_id = ? AND flag = ?",
+                key,
+            )
+
+    def latest_threads(self) -> dict[int, tuple[int, str]]:
+        """Each contact's latest conversation: contact -> (account, thread), from the newest
+        stored message that is neither a bounce nor bulk mail."""
+        rows = self._db.execute(
+            "SELECT contact_id, account_id, thread_id FROM messages m WHERE contact_id IS NOT "
+            "NULL AND kind NOT IN ('bounce', 'bulk') AND date = (SELECT max(date) FROM messages "
+            "WHERE contact_id = m.contact_id AND kind NOT IN ('bounce', 'bulk')) ORDER BY id"
+        ).fetchall()
+        return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}

@@ -315,7 +315,7 @@ def test_the_system_time_zone_is_a_known_name() -> None:
 
 def test_settings_and_welcome_controls_have_accessible_names(qtbot: QtBot, ctx) -> None:
     dialogs = [
-        SettingsDialog(ctx.settings, [("Demo mailbox", "idle")], False),
+        SettingsDialog(ctx.settings, [("Demo mailbox", "idle", "")], False),
         WelcomeDialog(ctx.settings),
     ]
     for dialog in dialogs:
