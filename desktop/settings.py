@@ -67,6 +67,7 @@ class Settings:
         return ReminderSettings(
             timezone=self.timezone,
             holidays=frozenset(holidays),
+            workdays=frozenset(self.work_days),
             follow_up_business_days=self.follow_up_business_days,
             max_followups=self.max_followups,
             needs_answer_after=timedelta(hours=self.needs_answer_hours),

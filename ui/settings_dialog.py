@@ -173,8 +173,8 @@ class SettingsDialog(QDialog):
         form.addRow(holidays_label, holidays)
         hint = QLabel(
             self.tr(
-                "Proposed meeting times fall inside your working days and hours; holidays are "
-                "skipped when follow-ups are counted in business days."
+                "Proposed meeting times fall inside your working days and hours; follow-ups "
+                "are counted in your working days, holidays skipped."
             )
         )
         hint.setWordWrap(True)
