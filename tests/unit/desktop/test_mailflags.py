@@ -1,4 +1,4 @@
-"""Which threads get a flag, and that each is set once, cleared once, and retried after a failure."""
+"""Which threads get a flag; each is set once, cleared once, and retried after a failure."""
 
 from __future__ import annotations
 
