@@ -158,6 +158,8 @@ class GraphEmulator:
         self.violations: list[float] = []
         self.issued_secrets: list[str] = []
         self.revoked = False
+        #: the device code is not entered yet: the token endpoint answers authorization_pending
+        self.device_pending = False
         self.expired_tokens: set[str] = set()
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -358,6 +360,9 @@ class GraphEmulator:
             }  # fmt: skip
         if path.endswith("/token"):
             grant = form.get("grant_type", "")
+            if "device_code" in grant and self.device_pending:
+                return 400, {"error": "authorization_pending",
+                             "error_description": "the user has not signed in yet"}  # fmt: skip
             if grant == "refresh_token" and (
                 self.revoked or form.get("refresh_token") not in self.issued_secrets
             ):
