@@ -115,10 +115,14 @@ def run_gui(
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
     from ui.connect_gmail import GmailConnector
+    from ui.connect_outlook import OutlookConnector
 
-    gmail = GmailConnector(ctx)
-    window = MainWindow(ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail,))
+    gmail, outlook = GmailConnector(ctx), OutlookConnector(ctx)
+    window = MainWindow(
+        ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail, outlook)
+    )
     gmail.events.account_added.connect(window.on_account_added)
+    outlook.events.account_added.connect(window.on_account_added)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.

@@ -56,6 +56,9 @@ class Settings:
     #: Accounts (``desktop.mailflags.account_key``) whose threads Coffeechat does not flag in the
     #: mailbox; flags are on by default.
     mailbox_flags_off: tuple[str, ...] = ()
+    #: The application (client) id of the user's own Azure app, for connecting Outlook (not a
+    #: secret: it is in every sign-in link).
+    outlook_client_id: str = ""
 
     def reminders(self) -> ReminderSettings:
         holidays = set()

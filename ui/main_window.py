@@ -339,6 +339,8 @@ class MainWindow(QMainWindow):
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
         self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
         self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
+        self.connect_outlook_action = action(self.tr("Connect &Outlook…"), self.connect_outlook)
+        self.connect_outlook_action.setEnabled(any(c.kind == "outlook" for c in self.connectors))
         self.help_action = action(
             self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
@@ -593,6 +595,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.connect_gmail_action)
+        file_menu.addAction(self.connect_outlook_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
@@ -1225,6 +1228,14 @@ class MainWindow(QMainWindow):
         connector = next((c for c in self.connectors if c.kind == "gmail"), None)
         if connector is None:
             self.banner.show_text(self.tr("Gmail sign-in is not available in this window."))
+            return False
+        return connector.connect(self)
+
+    def connect_outlook(self) -> bool:
+        """File → Connect Outlook…: the same sign-in the welcome offers."""
+        connector = next((c for c in self.connectors if c.kind == "outlook"), None)
+        if connector is None:
+            self.banner.show_text(self.tr("Outlook sign-in is not available in this window."))
             return False
         return connector.connect(self)
 
