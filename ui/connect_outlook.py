@@ -99,7 +99,7 @@ class ClientIdDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 72)
 
     def value(self) -> str:
         return self.client_id.text().strip()
@@ -149,6 +149,13 @@ class SignInDialog(QDialog):
         self.setWindowModality(Qt.WindowModality.WindowModal)
         self.status = QLabel(self.tr("Finish signing in to Microsoft in your browser…"))
         self.status.setWordWrap(True)
+        self.hint = QLabel(
+            self.tr(
+                "Microsoft's page opened in your web browser. Nothing opened? Cancel, then "
+                "connect again and tick “Sign in with a code on another device”."
+            )
+        )
+        self.hint.setWordWrap(True)
         self.busy = QProgressBar()
         self.busy.setRange(0, 0)
         self.busy.setTextVisible(False)
@@ -184,6 +191,7 @@ class SignInDialog(QDialog):
         self.buttons.rejected.connect(self.on_cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.status)
+        layout.addWidget(self.hint)
         layout.addWidget(self.code)
         layout.addWidget(self.code_buttons)
         layout.addWidget(self.busy)
@@ -210,6 +218,7 @@ class SignInDialog(QDialog):
         self.status.setOpenExternalLinks(True)
         self.status.setTextFormat(Qt.TextFormat.RichText)
         self.code.setText(code.code)
+        self.hint.hide()
         self.code.show()
         self.code_buttons.show()
         self.adjustSize()
@@ -281,6 +290,7 @@ class OutlookConnector:
         dialog = SignInDialog(parent)
         if device:
             dialog.status.setText(_tr("Asking Microsoft for a sign-in code…"))
+            dialog.hint.hide()
         relay = _CodeRelay(dialog)
         relay.code_received.connect(dialog.show_code)
         dialog.cancel_requested.connect(auth.cancel)

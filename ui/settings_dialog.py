@@ -262,7 +262,8 @@ class SettingsDialog(QDialog):
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.accounts.addItem(item)
             if key:
-                box = QCheckBox(self.tr("Flag threads that wait for you in {0}").format(account))
+                address = key.partition(":")[2] or account
+                box = QCheckBox(self.tr("Flag waiting threads in {0}").format(address))
                 box.setAccessibleName(self.tr("Mailbox flags for {0}").format(account))
                 box.setToolTip(
                     self.tr(
@@ -275,6 +276,15 @@ class SettingsDialog(QDialog):
                 box.setChecked(key not in s.mailbox_flags_off)
                 self.flag_boxes[key] = box
                 flag_rows.addWidget(box)
+        flags_hint = QLabel(
+            self.tr(
+                "A thread that waits for your thank-you or follow-up gets a Coffeechat label "
+                "(Gmail) or a flag (Outlook, IMAP), removed once it is done or dismissed. "
+                "Flags and labels you set yourself are never touched."
+            )
+        )
+        flags_hint.setWordWrap(True)
+        flag_rows.addWidget(flags_hint)
         flags.setVisible(bool(self.flag_boxes))
         if not accounts:
             item = QListWidgetItem(
@@ -296,7 +306,7 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.tr("Accounts:"), self.accounts)
-        form.addRow(self.tr("In the mailbox:"), flags)
+        form.addRow(self.tr("Mailbox flags:"), flags)
         form.addRow(self.tr("Check for &new mail every:"), self.sync_minutes)
         form.addRow(self.start_login)
         return page
