@@ -65,7 +65,7 @@ def add_parser(subparsers: Any) -> None:
         description="Sign in to Microsoft in the browser and connect the account; when no "
         "browser can be opened (or with --device-code) a link and a code to enter in any "
         "browser are printed instead. ID is the application (client) id of your own Azure app "
-        "registration (README: 'Connecting Outlook').",
+        "registration (docs/outlook-setup.md).",
     )
     outlook.add_argument("--client-id", required=True, metavar="ID", help="application id")
     outlook.add_argument(

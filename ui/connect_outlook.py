@@ -65,8 +65,8 @@ class ClientIdDialog(QDialog):
         intro = QLabel(
             self.tr(
                 "<p>Coffeechat signs in to Outlook.com or Microsoft 365 through an app you "
-                "register in Azure once (the README's <i>Connecting Outlook</i> says how, in a "
-                "few steps). Paste its <b>Application (client) ID</b> here.</p>"
+                "register in Microsoft Entra once (docs/outlook-setup.md says how, in a few "
+                "steps). Paste its <b>Application (client) ID</b> here.</p>"
             )
         )
         intro.setWordWrap(True)
