@@ -86,7 +86,9 @@ def update_flags(
     ``off``: accounts (``account_key``) whose switch is off; what we set there is cleared."""
     by_account = {p.account.id: p for p in providers}
     on = {i for i, p in by_account.items() if account_key(p.account) not in off}
-    wanted = wanted_flags(due, store.action_marks(), store.latest_threads(), on)
+    due = [a for a in due if a.kind in FLAG_FOR_ACTION]
+    threads = store.latest_threads(a.contact_id for a in due)
+    wanted = wanted_flags(due, store.action_marks(), threads, on)
     have = store.mailbox_flags()
     done_set: list[MailboxFlagKey] = []
     done_cleared: list[MailboxFlagKey] = []

@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -946,12 +946,16 @@ class Store:
                 key,
             )
 
-    def latest_threads(self) -> dict[int, tuple[int, str]]:
-        """Each contact's latest conversation: contact -> (account, thread), from the newest
-        stored message that is neither a bounce nor bulk mail."""
-        rows = self._db.execute(
-            "SELECT contact_id, account_id, thread_id FROM messages m WHERE contact_id IS NOT "
-            "NULL AND kind NOT IN ('bounce', 'bulk') AND date = (SELECT max(date) FROM messages "
-            "WHERE contact_id = m.contact_id AND kind NOT IN ('bounce', 'bulk')) ORDER BY id"
-        ).fetchall()
-        return {int(r[0]): (int(r[1]), str(r[2])) for r in rows}
+    def latest_threads(self, contact_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """Each of these contacts' latest conversation: contact -> (account, thread), from the
+        newest stored message that is neither a bounce nor bulk mail."""
+        out: dict[int, tuple[int, str]] = {}
+        for contact_id in set(contact_ids):
+            row = self._db.execute(
+                "SELECT account_id, thread_id FROM messages WHERE contact_id = ? AND kind NOT IN "
+                "('bounce', 'bulk') ORDER BY date DESC, id DESC LIMIT 1",
+                (contact_id,),
+            ).fetchone()
+            if row is not None:
+                out[contact_id] = (int(row[0]), str(row[1]))
+        return out
