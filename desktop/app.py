@@ -118,14 +118,16 @@ def run_gui(
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
     from ui.connect_gmail import GmailConnector
     from ui.connect_imap import ImapConnector
+    from ui.connect_outlook import OutlookConnector
 
-    gmail = GmailConnector(ctx)
-    imap = ImapConnector(ctx)
+    gmail, outlook, imap = GmailConnector(ctx), OutlookConnector(ctx), ImapConnector(ctx)
     window = MainWindow(
-        ctx, first_run_welcome=not demo and screenshot is None, connectors=(gmail, imap)
+        ctx,
+        first_run_welcome=not demo and screenshot is None,
+        connectors=(gmail, outlook, imap),
     )
-    gmail.events.account_added.connect(window.on_account_added)
-    imap.events.account_added.connect(window.on_account_added)
+    for connector in (gmail, outlook, imap):
+        connector.events.account_added.connect(window.on_account_added)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.

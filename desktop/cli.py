@@ -258,8 +258,11 @@ def _sync(store: Store, paths: Paths) -> int:
         return 0
     for provider in providers:
         outbox.resume(store, provider)
+    prefs = settings.load(paths.settings)
     try:
-        round_ = sync_round(paths.profile, providers, clock)
+        # With the reminder settings, the round also flags waiting threads in the mailboxes.
+        flags_off = frozenset(prefs.mailbox_flags_off)
+        round_ = sync_round(paths.profile, providers, clock, prefs.reminders(), flags_off)
     finally:
         close_worker_store()
     failed = False

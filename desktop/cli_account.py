@@ -1,5 +1,6 @@
 """``coffeechat account add gmail --client-secret FILE [--profile DIR]``: connect a Gmail account
-(``account add outlook --client-id ID``: an Outlook account, with a device code;
+(``account add outlook --client-id ID``: an Outlook account, in the browser, or with a device code
+when no browser can be opened or ``--device-code`` asks for it;
 ``account add imap --address A [--preset NAME | --host H ...]``: any IMAP/SMTP mailbox with an app
 password, tested before it is added).
 
@@ -62,16 +63,29 @@ def add_parser(subparsers: Any) -> None:
     gmail.set_defaults(handler=run)
     outlook = kinds.add_parser(
         "outlook",
-        help="an Outlook.com or Microsoft 365 account, with a device code",
-        description="Sign in to Microsoft with a device code (a link and a code to enter in any "
-        "browser) and connect the account. ID is the application (client) id of your own Azure "
-        "app registration (public client, device code flow allowed).",
+        help="an Outlook.com or Microsoft 365 account, with your own Azure app registration",
+        description="Sign in to Microsoft in the browser and connect the account; when no "
+        "browser can be opened (or with --device-code) a link and a code to enter in any "
+        "browser are printed instead. ID is the application (client) id of your own Azure app "
+        "registration (docs/outlook-setup.md).",
     )
     outlook.add_argument("--client-id", required=True, metavar="ID", help="application id")
     outlook.add_argument(
         "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
     )
     outlook.add_argument("--name", default="", help="your name, as recipients will see it")
+    outlook.add_argument(
+        "--device-code",
+        action="store_true",
+        help="sign in with a code on another device; do not open a browser here",
+    )
+    outlook.add_argument(
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"give up waiting for the browser after this long (default {DEFAULT_TIMEOUT:.0f})",
+    )
     outlook.set_defaults(handler=run_outlook)
     _add_imap_parser(kinds)
 
@@ -176,21 +190,29 @@ def run(
 def run_outlook(
     args: argparse.Namespace, *, tokens: TokenStore | None = None, **auth_options: Any
 ) -> int:
-    """Connect an Outlook account with a device code. ``auth_options`` are for tests (a local
-    authority, its session)."""
-    from mail.auth.microsoft import MicrosoftAuth
+    """Connect an Outlook account: in the browser, else with a device code. ``auth_options``
+    are for tests (a local authority, its session)."""
+    from mail.auth.microsoft import DeviceCode, MicrosoftAuth
 
     paths = resolve(getattr(args, "profile", None))
     logs.setup(paths.logs)
     tokens = tokens or TokenStore()
     auth = MicrosoftAuth(args.client_id, tokens=tokens, **auth_options)
+    device = bool(getattr(args, "device_code", False))
 
-    def show(message: str) -> None:
-        print(message, flush=True)
+    def show(code: DeviceCode) -> None:
+        if not device:
+            print("No browser could be opened here: sign in on any device instead.")
+        print(f"Open {code.url} and enter the code {code.code}", flush=True)
 
+    if not device:
+        print("Opening Microsoft's sign-in page in your browser…", flush=True)
     try:
-        address = auth.sign_in_device(show)
+        address = auth.sign_in(
+            show, browser=not device, timeout=getattr(args, "timeout", DEFAULT_TIMEOUT)
+        )
     except KeyboardInterrupt:
+        auth.cancel()
         return _fail("sign-in cancelled.")
     except AuthError as exc:
         return _fail(str(exc))

@@ -82,7 +82,9 @@ def user_party(prefs: settings.Settings) -> Party:
     reminders = prefs.reminders()
     start, end = prefs.work_start_hour, prefs.work_end_hour
     try:
-        hours = WorkingHours(time(start), time(23, 59) if end >= 24 else time(end))
+        hours = WorkingHours(
+            time(start), time(23, 59) if end >= 24 else time(end), frozenset(prefs.work_days)
+        )
     except ValueError:
         hours = WorkingHours()
     return Party(zone_or_none(prefs.timezone) or "UTC", hours, reminders.holidays)

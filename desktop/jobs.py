@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -15,6 +16,7 @@ from desktop import outbox
 from desktop.actions import all_due
 from desktop.domain.clock import Clock
 from desktop.domain.due import DueAction, ReminderSettings
+from desktop.mailflags import update_flags
 from desktop.storage import ContactRecord, Store
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
@@ -77,11 +79,14 @@ def sync_round(
     providers: tuple[MailProvider, ...],
     clock: Clock,
     reminders: ReminderSettings | None = None,
+    flags_off: Collection[str] | None = None,
 ) -> SyncRound:
     """One pass per account; an account's failure is its state, not the round's.
 
     Each account first finishes what a crash left in its outbox. Time events (meetings ending)
-    are applied even when every account is offline.
+    are applied even when every account is offline. With ``reminders`` and ``flags_off`` (the
+    accounts whose mailbox-flags switch is off), the threads that wait for the user are then
+    flagged in the mailboxes of the accounts that synced (desktop.mailflags).
     """
     store = worker_store(profile)
     own = frozenset(p.account.address for p in providers)
@@ -122,6 +127,10 @@ def sync_round(
     due = None
     if reminders is not None:
         due = tuple(all_due(store.contacts(), clock.now(), reminders))
+        if flags_off is not None:
+            synced = {o.account_id for o in outcomes if o.state is SyncState.IDLE}
+            reachable = [p for p in providers if p.account.id in synced]
+            update_flags(store, reachable, due, clock.now(), off=flags_off)
     return SyncRound(tuple(outcomes), time_changes, tuple(updated), due)
 
 

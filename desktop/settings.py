@@ -53,6 +53,12 @@ class Settings:
     daily_digest: bool = False
     digest_hour: int = 18
     welcome_done: bool = False
+    #: Accounts (``desktop.mailflags.account_key``) whose threads Coffeechat does not flag in the
+    #: mailbox; flags are on by default.
+    mailbox_flags_off: tuple[str, ...] = ()
+    #: The application (client) id of the user's own Azure app, for connecting Outlook (not a
+    #: secret: it is in every sign-in link).
+    outlook_client_id: str = ""
 
     def reminders(self) -> ReminderSettings:
         holidays = set()
@@ -64,6 +70,7 @@ class Settings:
         return ReminderSettings(
             timezone=self.timezone,
             holidays=frozenset(holidays),
+            workdays=frozenset(self.work_days),
             follow_up_business_days=self.follow_up_business_days,
             max_followups=self.max_followups,
             needs_answer_after=timedelta(hours=self.needs_answer_hours),

@@ -71,6 +71,11 @@ from mail.provider import (
 )
 
 log = logging.getLogger(__name__)
+
+#: The flag a mail client shows as a star or flag, and the private keyword that marks it as
+#: ours (set by Coffeechat, so Coffeechat may clear it).
+FLAGGED = b"\\Flagged"
+OUR_FLAG = b"$CoffeechatFlagged"
 # IMAPClient traces the protocol at DEBUG, message bodies included: never into our logs.
 logging.getLogger("imapclient").setLevel(logging.INFO)
 
@@ -1186,9 +1191,11 @@ class ImapProvider:
     # ---------------------------------------------------------------- flags
     def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
         """The IMAP \\Flagged flag, whatever the flag's name: on the thread's latest message
-        (Inbox or Sent) when ``on``; off on every message of the thread. No other flag changes."""
+        (Inbox or Sent) when ``on``, off again where we set it. Our flag carries the private
+        keyword ``$CoffeechatFlagged`` beside it, so a message the user flagged themselves is
+        never unflagged (and is left as it is when already flagged). No other flag changes."""
         with self._session() as client:
-            found: list[tuple[datetime, str, int]] = []
+            found: list[tuple[datetime, str, int, tuple[bytes, ...]]] = []
             for folder in (Folder.INBOX, Folder.SENT):
                 name = self._folder(folder)
                 self._select(client, name)
@@ -1202,24 +1209,30 @@ class ImapProvider:
                 self.commands += 1
                 if not uids:
                     continue
-                dates = client.fetch(uids, ["INTERNALDATE"])
+                info = client.fetch(uids, ["INTERNALDATE", "FLAGS"])
                 self.commands += 1
                 for uid in uids:
-                    when = _aware(dates.get(uid, {}).get(b"INTERNALDATE")) or datetime.min.replace(
-                        tzinfo=UTC
-                    )
-                    found.append((when, name, uid))
+                    item = info.get(uid, {})
+                    when = _aware(item.get(b"INTERNALDATE")) or datetime.min.replace(tzinfo=UTC)
+                    flags = tuple(bytes(f) for f in item.get(b"FLAGS", ()))
+                    found.append((when, name, uid, flags))
             if not found:
                 log.info("imap: no message of the thread to flag")
                 return
-            found.sort()
-            targets = [found[-1]] if on else found
-            for _, name, uid in targets:
+            found.sort(key=lambda item: (item[0], item[1], item[2]))
+            if on:
+                when, name, uid, flags = found[-1]
+                if any(f.lower() in (FLAGGED.lower(), OUR_FLAG.lower()) for f in flags):
+                    return  # flagged already: by us, or by the user (then it stays theirs)
                 self._select(client, name, write=True)
-                if on:
-                    client.add_flags([uid], [b"\\Flagged"], silent=True)
-                else:
-                    client.remove_flags([uid], [b"\\Flagged"], silent=True)
+                client.add_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
+                self.commands += 1
+                return
+            for _, name, uid, flags in found:
+                if not any(f.lower() == OUR_FLAG.lower() for f in flags):
+                    continue
+                self._select(client, name, write=True)
+                client.remove_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
                 self.commands += 1
 
     # ---------------------------------------------------------------- push

@@ -57,6 +57,9 @@ _SELECT = (
 )
 _FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
 OUTBOX_HEADER = "X-Coffeechat-Outbox"
+#: A named MAPI property (invisible in Outlook) on the messages Coffeechat flagged: which of its
+#: flags it set there, one name a line.
+FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFlags"
 
 
 class TokenSource(Protocol):
@@ -537,4 +540,61 @@ class OutlookProvider:
         return away
 
     def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
-        return None  # categories on a conversation: not needed by the pipeline yet
+        """The Outlook follow-up flag on the conversation's newest message.
+
+        Which flags are ours is kept on the message itself, in a hidden extended property
+        (``FLAG_PROPERTY``: the names of Coffeechat's flags on it), so clearing removes only a
+        flag we set, even after a restart. If the user has flagged that message already, it is
+        theirs: it is left as it is and never cleared by us."""
+        quoted = thread_id.replace("'", "''")
+        listing = self._get(
+            f"/me/messages?$filter=conversationId eq '{quoted}'"
+            "&$select=id,flag,receivedDateTime,isDraft"
+            f"&$expand=singleValueExtendedProperties($filter=id eq '{FLAG_PROPERTY}')"
+        )
+        items = [
+            i for i in listing.get("value", []) if isinstance(i, dict) and not i.get("isDraft")
+        ]
+        ours = {str(i["id"]): _our_flags(i) for i in items if _our_flags(i)}
+        if on:
+            if any(flag in names for names in ours.values()):
+                return  # set already
+            if not items:
+                raise ProviderError(f"Outlook has no message in conversation {thread_id}")
+            newest = max(items, key=lambda i: str(i.get("receivedDateTime", "")))
+            ident = str(newest["id"])
+            if ident in ours:  # flagged by us for another reason: add this name
+                self._mark(ident, [*ours[ident], flag], None)
+            elif _flag_status(newest) == "flagged":
+                return  # the user's own flag: the thread is flagged; nothing of ours to add
+            else:
+                self._mark(ident, [flag], "flagged")
+            return
+        for ident, names in ours.items():
+            if flag not in names:
+                continue
+            rest = [n for n in names if n != flag]
+            item = next(i for i in items if str(i["id"]) == ident)
+            still_flagged = _flag_status(item) == "flagged"
+            # Once the user completed or cleared the flag it is theirs to keep as it is.
+            self._mark(ident, rest, "notFlagged" if not rest and still_flagged else None)
+
+    def _mark(self, ident: str, names: list[str], status: str | None) -> None:
+        body: dict[str, Any] = {
+            "singleValueExtendedProperties": [{"id": FLAG_PROPERTY, "value": "\n".join(names)}]
+        }
+        if status is not None:
+            body["flag"] = {"flagStatus": status}
+        self._request("PATCH", f"/me/messages/{ident}", body)
+
+
+def _flag_status(item: dict[str, Any]) -> str:
+    flag = item.get("flag")
+    return str(flag.get("flagStatus", "notFlagged")) if isinstance(flag, dict) else "notFlagged"
+
+
+def _our_flags(item: dict[str, Any]) -> list[str]:
+    for prop in item.get("singleValueExtendedProperties") or []:
+        if isinstance(prop, dict) and str(prop.get("id", "")).lower() == FLAG_PROPERTY.lower():
+            return [n for n in str(prop.get("value") or "").split("\n") if n]
+    return []

@@ -177,7 +177,11 @@ class MailProvider(Protocol):
 
     def create_event(self, event: MeetingInvite) -> EventRef: ...
 
-    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None: ...
+    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
+        """Flag the thread where the user reads mail (``flag`` names it: "Thank-you due"), or
+        clear that flag. Idempotent. Clearing removes only what setting added: never a flag or
+        label the user set themselves (desktop.mailflags also remembers what it set)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)

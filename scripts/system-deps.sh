@@ -5,13 +5,15 @@
 #   scripts/system-deps.sh test      - runtime + what the test suite starts (Xvfb; a private
 #                                      session bus with dunst for notifications; the desktop
 #                                      entry's and the AppStream metainfo's validators; Dovecot,
-#                                      the IMAP server the IMAP tests start)
+#                                      the IMAP server the IMAP tests start; gnome-keyring as a
+#                                      real Secret Service)
 set -euo pipefail
 set_name=${1:-runtime}
 runtime=(libglib2.0-0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 libxkbcommon-x11-0
          libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxcb-image0 libxcb-render-util0
          libxcb-shape0 libxcb-xinerama0 libxcb-randr0 fonts-dejavu-core)
-test_extra=(xvfb xauth dbus dunst libnotify-bin desktop-file-utils appstream openssl dovecot-imapd)
+test_extra=(xvfb xauth dbus dunst libnotify-bin desktop-file-utils appstream openssl dovecot-imapd
+            gnome-keyring)
 want=("${runtime[@]}")
 [ "$set_name" = test ] && want+=("${test_extra[@]}")
 

@@ -72,13 +72,14 @@ from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind, DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage
 from desktop.domain.slots import Slot
 from desktop.jobs import SyncRound, SyncState, invite_job, sync_round
+from desktop.mailflags import account_key
 
 if TYPE_CHECKING:
     from desktop.invites import AcceptedSlot
 from desktop.reminders import Snooze
 from desktop.settings import Settings
 from desktop.storage import ContactRecord, StoredMessage
-from mail.provider import Account
+from mail.provider import Account, AccountKind
 from ui.board import PipelineBoard, mix
 from ui.bridge import FutureBridge
 from ui.columns import ColumnFitter
@@ -347,6 +348,8 @@ class MainWindow(QMainWindow):
             tip=self.tr("Any mailbox with IMAP and SMTP (Fastmail, iCloud, Yahoo, Proton…)"),
         )
         self.connect_mailbox_action.setEnabled(any(c.kind == "imap" for c in self.connectors))
+        self.connect_outlook_action = action(self.tr("Connect &Outlook…"), self.connect_outlook)
+        self.connect_outlook_action.setEnabled(any(c.kind == "outlook" for c in self.connectors))
         self.help_action = action(
             self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
@@ -601,6 +604,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.new_action)
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.connect_gmail_action)
+        file_menu.addAction(self.connect_outlook_action)
         file_menu.addAction(self.connect_mailbox_action)
         file_menu.addSeparator()
         file_menu.addAction(self.settings_action)
@@ -1158,15 +1162,17 @@ class MainWindow(QMainWindow):
         self.refresh_derived()
 
     # ============================================================ settings
-    def account_lines(self) -> list[tuple[str, str]]:
-        """(account, status) for each connected account, as the status bar says them."""
+    def account_lines(self) -> list[tuple[str, str, str]]:
+        """(account, status, key) for each connected account, as the status bar says them; the
+        key names the account's mailbox-flags switch (none for the demo mailbox)."""
         lines = []
         for account in self.accounts():
             state, message = self.account_states.get(account.id, (SyncState.IDLE, ""))
             name = account.display_name or account.address
             title = f"{name} <{account.address}>" if account.display_name else name
             status = self.account_status_text(account, state, message)
-            lines.append((title, status.split(": ", 1)[-1]))
+            key = "" if account.kind is AccountKind.DEMO else account_key(account)
+            lines.append((title, status.split(": ", 1)[-1], key))
         return lines
 
     def show_settings(self) -> bool:
@@ -1238,17 +1244,20 @@ class MainWindow(QMainWindow):
 
     def connect_gmail(self) -> bool:
         """File → Connect Gmail…: the same sign-in the welcome offers."""
-        connector = next((c for c in self.connectors if c.kind == "gmail"), None)
-        if connector is None:
-            self.banner.show_text(self.tr("Gmail sign-in is not available in this window."))
-            return False
-        return connector.connect(self)
+        return self._connect("gmail", self.tr("Gmail sign-in is not available in this window."))
+
+    def connect_outlook(self) -> bool:
+        """File → Connect Outlook…: the same sign-in the welcome offers."""
+        return self._connect("outlook", self.tr("Outlook sign-in is not available in this window."))
 
     def connect_mailbox(self) -> bool:
         """File → Connect another mailbox…: any IMAP/SMTP account, as the welcome offers."""
-        connector = next((c for c in self.connectors if c.kind == "imap"), None)
+        return self._connect("imap", self.tr("IMAP accounts are not available in this window."))
+
+    def _connect(self, kind: str, unavailable: str) -> bool:
+        connector = next((c for c in self.connectors if c.kind == kind), None)
         if connector is None:
-            self.banner.show_text(self.tr("IMAP accounts are not available in this window."))
+            self.banner.show_text(unavailable)
             return False
         return connector.connect(self)
 
@@ -1536,6 +1545,7 @@ class MainWindow(QMainWindow):
                 self.ctx.providers,
                 self.ctx.clock,
                 self.ctx.settings.reminders(),
+                frozenset(self.ctx.settings.mailbox_flags_off),
             )
         except RuntimeError:  # the pool is shut down: the app is closing
             self.sync_running = False

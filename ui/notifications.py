@@ -5,13 +5,14 @@ this object only shows their decisions and handles the answers (Open, Draft, Sno
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Sequence
 from concurrent.futures import Future
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.actions import all_due
 from desktop.context import AppContext
@@ -42,6 +43,9 @@ log = logging.getLogger(__name__)
 
 #: Which channel the user was last told about (reminder_state key).
 TOLD_CHANNEL = "notify.channel"
+#: The snooze timer looks again at least this often: the wall clock can jump (a suspended
+#: laptop, a changed time) while a Qt timer counts only the time that passed awake.
+SNOOZE_CHECK_MS = 10 * 60 * 1000
 
 
 class Channel(StrEnum):
@@ -108,6 +112,12 @@ class NotificationCenter(QObject):
         self._probe_bridge.finished.connect(self.on_probe_finished)
         self._send_bridge = FutureBridge(self)
         self._send_bridge.finished.connect(self.on_send_finished)
+        #: Brings a snoozed action back when its snooze ends, without waiting for a sync round.
+        self.snooze_timer = QTimer(self)
+        self.snooze_timer.setSingleShot(True)
+        self.snooze_timer.timeout.connect(self.on_snooze_timer)
+        self.max_wait_ms = SNOOZE_CHECK_MS
+        self._snoozes_checked_at: datetime | None = None
         self.action_received.connect(self.on_action)
         window.sync_finished.connect(self.on_sync_finished)
         window.settings_changed.connect(self.on_settings_changed)
@@ -119,9 +129,46 @@ class NotificationCenter(QObject):
         """Ask for the notification service; rounds that finish meanwhile wait for the answer."""
         self._emit_count(self.reminders.visible(self._all_due(), self.ctx.clock.now()))
         self.notifier.start(self.on_notifier_action).add_done_callback(self._probe_bridge.deliver)
+        self.arm_snooze_timer()
 
     def close(self) -> None:
+        self.snooze_timer.stop()
         self.notifier.close()
+
+    # ------------------------------------------------------------------ snoozes ending
+    def arm_snooze_timer(self) -> None:
+        """Wake up when the next snooze ends (or after ``max_wait_ms``, to look again)."""
+        now = self.ctx.clock.now()
+        self._snoozes_checked_at = now
+        ends = [
+            m.snoozed_until
+            for m in self.ctx.store.action_marks().values()
+            if m.snoozed_until is not None and m.snoozed_until > now and not m.dismissed
+        ]
+        if not ends:
+            self.snooze_timer.stop()
+            return
+        wait_ms = math.ceil((min(ends) - now).total_seconds() * 1000)
+        self.snooze_timer.start(max(1, min(wait_ms, self.max_wait_ms)))
+
+    def on_snooze_timer(self) -> None:
+        """A snooze may have ended: the action is back in Today and told again, at its time."""
+        now = self.ctx.clock.now()
+        since = self._snoozes_checked_at or now
+        ended = any(
+            m.snoozed_until is not None and since < m.snoozed_until <= now and not m.dismissed
+            for m in self.ctx.store.action_marks().values()
+        )
+        if ended:
+            due = self._all_due()
+            self.window.refresh_derived(due)
+            if self.channel is Channel.PENDING or self.paused or not self.enabled:
+                self._emit_count(self.reminders.visible(due, now))
+            else:
+                decision = self.reminders.decide(due, now, complete=False)
+                self._emit_count(list(decision.visible))
+                self.show_decision(decision)
+        self.arm_snooze_timer()
 
     def on_notifier_action(self, key: str, action: str) -> None:
         """Called on the notifier's thread: hand over to the GUI thread."""
@@ -173,6 +220,7 @@ class NotificationCenter(QObject):
         decision = self.reminders.decide(round_.due, now, notices=notices)
         self._emit_count(list(decision.visible))
         self.show_decision(decision)
+        self.arm_snooze_timer()
 
     def show_decision(self, decision: Decision) -> None:
         for action in decision.notify:
@@ -271,15 +319,18 @@ class NotificationCenter(QObject):
         now = self.ctx.clock.now()
         until = self.reminders.snooze(action, choice, now)
         self._emit_count(self.reminders.visible(self._all_due(), now))
+        self.arm_snooze_timer()
         return until
 
     def dismiss(self, action: DueAction) -> None:
         self.reminders.dismiss(action)
         self._emit_count(self.visible(self._all_due()))
+        self.arm_snooze_timer()
 
     def restore(self, action: DueAction) -> None:
         self.reminders.restore(action)
         self._emit_count(self.visible(self._all_due()))
+        self.arm_snooze_timer()
 
     def raise_window(self) -> None:
         window = self.window

@@ -64,14 +64,15 @@ def _hhmm(edit: QTimeEdit) -> str:
 class SettingsDialog(QDialog):
     """Edits a copy of the settings; ``result_settings()`` is the edited copy once accepted.
 
-    ``accounts`` are (account, status) lines, shown read-only; ``start_at_login`` is the
-    current state of the login item (kept by desktop.autostart, not in the settings file).
+    ``accounts`` are (account, status, key) lines, shown read-only, each with its switch for flags
+    in the mailbox when it has a key (``desktop.mailflags.account_key``); ``start_at_login`` is
+    the current state of the login item (kept by desktop.autostart, not in the settings file).
     """
 
     def __init__(
         self,
         settings: Settings,
-        accounts: Sequence[tuple[str, str]] = (),
+        accounts: Sequence[tuple[str, str, str]] = (),
         start_at_login: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -172,8 +173,8 @@ class SettingsDialog(QDialog):
         form.addRow(holidays_label, holidays)
         hint = QLabel(
             self.tr(
-                "Proposed meeting times fall inside your working days and hours; holidays are "
-                "skipped when follow-ups are counted in business days."
+                "Proposed meeting times fall inside your working days and hours; follow-ups "
+                "are counted in your working days, holidays skipped."
             )
         )
         hint.setWordWrap(True)
@@ -247,17 +248,47 @@ class SettingsDialog(QDialog):
         return page
 
     def _accounts_page(
-        self, s: Settings, accounts: Sequence[tuple[str, str]], start_at_login: bool
+        self, s: Settings, accounts: Sequence[tuple[str, str, str]], start_at_login: bool
     ) -> QWidget:
         self.accounts = QListWidget()
         self.accounts.setAccessibleName(self.tr("Connected accounts"))
-        for account, status in accounts:
+        #: account key -> its "flag threads in this mailbox" switch
+        self.flag_boxes: dict[str, QCheckBox] = {}
+        flags = QWidget()
+        flag_rows = QVBoxLayout(flags)
+        flag_rows.setContentsMargins(0, 0, 0, 0)
+        for account, status, key in accounts:
             item = QListWidgetItem(f"{account}\n{status}")
             item.setFlags(Qt.ItemFlag.ItemIsEnabled)
             self.accounts.addItem(item)
+            if key:
+                address = key.partition(":")[2] or account
+                box = QCheckBox(self.tr("Flag waiting threads in {0}").format(address))
+                box.setAccessibleName(self.tr("Mailbox flags for {0}").format(account))
+                box.setToolTip(
+                    self.tr(
+                        "A thread waiting for your thank-you or follow-up gets a flag (Outlook, "
+                        "IMAP) or a Coffeechat label (Gmail) in your mailbox; Coffeechat removes "
+                        "it when the action is done or dismissed. Flags you set yourself are "
+                        "never touched."
+                    )
+                )
+                box.setChecked(key not in s.mailbox_flags_off)
+                self.flag_boxes[key] = box
+                flag_rows.addWidget(box)
+        flags_hint = QLabel(
+            self.tr(
+                "A thread that waits for your thank-you or follow-up gets a Coffeechat label "
+                "(Gmail) or a flag (Outlook, IMAP), removed once it is done or dismissed. "
+                "Flags and labels you set yourself are never touched."
+            )
+        )
+        flags_hint.setWordWrap(True)
+        flag_rows.addWidget(flags_hint)
+        flags.setVisible(bool(self.flag_boxes))
         if not accounts:
             item = QListWidgetItem(
-                self.tr("No mailbox connected yet. Connecting Gmail and Outlook is coming soon.")
+                self.tr("No mailbox connected yet: File → Connect Gmail… or Connect Outlook….")
             )
             item.setFlags(Qt.ItemFlag.NoItemFlags)
             self.accounts.addItem(item)
@@ -275,6 +306,7 @@ class SettingsDialog(QDialog):
         page = QWidget()
         form = QFormLayout(page)
         form.addRow(self.tr("Accounts:"), self.accounts)
+        form.addRow(self.tr("Mailbox flags:"), flags)
         form.addRow(self.tr("Check for &new mail every:"), self.sync_minutes)
         form.addRow(self.start_login)
         return page
@@ -348,7 +380,14 @@ class SettingsDialog(QDialog):
             daily_digest=self.digest.isChecked(),
             digest_hour=self.digest_hour.value(),
             sync_interval_s=interval,
+            mailbox_flags_off=self.flags_off(),
         )
+
+    def flags_off(self) -> tuple[str, ...]:
+        """Accounts whose mailbox flags are off: those unticked here, and those not shown."""
+        off = set(self.original.mailbox_flags_off) - set(self.flag_boxes)
+        off |= {key for key, box in self.flag_boxes.items() if not box.isChecked()}
+        return tuple(sorted(off))
 
     def on_save(self) -> None:
         edited = self.edited()

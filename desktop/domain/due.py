@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from desktop.domain.bizdays import add_business_days, start_of_next_business_day
+from desktop.domain.bizdays import MON_FRI, add_business_days, start_of_next_business_day
 from desktop.domain.model import ContactState, Stage
 
 
@@ -61,6 +61,8 @@ TEMPLATE_FOR_ACTION: dict[ActionKind, str] = {
 class ReminderSettings:
     timezone: str = "UTC"
     holidays: frozenset[date] = field(default_factory=frozenset)
+    #: The days the user works (0 = Monday): business days are counted on these.
+    workdays: frozenset[int] = MON_FRI
     follow_up_business_days: int = 5
     max_followups: int = 2
     needs_answer_after: timedelta = timedelta(days=1)
@@ -99,10 +101,17 @@ def follow_up_due_at(state: ContactState, settings: ReminderSettings) -> datetim
         return None
     zone = settings.zone
     due = add_business_days(
-        state.last_nudge_at, settings.follow_up_business_days, zone, settings.holidays
+        state.last_nudge_at,
+        settings.follow_up_business_days,
+        zone,
+        settings.holidays,
+        settings.workdays,
     )
     if state.away_until is not None:
-        due = max(due, start_of_next_business_day(state.away_until, zone, settings.holidays))
+        back = start_of_next_business_day(
+            state.away_until, zone, settings.holidays, settings.workdays
+        )
+        due = max(due, back)
     return due.astimezone(UTC)
 
 

@@ -134,7 +134,7 @@ def allowed_days(now: datetime, user: Party, rules: SlotRules) -> tuple[date, da
     today = now.astimezone(user.zone).date()
     first = last = today
     for i in range(rules.horizon_business_days):
-        last = next_business_day(last, user.holidays)
+        last = next_business_day(last, user.holidays, user.hours.weekdays)
         if i + 1 == rules.min_business_days_ahead:
             first = last
     if rules.min_business_days_ahead == 0:
@@ -188,7 +188,7 @@ def candidates(
         if (
             first <= day <= last
             and local.minute % rules.granularity_minutes == 0
-            and is_business_day(day, user.holidays)
+            and is_business_day(day, user.holidays, user.hours.weekdays)
         ):
             end = at + rules.length
             if (

@@ -207,6 +207,24 @@ def _v6_account_settings(db: sqlite3.Connection) -> None:
     )
 
 
+def _v7_mailbox_flags(db: sqlite3.Connection) -> None:
+    """The flags and labels Coffeechat set in the user's mailbox, so each is set once, cleared
+    once, and a flag the user set themselves is never cleared."""
+    _run(
+        db,
+        """
+        CREATE TABLE mailbox_flags (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            thread_id TEXT NOT NULL,
+            flag TEXT NOT NULL,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE SET NULL,
+            set_at TEXT NOT NULL,
+            PRIMARY KEY (account_id, thread_id, flag)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -214,5 +232,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v4_notified,
     _v5_sender_kinds,
     _v6_account_settings,
+    _v7_mailbox_flags,
 )
 LATEST = len(MIGRATIONS)

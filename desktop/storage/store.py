@@ -12,7 +12,7 @@ import logging
 import os
 import shutil
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
@@ -98,6 +98,8 @@ class ActionMark:
 
 #: One due action, as stored: (contact id, kind, due at in UTC).
 ActionKey = tuple[int, str, datetime]
+#: A flag Coffeechat set in a mailbox: (account id, provider thread id, flag name).
+MailboxFlagKey = tuple[int, str, str]
 
 
 def _event_from_row(r: tuple[object, ...]) -> Event:
@@ -931,3 +933,44 @@ class Store:
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    # ---------------------------------------------------------- mailbox flags
+    # The flags and labels Coffeechat set in the user's mailbox (mailbox_flags, schema v6): a row
+    # is a flag we set and have not cleared yet; nothing else in the mailbox is ours to clear.
+    def mailbox_flags(self) -> dict[MailboxFlagKey, int | None]:
+        """(account, thread, flag) -> the contact it was set for."""
+        rows = self._db.execute(
+            "SELECT account_id, thread_id, flag, contact_id FROM mailbox_flags"
+        ).fetchall()
+        return {
+            (int(r[0]), str(r[1]), str(r[2])): None if r[3] is None else int(r[3]) for r in rows
+        }
+
+    def mailbox_flag_set(self, key: MailboxFlagKey, contact_id: int | None, at: datetime) -> None:
+        with self.transaction():
+            self._db.execute(
+                "INSERT INTO mailbox_flags (account_id, thread_id, flag, contact_id, set_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (account_id, thread_id, flag) DO NOTHING",
+                (key[0], key[1], key[2], contact_id, iso(at)),
+            )
+
+    def mailbox_flag_cleared(self, key: MailboxFlagKey) -> None:
+        with self.transaction():
+            self._db.execute(
+                "DELETE FROM mailbox_flags WHERE account_id = ? AND thread_id = ? AND flag = ?",
+                key,
+            )
+
+    def latest_threads(self, contact_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """Each of these contacts' latest conversation: contact -> (account, thread), from the
+        newest stored message that is neither a bounce nor bulk mail."""
+        out: dict[int, tuple[int, str]] = {}
+        for contact_id in set(contact_ids):
+            row = self._db.execute(
+                "SELECT account_id, thread_id FROM messages WHERE contact_id = ? AND kind NOT IN "
+                "('bounce', 'bulk') ORDER BY date DESC, id DESC LIMIT 1",
+                (contact_id,),
+            ).fetchone()
+            if row is not None:
+                out[contact_id] = (int(row[0]), str(row[1]))
+        return out

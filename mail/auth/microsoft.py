@@ -10,14 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
+import socket
 import threading
+import urllib.parse
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import keyring
 import keyring.errors
 import msal
 import requests
+from msal.oauth2cli.authcode import AuthCodeReceiver
+from msal.oauth2cli.oauth2 import BrowserInteractionTimeoutError
 
 from mail.auth import AuthError
 from mail.auth.tokens import NO_KEYRING_MESSAGE, KeyringUnavailableError, TokenStore
@@ -28,6 +34,72 @@ AUTHORITY = "https://login.microsoftonline.com/common"
 SCOPES = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "MailboxSettings.Read")
 PART_SIZE = 1800
 _SIGN_IN_AGAIN = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
+
+
+log = logging.getLogger(__name__)
+
+#: How long the browser sign-in waits for the user by default.
+DEFAULT_TIMEOUT = 300.0
+_NO_BROWSER = "coffeechat_no_browser"
+_CANCELLED = "coffeechat_cancelled"
+
+
+class SignInCancelled(AuthError):
+    """The user stopped the sign-in."""
+
+
+class _BrowserMissing(AuthError):
+    """No browser could be opened for the interactive sign-in."""
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceCode:
+    """What the user types where: ``code`` at ``url``, on any device with a browser."""
+
+    code: str
+    url: str
+    message: str
+    expires_in: int = 900
+
+
+class _Receiver(AuthCodeReceiver):  # type: ignore[misc]  # msal has no type hints
+    """msal's loopback receiver, remembering the request's state, so that Coffeechat can answer
+    the redirect itself: when no browser opens (then a device code takes over) or on Cancel."""
+
+    state: str | None = None
+    no_browser = False
+
+    def __init__(self, port: int = 0) -> None:
+        super().__init__(port=port)
+        self._answers: list[socket.socket] = []
+
+    def get_auth_response(self, **kwargs: Any) -> Any:
+        self.state = kwargs.get("state")
+        return super().get_auth_response(**kwargs)
+
+    def answer(self, error: str) -> None:
+        """Post an error answer to the redirect, as a browser would, without waiting for the
+        reply (this may run on the receiver's own thread, before it listens). The connection
+        stays open until ``close``: the receiver records the answer only after replying."""
+        form = urllib.parse.urlencode({"error": error, "state": self.state or ""}).encode()
+        request = (
+            b"POST / HTTP/1.1\r\nHost: localhost\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: " + str(len(form)).encode() + b"\r\n\r\n" + form
+        )
+        try:
+            conn = socket.create_connection(("127.0.0.1", self.get_port()), timeout=2)
+        except OSError:
+            return  # the receiver has already finished
+        self._answers.append(conn)
+        with contextlib.suppress(OSError):
+            conn.sendall(request)
+
+    def close(self) -> None:
+        super().close()
+        for conn in self._answers:
+            conn.close()
+        self._answers.clear()
 
 
 def _key(address: str) -> str:
@@ -120,6 +192,9 @@ class MicrosoftAuth:
         self._cache = msal.SerializableTokenCache()
         self._app: Any = None
         self._lock = threading.Lock()
+        self._cancelled = threading.Event()
+        self._receiver: _Receiver | None = None
+        self._flow: dict[str, Any] | None = None
 
     @classmethod
     def from_keyring(cls, address: str, tokens: TokenStore, **options: Any) -> MicrosoftAuth | None:
@@ -166,40 +241,125 @@ class MicrosoftAuth:
         self._save()
         return address
 
+    def sign_in(
+        self,
+        on_code: Callable[[DeviceCode], None],
+        *,
+        browser: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        open_url: Callable[[str], None] | None = None,
+    ) -> str:
+        """Sign in a new account: in the browser over a loopback redirect, or with a device code
+        (``on_code`` gets it) when no browser can be opened or ``browser`` is False. Blocks; call
+        ``cancel`` from another thread to stop it. Returns the account's address."""
+        if browser:
+            try:
+                return self.sign_in_interactive(timeout, open_url)
+            except _BrowserMissing:
+                log.info("no browser could be opened: signing in with a device code")
+        return self._sign_in_device(on_code)
+
+    def cancel(self) -> None:
+        """Stop a running sign-in (from any thread): it raises SignInCancelled."""
+        self._cancelled.set()
+        with self._lock:
+            receiver, flow = self._receiver, self._flow
+        if receiver is not None and receiver.state is not None:
+            receiver.answer(_CANCELLED)
+        if flow is not None:
+            flow["expires_at"] = 0  # msal's documented way to stop polling a device flow
+
+    def _check_cancelled(self) -> None:
+        if self._cancelled.is_set():
+            raise SignInCancelled("Sign-in cancelled.")
+
     def sign_in_device(self, show: Callable[[str], None]) -> str:
-        """Device-code sign-in: ``show`` gets the text with the code and the link. Blocks until
-        the user has signed in (or the code expires). Returns the account's address."""
+        """Device-code sign-in: ``show`` gets the text with the code and the link."""
+        return self._sign_in_device(lambda code: show(code.message))
+
+    def _sign_in_device(self, on_code: Callable[[DeviceCode], None]) -> str:
         self.store.tokens.check()
+        self._check_cancelled()
         try:
             app = self._application()
             flow = app.initiate_device_flow(scopes=self.scopes)
             if "user_code" not in flow:
                 raise AuthError(f"Microsoft refused the sign-in: {flow.get('error', 'unknown')}")
-            show(str(flow.get("message", "")))
+            with self._lock:
+                self._flow = flow
+            self._check_cancelled()
+            on_code(
+                DeviceCode(
+                    str(flow["user_code"]),
+                    str(flow.get("verification_uri", "")),
+                    str(flow.get("message", "")),
+                    int(flow.get("expires_in", 900)),
+                )
+            )
             result = app.acquire_token_by_device_flow(flow)
         except requests.RequestException:
             raise AuthError(
                 "Cannot reach Microsoft's sign-in service; check the network."
             ) from None
+        finally:
+            with self._lock:
+                self._flow = None
+        self._check_cancelled()
+        if (result or {}).get("error") in ("expired_token", "authorization_pending"):
+            raise AuthError("The code expired before the sign-in was finished. Try again.")
         return self._signed_in(result)
 
     def sign_in_interactive(
-        self, timeout: float = 300.0, open_url: Callable[[str], None] | None = None
+        self, timeout: float = DEFAULT_TIMEOUT, open_url: Callable[[str], None] | None = None
     ) -> str:
-        """Sign-in in the browser over a loopback redirect. Returns the account's address.
-        ``open_url`` replaces opening the system browser (a link to show; tests)."""
+        """Sign-in in the system browser over a loopback redirect. Returns the account's
+        address. ``open_url`` is called when msal could not open a browser itself (a browser of
+        the caller's, or tests); without it, no browser means _BrowserMissing."""
         self.store.tokens.check()
-        extra: dict[str, Any] = {}
-        if open_url is not None:
-            extra["auth_uri_callback"] = open_url
+        self._check_cancelled()
+        receiver = _Receiver(port=0)
+
+        def no_browser(url: str) -> None:
+            if open_url is not None:
+                open_url(url)
+                return
+            receiver.no_browser = True
+            receiver.answer(_NO_BROWSER)
+
+        with self._lock:
+            self._receiver = receiver
         try:
-            result = self._application().acquire_token_interactive(
-                scopes=self.scopes, timeout=timeout, prompt="select_account", **extra
-            )
+            with receiver:
+                result = self._application().acquire_token_interactive(
+                    scopes=self.scopes,
+                    timeout=timeout,
+                    prompt="select_account",
+                    port=receiver.get_port(),
+                    auth_code_receiver=receiver,
+                    auth_uri_callback=no_browser,
+                )
         except requests.RequestException:
             raise AuthError(
                 "Cannot reach Microsoft's sign-in service; check the network."
             ) from None
+        except BrowserInteractionTimeoutError:
+            self._check_cancelled()
+            raise AuthError(
+                f"No answer from the browser within {timeout:.0f} seconds, so the sign-in was "
+                "stopped. Try again, and finish the Microsoft page in your browser."
+            ) from None
+        finally:
+            with self._lock:
+                self._receiver = None
+        self._check_cancelled()
+        if receiver.no_browser:
+            raise _BrowserMissing()
+        error = str((result or {}).get("error", ""))
+        if error == "access_denied":
+            raise AuthError(
+                "Microsoft reported that access was refused. Coffeechat needs to read and send "
+                "your mail and see your calendar; try again and accept."
+            )
         return self._signed_in(result)
 
     def access_token(self, *, force_refresh: bool = False) -> str:

@@ -78,8 +78,12 @@ class Msg:
     text: str
     headers: list[tuple[str, str]] = field(default_factory=list)
     seq: int = 0
+    #: The follow-up flag: notFlagged, flagged or complete.
+    flag_status: str = "notFlagged"
+    #: Single-value extended properties: id -> value.
+    properties: dict[str, str] = field(default_factory=dict)
 
-    def json(self, full: bool) -> dict[str, Any]:
+    def json(self, full: bool, expand: str = "") -> dict[str, Any]:
         def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
             return [{"emailAddress": {"address": a, "name": ""}} for a in addresses]
 
@@ -95,7 +99,17 @@ class Msg:
             "receivedDateTime": stamp,
             "sentDateTime": stamp,
             "isDraft": self.folder == "drafts",
+            "flag": {"flagStatus": self.flag_status},
         }
+        # $expand=singleValueExtendedProperties($filter=id eq '...'): only that property, and
+        # only when the message has it (as Graph does).
+        if expand.startswith("singleValueExtendedProperties"):
+            wanted = expand.partition("eq '")[2].rpartition("'")[0].lower()
+            found = [
+                {"id": k, "value": v} for k, v in self.properties.items() if k.lower() == wanted
+            ]
+            if found:
+                data["singleValueExtendedProperties"] = found
         if full:
             data["body"] = {"contentType": "text", "content": self.text}
             if self.folder == "inbox":
@@ -144,6 +158,8 @@ class GraphEmulator:
         self.violations: list[float] = []
         self.issued_secrets: list[str] = []
         self.revoked = False
+        #: the device code is not entered yet: the token endpoint answers authorization_pending
+        self.device_pending = False
         self.expired_tokens: set[str] = set()
         self._ids = itertools.count(1)
         self._lock = threading.RLock()
@@ -216,6 +232,11 @@ class GraphEmulator:
     def expire_delta_links(self) -> None:
         with self._lock:
             self.min_token = self.seq + 1
+
+    def flag_state(self) -> dict[str, str]:
+        """Every message's follow-up flag, as the user sees it in Outlook."""
+        with self._lock:
+            return {m.id: m.flag_status for m in self.messages.values()}
 
     def expire_access_tokens(self) -> None:
         with self._lock:
@@ -339,6 +360,9 @@ class GraphEmulator:
             }  # fmt: skip
         if path.endswith("/token"):
             grant = form.get("grant_type", "")
+            if "device_code" in grant and self.device_pending:
+                return 400, {"error": "authorization_pending",
+                             "error_description": "the user has not signed in yet"}  # fmt: skip
             if grant == "refresh_token" and (
                 self.revoked or form.get("refresh_token") not in self.issued_secrets
             ):
@@ -439,7 +463,7 @@ class GraphEmulator:
         # internetMessageId (find_sent) or conversationId (the naive strategy of the benchmark)
         by_conversation = text.strip().startswith("conversationId")
         return [
-            m.json(False) for m in self.messages.values()
+            m.json(False, query.get("$expand", "")) for m in self.messages.values()
             if (m.conversation_id if by_conversation else m.internet_message_id) == wanted
             and (folder is None or m.folder == folder)
         ]  # fmt: skip
@@ -459,6 +483,14 @@ class GraphEmulator:
         for header in body.get("internetMessageHeaders", []):
             assert header["name"].lower().startswith("x-"), "Graph accepts only x- headers"
             msg.headers.append((header["name"], header["value"]))
+        for prop in body.get("singleValueExtendedProperties", []):
+            msg.properties[str(prop["id"])] = str(prop["value"])
+        if "flag" in body:
+            status = body["flag"]["flagStatus"]
+            assert status in ("notFlagged", "flagged", "complete"), status
+            if status != msg.flag_status:
+                msg.flag_status = status
+                self._bump(msg)  # a changed flag shows up in the folder's delta, as in Graph
 
     def _draft(self, body: dict[str, Any], reply_to: Msg | None) -> Msg:
         ident = self._new_id("AAkALg-")

@@ -4,9 +4,15 @@ local Graph emulator, the real Store and sync pass. Time is simulated: nothing h
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import logging
-from collections.abc import Iterator
+import threading
+import urllib.parse
+import urllib.request
+import webbrowser
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +25,8 @@ from desktop.domain.model import Contact, EventKind, Stage
 from desktop.paths import resolve
 from desktop.storage import Store
 from desktop.sync import run_once
-from mail.auth.microsoft import MicrosoftAuth
+from mail.auth import AuthError
+from mail.auth.microsoft import DeviceCode, MicrosoftAuth, SignInCancelled
 from mail.auth.tokens import TokenStore
 from mail.outlook import OutlookProvider
 from mail.provider import (
@@ -396,10 +403,13 @@ def test_account_add_outlook_from_the_command_line(
 ) -> None:
     profile = tmp_path / "profile"
     args = argparse.Namespace(
-        account_kind="outlook", client_id=CLIENT_ID, profile=str(profile), name="Sam"
-    )
+        account_kind="outlook", client_id=CLIENT_ID, profile=str(profile), name="Sam",
+        device_code=True, timeout=30.0,
+    )  # fmt: skip
     assert cli_account.run_outlook(args, **_auth_options(emulator, certificate)) == 0
-    assert "COFFEE42" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert f"Open {emulator.base}/devicelogin and enter the code COFFEE42" in out
+    assert "browser" not in out  # --device-code: no browser was tried
     store = Store.open(profile)
     (account,) = store.accounts()
     assert account.kind is AccountKind.OUTLOOK and account.address == ME
@@ -462,3 +472,165 @@ def test_interactive_sign_in_over_the_loopback_redirect(
     assert auth.sign_in_interactive(timeout=10, open_url=fake_browser) == ME
     assert any(k.startswith("outlook:") for _, k in memory_keyring.entries)
     assert auth.access_token().startswith("at-")
+
+
+def _browser(monkeypatch: pytest.MonkeyPatch, answer: Callable[[str], bool]) -> list[str]:
+    """The system browser, as msal opens it (webbrowser.open); returns the pages it was given."""
+    opened: list[str] = []
+
+    def open_(url: str, *args: object, **kwargs: object) -> bool:
+        opened.append(url)
+        return answer(url)
+
+    monkeypatch.setattr(webbrowser, "open", open_)
+    return opened
+
+
+def _consenting(url: str) -> bool:
+    fake_browser(url)
+    return True
+
+
+def test_account_add_outlook_signs_in_in_the_browser(
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened = _browser(monkeypatch, _consenting)
+    profile = tmp_path / "profile"
+    args = argparse.Namespace(account_kind="outlook", client_id=CLIENT_ID, profile=str(profile),
+                              name="", device_code=False, timeout=30.0)  # fmt: skip
+    assert cli_account.run_outlook(args, **_auth_options(emulator, certificate)) == 0
+    out = capsys.readouterr().out
+    assert "in your browser" in out and "COFFEE42" not in out
+    assert len(opened) == 1 and "/oauth2/v2.0/authorize" in opened[0]
+    assert "redirect_uri=http%3A%2F%2Flocalhost%3A" in opened[0]  # the loopback redirect
+    store = Store.open(profile)
+    assert [a.address for a in store.accounts()] == [ME]
+    store.close()
+    logs.shutdown()
+
+
+def test_without_a_browser_the_device_code_takes_over(
+    tmp_path: Path,
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened = _browser(monkeypatch, lambda url: False)  # no browser on this machine
+    args = argparse.Namespace(account_kind="outlook", client_id=CLIENT_ID,
+                              profile=str(tmp_path / "profile"), name="", device_code=False,
+                              timeout=30.0)  # fmt: skip
+    assert cli_account.run_outlook(args, **_auth_options(emulator, certificate)) == 0
+    out = capsys.readouterr().out
+    assert "No browser could be opened" in out and "enter the code COFFEE42" in out
+    assert len(opened) == 1
+    assert emulator.count("/devicecode") == 1
+    logs.shutdown()
+
+
+def _auth(emu: GraphEmulator, certificate: tuple[Path, Path]) -> MicrosoftAuth:
+    return MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **_auth_options(emu, certificate))
+
+
+def test_cancel_stops_a_browser_sign_in_that_waits(
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened = _browser(monkeypatch, lambda url: True)  # a browser the user never finishes in
+    auth = _auth(emulator, certificate)
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(auth.sign_in, lambda code: None, timeout=60)
+        for _ in range(200):
+            if opened:
+                break
+            threading.Event().wait(0.05)
+        assert opened
+        auth.cancel()
+        with pytest.raises(SignInCancelled):
+            future.result(timeout=30)
+    assert emulator.count("/devicecode") == 0 and not memory_keyring.entries
+
+
+def test_cancel_stops_a_device_code_sign_in_that_waits(
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+) -> None:
+    emulator.device_pending = True  # the user has not entered the code
+    auth = _auth(emulator, certificate)
+    codes: list[DeviceCode] = []
+    shown = threading.Event()
+
+    def on_code(code: DeviceCode) -> None:
+        codes.append(code)
+        shown.set()
+
+    with ThreadPoolExecutor(1) as pool:
+        future = pool.submit(auth.sign_in, on_code, browser=False)
+        assert shown.wait(30)
+        assert (codes[0].code, codes[0].url) == ("COFFEE42", f"{emulator.base}/devicelogin")
+        auth.cancel()
+        with pytest.raises(SignInCancelled, match="cancelled"):
+            future.result(timeout=30)
+    assert not memory_keyring.entries
+
+
+def test_a_browser_that_never_answers_times_out_with_a_clear_message(
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _browser(monkeypatch, lambda url: True)
+    with pytest.raises(AuthError, match="No answer from the browser within 1 seconds"):
+        _auth(emulator, certificate).sign_in(lambda code: None, timeout=1)
+
+
+def test_a_refused_consent_says_so(
+    certificate: tuple[Path, Path],
+    emulator: GraphEmulator,
+    memory_keyring: MemoryKeyring,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def refuse(url: str) -> bool:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query))
+        form = urllib.parse.urlencode({"error": "access_denied", "state": query["state"]})
+        redirect = query["redirect_uri"].replace("localhost", "127.0.0.1")
+
+        def post() -> None:
+            opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+            with contextlib.suppress(OSError):
+                opener.open(urllib.request.Request(redirect, data=form.encode()), timeout=10)
+
+        threading.Thread(target=post, daemon=True).start()
+        return True
+
+    _browser(monkeypatch, refuse)
+    with pytest.raises(AuthError, match="access was refused"):
+        _auth(emulator, certificate).sign_in(lambda code: None, timeout=30)
+    assert not memory_keyring.entries
+
+
+def test_no_keyring_is_said_before_the_browser_opens(
+    certificate: tuple[Path, Path], emulator: GraphEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as NoKeyring
+
+    opened = _browser(monkeypatch, _consenting)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(NoKeyring())
+    try:
+        with pytest.raises(AuthError, match="keyring"):
+            _auth(emulator, certificate).sign_in(lambda code: None, timeout=30)
+    finally:
+        keyring.set_keyring(previous)
+    assert opened == []

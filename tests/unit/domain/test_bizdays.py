@@ -41,3 +41,32 @@ def test_dst_change_keeps_local_time() -> None:
 def test_next_business_day_and_predicate() -> None:
     assert not is_business_day(date(2026, 3, 7))
     assert next_business_day(date(2026, 3, 6)) == date(2026, 3, 9)
+
+
+SUN_THU = frozenset({6, 0, 1, 2, 3})  # a Sunday-to-Thursday week
+
+
+def test_the_users_working_days_decide_what_a_business_day_is() -> None:
+    thursday = datetime(2026, 3, 5, 15, 0, tzinfo=Z)
+    # Friday and Saturday are the weekend: one business day after Thursday is Sunday
+    assert add_business_days(thursday, 1, Z, workdays=SUN_THU) == datetime(
+        2026, 3, 8, 15, 0, tzinfo=Z
+    )
+    assert add_business_days(thursday, 5, Z, workdays=SUN_THU) == datetime(
+        2026, 3, 12, 15, 0, tzinfo=Z
+    )
+    assert not is_business_day(date(2026, 3, 6), workdays=SUN_THU)  # a Friday
+    assert is_business_day(date(2026, 3, 8), workdays=SUN_THU)  # a Sunday
+    four_days = frozenset({0, 1, 2, 3})
+    assert next_business_day(date(2026, 3, 5), workdays=four_days) == date(2026, 3, 9)
+    friday = datetime(2026, 3, 6, 10, 0, tzinfo=Z)  # a day off starts at the next day's start
+    assert add_business_days(friday, 1, Z, workdays=four_days) == datetime(
+        2026, 3, 10, 0, 0, tzinfo=Z
+    )
+
+
+def test_no_working_day_at_all_is_refused_not_an_endless_loop() -> None:
+    import pytest
+
+    with pytest.raises(ValueError, match="working day"):
+        next_business_day(date(2026, 3, 5), workdays=frozenset())

@@ -109,3 +109,34 @@ def test_rules_use_the_users_time_zone_for_business_days() -> None:
     state = requested(at=sent)
     assert kinds(state, datetime(2026, 3, 14, 6, 29, tzinfo=UTC), la) == []
     assert kinds(state, datetime(2026, 3, 14, 6, 30, tzinfo=UTC), la) == [ActionKind.FOLLOW_UP]
+
+
+def test_follow_up_counts_the_users_working_days() -> None:
+    sun_thu = ReminderSettings(timezone="UTC", workdays=frozenset({6, 0, 1, 2, 3}))
+    state = requested()  # Monday 2 March 09:00
+    # Mon -> Tue(1) Wed(2) Thu(3) Sun(4) Mon(5): Friday and Saturday are skipped
+    due = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
+    assert kinds(state, due - timedelta(seconds=1), sun_thu) == []
+    assert kinds(state, due, sun_thu) == [ActionKind.FOLLOW_UP]
+    three_days = ReminderSettings(timezone="UTC", workdays=frozenset({0, 1, 2}))
+    # Mon -> Tue(1) Wed(2) Mon(3) Tue(4) Wed(5)
+    due = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+    assert kinds(state, due - timedelta(seconds=1), three_days) == []
+    assert kinds(state, due, three_days) == [ActionKind.FOLLOW_UP]
+    # an out-of-office until a Thursday pushes to the next working day: Monday, in a Mon-Wed week
+    away = requested(away_until=date(2026, 3, 12))
+    assert kinds(away, datetime(2026, 3, 13, 12, 0, tzinfo=UTC), three_days) == []
+    assert kinds(away, datetime(2026, 3, 16, 0, 0, tzinfo=UTC), three_days) == [
+        ActionKind.FOLLOW_UP
+    ]
+
+
+def test_the_settings_hand_their_working_days_to_the_rules() -> None:
+    from desktop.settings import Settings
+
+    assert Settings(work_days=(0, 1, 2, 3)).reminders().workdays == frozenset({0, 1, 2, 3})
+    assert Settings().reminders().workdays == frozenset(range(5))
+    from desktop.compose import user_party
+
+    party = user_party(Settings(work_days=(6, 0, 1, 2, 3)))
+    assert party.hours.weekdays == frozenset({6, 0, 1, 2, 3})

@@ -317,3 +317,14 @@ def test_bad_input_is_refused() -> None:
         Slot(datetime(2026, 1, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC))
     with pytest.raises(ValueError):
         propose_slots(datetime(2026, 1, 1), Party())
+
+
+def test_slots_fall_on_the_users_working_days_only() -> None:
+    thursday = datetime(2026, 3, 5, 16, 0, tzinfo=UTC)
+    sun_thu = Party("UTC", WorkingHours(weekdays=frozenset({6, 0, 1, 2, 3})))
+    first, last = allowed_days(thursday, sun_thu, SlotRules())
+    # Sunday is business day 1, Monday 2; the tenth is Thursday 19th (Fridays, Saturdays off)
+    assert (first, last) == (date(2026, 3, 9), date(2026, 3, 19))
+    slots = propose_slots(thursday, sun_thu, rules=SlotRules(count=5))
+    assert slots and all(s.start.weekday() in {6, 0, 1, 2, 3} for s in slots)
+    assert any(s.start.weekday() == 6 for s in slots)  # Sunday is a working day here

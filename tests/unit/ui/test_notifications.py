@@ -377,3 +377,31 @@ def test_notifications_switched_off_in_settings_show_nothing(
     _sync(qtbot, window)
     assert notifier.notes == []
     assert center.due_count == 1  # still counted: it waits in Today
+
+
+def test_a_snoozed_action_comes_back_at_its_time_without_a_sync_round(
+    qtbot: QtBot, ctx: AppContext, ada: int
+) -> None:
+    notifier = RecordingNotifier()
+    window, center = _center(qtbot, ctx, notifier)
+    _sync(qtbot, window)
+    rounds: list[object] = []
+    window.sync_started.connect(lambda: rounds.append(True))
+    center.max_wait_ms = 20  # look again every 20 ms (the clock is moved by hand below)
+    notifier.answer(notifier.notes[0].key, "snooze")
+    qtbot.waitUntil(lambda: center.due_count == 0)
+    assert center.snooze_timer.isActive()
+    assert window.due_model.rowCount() == 0
+    clock = ctx.clock
+    assert isinstance(clock, ManualClock)
+    clock.advance(timedelta(hours=23, minutes=59))  # not yet: the timer looks, nothing comes back
+    for _ in range(2):
+        with qtbot.waitSignal(center.snooze_timer.timeout, timeout=5000):
+            pass
+    assert len(notifier.notes) == 1 and center.due_count == 0
+    clock.advance(timedelta(minutes=1))  # the snooze ends
+    qtbot.waitUntil(lambda: len(notifier.notes) == 2, timeout=5000)
+    assert notifier.notes[1].title == "Needs your answer"
+    assert center.due_count == 1 and window.due_model.rowCount() >= 1
+    assert rounds == []  # no sync round brought it back
+    assert not center.snooze_timer.isActive()  # no other snooze to wait for

@@ -315,10 +315,28 @@ def test_the_system_time_zone_is_a_known_name() -> None:
 
 def test_settings_and_welcome_controls_have_accessible_names(qtbot: QtBot, ctx) -> None:
     dialogs = [
-        SettingsDialog(ctx.settings, [("Demo mailbox", "idle")], False),
+        SettingsDialog(ctx.settings, [("Demo mailbox", "idle", "")], False),
         WelcomeDialog(ctx.settings),
     ]
     for dialog in dialogs:
         qtbot.addWidget(dialog)
         dialog.show()
         assert _unnamed(dialog) == [], type(dialog).__name__
+
+
+def test_mailbox_flags_have_one_switch_per_account_on_by_default(qtbot: QtBot) -> None:
+    settings = Settings(mailbox_flags_off=("imap:gone@example.test",))
+    lines = [
+        ("me@gmail.test", "idle", "gmail:me@gmail.test"),
+        ("me@outlook.test", "idle", "outlook:me@outlook.test"),
+        ("Demo mailbox", "idle", ""),
+    ]
+    dialog = SettingsDialog(settings, lines, False)
+    qtbot.addWidget(dialog)
+    assert set(dialog.flag_boxes) == {"gmail:me@gmail.test", "outlook:me@outlook.test"}
+    assert all(box.isChecked() for box in dialog.flag_boxes.values())
+    dialog.flag_boxes["outlook:me@outlook.test"].setChecked(False)
+    dialog.on_save()
+    assert dialog.saved is not None
+    # an account not shown keeps its switch as it was
+    assert dialog.saved.mailbox_flags_off == ("imap:gone@example.test", "outlook:me@outlook.test")
