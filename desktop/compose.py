@@ -32,7 +32,7 @@ from desktop.domain.slots import (
 from desktop.jobs import worker_store
 from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
-from mail.provider import MailProvider, OutgoingMessage, ProviderError, SentRef
+from mail.provider import MailProvider, NoCalendarError, OutgoingMessage, ProviderError, SentRef
 
 #: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
 BUSY_WINDOW = timedelta(days=31)
@@ -120,6 +120,8 @@ def read_calendars(
         try:
             blocks.extend(provider.busy_blocks(start, end))
             read += 1
+        except NoCalendarError:
+            continue  # no calendar at all: working hours alone, which the composer says
         except ProviderError as exc:
             problems.append(f"{provider.account.address}: {exc or type(exc).__name__}")
     return CalendarRead(tuple(blocks), read, tuple(problems))

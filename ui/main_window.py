@@ -1340,6 +1340,13 @@ class MainWindow(QMainWindow):
                     "again later."
                 ).format(sent.error)
             )
+        elif sent.emailed is not None:
+            self.banner.show_text(
+                self.tr(
+                    "Invitation e-mailed to {0} with a calendar file (the account has no "
+                    "calendar Coffeechat can use)."
+                ).format(name)
+            )
         else:
             self.banner.show_text(self.tr("Invitation sent to {0}.").format(name))
 

@@ -78,6 +78,8 @@ class Msg:
     text: str
     headers: list[tuple[str, str]] = field(default_factory=list)
     seq: int = 0
+    #: fileAttachment resources as posted (name, contentType, contentBytes in base64)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def json(self, full: bool) -> dict[str, Any]:
         def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
@@ -129,6 +131,8 @@ class GraphEmulator:
         self.personal = False
         #: address -> automatic reply message (getMailTips)
         self.away: dict[str, str] = {}
+        #: True: the mailbox has no calendar (POST /me/events answers 403 ErrorAccessDenied)
+        self.calendar_denied = False
         self.seq = 0
         #: delta tokens below this are expired
         self.min_token = 0
@@ -417,6 +421,8 @@ class GraphEmulator:
                      "automaticReplies": {"message": self.away.get(a, "")}}
                     for a in body.get("EmailAddresses", [])
                 ]}  # fmt: skip
+            if parts == ["events"] and method == "POST" and self.calendar_denied:
+                return 403, {"error": {"code": "ErrorAccessDenied", "message": "no calendar"}}
             if parts == ["events"] and method == "POST":
                 event = {**body, "id": self._new_id("ev-")}
                 self.events.append(event)
@@ -459,6 +465,10 @@ class GraphEmulator:
         for header in body.get("internetMessageHeaders", []):
             assert header["name"].lower().startswith("x-"), "Graph accepts only x- headers"
             msg.headers.append((header["name"], header["value"]))
+        for attachment in body.get("attachments", []):
+            assert attachment["@odata.type"] == "#microsoft.graph.fileAttachment"
+            base64.b64decode(attachment["contentBytes"], validate=True)
+            msg.attachments.append(attachment)
 
     def _draft(self, body: dict[str, Any], reply_to: Msg | None) -> Msg:
         ident = self._new_id("AAkALg-")
