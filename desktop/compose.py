@@ -8,6 +8,7 @@ store or are pure.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -34,10 +35,13 @@ from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
 from mail.provider import MailProvider, NoCalendarError, OutgoingMessage, ProviderError, SentRef
 
+log = logging.getLogger(__name__)
+
 #: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
 BUSY_WINDOW = timedelta(days=31)
-#: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer).
-DAILY_REQUEST_CAP = 20
+#: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer); the
+#: user sets their own in Settings (``daily_request_cap``).
+DAILY_REQUEST_CAP = settings.Settings().daily_request_cap
 
 #: Kinds of message whose text ends with proposed times.
 SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP})
@@ -339,6 +343,27 @@ def default_template(
     if any(w in source for w in _AFFILIATION):
         return pick("request_affiliation", "request_cold")
     return pick("request_cold", "request_referral")
+
+
+# ------------------------------------------------------------------------------ mail tips
+def can_tell_away(provider: MailProvider) -> bool:
+    """Whether the account can say, before sending, who has an automatic reply on (Outlook's
+    mail tips)."""
+    return callable(getattr(provider, "away", None))
+
+
+def mail_tips(provider: MailProvider, addresses: Sequence[str]) -> dict[str, str]:
+    """address -> automatic-reply text, for those of ``addresses`` who are away (lower-case
+    addresses). Network: call it on a worker. A failure is only a missing warning: {}."""
+    away = getattr(provider, "away", None)
+    if away is None or not addresses:
+        return {}
+    try:
+        answer = away(addresses)
+    except ProviderError as exc:
+        log.info("mail tips unavailable for %s: %s", provider.account.address, type(exc).__name__)
+        return {}
+    return {str(k).lower(): str(v) for k, v in dict(answer).items()}
 
 
 # ----------------------------------------------------------------------------- send cap

@@ -167,6 +167,16 @@ def invitation_mail(
     )
 
 
+#: A meeting this short is a phone call (the composer's default ask).
+CALL_MINUTES = 15
+
+
+def default_location(slot: Slot, phone: str) -> str:
+    """Where the meeting is, as far as the app knows: the user's phone number for a call."""
+    minutes = slot.length.total_seconds() / 60
+    return f"Phone: {one_line(phone)}" if phone.strip() and minutes <= CALL_MINUTES else ""
+
+
 def has_calendar(provider: MailProvider) -> bool:
     """Whether the account says it can create events (providers that do not say can)."""
     return bool(getattr(provider, "has_calendar", True))

@@ -1310,14 +1310,19 @@ class MainWindow(QMainWindow):
             self.banner.show_text(self.tr("Connect a mailbox to send invitations."))
             return False
         self.panel.invite_button.setEnabled(False)
+        slot = Slot(state.meeting_start, state.meeting_end)
+        prefs = self.ctx.settings
         future = self.ctx.tasks.submit_sync(
             invite_job,
             self.ctx.paths.profile,
             self.ctx.providers[0],
             contact_id,
-            Slot(state.meeting_start, state.meeting_end),
+            slot,
             self.now(),
-            self.ctx.settings.user_name,
+            prefs.user_name,
+            phone=prefs.phone,
+            user_tz=prefs.timezone,
+            lang=prefs.message_language,
         )
         future.add_done_callback(self.invite_bridge.deliver)
         return True

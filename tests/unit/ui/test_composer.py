@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -418,3 +418,48 @@ def test_one_click_invitation_for_a_scheduled_contact(
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
     assert window.panel.invite_button.isEnabled()
+
+
+def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
+    close_worker_store()
+    setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.daily_cap == 4 and not dialog.cap_label.isVisible()
+    assert dialog.send_button.isEnabled() or "limit" not in dialog.send_blocked_reason()
+
+    setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=3)
+    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    qtbot.addWidget(capped)
+    capped.show()
+    _ready(qtbot, capped)
+    assert capped.cap_label.isVisible()
+    assert "your daily limit (3; change it in Settings" in capped.cap_label.text()
+    assert "Daily limit of 3 requests reached" in capped.send_blocked_reason()
+
+
+def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) -> None:
+    setup.ctx.settings = replace(setup.ctx.settings, message_language="de")
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.is_request() and dialog.language() == "de"
+    german = ("Mo.", "Di.", "Mi.", "Do.", "Fr.")
+    slot_lines = [t for t in dialog.fields["slots"]]  # type: ignore[union-attr]
+    assert slot_lines and all(line.startswith(german) for line in slot_lines)
+    assert slot_lines[0] in dialog.body_edit.toPlainText()
+
+    french = ("lun.", "mar.", "mer.", "jeu.", "ven.")
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
+    qtbot.waitUntil(
+        lambda: all(str(t).startswith(french) for t in dialog.fields["slots"]),  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
+    body = dialog.body_edit.toPlainText()
+    assert all(str(t) in body for t in dialog.fields["slots"])  # type: ignore[union-attr]
+    assert not any(line in body for line in slot_lines)
