@@ -133,6 +133,8 @@ class GraphEmulator:
         self.away: dict[str, str] = {}
         #: True: the mailbox has no calendar (POST /me/events answers 403 ErrorAccessDenied)
         self.calendar_denied = False
+        #: Not 200: getMailTips answers with this status (a tenant that turns mail tips off)
+        self.mail_tips_status = 200
         self.seq = 0
         #: delta tokens below this are expired
         self.min_token = 0
@@ -415,6 +417,8 @@ class GraphEmulator:
                     {"showAs": "busy", "start": {"dateTime": a.isoformat(), "timeZone": "UTC"},
                      "end": {"dateTime": b.isoformat(), "timeZone": "UTC"}} for a, b in self.busy
                 ]}  # fmt: skip
+            if parts == ["getMailTips"] and self.mail_tips_status != 200:
+                return self.mail_tips_status, {"error": {"code": "ErrorAccessDenied"}}
             if parts == ["getMailTips"]:
                 return 200, {"value": [
                     {"emailAddress": {"address": a},
