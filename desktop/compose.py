@@ -192,6 +192,48 @@ def slot_fields(
     return fields, texts
 
 
+def sample_fields(
+    user_name: str, user_tz: str, lang: str, now: datetime, kind: MeetingKind = MeetingKind.CALL
+) -> dict[str, object]:
+    """Fields for a made-up contact, to preview a template as it would be sent: every field the
+    composer fills or asks for, with three times two business days ahead in ``lang``."""
+    zone = ZoneInfo(zone_or_none(user_tz) or "UTC")
+    day = now.astimezone(zone).date() + timedelta(days=2)
+    slots: list[Slot] = []
+    for hour in (10, 14, 11):
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = datetime.combine(day, time(hour), zone)
+        slots.append(Slot(start, start + timedelta(minutes=kind.minutes)))
+        day += timedelta(days=1)
+    fields, _texts = slot_fields(slots, str(zone), None, lang, kind)
+    fields.update(
+        {
+            "name": "Maya Chen",
+            "first_name": "Maya",
+            "company": "Lumen Analytics",
+            "role": "Head of Data",
+            "user_name": user_name or "Sam Rivera",
+            "referrer_name": "Jonas Weber",
+            "referrer_first_name": "Jonas",
+            "article_title": "How small data teams ship",
+            "article_source": "the Lumen blog",
+            "affiliation": "the Lakeside University alumni network",
+            "reason": "your talk on data teams at PyData",
+            "background": "I have spent five years in logistics planning.",
+            "objective": "a move into data science",
+            "original_subject": "Jonas Weber suggested I get in touch",
+            "loose_ends": ["the reading list you mentioned", "an intro to your colleague Ana"],
+            "news": "I started the evening course you recommended.",
+            "learned": "how your team hires juniors",
+            "meeting_day": "Tuesday",
+            "last_topic": "moving from analytics into engineering",
+            "thread_id": "sample-thread",
+        }
+    )
+    return fields
+
+
 def reasons(fields: Mapping[str, object]) -> tuple[str, ...]:
     return tuple(str(fields[k]) for k in REASON_FIELDS if fields.get(k))
 

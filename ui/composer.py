@@ -83,7 +83,7 @@ SLOT_COUNT = 3
 #: How much of an automatic reply (from mail tips) the away warning quotes.
 TIP_CHARS = 160
 
-_TEMPLATE_LABELS = {
+TEMPLATE_LABELS = {
     "request_referral": "Request — someone referred you",
     "request_article": "Request — an article about them",
     "request_affiliation": "Request — a shared school or association",
@@ -321,7 +321,7 @@ class ComposerDialog(QDialog):
         for kind in _KIND_ORDER:
             for name, tpl in sorted(self.templates.items()):
                 if tpl.kind is kind:
-                    label = self.tr(_TEMPLATE_LABELS.get(name, name))
+                    label = self.tr(TEMPLATE_LABELS.get(name, name))
                     if not tpl.builtin:
                         label = self.tr("{0} (yours)").format(label)
                     self.template_combo.addItem(label, name)

@@ -336,6 +336,7 @@ class MainWindow(QMainWindow):
             ["Ctrl+,", QKeySequence.StandardKey.Preferences],
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.templates_action = action(self.tr("&Templates…"), self.show_templates)
         self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
         self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
         self.help_action = action(
@@ -593,6 +594,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.sync_action)
         file_menu.addAction(self.connect_gmail_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.templates_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -1153,13 +1155,28 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> bool:
         """File → Settings…; True if the user saved."""
         dialog = SettingsDialog(
-            self.ctx.settings, self.account_lines(), autostart.is_enabled(), self
+            self.ctx.settings,
+            self.account_lines(),
+            autostart.is_enabled(),
+            self,
+            open_templates=self.show_templates,
         )
         if not self.exec_dialog(dialog) or dialog.saved is None:
             return False
         self.save_settings(dialog.saved)
         self.set_start_at_login(dialog.start_at_login())
         return True
+
+    def show_templates(self) -> None:
+        """File → Templates… (and Settings → Messages): edit the message templates."""
+        from ui.templates_dialog import TemplatesDialog  # Jinja2 loads on first use
+
+        # Over Settings when opened from there, so it is not hidden behind it.
+        dialog = TemplatesDialog(self.ctx, QApplication.activeModalWidget() or self)
+        try:
+            self.exec_dialog(dialog)
+        finally:
+            dialog.deleteLater()
 
     def save_settings(self, new: Settings) -> None:
         """Write settings.json (atomically) and apply the new settings at once."""
