@@ -35,6 +35,8 @@ from ui.composer import TEMPLATE_LABELS
 from ui.dialogs import error_label, name_helper_controls
 
 PREVIEW_DEBOUNCE_MS = 250
+#: Unknown fields filled with a placeholder in the preview, at most.
+MAX_UNKNOWN = 20
 
 _NEW_TEMPLATE = """{# kind: request #}
 Subject: A short call about your work at {{ company }}?
@@ -94,7 +96,7 @@ class TemplatesDialog(QDialog):
         self.template_list = QListWidget()
         self.template_list.setAccessibleName(self.tr("Templates"))
         self.template_list.currentItemChanged.connect(self.on_current_changed)
-        self.template_list.setMinimumWidth(fm.averageCharWidth() * 34)
+        self.template_list.setMinimumWidth(fm.averageCharWidth() * 46)
 
         self.new_button = QPushButton(self.tr("&New"))
         self.new_button.clicked.connect(self.new_template)
@@ -201,8 +203,8 @@ class TemplatesDialog(QDialog):
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.clicked.connect(self.save_current)
         self.buttons.rejected.connect(self.reject)
-        for button in self.buttons.buttons():
-            button.setAccessibleName(button.text().replace("&", ""))
+        for standard in self.buttons.buttons():
+            standard.setAccessibleName(standard.text().replace("&", ""))
 
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
@@ -216,10 +218,10 @@ class TemplatesDialog(QDialog):
     def label(self, tpl: MessageTemplate) -> str:
         text = self.tr(TEMPLATE_LABELS.get(tpl.name, tpl.name))
         if tpl.builtin:
-            return self.tr("{0} — default").format(text)
+            return text
         if tpl.name in self.defaults:
-            return self.tr("{0} — customised").format(text)
-        return self.tr("{0} — yours").format(text) if text == tpl.name else text
+            return self.tr("{0} (customised)").format(text)
+        return self.tr("{0} (yours)").format(text)
 
     def reload(self, select: str | None) -> None:
         """Fill the list from disk, selecting ``select`` (else the first)."""
@@ -257,9 +259,10 @@ class TemplatesDialog(QDialog):
         if name == self.current:
             return
         if self.dirty and not self.confirm_discard():
-            self._loading = True
-            self.template_list.setCurrentItem(previous)
-            self._loading = False
+            if previous is not None:
+                self._loading = True
+                self.template_list.setCurrentItem(previous)
+                self._loading = False
             return
         self.show_template(name)
 
@@ -333,15 +336,19 @@ class TemplatesDialog(QDialog):
         self.preview_timer.stop()
         tpl = self.edited_template()
         self.preview_error = ""
+        fields = dict(self.sample)
+        unknown: list[str] = []
         try:
-            rendered = templates.render(tpl, self.sample)
-        except MissingFieldError as exc:
-            self.preview_error = self.tr(
-                "The field '{0}' is not one Coffeechat fills in: the composer will ask for it "
-                "each time. (Check the spelling if you meant a known one.)"
-            ).format(exc.field)
-            self.preview_subject.setText("")
-            self.preview.setPlainText("")
+            while True:
+                try:
+                    rendered = templates.render(tpl, fields)
+                    break
+                except MissingFieldError as exc:
+                    # Shown in the preview as «name», so the rest of the message can be read.
+                    if exc.field in unknown or len(unknown) >= MAX_UNKNOWN:
+                        raise
+                    unknown.append(exc.field)
+                    fields[exc.field] = f"«{exc.field}»"
         except TemplateError as exc:
             self.preview_error = str(exc)
             self.preview_subject.setText("")
@@ -349,6 +356,11 @@ class TemplatesDialog(QDialog):
         else:
             self.preview_subject.setText(self.tr("Subject: {0}").format(rendered.subject))
             self.preview.setPlainText(rendered.body)
+            if unknown:
+                self.preview_error = self.tr(
+                    "Not a field Coffeechat fills in: {0}. The composer will ask for it each "
+                    "time (check the spelling if you meant a known one)."
+                ).format(", ".join(f"'{name}'" for name in unknown))
         if self.preview_error:
             self.error.setText(self.preview_error)
             self.error.show()

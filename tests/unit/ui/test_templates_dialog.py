@@ -72,8 +72,8 @@ def test_lists_the_defaults_and_the_users_own(dialog: TemplatesDialog) -> None:
     names = dialog.names()
     assert set(templates.default_names()) <= set(names) and "warm_intro" in names
     labels = [dialog.template_list.item(n).text() for n in range(len(names))]
-    assert "Request — someone referred you — default" in labels
-    assert "warm_intro — yours" in labels
+    assert "Request — someone referred you" in labels
+    assert "warm_intro (yours)" in labels
     _select(dialog, "request_referral")
     assert dialog.source_edit.isReadOnly() and not dialog.save_button.isEnabled()
     # The preview: the sample contact, times in the user's language (French), nothing left raw.
@@ -92,7 +92,7 @@ def test_customise_edit_with_live_preview_save_and_reset(
         templates.available(None)["request_cold"].source
     )
     assert dialog.current == "request_cold" and not dialog.source_edit.isReadOnly()
-    assert "customised" in dialog.template_list.currentItem().text()
+    assert dialog.template_list.currentItem().text() == "Request — no introduction (customised)"
 
     _type(qtbot, dialog, "Subject: Quick question, {{ first_name }}\n\nHi {{ name }}!\n")
     assert dialog.preview_subject.text() == "Subject: Quick question, Maya"
@@ -112,10 +112,13 @@ def test_mistakes_are_named_and_a_broken_template_is_never_saved(
     qtbot: QtBot, dialog: TemplatesDialog, ctx: AppContext
 ) -> None:
     _select(dialog, "warm_intro")
-    _type(qtbot, dialog, "Subject: Hi\n\nHello {{ favourite_colour }}\n")
+    _type(qtbot, dialog, "Subject: Hi {{ first_name }}\n\nHello {{ favourite_colour }} {{ pet }}\n")
     assert dialog.error.isVisible()
-    assert "'favourite_colour'" in dialog.error.text()
-    assert "the composer will ask for it" in dialog.error.text()
+    assert "'favourite_colour', 'pet'" in dialog.error.text()
+    assert "The composer will ask for it" in dialog.error.text()
+    # The rest of the message still reads, the unknown fields shown by name.
+    assert dialog.preview_subject.text() == "Subject: Hi Maya"
+    assert dialog.preview.toPlainText() == "Hello «favourite_colour» «pet»\n"
 
     _type(qtbot, dialog, "Subject: Hi\n\nline one\n{% if company %}\nno end\n")
     assert "mistake on line" in dialog.error.text()
