@@ -96,7 +96,10 @@ class TemplatesDialog(QDialog):
         self.template_list = QListWidget()
         self.template_list.setAccessibleName(self.tr("Templates"))
         self.template_list.currentItemChanged.connect(self.on_current_changed)
-        self.template_list.setMinimumWidth(fm.averageCharWidth() * 46)
+        longest = max(
+            (self.tr(t) + self.tr(" (customised)") for t in TEMPLATE_LABELS.values()), key=len
+        )
+        self.template_list.setMinimumWidth(fm.horizontalAdvance(longest) + fm.height() * 2)
 
         self.new_button = QPushButton(self.tr("&New"))
         self.new_button.clicked.connect(self.new_template)
@@ -209,7 +212,16 @@ class TemplatesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(splitter, 1)
         layout.addWidget(self.buttons)
-        self.resize(fm.averageCharWidth() * 150, fm.lineSpacing() * 44)
+        width = self.template_list.minimumWidth() + fm.averageCharWidth() * 100
+        height = fm.lineSpacing() * 46
+        screen = self.screen()
+        if screen is not None:
+            free = screen.availableGeometry()
+            width, height = (
+                min(width, round(free.width() * 0.92)),
+                min(height, round(free.height() * 0.92)),
+            )
+        self.resize(width, height)
 
     # ================================================================ the list
     def all_templates(self) -> dict[str, MessageTemplate]:
