@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -56,6 +57,7 @@ from desktop import compose, outbox, templates
 from desktop.context import AppContext
 from desktop.domain.coaching import Finding, Severity, blocking
 from desktop.domain.due import ActionKind
+from desktop.domain.model import Stage
 from desktop.domain.slots import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -273,6 +275,10 @@ class ComposerDialog(QDialog):
         #: Automatic replies from the account's mail tips: (account id, address) -> text.
         self.mail_tips: dict[tuple[int, str], str] = {}
         self._tips_futures: dict[Future[Any], tuple[int, str]] = {}
+        #: Contacts written to in this dialog (saved or sent), with "then the next target".
+        self.written: list[int] = []
+        #: What was done before the current message ("Sent to Erin Park. Now writing to…").
+        self.done_note = ""
 
         self.bridge = FutureBridge(self)
         self.bridge.finished.connect(self.on_future_finished)
@@ -541,6 +547,14 @@ class ComposerDialog(QDialog):
         self.send_button.clicked.connect(self.send_now)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        self.next_check = QCheckBox(self.tr("Then write to the ne&xt target"))
+        self.next_check.setAccessibleName(self.tr("Then write to the next target"))
+        self.next_check.setToolTip(
+            self.tr(
+                "After this message is saved or sent, stay open for the next contact not yet "
+                "asked: one person, one message at a time"
+            )
+        )
         self.buttons.addButton(self.draft_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
@@ -557,6 +571,7 @@ class ComposerDialog(QDialog):
         layout.addLayout(bottom)
         bottom.setSpacing(pad * 2)
         bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.next_check)
         bottom.addWidget(self.buttons)
         # Wide enough for the settings column without a horizontal scroll, and for a message
         # line of about 90 characters; never larger than the screen.
@@ -1288,7 +1303,7 @@ class ComposerDialog(QDialog):
         self.send_button.setEnabled(not reason and not blocking(self.findings))
         self.send_button.setToolTip(reason)
         if not self.busy():
-            self.status_label.setText(reason)
+            self.status_label.setText(" ".join(t for t in (self.done_note, reason) if t))
         for widget in (
             self.contact_combo,
             self.template_combo,
@@ -1465,7 +1480,7 @@ class ComposerDialog(QDialog):
                 self._op_contact, self._op_offers, self._op_at, self._op_message.outbox_key
             )
         self.draft_saved.emit(self._op_contact)
-        self.accept()
+        self.finish_or_next(self.tr("Draft saved for {0}."))
 
     def _on_send_done(self, future: Future[Any]) -> None:
         self._operation = ""
@@ -1474,7 +1489,7 @@ class ComposerDialog(QDialog):
             # The outbox row is written before the provider is called: the next sync sends it.
             log.warning("send deferred to the outbox: %s", type(error).__name__)
             self.message_sent.emit(self._op_contact)
-            self.accept()
+            self.finish_or_next(self.tr("The message to {0} waits in the outbox."))
             return
         if future.cancelled() or error is not None:
             if error is not None:
@@ -1487,11 +1502,48 @@ class ComposerDialog(QDialog):
             )
             return
         self.message_sent.emit(self._op_contact)
-        self.accept()
+        self.finish_or_next(self.tr("Sent to {0}."))
+
+    # ================================================================ one at a time
+    def next_target(self) -> int | None:
+        """The next contact, in the list's order after the current one, who is still a target
+        with an address and was not written to in this dialog."""
+        count = self.contact_combo.count()
+        start = self.contact_combo.currentIndex()
+        for step in range(1, count):
+            contact_id = self.contact_combo.itemData((start + step) % count)
+            record = self.records.get(contact_id) if isinstance(contact_id, int) else None
+            if (
+                record is not None
+                and record.id not in self.written
+                and record.state.stage is Stage.TARGET
+                and record.contact.primary_email
+            ):
+                return record.id
+        return None
+
+    def finish_or_next(self, done_text: str) -> None:
+        """The message is saved or sent: close, or, with "then the next target", start the
+        next one (a new message with its own outbox key and fresh times)."""
+        self.written.append(self._op_contact)
+        record = self.records.get(self._op_contact)
+        name = record.contact.name if record is not None else ""
+        following = self.next_target() if self.next_check.isChecked() else None
+        if following is None:
+            self.accept()
+            return
+        self._outbox_key = outbox.new_key()
+        self.contact_combo.setCurrentIndex(self.contact_combo.findData(following))
+        nxt = self.records[following].contact.name
+        self.done_note = done_text.format(name) + " " + self.tr("Now writing to {0}.").format(nxt)
+        self.update_buttons()
 
     # ================================================================ closing
     def reject(self) -> None:
         if self.busy():  # the message is on its way: wait for the answer
+            return
+        if self.written:  # stopping after some were written: those count
+            self.accept()
             return
         super().reject()
 

@@ -22,6 +22,7 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.domain.slots import Slot
 from desktop.jobs import close_worker_store, sync_round
 from desktop.paths import Paths
 from desktop.tasks import Tasks
@@ -463,3 +464,51 @@ def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) 
     body = dialog.body_edit.toPlainText()
     assert all(str(t) in body for t in dialog.fields["slots"])  # type: ignore[union-attr]
     assert not any(line in body for line in slot_lines)
+
+
+def test_one_contact_at_a_time_then_the_next_target(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    erin = setup.contact("Erin Park")
+    targets = {
+        r.id
+        for r in setup.ctx.store.contacts()
+        if r.state.stage is Stage.TARGET and r.contact.primary_email and r.id != erin
+    }
+    assert targets  # the demo has more than one target
+    seen: dict[str, Any] = {}
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        _ready(qtbot, dialog)
+        first_key = dialog.outbox_key
+        dialog.next_check.setChecked(True)
+        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+        record = dialog.record()
+        assert record is not None and record.id in targets
+        seen["next"] = record.id
+        assert dialog.status_label.text().startswith(
+            f"Draft saved for Erin Park. Now writing to {record.contact.name}."
+        )
+        if "reason" in dialog.field_values():
+            dialog.set_field("reason", "your talk on hospital data at PyData")
+        _ready(qtbot, dialog)
+        assert dialog.outbox_key != first_key
+        erins = [Slot(a, b) for a, b in setup.ctx.store.offers_for(erin)]
+        assert erins and not any(s.overlaps(o) for s in dialog.slots for o in erins)
+        # The last one: without "then the next", saving closes the dialog.
+        dialog.next_check.setChecked(False)
+        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+        assert dialog.written == [erin, record.id]
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(window, "exec_dialog", drive)
+    assert window.write_to(erin)
+    drafts = _drafts(setup)
+    assert len(drafts) == 2
+    assert len({d[OUTBOX_HEADER] for d in drafts}) == 2
+    assert setup.ctx.store.offers_for(seen["next"])
