@@ -421,6 +421,40 @@ def test_one_click_invitation_for_a_scheduled_contact(
     assert window.panel.invite_button.isEnabled()
 
 
+def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup
+) -> None:
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    from desktop.actions import set_meeting
+
+    _sync(qtbot, window)
+    setup.demo.mailbox.has_calendar = False
+    setup.ctx.settings = replace(setup.ctx.settings, phone="+1 555 0100")
+    maya = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Maya Chen")
+    start = START + timedelta(days=2)
+    set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
+    window.refresh_contact(maya)
+    window.select_contact(maya)
+    with qtbot.waitSignal(window.invite_bridge.finished, timeout=WAIT_MS):
+        window.panel.invite_button.click()
+    assert setup.demo.mailbox.events() == []
+    assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()
+    (sent,) = [
+        m
+        for m in _sent_to(setup.demo.mailbox, "maya.chen@lumen.example")
+        if m.subject.startswith("Invitation:")
+    ]
+    assert "Where: Phone: +1 555 0100" in sent.text
+    parts = BytesParser(policy=policy.default).parsebytes(sent.raw).walk()
+    (part,) = [p for p in parts if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert event["DTSTART"].dt == start
+    assert str(event["LOCATION"]) == "Phone: +1 555 0100"
+
+
 def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
     sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
@@ -512,3 +546,17 @@ def test_one_contact_at_a_time_then_the_next_target(
     assert len(drafts) == 2
     assert len({d[OUTBOX_HEADER] for d in drafts}) == 2
     assert setup.ctx.store.offers_for(seen["next"])
+
+
+def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    setup.demo.mailbox.has_calendar = False
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.calendar is not None and dialog.calendar.source == "working hours"
+    assert dialog.calendar.problems == ()  # no calendar is not a failure to report
+    assert dialog.slot_source.text().startswith("No calendar access: these times come from")
+    assert len(dialog.slots) == 3
