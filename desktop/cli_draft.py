@@ -16,6 +16,7 @@ from typing import Any
 from desktop import compose, logs, settings, templates
 from desktop.domain.coaching import Finding
 from desktop.domain.slots import (
+    LANGUAGES,
     MeetingKind,
     Party,
     Slot,
@@ -57,7 +58,10 @@ def add_parser(subparsers: Any) -> None:
         "--slots", type=int, default=3, metavar="N", help="how many times to propose (default 3)"
     )
     draft.add_argument(
-        "--lang", default="en", help="language of the dates: en, de, fr or es (default en)"
+        "--lang",
+        choices=LANGUAGES,
+        default=None,
+        help="language of the dates: en, de, fr or es (default: the one in Settings)",
     )
     draft.add_argument(
         "--field",
@@ -159,6 +163,7 @@ def _now(text: str | None, paths: Paths) -> datetime:
 def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str, Any]:
     """The draft as one JSON-ready object (see the module docstring)."""
     prefs = settings.load(paths.settings)
+    lang = args.lang or prefs.message_language
     record = find_contact(store, args.contact)
     contact = record.contact
     if not contact.primary_email:
@@ -188,7 +193,7 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
             now, user, party, busy, compose.offered_elsewhere(store, record.id), rules
         )
     fields = compose.contact_fields(store, record, prefs, _extra_fields(args.field))
-    asked, texts = compose.slot_fields(slots, user.timezone, contact_tz, args.lang, kind)
+    asked, texts = compose.slot_fields(slots, user.timezone, contact_tz, lang, kind)
     fields.update(asked)
     try:
         message = templates.render(template, fields)
@@ -220,7 +225,7 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
                 "start": s.start.isoformat(),
                 "end": s.end.isoformat(),
                 "text": t,
-                "yours": render_slot(s, user.timezone, contact_tz, args.lang),
+                "yours": render_slot(s, user.timezone, contact_tz, lang),
             }
             for s, t in zip(slots, texts, strict=True)
         ],

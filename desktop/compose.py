@@ -8,6 +8,7 @@ store or are pure.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -32,12 +33,15 @@ from desktop.domain.slots import (
 from desktop.jobs import worker_store
 from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
-from mail.provider import MailProvider, OutgoingMessage, ProviderError, SentRef
+from mail.provider import MailProvider, NoCalendarError, OutgoingMessage, ProviderError, SentRef
+
+log = logging.getLogger(__name__)
 
 #: How far ahead busy blocks are read: the horizon (10 business days) plus weekends and holidays.
 BUSY_WINDOW = timedelta(days=31)
-#: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer).
-DAILY_REQUEST_CAP = 20
+#: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer); the
+#: user sets their own in Settings (``daily_request_cap``).
+DAILY_REQUEST_CAP = settings.Settings().daily_request_cap
 
 #: Kinds of message whose text ends with proposed times.
 SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP})
@@ -124,6 +128,8 @@ def read_calendars(
         try:
             blocks.extend(provider.busy_blocks(start, end))
             read += 1
+        except NoCalendarError:
+            continue  # no calendar at all: working hours alone, which the composer says
         except ProviderError as exc:
             problems.append(f"{provider.account.address}: {exc or type(exc).__name__}")
     return CalendarRead(tuple(blocks), read, tuple(problems))
@@ -188,6 +194,48 @@ def slot_fields(
         "length_minutes": kind.minutes,
     }
     return fields, texts
+
+
+def sample_fields(
+    user_name: str, user_tz: str, lang: str, now: datetime, kind: MeetingKind = MeetingKind.CALL
+) -> dict[str, object]:
+    """Fields for a made-up contact, to preview a template as it would be sent: every field the
+    composer fills or asks for, with three times two business days ahead in ``lang``."""
+    zone = ZoneInfo(zone_or_none(user_tz) or "UTC")
+    day = now.astimezone(zone).date() + timedelta(days=2)
+    slots: list[Slot] = []
+    for hour in (10, 14, 11):
+        while day.weekday() >= 5:
+            day += timedelta(days=1)
+        start = datetime.combine(day, time(hour), zone)
+        slots.append(Slot(start, start + timedelta(minutes=kind.minutes)))
+        day += timedelta(days=1)
+    fields, _texts = slot_fields(slots, str(zone), None, lang, kind)
+    fields.update(
+        {
+            "name": "Maya Chen",
+            "first_name": "Maya",
+            "company": "Lumen Analytics",
+            "role": "Head of Data",
+            "user_name": user_name or "Sam Rivera",
+            "referrer_name": "Jonas Weber",
+            "referrer_first_name": "Jonas",
+            "article_title": "How small data teams ship",
+            "article_source": "the Lumen blog",
+            "affiliation": "the Lakeside University alumni network",
+            "reason": "your talk on data teams at PyData",
+            "background": "I have spent five years in logistics planning.",
+            "objective": "a move into data science",
+            "original_subject": "Jonas Weber suggested I get in touch",
+            "loose_ends": ["the reading list you mentioned", "an intro to your colleague Ana"],
+            "news": "I started the evening course you recommended.",
+            "learned": "how your team hires juniors",
+            "meeting_day": "Tuesday",
+            "last_topic": "moving from analytics into engineering",
+            "thread_id": "sample-thread",
+        }
+    )
+    return fields
 
 
 def reasons(fields: Mapping[str, object]) -> tuple[str, ...]:
@@ -341,6 +389,27 @@ def default_template(
     if any(w in source for w in _AFFILIATION):
         return pick("request_affiliation", "request_cold")
     return pick("request_cold", "request_referral")
+
+
+# ------------------------------------------------------------------------------ mail tips
+def can_tell_away(provider: MailProvider) -> bool:
+    """Whether the account can say, before sending, who has an automatic reply on (Outlook's
+    mail tips)."""
+    return callable(getattr(provider, "away", None))
+
+
+def mail_tips(provider: MailProvider, addresses: Sequence[str]) -> dict[str, str]:
+    """address -> automatic-reply text, for those of ``addresses`` who are away (lower-case
+    addresses). Network: call it on a worker. A failure is only a missing warning: {}."""
+    away = getattr(provider, "away", None)
+    if away is None or not addresses:
+        return {}
+    try:
+        answer = away(addresses)
+    except ProviderError as exc:
+        log.info("mail tips unavailable for %s: %s", provider.account.address, type(exc).__name__)
+        return {}
+    return {str(k).lower(): str(v) for k, v in dict(answer).items()}
 
 
 # ----------------------------------------------------------------------------- send cap

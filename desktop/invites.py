@@ -1,26 +1,38 @@
 """When a slot is accepted: the meeting is set and an invitation goes out. Qt-free.
 
 With calendar access the provider creates the event (Google ``events.insert``, a Graph event, the
-demo mailbox's simulated calendar). The RFC 5545 ``.ics`` is always built too, for accounts
-without calendar access (to be sent by e-mail) and for the user to open.
+demo mailbox's simulated calendar). The RFC 5545 ``.ics`` is always built too; an account without
+calendar access (a provider that says so, or raises NoCalendarError when asked) sends it by
+e-mail instead, as a ``text/calendar; method=REQUEST`` part, through the outbox like any message.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
+from desktop import outbox
 from desktop.actions import set_meeting
 from desktop.domain.clock import utc
 from desktop.domain.model import Contact
 from desktop.domain.pipeline import Step
-from desktop.domain.slots import Slot
+from desktop.domain.slots import Slot, render_slot
 from desktop.storage import Store
-from desktop.templates import one_line, safe_address
-from mail.provider import EventRef, MailProvider, MeetingInvite, ProviderError
+from desktop.templates import first_name, one_line, safe_address
+from mail.provider import (
+    Attachment,
+    EventRef,
+    MailProvider,
+    MeetingInvite,
+    NoCalendarError,
+    OutgoingMessage,
+    ProviderError,
+    SentRef,
+)
 
 log = logging.getLogger(__name__)
 
@@ -111,6 +123,65 @@ def build_ics(
     return ics
 
 
+#: The outbox purpose of an invitation sent by e-mail.
+INVITATION_PURPOSE = "invitation"
+ICS_NAME = "invite.ics"
+
+
+def invitation_key(uid: str) -> str:
+    """The outbox key of the e-mailed invitation: one per event, so a second click (or a retry
+    after an error) finds the first in Sent instead of sending it twice."""
+    return hashlib.sha256(uid.encode("utf-8")).hexdigest()[:32]
+
+
+def invitation_mail(
+    contact: Contact,
+    invite: MeetingInvite,
+    ics: bytes,
+    *,
+    uid: str,
+    user_name: str = "",
+    user_tz: str = "UTC",
+    lang: str = "en",
+) -> OutgoingMessage:
+    """The invitation as an e-mail, for an account without calendar access: a short note that
+    names the time in the contact's zone (and the place or phone number), with the .ics."""
+    when = render_slot(
+        Slot(invite.start, invite.end), user_tz, contact.timezone or None, lang, audience="contact"
+    )
+    greeting = first_name(contact.name)
+    lines = [f"Hi {greeting}," if greeting else "Hello,", ""]
+    lines.append(f"Here is the invitation for our conversation: {when}.")
+    if invite.location:
+        lines.append(f"Where: {invite.location}")
+    if invite.description:
+        lines += ["", invite.description]
+    lines += ["", "The attached invitation (invite.ics) adds it to your calendar.", ""]
+    lines += ["Best,", one_line(user_name)] if user_name else ["Best wishes"]
+    return OutgoingMessage(
+        to=invite.attendees,
+        subject=one_line(f"Invitation: {invite.title}"),
+        text="\n".join(lines).strip() + "\n",
+        outbox_key=invitation_key(uid),
+        attachments=(Attachment(ICS_NAME, "text/calendar", ics, method="REQUEST"),),
+    )
+
+
+#: A meeting this short is a phone call (the composer's default ask).
+CALL_MINUTES = 15
+
+
+def default_location(slot: Slot, phone: str) -> str:
+    """Where the meeting is, as far as the app knows: the user's phone number for a call."""
+    minutes = slot.length.total_seconds() / 60
+    return f"Phone: {one_line(phone)}" if phone.strip() and minutes <= CALL_MINUTES else ""
+
+
+def has_calendar(provider: MailProvider) -> bool:
+    """Whether the account says it can create events (providers that do not say can)."""
+    return bool(getattr(provider, "has_calendar", True))
+
+
 @dataclass(frozen=True, slots=True)
 class AcceptedSlot:
     step: Step | None
@@ -118,6 +189,8 @@ class AcceptedSlot:
     ics: bytes
     #: The calendar event created through the account, or None (not asked, or it failed).
     event: EventRef | None = None
+    #: The invitation e-mailed with the .ics, when the account has no calendar.
+    emailed: SentRef | None = None
     #: Why the event could not be created (offline, throttled...): the meeting is set anyway,
     #: and the invitation can be sent again later.
     error: str = ""
@@ -135,9 +208,12 @@ def accept_slot(
     description: str = "",
     title: str | None = None,
     create_event: bool = True,
+    user_tz: str = "UTC",
+    lang: str = "en",
 ) -> AcceptedSlot:
     """The contact accepted ``slot``: move them to *scheduled* at that time (with the click or
-    reply as evidence) and invite them through the account's calendar."""
+    reply as evidence) and invite them through the account's calendar, or by e-mail with an
+    .ics when the account has no calendar (``user_tz`` and ``lang`` write its date)."""
     contact = store.contact(contact_id).contact
     name = user_name or provider.account.display_name
     invite = meeting_invite(
@@ -147,19 +223,39 @@ def accept_slot(
     already = (state.meeting_start, state.meeting_end) == (invite.start, invite.end)
     # Sending the invitation again (a retry after an error) sets nothing twice in the history.
     step = None if already else set_meeting(store, contact_id, invite.start, invite.end, now)
+    uid = event_uid(contact_id, slot, provider.account.address)
     ics = build_ics(
         invite,
         organizer=provider.account.address,
         organizer_name=name,
         attendee_names={invite.attendees[0]: contact.name},
-        uid=event_uid(contact_id, slot, provider.account.address),
+        uid=uid,
         stamp=now.astimezone(UTC),
     )
     if not create_event:
         return AcceptedSlot(step, invite, ics)
     try:
+        if not has_calendar(provider):
+            raise NoCalendarError(f"{provider.account.address} has no calendar")
         event = provider.create_event(invite)
+    except NoCalendarError as exc:
+        log.info(
+            "no calendar for contact %s's invitation (%s): sending it by e-mail", contact_id, exc
+        )
     except ProviderError as exc:
         log.warning("calendar event for contact %s not created: %s", contact_id, exc)
-        return AcceptedSlot(step, invite, ics, None, str(exc) or type(exc).__name__)
-    return AcceptedSlot(step, invite, ics, event)
+        return AcceptedSlot(step, invite, ics, None, error=str(exc) or type(exc).__name__)
+    else:
+        return AcceptedSlot(step, invite, ics, event)
+    mail = invitation_mail(
+        contact, invite, ics, uid=uid, user_name=name, user_tz=user_tz, lang=lang
+    )
+    try:
+        sent = outbox.send(
+            store, provider, mail, contact_id=contact_id, purpose=INVITATION_PURPOSE, now=now
+        )
+    except ProviderError as exc:
+        # Offline or throttled: the outbox row stays pending and the next sync sends it.
+        log.warning("e-mailed invitation for contact %s not sent yet: %s", contact_id, exc)
+        return AcceptedSlot(step, invite, ics, None, error=str(exc) or type(exc).__name__)
+    return AcceptedSlot(step, invite, ics, None, emailed=sent)

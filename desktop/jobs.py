@@ -141,8 +141,23 @@ def invite_job(
     slot: Slot,
     now: datetime,
     user_name: str,
+    *,
+    phone: str = "",
+    user_tz: str = "UTC",
+    lang: str = "en",
 ) -> AcceptedSlot:
-    """On the sync worker: invite a scheduled contact through the account's calendar."""
-    from desktop.invites import accept_slot
+    """On the sync worker: invite a scheduled contact through the account's calendar (or by
+    e-mail with an .ics when the account has none), with the user's phone number for a call."""
+    from desktop.invites import accept_slot, default_location
 
-    return accept_slot(worker_store(profile), provider, contact_id, slot, now, user_name=user_name)
+    return accept_slot(
+        worker_store(profile),
+        provider,
+        contact_id,
+        slot,
+        now,
+        user_name=user_name,
+        location=default_location(slot, phone),
+        user_tz=user_tz,
+        lang=lang,
+    )

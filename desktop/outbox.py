@@ -6,6 +6,7 @@ The message carries the row's key (X-Coffeechat-Outbox). After a crash between "
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import uuid
@@ -13,6 +14,7 @@ from datetime import datetime
 
 from desktop.storage import Store
 from mail.provider import (
+    Attachment,
     MailProvider,
     NeedsSignInError,
     OfflineError,
@@ -39,6 +41,15 @@ def _payload(msg: OutgoingMessage) -> str:
             "in_reply_to": msg.in_reply_to,
             "references": list(msg.references),
             "thread_id": msg.thread_id,
+            "attachments": [
+                {
+                    "filename": a.filename,
+                    "content_type": a.content_type,
+                    "method": a.method,
+                    "data": base64.b64encode(a.data).decode("ascii"),
+                }
+                for a in msg.attachments
+            ],
         }
     )
 
@@ -54,6 +65,12 @@ def _message(key: str, payload: str) -> OutgoingMessage:
         in_reply_to=data["in_reply_to"],
         references=tuple(data["references"]),
         thread_id=data["thread_id"],
+        attachments=tuple(
+            Attachment(
+                a["filename"], a["content_type"], base64.b64decode(a["data"]), a.get("method", "")
+            )
+            for a in data.get("attachments", [])
+        ),
     )
 
 

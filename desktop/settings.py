@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.domain.due import ReminderSettings
+from desktop.domain.slots import LANGUAGES
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,12 @@ class Settings:
     #: The application (client) id of the user's own Azure app, for connecting Outlook (not a
     #: secret: it is in every sign-in link).
     outlook_client_id: str = ""
+    #: The language of dates in messages (weekday and month names): en, de, fr or es.
+    message_language: str = "en"
+    #: Requests a day, at most, sent from Coffeechat (a personal tool, never a mass mailer).
+    daily_request_cap: int = 20
+    #: The user's phone number, written into invitations for calls (the place, for the others).
+    phone: str = ""
 
     def reminders(self) -> ReminderSettings:
         holidays = set()
@@ -104,6 +111,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "thank_you_hours": (1, 24 * 14),
     "check_in_days": (7, 3 * 365),
     "digest_hour": (0, 23),
+    "daily_request_cap": (1, 100),
 }
 
 
@@ -136,6 +144,8 @@ def _valid(key: str, value: Any, default: Any) -> bool:
             ZoneInfo(str(value))
         except (ZoneInfoNotFoundError, ValueError):
             return False
+    if key == "message_language":
+        return isinstance(value, str) and value in LANGUAGES
     if key in ("quiet_start", "quiet_end"):
         return isinstance(value, str) and _HHMM.match(value) is not None
     return isinstance(value, str)

@@ -322,3 +322,53 @@ def loose_ends(notes: str) -> list[str]:
         elif _PROMISE.search(line):
             items.append(one_line(line.lstrip("-*\u2022 ")))
     return [i for i in dict.fromkeys(items) if i]
+
+
+# ------------------------------------------------------------------------ the user's own
+def valid_name(name: str) -> bool:
+    """A template name is a file name: letters, digits, "_" and "-"."""
+    return bool(_NAME.match(name))
+
+
+def save_user_template(user_dir: Path, name: str, source: str) -> Path:
+    """Write the user's template ``name`` (atomically: a crash leaves the old file whole).
+
+    Raises TemplateError with the reason when the name or the text cannot make a template."""
+    if not valid_name(name):
+        raise TemplateError(
+            f"{name!r} cannot be a template name: use letters, digits, '_' and '-' only."
+        )
+    _split(from_source(name, source))  # a Subject: line, then the message
+    fields_used(from_source(name, source))  # no syntax mistake
+    user_dir.mkdir(parents=True, exist_ok=True)
+    path = user_dir / f"{name}{SUFFIX}"
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(source.replace("\r\n", "\n"), encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def delete_user_template(user_dir: Path, name: str) -> bool:
+    """Remove the user's template ``name`` (for a customised default: back to the default)."""
+    if not valid_name(name):
+        return False
+    path = user_dir / f"{name}{SUFFIX}"
+    existed = path.is_file()
+    path.unlink(missing_ok=True)
+    return existed
+
+
+def default_names() -> set[str]:
+    return set(_read_dir(default_dir(), builtin=True))
+
+
+def free_name(base: str, taken: Iterable[str]) -> str:
+    """``base`` made unique among ``taken``: "request_cold_2", "request_cold_3"..."""
+    used = set(taken)
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", base).strip("_") or "my_template"
+    if stem not in used:
+        return stem
+    n = 2
+    while f"{stem}_{n}" in used:
+        n += 1
+    return f"{stem}_{n}"

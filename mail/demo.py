@@ -41,6 +41,7 @@ from mail.provider import (
     MailMessage,
     MeetingInvite,
     MessageRef,
+    NoCalendarError,
     OutgoingMessage,
     SentRef,
 )
@@ -225,8 +226,13 @@ class _Step:
 class DemoMailbox:
     """A simulated mailbox in ``directory``; see the module docstring."""
 
-    def __init__(self, directory: Path, account: Account, clock: Clock) -> None:
+    def __init__(
+        self, directory: Path, account: Account, clock: Clock, *, has_calendar: bool = True
+    ) -> None:
         self.account = account
+        #: Off: the simulated account has no calendar (busy time from working hours alone,
+        #: invitations by e-mail), as an IMAP account or a Google project without Calendar.
+        self.has_calendar = has_calendar
         self._dir = Path(directory)
         self._clock = clock
         self._lock = threading.RLock()
@@ -420,6 +426,8 @@ class DemoMailbox:
 
     def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]:
         """Lunch (12:00-13:00 UTC) and a team sync (16:00-16:30 UTC) each weekday, plus events."""
+        if not self.has_calendar:
+            raise NoCalendarError(f"{self.account.address} has no calendar")
         start, end = utc(start), utc(end)
         blocks: list[Interval] = []
         day = start.date() - timedelta(days=1)
@@ -447,6 +455,8 @@ class DemoMailbox:
         return sorted(clipped, key=lambda b: (b.start, b.end))
 
     def create_event(self, event: MeetingInvite) -> EventRef:
+        if not self.has_calendar:
+            raise NoCalendarError(f"{self.account.address} has no calendar")
         with self._lock:
             ident = self._next_id("e")
             self._index["events"].append(

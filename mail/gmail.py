@@ -56,6 +56,7 @@ from mail.provider import (
     MeetingInvite,
     MessageRef,
     NeedsSignInError,
+    NoCalendarError,
     OfflineError,
     OutgoingMessage,
     ProviderError,
@@ -249,6 +250,14 @@ class _Failure:
     kind: str  # "throttled" or "offline"
     detail: str
     retry_after: float | None = None
+
+
+class ServiceDisabledError(ProviderError):
+    """The user's Google Cloud project has not turned on the API that was called."""
+
+
+#: The permission that lets us create calendar events (and so send invitations through Google).
+EVENTS_SCOPE = "https://www.googleapis.com/auth/calendar.events"
 
 
 class _HistoryGone(Exception):
@@ -482,7 +491,7 @@ class GmailProvider:
             if status == 403 and reason in ("accessNotConfigured", "SERVICE_DISABLED"):
                 # The user's own Google Cloud project has not turned on the Gmail or Calendar
                 # API: a set-up step, said plainly (docs/gmail-setup.md), not a crash.
-                raise ProviderError(
+                raise ServiceDisabledError(
                     "The Gmail or Google Calendar API is not enabled in your Google Cloud "
                     "project. Enable both (see docs/gmail-setup.md), then sync again."
                 ) from None
@@ -922,6 +931,8 @@ class GmailProvider:
 
         try:
             answer = self._call("calendar", query)
+        except ServiceDisabledError:
+            raise self._no_calendar() from None
         except (OfflineError, ThrottledError):
             stale = self._cached_busy(start, end, BUSY_CACHE_OFFLINE.total_seconds(), now)
             if stale is None:
@@ -936,6 +947,18 @@ class GmailProvider:
             ]
             self._busy.append(_BusyEntry(now, start, end, blocks))
         return self._clip(self._busy[-1], start, end)
+
+    @property
+    def has_calendar(self) -> bool:
+        """Whether the grant lets us create events (one that names no scopes is taken as whole)."""
+        scopes = self._creds().scopes
+        return not scopes or EVENTS_SCOPE in scopes
+
+    def _no_calendar(self) -> NoCalendarError:
+        return NoCalendarError(
+            f"Google Calendar cannot be used from {self.account.address} (the Calendar API is "
+            "not enabled in your Google Cloud project, or the permission was not granted)."
+        )
 
     def _cached_busy(
         self, start: datetime, end: datetime, max_age: float, now: float
@@ -962,6 +985,8 @@ class GmailProvider:
                 (event.title, _iso(event.start), _iso(event.end), *sorted(event.attendees))
             ).encode()
         ).hexdigest()[:32]
+        if not self.has_calendar:
+            raise self._no_calendar()
         body = {
             "id": f"cc{digest}",
             "summary": event.title,
@@ -980,6 +1005,8 @@ class GmailProvider:
 
         try:
             answer = self._call("calendar", insert)
+        except ServiceDisabledError:
+            raise self._no_calendar() from None
         except HttpError as exc:
             if _status(exc) == 409:  # created by an attempt whose answer was lost
                 return EventRef(str(body["id"]))

@@ -22,7 +22,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_
 
 import nh3
 
-from mail.provider import MailMessage, MessageRef, OutgoingMessage
+from mail.provider import Attachment, MailMessage, MessageRef, OutgoingMessage
 
 #: Bodies (plain or html) longer than this many characters are cut, with a defect noted.
 MAX_BODY_CHARS = 1_000_000
@@ -339,7 +339,8 @@ def build_message(
     when: datetime,
     message_id: str | None = None,
 ) -> EmailMessage:
-    """An RFC 5322 text/plain UTF-8 message for ``out``. Line breaks in headers: ValueError."""
+    """An RFC 5322 message for ``out``: text/plain UTF-8, with its attachments in a
+    multipart/mixed when it has any. Line breaks in headers: ValueError."""
     if when.tzinfo is None:
         raise ValueError("naive datetime for the Date header")
     if not out.to:
@@ -371,4 +372,40 @@ def build_message(
     if outbox_key:
         msg[OUTBOX_HEADER] = outbox_key
     msg.set_content(out.text, charset="utf-8")
+    # Invitations first: an alternative part can only join the text before any file is added.
+    for attachment in sorted(out.attachments, key=lambda a: not _is_invitation(a)):
+        _attach(msg, attachment)
     return msg
+
+
+_TOKEN = re.compile(r"\A[A-Za-z0-9!#$&^_.+-]+\Z")
+
+
+def _is_invitation(attachment: Attachment) -> bool:
+    return attachment.content_type.lower() == "text/calendar" and bool(attachment.method.strip())
+
+
+def _attach(msg: EmailMessage, attachment: Attachment) -> None:
+    """Add one attachment. An invitation (text/calendar with a method) goes in twice, as mail
+    clients expect: as an alternative to the text (the part Gmail, Outlook and Apple Mail turn
+    into Accept / Decline buttons) and as an ``.ics`` file for the others to open."""
+    filename = _no_newlines("attachment name", attachment.filename).strip() or "attachment"
+    maintype, _, subtype = attachment.content_type.partition("/")
+    if not _TOKEN.match(maintype) or not _TOKEN.match(subtype):
+        raise ValueError(f"not a content type: {attachment.content_type!r}")
+    method = attachment.method.strip().upper()
+    if method and not _TOKEN.match(method):
+        raise ValueError(f"not a calendar method: {attachment.method!r}")
+    if _is_invitation(attachment):
+        # base64 keeps the calendar's CRLF line ends exactly as RFC 5545 writes them.
+        msg.add_alternative(
+            attachment.data,
+            maintype="text",
+            subtype="calendar",
+            params={"method": method, "charset": "utf-8"},
+        )
+        msg.add_attachment(
+            attachment.data, maintype="application", subtype="ics", filename=filename
+        )
+        return
+    msg.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=filename)

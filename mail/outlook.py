@@ -13,6 +13,7 @@ back-off up to two minutes) and, after a few tries, becomes ThrottledError.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import threading
@@ -40,6 +41,7 @@ from mail.provider import (
     MeetingInvite,
     MessageRef,
     NeedsSignInError,
+    NoCalendarError,
     OfflineError,
     OutgoingMessage,
     ProviderError,
@@ -48,6 +50,17 @@ from mail.provider import (
 )
 
 GRAPH = "https://graph.microsoft.com/v1.0"
+
+
+class RefusedError(ProviderError):
+    """Graph answered with a 4xx that no retry mends (its status and error code are kept)."""
+
+    def __init__(self, status: int, code: str = "") -> None:
+        super().__init__(f"Outlook answered {status} {code}".strip())
+        self.status = status
+        self.code = code
+
+
 MAX_IN_FLIGHT = 4
 MAX_BACKOFF = 120.0
 _FOLDERS = {Folder.INBOX: "inbox", Folder.SENT: "sentitems"}
@@ -269,7 +282,7 @@ class OutlookProvider:
                     code = str(answer.json().get("error", {}).get("code", ""))
                 if "SyncState" in code or "syncstate" in code.lower():
                     raise _Gone()
-                raise ProviderError(f"Outlook answered {status} {code}".strip())
+                raise RefusedError(status, code)
             if not answer.content:
                 return {}
             parsed = answer.json()
@@ -430,6 +443,18 @@ class OutlookProvider:
         }
         if msg.outbox_key:
             fields["internetMessageHeaders"] = [{"name": OUTBOX_HEADER, "value": msg.outbox_key}]
+        if msg.attachments:
+            fields["attachments"] = [
+                {
+                    "@odata.type": "#microsoft.graph.fileAttachment",
+                    "name": a.filename,
+                    # Graph has no way to mark a part as an invitation (method=REQUEST): the
+                    # .ics goes as a file, which Outlook and the others open as an event.
+                    "contentType": a.content_type,
+                    "contentBytes": base64.b64encode(a.data).decode("ascii"),
+                }
+                for a in msg.attachments
+            ]
         target = self._reply_target(msg)
         if target is not None:
             draft = self._post(f"/me/messages/{target}/createReply")
@@ -521,7 +546,14 @@ class OutlookProvider:
             "location": {"displayName": event.location},
             "body": {"contentType": "text", "content": event.description},
         }
-        return EventRef(str(self._post("/me/events", body)["id"]))
+        try:
+            return EventRef(str(self._post("/me/events", body)["id"]))
+        except RefusedError as exc:
+            if exc.status == 403:
+                raise NoCalendarError(
+                    f"The Outlook calendar of {self.account.address} cannot be used: {exc}"
+                ) from None
+            raise
 
     def away(self, addresses: Iterable[str]) -> dict[str, str]:
         """The automatic replies (out-of-office) of these recipients, before sending to them:

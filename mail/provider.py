@@ -87,6 +87,17 @@ class MailMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file carried by an outgoing message. A ``text/calendar`` attachment with a ``method``
+    (REQUEST, CANCEL) is an invitation: mail clients show it with Accept / Decline buttons."""
+
+    filename: str
+    content_type: str
+    data: bytes
+    method: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     to: tuple[str, ...]
     subject: str
@@ -98,6 +109,7 @@ class OutgoingMessage:
     references: tuple[str, ...] = ()
     thread_id: str | None = None
     cc: tuple[str, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,6 +168,11 @@ class ThrottledError(ProviderError):
 
 class NeedsSignInError(ProviderError):
     """The grant was revoked or expired: the user has to reconnect the account."""
+
+
+class NoCalendarError(ProviderError):
+    """The account cannot use a calendar (none granted, or the service is turned off): busy
+    time comes from working hours alone and invitations go by e-mail as an .ics."""
 
 
 class MailProvider(Protocol):

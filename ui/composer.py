@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QDateTimeEdit,
     QDialog,
@@ -56,7 +57,10 @@ from desktop import compose, outbox, templates
 from desktop.context import AppContext
 from desktop.domain.coaching import Finding, Severity, blocking
 from desktop.domain.due import ActionKind
+from desktop.domain.model import Stage
 from desktop.domain.slots import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
     MeetingKind,
     Slot,
     SlotRules,
@@ -66,6 +70,7 @@ from desktop.domain.slots import (
 )
 from desktop.storage import ContactRecord
 from desktop.templates import MessageTemplate, RenderedMessage, TemplateKind
+from mail.mime import html_to_text
 from mail.provider import MailProvider, OutgoingMessage, ProviderError
 from ui.board import mix
 from ui.bridge import FutureBridge
@@ -77,8 +82,10 @@ log = logging.getLogger(__name__)
 #: keystroke.
 DEBOUNCE_MS = 250
 SLOT_COUNT = 3
+#: How much of an automatic reply (from mail tips) the away warning quotes.
+TIP_CHARS = 160
 
-_TEMPLATE_LABELS = {
+TEMPLATE_LABELS = {
     "request_referral": "Request — someone referred you",
     "request_article": "Request — an article about them",
     "request_affiliation": "Request — a shared school or association",
@@ -231,12 +238,13 @@ class ComposerDialog(QDialog):
         *,
         action: ActionKind | None = None,
         template: str | None = None,
-        daily_cap: int = compose.DAILY_REQUEST_CAP,
+        daily_cap: int | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.daily_cap = daily_cap
+        #: Requests a day at most: the user's setting unless given.
+        self.daily_cap = ctx.settings.daily_request_cap if daily_cap is None else daily_cap
         self.records: dict[int, ContactRecord] = {r.id: r for r in records}
         self.user = compose.user_party(ctx.settings)
         self.zone = self.user.zone
@@ -264,6 +272,13 @@ class ComposerDialog(QDialog):
         self._calendar_future: Future[Any] | None = None
         self._sent_today = 0
         self.conversation: compose.Thread | None = None
+        #: Automatic replies from the account's mail tips: (account id, address) -> text.
+        self.mail_tips: dict[tuple[int, str], str] = {}
+        self._tips_futures: dict[Future[Any], tuple[int, str]] = {}
+        #: Contacts written to in this dialog (saved or sent), with "then the next target".
+        self.written: list[int] = []
+        #: What was done before the current message ("Sent to Erin Park. Now writing to…").
+        self.done_note = ""
 
         self.bridge = FutureBridge(self)
         self.bridge.finished.connect(self.on_future_finished)
@@ -306,12 +321,13 @@ class ComposerDialog(QDialog):
         if not self.ctx.providers:
             self.account_combo.addItem(self.tr("No mailbox connected"), None)
         self.account_combo.setEnabled(len(self.ctx.providers) > 1)
+        self.account_combo.currentIndexChanged.connect(self.on_account_changed)
         self.template_combo = QComboBox()
         self.template_combo.setAccessibleName(self.tr("Template"))
         for kind in _KIND_ORDER:
             for name, tpl in sorted(self.templates.items()):
                 if tpl.kind is kind:
-                    label = self.tr(_TEMPLATE_LABELS.get(name, name))
+                    label = self.tr(TEMPLATE_LABELS.get(name, name))
                     if not tpl.builtin:
                         label = self.tr("{0} (yours)").format(label)
                     self.template_combo.addItem(label, name)
@@ -325,6 +341,17 @@ class ComposerDialog(QDialog):
         ):
             self.kind_combo.addItem(text, meeting.value)
         self.kind_combo.currentIndexChanged.connect(self.on_kind_changed)
+        self.language_combo = QComboBox()
+        self.language_combo.setAccessibleName(self.tr("Language of the dates"))
+        self.language_combo.setToolTip(
+            self.tr("Weekday and month names in the proposed times follow this language")
+        )
+        for code in LANGUAGES:
+            self.language_combo.addItem(LANGUAGE_NAMES[code], code)
+        self.language_combo.setCurrentIndex(
+            max(self.language_combo.findData(self.ctx.settings.message_language), 0)
+        )
+        self.language_combo.currentIndexChanged.connect(self.on_language_changed)
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -332,6 +359,7 @@ class ComposerDialog(QDialog):
         form.addRow(self.tr("&From:"), self.account_combo)
         form.addRow(self.tr("T&emplate:"), self.template_combo)
         form.addRow(self.tr("&Meeting:"), self.kind_combo)
+        form.addRow(self.tr("&Dates in:"), self.language_combo)
         self.away_label = self._note_label("away", (214, 150, 20))
         self.cap_label = self._note_label("cap", (200, 60, 40))
 
@@ -519,6 +547,14 @@ class ComposerDialog(QDialog):
         self.send_button.clicked.connect(self.send_now)
         self.cancel_button = QPushButton(self.tr("Cancel"))
         self.cancel_button.setAccessibleName(self.tr("Cancel"))
+        self.next_check = QCheckBox(self.tr("Then write to the ne&xt target"))
+        self.next_check.setAccessibleName(self.tr("Then write to the next target"))
+        self.next_check.setToolTip(
+            self.tr(
+                "After this message is saved or sent, stay open for the next contact not yet "
+                "asked: one person, one message at a time"
+            )
+        )
         self.buttons.addButton(self.draft_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
@@ -535,6 +571,7 @@ class ComposerDialog(QDialog):
         layout.addLayout(bottom)
         bottom.setSpacing(pad * 2)
         bottom.addWidget(self.status_label, 1)
+        bottom.addWidget(self.next_check)
         bottom.addWidget(self.buttons)
         # Wide enough for the settings column without a horizontal scroll, and for a message
         # line of about 90 characters; never larger than the screen.
@@ -602,6 +639,10 @@ class ComposerDialog(QDialog):
 
     def template(self) -> MessageTemplate | None:
         return self.templates.get(str(self.template_combo.currentData()))
+
+    def language(self) -> str:
+        """The message's language (weekday and month names of the proposed times)."""
+        return str(self.language_combo.currentData() or "en")
 
     def meeting_kind(self) -> MeetingKind:
         return MeetingKind(str(self.kind_combo.currentData()))
@@ -804,6 +845,7 @@ class ComposerDialog(QDialog):
         self.hand_edited = False
         self._rebuild_fields()
         self.update_away()
+        self._start_mail_tips()
         self.update_cap()
         self.propose()
 
@@ -812,6 +854,13 @@ class ComposerDialog(QDialog):
         self._rebuild_fields()
         self.update_cap()
         self.propose()
+
+    def on_language_changed(self, *_: object) -> None:
+        self.message_inputs_changed(now=True)
+
+    def on_account_changed(self, *_: object) -> None:
+        self.update_away()
+        self._start_mail_tips()
 
     def on_kind_changed(self, *_: object) -> None:
         self.excluded = []
@@ -985,13 +1034,13 @@ class ComposerDialog(QDialog):
         if tpl.kind in compose.SLOT_KINDS:
             if self.slots:
                 asked, _texts = compose.slot_fields(
-                    self.slots, self.user.timezone, contact_tz, "en", self.meeting_kind()
+                    self.slots, self.user.timezone, contact_tz, self.language(), self.meeting_kind()
                 )
                 fields.update(asked)
             else:
                 fields.pop("slots", None)
                 asked, _texts = compose.slot_fields(
-                    [], self.user.timezone, contact_tz, "en", self.meeting_kind()
+                    [], self.user.timezone, contact_tz, self.language(), self.meeting_kind()
                 )
                 asked.pop("slots")
                 fields.update(asked)
@@ -1129,12 +1178,61 @@ class ComposerDialog(QDialog):
         self.coaching_label.setText("".join(rows))
 
     # ================================================================ warnings
+    def _tip_key(self) -> tuple[int, str] | None:
+        """(account, address) whose mail tip counts now: the chosen account and the recipient."""
+        provider, record = self.provider(), self.record()
+        if provider is None or record is None or not compose.can_tell_away(provider):
+            return None
+        address = record.contact.primary_email.strip().lower()
+        return (provider.account.id, address) if address else None
+
+    def _start_mail_tips(self) -> None:
+        """Ask the account (Outlook's getMailTips) whether the recipient has an automatic reply
+        on, on the network pool; the answer arrives in ``on_mail_tips``."""
+        key = self._tip_key()
+        provider = self.provider()
+        if key is None or provider is None or key in self.mail_tips:
+            return
+        if key in self._tips_futures.values():
+            return
+        try:
+            future = self.ctx.tasks.submit_network(compose.mail_tips, provider, [key[1]])
+        except RuntimeError:  # shutting down
+            return
+        self._tips_futures[future] = key
+        self._pending.add(future)
+        future.add_done_callback(_Relay(self.bridge))
+
+    def on_mail_tips(self, future: Future[dict[str, str]]) -> None:
+        account_id, address = self._tips_futures.pop(future)
+        error = None if future.cancelled() else future.exception()
+        if future.cancelled() or error is not None:
+            if error is not None:
+                log.error("reading mail tips failed", exc_info=error)
+            return
+        self.mail_tips[(account_id, address)] = future.result().get(address, "")
+        self.update_away()
+
     def update_away(self) -> None:
         record = self.record()
         away = record.state.away_until if record is not None else None
         today = self.now().astimezone(self.zone).date()
         if record is None or away is None or away < today:
-            self.away_label.hide()
+            key = self._tip_key()
+            tip = self.mail_tips.get(key, "") if key is not None else ""
+            if record is None or not tip:
+                self.away_label.hide()
+                return
+            said = templates.one_line(html_to_text(tip))
+            if len(said) > TIP_CHARS:
+                said = said[: TIP_CHARS - 1].rstrip() + "…"
+            self.away_label.setText(
+                self.tr(
+                    "{0} has an automatic reply on (Outlook mail tips): “{1}” A message now "
+                    "waits in their inbox; consider writing after they are back."
+                ).format(record.contact.name, said)
+            )
+            self.away_label.show()
             return
         self.away_label.setText(
             self.tr(
@@ -1157,8 +1255,9 @@ class ComposerDialog(QDialog):
         if self.cap_reached():
             self.cap_label.setText(
                 self.tr(
-                    "You have sent {0} requests today, the daily limit ({1}). Requests written "
-                    "one at a time get answers; save this one as a draft and send it tomorrow."
+                    "You have sent {0} requests today, your daily limit ({1}; change it in "
+                    "Settings → Messages). Requests written one at a time get answers; save "
+                    "this one as a draft and send it tomorrow."
                 ).format(self._sent_today, self.daily_cap)
             )
             self.cap_label.show()
@@ -1204,7 +1303,7 @@ class ComposerDialog(QDialog):
         self.send_button.setEnabled(not reason and not blocking(self.findings))
         self.send_button.setToolTip(reason)
         if not self.busy():
-            self.status_label.setText(reason)
+            self.status_label.setText(" ".join(t for t in (self.done_note, reason) if t))
         for widget in (
             self.contact_combo,
             self.template_combo,
@@ -1353,6 +1452,8 @@ class ComposerDialog(QDialog):
         try:
             if future is self._calendar_future:
                 self.on_calendar_read(future)
+            elif future in self._tips_futures:
+                self.on_mail_tips(future)
             elif self._operation == "draft":
                 self._on_draft_done(future)
             elif self._operation == "send":
@@ -1379,7 +1480,7 @@ class ComposerDialog(QDialog):
                 self._op_contact, self._op_offers, self._op_at, self._op_message.outbox_key
             )
         self.draft_saved.emit(self._op_contact)
-        self.accept()
+        self.finish_or_next(self.tr("Draft saved for {0}."))
 
     def _on_send_done(self, future: Future[Any]) -> None:
         self._operation = ""
@@ -1388,7 +1489,7 @@ class ComposerDialog(QDialog):
             # The outbox row is written before the provider is called: the next sync sends it.
             log.warning("send deferred to the outbox: %s", type(error).__name__)
             self.message_sent.emit(self._op_contact)
-            self.accept()
+            self.finish_or_next(self.tr("The message to {0} waits in the outbox."))
             return
         if future.cancelled() or error is not None:
             if error is not None:
@@ -1401,11 +1502,48 @@ class ComposerDialog(QDialog):
             )
             return
         self.message_sent.emit(self._op_contact)
-        self.accept()
+        self.finish_or_next(self.tr("Sent to {0}."))
+
+    # ================================================================ one at a time
+    def next_target(self) -> int | None:
+        """The next contact, in the list's order after the current one, who is still a target
+        with an address and was not written to in this dialog."""
+        count = self.contact_combo.count()
+        start = self.contact_combo.currentIndex()
+        for step in range(1, count):
+            contact_id = self.contact_combo.itemData((start + step) % count)
+            record = self.records.get(contact_id) if isinstance(contact_id, int) else None
+            if (
+                record is not None
+                and record.id not in self.written
+                and record.state.stage is Stage.TARGET
+                and record.contact.primary_email
+            ):
+                return record.id
+        return None
+
+    def finish_or_next(self, done_text: str) -> None:
+        """The message is saved or sent: close, or, with "then the next target", start the
+        next one (a new message with its own outbox key and fresh times)."""
+        self.written.append(self._op_contact)
+        record = self.records.get(self._op_contact)
+        name = record.contact.name if record is not None else ""
+        following = self.next_target() if self.next_check.isChecked() else None
+        if following is None:
+            self.accept()
+            return
+        self._outbox_key = outbox.new_key()
+        self.contact_combo.setCurrentIndex(self.contact_combo.findData(following))
+        nxt = self.records[following].contact.name
+        self.done_note = done_text.format(name) + " " + self.tr("Now writing to {0}.").format(nxt)
+        self.update_buttons()
 
     # ================================================================ closing
     def reject(self) -> None:
         if self.busy():  # the message is on its way: wait for the answer
+            return
+        if self.written:  # stopping after some were written: those count
+            self.accept()
             return
         super().reject()
 

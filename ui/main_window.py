@@ -340,6 +340,7 @@ class MainWindow(QMainWindow):
             ["Ctrl+,", QKeySequence.StandardKey.Preferences],
         )
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.templates_action = action(self.tr("&Templates…"), self.show_templates)
         self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
         self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
         self.connect_mailbox_action = action(
@@ -607,6 +608,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.connect_outlook_action)
         file_menu.addAction(self.connect_mailbox_action)
         file_menu.addSeparator()
+        file_menu.addAction(self.templates_action)
         file_menu.addAction(self.settings_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
@@ -1178,13 +1180,28 @@ class MainWindow(QMainWindow):
     def show_settings(self) -> bool:
         """File → Settings…; True if the user saved."""
         dialog = SettingsDialog(
-            self.ctx.settings, self.account_lines(), autostart.is_enabled(), self
+            self.ctx.settings,
+            self.account_lines(),
+            autostart.is_enabled(),
+            self,
+            open_templates=self.show_templates,
         )
         if not self.exec_dialog(dialog) or dialog.saved is None:
             return False
         self.save_settings(dialog.saved)
         self.set_start_at_login(dialog.start_at_login())
         return True
+
+    def show_templates(self) -> None:
+        """File → Templates… (and Settings → Messages): edit the message templates."""
+        from ui.templates_dialog import TemplatesDialog  # Jinja2 loads on first use
+
+        # Over Settings when opened from there, so it is not hidden behind it.
+        dialog = TemplatesDialog(self.ctx, QApplication.activeModalWidget() or self)
+        try:
+            self.exec_dialog(dialog)
+        finally:
+            dialog.deleteLater()
 
     def save_settings(self, new: Settings) -> None:
         """Write settings.json (atomically) and apply the new settings at once."""
@@ -1348,14 +1365,19 @@ class MainWindow(QMainWindow):
             self.banner.show_text(self.tr("Connect a mailbox to send invitations."))
             return False
         self.panel.invite_button.setEnabled(False)
+        slot = Slot(state.meeting_start, state.meeting_end)
+        prefs = self.ctx.settings
         future = self.ctx.tasks.submit_sync(
             invite_job,
             self.ctx.paths.profile,
             self.ctx.providers[0],
             contact_id,
-            Slot(state.meeting_start, state.meeting_end),
+            slot,
             self.now(),
-            self.ctx.settings.user_name,
+            prefs.user_name,
+            phone=prefs.phone,
+            user_tz=prefs.timezone,
+            lang=prefs.message_language,
         )
         future.add_done_callback(self.invite_bridge.deliver)
         return True
@@ -1377,6 +1399,13 @@ class MainWindow(QMainWindow):
                     "The meeting is set, but the invitation could not be sent ({0}). Try "
                     "again later."
                 ).format(sent.error)
+            )
+        elif sent.emailed is not None:
+            self.banner.show_text(
+                self.tr(
+                    "Invitation e-mailed to {0} with a calendar file (the account has no "
+                    "calendar Coffeechat can use)."
+                ).format(name)
             )
         else:
             self.banner.show_text(self.tr("Invitation sent to {0}.").format(name))

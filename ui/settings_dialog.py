@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.settings import Settings, parse_hhmm
 from ui.dialogs import error_label, name_helper_controls, valid_zone, zone_combo
+from ui.settings_messages import MessagesPage
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -75,6 +76,8 @@ class SettingsDialog(QDialog):
         accounts: Sequence[tuple[str, str, str]] = (),
         start_at_login: bool = False,
         parent: QWidget | None = None,
+        *,
+        open_templates: Callable[[], object] | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = settings
@@ -88,6 +91,8 @@ class SettingsDialog(QDialog):
         self.tabs.addTab(
             self._accounts_page(settings, accounts, start_at_login), self.tr("&Accounts")
         )
+        self.messages_page = MessagesPage(settings, open_templates)
+        self.tabs.addTab(self.messages_page, self.tr("&Messages"))
         self.error = error_label()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -381,6 +386,7 @@ class SettingsDialog(QDialog):
             digest_hour=self.digest_hour.value(),
             sync_interval_s=interval,
             mailbox_flags_off=self.flags_off(),
+            **self.messages_page.values(),
         )
 
     def flags_off(self) -> tuple[str, ...]:

@@ -295,6 +295,13 @@ _OWN_TIME: dict[str, dict[str, str]] = {
     "es": {"user": "{t} su hora", "contact": "{t} mi hora ({z})"},
 }
 LANGUAGES: tuple[str, ...] = tuple(_WEEKDAYS)
+#: Each language by its own name, for the choice of the message's language.
+LANGUAGE_NAMES: dict[str, str] = {
+    "en": "English",
+    "de": "Deutsch",
+    "fr": "Français",
+    "es": "Español",
+}
 
 
 def language(code: str) -> str:

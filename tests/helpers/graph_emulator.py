@@ -82,6 +82,8 @@ class Msg:
     flag_status: str = "notFlagged"
     #: Single-value extended properties: id -> value.
     properties: dict[str, str] = field(default_factory=dict)
+    #: fileAttachment resources as posted (name, contentType, contentBytes in base64)
+    attachments: list[dict[str, Any]] = field(default_factory=list)
 
     def json(self, full: bool, expand: str = "") -> dict[str, Any]:
         def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
@@ -143,6 +145,10 @@ class GraphEmulator:
         self.personal = False
         #: address -> automatic reply message (getMailTips)
         self.away: dict[str, str] = {}
+        #: True: the mailbox has no calendar (POST /me/events answers 403 ErrorAccessDenied)
+        self.calendar_denied = False
+        #: Not 200: getMailTips answers with this status (a tenant that turns mail tips off)
+        self.mail_tips_status = 200
         self.seq = 0
         #: delta tokens below this are expired
         self.min_token = 0
@@ -435,12 +441,16 @@ class GraphEmulator:
                     {"showAs": "busy", "start": {"dateTime": a.isoformat(), "timeZone": "UTC"},
                      "end": {"dateTime": b.isoformat(), "timeZone": "UTC"}} for a, b in self.busy
                 ]}  # fmt: skip
+            if parts == ["getMailTips"] and self.mail_tips_status != 200:
+                return self.mail_tips_status, {"error": {"code": "ErrorAccessDenied"}}
             if parts == ["getMailTips"]:
                 return 200, {"value": [
                     {"emailAddress": {"address": a},
                      "automaticReplies": {"message": self.away.get(a, "")}}
                     for a in body.get("EmailAddresses", [])
                 ]}  # fmt: skip
+            if parts == ["events"] and method == "POST" and self.calendar_denied:
+                return 403, {"error": {"code": "ErrorAccessDenied", "message": "no calendar"}}
             if parts == ["events"] and method == "POST":
                 event = {**body, "id": self._new_id("ev-")}
                 self.events.append(event)
@@ -491,6 +501,10 @@ class GraphEmulator:
             if status != msg.flag_status:
                 msg.flag_status = status
                 self._bump(msg)  # a changed flag shows up in the folder's delta, as in Graph
+        for attachment in body.get("attachments", []):
+            assert attachment["@odata.type"] == "#microsoft.graph.fileAttachment"
+            base64.b64decode(attachment["contentBytes"], validate=True)
+            msg.attachments.append(attachment)
 
     def _draft(self, body: dict[str, Any], reply_to: Msg | None) -> Msg:
         ident = self._new_id("AAkALg-")

@@ -4,6 +4,7 @@ local Graph emulator, the real Store and sync pass. Time is simulated: nothing h
 from __future__ import annotations
 
 import argparse
+import base64
 import contextlib
 import json
 import logging
@@ -18,10 +19,13 @@ from pathlib import Path
 
 import pytest
 import requests
+from icalendar import Calendar
 
 from desktop import cli_account, logs, outbox
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
+from desktop.domain.slots import Slot
+from desktop.invites import accept_slot
 from desktop.paths import resolve
 from desktop.storage import Store
 from desktop.sync import run_once
@@ -634,3 +638,28 @@ def test_no_keyring_is_said_before_the_browser_opens(
     finally:
         keyring.set_keyring(previous)
     assert opened == []
+
+
+def test_a_mailbox_without_calendar_mails_the_invitation_as_a_file_attachment(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    store, provider, _ = opened
+    emulator.calendar_denied = True
+    ada = store.add_contact(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
+    slot = Slot(T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=15))
+    accepted = accept_slot(
+        store, provider, ada.id, slot, clock.now(), location="Phone: +44 20 7946 0000"
+    )
+    assert store.state(ada.id).stage is Stage.SCHEDULED
+    assert accepted.event is None and accepted.emailed is not None and not accepted.error
+    assert emulator.events == []
+    sent = emulator.messages[accepted.emailed.id]
+    assert sent.folder == "sentitems" and sent.to == ["ada@contact.test"]
+    (attachment,) = sent.attachments
+    assert (attachment["name"], attachment["contentType"]) == ("invite.ics", "text/calendar")
+    ics = base64.b64decode(attachment["contentBytes"])
+    assert ics == accepted.ics
+    (event,) = Calendar.from_ical(ics).walk("VEVENT")
+    assert (event["DTSTART"].dt, event["DTEND"].dt) == (slot.start, slot.end)
+    assert str(event["ATTENDEE"]) == "mailto:ada@contact.test"
+    assert str(event["LOCATION"]) == "Phone: +44 20 7946 0000"

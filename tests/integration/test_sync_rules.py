@@ -138,7 +138,8 @@ def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None
     assert not paths.profile.exists()
 
 
-def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path) -> None:
+@pytest.mark.parametrize("calendar", [True, False], ids=["calendar", "no-calendar"])
+def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path, calendar: bool) -> None:
     from desktop import outbox
     from desktop.domain.slots import Slot, render_slot
     from mail.provider import OutgoingMessage
@@ -183,10 +184,29 @@ def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path) -> N
 
     from desktop.invites import accept_slot
 
+    demo.mailbox.has_calendar = calendar
     sent = accept_slot(demo.store, demo.mailbox, priya, slots[1], clock.now())
-    assert sent.event is not None and sent.error == ""
-    assert [(e.start, e.end) for e in demo.mailbox.events()] == [(slots[1].start, slots[1].end)]
-    event = next(c for c in Calendar.from_ical(sent.ics).walk() if c.name == "VEVENT")
+    assert sent.error == ""
+    if calendar:
+        assert sent.event is not None and sent.emailed is None
+        assert [(e.start, e.end) for e in demo.mailbox.events()] == [(slots[1].start, slots[1].end)]
+        ics = sent.ics
+    else:
+        # No calendar: the invitation went by e-mail; read it back from the sent message.
+        from email import policy
+        from email.parser import BytesParser
+
+        from mail.provider import Folder, MessageRef
+
+        assert sent.event is None and sent.emailed is not None and demo.mailbox.events() == []
+        raw = demo.mailbox.fetch_message(
+            MessageRef(sent.emailed.id, sent.emailed.thread_id, Folder.SENT)
+        ).raw
+        parts = BytesParser(policy=policy.default).parsebytes(raw).walk()
+        (part,) = [p for p in parts if p.get_content_type() == "text/calendar"]
+        assert part.get_param("method") == "REQUEST"
+        ics = part.get_content().encode()
+    event = next(c for c in Calendar.from_ical(ics).walk() if c.name == "VEVENT")
     assert event.decoded("dtstart") == slots[1].start
     assert event.decoded("dtend") == slots[1].end
     assert "priya.nair@brightpath.example" in str(event.get("attendee")).lower()

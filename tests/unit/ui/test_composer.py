@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from email import policy
 from email.parser import BytesParser
@@ -22,6 +22,7 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.domain.slots import Slot
 from desktop.jobs import close_worker_store, sync_round
 from desktop.paths import Paths
 from desktop.tasks import Tasks
@@ -418,3 +419,144 @@ def test_one_click_invitation_for_a_scheduled_contact(
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
     assert window.panel.invite_button.isEnabled()
+
+
+def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup
+) -> None:
+    from datetime import timedelta
+
+    from icalendar import Calendar
+
+    from desktop.actions import set_meeting
+
+    _sync(qtbot, window)
+    setup.demo.mailbox.has_calendar = False
+    setup.ctx.settings = replace(setup.ctx.settings, phone="+1 555 0100")
+    maya = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Maya Chen")
+    start = START + timedelta(days=2)
+    set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
+    window.refresh_contact(maya)
+    window.select_contact(maya)
+    with qtbot.waitSignal(window.invite_bridge.finished, timeout=WAIT_MS):
+        window.panel.invite_button.click()
+    assert setup.demo.mailbox.events() == []
+    assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()
+    (sent,) = [
+        m
+        for m in _sent_to(setup.demo.mailbox, "maya.chen@lumen.example")
+        if m.subject.startswith("Invitation:")
+    ]
+    assert "Where: Phone: +1 555 0100" in sent.text
+    parts = BytesParser(policy=policy.default).parsebytes(sent.raw).walk()
+    (part,) = [p for p in parts if p.get_content_type() == "text/calendar"]
+    (event,) = Calendar.from_ical(part.get_content()).walk("VEVENT")
+    assert event["DTSTART"].dt == start
+    assert str(event["LOCATION"]) == "Phone: +1 555 0100"
+
+
+def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
+    close_worker_store()
+    setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.daily_cap == 4 and not dialog.cap_label.isVisible()
+    assert dialog.send_button.isEnabled() or "limit" not in dialog.send_blocked_reason()
+
+    setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=3)
+    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    qtbot.addWidget(capped)
+    capped.show()
+    _ready(qtbot, capped)
+    assert capped.cap_label.isVisible()
+    assert "your daily limit (3; change it in Settings" in capped.cap_label.text()
+    assert "Daily limit of 3 requests reached" in capped.send_blocked_reason()
+
+
+def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) -> None:
+    setup.ctx.settings = replace(setup.ctx.settings, message_language="de")
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.is_request() and dialog.language() == "de"
+    german = ("Mo.", "Di.", "Mi.", "Do.", "Fr.")
+    slot_lines = [t for t in dialog.fields["slots"]]  # type: ignore[union-attr]
+    assert slot_lines and all(line.startswith(german) for line in slot_lines)
+    assert slot_lines[0] in dialog.body_edit.toPlainText()
+
+    french = ("lun.", "mar.", "mer.", "jeu.", "ven.")
+    dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
+    qtbot.waitUntil(
+        lambda: all(str(t).startswith(french) for t in dialog.fields["slots"]),  # type: ignore[union-attr]
+        timeout=WAIT_MS,
+    )
+    body = dialog.body_edit.toPlainText()
+    assert all(str(t) in body for t in dialog.fields["slots"])  # type: ignore[union-attr]
+    assert not any(line in body for line in slot_lines)
+
+
+def test_one_contact_at_a_time_then_the_next_target(
+    qtbot: QtBot, window: MainWindow, setup: DemoSetup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    erin = setup.contact("Erin Park")
+    targets = {
+        r.id
+        for r in setup.ctx.store.contacts()
+        if r.state.stage is Stage.TARGET and r.contact.primary_email and r.id != erin
+    }
+    assert targets  # the demo has more than one target
+    seen: dict[str, Any] = {}
+
+    def drive(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        _ready(qtbot, dialog)
+        first_key = dialog.outbox_key
+        dialog.next_check.setChecked(True)
+        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+        assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
+        record = dialog.record()
+        assert record is not None and record.id in targets
+        seen["next"] = record.id
+        assert dialog.status_label.text().startswith(
+            f"Draft saved for Erin Park. Now writing to {record.contact.name}."
+        )
+        if "reason" in dialog.field_values():
+            dialog.set_field("reason", "your talk on hospital data at PyData")
+        _ready(qtbot, dialog)
+        assert dialog.outbox_key != first_key
+        erins = [Slot(a, b) for a, b in setup.ctx.store.offers_for(erin)]
+        assert erins and not any(s.overlaps(o) for s in dialog.slots for o in erins)
+        # The last one: without "then the next", saving closes the dialog.
+        dialog.next_check.setChecked(False)
+        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+        assert dialog.written == [erin, record.id]
+        return dialog.result() == QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(window, "exec_dialog", drive)
+    assert window.write_to(erin)
+    drafts = _drafts(setup)
+    assert len(drafts) == 2
+    assert len({d[OUTBOX_HEADER] for d in drafts}) == 2
+    assert setup.ctx.store.offers_for(seen["next"])
+
+
+def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    setup.demo.mailbox.has_calendar = False
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    assert dialog.calendar is not None and dialog.calendar.source == "working hours"
+    assert dialog.calendar.problems == ()  # no calendar is not a failure to report
+    assert dialog.slot_source.text().startswith("No calendar access: these times come from")
+    assert len(dialog.slots) == 3
