@@ -46,7 +46,7 @@ def test_fresh_database_is_at_latest(tmp_path: Path) -> None:
 
 
 #: The table each migration adds, by the schema version it brings.
-ADDED = {2: "action_marks", 3: "offers", 4: "notified", 5: "sender_kinds"}
+ADDED = {2: "action_marks", 3: "offers", 4: "notified", 5: "sender_kinds", 6: "interviews"}
 
 
 @pytest.mark.parametrize("version", sorted(ADDED))
