@@ -31,6 +31,7 @@ _HEAVY_COMMANDS = {
     "account": "desktop.cli_account",
     "draft": "desktop.cli_draft",
     "classify": "desktop.cli_classify",
+    "import": "desktop.cli_data",
 }
 _LIGHT_COMMANDS = {"run", "status", "sync", "demo"}
 
@@ -179,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop import cli_classify
 
         return cli_classify.run(args)
+    if command in ("import", "export", "backup", "restore"):
+        from desktop import cli_data
+
+        return cli_data.run(command, args)
     paths = resolve(args.profile)
     if command == "run":
         if not has_display():
