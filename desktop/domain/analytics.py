@@ -55,7 +55,7 @@ class Rate:
         return None if self.whole == 0 else self.part / self.whole
 
     def percent(self) -> str:
-        return "–" if self.value is None else f"{round(self.value * 100)}%"
+        return "—" if self.value is None else f"{round(self.value * 100)}%"
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,9 +177,9 @@ def group_label(group: str) -> str:
 
 
 def duration_text(delta: timedelta | None) -> str:
-    """ "2 d 4 h", "5 h 30 min", "–"."""
+    """ "2 d 4 h", "5 h 30 min", "—"."""
     if delta is None:
-        return "–"
+        return "—"
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, mins = divmod(rest, 60)

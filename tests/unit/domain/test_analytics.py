@@ -91,7 +91,7 @@ def test_a_meeting_that_has_not_ended_yet_is_not_owed_a_thank_you() -> None:
     history = [(1, _e(EventKind.MEETING_PASSED, NOW + H))]
     a = compute(history, clock=ManualClock(NOW), period=Period(START, NOW + 2 * H))
     assert a.thank_you_within_24h == Rate(0, 0)
-    assert a.thank_you_within_24h.percent() == "–"
+    assert a.thank_you_within_24h.percent() == "—"
 
 
 @pytest.mark.parametrize("kind", [EventKind.AUTO_REPLY, EventKind.BOUNCE])
@@ -113,7 +113,7 @@ def test_empty_history_and_durations() -> None:
     assert (a.requests, a.reply_rate.value, a.median_time_to_reply) == (0, None, None)
     assert a.referrals_per_meeting is None
     assert [duration_text(d) for d in (None, 17 * H, 50 * H, 90 * timedelta(minutes=1))] == [
-        "–",
+        "—",
         "17 h",
         "2 d 2 h",
         "1 h 30 min",
