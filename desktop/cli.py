@@ -32,6 +32,9 @@ _HEAVY_COMMANDS = {
     "draft": "desktop.cli_draft",
     "classify": "desktop.cli_classify",
     "import": "desktop.cli_data",
+    "export": "desktop.cli_data",
+    "backup": "desktop.cli_data",
+    "restore": "desktop.cli_data",
 }
 _LIGHT_COMMANDS = {"run", "status", "sync", "demo"}
 
@@ -108,8 +111,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     command = None if argv is None else _command_in(argv)
     wants_help = argv is None or "-h" in argv or "--help" in argv
+    added: set[str] = set()  # one module may add several commands
     for name, module in _HEAVY_COMMANDS.items():
-        if (
+        if module not in added and (
             command == name
             or (command is None and wants_help)
             or (
@@ -119,6 +123,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             )
         ):
             importlib.import_module(module).add_parser(sub)
+            added.add(module)
     return parser
 
 

@@ -37,6 +37,37 @@ def add_parser(subparsers: Any) -> None:
         "company, role, url, notes); repeatable",
     )
 
+    exp = subparsers.add_parser(
+        "export",
+        parents=[common],
+        help="export contacts (CSV, vCard), everything (JSON) or meetings (.ics)",
+        description="Write an export file. Nothing in the profile changes.",
+    )
+    exp.add_argument(
+        "--format", required=True, choices=["csv", "vcard", "json", "ics"], help="what to write"
+    )
+    exp.add_argument("--to", required=True, type=Path, metavar="FILE", help="the file to write")
+    bak = subparsers.add_parser(
+        "backup",
+        parents=[common],
+        help="copy the database to a backup file (safe while the app runs)",
+    )
+    bak.add_argument(
+        "--to",
+        type=Path,
+        metavar="FILE_OR_DIR",
+        default=None,
+        help="where to write it (default: the profile's backups folder, dated)",
+    )
+    res = subparsers.add_parser(
+        "restore",
+        parents=[common],
+        help="replace the database with a backup, after checking the backup",
+        description="Check FILE (a Coffeechat database, a known schema, intact), keep a copy "
+        "of the current database, then restore FILE. Close the window first.",
+    )
+    res.add_argument("file", metavar="FILE", type=Path)
+
 
 def _fail(message: str) -> int:
     print(f"coffeechat: {message}", file=sys.stderr)
@@ -102,7 +133,56 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from desktop.export import ExportFormat, export
+
+    store = _open(args)
+    if isinstance(store, int):
+        return store
+    try:
+        written = export(store, ExportFormat(args.format), args.to, datetime.now(UTC))
+    except OSError as exc:
+        return _fail(f"cannot write {args.to}: {exc.strerror or exc}")
+    finally:
+        store.close()
+    print(f"Wrote {written}.")
+    return 0
+
+
+def run_backup(args: argparse.Namespace) -> int:
+    from desktop.backup import BackupError, backup
+
+    paths = resolve(getattr(args, "profile", None))
+    destination = args.to or paths.profile / "backups"
+    if args.to is None:
+        destination.mkdir(parents=True, exist_ok=True)
+    try:
+        written = backup(paths.database, destination)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(f"Backed up to {written}.")
+    return 0
+
+
+def run_restore(args: argparse.Namespace) -> int:
+    from desktop.backup import BackupError, restore
+
+    paths = resolve(getattr(args, "profile", None))
+    try:
+        safety = restore(paths.profile, args.file)
+    except BackupError as exc:
+        return _fail(str(exc))
+    print(f"Restored {args.file.name}." + (f" The previous data is in {safety}." if safety else ""))
+    return 0
+
+
 def run(command: str, args: argparse.Namespace) -> int:
-    if command == "import":
-        return run_import(args)
-    raise AssertionError(command)
+    runner = {
+        "import": run_import,
+        "export": run_export,
+        "backup": run_backup,
+        "restore": run_restore,
+    }[command]
+    return runner(args)
