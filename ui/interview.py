@@ -286,7 +286,8 @@ class InterviewWindow(QWidget):
         self.ticker = QTimer(self)
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self.tick)
-        QShortcut(QKeySequence("Ctrl+Return"), self, activated=self.on_start_clicked)
+        self.start_shortcut = QShortcut(QKeySequence("Ctrl+Space"), self)
+        self.start_shortcut.activated.connect(self.on_start_clicked)
         self.resize(fm.averageCharWidth() * 120, fm.height() * 36)
 
     # ------------------------------------------------------------- the timer
