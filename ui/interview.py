@@ -36,6 +36,7 @@ from desktop import compose, settings, templates, workspace
 from desktop.domain.clock import Clock
 from desktop.domain.workspace import InterviewRecord
 from desktop.storage import StorageError, Store
+from ui.a11y import name_controls
 
 DEFAULT_MINUTES = 15
 
@@ -289,6 +290,7 @@ class InterviewWindow(QWidget):
         self.start_shortcut = QShortcut(QKeySequence("Ctrl+Space"), self)
         self.start_shortcut.activated.connect(self.on_start_clicked)
         self.resize(fm.averageCharWidth() * 120, fm.height() * 36)
+        name_controls(self)
 
     # ------------------------------------------------------------- the timer
     def elapsed(self) -> timedelta:
