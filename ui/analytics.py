@@ -194,6 +194,8 @@ class AnalyticsView(QWidget):
             (self.reply, self.median, self.meeting, self.thanks, self.referrals)
         ):
             grid.addWidget(card, i // 3, i % 3)
+        for column in range(3):
+            grid.setColumnStretch(column, 1)
         self.source_chart = SourceChart()
         source_title = QLabel(self.tr("<b>Reply rate by source</b>"))
         self.note = QLabel(
@@ -241,7 +243,10 @@ class AnalyticsView(QWidget):
         )
         ignored = []
         if a.auto_replies_ignored:
-            ignored.append(self.tr("{0} auto-replies").format(a.auto_replies_ignored))
+            n = a.auto_replies_ignored
+            ignored.append(
+                self.tr("1 auto-reply") if n == 1 else self.tr("{0} auto-replies").format(n)
+            )
         if a.bounced:
             ignored.append(self.tr("{0} bounced").format(a.bounced))
         self.reply.set(

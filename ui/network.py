@@ -123,7 +123,13 @@ class NetworkView(QWidget):
         self.tree.expandAll()
         referred = sum(1 for r in self.referrers.values() if r is not None)
         self.totals.setText(
-            self.tr("{0} chains · {1} people introduced").format(len(trees), referred)
+            (self.tr("1 chain") if len(trees) == 1 else self.tr("{0} chains").format(len(trees)))
+            + " · "
+            + (
+                self.tr("1 person introduced")
+                if referred == 1
+                else self.tr("{0} people introduced").format(referred)
+            )
         )
         self.empty.setVisible(not trees)
         self.split.setVisible(bool(trees))

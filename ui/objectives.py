@@ -35,9 +35,9 @@ STAGE_HUES: dict[Stage, int] = {
     Stage.REQUESTED: 45,
     Stage.REPLIED: 280,
     Stage.SCHEDULED: 190,
-    Stage.MET: 140,
-    Stage.THANKED: 120,
-    Stage.IN_TOUCH: 100,
+    Stage.MET: 150,
+    Stage.THANKED: 95,
+    Stage.IN_TOUCH: 255,
     Stage.DECLINED: 0,
     Stage.NO_RESPONSE: 20,
     Stage.BOUNCED: 350,
@@ -240,7 +240,11 @@ class ObjectiveCard(QFrame):
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() * 1.15)
         title.setFont(f)
-        count = QLabel(self.tr("{0} contacts").format(summary.total))
+        count = QLabel(
+            self.tr("1 contact")
+            if summary.total == 1
+            else self.tr("{0} contacts").format(summary.total)
+        )
         count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
         edit = QPushButton(self.tr("Edit…"))
         edit.clicked.connect(lambda: view.edit_objective(o))
