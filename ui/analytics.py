@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import workspace
 from desktop.domain.analytics import Analytics, Period, Rate, duration_text, group_label
 from desktop.domain.clock import Clock
 from desktop.storage import Store
@@ -234,6 +233,8 @@ class AnalyticsView(QWidget):
 
     def refresh(self, *_: object) -> None:
         period = self.period()
+        from desktop import workspace  # the composer's modules load only when needed
+
         a = workspace.analytics_from_store(self.store, self.clock, period)
         self.result = a
         start = period.start if period.start > ALL_TIME_START else None

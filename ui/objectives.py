@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import workspace
 from desktop.domain.model import STAGE_ORDER, Objective, Stage
 from desktop.domain.objectives import ObjectiveSummary
 from desktop.storage import Store
@@ -348,6 +347,8 @@ class ObjectivesView(QWidget):
             widget = item.widget() if item is not None else None
             if widget is not None:
                 widget.deleteLater()
+        from desktop import workspace  # the composer's modules load only when needed
+
         summaries = workspace.objective_overview(self.store)
         for s in summaries:
             self.cards.addWidget(ObjectiveCard(s, self))
