@@ -5,12 +5,15 @@ editable and reorderable. Everything is saved as it is edited."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
+    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -38,14 +41,84 @@ from ui.a11y import name_controls
 SAVE_DELAY_MS = 800
 
 
+class QuestionBankDialog(QDialog):
+    """The user's own question bank: the list every new contact's questions start from."""
+
+    def __init__(self, profile: Path, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(profile) / workspace.USER_BANK_NAME
+        self.setWindowTitle(self.tr("Your question bank"))
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            text = workspace.DEFAULT_BANK.read_text(encoding="utf-8")
+        self.edit = QPlainTextEdit(text)
+        self.edit.setObjectName("question-bank")
+        self.edit.setAccessibleName(self.tr("Question bank"))
+        hint = QLabel(
+            self.tr(
+                "One question per line starting with “- ”; headings (#) group them. New contacts "
+                "start with these; contacts you already prepared keep their own list."
+            )
+        )
+        hint.setWordWrap(True)
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.hide()
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save
+            | QDialogButtonBox.StandardButton.Cancel
+            | QDialogButtonBox.StandardButton.RestoreDefaults
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
+        restore.clicked.connect(self.restore_defaults)
+        layout = QVBoxLayout(self)
+        layout.addWidget(hint)
+        layout.addWidget(self.edit, 1)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        fm = QFontMetrics(self.font())
+        self.resize(fm.averageCharWidth() * 90, fm.height() * 32)
+        name_controls(self)
+
+    def restore_defaults(self) -> None:
+        self.edit.setPlainText(workspace.DEFAULT_BANK.read_text(encoding="utf-8"))
+
+    def accept(self) -> None:
+        text = self.edit.toPlainText()
+        if not workspace.parse_bank(text):
+            self.error.setText(self.tr("There is no question in it: start each with “- ”."))
+            self.error.show()
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            partial = self.path.with_name(self.path.name + ".partial")
+            partial.write_text(text, encoding="utf-8")
+            partial.replace(self.path)
+        except OSError as exc:
+            self.error.setText(self.tr("Cannot save {0}: {1}").format(self.path, exc))
+            self.error.show()
+            return
+        super().accept()
+
+    def questions(self) -> list[str]:
+        return workspace.parse_bank(self.edit.toPlainText())
+
+
 class PreparePane(QWidget):
     """Signals:
     interview_requested(int): the user wants to start the interview with this contact.
     source_changed(int): the contact's source was edited.
+    write_requested(int): the user wants to write the request (the composer opens).
+    bank_requested(): the user wants to edit their question bank.
     """
 
     interview_requested = Signal(int)
     source_changed = Signal(int)
+    write_requested = Signal(int)
+    bank_requested = Signal()
 
     def __init__(self, store: Store, clock: Clock, bank: list[str], parent: QWidget | None = None):
         super().__init__(parent)
@@ -175,6 +248,39 @@ class PreparePane(QWidget):
         ql.addWidget(self.questions)
         ql.addLayout(buttons)
 
+        # Drafts made ready (a request to a name suggested in an interview).
+        self.drafts = QListWidget()
+        self.drafts.setObjectName("ready-drafts")
+        self.drafts.setAccessibleName(self.tr("Ready drafts"))
+        self.drafts.setMaximumHeight(fm.lineSpacing() * 3)
+        self.drafts.currentRowChanged.connect(self.on_draft_selected)
+        self.draft_text = QPlainTextEdit()
+        self.draft_text.setReadOnly(True)
+        self.draft_text.setAccessibleName(self.tr("Draft text"))
+        self.draft_text.setMinimumHeight(fm.lineSpacing() * 8)
+        write = QPushButton(self.tr("&Write request…"))
+        write.setToolTip(
+            self.tr("Opens the composer on the same template, with times from your calendar")
+        )
+        write.clicked.connect(self.on_write_clicked)
+        discard = QPushButton(self.tr("Discard draft"))
+        discard.clicked.connect(self.discard_draft)
+        self.drafts_box = QGroupBox(self.tr("Ready to send"))
+        dl = QVBoxLayout(self.drafts_box)
+        dl.addWidget(self.drafts)
+        dl.addWidget(self.draft_text)
+        db = QHBoxLayout()
+        db.addWidget(write)
+        db.addWidget(discard)
+        db.addStretch(1)
+        dl.addLayout(db)
+        self.drafts_box.hide()
+        bank_button = QToolButton()
+        bank_button.setText(self.tr("Your bank…"))
+        bank_button.setToolTip(self.tr("Edit the questions every new contact starts with"))
+        bank_button.clicked.connect(self.bank_requested)
+        buttons.insertWidget(buttons.count() - 2, bank_button)
+
         self.interview_button = QPushButton(self.tr("Start &interview…"))
         self.interview_button.setObjectName("start-interview")
         self.interview_button.clicked.connect(self.on_interview_clicked)
@@ -183,6 +289,7 @@ class PreparePane(QWidget):
         layout = QVBoxLayout(inner)
         layout.setContentsMargins(pad, pad, pad, pad)
         layout.setSpacing(pad)
+        layout.addWidget(self.drafts_box)
         layout.addWidget(source_box)
         layout.addWidget(q_box, 1)
         layout.addWidget(research_box)
@@ -233,6 +340,7 @@ class PreparePane(QWidget):
             for link in self.store.links(contact_id):
                 self._add_link_item(link)
             self._fill_questions(workspace.questions_for(self.store, contact_id, self.bank))
+            self._fill_drafts()
             self.update_source_rows()
         finally:
             self._loading = False
@@ -260,6 +368,41 @@ class PreparePane(QWidget):
     def _count(self) -> None:
         n = self.questions.count()
         self.count_label.setText(self.tr("{0} questions").format(n))
+
+    # ----------------------------------------------------------------- drafts
+    def _fill_drafts(self) -> None:
+        self.drafts.clear()
+        self.draft_text.clear()
+        drafts = self.store.drafts(self.contact_id) if self.contact_id is not None else []
+        for d in drafts:
+            item = QListWidgetItem(d.subject)
+            item.setData(Qt.ItemDataRole.UserRole, d.id)
+            item.setData(Qt.ItemDataRole.UserRole + 1, f"Subject: {d.subject}\n\n{d.body}")
+            self.drafts.addItem(item)
+        self.drafts_box.setVisible(bool(drafts))
+        if drafts:
+            self.drafts.setCurrentRow(0)
+
+    def on_draft_selected(self, row: int) -> None:
+        item = self.drafts.item(row) if row >= 0 else None
+        self.draft_text.setPlainText(
+            str(item.data(Qt.ItemDataRole.UserRole + 1)) if item is not None else ""
+        )
+
+    def on_write_clicked(self) -> None:
+        if self.contact_id is not None:
+            self.write_requested.emit(self.contact_id)
+
+    def discard_draft(self) -> None:
+        item = self.drafts.currentItem()
+        if item is not None:
+            self.store.delete_draft(int(item.data(Qt.ItemDataRole.UserRole)))
+            self._fill_drafts()
+
+    def reload(self) -> None:
+        """Read the contact again (after an interview, an import, a sync)."""
+        cid, self.contact_id = self.contact_id, None
+        self.show_contact(cid)
 
     # ----------------------------------------------------------------- source
     def update_source_rows(self) -> None:

@@ -125,6 +125,8 @@ class WorkspaceHooks(QObject):
             pane.setObjectName("prepare-pane")
             pane.interview_requested.connect(self.start_interview)
             pane.source_changed.connect(self.window.refresh_contact)
+            pane.write_requested.connect(self.write_request)
+            pane.bank_requested.connect(self.edit_question_bank)
             tabs = self.window.panel.tabs
             tabs.blockSignals(True)
             old = tabs.widget(self.prepare_index)
@@ -192,6 +194,21 @@ class WorkspaceHooks(QObject):
     def on_interview_finished(self, _done: object) -> None:
         self.window.reload_all()
         self.refresh_current()
+        if self._prepare is not None:
+            self._prepare.reload()
+
+    def write_request(self, contact_id: int) -> None:
+        self.window.write_to(contact_id)
+
+    def edit_question_bank(self) -> bool:
+        from ui.prepare import QuestionBankDialog
+
+        dialog = QuestionBankDialog(self.ctx.paths.profile, self.window)
+        if not self.window.exec_dialog(dialog):
+            return False
+        if self._prepare is not None:
+            self._prepare.bank = dialog.questions()
+        return True
 
     def write_thank_you(self, contact_id: int) -> None:
         self.window.write_to(contact_id, ActionKind.THANK_YOU_MISSING)
@@ -215,6 +232,7 @@ class WorkspaceHooks(QObject):
         )
         self.backup_action = self._action(self.tr("&Back up now…"), self.backup_now)
         self.restore_action = self._action(self.tr("&Restore from backup…"), self.restore_backup)
+        self.bank_action = self._action(self.tr("&Question bank…"), self.edit_question_bank)
         self.export_menu = QMenu(self.tr("E&xport"), w)
         for text, fmt in (
             (self.tr("Contacts as &CSV…"), "csv"),
@@ -235,6 +253,7 @@ class WorkspaceHooks(QObject):
             menu.insertAction(before, self.backup_action)
             menu.insertAction(before, self.restore_action)
             menu.insertSeparator(before)
+            menu.insertAction(before, self.bank_action)
         self.prepare_action = self._action(self.tr("&Prepare…"), self.open_prepare, "Ctrl+P")
         self.interview_action = self._action(
             self.tr("Start &interview…"), self.start_interview, "Ctrl+Shift+I"

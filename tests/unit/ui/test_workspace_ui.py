@@ -180,3 +180,47 @@ def test_menus_reach_the_workspace(window: MainWindow) -> None:
         assert wanted in texts
     file_menu = window.menuBar().actions()[0].menu()
     assert window.workspace.import_action in file_menu.actions()  # type: ignore[union-attr]
+
+
+def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import workspace
+    from desktop.domain.workspace import InterviewRecord
+
+    done = workspace.finish_interview(
+        window.ctx.store,
+        InterviewRecord(None, seeded["katherine"], window.now()),
+        ["Dorothy Vaughan <dorothy@nasa.example>"],
+        window.ctx.settings,
+        window.now(),
+    )
+    window.reload_all()
+    new = done.referrals[0].contact_id
+    window.workspace.open_prepare(new)
+    pane = window.workspace.prepare_pane()
+    assert pane.drafts_box.isVisibleTo(pane) and pane.drafts.count() == 1
+    assert "Katherine Johnson suggested I speak with you" in pane.draft_text.toPlainText()
+    assert pane.kind_combo.currentData() == SourceKind.REFERRAL.value
+    assert pane.referrer_label.text() == "Katherine Johnson"
+    written: list[int] = []
+    monkeypatch.setattr(window, "write_to", lambda cid, kind=None: written.append(cid))
+    pane.on_write_clicked()
+    assert written == [new]
+    pane.discard_draft()
+    assert window.ctx.store.drafts(new) == [] and not pane.drafts_box.isVisibleTo(pane)
+
+
+def test_the_users_question_bank(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
+    from desktop import workspace
+    from ui.prepare import QuestionBankDialog
+
+    dialog = QuestionBankDialog(ctx.paths.profile)
+    qtbot.addWidget(dialog)
+    assert "- What drew you" in dialog.edit.toPlainText()  # starts from ours
+    dialog.edit.setPlainText("no questions here")
+    dialog.accept()
+    assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+    dialog.edit.setPlainText("# Mine\n- What is your team's next bet?\n")
+    dialog.accept()
+    assert workspace.question_bank(ctx.paths.profile) == ["What is your team's next bet?"]
