@@ -31,6 +31,10 @@ _HEAVY_COMMANDS = {
     "account": "desktop.cli_account",
     "draft": "desktop.cli_draft",
     "classify": "desktop.cli_classify",
+    "import": "desktop.cli_data",
+    "export": "desktop.cli_data",
+    "backup": "desktop.cli_data",
+    "restore": "desktop.cli_data",
 }
 _LIGHT_COMMANDS = {"run", "status", "sync", "demo"}
 
@@ -107,8 +111,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     command = None if argv is None else _command_in(argv)
     wants_help = argv is None or "-h" in argv or "--help" in argv
+    added: set[str] = set()  # one module may add several commands
     for name, module in _HEAVY_COMMANDS.items():
-        if (
+        if module not in added and (
             command == name
             or (command is None and wants_help)
             or (
@@ -118,6 +123,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
             )
         ):
             importlib.import_module(module).add_parser(sub)
+            added.add(module)
     return parser
 
 
@@ -179,6 +185,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from desktop import cli_classify
 
         return cli_classify.run(args)
+    if command in ("import", "export", "backup", "restore"):
+        from desktop import cli_data
+
+        return cli_data.run(command, args)
     paths = resolve(args.profile)
     if command == "run":
         if not has_display():

@@ -30,6 +30,7 @@ from desktop.domain.slots import (
     meetings_as_busy,
     render_slot,
 )
+from desktop.domain.workspace import SourceKind
 from desktop.jobs import worker_store
 from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
@@ -175,8 +176,20 @@ def contact_fields(
     if sent:
         fields["original_subject"] = strip_re(sent[0].subject)
         fields["thread_id"] = sent[-1].thread_id
-    if contact.notes:
-        fields["loose_ends"] = templates.loose_ends(contact.notes)
+    source = store.source(record.id)
+    if source is not None:
+        if source.article_title:
+            fields["article_title"] = source.article_title
+        if source.article_source:
+            fields["article_source"] = source.article_source
+        if source.kind in (SourceKind.ALUMNI, SourceKind.ASSOCIATION) and source.detail:
+            fields["affiliation"] = source.detail
+    # What they promised in the last interview, then the open items in the notes.
+    interviews = store.interviews(record.id)
+    promised = list(interviews[-1].their_promises) if interviews else []
+    loose = [*promised, *(templates.loose_ends(contact.notes) if contact.notes else [])]
+    if loose:
+        fields["loose_ends"] = list(dict.fromkeys(loose))
     fields.update(extra)
     return fields
 
@@ -360,10 +373,14 @@ _AFFILIATION = ("alumni", "association", "school", "university", "college", "mem
 
 
 def default_template(
-    record: ContactRecord, names: Iterable[str], action: ActionKind | None = None
+    record: ContactRecord,
+    names: Iterable[str],
+    action: ActionKind | None = None,
+    source_kind: SourceKind | None = None,
 ) -> str:
     """The template to start from: the one a due action calls for, else one that fits the stage
-    and how the contact was found. ``names`` are the templates available."""
+    and how the contact was found (``source_kind``, recorded in the contact panel; else the
+    free-text source). ``names`` are the templates available."""
     available = list(names)
 
     def pick(*wanted: str) -> str:
@@ -382,6 +399,10 @@ def default_template(
     if stage in (Stage.THANKED, Stage.IN_TOUCH):
         return pick("check_in")
     source = record.contact.source.casefold()
+    if source_kind is SourceKind.ARTICLE:
+        return pick("request_article", "request_cold")
+    if source_kind in (SourceKind.ALUMNI, SourceKind.ASSOCIATION):
+        return pick("request_affiliation", "request_cold")
     if record.contact.referrer_id is not None or "referr" in source:
         return pick("request_referral", "request_cold")
     if any(w in source for w in _ARTICLE):

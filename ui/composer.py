@@ -626,7 +626,10 @@ class ComposerDialog(QDialog):
             names = [
                 str(self.template_combo.itemData(i)) for i in range(self.template_combo.count())
             ]
-            name = compose.default_template(record, names, self._initial_action)
+            source = self.ctx.store.source(record.id)
+            name = compose.default_template(
+                record, names, self._initial_action, source.kind if source else None
+            )
         index = self.template_combo.findData(name)
         self.template_combo.blockSignals(True)
         self.template_combo.setCurrentIndex(max(index, 0))

@@ -272,6 +272,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_ui()
         self._build_menus()
+        from ui.workspace_hooks import WorkspaceHooks, install
+
+        self.workspace: WorkspaceHooks = install(self)  # objectives, network, analytics, …
         self._build_status()
         self.reload_all()
         self.restore_state()

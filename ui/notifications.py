@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from desktop.actions import all_due
 from desktop.context import AppContext
-from desktop.domain.due import DueAction
+from desktop.domain.due import ActionKind, DueAction
 from desktop.jobs import SyncRound
 from desktop.notify import (
     CLICKED,
@@ -299,6 +299,8 @@ class NotificationCenter(QObject):
         if action in (OPEN, CLICKED):
             self.raise_window()
             self.window.select_contact(about.contact_id)
+            if about.kind is ActionKind.PREPARE:  # the meeting is near: the questions, the notes
+                self.window.workspace.open_prepare(about.contact_id)
         elif action == DRAFT:
             self.raise_window()
             self.window.select_contact(about.contact_id)

@@ -225,6 +225,72 @@ def _v7_mailbox_flags(db: sqlite3.Connection) -> None:
     )
 
 
+def _v8_workspace(db: sqlite3.Connection) -> None:
+    """The interview workspace: which objectives a contact serves, how they were found, the
+    research and questions to prepare, what each interview yielded, and drafts made ready."""
+    _run(
+        db,
+        """
+        CREATE TABLE objective_contacts (
+            objective_id INTEGER NOT NULL REFERENCES objectives(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            PRIMARY KEY (objective_id, contact_id)
+        );
+        CREATE INDEX objective_contacts_contact ON objective_contacts (contact_id);
+        CREATE TABLE contact_sources (
+            contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            article_title TEXT NOT NULL DEFAULT '',
+            article_url TEXT NOT NULL DEFAULT '',
+            article_source TEXT NOT NULL DEFAULT '',
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE TABLE research_notes (
+            contact_id INTEGER PRIMARY KEY REFERENCES contacts(id) ON DELETE CASCADE,
+            markdown TEXT NOT NULL DEFAULT '',
+            updated_at TEXT NOT NULL
+        );
+        CREATE TABLE contact_links (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            url TEXT NOT NULL,
+            title TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX contact_links_contact ON contact_links (contact_id, position);
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            checked INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX questions_contact ON questions (contact_id, position);
+        CREATE TABLE interviews (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            planned_minutes INTEGER NOT NULL DEFAULT 15,
+            notes TEXT NOT NULL DEFAULT '',
+            their_promises TEXT NOT NULL DEFAULT '[]',
+            my_promises TEXT NOT NULL DEFAULT '[]',
+            referrals TEXT NOT NULL DEFAULT '[]'
+        );
+        CREATE INDEX interviews_contact ON interviews (contact_id, started_at);
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            template TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX drafts_contact ON drafts (contact_id)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -233,5 +299,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v5_sender_kinds,
     _v6_account_settings,
     _v7_mailbox_flags,
+    _v8_workspace,
 )
 LATEST = len(MIGRATIONS)

@@ -30,6 +30,7 @@ from desktop.domain.model import (
 from desktop.domain.pipeline import Step, apply
 from desktop.storage.codec import from_iso, iso, state_from_json, state_to_json
 from desktop.storage.migrations import LATEST, MIGRATIONS
+from desktop.storage.workspace import WorkspaceRepo
 from mail.provider import Account, AccountKind, MailMessage
 
 log = logging.getLogger(__name__)
@@ -129,7 +130,7 @@ def message_key(account_id: int, provider_id: str) -> str:
     return f"{account_id}:{provider_id}"
 
 
-class Store:
+class Store(WorkspaceRepo):
     """Repositories over one connection. Not shared between threads: open one per thread."""
 
     def __init__(self, db: sqlite3.Connection, path: Path) -> None:

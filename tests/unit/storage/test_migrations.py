@@ -53,6 +53,7 @@ ADDED = {
     5: "sender_kinds",
     6: "account_settings",
     7: "mailbox_flags",
+    8: "interviews",
 }
 
 

@@ -185,6 +185,21 @@ def test_draft_opens_the_composer_for_that_action(
     assert drafts == [(ada, ActionKind.NEEDS_ANSWER)]
 
 
+def test_the_prepare_note_opens_the_prepare_tab(qtbot: QtBot, ctx: AppContext) -> None:
+    alan = uiseed.add(
+        ctx.store, "Alan Turing", "Labs", "Maths", ("alan@x.example",), ["request", "meeting-soon"]
+    )
+    notifier = RecordingNotifier()
+    window, _ = _center(qtbot, ctx, notifier)
+    _sync(qtbot, window)
+    [note] = [n for n in notifier.notes if n.title == "Prepare"]
+    notifier.answer(note.key, "open")
+    qtbot.waitUntil(lambda: window.current_id == alan)
+    pane = window.workspace.prepare_pane()
+    assert window.panel.tabs.currentWidget() is pane and pane.contact_id == alan
+    assert pane.questions.count() > 0
+
+
 def test_snooze_persists_and_clears_the_count(qtbot: QtBot, ctx: AppContext, ada: int) -> None:
     notifier = RecordingNotifier()
     window, center = _center(qtbot, ctx, notifier)

@@ -1,0 +1,226 @@
+"""The workspace's views inside the real main window, on a real profile."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop.context import AppContext
+from desktop.domain.model import Contact, Objective
+from desktop.domain.workspace import SourceKind
+from desktop.storage import Store
+from ui.main_window import MainWindow
+
+FILES = Path(__file__).parent.parent / "desktop" / "import_files"
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
+    win = MainWindow(ctx)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    win.shutdown()
+
+
+def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[str, int]) -> None:
+    store = window.ctx.store
+    o = store.add_objective(Objective(None, "Research careers", ("Mathematician",), ("NASA",)))
+    store.set_contact_objectives(seeded["ada"], [o.id or 0])
+    store.set_contact_objectives(seeded["alan"], [o.id or 0])
+    window.workspace.show_view(0)
+    view = window.workspace.objectives
+    assert window.pages.currentWidget() is view
+    [card] = [view.cards.itemAt(i).widget() for i in range(view.cards.count())]
+    summary = card.summary  # type: ignore[union-attr]
+    assert summary.total == 2
+    assert "No target yet at NASA." in summary.next_steps
+    assert "Answer 1 person who replied." in summary.next_steps
+
+
+def test_network_view_shows_chains_and_the_referrer_update(
+    window: MainWindow, seeded: dict[str, int]
+) -> None:
+    store = window.ctx.store
+    met = seeded["katherine"]
+    raj = store.add_contact(Contact(None, "Raj Patel", ("raj@x.example",), referrer_id=met))
+    store.update_contact(
+        Contact(
+            met,
+            "Katherine Johnson",
+            ("kj@nasa.example",),
+            company="NASA Langley",
+            referrer_id=seeded["ada"],
+        )
+    )
+    window.reload_all()
+    window.workspace.show_view(1)
+    view = window.workspace.network
+    you = view.tree.topLevelItem(0)
+    assert you.text(0) == "You"
+    ada = you.child(0)
+    assert ada.text(0).startswith("Ada Lovelace")
+    kj = ada.child(0)
+    assert kj.child(0).text(0) == "Raj Patel"
+    view.tree.setCurrentItem(kj)
+    assert "You → Ada Lovelace → Katherine Johnson" in view.chain_label.text()
+    assert view.introduced_label.text() == "Introduced you to: Raj Patel"
+    assert view.update_button.isVisible()  # met, referred, referrer not yet told
+    assert "Ada" in view.update_button.text()
+    view.tree.setCurrentItem(kj.child(0))
+    assert raj.id == window.current_id
+    assert not view.update_button.isVisible()  # Raj is only a target
+
+
+def test_analytics_view_shows_numbers(window: MainWindow) -> None:
+    window.workspace.show_view(2)
+    view = window.workspace.analytics
+    view.period_combo.setCurrentIndex(3)  # all time
+    result = view.result
+    assert result is not None and result.requests > 0
+    assert view.reply.value.text() == result.reply_rate.percent()
+    assert f"of {result.requests} requests answered" in view.reply.detail.text()
+    assert view.source_chart.rows
+
+
+def test_prepare_tab_edits_source_and_questions(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    window.select_contact(seeded["grace"])
+    window.workspace.open_prepare()
+    pane = window.workspace.prepare_pane()
+    assert window.panel.tabs.currentWidget() is pane
+    assert pane.questions.count() >= 15  # seeded from the bank
+    store = window.ctx.store
+    pane.kind_combo.setCurrentIndex(pane.kind_combo.findData(SourceKind.ARTICLE.value))
+    assert pane.article_title.isVisibleTo(pane)
+    pane.article_title.setText("Navy code at sea")
+    pane.article_title.editingFinished.emit()
+    assert store.source(seeded["grace"]).article_title == "Navy code at sea"  # type: ignore[union-attr]
+    first = pane.questions.item(0).text()
+    pane.questions.setCurrentRow(0)
+    pane.move_down()
+    assert [q.text for q in store.questions(seeded["grace"])][1] == first
+    pane.research.setPlainText("# Grace\n- wrote the first compiler")
+    pane.flush()
+    assert store.research(seeded["grace"]).startswith("# Grace")
+
+
+def test_import_through_the_dialog(
+    qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from ui.import_dialog import ImportDialog
+
+    before = window.model.rowCount()
+    dialog = ImportDialog(window.ctx.store, FILES / "Connections.csv", window)
+    qtbot.addWidget(dialog)
+    assert dialog.tabs.tabText(0) == "New (4)" and dialog.tabs.tabText(2) == "Rejected (3)"
+    assert dialog.rejected_list.topLevelItem(1).text(1).startswith("'chloe at example'")
+    qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    assert dialog.import_result is not None and len(dialog.import_result.added) == 4
+    window.reload_all()
+    assert window.model.rowCount() == before + 4
+    # A CSV whose name column is not recognised: the user maps it.
+    odd = tmp_path / "odd.csv"
+    odd.write_text("Wer,Mail\nJürgen Weiß,jw@example.de\n", encoding="utf-8")
+    mapped = ImportDialog(window.ctx.store, odd, window)
+    qtbot.addWidget(mapped)
+    assert "Cannot import" in mapped.summary.text() and mapped.mapping_box.isVisibleTo(mapped)
+    mapped.mapping_combos["email"].setCurrentIndex(mapped.mapping_combos["email"].findData("Mail"))
+    mapped.mapping_combos["name"].setCurrentIndex(mapped.mapping_combos["name"].findData("Wer"))
+    assert mapped.plan is not None and [p.name for p in mapped.plan.new] == ["Jürgen Weiß"]
+
+
+def test_backup_and_restore_from_the_window(
+    window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    warnings: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
+    hooks = window.workspace
+    names = sorted(r.contact.name for r in window.model.records())
+    copy = hooks.backup_now(tmp_path / "b.sqlite3")
+    assert copy is not None
+    window.ctx.store.add_contact(Contact(None, "After The Backup"))
+    window.reload_all()
+    not_ours = tmp_path / "notes.sqlite3"
+    shutil.copy(FILES / "Connections.csv", not_ours)
+    assert not hooks.restore_backup(not_ours, confirm=False)
+    assert "not a Coffeechat backup" in warnings[-1]
+    assert hooks.restore_backup(copy, confirm=False)
+    assert sorted(r.contact.name for r in window.model.records()) == names
+    assert Store.open(window.ctx.paths.profile).contact_count() == len(names)
+
+
+def test_export_from_the_window(window: MainWindow, tmp_path: Path) -> None:
+    written = window.workspace.export("vcard", tmp_path / "all.vcf")
+    assert (
+        written is not None and written.read_text().count("BEGIN:VCARD") == window.model.rowCount()
+    )
+
+
+def test_menus_reach_the_workspace(window: MainWindow) -> None:
+    texts = {a.text() for a in window.findChildren(type(window.workspace.import_action))}
+    for wanted in (
+        "&Import contacts…",
+        "&Back up now…",
+        "&Restore from backup…",
+        "&Prepare…",
+        "Start &interview…",
+        "&Objectives",
+        "&Network",
+        "&Analytics",
+    ):
+        assert wanted in texts
+    file_menu = window.menuBar().actions()[0].menu()
+    assert window.workspace.import_action in file_menu.actions()  # type: ignore[union-attr]
+
+
+def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop import workspace
+    from desktop.domain.workspace import InterviewRecord
+
+    done = workspace.finish_interview(
+        window.ctx.store,
+        InterviewRecord(None, seeded["katherine"], window.now()),
+        ["Dorothy Vaughan <dorothy@nasa.example>"],
+        window.ctx.settings,
+        window.now(),
+    )
+    window.reload_all()
+    new = done.referrals[0].contact_id
+    window.workspace.open_prepare(new)
+    pane = window.workspace.prepare_pane()
+    assert pane.drafts_box.isVisibleTo(pane) and pane.drafts.count() == 1
+    assert "Katherine Johnson suggested I speak with you" in pane.draft_text.toPlainText()
+    assert pane.kind_combo.currentData() == SourceKind.REFERRAL.value
+    assert pane.referrer_label.text() == "Katherine Johnson"
+    written: list[int] = []
+    monkeypatch.setattr(window, "write_to", lambda cid, kind=None: written.append(cid))
+    pane.on_write_clicked()
+    assert written == [new]
+    pane.discard_draft()
+    assert window.ctx.store.drafts(new) == [] and not pane.drafts_box.isVisibleTo(pane)
+
+
+def test_the_users_question_bank(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
+    from desktop import workspace
+    from ui.prepare import QuestionBankDialog
+
+    dialog = QuestionBankDialog(ctx.paths.profile)
+    qtbot.addWidget(dialog)
+    assert "- What drew you" in dialog.edit.toPlainText()  # starts from ours
+    dialog.edit.setPlainText("no questions here")
+    dialog.accept()
+    assert dialog.result() == 0 and dialog.error.isVisibleTo(dialog)
+    dialog.edit.setPlainText("# Mine\n- What is your team's next bet?\n")
+    dialog.accept()
+    assert workspace.question_bank(ctx.paths.profile) == ["What is your team's next bet?"]
