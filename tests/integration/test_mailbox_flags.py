@@ -356,3 +356,102 @@ def test_gmail_labels_the_thread_waiting_for_a_thank_you_and_nothing_else(
     finally:
         provider.close()
         store.close()
+
+
+# ================================================================================ IMAP (Dovecot)
+IMAP_ME, IMAP_PASSWORD = "sam@mail.test", "app-pass-1"
+
+
+def test_imap_flags_the_thread_waiting_for_a_thank_you_and_nothing_else(
+    tmp_path: Path, clock: ManualClock, memory_keyring: MemoryKeyring
+) -> None:
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    from mail.auth.tokens import PasswordStore
+    from mail.imap import ImapProvider, ImapSettings, Security
+    from tests.helpers.dovecot import mail_servers
+
+    def raw(sender: str, subject: str, text: str, message_id: str, in_reply_to: str = "") -> bytes:
+        msg = EmailMessage()
+        msg["From"], msg["To"], msg["Subject"] = sender, IMAP_ME, subject
+        msg["Date"], msg["Message-ID"] = format_datetime(clock.now()), message_id
+        if in_reply_to:
+            msg["In-Reply-To"] = msg["References"] = in_reply_to
+        msg.set_content(text)
+        return msg.as_bytes()
+
+    with mail_servers(users={IMAP_ME: IMAP_PASSWORD}) as (d, s):
+        store = Store.open(tmp_path)
+        account = store.add_account(AccountKind.IMAP, IMAP_ME, "Sam Rivera")
+        settings = ImapSettings(
+            host="127.0.0.1", username=IMAP_ME, port=d.port, security=Security.STARTTLS,
+            smtp_host="127.0.0.1", smtp_port=s.port, smtp_security=Security.PLAIN,
+            ca_file=str(d.cert), timeout=10,
+        )  # fmt: skip
+        store.set_account_settings(account.id, settings.to_json())
+        PasswordStore().save(IMAP_ME, IMAP_PASSWORD)
+        provider = ImapProvider.from_keyring(
+            account, settings, tracked_threads=lambda: store.tracked_threads(account.id),
+            known_addresses=lambda: list(store.address_index()), now=clock.now,
+        )  # fmt: skip
+        folders = {"inbox": "", "sent": "Sent", "drafts": "Drafts"}
+        d.deliver(IMAP_ME, raw("news@else.test", "Weekly", "Hi\n", "<n1@else.test>"))
+        d.deliver(IMAP_ME, raw("x@else.test", "Mine", "Hi\n", "<mine@else.test>"))
+        d.doveadm("flags", "add", "-u", IMAP_ME, "\\Flagged", "mailbox", "INBOX",
+                  "HEADER", "Message-ID", "<mine@else.test>")  # fmt: skip
+
+        def state() -> dict[str, object]:
+            # every message of every folder: (folder:Message-ID) -> its Maildir flags
+            return {
+                f"{name}:{m['Message-ID']}": m.get_flags()
+                for name, folder in folders.items()
+                for m in d.messages(IMAP_ME, folder)
+            }
+
+        def reply(sender: str, text: str, in_reply_to: str) -> str:
+            message_id = f"<{outbox.new_key()}@contact.test>"
+            d.deliver(IMAP_ME, raw(sender, "Re: Coffee chat?", text, message_id, in_reply_to))
+            return message_id
+
+        def user_marks(to_bob: SentRef) -> None:
+            d.doveadm("flags", "add", "-u", IMAP_ME, "\\Flagged", "mailbox", "Sent",
+                      "HEADER", "Message-ID", to_bob.message_id)  # fmt: skip
+
+        def flagged(flag: str) -> set[str]:
+            # IMAP has one flag: a thread is ours when a message has \Flagged and our keyword
+            ours = set()
+            for folder in folders.values():
+                for m in d.messages(IMAP_ME, folder):
+                    if "F" in m.get_flags() and _has_our_keyword(d, folder, m["Message-ID"]):
+                        ours.add(store_thread(m["Message-ID"]))
+            return ours
+
+        def store_thread(message_id: str) -> str:
+            found = [m.thread_id for c in store.contacts() for m in store.messages_for(c.id)
+                     if m.message_id == message_id]  # fmt: skip
+            return found[0] if found else message_id
+
+        try:
+            _flag_story(
+                tmp_path, store, provider, clock, state=state, reply=reply,
+                user_marks=user_marks, flagged=flagged,
+            )  # fmt: skip
+            final = state()
+            assert final["inbox:<mine@else.test>"] == "F"  # the user's own flag stayed
+            assert final["inbox:<n1@else.test>"] == ""  # untouched, still unread
+            assert [v for k, v in final.items() if k.startswith("sent:")].count("FS") == 1, (
+                final
+            )  # Bob's
+        finally:
+            provider.close()
+            store.close()
+
+
+def _has_our_keyword(d: object, folder: str, message_id: str) -> bool:
+    from tests.helpers.dovecot import Dovecot
+
+    assert isinstance(d, Dovecot)
+    out = d.doveadm("fetch", "-u", IMAP_ME, "flags", "mailbox", folder or "INBOX",
+                    "HEADER", "Message-ID", message_id)  # fmt: skip
+    return "$CoffeechatFlagged" in out
