@@ -64,7 +64,7 @@ def test_linkedin_import_merges_known_people_and_folds_duplicate_rows(tmp_path: 
     assert people["Ana S."].company == "Figma"  # filled, the name the user typed is kept
     assert people["Raj Patel"].company == "Stripe"
     assert people["José Núñez"].emails == ("jose@acme.example",)
-    assert "linkedin.com/in/josenunez" in people["José Núñez"].notes
+    assert "linkedin.example/in/josenunez" in people["José Núñez"].notes
     assert store.source(people["芳 王"].id or 0) is not None
     assert store.sources()[people["José Núñez"].id or 0].kind is SourceKind.LINKEDIN
     assert known.id in result.merged
