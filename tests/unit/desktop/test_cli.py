@@ -39,7 +39,7 @@ def test_help_lists_the_commands() -> None:
         ("frobnicate",),
         ("demo", "--start", "next tuesday"),
         ("demo", "--days", "-3"),
-        ("sync",),
+        ("sync", "--twice"),
         ("status", "--bogus"),
     ],
 )
@@ -78,6 +78,8 @@ def test_status_and_sync_on_a_demo_profile(
     assert stages["Alex Moreau"] == "bounced"
     assert stages["Maya Chen"] == "thanked"
     assert main(["sync", "--once", "--profile", str(profile)]) == 0
+    assert "relevant" in capsys.readouterr().out
+    assert main(["sync", "--profile", str(profile)]) == 0  # one pass needs no flag
     assert "relevant" in capsys.readouterr().out
     assert main(["status", "--profile", str(profile)]) == 0
     text = capsys.readouterr().out
