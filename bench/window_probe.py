@@ -78,9 +78,9 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     probe = Probe()
     app.installEventFilter(probe)
-    from desktop.app import main as app_main
+    from desktop.cli import main as cli_main
 
-    code = app_main(["run"])
+    code = cli_main(["run"])
     sys.stdout.flush()
     os._exit(code)  # skip interpreter teardown: only the figures matter here
 

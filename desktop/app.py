@@ -1,4 +1,4 @@
-"""main(): the composition root. Builds every long-lived object, in order, and passes them on."""
+"""run_gui(): the composition root. Builds every long-lived object, in order, and passes them on."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from types import TracebackType
 
@@ -17,12 +16,6 @@ from desktop.storage import StorageError, Store
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from desktop.cli import main as cli_main
-
-    return cli_main(argv)
 
 
 def run_gui(
@@ -208,4 +201,9 @@ def run_gui(
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    # ``python -m desktop.app [COMMAND]``, as autostart entries and launch.own_command write it:
+    # the command line, run as a script rather than imported, so that the window never depends
+    # on the command line that sits above it.
+    import runpy
+
+    runpy.run_module("desktop.cli", run_name="__main__", alter_sys=True)

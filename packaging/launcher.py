@@ -3,7 +3,7 @@
 
 import sys
 
-from desktop.app import main
+from desktop.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,6 +1,7 @@
 """Connecting a Gmail account from the window: the user's own OAuth client file, Google's
 consent page in the browser, the grant into the keyring. The sign-in waits on a loopback port,
-so it runs on the network pool behind a modal progress dialog that can cancel it."""
+so it runs on the network pool behind a modal progress dialog that can cancel it. The steps
+(sign in, keep the grant, record the account) are desktop.accounts_setup's; here is the dialog."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
+from desktop import accounts_setup
 from desktop.context import AppContext
 from mail.provider import AccountKind
 from ui.bridge import FutureBridge
@@ -34,12 +36,7 @@ class SignIn:
 
 
 def google_sign_in(client_file: Path) -> SignIn:
-    # Imported on use: keyring and the Google libraries cost start-up time nobody should pay
-    # until they connect an account.
-    from mail.auth.google import GoogleSignIn
-    from mail.auth.tokens import TokenStore
-
-    return GoogleSignIn(client_file, tokens=TokenStore())  # type: ignore[return-value]
+    return accounts_setup.google_sign_in(client_file)  # type: ignore[return-value]
 
 
 class ConnectorEvents(QObject):
@@ -131,8 +128,8 @@ class GmailConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, _tr("Gmail was not connected"), self.error)
             return False
-        account = self.ctx.store.add_account(
-            AccountKind.GMAIL, grant.address, self.ctx.settings.user_name
+        account = accounts_setup.record_account(
+            self.ctx.store, AccountKind.GMAIL, grant.address, self.ctx.settings.user_name
         )
         self.events.account_added.emit(account.id)
         return True

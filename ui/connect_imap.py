@@ -1,7 +1,8 @@
 """Connecting any IMAP/SMTP mailbox from the window: a preset fills in the servers from the
 address, the user gives an app password, and the connection is tested off the GUI thread (the
 network pool) before anything is saved. Each failure is said in the dialog, next to the field to
-fix; the password goes to the keyring only."""
+fix; the password goes to the keyring only. The steps (test, keep the password, record the
+account with its servers) are desktop.accounts_setup's; here are the dialog and its checks."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop import accounts_setup
 from desktop.context import AppContext
 from mail.imap import (
     PRESETS,
@@ -53,10 +55,7 @@ _SECURITY_TEXT = {
     Security.STARTTLS: "STARTTLS",
     Security.PLAIN: "None (this computer only)",
 }
-_DEFAULT_PORTS = {
-    "imap": {Security.TLS: 993, Security.STARTTLS: 143, Security.PLAIN: 143},
-    "smtp": {Security.TLS: 465, Security.STARTTLS: 587, Security.PLAIN: 25},
-}
+_DEFAULT_PORTS = {"imap": accounts_setup.IMAP_PORTS, "smtp": accounts_setup.SMTP_PORTS}
 
 Checker = Callable[[ImapSettings, str], ConnectionReport]
 
@@ -264,7 +263,7 @@ class ImapAccountDialog(QDialog):
         spin = self.port if service == "imap" else self.smtp_port
         usual = _DEFAULT_PORTS[service]
         if spin.value() in usual.values():
-            spin.setValue(usual[Security(combo.currentData())])
+            spin.setValue(usual[Security(combo.currentData()).value])
 
     def on_browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
@@ -335,7 +334,9 @@ class ImapAccountDialog(QDialog):
         self.status.show()
         self._set_busy(True)
         self._pending = (settings, password)
-        future = self.ctx.tasks.submit_network(self.checker, settings, password)
+        future = self.ctx.tasks.submit_network(
+            accounts_setup.check_imap, settings, password, self.checker
+        )
         future.add_done_callback(self.bridge.deliver)
 
     def on_tested(self, future: Future[ConnectionReport]) -> None:
@@ -401,7 +402,6 @@ class ImapConnector:
         """Show the dialog; on a tested connection keep the password in the keyring and add the
         account with its settings. True when an account was added."""
         from mail.auth import AuthError
-        from mail.auth.tokens import PasswordStore
 
         self.error = ""
         dialog = ImapAccountDialog(self.ctx, parent, checker=self.checker)
@@ -411,14 +411,15 @@ class ImapConnector:
             assert dialog.settings is not None and dialog.report is not None
             address = dialog.address.text().strip().lower()
             try:
-                PasswordStore().save(address, dialog.password)
+                accounts_setup.save_imap_password(address, dialog.password)
             except AuthError as exc:  # no keyring: say so in the dialog, keep what was typed
                 self.error = str(exc)
                 dialog.show_error(self.error)
                 continue
             break
-        account = self.ctx.store.add_account(AccountKind.IMAP, address, self.ctx.settings.user_name)
-        self.ctx.store.set_account_settings(account.id, dialog.settings.to_json())
+        account = accounts_setup.record_account(
+            self.ctx.store, AccountKind.IMAP, address, self.ctx.settings.user_name, dialog.settings
+        )
         log.info("IMAP account connected (IDLE: %s)", dialog.report.idle)
         self.events.account_added.emit(account.id)
         return True

@@ -1,15 +1,14 @@
 """Connecting an Outlook account from the window: the user's own Azure application (client) id,
 Microsoft's sign-in page in the browser over a loopback redirect, or a device code shown in the
 dialog when no browser can be opened (or the user asks for one). The sign-in blocks, so it runs
-on the network pool; the dialog stays responsive and Cancel stops it."""
+on the network pool; the dialog stays responsive and Cancel stops it. The steps (check the id,
+sign in, keep the grant, record the account, remember the id) are desktop.accounts_setup's."""
 
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
@@ -29,7 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop import settings as settings_file
+from desktop import accounts_setup
 from desktop.context import AppContext
 from mail.provider import AccountKind
 from ui.bridge import FutureBridge
@@ -41,19 +40,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-_CLIENT_ID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
-
 
 def _tr(text: str) -> str:
     return QCoreApplication.translate("OutlookConnector", text)
 
 
 def microsoft_auth(client_id: str) -> MicrosoftAuth:
-    # Imported on use: msal and keyring cost start-up time nobody should pay until they connect.
-    from mail.auth.microsoft import MicrosoftAuth
-    from mail.auth.tokens import TokenStore
-
-    return MicrosoftAuth(client_id, tokens=TokenStore())
+    return accounts_setup.microsoft_auth(client_id)
 
 
 class ClientIdDialog(QDialog):
@@ -105,7 +98,7 @@ class ClientIdDialog(QDialog):
         return self.client_id.text().strip()
 
     def on_accept(self) -> None:
-        if not _CLIENT_ID.match(self.value()):
+        if not accounts_setup.is_client_id(self.value()):
             self.error.setText(
                 self.tr(
                     "That is not an application (client) ID: it looks like "
@@ -315,13 +308,9 @@ class OutlookConnector:
 
     def _remember(self, client_id: str) -> None:
         """Keep the client id (not a secret) so the next connection need not ask for it."""
-        if self.ctx.settings.outlook_client_id == client_id:
-            return
-        self.ctx.settings = replace(self.ctx.settings, outlook_client_id=client_id)
-        try:
-            settings_file.save(self.ctx.paths.settings, self.ctx.settings)
-        except OSError as exc:
-            log.warning("the client id could not be saved: %s", exc)
+        self.ctx.settings = accounts_setup.remember_outlook_client_id(
+            self.ctx.paths.settings, self.ctx.settings, client_id
+        )
 
     def _finish(self, parent: QWidget, future: Future[str]) -> bool:
         from mail.auth import AuthError
@@ -343,8 +332,8 @@ class OutlookConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, title, self.error)
             return False
-        account = self.ctx.store.add_account(
-            AccountKind.OUTLOOK, address, self.ctx.settings.user_name
+        account = accounts_setup.record_account(
+            self.ctx.store, AccountKind.OUTLOOK, address, self.ctx.settings.user_name
         )
         self.events.account_added.emit(account.id)
         return True

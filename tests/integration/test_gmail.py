@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli_account, logs, outbox
+from desktop import logs, outbox
+from desktop.cli import account as cli_account
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
 from desktop.paths import resolve

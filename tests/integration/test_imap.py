@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from desktop import cli_account, logs, outbox, providers
+from desktop import logs, outbox, providers
+from desktop.cli import account as cli_account
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
 from desktop.jobs import SyncRound, SyncState, close_worker_store, sync_round

@@ -21,7 +21,8 @@ import pytest
 import requests
 from icalendar import Calendar
 
-from desktop import cli_account, logs, outbox
+from desktop import logs, outbox
+from desktop.cli import account as cli_account
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
 from desktop.domain.slots import Slot

@@ -13,6 +13,10 @@ from desktop.cli import main
 from tests.helpers.demo_profile import START
 
 ROOT = Path(__file__).resolve().parents[3]
+REGISTRY_MODULES = (
+    "desktop.cli.window", "desktop.cli.status", "desktop.cli.sync", "desktop.cli.demo",
+    "desktop.cli.account", "desktop.cli.draft", "desktop.cli.classify", "desktop.cli.data",
+)  # fmt: skip
 
 
 def _run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -39,7 +43,7 @@ def test_help_lists_the_commands() -> None:
         ("frobnicate",),
         ("demo", "--start", "next tuesday"),
         ("demo", "--days", "-3"),
-        ("sync",),
+        ("sync", "--twice"),
         ("status", "--bogus"),
     ],
 )
@@ -79,6 +83,8 @@ def test_status_and_sync_on_a_demo_profile(
     assert stages["Maya Chen"] == "thanked"
     assert main(["sync", "--once", "--profile", str(profile)]) == 0
     assert "relevant" in capsys.readouterr().out
+    assert main(["sync", "--profile", str(profile)]) == 0  # one pass needs no flag
+    assert "relevant" in capsys.readouterr().out
     assert main(["status", "--profile", str(profile)]) == 0
     text = capsys.readouterr().out
     assert "Maya Chen" in text and "Thanked" in text
@@ -110,3 +116,33 @@ def test_run_without_a_display_explains(
         monkeypatch.delenv(var, raising=False)
     assert main(["--profile", str(tmp_path), "run"]) == 1
     assert "no display" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("args", "loaded"),
+    [
+        (["--version"], set()),
+        (["status", "--profile", "MISSING"], {"desktop.cli.status"}),
+        (["classify", "--help"], {"desktop.cli.classify"}),
+        (["--help"], set(REGISTRY_MODULES)),
+    ],
+)
+def test_only_the_command_that_runs_is_imported(
+    tmp_path: Path, args: list[str], loaded: set[str]
+) -> None:
+    args = [str(tmp_path / a) if a == "MISSING" else a for a in args]
+    probe = (
+        "import sys\n"
+        "from desktop.cli import main\n"
+        "try:\n"
+        f"    main({args!r})\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('desktop.cli.', 'PySide6', 'ui'))))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    imported = set(json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"')))
+    commands = imported - {"desktop.cli.common", "desktop.cli.registry"}
+    assert commands == loaded

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from desktop import cli_draft, demo_story
+from desktop import demo_story
+from desktop.cli import draft as cli_draft
 from desktop.domain.clock import ManualClock
 from desktop.paths import Paths
 from desktop.providers import save_demo_clock

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from desktop.cli_classify import add_parser, parse_slot, run
+from desktop.cli.classify import add_parser, parse_slot, run
 from tests.unit.mail import corpus_builder
 
 CORPUS = corpus_builder.CORPUS_DIR

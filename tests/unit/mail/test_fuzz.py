@@ -11,7 +11,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from desktop.cli_classify import classify_file
+from desktop.cli.classify import classify_file
 from mail.classify import KINDS, classify
 from mail.mime import parse_message
 from mail.provider import Interval, MessageRef

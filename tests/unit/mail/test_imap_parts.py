@@ -10,7 +10,7 @@ import ssl
 
 import pytest
 
-from desktop.cli_account import imap_settings_from
+from desktop.cli.account import imap_settings_from
 from mail.imap import (
     PRESETS,
     ImapSettings,

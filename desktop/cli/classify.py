@@ -43,7 +43,6 @@ def add_parser(subparsers: Any) -> None:
         help="the slots the request offered, as ISO 8601 intervals "
         "(e.g. 2026-03-12T14:00+01:00/2026-03-12T14:15+01:00)",
     )
-    parser.set_defaults(handler=run)
 
 
 def parse_slot(text: str) -> Interval:
@@ -167,7 +166,7 @@ def _human_readable(r: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Stand-alone entry (``python -m desktop.cli_classify``), the same as the subcommand."""
+    """Stand-alone entry (``python -m desktop.cli.classify``), the same as the subcommand."""
     parser = argparse.ArgumentParser(prog="coffeechat")
     add_parser(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

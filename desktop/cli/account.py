@@ -6,7 +6,9 @@ password, tested before it is added).
 
 Opens Google's consent page in the browser (the link is also printed, for a browser on another
 screen), waits for the answer on a loopback port, keeps the grant in the OS keyring and records
-the account (kind and address only) in the profile. Headless: never imports Qt.
+the account (kind and address only) in the profile. The steps are desktop.accounts_setup's,
+which the window's connectors take too; here is only how they are asked for and told.
+Headless: never imports Qt.
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ import webbrowser
 from pathlib import Path
 from typing import Any
 
-from desktop import logs
+from desktop import accounts_setup, logs
+from desktop.cli.common import fail
 from desktop.paths import resolve
 from desktop.storage import StorageError, Store
 from mail.auth import AuthError
-from mail.auth.google import DEFAULT_TIMEOUT, GoogleSignIn
+from mail.auth.google import DEFAULT_TIMEOUT
 from mail.auth.tokens import TokenStore
 from mail.gmail import GOOGLE, GoogleEndpoints
 from mail.provider import AccountKind
@@ -60,7 +63,6 @@ def add_parser(subparsers: Any) -> None:
     gmail.add_argument(
         "--no-browser", action="store_true", help="only print the link; do not open a browser"
     )
-    gmail.set_defaults(handler=run)
     outlook = kinds.add_parser(
         "outlook",
         help="an Outlook.com or Microsoft 365 account, with your own Azure app registration",
@@ -86,7 +88,6 @@ def add_parser(subparsers: Any) -> None:
         metavar="SECONDS",
         help=f"give up waiting for the browser after this long (default {DEFAULT_TIMEOUT:.0f})",
     )
-    outlook.set_defaults(handler=run_outlook)
     _add_imap_parser(kinds)
 
 
@@ -125,12 +126,6 @@ def _add_imap_parser(kinds: Any) -> None:
         "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
     )
     imap.add_argument("--name", default="", help="your name, as recipients will see it")
-    imap.set_defaults(handler=run_imap)
-
-
-def _fail(message: str) -> int:
-    print(f"coffeechat: {message}", file=sys.stderr)
-    return 1
 
 
 def run(
@@ -140,11 +135,24 @@ def run(
     open_url: Any = None,
     tokens: TokenStore | None = None,
 ) -> int:
-    """Connect the account. ``endpoints``/``open_url``/``tokens`` are for tests."""
-    if getattr(args, "account_kind", "gmail") == "outlook":
+    """``account add KIND``: connect the account. ``endpoints``/``open_url``/``tokens`` are for
+    tests."""
+    kind = getattr(args, "account_kind", "gmail")
+    if kind == "outlook":
         return run_outlook(args, tokens=tokens)
-    if getattr(args, "account_kind", "gmail") == "imap":
+    if kind == "imap":
         return run_imap(args)
+    return run_gmail(args, endpoints=endpoints, open_url=open_url, tokens=tokens)
+
+
+def run_gmail(
+    args: argparse.Namespace,
+    *,
+    endpoints: GoogleEndpoints = GOOGLE,
+    open_url: Any = None,
+    tokens: TokenStore | None = None,
+) -> int:
+    """Connect a Gmail account: Google's consent page in the browser."""
     paths = resolve(getattr(args, "profile", None))
     logs.setup(paths.logs)
     tokens = tokens or TokenStore()
@@ -157,27 +165,23 @@ def run(
         elif not args.no_browser:
             webbrowser.open(url, new=1)
 
-    sign_in = GoogleSignIn(
-        args.client_secret,
-        tokens=tokens,
-        timeout=args.timeout,
-        open_url=show,
-        endpoints=endpoints,
+    sign_in = accounts_setup.google_sign_in(
+        args.client_secret, tokens=tokens, timeout=args.timeout, open_url=show, endpoints=endpoints
     )
     try:
         grant = sign_in.run()
     except KeyboardInterrupt:
         sign_in.cancel()
-        return _fail("sign-in cancelled.")
+        return fail("sign-in cancelled.")
     except AuthError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         store = Store.open(paths.profile)
     except StorageError as exc:
         tokens.delete_google(grant.address)
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
-        account = store.add_account(AccountKind.GMAIL, grant.address, args.name)
+        account = accounts_setup.record_account(store, AccountKind.GMAIL, grant.address, args.name)
     finally:
         store.close()
     print(
@@ -192,12 +196,11 @@ def run_outlook(
 ) -> int:
     """Connect an Outlook account: in the browser, else with a device code. ``auth_options``
     are for tests (a local authority, its session)."""
-    from mail.auth.microsoft import DeviceCode, MicrosoftAuth
+    from mail.auth.microsoft import DeviceCode
 
     paths = resolve(getattr(args, "profile", None))
     logs.setup(paths.logs)
-    tokens = tokens or TokenStore()
-    auth = MicrosoftAuth(args.client_id, tokens=tokens, **auth_options)
+    auth = accounts_setup.microsoft_auth(args.client_id, tokens=tokens, **auth_options)
     device = bool(getattr(args, "device_code", False))
 
     def show(code: DeviceCode) -> None:
@@ -213,16 +216,16 @@ def run_outlook(
         )
     except KeyboardInterrupt:
         auth.cancel()
-        return _fail("sign-in cancelled.")
+        return fail("sign-in cancelled.")
     except AuthError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         store = Store.open(paths.profile)
     except StorageError as exc:
         auth.forget()
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
-        account = store.add_account(AccountKind.OUTLOOK, address, args.name)
+        account = accounts_setup.record_account(store, AccountKind.OUTLOOK, address, args.name)
     finally:
         store.close()
     print(
@@ -235,38 +238,16 @@ def run_outlook(
 def imap_settings_from(args: argparse.Namespace) -> Any:
     """ImapSettings from the command line: a preset (named, or found from the address), then
     what was given explicitly. ValueError says what is missing."""
-    from mail.imap import ImapSettings, Security, preset_for, preset_named
-
-    address = str(args.address).strip()
-    if address.count("@") != 1:
-        raise ValueError(f"not an e-mail address: {address!r}")
-    preset = preset_named(args.preset) if args.preset else preset_for(address)
-    if args.preset and preset is None:
-        raise ValueError(f"no preset named {args.preset!r}")
-    user = args.user.strip() or address
-    if preset is not None:
-        base = preset.settings(address, user)
-    elif args.host:
-        base = ImapSettings(host=args.host.strip(), username=user)
-    else:
-        raise ValueError(
-            f"no preset for {address.partition('@')[2]}: give --host (and --port, --security, "
-            "--smtp-host, --smtp-port, --smtp-security as your provider documents them)"
-        )
-    security = Security(args.security) if args.security else base.security
-    smtp_security = Security(args.smtp_security) if args.smtp_security else base.smtp_security
-    default_port = {Security.TLS: 993, Security.STARTTLS: 143, Security.PLAIN: 143}
-    default_smtp = {Security.TLS: 465, Security.STARTTLS: 587, Security.PLAIN: 25}
-    explicit_host = bool(args.host)
-    return ImapSettings(
-        host=args.host.strip() or base.host,
-        username=user,
-        port=args.port or (base.port if not args.security else default_port[security]),
-        security=security,
-        smtp_host=args.smtp_host.strip() or (base.smtp_host if not explicit_host else ""),
-        smtp_port=args.smtp_port
-        or (base.smtp_port if not args.smtp_security else default_smtp[smtp_security]),
-        smtp_security=smtp_security,
+    return accounts_setup.imap_settings(
+        str(args.address),
+        user=args.user,
+        preset=args.preset,
+        host=args.host,
+        port=args.port,
+        security=args.security,
+        smtp_host=args.smtp_host,
+        smtp_port=args.smtp_port,
+        smtp_security=args.smtp_security,
         ca_file=args.ca_file,
         sent_folder=args.sent_folder,
         drafts_folder=args.drafts_folder,
@@ -284,8 +265,6 @@ def _read_password(args: argparse.Namespace) -> str:
 def run_imap(args: argparse.Namespace) -> int:
     """Test the connection (IMAP sign-in and folders, SMTP sign-in), then keep the password in
     the keyring and the account with its settings in the profile."""
-    from mail.auth.tokens import PasswordStore
-    from mail.imap import check_connection
     from mail.provider import ProviderError
 
     paths = resolve(getattr(args, "profile", None))
@@ -293,34 +272,34 @@ def run_imap(args: argparse.Namespace) -> int:
     try:
         settings = imap_settings_from(args)
     except ValueError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         password = _read_password(args)
     except (KeyboardInterrupt, EOFError):
-        return _fail("cancelled.")
+        return fail("cancelled.")
     if not password:
-        return _fail("no password given.")
+        return fail("no password given.")
     address = str(args.address).strip().lower()
     print(f"Testing {settings.host}:{settings.port} ({settings.security.value}) and "
           f"{settings.outgoing_host}:{settings.smtp_port} ({settings.smtp_security.value})…",
           flush=True)  # fmt: skip
     try:
-        report = check_connection(settings, password)
+        report = accounts_setup.check_imap(settings, password)
     except ProviderError as exc:
-        return _fail(str(exc))
-    passwords = PasswordStore()
+        return fail(str(exc))
     try:
-        passwords.save(address, password)
+        accounts_setup.save_imap_password(address, password)
     except AuthError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         store = Store.open(paths.profile)
     except StorageError as exc:
-        passwords.delete(address)
-        return _fail(str(exc))
+        accounts_setup.forget_imap_password(address)
+        return fail(str(exc))
     try:
-        account = store.add_account(AccountKind.IMAP, address, args.name)
-        store.set_account_settings(account.id, settings.to_json())
+        account = accounts_setup.record_account(
+            store, AccountKind.IMAP, address, args.name, settings
+        )
     finally:
         store.close()
     push = "new mail arrives at once (IDLE)" if report.idle else "checked on a timer (no IDLE)"

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from desktop import compose, logs, settings, templates
+from desktop.cli.common import fail
 from desktop.domain.coaching import Finding
 from desktop.domain.slots import (
     LANGUAGES,
@@ -79,25 +79,20 @@ def run(args: argparse.Namespace) -> int:
     profile = getattr(args, "profile", None)
     paths = resolve(profile)
     if not paths.database.exists():
-        return _fail(f"there is no Coffeechat profile at {paths.profile}")
+        return fail(f"there is no Coffeechat profile at {paths.profile}")
     logs.setup(paths.logs)
     try:
         store = Store.open(paths.profile)
     except StorageError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     try:
         result = make_draft(store, paths, args)
     except DraftError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     finally:
         store.close()
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else _text(result))
     return 0
-
-
-def _fail(message: str) -> int:
-    print(f"coffeechat: {message}", file=sys.stderr)
-    return 1
 
 
 # ------------------------------------------------------------------------------------ pieces

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
 from desktop import logs
+from desktop.cli.common import fail, profile_option
 from desktop.paths import resolve
 from desktop.storage import StorageError, Store
 
 
 def add_parser(subparsers: Any) -> None:
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--profile", metavar="DIR", default=argparse.SUPPRESS, help="use this profile folder"
-    )
+    """Add the ``import``, ``export``, ``backup`` and ``restore`` commands."""
+    common = profile_option()
     imp = subparsers.add_parser(
         "import",
         parents=[common],
@@ -69,20 +67,15 @@ def add_parser(subparsers: Any) -> None:
     res.add_argument("file", metavar="FILE", type=Path)
 
 
-def _fail(message: str) -> int:
-    print(f"coffeechat: {message}", file=sys.stderr)
-    return 1
-
-
 def _open(args: argparse.Namespace) -> Store | int:
     paths = resolve(getattr(args, "profile", None))
     if not paths.database.exists():
-        return _fail(f"there is no Coffeechat profile at {paths.profile}")
+        return fail(f"there is no Coffeechat profile at {paths.profile}")
     logs.setup(paths.logs)
     try:
         return Store.open(paths.profile)
     except StorageError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -92,12 +85,12 @@ def run_import(args: argparse.Namespace) -> int:
     for pair in args.map:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            return _fail(f"--map wants FIELD=COLUMN, not {pair!r}")
+            return fail(f"--map wants FIELD=COLUMN, not {pair!r}")
         mapping[key.strip()] = value.strip()
     try:
         parsed = importers.read_file(args.file, mapping or None)
     except importers.ImportError_ as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     store = _open(args)
     if isinstance(store, int):
         return store
@@ -108,7 +101,7 @@ def run_import(args: argparse.Namespace) -> int:
             importers.apply(store, plan)
             written = True
     except importers.ImportError_ as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     finally:
         store.close()
     if args.json:
@@ -144,7 +137,7 @@ def run_export(args: argparse.Namespace) -> int:
     try:
         written = export(store, ExportFormat(args.format), args.to, datetime.now(UTC))
     except OSError as exc:
-        return _fail(f"cannot write {args.to}: {exc.strerror or exc}")
+        return fail(f"cannot write {args.to}: {exc.strerror or exc}")
     finally:
         store.close()
     print(f"Wrote {written}.")
@@ -161,7 +154,7 @@ def run_backup(args: argparse.Namespace) -> int:
     try:
         written = backup(paths.database, destination)
     except BackupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"Backed up to {written}.")
     return 0
 
@@ -173,16 +166,16 @@ def run_restore(args: argparse.Namespace) -> int:
     try:
         safety = restore(paths.profile, args.file)
     except BackupError as exc:
-        return _fail(str(exc))
+        return fail(str(exc))
     print(f"Restored {args.file.name}." + (f" The previous data is in {safety}." if safety else ""))
     return 0
 
 
-def run(command: str, args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     runner = {
         "import": run_import,
         "export": run_export,
         "backup": run_backup,
         "restore": run_restore,
-    }[command]
+    }[args.command]
     return runner(args)

@@ -1,0 +1,68 @@
+"""``coffeechat status [--json]``: the contacts with their stage and due actions. Qt-free."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+from desktop import settings
+from desktop.actions import all_due
+from desktop.cli.common import profile_option, read_profile
+from desktop.paths import Paths
+from desktop.storage import Store
+
+
+def add_parser(subparsers: Any) -> None:
+    status = subparsers.add_parser(
+        "status", help="contacts with their stage and due actions", parents=[profile_option()]
+    )
+    status.add_argument("--json", action="store_true", help="one JSON document")
+
+
+def run(args: argparse.Namespace) -> int:
+    opened = read_profile(args)
+    if isinstance(opened, int):
+        return opened
+    paths, store = opened
+    try:
+        return show_status(store, paths, as_json=args.json)
+    finally:
+        store.close()
+
+
+def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:
+    from desktop.providers import profile_clock
+
+    now = profile_clock(paths).now()
+    records = store.contacts()
+    due = all_due(records, now, settings.load(paths.settings).reminders())
+    by_contact: dict[int, list[dict[str, str]]] = {}
+    for action in due:
+        by_contact.setdefault(action.contact_id, []).append(
+            {"kind": action.kind.value, "title": action.title, "due_at": action.due_at.isoformat()}
+        )
+    rows = [
+        {
+            "id": r.id,
+            "name": r.contact.name,
+            "emails": list(r.contact.emails),
+            "company": r.contact.company,
+            "stage": r.state.stage.value,
+            "away_until": r.state.away_until.isoformat() if r.state.away_until else None,
+            "bounced": list(r.state.bounced_addresses),
+            "due": by_contact.get(r.id, []),
+        }
+        for r in records
+    ]
+    if as_json:
+        print(json.dumps({"now": now.isoformat(), "contacts": rows}, indent=2))
+        return 0
+    if not rows:
+        print("No contacts yet. Add some in the window, or try 'coffeechat demo'.")
+        return 0
+    width = max(len(r.contact.name) for r in records)
+    for record in records:
+        due_text = "; ".join(d["title"] for d in by_contact.get(record.id, []))
+        print(f"{record.contact.name:<{width}}  {record.state.stage.label:<11}  {due_text}")
+    return 0
