@@ -29,6 +29,8 @@ from mail.auth.tokens import TokenStore
 from mail.gmail import GOOGLE, GoogleEndpoints
 from mail.provider import AccountKind
 
+SYNC_HINT = "Run 'coffeechat sync' or open Coffeechat to sync it."
+
 
 def add_parser(subparsers: Any) -> None:
     """Add the ``account`` command (``account add gmail ...``) to coffeechat's subparsers."""
@@ -184,10 +186,7 @@ def run_gmail(
         account = accounts_setup.record_account(store, AccountKind.GMAIL, grant.address, args.name)
     finally:
         store.close()
-    print(
-        f"Connected Gmail account {account.address}. "
-        "Run 'coffeechat sync --once' or open Coffeechat to sync it."
-    )
+    print(f"Connected Gmail account {account.address}. {SYNC_HINT}")
     return 0
 
 
@@ -228,10 +227,7 @@ def run_outlook(
         account = accounts_setup.record_account(store, AccountKind.OUTLOOK, address, args.name)
     finally:
         store.close()
-    print(
-        f"Connected Outlook account {account.address}. "
-        "Run 'coffeechat sync --once' or open Coffeechat to sync it."
-    )
+    print(f"Connected Outlook account {account.address}. {SYNC_HINT}")
     return 0
 
 
@@ -306,6 +302,6 @@ def run_imap(args: argparse.Namespace) -> int:
     print(
         f"Connected {account.address}: Inbox, Sent folder “{report.folders.sent}”, Drafts "
         f"“{report.folders.drafts or 'none'}”; {push}. "
-        "Run 'coffeechat sync --once' or open Coffeechat to sync it."
+        f"{SYNC_HINT}"
     )
     return 0
