@@ -120,7 +120,12 @@ def run_gui(
         connectors=(gmail, outlook, imap),
     )
     for connector in (gmail, outlook, imap):
-        connector.events.account_added.connect(window.on_account_added)
+        connector.events.account_added.connect(window.settings_ui.on_account_added)
+    # The interview workspace plugs in through the window's extension API (add_view,
+    # add_panel_tab, named menus).
+    from ui import workspace
+
+    workspace.install(window, ctx)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.
@@ -130,6 +135,7 @@ def run_gui(
 
     tray = Tray(window, ctx)
     notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
+    notifications.follow(window.sync_finished, window.settings_changed)
     notifications.due_count_changed.connect(tray.set_count)
     window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
     tray.pause_toggled.connect(notifications.set_paused)

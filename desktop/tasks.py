@@ -12,7 +12,11 @@ import logging
 import threading
 from collections.abc import Callable, Coroutine
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, ParamSpec, Protocol, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ParamSpec, Protocol, TypeVar
+
+if TYPE_CHECKING:
+    from desktop.storage import Store
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +107,31 @@ class Tasks:
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffeechat-net")
         self._loops: list[BackgroundLoop] = []
         self._services: list[ServiceThread] = []
+        #: The sync worker's own connections, one per profile: only that single worker
+        #: thread touches this dict (a plain attribute, not a thread-local).
+        self._worker_stores: dict[Path, Store] = {}
         self._closed = False
 
     def submit_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._sync.submit(fn, *args, **kwargs)
+
+    def submit_store(self, profile: Path, fn: Callable[[Store], T]) -> Future[T]:
+        """Run ``fn`` on the sync worker, handed that worker's own connection to the profile's
+        database (database writes from the GUI go this way, one at a time)."""
+        return self._sync.submit(self._with_store, profile, fn)
+
+    def _with_store(self, profile: Path, fn: Callable[[Store], T]) -> T:
+        from desktop.storage import Store
+
+        store = self._worker_stores.get(profile)
+        if store is None:
+            store = self._worker_stores[profile] = Store.open(profile)
+        return fn(store)
+
+    def _close_worker_stores(self) -> None:
+        for store in self._worker_stores.values():
+            store.close()
+        self._worker_stores.clear()
 
     def submit_network(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._net.submit(fn, *args, **kwargs)
@@ -143,5 +168,7 @@ class Tasks:
             service.stop()
         for loop in self._loops:
             loop.stop()
+        if self._worker_stores:
+            self._sync.submit(self._close_worker_stores)  # closed on the thread that opened them
         self._sync.shutdown(wait=wait, cancel_futures=True)
         self._net.shutdown(wait=wait, cancel_futures=True)

@@ -1,58 +1,34 @@
-"""The main window: sidebar (Today, Pipeline, Contacts), the contact panel, sync status.
+"""The main window: a shell with a sidebar of views, the contact panel and the status bar.
 
-The window is the only thing that reads the store on the GUI thread and feeds the item models;
-sync rounds run on the sync worker (``ctx.tasks``) and come back through ``FutureBridge``.
+It feeds the item models (it is the one reader of the store on the GUI thread) and offers
+others a small extension API: ``add_view`` (a sidebar entry and its page), ``add_panel_tab``
+(a tab of the contact panel, built when first shown) and named menus (``menu``,
+``add_menu_action``). Its other jobs are collaborators: sync (ui.sync_controller), account
+badges (ui.status_badges), contact and Today commands, settings and accounts, window state.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import (
-    QByteArray,
-    QItemSelection,
-    QModelIndex,
-    QPoint,
-    QSettings,
-    QSize,
-    Qt,
-    QTimer,
-    Signal,
-)
-from PySide6.QtGui import (
-    QAction,
-    QCloseEvent,
-    QColor,
-    QFontMetrics,
-    QGuiApplication,
-    QIcon,
-    QKeySequence,
-    QPalette,
-    QShowEvent,
-)
+from PySide6.QtCore import QItemSelection, QModelIndex, QPoint, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QIcon, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QApplication,
     QDialog,
     QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
     QListView,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
     QMenu,
-    QPushButton,
     QSplitter,
     QStackedWidget,
     QStyle,
@@ -64,51 +40,36 @@ from PySide6.QtWidgets import (
 )
 
 import desktop
-from desktop import autostart
-from desktop import settings as settings_file
-from desktop.actions import all_due, correct_classification, override_stage, set_meeting
+from desktop.actions import all_due
 from desktop.context import AppContext
-from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind, DueAction
-from desktop.domain.model import STAGE_ORDER, Contact, Stage
-from desktop.domain.slots import Slot
-from desktop.jobs import SyncRound, SyncState, invite_job, sync_round
-from desktop.mailflags import account_key
-
-if TYPE_CHECKING:
-    from desktop.invites import AcceptedSlot
-from desktop.reminders import Snooze
+from desktop.domain.due import ActionKind, DueAction
+from desktop.jobs import SyncRound
 from desktop.settings import Settings
-from desktop.storage import ContactRecord, StoredMessage
-from mail.provider import Account, AccountKind
-from ui.board import PipelineBoard, mix
-from ui.bridge import FutureBridge
-from ui.columns import ColumnFitter
+from desktop.storage import ContactRecord
+from ui.account_settings import AccountSettings
+from ui.banner import BANNER_MS, Banner
+from ui.board import PipelineBoard
+from ui.contact_commands import ContactCommands
 from ui.contact_panel import ContactPanel
-from ui.dialogs import (
-    AboutDialog,
-    ContactDialog,
-    MeetingDialog,
-    ShortcutsDialog,
-    name_helper_controls,
-)
+from ui.dialogs import AboutDialog, ShortcutsDialog, name_helper_controls
 from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
-from ui.models.contacts import ID_ROLE, Column, ContactFilterProxy, ContactsModel
-from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE, DueModel, DueRow
-from ui.push import PushWatchers
-from ui.settings_dialog import SettingsDialog
-from ui.today import DueDelegate, TodayView
-from ui.wake import WakeWatcher
-from ui.welcome import MailboxConnector, WelcomeDialog, launch_demo, system_zone
+from ui.models.contacts import ID_ROLE, ContactFilterProxy, ContactsModel
+from ui.models.due import CONTACT_ID_ROLE, DueModel, DueRow
+from ui.pages import ContactsPage, TodayPage, escape, set_text
+from ui.status_badges import StatusBadges
+from ui.sync_controller import SyncController
+from ui.today_commands import TodayCommands
+from ui.welcome import MailboxConnector
+from ui.window_actions import make_action, move_actions, snooze_actions, themed_icon
+from ui.window_state import WindowState
 
 log = logging.getLogger(__name__)
 
-BANNER_MS = 10_000
 #: The window's state (geometry, panes, columns, last view) lives in the profile, so profiles
 #: (and tests) never share or overwrite each other's.
 WINDOW_STATE_FILE = "window.ini"
-#: On first run the window takes about this share of the screen.
-FIRST_RUN_SHARE = 0.85
+SP = QStyle.StandardPixmap
 
 
 def apply_style(app: QApplication) -> None:
@@ -122,81 +83,17 @@ def apply_style(app: QApplication) -> None:
         app.setStyle("Fusion")
 
 
-def _set_text(label: QLabel, text: str) -> None:
-    if label.text() != text:
-        label.setText(text)
-
-
 class View:
     TODAY = 0
     PIPELINE = 1
     CONTACTS = 2
 
 
-class Banner(QFrame):
-    """A transient in-app message with a dismiss button (sync notices, errors), and an optional
-    action button (Undo).
-
-    Signals:
-        dismissed(): the user closed it.
-        action_clicked(): the user pressed the action button.
-    """
-
-    dismissed = Signal()
-    action_clicked = Signal()
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("banner")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setAutoFillBackground(True)
-        self.setBackgroundRole(self.backgroundRole().AlternateBase)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.close_button = QToolButton()
-        self.close_button.setText("✕")
-        self.close_button.setAutoRaise(True)
-        self.close_button.setAccessibleName(self.tr("Dismiss message"))
-        self.close_button.setToolTip(self.tr("Dismiss"))
-        self.close_button.clicked.connect(self.on_close_clicked)
-        self.action_button = QPushButton(self.tr("Undo"))
-        self.action_button.setAccessibleName(self.tr("Undo"))
-        self.action_button.clicked.connect(self.on_action_clicked)
-        self.action_button.hide()
-        pad = QFontMetrics(self.font()).height() // 2
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(pad * 2, pad, pad, pad)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.action_button)
-        layout.addWidget(self.close_button)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.hide)
-        self.hide()
-
-    def show_text(self, text: str, ms: int = BANNER_MS, action: str = "") -> None:
-        """Show ``text``; with ``action``, a button of that text emits ``action_clicked``."""
-        self.text.setText(text)
-        self.action_button.setText(action)
-        self.action_button.setAccessibleName(action.replace("&", ""))
-        self.action_button.setVisible(bool(action))
-        self.show()
-        self._timer.start(ms)
-
-    def on_action_clicked(self) -> None:
-        self._timer.stop()
-        self.hide()
-        self.action_clicked.emit()
-
-    def on_close_clicked(self) -> None:
-        self._timer.stop()
-        self.hide()
-        self.dismissed.emit()
+VIEW_KEYS = ["today", "pipeline", "contacts"]
 
 
 class MainWindow(QMainWindow):
-    """Coffeechat's main window.
+    """Coffeechat's main window; implements ``ui.navigation.Navigator``.
 
     Signals:
         sync_started(): a sync round was submitted to the worker.
@@ -204,14 +101,18 @@ class MainWindow(QMainWindow):
             round failed as a whole).
         contact_selected(int): the contact shown in the panel changed.
         settings_changed(object): new ``Settings`` were saved and applied.
-        actions_marked(): a due action was snoozed, dismissed or restored from Today.
+        view_changed(str): the view shown (its key).
+        panel_tab_changed(object): the contact panel's current tab (its widget).
+        action_opened(object): a due action was opened (Today's Enter, a notification).
     """
 
     sync_started = Signal()
     sync_finished = Signal(object)
     contact_selected = Signal(int)
     settings_changed = Signal(object)
-    actions_marked = Signal()
+    view_changed = Signal(str)
+    panel_tab_changed = Signal(object)
+    action_opened = Signal(object)
 
     def __init__(
         self,
@@ -233,151 +134,113 @@ class MainWindow(QMainWindow):
             context.store, context.clock, policy_for(context.settings)
         )
         self.first_run_welcome = first_run_welcome
-        self.connectors = tuple(connectors)
-        #: The last snooze or dismissal from Today, which Ctrl+Z (or the banner) undoes.
-        self.undoable_mark: DueAction | None = None
         self.qsettings = qsettings or QSettings(
             str(context.paths.profile / WINDOW_STATE_FILE), QSettings.Format.IniFormat
         )
+        self.undoable_mark: DueAction | None = None
         self.current_id: int | None = None
-        self.sync_running = False
-        self._sync_again = False
-        self.account_states: dict[int, tuple[SyncState, str]] = {}
         self._closed = False
         self._feeding = 0
         self._shown_once = False
-        self._sidebar_width = 0
-        self._panel_width = 0
+        self._view_keys = list(VIEW_KEYS)
+        self._tab_factories: dict[int, Callable[[], QWidget]] = {}
+        self._menus: dict[str, tuple[QMenu, QAction]] = {}
         try:
             self.zone = ZoneInfo(context.settings.timezone)
         except (ZoneInfoNotFoundError, ValueError):
             self.zone = ZoneInfo("UTC")
-
         self.setWindowTitle(self.tr("Coffeechat") + (self.tr(" — demo") if context.demo else ""))
-        self.bridge = FutureBridge(self)
-        self.bridge.finished.connect(self.on_round_finished)
-        self.sync_timer = QTimer(self)
-        self.sync_timer.timeout.connect(self.on_sync_timer)
-        self.wake = WakeWatcher(self)
-        self.wake.woke.connect(self.on_woke)
-        self.push = PushWatchers(context.tasks, self)
-        self.push.mail_arrived.connect(self.on_mail_arrived)
 
         self.model = ContactsModel(self)
         self.proxy = ContactFilterProxy(self)
         self.proxy.setSourceModel(self.model)
         self.due_model = DueModel(self)
         self.due_model.set_when_formatter(self.due_when_text)
-
+        self.commands = ContactCommands(self, self)
+        self.today = TodayCommands(self, self)
         self._build_actions()
         self._build_ui()
         self._build_menus()
-        from ui.workspace_hooks import WorkspaceHooks, install
-
-        self.workspace: WorkspaceHooks = install(self)  # objectives, network, analytics, …
-        self._build_status()
+        self.badges = StatusBadges(context, self.statusBar(), self.zone)
+        self.sync = SyncController(context, self.badges, self.sync_action, self)
+        self.sync.sync_started.connect(self.sync_started)
+        self.sync.round_finished.connect(self.apply_round)
+        self.sync.round_failed.connect(self.on_round_failed)
+        self.settings_ui = AccountSettings(self, connectors, self.badges, self.sync, self)
+        self.settings_ui.settings_saved.connect(self.apply_settings)
+        for kind, act in (
+            ("gmail", self.connect_gmail_action),
+            ("imap", self.connect_mailbox_action),
+            ("outlook", self.connect_outlook_action),
+        ):
+            act.setEnabled(self.settings_ui.can_connect(kind))
         self.reload_all()
-        self.restore_state()
+        self.state.restore()
         self._name_internal_controls()
 
     # ============================================================ building
     def _build_actions(self) -> None:
-        style = self.style()
-
-        def action(
-            text: str, slot: Any, keys: Any = None, icon: QIcon | None = None, tip: str = ""
-        ) -> QAction:
-            act = QAction(text, self)
-            if icon is not None:
-                act.setIcon(icon)
-            if keys is not None:
-                seqs = keys if isinstance(keys, list) else [keys]
-                act.setShortcuts([QKeySequence(k) for k in seqs])
-            act.setToolTip(tip or text.replace("&", "").replace("…", ""))
-            act.triggered.connect(slot)
-            self.addAction(act)
-            return act
-
-        self.new_action = action(
-            self.tr("&New contact…"),
-            self.new_contact,
-            QKeySequence.StandardKey.New,
-            QIcon.fromTheme("contact-new", style.standardIcon(QStyle.StandardPixmap.SP_FileIcon)),
+        a = make_action
+        c = self.commands
+        s = self
+        self.new_action = a(
+            s, self.tr("&New contact…"), c.new_contact, QKeySequence.StandardKey.New,
+            themed_icon(s, "contact-new", SP.SP_FileIcon),
             self.tr("Add someone to talk to (Ctrl+N)"),
-        )
-        self.edit_action = action(self.tr("&Edit contact…"), self.edit_current, "Ctrl+E")
-        self.write_action = action(
-            self.tr("&Write request…"),
-            self.write_current,
-            ["Ctrl+Shift+N", "Ctrl+R"],
-            QIcon.fromTheme(
-                "mail-message-new",
-                style.standardIcon(QStyle.StandardPixmap.SP_FileDialogContentsView),
-            ),
+        )  # fmt: skip
+        self.edit_action = a(s, self.tr("&Edit contact…"), self.edit_current, "Ctrl+E")
+        self.write_action = a(
+            s, self.tr("&Write request…"), self.today.write_current, ["Ctrl+Shift+N", "Ctrl+R"],
+            themed_icon(s, "mail-message-new", SP.SP_FileDialogContentsView),
             self.tr("Write to the selected contact, with proposed times (Ctrl+R)"),
+        )  # fmt: skip
+        self.meeting_action = a(s, self.tr("Set &meeting…"), self.set_meeting_current, "Ctrl+M")
+        self.undo_action = a(
+            s, self.tr("&Undo last stage change"), self.undo_current, QKeySequence.StandardKey.Undo
         )
-        self.meeting_action = action(self.tr("Set &meeting…"), self.set_meeting_current, "Ctrl+M")
-        self.undo_action = action(
-            self.tr("&Undo last stage change"), self.undo_current, QKeySequence.StandardKey.Undo
-        )
-        self.snooze_actions: list[QAction] = []
-        for choice in Snooze:
-            act = QAction(self.tr(choice.label), self)
-            act.setData(choice.value)
-            self.snooze_actions.append(act)
-        self.sync_action = action(
-            self.tr("&Sync now"),
-            self.sync_now,
-            "F5",
-            QIcon.fromTheme(
-                "view-refresh", style.standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
-            ),
+        self.snooze_actions = snooze_actions(self)
+        self.sync_action: QAction = a(
+            s, self.tr("&Sync now"), self.sync_now, "F5",
+            themed_icon(s, "view-refresh", SP.SP_BrowserReload),
             self.tr("Check the mailbox now (F5)"),
+        )  # fmt: skip
+        self.find_action = a(
+            s, self.tr("&Filter contacts"), self.focus_filter, QKeySequence.StandardKey.Find
         )
-        self.find_action = action(
-            self.tr("&Filter contacts"), self.focus_filter, QKeySequence.StandardKey.Find
-        )
-        self.settings_action = action(
-            self.tr("&Settings…"),
-            self.show_settings,
+        self.settings_action = a(
+            s, self.tr("&Settings…"), lambda: self.settings_ui.show_settings(),
             ["Ctrl+,", QKeySequence.StandardKey.Preferences],
-        )
+        )  # fmt: skip
         self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
-        self.templates_action = action(self.tr("&Templates…"), self.show_templates)
-        self.connect_gmail_action = action(self.tr("Connect &Gmail…"), self.connect_gmail)
-        self.connect_gmail_action.setEnabled(any(c.kind == "gmail" for c in self.connectors))
-        self.connect_mailbox_action = action(
-            self.tr("Connect another &mailbox…"),
-            self.connect_mailbox,
+        self.templates_action = a(
+            s, self.tr("&Templates…"), lambda: self.settings_ui.show_templates()
+        )
+        self.connect_gmail_action: QAction = a(
+            s, self.tr("Connect &Gmail…"), lambda: self.settings_ui.connect_gmail()
+        )
+        self.connect_mailbox_action: QAction = a(
+            s, self.tr("Connect another &mailbox…"), lambda: self.settings_ui.connect_mailbox(),
             tip=self.tr("Any mailbox with IMAP and SMTP (Fastmail, iCloud, Yahoo, Proton…)"),
+        )  # fmt: skip
+        self.connect_outlook_action: QAction = a(
+            s, self.tr("Connect &Outlook…"), lambda: self.settings_ui.connect_outlook()
         )
-        self.connect_mailbox_action.setEnabled(any(c.kind == "imap" for c in self.connectors))
-        self.connect_outlook_action = action(self.tr("Connect &Outlook…"), self.connect_outlook)
-        self.connect_outlook_action.setEnabled(any(c.kind == "outlook" for c in self.connectors))
-        self.help_action = action(
-            self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
+        self.help_action = a(
+            s, self.tr("&Keyboard shortcuts"), self.show_shortcuts, ["F1", "Ctrl+/"]
         )
-        self.about_action = action(self.tr("&About Coffeechat"), self.show_about)
-        self.quit_action = action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        self.about_action = a(s, self.tr("&About Coffeechat"), self.show_about)
+        self.quit_action = a(s, self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
         self.view_actions = [
-            action(self.tr("&Today"), self.show_today, "Ctrl+1"),
-            action(self.tr("&Pipeline"), self.show_pipeline, "Ctrl+2"),
-            action(self.tr("&Contacts"), self.show_contacts, "Ctrl+3"),
+            a(s, self.tr("&Today"), self.show_today, "Ctrl+1"),
+            a(s, self.tr("&Pipeline"), self.show_pipeline, "Ctrl+2"),
+            a(s, self.tr("&Contacts"), self.show_contacts, "Ctrl+3"),
         ]
-        self.move_actions: list[QAction] = []
-        for stage in STAGE_ORDER:
-            # Scheduled asks for the meeting's time first.
-            text = self.tr(stage.label) + ("…" if stage is Stage.SCHEDULED else "")
-            act = QAction(text, self)
-            act.setData(stage.value)
-            act.triggered.connect(self.on_move_action)
-            self.move_actions.append(act)
+        self.move_actions = move_actions(self, self.commands.on_move_action)
 
     def _build_ui(self) -> None:
         fm = QFontMetrics(self.font())
         pad = fm.height() // 2
-
         # Toolbar: the two most frequent actions and the filter.
         self.toolbar = QToolBar(self.tr("Main toolbar"))
         self.toolbar.setObjectName("main-toolbar")
@@ -385,9 +248,8 @@ class MainWindow(QMainWindow):
         self.toolbar.setMovable(False)
         self.toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         self.toolbar.setIconSize(QSize(fm.height(), fm.height()))
-        self.toolbar.addAction(self.new_action)
-        self.toolbar.addAction(self.write_action)
-        self.toolbar.addAction(self.sync_action)
+        for act in (self.new_action, self.write_action, self.sync_action):
+            self.toolbar.addAction(act)
         spacer = QWidget()
         spacer.setSizePolicy(
             spacer.sizePolicy().Policy.Expanding, spacer.sizePolicy().Policy.Preferred
@@ -405,32 +267,21 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.filter_edit)
         self.addToolBar(self.toolbar)
 
-        # Sidebar.
         self.sidebar = QListWidget()
         self.sidebar.setObjectName("sidebar")
         self.sidebar.setAccessibleName(self.tr("Views"))
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(pad // 3)
         self.sidebar.setIconSize(QSize(fm.height(), fm.height()))
-        style = self.style()
         icons = [
-            QIcon.fromTheme(
-                "appointment-soon", style.standardIcon(QStyle.StandardPixmap.SP_FileDialogInfoView)
-            ),
-            QIcon.fromTheme(
-                "view-list-details",
-                style.standardIcon(QStyle.StandardPixmap.SP_FileDialogDetailedView),
-            ),
-            QIcon.fromTheme(
-                "x-office-address-book", style.standardIcon(QStyle.StandardPixmap.SP_DirHomeIcon)
-            ),
+            themed_icon(self, "appointment-soon", SP.SP_FileDialogInfoView),
+            themed_icon(self, "view-list-details", SP.SP_FileDialogDetailedView),
+            themed_icon(self, "x-office-address-book", SP.SP_DirHomeIcon),
         ]
         for text, icon in zip(
             (self.tr("Today"), self.tr("Pipeline"), self.tr("Contacts")), icons, strict=True
         ):
-            item = QListWidgetItem(icon, text)
-            item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + pad // 2))
-            self.sidebar.addItem(item)
+            self._add_sidebar_item(text, icon)
         # Wide enough for the longest label with a four-digit count beside it.
         widest = max(
             fm.horizontalAdvance(self.sidebar.item(n).text() + "  (9999)")
@@ -443,133 +294,53 @@ class MainWindow(QMainWindow):
         self.sidebar.viewport().setBackgroundRole(self.sidebar.backgroundRole().Window)
         self.sidebar.currentRowChanged.connect(self.on_view_changed)
 
-        # Today.
-        self.today_view = TodayView()
-        self.today_view.setObjectName("today")
-        self.today_view.setAccessibleName(self.tr("Due today"))
-        self.today_view.setModel(self.due_model)
-        self.today_view.setItemDelegate(DueDelegate(self.due_when_text, self.today_view))
-        self.today_view.setFrameShape(QFrame.Shape.NoFrame)
-        self.today_view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        self.today_view.setSpacing(0)
-        self.today_view.viewport().setAutoFillBackground(False)
-        self.today_view.setAutoFillBackground(False)
+        self.today_page = TodayPage(self.due_model, self.due_when_text)
+        self.today_view = self.today_page.view
         self.today_view.selectionModel().selectionChanged.connect(self.on_today_selection)
-        self.today_view.act_requested.connect(self.act_on)
-        self.today_view.snooze_requested.connect(self.ask_snooze)
-        self.today_view.dismiss_requested.connect(self.dismiss_action)
-        self.today_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-        self.today_view.customContextMenuRequested.connect(self.on_today_menu)
-        self.today_empty = self._empty_label("")
-        self.today_stack = QStackedWidget()
-        self.today_stack.addWidget(self.today_empty)
-        self.today_stack.addWidget(self.today_view)
-        self.today_title = QLabel(self.tr("Today"))
-        title_font = self.today_title.font()
-        title_font.setPointSizeF(title_font.pointSizeF() * 1.35)
-        title_font.setBold(True)
-        self.today_title.setFont(title_font)
-        today_page = QWidget()
-        today_layout = QVBoxLayout(today_page)
-        today_layout.setContentsMargins(pad, pad * 2, pad, 0)
-        today_layout.addWidget(self.today_title)
-        self.today_hint = QLabel(
-            self.tr("J / K to move · Enter to act · S to snooze · D to dismiss · Ctrl+Z to undo")
-        )
-        self.today_hint.setAccessibleName(self.tr("Today's keys"))
-        self.today_hint.setEnabled(False)  # drawn muted, from the palette
-        self.today_hint.setContentsMargins(pad, 0, 0, pad // 2)
-        today_layout.addWidget(self.today_hint)
-        today_layout.addWidget(self.today_stack, 1)
-        self.today_title.setContentsMargins(pad, 0, 0, 0)
+        self.today_view.act_requested.connect(self.today.act_on)
+        self.today_view.snooze_requested.connect(self.today.ask_snooze)
+        self.today_view.dismiss_requested.connect(self.today.dismiss_action)
+        self.today_view.customContextMenuRequested.connect(self.today.on_today_menu)
 
-        # Pipeline.
         self.board = PipelineBoard(self.model)
         self.board.setObjectName("board")
         self.board.contact_selected.connect(self.select_contact)
-        self.board.stage_change_requested.connect(self.on_card_dropped)
+        self.board.stage_change_requested.connect(self.commands.on_card_dropped)
         for column in self.board.column_list:
             column.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
             column.view.customContextMenuRequested.connect(self.on_card_menu)
         self.board.delegate.zone = self.zone
 
-        # Contacts.
-        self.table = QTableView()
-        self.table.setObjectName("contacts-table")
-        self.table.setAccessibleName(self.tr("Contacts"))
-        self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setWordWrap(False)
-        self.table.setFrameShape(QFrame.Shape.NoFrame)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setDragEnabled(True)
-        self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.contacts_page = ContactsPage(self.proxy)
+        self.table = self.contacts_page.table
         self.table.customContextMenuRequested.connect(self.on_table_menu)
-        self.table.verticalHeader().hide()
-        # Fixed row heights: with 10,000 rows, a resizable vertical header re-measures on every
-        # filter keystroke.
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setDefaultSectionSize(fm.height() + pad + pad // 2)
-        header = self.table.horizontalHeader()
-        header.setHighlightSections(False)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        char = fm.averageCharWidth()
-        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
-        # (minimum, weight) in average characters: the columns share the table's width, so all
-        # of them, Last activity included, fit without a horizontal scroll bar.
-        self.column_fitter = ColumnFitter(
-            self.table,
-            {
-                Column.NAME: (15, 20),
-                Column.COMPANY: (11, 16),
-                Column.ROLE: (11, 18),
-                Column.STAGE: (12, 9),
-                Column.EMAILS: (13, 20),
-                Column.NEXT_ACTION: (13, 17),
-                Column.LAST_ACTIVITY: (19, 16),
-            },
-        )
         self.table.selectionModel().selectionChanged.connect(self.on_table_selection)
         self.table.activated.connect(self.on_table_activated)
-        self.contacts_empty = self._empty_label("")
-        self.contacts_stack = QStackedWidget()
-        self.contacts_stack.addWidget(self.contacts_empty)
-        self.contacts_stack.addWidget(self.table)
-        self.proxy.rowsInserted.connect(self.update_empty_states)
-        self.proxy.rowsRemoved.connect(self.update_empty_states)
+        for signal in (self.proxy.rowsInserted, self.proxy.rowsRemoved):
+            signal.connect(self.update_empty_states)
         self.proxy.modelReset.connect(self.update_empty_states)
         self.proxy.layoutChanged.connect(self.update_empty_states)
 
         self.pages = QStackedWidget()
-        self.pages.addWidget(today_page)
-        self.pages.addWidget(self.board)
-        self.pages.addWidget(self.contacts_stack)
+        for page in (self.today_page, self.board, self.contacts_page):
+            self.pages.addWidget(page)
 
-        # Contact panel.
         self.panel = ContactPanel()
         self.panel.setObjectName("contact-panel")
         self.panel.zone = self.zone
-        self.panel.edit_requested.connect(self.edit_contact)
-        self.panel.meeting_requested.connect(self.set_meeting_for)
-        self.panel.undo_requested.connect(self.undo_last_change)
-        self.panel.notes_edited.connect(self.save_notes)
-        self.panel.message_corrected.connect(self.correct_message)
-        self.panel.invite_requested.connect(self.send_invitation)
-        self.invite_bridge = FutureBridge(self)
-        self.invite_bridge.finished.connect(self.on_invitation_sent)
+        self.panel.edit_requested.connect(self.commands.edit_contact)
+        self.panel.meeting_requested.connect(self.commands.set_meeting_for)
+        self.panel.undo_requested.connect(self.commands.undo_last_change)
+        self.panel.notes_edited.connect(self.commands.save_notes)
+        self.panel.message_corrected.connect(self.commands.correct_message)
+        self.panel.invite_requested.connect(self.commands.send_invitation)
+        self.panel.tabs.currentChanged.connect(self.on_panel_tab_changed)
         self.panel.setMinimumWidth(fm.averageCharWidth() * 36)
 
         self.banner = Banner()
-        self.banner.action_clicked.connect(self.undo_mark)
-        centre = QWidget()
-        self.centre = centre
-        centre_layout = QVBoxLayout(centre)
+        self.banner.action_clicked.connect(self.today.undo_mark)
+        self.centre = QWidget()
+        centre_layout = QVBoxLayout(self.centre)
         centre_layout.setContentsMargins(0, 0, 0, 0)
         centre_layout.setSpacing(0)
         centre_layout.addWidget(self.banner)
@@ -577,37 +348,33 @@ class MainWindow(QMainWindow):
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("main-splitter")
-        self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(centre)
-        self.splitter.addWidget(self.panel)
-        # A wider or narrower window widens or narrows the middle; the panes keep their widths.
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setCollapsible(0, False)
-        self.splitter.setCollapsible(1, False)
-        self.splitter.setCollapsible(2, False)
-        self.splitter.splitterMoved.connect(self.on_splitter_moved)
-        self._sidebar_width = self.sidebar_min_width
-        self._panel_width = char * 58
+        for n, pane in enumerate((self.sidebar, self.centre, self.panel)):
+            self.splitter.addWidget(pane)
+            # A wider or narrower window widens or narrows the middle; the panes keep theirs.
+            self.splitter.setStretchFactor(n, 1 if n == 1 else 0)
+            self.splitter.setCollapsible(n, False)
+        self.state: WindowState = WindowState(
+            self,
+            self.qsettings,
+            splitter=self.splitter,
+            sidebar=self.sidebar,
+            centre=self.centre,
+            panel=self.panel,
+            table=self.table,
+            column_fitter=self.contacts_page.column_fitter,
+            board=self.board,
+            sidebar_width=self.sidebar_min_width,
+            panel_width=fm.averageCharWidth() * 58,
+        )
         # The panel opens when a contact is selected, and closes again when none is.
         self.panel.hide()
         self.setCentralWidget(self.splitter)
 
-    def _empty_label(self, text: str) -> QLabel:
-        label = QLabel(text)
-        label.setWordWrap(True)
-        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        label.setTextFormat(Qt.TextFormat.RichText)
-        label.setMargin(QFontMetrics(self.font()).height() * 2)
-        return label
-
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu(self.tr("&File"))
-        file_menu.addAction(self.new_action)
-        file_menu.addAction(self.sync_action)
-        file_menu.addAction(self.connect_gmail_action)
+        for act in (self.new_action, self.sync_action, self.connect_gmail_action):
+            file_menu.addAction(act)
         file_menu.addAction(self.connect_outlook_action)
         file_menu.addAction(self.connect_mailbox_action)
         file_menu.addSeparator()
@@ -616,35 +383,27 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         self.contact_menu = bar.addMenu(self.tr("&Contact"))
-        self.contact_menu.addAction(self.write_action)
-        self.contact_menu.addAction(self.edit_action)
-        self.contact_menu.addAction(self.meeting_action)
+        for act in (self.write_action, self.edit_action, self.meeting_action):
+            self.contact_menu.addAction(act)
         self.move_menu = self.contact_menu.addMenu(self.tr("Move &to"))
         self.move_menu.addActions(self.move_actions)
         self.contact_menu.addSeparator()
         self.contact_menu.addAction(self.undo_action)
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions(self.view_actions)
-        view_menu.addSeparator()
+        views_end = view_menu.addSeparator()
         view_menu.addAction(self.find_action)
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.help_action)
         help_menu.addAction(self.about_action)
+        # Named menus, each with the place where added actions go.
+        self._menus = {
+            "file": (file_menu, self.settings_action),
+            "contact": (self.contact_menu, self.undo_action),
+            "view": (view_menu, views_end),
+            "help": (help_menu, self.about_action),
+        }
         self.update_contact_actions()
-
-    def _build_status(self) -> None:
-        self.account_labels: dict[int, QLabel] = {}
-        self.no_account_label = QLabel(self.tr("No mailbox connected"))
-        self.statusBar().addPermanentWidget(self.no_account_label)
-        self.statusBar().setSizeGripEnabled(True)
-        for account in self.accounts():
-            label = QLabel()
-            label.setTextFormat(Qt.TextFormat.PlainText)
-            self.account_labels[account.id] = label
-            self.statusBar().addPermanentWidget(label)
-            self.account_states[account.id] = (SyncState.IDLE, "")
-        self.no_account_label.setVisible(not self.account_labels)
-        self.update_status()
 
     def _name_internal_controls(self) -> None:
         """Give Qt's own helper controls names a screen reader can say."""
@@ -661,132 +420,148 @@ class MainWindow(QMainWindow):
                 button.setAccessibleName(self.tr("Clear filter"))
         name_helper_controls(self)
 
-    # ============================================================ state
-    def accounts(self) -> list[Account]:
-        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts()}
-        for provider in self.ctx.providers:
-            seen.setdefault(provider.account.id, provider.account)
-        return list(seen.values())
+    def _add_sidebar_item(self, text: str, icon: QIcon) -> None:
+        fm = QFontMetrics(self.font())
+        item = QListWidgetItem(icon, text)
+        item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + fm.height() // 4))
+        self.sidebar.addItem(item)
 
-    def restore_state(self) -> None:
-        """Restore the window as it was left, or size it for the screen on first run."""
-        s = self.qsettings
-        geometry = s.value("window/geometry")
-        if not (isinstance(geometry, QByteArray) and self.restoreGeometry(geometry)):
-            self.size_for_screen()
-        state = s.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
-        self._sidebar_width = _int(s.value("window/sidebar_width"), self._sidebar_width)
-        self._panel_width = _int(s.value("window/panel_width"), self._panel_width)
-        self.column_fitter.restore(
-            s.value("contacts/header"), _int(s.value("contacts/auto_fit"), 1) != 0
-        )
-        view = _int(s.value("window/view"), View.TODAY)
-        self.sidebar.setCurrentRow(view if view in (0, 1, 2) else View.TODAY)
+    # ============================================================ extension API
+    def add_view(
+        self, key: str, title: str, widget: QWidget, icon: QIcon, shortcut: str = ""
+    ) -> QAction:
+        """A sidebar entry and its page; its action (in the View menu) shows it."""
+        self._add_sidebar_item(title, icon)
+        self.pages.addWidget(widget)
+        self._view_keys.append(key)
+        act = make_action(self, "&" + title, lambda: self.show_view(key), shortcut or None)
+        self.add_menu_action("view", act)
+        self._name_internal_controls()
+        return act
 
-    def size_for_screen(self) -> None:
-        """First run: about 85% of the screen's free area, centred, but wide enough for the
-        whole Pipeline when the screen allows it (a 1400 px screen: nearly all of it)."""
-        screen = self.screen() or QGuiApplication.primaryScreen()
-        if screen is None:
-            return
-        free = screen.availableGeometry()
-        # The window frame is not known before the window is shown: leave room for it.
-        frame = QFontMetrics(self.font()).height()
-        wanted = self._sidebar_width + self.board.comfortable_width() + frame
-        width = min(free.width() - frame, max(round(free.width() * FIRST_RUN_SHARE), wanted))
-        height = min(free.height() - frame * 2, round(free.height() * FIRST_RUN_SHARE))
-        self.resize(width, height)
-        self.move(free.center() - QPoint(width // 2, height // 2))
+    def show_view(self, key: str) -> None:
+        self.sidebar.setCurrentRow(self._view_keys.index(key))
 
-    def save_state(self) -> None:
-        s = self.qsettings
-        self._remember_pane_widths()
-        s.setValue("window/geometry", self.saveGeometry())
-        s.setValue("window/state", self.saveState())
-        s.setValue("window/sidebar_width", self._sidebar_width)
-        s.setValue("window/panel_width", self._panel_width)
-        s.setValue("contacts/header", self.table.horizontalHeader().saveState())
-        s.setValue("contacts/auto_fit", int(self.column_fitter.auto))
-        s.setValue("window/view", self.sidebar.currentRow())
-        s.sync()
+    def current_view(self) -> str:
+        row = self.sidebar.currentRow()
+        return self._view_keys[row] if 0 <= row < len(self._view_keys) else ""
 
+    def add_panel_tab(self, title: str, build: Callable[[], QWidget]) -> int:
+        """A tab of the contact panel, built by ``build`` the first time it is shown; its
+        index."""
+        index = self.panel.tabs.addTab(QWidget(), title)
+        self._tab_factories[index] = build
+        return index
+
+    def panel_tab(self, index: int) -> QWidget:
+        """The tab's widget, built now if it was not yet."""
+        build = self._tab_factories.pop(index, None)
+        tabs = self.panel.tabs
+        if build is not None:
+            widget, title = build(), tabs.tabText(index)
+            tabs.blockSignals(True)
+            old = tabs.widget(index)
+            current = tabs.currentIndex()
+            tabs.removeTab(index)
+            tabs.insertTab(index, widget, title)
+            tabs.setCurrentIndex(current)
+            tabs.blockSignals(False)
+            if old is not None:
+                old.deleteLater()
+        built = tabs.widget(index)
+        assert built is not None
+        return built
+
+    def show_panel_tab(self, index: int) -> QWidget:
+        widget = self.panel_tab(index)
+        self.panel.tabs.setCurrentIndex(index)
+        return widget
+
+    def current_panel_tab(self) -> QWidget:
+        return self.panel.tabs.currentWidget()
+
+    def on_panel_tab_changed(self, index: int) -> None:
+        self.panel_tab_changed.emit(self.panel_tab(index))
+
+    def menu(self, name: str) -> QMenu:
+        """A named menu: "file", "contact", "view" or "help"."""
+        return self._menus[name][0]
+
+    def add_menu_action(self, name: str, action: QAction | QMenu | None) -> None:
+        """Add an action, a submenu or (None) a separator at the named menu's place for added
+        entries (File: before Settings; Contact: before Undo; View: after the views)."""
+        menu, before = self._menus[name]
+        if isinstance(action, QMenu):
+            menu.insertMenu(before, action)
+        elif action is None:
+            menu.insertSeparator(before)
+        else:
+            menu.insertAction(before, action)
+
+    # ============================================================ Navigator
+    def open_action(self, action: DueAction) -> None:
+        self.select_contact(action.contact_id)
+        self.action_opened.emit(action)
+
+    def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
+        return self.commands.write_to(contact_id, action)
+
+    def bring_to_front(self) -> None:
+        if self.isMinimized():
+            self.showNormal()
+        self.show()
+        self.raise_()
+        self.activateWindow()
+
+    def tell(self, text: str) -> None:
+        self.banner.show_text(text)
+
+    def show_status(self, text: str, ms: int) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def records(self) -> list[ContactRecord]:
+        return self.model.records()
+
+    def widget(self) -> QWidget:
+        return self
+
+    def exec_dialog(self, dialog: QDialog) -> bool:
+        """Run a dialog modally; True if accepted (the one place dialogs are run: tests replace
+        it to answer them)."""
+        return bool(dialog.exec())
+
+    def exec_menu(self, menu: QMenu, pos: QPoint) -> QAction | None:
+        """Run a popup menu; the chosen action (the one place menus are run: tests replace it
+        to answer them)."""
+        return menu.exec(pos)
+
+    # ============================================================ lifecycle
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         if not self._shown_once:
             self._shown_once = True
-            self._apply_pane_widths()
+            self.state.apply_pane_widths()
             if self.first_run_welcome and not self.ctx.settings.welcome_done:
-                QTimer.singleShot(0, self, self.show_welcome)
-
-    def _remember_pane_widths(self) -> None:
-        sizes = self.splitter.sizes()
-        if self.isVisible() and sizes[0] > 0:
-            self._sidebar_width = sizes[0]
-        if self.isVisible() and not self.panel.isHidden() and sizes[2] > 0:
-            self._panel_width = sizes[2]
-
-    def _apply_pane_widths(self) -> None:
-        """Give the sidebar and (when open) the panel their remembered widths; the middle gets
-        the rest, never less than its minimum."""
-        total = sum(self.splitter.sizes()) or self.splitter.width()
-        if total <= 0:
-            return
-        centre_min = self.centre.minimumSizeHint().width()
-        side = min(self._sidebar_width, max(self.sidebar.minimumWidth(), total // 4))
-        panel = 0
-        if not self.panel.isHidden():
-            panel = min(
-                self._panel_width, max(self.panel.minimumWidth(), total - side - centre_min)
-            )
-        self.splitter.setSizes([side, max(0, total - side - panel), panel])
-
-    def on_splitter_moved(self, pos: int, index: int) -> None:
-        self._remember_pane_widths()
-
-    def set_panel_open(self, on: bool) -> None:
-        """Show the contact panel (at its remembered width) or hide it, giving its room to the
-        middle."""
-        if on != self.panel.isHidden():
-            return
-        if on:
-            self.panel.show()
-            self._apply_pane_widths()
-        else:
-            self._remember_pane_widths()
-            side, centre, panel = self.splitter.sizes()
-            self.panel.hide()
-            self.splitter.setSizes([side, centre + panel, 0])  # now, not at the next layout
+                QTimer.singleShot(0, self, self.settings_ui.show_welcome)
 
     def start(self) -> None:
-        """Start the periodic sync and run a first round at once; sync again at once when the
-        machine wakes or the network comes back."""
-        self.sync_timer.start(max(1, round(self.ctx.sync_interval_s * 1000)))
-        self.wake.start()
-        self.push.start(self.ctx.providers)
-        self.sync_now()
+        """Start syncing: periodically, at once, and when the machine wakes."""
+        self.sync.start()
 
-    def on_woke(self, why: str) -> None:
-        log.info("syncing now (%s)", why)
-        self.push.restart()  # connections of before a sleep or a network change are stale
-        self.sync_now()
+    def sync_now(self) -> bool:
+        """Submit a sync round unless one is running; True if one was submitted."""
+        return self.sync.sync_now()
 
-    def on_mail_arrived(self, account_id: int) -> None:
-        """The server announced new mail (IMAP IDLE): sync now, or right after this round."""
-        log.debug("new mail announced for account %d", account_id)
-        if not self.sync_now():
-            self._sync_again = True
+    def sync_soon(self) -> None:
+        self.sync.sync_soon()
 
     def shutdown(self) -> None:
-        """Stop the timer and save what must be saved; ctx.tasks is shut down by the caller."""
-        self.sync_timer.stop()
-        self.wake.stop()
-        self.push.stop()
+        """Stop syncing and save what must be saved; ctx.tasks is shut down by the caller."""
+        self.sync.stop()
         if not self._closed:
             self.panel.flush_notes()
-            self.save_state()
-            self._closed = True
+            self.state.save()
+            self._closed = self.sync.closed = self.commands.closed = True
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -817,11 +592,14 @@ class MainWindow(QMainWindow):
             if self.current_id == contact_id:
                 self.select_contact(None)
         else:
-            with self.feeding():
-                self.model.upsert(record)
+            self.feed_record(record)
             if self.current_id == contact_id:
                 self.show_panel(record)
         self.refresh_derived()
+
+    def feed_record(self, record: ContactRecord) -> None:
+        with self.feeding():
+            self.model.upsert(record)
 
     @contextmanager
     def feeding(self) -> Iterator[None]:
@@ -834,16 +612,13 @@ class MainWindow(QMainWindow):
         finally:
             try:
                 if self._feeding == 1 and self.current_id is not None:
-                    self._keep_selection(self.current_id)
+                    if self.board.selected_id() != self.current_id:
+                        self.board.select(self.current_id)
+                    rows = self.table.selectionModel().selectedRows()
+                    if not rows or rows[0].data(ID_ROLE) != self.current_id:
+                        self._select_in_table(self.current_id)
             finally:
                 self._feeding -= 1
-
-    def _keep_selection(self, contact_id: int) -> None:
-        if self.board.selected_id() != contact_id:
-            self.board.select(contact_id)
-        rows = self.table.selectionModel().selectedRows()
-        if not rows or rows[0].data(ID_ROLE) != contact_id:
-            self._select_in_table(contact_id)
 
     def refresh_derived(self, actions: list[DueAction] | None = None) -> None:
         """Recompute what follows from the records: Today, next actions, counts, empty states.
@@ -865,13 +640,13 @@ class MainWindow(QMainWindow):
         with self.feeding():
             self.due_model.set_rows(rows)
             self.model.set_next_actions(first)
-        n = len(actions)
-        today = self.sidebar.item(View.TODAY)
-        today.setText(self.tr("Today") + (f"  ({n})" if n else ""))
+        n, count = len(actions), self.model.rowCount()
+        self.sidebar.item(View.TODAY).setText(self.tr("Today") + (f"  ({n})" if n else ""))
         contacts = self.sidebar.item(View.CONTACTS)
-        count = self.model.rowCount()
         contacts.setText(self.tr("Contacts") + (f"  ({count})" if count else ""))
-        self.today_title.setText(self.tr("Today — {0} to do").format(n) if n else self.tr("Today"))
+        self.today_page.title.setText(
+            self.tr("Today — {0} to do").format(n) if n else self.tr("Today")
+        )
         self.update_empty_states()
 
     def update_empty_states(self) -> None:
@@ -889,20 +664,88 @@ class MainWindow(QMainWindow):
             "<p>Replies, follow-ups, meetings to prepare and thank-yous will appear here "
             "when they need you.</p>"
         )
-        _set_text(self.today_empty, add_hint if none_yet else nothing_due)
-        self.today_stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
-        self.today_hint.setVisible(self.due_model.rowCount() > 0)
+        today, contacts = self.today_page, self.contacts_page
+        set_text(today.empty, add_hint if none_yet else nothing_due)
+        today.stack.setCurrentIndex(1 if self.due_model.rowCount() else 0)
+        today.hint.setVisible(self.due_model.rowCount() > 0)
         has_rows = self.proxy.rowCount() > 0
         if none_yet:
-            _set_text(self.contacts_empty, add_hint)
+            set_text(contacts.empty, add_hint)
         elif not has_rows:
-            _set_text(
-                self.contacts_empty,
+            set_text(
+                contacts.empty,
                 self.tr(
                     "<p><b>No contacts match “{0}”</b></p><p>Press Esc to clear the filter.</p>"
-                ).format(_escape(self.filter_edit.text())),
+                ).format(escape(self.filter_edit.text())),
             )
-        self.contacts_stack.setCurrentIndex(1 if has_rows else 0)
+        contacts.setCurrentIndex(1 if has_rows else 0)
+
+    def apply_round(self, result: SyncRound) -> None:
+        """On the GUI thread: one round's outcome applied to models, status and notices."""
+        changed: set[int] = {c.contact_id for c in result.time_changes}
+        notices: list[str] = []
+        for outcome in result.outcomes:
+            if outcome.result is not None:
+                changed.update(c.contact_id for c in outcome.result.changes)
+                changed.update(n.contact_id for n in outcome.result.notices)
+                notices.extend(n.text for n in outcome.result.notices)
+        # The worker read the touched contacts after its commit: the GUI thread only feeds their
+        # rows (each signalled on its own), it does not read every contact again.
+        fresh = {record.id for record in result.updated}
+        with self.feeding():
+            for fresh_record in result.updated:
+                self.model.upsert(fresh_record)
+            for contact_id in changed - fresh:  # not re-read by the worker: deleted meanwhile
+                try:
+                    self.model.upsert(self.ctx.store.contact(contact_id))
+                except KeyError:
+                    self.model.remove(contact_id)
+        if self.current_id is not None and self.current_id in fresh | changed:
+            record = self.model.record(self.current_id)
+            if record is not None:
+                self.show_panel(record)
+            else:
+                self.select_contact(None)
+        self.refresh_derived(list(result.due) if result.due is not None else None)
+        self.badges.update()
+        if notices:
+            more = len(notices) - 1
+            text = notices[0] + (self.tr("  (and {0} more)").format(more) if more else "")
+            self.banner.show_text(text)
+            self.statusBar().showMessage(notices[0], BANNER_MS)
+        self.sync_finished.emit(result)
+
+    def on_round_failed(self, text: str) -> None:
+        self.banner.show_text(self.tr("Sync failed: {0}").format(text))
+        self.sync_finished.emit(None)
+
+    def apply_settings(self, new: Settings) -> None:
+        self.ctx.settings = new
+        try:
+            self.zone = ZoneInfo(new.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.zone = ZoneInfo("UTC")
+        self.panel.zone = self.badges.zone = self.board.delegate.zone = self.zone
+        if isinstance(self.marks, StoreMarks):
+            self.marks.reminders.policy = policy_for(new)
+        if not self.ctx.demo:  # the demo's fast clock keeps its own pace
+            self.sync.set_interval(float(new.sync_interval_s))
+        self.refresh_derived()
+        if self.current_id is not None:
+            record = self.model.record(self.current_id)
+            if record is not None:
+                self.show_panel(record)
+        for column in self.board.column_list:
+            column.view.viewport().update()
+        self.settings_changed.emit(new)
+
+    def set_action_marks(self, marks: ActionMarks) -> None:
+        """Route Today's snoozes and dismissals through ``marks`` (the NotificationCenter)."""
+        self.marks = marks
+        self.refresh_derived()
+
+    def due_when_text(self, action: Any) -> str:
+        return when_text(action.due_at, self.zone, self.now())
 
     # ============================================================ views
     def on_view_changed(self, row: int) -> None:
@@ -912,6 +755,7 @@ class MainWindow(QMainWindow):
             self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
         if row == View.PIPELINE:
             self.board.set_needle(self.filter_edit.text())
+        self.view_changed.emit(self.current_view())
 
     def show_today(self) -> None:
         self.sidebar.setCurrentRow(View.TODAY)
@@ -963,7 +807,7 @@ class MainWindow(QMainWindow):
         if contact_id is None:
             self.current_id = None
             self.panel.show_contact(None)
-            self.set_panel_open(False)
+            self.state.set_panel_open(False)
             self.board.select(None)
             self.table.clearSelection()
             self.today_view.clearSelection()
@@ -975,7 +819,7 @@ class MainWindow(QMainWindow):
         changed = contact_id != self.current_id
         self.current_id = contact_id
         self.show_panel(record)
-        self.set_panel_open(True)
+        self.state.set_panel_open(True)
         self.update_contact_actions()
         if changed:
             self.board.select(contact_id)
@@ -1015,538 +859,40 @@ class MainWindow(QMainWindow):
 
     def on_table_menu(self, pos: Any) -> None:
         index = self.table.indexAt(pos)
-        if not index.isValid():
-            return
-        self.select_contact(index.data(ID_ROLE))
-        self.contact_context_menu().exec(self.table.viewport().mapToGlobal(pos))
+        if index.isValid():
+            self.select_contact(index.data(ID_ROLE))
+            self.contact_context_menu().exec(self.table.viewport().mapToGlobal(pos))
+
+    def on_card_menu(self, pos: Any) -> None:
+        view = self.sender()
+        index = view.indexAt(pos) if isinstance(view, QListView) else QModelIndex()
+        if isinstance(view, QListView) and index.isValid():
+            self.select_contact(index.data(ID_ROLE))
+            self.contact_context_menu().exec(view.viewport().mapToGlobal(pos))
 
     def contact_context_menu(self) -> QMenu:
         menu = QMenu(self)
-        menu.addAction(self.write_action)
-        menu.addAction(self.edit_action)
-        menu.addAction(self.meeting_action)
+        for act in (self.write_action, self.edit_action, self.meeting_action):
+            menu.addAction(act)
         menu.addMenu(self.move_menu)
         menu.addAction(self.undo_action)
         return menu
 
-    def on_card_menu(self, pos: Any) -> None:
-        view = self.sender()
-        if not isinstance(view, QListView):
-            return
-        index = view.indexAt(pos)
-        if not index.isValid():
-            return
-        self.select_contact(index.data(ID_ROLE))
-        self.contact_context_menu().exec(view.viewport().mapToGlobal(pos))
-
-    def on_today_menu(self, pos: Any) -> None:
-        index = self.today_view.indexAt(pos)
-        if not index.isValid():
-            return
-        self.select_contact(index.data(CONTACT_ID_ROLE))
-        menu = QMenu(self)
-        due = index.data(ACTION_ROLE)
-        if isinstance(due, DueAction) and due.kind in TEMPLATE_FOR_ACTION:
-            write = menu.addAction(self.write_text(due.kind))
-            write.triggered.connect(self.write_for_today_selection)
-            menu.addSeparator()
-        else:
-            menu.addAction(self.write_action)
-        menu.addAction(self.edit_action)
-        menu.addAction(self.meeting_action)
-        if isinstance(due, DueAction):
-            menu.addSeparator()
-            snooze = menu.addMenu(self.tr("&Snooze"))
-            snooze.addActions(self.snooze_actions)
-            dismiss = menu.addAction(self.tr("&Dismiss"))
-            dismiss.setData("dismiss")
-        chosen = self.exec_menu(menu, self.today_view.viewport().mapToGlobal(pos))
-        if isinstance(due, DueAction) and chosen is not None:
-            if chosen in self.snooze_actions:
-                self.snooze_action(due, Snooze(chosen.data()))
-            elif chosen.data() == "dismiss":
-                self.dismiss_action(due)
-
-    def exec_menu(self, menu: QMenu, pos: QPoint) -> QAction | None:
-        """Run a popup menu; the chosen action (the one place menus are run: tests replace it
-        to answer them)."""
-        return menu.exec(pos)
-
-    # ============================================================ Today's actions
-    def act_on(self, action: DueAction) -> None:
-        """Enter on a due action: write the message it calls for, or open the contact."""
-        self.select_contact(action.contact_id)
-        if action.kind in TEMPLATE_FOR_ACTION:
-            self.write_to(action.contact_id, action.kind)
-        else:
-            record = self.model.record(action.contact_id)
-            name = record.contact.name if record is not None else ""
-            self.statusBar().showMessage(
-                self.tr("{0}: {1}. Ctrl+R writes to them.").format(name, self.tr(action.detail)),
-                BANNER_MS,
-            )
-
-    def ask_snooze(self, action: DueAction) -> None:
-        """s on a due action: how long for (1 day, 3 days, next week)."""
-        menu = QMenu(self)
-        menu.setAccessibleName(self.tr("Snooze for"))
-        menu.addSection(self.tr("Snooze for"))
-        menu.addActions(self.snooze_actions)
-        row = self.due_model.row_of(action)
-        rect = self.today_view.visualRect(self.due_model.index(row)) if row is not None else None
-        where = rect.bottomLeft() if rect is not None else QPoint(0, 0)
-        chosen = self.exec_menu(menu, self.today_view.viewport().mapToGlobal(where))
-        if chosen is not None and chosen in self.snooze_actions:
-            self.snooze_action(action, Snooze(chosen.data()))
-
-    def snooze_action(self, action: DueAction, choice: Snooze) -> None:
-        until = self.marks.snooze(action, choice)
-        local = until.astimezone(self.zone)
-        self._after_mark(
-            action,
-            self.tr("Snoozed until {0}: {1} — {2}.").format(
-                f"{local:%a %d %b %H:%M}", self.tr(action.title), self._name_of(action)
-            ),
-        )
-
-    def dismiss_action(self, action: DueAction) -> None:
-        self.marks.dismiss(action)
-        self._after_mark(
-            action,
-            self.tr("Dismissed: {0} — {1}.").format(self.tr(action.title), self._name_of(action)),
-        )
-
-    def _name_of(self, action: DueAction) -> str:
-        record = self.model.record(action.contact_id)
-        return record.contact.name if record is not None else ""
-
-    def _after_mark(self, action: DueAction, text: str) -> None:
-        """The action left Today: select the one that took its place, offer Undo."""
-        row = self.due_model.row_of(action)
-        had_focus = self.today_view.hasFocus()
-        self.undoable_mark = action
-        self.refresh_derived()
-        if row is not None and self.due_model.rowCount():
-            near = self.due_model.action_row_near(min(row, self.due_model.rowCount() - 1), +1)
-            if near is None:
-                near = self.due_model.action_row_near(self.due_model.rowCount() - 1, -1)
-            if near is not None:
-                self.today_view.select_row(near)
-        if had_focus and self.due_model.rowCount():
-            self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
-        self.update_contact_actions()
-        self.banner.show_text(
-            text + " " + self.tr("Ctrl+Z brings it back."), action=self.tr("Undo")
-        )
-        self.actions_marked.emit()
-
-    def undo_mark(self) -> bool:
-        """Bring back the last snoozed or dismissed action; True if there was one."""
-        action, self.undoable_mark = self.undoable_mark, None
-        if action is None:
-            return False
-        self.marks.restore(action)
-        self.refresh_derived()
-        row = self.due_model.row_of(action)
-        if row is not None:
-            self.today_view.select_row(row)
-        self.banner.hide()
-        self.update_contact_actions()
-        self.statusBar().showMessage(
-            self.tr("Back in Today: {0} — {1}.").format(
-                self.tr(action.title), self._name_of(action)
-            ),
-            BANNER_MS,
-        )
-        self.actions_marked.emit()
-        return True
-
-    def set_action_marks(self, marks: ActionMarks) -> None:
-        """Route Today's snoozes and dismissals through ``marks`` (the NotificationCenter)."""
-        self.marks = marks
-        self.refresh_derived()
-
-    # ============================================================ settings
-    def account_lines(self) -> list[tuple[str, str, str]]:
-        """(account, status, key) for each connected account, as the status bar says them; the
-        key names the account's mailbox-flags switch (none for the demo mailbox)."""
-        lines = []
-        for account in self.accounts():
-            state, message = self.account_states.get(account.id, (SyncState.IDLE, ""))
-            name = account.display_name or account.address
-            title = f"{name} <{account.address}>" if account.display_name else name
-            status = self.account_status_text(account, state, message)
-            key = "" if account.kind is AccountKind.DEMO else account_key(account)
-            lines.append((title, status.split(": ", 1)[-1], key))
-        return lines
-
-    def show_settings(self) -> bool:
-        """File → Settings…; True if the user saved."""
-        dialog = SettingsDialog(
-            self.ctx.settings,
-            self.account_lines(),
-            autostart.is_enabled(),
-            self,
-            open_templates=self.show_templates,
-        )
-        if not self.exec_dialog(dialog) or dialog.saved is None:
-            return False
-        self.save_settings(dialog.saved)
-        self.set_start_at_login(dialog.start_at_login())
-        return True
-
-    def show_templates(self) -> None:
-        """File → Templates… (and Settings → Messages): edit the message templates."""
-        from ui.templates_dialog import TemplatesDialog  # Jinja2 loads on first use
-
-        # Over Settings when opened from there, so it is not hidden behind it.
-        dialog = TemplatesDialog(self.ctx, QApplication.activeModalWidget() or self)
-        try:
-            self.exec_dialog(dialog)
-        finally:
-            dialog.deleteLater()
-
-    def save_settings(self, new: Settings) -> None:
-        """Write settings.json (atomically) and apply the new settings at once."""
-        try:
-            settings_file.save(self.ctx.paths.settings, new)
-        except OSError as exc:
-            log.error("settings could not be saved: %s", exc)
-            self.banner.show_text(
-                self.tr("Settings could not be saved ({0}); they apply until you quit.").format(exc)
-            )
-        self.apply_settings(new)
-
-    def apply_settings(self, new: Settings) -> None:
-        self.ctx.settings = new
-        try:
-            self.zone = ZoneInfo(new.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            self.zone = ZoneInfo("UTC")
-        self.panel.zone = self.zone
-        self.board.delegate.zone = self.zone
-        if isinstance(self.marks, StoreMarks):
-            self.marks.reminders.policy = policy_for(new)
-        if not self.ctx.demo:  # the demo's fast clock keeps its own pace
-            self.ctx.sync_interval_s = float(new.sync_interval_s)
-            if self.sync_timer.isActive():
-                self.sync_timer.setInterval(max(1, round(self.ctx.sync_interval_s * 1000)))
-        self.refresh_derived()
-        if self.current_id is not None:
-            record = self.model.record(self.current_id)
-            if record is not None:
-                self.show_panel(record)
-        for column in self.board.column_list:
-            column.view.viewport().update()
-        self.settings_changed.emit(new)
-
-    def set_start_at_login(self, on: bool) -> None:
-        if on == autostart.is_enabled():
-            return
-        try:
-            if on:
-                autostart.enable()
-            else:
-                autostart.disable()
-        except OSError as exc:
-            log.warning("start at login could not be changed: %s", exc)
-            self.banner.show_text(self.tr("Start at login could not be changed: {0}").format(exc))
-
-    def show_welcome(self) -> None:
-        """The first-run welcome; asked once, whatever the answer."""
-        dialog = WelcomeDialog(self.ctx.settings, self.connectors, system_zone(), self)
-        dialog.demo_requested.connect(self.on_demo_requested)
-        accepted = self.exec_dialog(dialog)
-        if accepted and dialog.saved is not None:
-            self.save_settings(dialog.saved)
-        else:
-            self.save_settings(replace(self.ctx.settings, welcome_done=True))
-
-    def connect_gmail(self) -> bool:
-        """File → Connect Gmail…: the same sign-in the welcome offers."""
-        return self._connect("gmail", self.tr("Gmail sign-in is not available in this window."))
-
-    def connect_outlook(self) -> bool:
-        """File → Connect Outlook…: the same sign-in the welcome offers."""
-        return self._connect("outlook", self.tr("Outlook sign-in is not available in this window."))
-
-    def connect_mailbox(self) -> bool:
-        """File → Connect another mailbox…: any IMAP/SMTP account, as the welcome offers."""
-        return self._connect("imap", self.tr("IMAP accounts are not available in this window."))
-
-    def _connect(self, kind: str, unavailable: str) -> bool:
-        connector = next((c for c in self.connectors if c.kind == kind), None)
-        if connector is None:
-            self.banner.show_text(unavailable)
-            return False
-        return connector.connect(self)
-
-    def on_account_added(self, account_id: int) -> None:
-        """A mailbox was connected: build its provider, show its status, sync at once."""
-        from desktop import providers
-
-        self.ctx.providers = providers.build(self.ctx.store, self.ctx.paths, self.ctx.clock)
-        for label in (*self.account_labels.values(), self.no_account_label):
-            self.statusBar().removeWidget(label)
-            label.deleteLater()
-        self._build_status()
-        if self.sync_timer.isActive():  # started: watch the new account's Inbox too
-            self.push.start(self.ctx.providers)
-        self.banner.show_text(self.tr("Mailbox connected: syncing it now."))
-        self.sync_now()
-
-    def on_demo_requested(self) -> None:
-        if not launch_demo():
-            self.banner.show_text(self.tr("The demo could not be started: see the log."))
-
-    # ============================================================ user actions
-    def on_card_dropped(self, contact_id: int, stage: Stage) -> None:
-        if stage is Stage.SCHEDULED:
-            # The meeting dialog opens after the drop has finished: a modal dialog inside a
-            # drop event would nest its event loop in the drag's.
-            QTimer.singleShot(0, self, lambda: self.move_contact(contact_id, stage))
-        else:
-            self.move_contact(contact_id, stage)
-
-    def move_contact(self, contact_id: int, stage: Stage) -> bool:
-        """The user moved a contact to a stage (a drop on the board, a menu choice).
-
-        Scheduled needs a time: it asks for the meeting (cancelling leaves the contact where it
-        was). True if the contact moved."""
-        record = self.model.record(contact_id)
-        if record is None or record.state.stage is stage:
-            return False
-        if stage is Stage.SCHEDULED:
-            return self.set_meeting_for(contact_id)
-        step = override_stage(self.ctx.store, contact_id, stage, self.now())
-        self.undoable_mark = None  # Ctrl+Z now undoes this move
-        self.refresh_contact(contact_id)
-        if step is not None and step.transition is not None:
-            self.statusBar().showMessage(
-                self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
-                    record.contact.name, self.tr(stage.label)
-                ),
-                BANNER_MS,
-            )
-        return True
-
-    def on_move_action(self) -> None:
-        act = self.sender()
-        if isinstance(act, QAction) and self.current_id is not None:
-            self.move_contact(self.current_id, Stage(act.data()))
-
-    def undo_last_change(self, contact_id: int) -> None:
-        entry = self.ctx.store.undo_last_transition(contact_id)
-        if entry is None:
-            self.statusBar().showMessage(self.tr("Nothing to undo."), BANNER_MS)
-            return
-        self.refresh_contact(contact_id)
-        if entry.from_stage is not None:
-            self.statusBar().showMessage(
-                self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)), BANNER_MS
-            )
-
-    def correct_message(self, contact_id: int, message: StoredMessage, kind: str) -> None:
-        """The user said what a message really is: re-run the pipeline, remember the sender."""
-        transition = correct_classification(self.ctx.store, contact_id, message, kind, self.now())
-        self.refresh_contact(contact_id)
-        text = self.tr("Noted: mail from {0} will be read that way from now on.").format(
-            message.sender
-        )
-        if transition is not None:
-            text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
-        self.statusBar().showMessage(text, BANNER_MS)
-
-    def send_invitation(self, contact_id: int) -> bool:
-        """One click: invite a scheduled contact through the account's calendar, off the GUI
-        thread (on the sync worker, which has its own database connection)."""
-        record = self.model.record(contact_id)
-        state = record.state if record is not None else None
-        if state is None or state.meeting_start is None or state.meeting_end is None:
-            return False
-        if not self.ctx.providers:
-            self.banner.show_text(self.tr("Connect a mailbox to send invitations."))
-            return False
-        self.panel.invite_button.setEnabled(False)
-        slot = Slot(state.meeting_start, state.meeting_end)
-        prefs = self.ctx.settings
-        future = self.ctx.tasks.submit_sync(
-            invite_job,
-            self.ctx.paths.profile,
-            self.ctx.providers[0],
-            contact_id,
-            slot,
-            self.now(),
-            prefs.user_name,
-            phone=prefs.phone,
-            user_tz=prefs.timezone,
-            lang=prefs.message_language,
-        )
-        future.add_done_callback(self.invite_bridge.deliver)
-        return True
-
-    def on_invitation_sent(self, future: Future[AcceptedSlot]) -> None:
-        self.panel.invite_button.setEnabled(True)
-        if future.cancelled() or self._closed:
-            return
-        error = future.exception()
-        if error is not None:
-            log.error("sending the invitation failed", exc_info=error)
-            self.banner.show_text(self.tr("The invitation could not be sent: {0}").format(error))
-            return
-        sent = future.result()
-        name = sent.invite.attendees[0] if sent.invite.attendees else ""
-        if sent.error:
-            self.banner.show_text(
-                self.tr(
-                    "The meeting is set, but the invitation could not be sent ({0}). Try "
-                    "again later."
-                ).format(sent.error)
-            )
-        elif sent.emailed is not None:
-            self.banner.show_text(
-                self.tr(
-                    "Invitation e-mailed to {0} with a calendar file (the account has no "
-                    "calendar Coffeechat can use)."
-                ).format(name)
-            )
-        else:
-            self.banner.show_text(self.tr("Invitation sent to {0}.").format(name))
-
+    # ============================================================ small commands
     def undo_current(self) -> None:
         """Ctrl+Z: the last snooze or dismissal from Today, else the contact's stage change."""
         if self.undoable_mark is not None:
-            self.undo_mark()
+            self.today.undo_mark()
         elif self.current_id is not None:
-            self.undo_last_change(self.current_id)
-
-    def save_notes(self, contact_id: int, text: str) -> None:
-        self.ctx.store.set_notes(contact_id, text)
-        try:
-            record = self.ctx.store.contact(contact_id)
-        except KeyError:
-            return
-        with self.feeding():
-            self.model.upsert(record)
-
-    def exec_dialog(self, dialog: QDialog) -> bool:
-        """Run a dialog modally; True if accepted (the one place dialogs are run: tests replace
-        it to answer them)."""
-        return bool(dialog.exec())
-
-    def new_contact(self) -> None:
-        dialog = ContactDialog(self.model.records(), self.ctx.store.add_contact, None, self)
-        if self.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
-            self.refresh_contact(dialog.saved.id)
-            self.select_contact(dialog.saved.id)
-
-    def edit_contact(self, contact_id: int) -> None:
-        record = self.model.record(contact_id)
-        if record is None:
-            return
-        dialog = ContactDialog(self.model.records(), self._update_contact, record.contact, self)
-        if self.exec_dialog(dialog):
-            self.refresh_contact(contact_id)
-
-    def _update_contact(self, contact: Contact) -> Contact:
-        self.ctx.store.update_contact(contact)
-        return contact
-
-    def write_text(self, kind: ActionKind) -> str:
-        return {
-            ActionKind.FOLLOW_UP: self.tr("Write the &follow-up…"),
-            ActionKind.CLOSE_THE_LOOP: self.tr("Write the &close-the-loop message…"),
-            ActionKind.THANK_YOU_MISSING: self.tr("Write the &thank-you…"),
-            ActionKind.CHECK_IN: self.tr("Write a &check-in…"),
-            ActionKind.UPDATE_REFERRER: self.tr("Write to the &referrer…"),
-        }.get(kind, self.tr("&Write request…"))
-
-    def today_action(self) -> DueAction | None:
-        """The due action selected in Today, when Today is shown and it concerns the current
-        contact."""
-        if self.sidebar.currentRow() != View.TODAY:
-            return None
-        for index in self.today_view.selectionModel().selectedIndexes():
-            due = index.data(ACTION_ROLE)
-            if isinstance(due, DueAction) and due.contact_id == self.current_id:
-                return due
-        return None
-
-    def write_current(self) -> None:
-        """Write to the selected contact; from Today, the message its due action calls for."""
-        if self.current_id is None:
-            return
-        due = self.today_action()
-        self.write_to(self.current_id, due.kind if due is not None else None)
-
-    def write_for_today_selection(self) -> None:
-        self.write_current()
-
-    def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
-        """Open the composer for a contact; True if a draft was saved or the message sent."""
-        if self.model.record(contact_id) is None:
-            return False
-        from ui.composer import ComposerDialog  # Jinja2 and the templates load on first use
-
-        dialog = ComposerDialog(
-            self.ctx, self.model.records(), contact_id, action=action, parent=self
-        )
-        dialog.message_sent.connect(self.on_message_sent)
-        dialog.draft_saved.connect(self.on_draft_saved)
-        try:
-            return self.exec_dialog(dialog)
-        finally:
-            dialog.release()
-
-    def on_message_sent(self, contact_id: int) -> None:
-        """The pipeline learns of the message from Sent mail: sync now to see it there."""
-        record = self.model.record(contact_id)
-        name = record.contact.name if record is not None else ""
-        self.statusBar().showMessage(self.tr("Message to {0} sent.").format(name), BANNER_MS)
-        if not self.sync_now():
-            self._sync_again = True
-
-    def on_draft_saved(self, contact_id: int) -> None:
-        record = self.model.record(contact_id)
-        name = record.contact.name if record is not None else ""
-        self.statusBar().showMessage(
-            self.tr("Draft to {0} saved in your mailbox: send it from there when ready.").format(
-                name
-            ),
-            BANNER_MS,
-        )
+            self.commands.undo_last_change(self.current_id)
 
     def edit_current(self) -> None:
         if self.current_id is not None:
-            self.edit_contact(self.current_id)
-
-    def set_meeting_for(self, contact_id: int) -> bool:
-        """Ask for a meeting's time and set it; True if the user set one."""
-        record = self.model.record(contact_id)
-        if record is None:
-            return False
-        proposal = record.state.meeting_start or self._next_morning()
-        dialog = MeetingDialog(record.contact.name, self.zone, proposal, self)
-        if not self.exec_dialog(dialog):
-            return False
-        start, end = dialog.interval()
-        self.apply_meeting(contact_id, start, end)
-        return True
-
-    def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
-        set_meeting(self.ctx.store, contact_id, start, end, self.now(), self.zone)
-        self.undoable_mark = None
-        self.refresh_contact(contact_id)
-
-    def _next_morning(self) -> datetime:
-        local = self.now().astimezone(self.zone) + timedelta(days=1)
-        while local.weekday() >= 5:
-            local += timedelta(days=1)
-        return local.replace(hour=10, minute=0, second=0, microsecond=0)
+            self.commands.edit_contact(self.current_id)
 
     def set_meeting_current(self) -> None:
         if self.current_id is not None:
-            self.set_meeting_for(self.current_id)
+            self.commands.set_meeting_for(self.current_id)
 
     def show_shortcuts(self) -> None:
         self.exec_dialog(ShortcutsDialog(self))
@@ -1555,172 +901,3 @@ class MainWindow(QMainWindow):
         self.exec_dialog(
             AboutDialog(desktop.__version__, self.ctx.paths.profile, self.ctx.paths.logs, self)
         )
-
-    # ============================================================ sync
-    def on_sync_timer(self) -> None:
-        self.sync_now()
-
-    def sync_now(self) -> bool:
-        """Submit a sync round unless one is running; True if one was submitted."""
-        if self.sync_running or self._closed:
-            return False
-        self.sync_running = True
-        self.sync_action.setEnabled(False)
-        for account_id in self.account_labels:
-            self.account_states[account_id] = (SyncState.SYNCING, "")
-        self.update_status()
-        self.sync_started.emit()
-        try:
-            future = self.ctx.tasks.submit_sync(
-                sync_round,
-                self.ctx.paths.profile,
-                self.ctx.providers,
-                self.ctx.clock,
-                self.ctx.settings.reminders(),
-                frozenset(self.ctx.settings.mailbox_flags_off),
-            )
-        except RuntimeError:  # the pool is shut down: the app is closing
-            self.sync_running = False
-            return False
-        future.add_done_callback(self.bridge.deliver)
-        return True
-
-    def on_round_finished(self, future: Future[SyncRound]) -> None:
-        """On the GUI thread: apply one round's outcome to models, status and notices."""
-        self.sync_running = False
-        self.sync_action.setEnabled(True)
-        if self._closed or future.cancelled():
-            return
-        if self._sync_again:  # something was sent during this round: look again at once
-            self._sync_again = False
-            QTimer.singleShot(0, self, self.sync_now)
-        error = future.exception()
-        if error is not None:
-            log.error("sync round failed", exc_info=error)
-            text = f"{type(error).__name__}: {error}"
-            for account_id in self.account_labels:
-                self.account_states[account_id] = (SyncState.ERROR, text)
-            self.update_status()
-            self.banner.show_text(self.tr("Sync failed: {0}").format(text))
-            self.sync_finished.emit(None)
-            return
-        result = future.result()
-        changed: set[int] = {c.contact_id for c in result.time_changes}
-        notices: list[str] = []
-        retry: float | None = None
-        for outcome in result.outcomes:
-            self.account_states[outcome.account_id] = (outcome.state, outcome.message)
-            if outcome.state is SyncState.THROTTLED and outcome.retry_after:
-                retry = max(retry or 0.0, outcome.retry_after)
-            if outcome.result is not None:
-                changed.update(c.contact_id for c in outcome.result.changes)
-                changed.update(n.contact_id for n in outcome.result.notices)
-                notices.extend(n.text for n in outcome.result.notices)
-        # The worker read the touched contacts after its commit: the GUI thread only feeds their
-        # rows (each signalled on its own), it does not read every contact again.
-        fresh = {record.id for record in result.updated}
-        with self.feeding():
-            for fresh_record in result.updated:
-                self.model.upsert(fresh_record)
-            for contact_id in changed - fresh:  # not re-read by the worker: deleted meanwhile
-                try:
-                    self.model.upsert(self.ctx.store.contact(contact_id))
-                except KeyError:
-                    self.model.remove(contact_id)
-        if self.current_id is not None and self.current_id in fresh | changed:
-            record = self.model.record(self.current_id)
-            if record is not None:
-                self.show_panel(record)
-            else:
-                self.select_contact(None)
-        self.refresh_derived(list(result.due) if result.due is not None else None)
-        self.update_status()
-        if notices:
-            more = len(notices) - 1
-            text = notices[0] + (self.tr("  (and {0} more)").format(more) if more else "")
-            self.banner.show_text(text)
-            self.statusBar().showMessage(notices[0], BANNER_MS)
-        if retry is not None and self.sync_timer.isActive():
-            interval = max(self.sync_timer.interval(), round(retry * 1000))
-            self.sync_timer.start(interval)
-        elif self.sync_timer.isActive():
-            self.sync_timer.setInterval(max(1, round(self.ctx.sync_interval_s * 1000)))
-        self.sync_finished.emit(result)
-
-    def account_status_text(self, account: Account, state: SyncState, message: str) -> str:
-        name = account.display_name or account.address
-        if state is SyncState.SYNCING:
-            return self.tr("{0}: syncing…").format(name)
-        if state is SyncState.OFFLINE:
-            return self.tr("{0}: offline").format(name)
-        if state is SyncState.THROTTLED:
-            return self.tr("{0}: throttled").format(name)
-        if state is SyncState.NEEDS_SIGN_IN:
-            return self.tr("{0}: needs sign-in").format(name)
-        if state is SyncState.ERROR:
-            return self.tr("{0}: error").format(name)
-        last = self.ctx.store.last_sync_at(account.id)
-        if last is None:
-            return self.tr("{0}: idle · not synced yet").format(name)
-        local = last.astimezone(self.zone)
-        return self.tr("{0}: idle · last synced {1}").format(name, f"{local:%H:%M}")
-
-    def account_status_tip(self, state: SyncState, message: str) -> str:
-        """What happened and what to do next, for the label's tooltip."""
-        if state is SyncState.OFFLINE:
-            step = self.tr("Coffeechat will try again at the next sync.")
-        elif state is SyncState.THROTTLED:
-            step = self.tr("The mail service asked to slow down; the next sync waits longer.")
-        elif state is SyncState.NEEDS_SIGN_IN:
-            step = self.tr("Reconnect the account in Settings to resume syncing.")
-        elif state is SyncState.ERROR:
-            step = self.tr("Details are in the log: {0}").format(self.ctx.paths.log_file)
-        else:
-            return message
-        return f"{message}\n{step}" if message else step
-
-    def _badge_style(self, state: SyncState) -> str:
-        """A problem state is drawn as a tinted badge, from the palette (light and dark)."""
-        if state in (SyncState.IDLE, SyncState.SYNCING):
-            return ""
-        pal = self.palette()
-        window = pal.color(QPalette.ColorRole.Window)
-        text = pal.color(QPalette.ColorRole.WindowText)
-        alarm = state in (SyncState.NEEDS_SIGN_IN, SyncState.ERROR)
-        tint = QColor(200, 60, 40) if alarm else QColor(200, 140, 20)
-        fill = mix(window, tint, 0.22)
-        pad = QFontMetrics(self.font()).height() // 3
-        return (
-            f"QLabel {{ background: {fill.name()}; color: {text.name()}; "
-            f"border: 1px solid {mix(window, tint, 0.55).name()}; "
-            f"border-radius: {pad + 2}px; padding: 0 {pad * 2}px; }}"
-        )
-
-    def update_status(self) -> None:
-        accounts = {a.id: a for a in self.accounts()}
-        for account_id, label in self.account_labels.items():
-            account = accounts.get(account_id)
-            if account is None:
-                continue
-            state, message = self.account_states.get(account_id, (SyncState.IDLE, ""))
-            label.setText(self.account_status_text(account, state, message))
-            label.setStyleSheet(self._badge_style(state))
-            tip = self.account_status_tip(state, message)
-            label.setToolTip(tip)
-            label.setAccessibleName(label.text())
-            label.setAccessibleDescription(tip)
-
-    def due_when_text(self, action: Any) -> str:
-        return when_text(action.due_at, self.zone, self.now())
-
-
-def _int(value: object, default: int) -> int:
-    """A number read back from QSettings (INI files give strings)."""
-    try:
-        return int(str(value))
-    except (TypeError, ValueError):
-        return default
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

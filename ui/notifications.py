@@ -12,11 +12,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QTimer, Signal, SignalInstance
 
 from desktop.actions import all_due
 from desktop.context import AppContext
-from desktop.domain.due import ActionKind, DueAction
+from desktop.domain.due import DueAction
 from desktop.jobs import SyncRound
 from desktop.notify import (
     CLICKED,
@@ -34,9 +34,9 @@ from desktop.storage.codec import iso
 from desktop.sync import Notice
 from ui.bridge import FutureBridge
 from ui.marks import policy_for
+from ui.navigation import Navigator
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
     from ui.tray import Tray
 
 log = logging.getLogger(__name__)
@@ -85,15 +85,18 @@ class NotificationCenter(QObject):
 
     def __init__(
         self,
-        window: MainWindow,
+        navigator: Navigator,
         ctx: AppContext,
         notifier: Notifier,
         *,
         tray: Tray | None = None,
         policy: ReminderPolicy | None = None,
+        parent: QObject | None = None,
     ) -> None:
-        super().__init__(window)
-        self.window = window
+        """``navigator``: what the center may ask of the window (ui.navigation). Call
+        ``follow`` with the window's round and settings signals."""
+        super().__init__(parent or (navigator if isinstance(navigator, QObject) else None))
+        self.window = navigator
         self.ctx = ctx
         self.notifier = notifier
         self.tray = tray
@@ -119,10 +122,13 @@ class NotificationCenter(QObject):
         self.max_wait_ms = SNOOZE_CHECK_MS
         self._snoozes_checked_at: datetime | None = None
         self.action_received.connect(self.on_action)
-        window.sync_finished.connect(self.on_sync_finished)
-        window.settings_changed.connect(self.on_settings_changed)
         if tray is not None:
             tray.message_clicked.connect(self.on_tray_message_clicked)
+
+    def follow(self, sync_finished: SignalInstance, settings_changed: SignalInstance) -> None:
+        """Decide after each applied sync round; apply new settings."""
+        sync_finished.connect(self.on_sync_finished)
+        settings_changed.connect(self.on_settings_changed)
 
     # ------------------------------------------------------------------ start, stop
     def start(self) -> None:
@@ -190,7 +196,7 @@ class NotificationCenter(QObject):
         log.info("reminders are shown by: %s", channel.value)
         if self.ctx.store.reminder_value(TOLD_CHANNEL) != channel.value:
             self.ctx.store.set_reminder_value(TOLD_CHANNEL, channel.value)
-            self.window.banner.show_text(self.tr(ANNOUNCEMENTS[channel]))
+            self.window.tell(self.tr(ANNOUNCEMENTS[channel]))
         self.channel_chosen.emit(channel.value)
 
     def set_paused(self, paused: bool) -> None:
@@ -261,7 +267,7 @@ class NotificationCenter(QObject):
             self._last_tray_key = note.key
             self.tray.show_message(note.title, note.body)
         else:
-            self.window.banner.show_text(f"{note.title} — {note.body}")
+            self.window.tell(f"{note.title} — {note.body}")
         self.note_shown.emit(note)
 
     def on_send_finished(self, future: Future[None]) -> None:
@@ -294,13 +300,12 @@ class NotificationCenter(QObject):
         about = self.notes[key]
         if about is None:  # a summary: its actions are on Today
             self.raise_window()
-            self.window.show_today()
+            self.window.show_view("today")
             return
         if action in (OPEN, CLICKED):
             self.raise_window()
-            self.window.select_contact(about.contact_id)
-            if about.kind is ActionKind.PREPARE:  # the meeting is near: the questions, the notes
-                self.window.workspace.open_prepare(about.contact_id)
+            # The contact, and for a meeting near the Prepare tab (the workspace follows).
+            self.window.open_action(about)
         elif action == DRAFT:
             self.raise_window()
             self.window.select_contact(about.contact_id)
@@ -309,7 +314,7 @@ class NotificationCenter(QObject):
             until = self.snooze(about, Snooze.DAY)
             self.window.refresh_derived()  # it leaves Today too
             local = until.astimezone(self.reminders.policy.zone)
-            self.window.statusBar().showMessage(
+            self.window.show_status(
                 self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
             )
 
@@ -335,20 +340,13 @@ class NotificationCenter(QObject):
         self.arm_snooze_timer()
 
     def raise_window(self) -> None:
-        window = self.window
-        if window.isMinimized():
-            window.showNormal()
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        self.window.bring_to_front()
 
     # ------------------------------------------------------------------ helpers
     def _all_due(self) -> list[DueAction]:
         # From the window's records, already in memory: reading every contact from the
         # database here cost 0.4 s on the GUI thread with 10,000 contacts.
-        return all_due(
-            self.window.model.records(), self.ctx.clock.now(), self.ctx.settings.reminders()
-        )
+        return all_due(self.window.records(), self.ctx.clock.now(), self.ctx.settings.reminders())
 
     def _emit_count(self, visible: list[DueAction]) -> None:
         self.due_count = len(visible)

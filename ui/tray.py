@@ -130,9 +130,7 @@ class Tray(QObject):
                 autostart.disable()
         except OSError as exc:
             log.warning("start at login could not be changed: %s", exc)
-            self.window.banner.show_text(
-                self.tr("Start at login could not be changed: {0}").format(exc)
-            )
+            self.window.tell(self.tr("Start at login could not be changed: {0}").format(exc))
         self.login_action.setChecked(autostart.is_enabled())
 
     def on_settings_changed(self, _settings: object) -> None:

@@ -46,10 +46,11 @@ def test_dunst_shows_the_note_and_its_actions_reach_the_app(
     ada = uiseed.add(
         ctx.store, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
     )
-    window = MainWindow(ctx)
+    window = uiseed.open_window(ctx)
     qtbot.addWidget(window)
     window.show()
     center = NotificationCenter(window, ctx, DesktopNotifierBackend(ctx.tasks))
+    center.follow(window.sync_finished, window.settings_changed)
     with qtbot.waitSignal(center.channel_chosen, timeout=10_000):
         center.start()
     assert center.channel is Channel.NATIVE

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import uiseed
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -127,7 +128,7 @@ def setup(tmp_path: Path) -> Iterator[DemoSetup]:
 
 @pytest.fixture
 def window(qtbot: QtBot, setup: DemoSetup) -> Iterator[MainWindow]:
-    win = MainWindow(setup.ctx)
+    win = uiseed.open_window(setup.ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -311,7 +312,7 @@ def test_the_composer_never_calls_the_provider_on_the_gui_thread(
     monkeypatch.setattr(window, "exec_dialog", drive)
     for name in names:
         window.write_to(setup.contact(name))
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=WAIT_MS)
     called = {name for name, _ in setup.recorder.calls}
     assert {"busy_blocks", "create_draft", "send_draft", "find_sent"} <= called
     assert all(thread != gui for _, thread in setup.recorder.calls), setup.recorder.calls
@@ -414,7 +415,7 @@ def test_one_click_invitation_for_a_scheduled_contact(
     window.refresh_contact(maya)
     window.select_contact(maya)
     assert window.panel.invite_button.isVisibleTo(window.panel)
-    with qtbot.waitSignal(window.invite_bridge.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
         window.panel.invite_button.click()
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
@@ -438,7 +439,7 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
     window.select_contact(maya)
-    with qtbot.waitSignal(window.invite_bridge.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
         window.panel.invite_button.click()
     assert setup.demo.mailbox.events() == []
     assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()

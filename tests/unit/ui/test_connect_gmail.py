@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import uiseed
 from pytestqt.qtbot import QtBot
 
 from mail.auth import AuthError
@@ -13,7 +14,6 @@ from mail.auth.tokens import GoogleGrant
 from mail.gmail import GmailProvider
 from mail.provider import AccountKind
 from ui.connect_gmail import GmailConnector, SignIn
-from ui.main_window import MainWindow
 
 
 class FakeSignIn(SignIn):
@@ -49,20 +49,20 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
         make_sign_in=lambda _path: sign_in,
         report=lambda _p, _t, text: reports.append(text),
     )
-    window = MainWindow(ctx, connectors=(connector,))  # type: ignore[arg-type]
+    window = uiseed.open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    connector.events.account_added.connect(window.on_account_added)
+    connector.events.account_added.connect(window.settings_ui.on_account_added)
     assert window.connect_gmail_action.isEnabled()
-    assert window.connect_gmail()
+    assert window.settings_ui.connect_gmail()
     assert sign_in.thread is not None and sign_in.thread is not threading.main_thread()
     store = window.ctx.store
     gmail = [a for a in store.accounts() if a.kind is AccountKind.GMAIL]
     assert [a.address for a in gmail] == ["sam@gmail.example"]
     assert any(isinstance(p, GmailProvider) for p in window.ctx.providers)
     gmail_id = gmail[0].id
-    assert gmail_id in window.account_labels
+    assert gmail_id in window.badges.labels
     assert reports == []
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=10_000)
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=10_000)
     window.shutdown()
 
 
@@ -76,9 +76,9 @@ def test_a_failed_sign_in_says_why_and_adds_nothing(
         make_sign_in=lambda _path: FakeSignIn(AuthError("Sign-in timed out after 300 s.")),
         report=lambda _p, _t, text: reports.append(text),
     )
-    window = MainWindow(ctx, connectors=(connector,))  # type: ignore[arg-type]
+    window = uiseed.open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
     qtbot.addWidget(window)
-    assert not window.connect_gmail()
+    assert not window.settings_ui.connect_gmail()
     assert reports == ["Sign-in timed out after 300 s."]
     assert [a for a in window.ctx.store.accounts() if a.kind is AccountKind.GMAIL] == []
     window.shutdown()

@@ -13,6 +13,7 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
+import uiseed
 from pytestqt.qtbot import QtBot
 
 from desktop import outbox
@@ -25,7 +26,6 @@ from mail.provider import AccountKind, OutgoingMessage, SentRef
 from tests.helpers.dovecot import Dovecot, SmtpServer, free_port, mail_servers
 from tests.helpers.memory_keyring import MemoryKeyring
 from ui.connect_imap import ImapAccountDialog, ImapConnector
-from ui.main_window import MainWindow
 from ui.welcome import WelcomeDialog
 
 ME = "sam@mail.test"
@@ -152,28 +152,28 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
         return True
 
     connector = ImapConnector(ctx, exec_dialog=run)
-    window = MainWindow(ctx, connectors=(connector,))
+    window = uiseed.open_window(ctx, connectors=(connector,))
     qtbot.addWidget(window)
-    connector.events.account_added.connect(window.on_account_added)
+    connector.events.account_added.connect(window.settings_ui.on_account_added)
     assert window.connect_mailbox_action.isEnabled()
     window.start()
     with qtbot.waitSignal(window.sync_finished, timeout=15_000):
-        assert window.connect_mailbox()
+        assert window.settings_ui.connect_mailbox()
     (account,) = [a for a in ctx.store.accounts() if a.kind is AccountKind.IMAP]
     assert PasswordStore().load(ME) == PASSWORD
     saved = ImapSettings.from_json(ctx.store.account_settings(account.id) or "")
     assert saved.port == d.port and saved.security is Security.STARTTLS
     assert PASSWORD not in (ctx.store.account_settings(account.id) or "")
     (provider,) = [p for p in ctx.providers if isinstance(p, ImapProvider)]
-    assert account.id in window.push.handles
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
+    assert account.id in window.sync.push.handles
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
     # The network comes back (or the machine wakes): the IDLE connection is opened anew.
-    watcher = window.push.handles[account.id].service
+    watcher = window.sync.push.handles[account.id].service
     qtbot.waitUntil(lambda: watcher.idles >= 1, timeout=15_000)  # type: ignore[attr-defined]
-    window.on_woke("network")
+    window.sync.on_woke("network")
     qtbot.waitUntil(lambda: watcher.connections == 2, timeout=15_000)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: watcher.idles >= 2, timeout=15_000)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
 
     # A request goes out, then Ada answers: IDLE announces it and the window syncs at once
     # (its timer would wait an hour).
@@ -208,8 +208,8 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     assert ctx.store.state(ada).stage is Stage.REPLIED
     assert "Ada Byron replied" in window.banner.text.text()
     window.shutdown()
-    assert window.push.handles == {}
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=15_000)
+    assert window.sync.push.handles == {}
+    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
     ctx.tasks.submit_sync(provider.close).result(10)
     ctx.tasks.submit_sync(close_worker_store).result(10)
 

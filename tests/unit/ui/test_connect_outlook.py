@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import uiseed
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -23,7 +24,6 @@ from mail.provider import AccountKind
 from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
 from tests.helpers.memory_keyring import MemoryKeyring
 from ui.connect_outlook import ClientIdDialog, OutlookConnector, SignInDialog
-from ui.main_window import MainWindow
 
 ME = "me@outlook.test"
 
@@ -105,13 +105,13 @@ def test_connect_outlook_in_the_browser_adds_the_account(
     opened = _browser(monkeypatch, _consenting)
     reports: list[str] = []
     connector = _connector(ctx, emulator, certificate, reports)
-    window = MainWindow(ctx, connectors=(connector,))
+    window = uiseed.open_window(ctx, connectors=(connector,))
     qtbot.addWidget(window)
     added: list[int] = []
     connector.events.account_added.connect(added.append)
     assert window.connect_outlook_action.isEnabled()
     assert "Connect &Outlook…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
-    assert window.connect_outlook()
+    assert window.settings_ui.connect_outlook()
     assert len(opened) == 1 and reports == []
     (account,) = [a for a in ctx.store.accounts() if a.kind is AccountKind.OUTLOOK]
     assert account.address == ME and added == [account.id]

@@ -28,6 +28,7 @@ from desktop.notify import (
 from ui.main_window import MainWindow
 from ui.notifications import TOLD_CHANNEL, Channel, NotificationCenter
 from ui.tray import Tray
+from ui.workspace import Workspace
 
 pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
@@ -108,7 +109,7 @@ def banners(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
-    window = MainWindow(ctx)
+    window = uiseed.open_window(ctx)
     qtbot.addWidget(window)
     window.show()
     qtbot.waitExposed(window)
@@ -138,6 +139,7 @@ def _center(
         notifier,  # type: ignore[arg-type]
         tray=RecordingTray(window, ctx) if tray else None,
     )
+    center.follow(window.sync_finished, window.settings_changed)
     with qtbot.waitSignal(center.channel_chosen):
         center.start()
     return window, center
@@ -195,7 +197,7 @@ def test_the_prepare_note_opens_the_prepare_tab(qtbot: QtBot, ctx: AppContext) -
     [note] = [n for n in notifier.notes if n.title == "Prepare"]
     notifier.answer(note.key, "open")
     qtbot.waitUntil(lambda: window.current_id == alan)
-    pane = window.workspace.prepare_pane()
+    pane = window.findChild(Workspace).prepare_pane()
     assert window.panel.tabs.currentWidget() is pane and pane.contact_id == alan
     assert pane.questions.count() > 0
 
@@ -324,6 +326,7 @@ def test_the_tray_counts_due_actions(qtbot: QtBot, ctx: AppContext, ada: int) ->
     window = _window(qtbot, ctx)
     tray = RecordingTray(window, ctx)
     center = NotificationCenter(window, ctx, NullNotifier(), tray=tray)
+    center.follow(window.sync_finished, window.settings_changed)
     center.due_count_changed.connect(tray.set_count)
     center.start()
     assert tray.count == 1 and tray.icon.toolTip() == "Coffeechat — 1 to do"
@@ -360,7 +363,7 @@ def test_today_snoozes_through_the_center_and_the_tray_count_follows(
     action = window.today_view.current_action()
     assert action is not None and action.contact_id == ada
     with qtbot.waitSignal(center.due_count_changed) as counted:
-        window.dismiss_action(action)
+        window.today.dismiss_action(action)
     assert counted.args == [0]
     assert window.due_model.actions() == []
     with qtbot.waitSignal(center.due_count_changed) as counted:

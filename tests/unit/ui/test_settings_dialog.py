@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
+import uiseed
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
@@ -19,7 +20,7 @@ from desktop import autostart, settings
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind
 from desktop.settings import Settings
-from ui import main_window as main_window_module
+from ui import account_settings as main_window_module
 from ui.dialogs import SHORTCUTS
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
@@ -30,7 +31,7 @@ pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -75,7 +76,7 @@ def test_settings_are_saved_to_the_profile_and_applied_at_once(
 
     _answer(window, monkeypatch, edit)
     with qtbot.waitSignal(window.settings_changed) as changed:
-        assert window.show_settings()
+        assert window.settings_ui.show_settings()
     expected = Settings(
         user_name="Sam Rivera",
         timezone="Europe/Berlin",
@@ -104,7 +105,7 @@ def test_cancel_changes_nothing(window: MainWindow, ctx, monkeypatch) -> None:
         dialog.reject()
 
     _answer(window, monkeypatch, edit)
-    assert not window.show_settings()
+    assert not window.settings_ui.show_settings()
     assert ctx.settings is before
     assert not ctx.paths.settings.exists()
 
@@ -118,7 +119,7 @@ def test_a_longer_needs_answer_delay_changes_today(
         return {a.contact_id: a.kind for a in window.due_model.actions()}
 
     assert kinds()[seeded["ada"]] is ActionKind.NEEDS_ANSWER
-    window.save_settings(replace(ctx.settings, needs_answer_hours=48))
+    window.settings_ui.save_settings(replace(ctx.settings, needs_answer_hours=48))
     assert kinds()[seeded["ada"]] is ActionKind.REPLY_RECEIVED
     assert window.model.next_action(seeded["ada"]) == "Reply received"
 
@@ -160,7 +161,7 @@ def test_accounts_are_listed_read_only_with_their_status(
         dialog.reject()
 
     seen = _answer(window, monkeypatch, edit)
-    window.show_settings()
+    window.settings_ui.show_settings()
     assert len(seen) == 1
 
 
@@ -182,10 +183,10 @@ def test_start_at_login_is_written_and_removed(
         return edit
 
     _answer(window, monkeypatch, switch(True))
-    window.show_settings()
+    window.settings_ui.show_settings()
     assert entry.exists() and autostart.is_enabled()
     _answer(window, monkeypatch, switch(False))
-    window.show_settings()
+    window.settings_ui.show_settings()
     assert not entry.exists()
 
 
@@ -206,7 +207,7 @@ def test_the_welcome_never_appears_unless_asked(qtbot: QtBot, ctx: AppContext, m
     assert not ctx.settings.welcome_done
     shown: list[QDialog] = []
     monkeypatch.setattr(MainWindow, "exec_dialog", lambda self, d: shown.append(d) or False)
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -231,7 +232,7 @@ def test_the_welcome_asks_once_and_saves_the_answers(
         return dialog.result() == QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MainWindow, "exec_dialog", answer)
-    win = MainWindow(ctx, first_run_welcome=True)
+    win = uiseed.open_window(ctx, first_run_welcome=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: ctx.settings.welcome_done)
@@ -244,7 +245,7 @@ def test_the_welcome_asks_once_and_saves_the_answers(
     )
     assert saved.welcome_done and win.zone.key == "America/Toronto"
     win.shutdown()
-    again = MainWindow(ctx, first_run_welcome=True)
+    again = uiseed.open_window(ctx, first_run_welcome=True)
     qtbot.addWidget(again)
     again.show()
     qtbot.waitExposed(again)
@@ -257,7 +258,7 @@ def test_closing_the_welcome_still_counts_as_asked(
     qtbot: QtBot, ctx: AppContext, monkeypatch
 ) -> None:
     monkeypatch.setattr(MainWindow, "exec_dialog", lambda self, d: d.reject() or False)
-    win = MainWindow(ctx, first_run_welcome=True)
+    win = uiseed.open_window(ctx, first_run_welcome=True)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitUntil(lambda: ctx.settings.welcome_done)
@@ -302,7 +303,7 @@ def test_try_the_demo_starts_it_in_its_own_process(
         dialog.reject()
 
     _answer(window, monkeypatch, edit)
-    window.show_welcome()
+    window.settings_ui.show_welcome()
     assert started == [True]
     assert demo_command() == [sys.executable, "-m", "desktop.app", "demo"]
 

@@ -33,7 +33,7 @@ def inbox(ctx: AppContext, seeded: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, inbox: dict[str, int]) -> Iterator[MainWindow]:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -188,7 +188,7 @@ def test_the_banners_undo_button_restores_a_dismissal(
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_Delete)
     assert len(ctx.store.action_marks()) == 1
-    with qtbot.waitSignal(window.actions_marked):
+    with qtbot.waitSignal(window.today.actions_marked):
         qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert ctx.store.action_marks() == {}
     assert not window.banner.isVisible()
@@ -196,12 +196,12 @@ def test_the_banners_undo_button_restores_a_dismissal(
 
 
 def test_a_dismissal_survives_a_restart(qtbot: QtBot, ctx: AppContext, inbox) -> None:
-    first = MainWindow(ctx)
+    first = uiseed.open_window(ctx)
     qtbot.addWidget(first)
     first.today_view.step_selection(+1)
-    first.dismiss_action(first.today_view.current_action())  # type: ignore[arg-type]
+    first.today.dismiss_action(first.today_view.current_action())  # type: ignore[arg-type]
     first.shutdown()
-    second = MainWindow(ctx)
+    second = uiseed.open_window(ctx)
     qtbot.addWidget(second)
     assert inbox["alan"] not in {a.contact_id for a in second.due_model.actions()}
     assert second.sidebar.item(View.TODAY).text() == "Today  (6)"
@@ -215,7 +215,7 @@ def test_the_context_menu_snoozes_and_dismisses(
     row = window.due_model.row_of(window.due_model.actions()[0])
     assert row is not None
     pos = window.today_view.visualRect(window.due_model.index(row)).center()
-    window.on_today_menu(pos)
+    window.today.on_today_menu(pos)
     [mark] = ctx.store.action_marks().values()
     assert mark.contact_id == inbox["alan"]
     assert mark.snoozed_until is not None and mark.snoozed_until.weekday() == 0  # Monday

@@ -56,7 +56,7 @@ TRACKER = "http://tracker.example/pixel.gif"
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> MainWindow:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -164,7 +164,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
 
 def test_moving_to_the_same_stage_does_nothing(window: MainWindow, ctx, seeded) -> None:
     before = len(ctx.store.history(seeded["ada"]))
-    assert not window.move_contact(seeded["ada"], Stage.REPLIED)
+    assert not window.commands.move_contact(seeded["ada"], Stage.REPLIED)
     assert len(ctx.store.history(seeded["ada"])) == before
 
 
@@ -182,8 +182,8 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
     }
     assert board == names
     window.filter_edit.setText("zzz")
-    assert window.contacts_stack.currentWidget() is window.contacts_empty
-    assert "No contacts match" in window.contacts_empty.text()
+    assert window.contacts_page.currentWidget() is window.contacts_page.empty
+    assert "No contacts match" in window.contacts_page.empty.text()
     window.filter_edit.clear()
     assert window.proxy.rowCount() == window.model.rowCount()
 
@@ -197,15 +197,15 @@ def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seed
         (ActionKind.NEEDS_ANSWER, seeded["ada"]),
         (ActionKind.REPLY_RECEIVED, seeded["edsger"]),
     ]
-    assert window.today_stack.currentWidget() is window.today_view
+    assert window.today_page.stack.currentWidget() is window.today_view
 
 
 def test_empty_states_say_what_to_do(qtbot: QtBot, ctx: AppContext) -> None:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
-    assert "Ctrl+N" in win.today_empty.text()
-    assert win.today_stack.currentWidget() is win.today_empty
-    assert win.contacts_stack.currentWidget() is win.contacts_empty
+    assert "Ctrl+N" in win.today_page.empty.text()
+    assert win.today_page.stack.currentWidget() is win.today_page.empty
+    assert win.contacts_page.currentWidget() is win.contacts_page.empty
     win.shutdown()
 
 
@@ -231,9 +231,9 @@ def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
 ) -> None:
     provider = GatedProvider(ctx.providers[0].account)
     ctx.providers = (provider,)  # type: ignore[assignment]
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
-    label = win.account_labels[provider.account.id]
+    label = win.badges.labels[provider.account.id]
     assert label.text() == "Demo mailbox: idle · not synced yet"
 
     assert win.sync_now()
@@ -291,7 +291,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
         qtbot.assertNotEmitted(window.model.modelReset),
         qtbot.assertNotEmitted(window.model.rowsRemoved),
     ):
-        window.on_round_finished(_finished(result))
+        window.sync.on_round_finished(_finished(result))
 
     assert reads == []  # no store.contacts() on the GUI thread
     assert set(rows) == {window.model.row_of(ada)}  # one row signalled
@@ -317,7 +317,7 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
     ctx.store.set_notes(seeded["grace"], "Ask about COBOL")
     window.refresh_contact(seeded["grace"])  # another contact changed
     assert calls == []
-    window.move_contact(ada, Stage.MET)  # the card changes column: select it there
+    window.commands.move_contact(ada, Stage.MET)  # the card changes column: select it there
     assert calls == [ada]
     assert window.board.selected_id() == ada
     assert window.board.column_of(ada) is Stage.MET
@@ -350,12 +350,12 @@ def test_a_failing_account_shows_its_state_beside_an_idle_one(
     work = ctx.store.add_account(AccountKind.DEMO, "work@example.org", "Work")
     quiet = ctx.providers[0]
     ctx.providers = (quiet, FailingProvider(work, error))  # type: ignore[assignment]
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     with qtbot.waitSignal(win.sync_finished, timeout=10_000):
         assert win.sync_now()
-    failing = win.account_labels[work.id]
-    fine = win.account_labels[quiet.account.id]
+    failing = win.badges.labels[work.id]
+    fine = win.badges.labels[quiet.account.id]
     assert failing.text() == text
     assert tip in failing.toolTip() and tip in failing.accessibleDescription()
     assert failing.styleSheet()  # drawn as a badge
@@ -406,15 +406,15 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
 def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainWindow) -> None:
     with qtbot.waitSignal(window.sync_finished, timeout=10_000):
         window.start()
-    assert window.sync_timer.isActive()
-    assert window.sync_timer.interval() == 3600 * 1000
-    assert window.wake.heartbeat.isActive()
+    assert window.sync.timer.isActive()
+    assert window.sync.timer.interval() == 3600 * 1000
+    assert window.sync.wake.heartbeat.isActive()
     # Waking up (or the network coming back) syncs at once, not at the next hourly tick.
     with qtbot.waitSignal(window.sync_finished, timeout=10_000):
-        window.wake.woke.emit("resume")
+        window.sync.wake.woke.emit("resume")
     window.shutdown()
-    assert not window.sync_timer.isActive()
-    assert not window.wake.heartbeat.isActive()
+    assert not window.sync.timer.isActive()
+    assert not window.sync.wake.heartbeat.isActive()
 
 
 def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
@@ -535,14 +535,14 @@ def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx,
 
 
 def test_window_state_is_kept_in_the_profile(qtbot: QtBot, ctx, seeded) -> None:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show_pipeline()
     win.shutdown()
     ini = ctx.paths.profile / "window.ini"
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/view") in (1, "1")
     assert QSettings("Coffeechat", "Coffeechat").value("window/view") is None  # not shared
-    again = MainWindow(ctx)
+    again = uiseed.open_window(ctx)
     qtbot.addWidget(again)
     assert again.sidebar.currentRow() == View.PIPELINE
     assert again.pages.currentIndex() == View.PIPELINE
@@ -550,7 +550,7 @@ def test_window_state_is_kept_in_the_profile(qtbot: QtBot, ctx, seeded) -> None:
 
 
 def test_first_run_sizes_the_window_from_the_screen(qtbot: QtBot, ctx, seeded) -> None:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     screen = win.screen()
     assert screen is not None
@@ -634,7 +634,7 @@ def test_parse_emails_splits_on_commas_and_lines() -> None:
 
 def test_set_meeting_schedules_the_contact(window: MainWindow, ctx, seeded) -> None:
     start = ctx.clock.now() + timedelta(days=2)
-    window.apply_meeting(seeded["ada"], start, start + timedelta(minutes=15))
+    window.commands.apply_meeting(seeded["ada"], start, start + timedelta(minutes=15))
     assert window.board.column_of(seeded["ada"]) is Stage.SCHEDULED
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import uiseed
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -16,13 +17,14 @@ from desktop.domain.model import Contact, Objective
 from desktop.domain.workspace import SourceKind
 from desktop.storage import Store
 from ui.main_window import MainWindow
+from ui.workspace import Workspace
 
 FILES = Path(__file__).parent.parent / "desktop" / "import_files"
 
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
-    win = MainWindow(ctx)
+    win = uiseed.open_window(ctx)
     qtbot.addWidget(win)
     win.show()
     qtbot.waitExposed(win)
@@ -35,8 +37,8 @@ def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[
     o = store.add_objective(Objective(None, "Research careers", ("Mathematician",), ("NASA",)))
     store.set_contact_objectives(seeded["ada"], [o.id or 0])
     store.set_contact_objectives(seeded["alan"], [o.id or 0])
-    window.workspace.show_view(0)
-    view = window.workspace.objectives
+    window.findChild(Workspace).show_view(0)
+    view = window.findChild(Workspace).objectives
     assert window.pages.currentWidget() is view
     [card] = [view.cards.itemAt(i).widget() for i in range(view.cards.count())]
     summary = card.summary  # type: ignore[union-attr]
@@ -61,8 +63,8 @@ def test_network_view_shows_chains_and_the_referrer_update(
         )
     )
     window.reload_all()
-    window.workspace.show_view(1)
-    view = window.workspace.network
+    window.findChild(Workspace).show_view(1)
+    view = window.findChild(Workspace).network
     you = view.tree.topLevelItem(0)
     assert you.text(0) == "You"
     ada = you.child(0)
@@ -80,8 +82,8 @@ def test_network_view_shows_chains_and_the_referrer_update(
 
 
 def test_analytics_view_shows_numbers(window: MainWindow) -> None:
-    window.workspace.show_view(2)
-    view = window.workspace.analytics
+    window.findChild(Workspace).show_view(2)
+    view = window.findChild(Workspace).analytics
     view.period_combo.setCurrentIndex(3)  # all time
     result = view.result
     assert result is not None and result.requests > 0
@@ -94,8 +96,8 @@ def test_prepare_tab_edits_source_and_questions(
     qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
 ) -> None:
     window.select_contact(seeded["grace"])
-    window.workspace.open_prepare()
-    pane = window.workspace.prepare_pane()
+    window.findChild(Workspace).open_prepare()
+    pane = window.findChild(Workspace).prepare_pane()
     assert window.panel.tabs.currentWidget() is pane
     assert pane.questions.count() >= 15  # seeded from the bank
     store = window.ctx.store
@@ -143,7 +145,7 @@ def test_backup_and_restore_from_the_window(
 ) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
-    hooks = window.workspace
+    hooks = window.findChild(Workspace)
     names = sorted(r.contact.name for r in window.model.records())
     copy = hooks.backup_now(tmp_path / "b.sqlite3")
     assert copy is not None
@@ -159,14 +161,14 @@ def test_backup_and_restore_from_the_window(
 
 
 def test_export_from_the_window(window: MainWindow, tmp_path: Path) -> None:
-    written = window.workspace.export("vcard", tmp_path / "all.vcf")
+    written = window.findChild(Workspace).export("vcard", tmp_path / "all.vcf")
     assert (
         written is not None and written.read_text().count("BEGIN:VCARD") == window.model.rowCount()
     )
 
 
 def test_menus_reach_the_workspace(window: MainWindow) -> None:
-    texts = {a.text() for a in window.findChildren(type(window.workspace.import_action))}
+    texts = {a.text() for a in window.findChildren(type(window.findChild(Workspace).import_action))}
     for wanted in (
         "&Import contacts…",
         "&Back up now…",
@@ -179,7 +181,7 @@ def test_menus_reach_the_workspace(window: MainWindow) -> None:
     ):
         assert wanted in texts
     file_menu = window.menuBar().actions()[0].menu()
-    assert window.workspace.import_action in file_menu.actions()  # type: ignore[union-attr]
+    assert window.findChild(Workspace).import_action in file_menu.actions()  # type: ignore[union-attr]
 
 
 def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
@@ -197,8 +199,8 @@ def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
     )
     window.reload_all()
     new = done.referrals[0].contact_id
-    window.workspace.open_prepare(new)
-    pane = window.workspace.prepare_pane()
+    window.findChild(Workspace).open_prepare(new)
+    pane = window.findChild(Workspace).prepare_pane()
     assert pane.drafts_box.isVisibleTo(pane) and pane.drafts.count() == 1
     assert "Katherine Johnson suggested I speak with you" in pane.draft_text.toPlainText()
     assert pane.kind_combo.currentData() == SourceKind.REFERRAL.value

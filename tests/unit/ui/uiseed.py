@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
@@ -14,6 +15,9 @@ from desktop.paths import Paths
 from desktop.settings import Settings
 from desktop.storage import Store
 from desktop.tasks import Tasks
+
+if TYPE_CHECKING:
+    from ui.main_window import MainWindow
 from mail.provider import Account, AccountKind, ChangeSet, MailMessage, MessageRef
 
 NOW = datetime(2026, 3, 12, 15, 0, tzinfo=UTC)  # a Thursday
@@ -224,3 +228,14 @@ def seed(store: Store) -> dict[str, int]:
         ),
     }
     return ids
+
+
+def open_window(ctx: AppContext, **kw: Any) -> MainWindow:
+    """The window as the composition root builds it: the workspace registered through the
+    window's extension API."""
+    from ui import workspace
+    from ui.main_window import MainWindow
+
+    window = MainWindow(ctx, **kw)
+    workspace.install(window, ctx)
+    return window

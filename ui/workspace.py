@@ -1,7 +1,7 @@
-"""Plugs the interview workspace into the main window with a few lines there: the Objectives,
-Network and Analytics views in the sidebar, the Prepare tab of the contact panel, Interview mode,
-and the File menu's Import, Export, Back up and Restore. Views read the store only when shown,
-so the first window costs nothing more."""
+"""The interview workspace, registered with the main window through its extension API (called
+from the composition root): the Objectives, Network and Analytics views, the Prepare tab of the
+contact panel, Interview mode, and the File menu's Import, Export, Back up and Restore. Views
+read the store only when shown, so the first window costs nothing more."""
 
 from __future__ import annotations
 
@@ -10,11 +10,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QSize
-from PySide6.QtGui import QAction, QFontMetrics, QIcon, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QListWidgetItem, QMenu, QMessageBox, QStyle, QWidget
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
+from desktop.context import AppContext
 from desktop.domain.due import ActionKind, DueAction
+
+#: The keys of the views the workspace adds, in sidebar order.
+VIEW_KEYS = ("objectives", "network", "analytics")
 
 if TYPE_CHECKING:
     from ui.analytics import AnalyticsView
@@ -25,24 +29,25 @@ if TYPE_CHECKING:
     from ui.prepare import PreparePane
 
 
-class WorkspaceHooks(QObject):
+class Workspace(QObject):
     """Owns the workspace's views and actions for one main window."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, ctx: AppContext) -> None:
         super().__init__(window)
         self.window = window
-        self.ctx = window.ctx
+        self.ctx = ctx
         self.interviews: dict[int, InterviewWindow] = {}
-        self.first_row = window.sidebar.count()
         self.views: list[QWidget] = []
+        self.view_actions: list[QAction] = []
         self._prepare: PreparePane | None = None
         self._add_views()
         self._add_prepare_tab()
         self._add_actions()
-        window.sidebar.currentRowChanged.connect(self.on_view_changed)
+        window.view_changed.connect(self.on_view_changed)
         window.sync_finished.connect(self.on_sync_finished)
         window.contact_selected.connect(self.on_contact_selected)
-        window.today_view.act_requested.connect(self.on_due_action)
+        window.panel_tab_changed.connect(self.on_tab_changed)
+        window.action_opened.connect(self.on_due_action)
 
     # ----------------------------------------------------------------- views
     def _add_views(self) -> None:
@@ -51,8 +56,6 @@ class WorkspaceHooks(QObject):
         from ui.objectives import ObjectivesView
 
         w = self.window
-        fm = QFontMetrics(w.font())
-        pad = fm.height() // 2
         style = w.style()
         self.objectives: ObjectivesView = ObjectivesView(self.ctx.store)
         self.network: NetworkView = NetworkView(self.ctx.store)
@@ -71,21 +74,17 @@ class WorkspaceHooks(QObject):
             ),
         )
         texts = (self.tr("Objectives"), self.tr("Network"), self.tr("Analytics"))
-        for view, text, icon in zip(
-            (self.objectives, self.network, self.analytics), texts, icons, strict=True
-        ):
-            item = QListWidgetItem(icon, text)
-            item.setSizeHint(QSize(fm.averageCharWidth() * 18, fm.height() * 2 + pad // 2))
-            w.sidebar.addItem(item)
-            w.pages.addWidget(view)
+        views = (self.objectives, self.network, self.analytics)
+        for n, (view, text, icon) in enumerate(zip(views, texts, icons, strict=True)):
+            self.view_actions.append(w.add_view(VIEW_KEYS[n], text, view, icon, f"Ctrl+{n + 4}"))
             self.views.append(view)
 
     def show_view(self, index: int) -> None:
-        self.window.sidebar.setCurrentRow(self.first_row + index)
+        self.window.show_view(VIEW_KEYS[index])
 
     def current_view(self) -> QWidget | None:
-        row = self.window.sidebar.currentRow() - self.first_row
-        return self.views[row] if 0 <= row < len(self.views) else None
+        key = self.window.current_view()
+        return self.views[VIEW_KEYS.index(key)] if key in VIEW_KEYS else None
 
     def refresh_current(self) -> None:
         view = self.current_view()
@@ -93,8 +92,8 @@ class WorkspaceHooks(QObject):
         if callable(refresh):
             refresh()
 
-    def on_view_changed(self, row: int) -> None:
-        if row >= self.first_row:
+    def on_view_changed(self, key: str) -> None:
+        if key in VIEW_KEYS:
             self.refresh_current()
 
     def on_sync_finished(self, _round: object) -> None:
@@ -102,59 +101,50 @@ class WorkspaceHooks(QObject):
         if self._prepare is not None and self._prepare.contact_id is not None:
             cid = self._prepare.contact_id
             self._prepare.contact_id = None
-            if self.window.panel.tabs.currentWidget() is self._prepare:
+            if self.window.current_panel_tab() is self._prepare:
                 self._prepare.show_contact(cid)
 
     # --------------------------------------------------------------- prepare
     def _add_prepare_tab(self) -> None:
-        tabs = self.window.panel.tabs
-        self.prepare_index = tabs.count()
-        placeholder = QWidget()
-        tabs.addTab(placeholder, self.tr("Prepare"))
-        tabs.currentChanged.connect(self.on_tab_changed)
+        self.prepare_index = self.window.add_panel_tab(self.tr("Prepare"), self._build_prepare)
+
+    def _build_prepare(self) -> PreparePane:
+        from desktop import workspace
+        from ui.prepare import PreparePane
+
+        pane = PreparePane(
+            self.ctx.store, self.ctx.clock, workspace.question_bank(self.ctx.paths.profile)
+        )
+        pane.setObjectName("prepare-pane")
+        pane.interview_requested.connect(self.start_interview)
+        pane.source_changed.connect(self.window.refresh_contact)
+        pane.write_requested.connect(self.write_request)
+        pane.bank_requested.connect(self.edit_question_bank)
+        self._prepare = pane
+        return pane
 
     def prepare_pane(self) -> PreparePane:
         """Built the first time the tab is opened (the question bank is read then)."""
-        if self._prepare is None:
-            from desktop import workspace
-            from ui.prepare import PreparePane
-
-            pane = PreparePane(
-                self.ctx.store, self.ctx.clock, workspace.question_bank(self.ctx.paths.profile)
-            )
-            pane.setObjectName("prepare-pane")
-            pane.interview_requested.connect(self.start_interview)
-            pane.source_changed.connect(self.window.refresh_contact)
-            pane.write_requested.connect(self.write_request)
-            pane.bank_requested.connect(self.edit_question_bank)
-            tabs = self.window.panel.tabs
-            tabs.blockSignals(True)
-            old = tabs.widget(self.prepare_index)
-            tabs.removeTab(self.prepare_index)
-            tabs.insertTab(self.prepare_index, pane, self.tr("Prepare"))
-            tabs.setCurrentIndex(self.prepare_index)
-            tabs.blockSignals(False)
-            if old is not None:
-                old.deleteLater()
-            self._prepare = pane
+        pane = self.window.panel_tab(self.prepare_index)
+        assert pane is self._prepare
         return self._prepare
 
-    def on_tab_changed(self, index: int) -> None:
-        if index == self.prepare_index:
-            self.prepare_pane().show_contact(self.window.current_id)
+    def on_tab_changed(self, tab: QWidget) -> None:
+        if tab is self._prepare and tab is not None:
+            self._prepare.show_contact(self.window.current_id)
         elif self._prepare is not None:
             self._prepare.flush()
 
     def on_contact_selected(self, contact_id: int) -> None:
-        if self.window.panel.tabs.currentIndex() == self.prepare_index:
-            self.prepare_pane().show_contact(contact_id)
+        if self._prepare is not None and self.window.current_panel_tab() is self._prepare:
+            self._prepare.show_contact(contact_id)
 
     def open_prepare(self, contact_id: int | None = None) -> None:
         cid = contact_id if contact_id is not None else self.window.current_id
         if cid is None:
             return
         self.window.select_contact(cid)
-        self.window.panel.tabs.setCurrentIndex(self.prepare_index)
+        self.window.show_panel_tab(self.prepare_index)
         self.prepare_pane().show_contact(cid)
 
     def on_due_action(self, action: DueAction) -> None:
@@ -243,37 +233,22 @@ class WorkspaceHooks(QObject):
             act = self.export_menu.addAction(text)
             act.setData(fmt)
             act.triggered.connect(self.on_export_action)
-        file_menu = w.settings_action.associatedObjects()
-        menu = next((m for m in file_menu if isinstance(m, QMenu)), None)
-        if menu is not None:
-            before = w.settings_action
-            menu.insertAction(before, self.import_action)
-            menu.insertMenu(before, self.export_menu)
-            menu.insertSeparator(before)
-            menu.insertAction(before, self.backup_action)
-            menu.insertAction(before, self.restore_action)
-            menu.insertSeparator(before)
-            menu.insertAction(before, self.bank_action)
+        for entry in (
+            self.import_action,
+            self.export_menu,
+            None,
+            self.backup_action,
+            self.restore_action,
+            None,
+            self.bank_action,
+        ):
+            w.add_menu_action("file", entry)
         self.prepare_action = self._action(self.tr("&Prepare…"), self.open_prepare, "Ctrl+P")
         self.interview_action = self._action(
             self.tr("Start &interview…"), self.start_interview, "Ctrl+Shift+I"
         )
-        w.contact_menu.insertSeparator(w.undo_action)
-        w.contact_menu.insertAction(w.undo_action, self.prepare_action)
-        w.contact_menu.insertAction(w.undo_action, self.interview_action)
-        w.contact_menu.insertSeparator(w.undo_action)
-        views = [
-            self._action(self.tr("&Objectives"), lambda: self.show_view(0), "Ctrl+4"),
-            self._action(self.tr("&Network"), lambda: self.show_view(1), "Ctrl+5"),
-            self._action(self.tr("&Analytics"), lambda: self.show_view(2), "Ctrl+6"),
-        ]
-        view_menu = next(
-            (m for m in w.view_actions[0].associatedObjects() if isinstance(m, QMenu)), None
-        )
-        if view_menu is not None:
-            after = view_menu.actions()[len(w.view_actions)] if view_menu.actions() else None
-            for act in views:
-                view_menu.insertAction(after, act) if after else view_menu.addAction(act)
+        for entry in (None, self.prepare_action, self.interview_action, None):
+            w.add_menu_action("contact", entry)
 
     # ------------------------------------------------------------ file menu
     def import_contacts(self, path: Path | None = None) -> bool:
@@ -285,7 +260,7 @@ class WorkspaceHooks(QObject):
         result = dialog.import_result
         self.window.reload_all()
         self.refresh_current()
-        self.window.statusBar().showMessage(
+        self.window.show_status(
             self.tr("Imported: {0} new, {1} merged, {2} rejected.").format(
                 len(result.added), len(result.merged), result.rejected
             ),
@@ -320,7 +295,7 @@ class WorkspaceHooks(QObject):
                 self.tr("Cannot write {0}: {1}").format(destination, exc.strerror or exc),
             )
             return None
-        self.window.statusBar().showMessage(self.tr("Exported to {0}.").format(written), 8000)
+        self.window.show_status(self.tr("Exported to {0}.").format(written), 8000)
         return written
 
     def backup_now(self, destination: Path | None = None) -> Path | None:
@@ -339,7 +314,7 @@ class WorkspaceHooks(QObject):
         except BackupError as exc:
             QMessageBox.warning(self.window, self.tr("Backup failed"), str(exc))
             return None
-        self.window.statusBar().showMessage(self.tr("Backed up to {0}.").format(written), 8000)
+        self.window.show_status(self.tr("Backed up to {0}.").format(written), 8000)
         return written
 
     def restore_backup(self, source: Path | None = None, *, confirm: bool = True) -> bool:
@@ -384,7 +359,7 @@ class WorkspaceHooks(QObject):
         self.window.select_contact(None)
         self.window.reload_all()
         self.refresh_current()
-        self.window.statusBar().showMessage(
+        self.window.show_status(
             self.tr("Restored {0}.").format(source.name)
             + (self.tr(" The previous data is in {0}.").format(safety.name) if safety else ""),
             10000,
@@ -392,5 +367,6 @@ class WorkspaceHooks(QObject):
         return True
 
 
-def install(window: MainWindow) -> WorkspaceHooks:
-    return WorkspaceHooks(window)
+def install(window: MainWindow, ctx: AppContext) -> Workspace:
+    """Register the workspace's views, tab and actions with ``window``."""
+    return Workspace(window, ctx)

@@ -1,0 +1,47 @@
+"""ui.ops: operations run off the GUI thread and answer on it."""
+
+from __future__ import annotations
+
+import threading
+
+from pytestqt.qtbot import QtBot
+
+from desktop.context import AppContext
+from desktop.domain.model import Contact
+from desktop.storage import Store
+from ui.ops import Ops
+
+
+def test_a_database_op_gets_the_workers_store_and_answers_on_the_gui_thread(
+    qtbot: QtBot, ctx: AppContext
+) -> None:
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    seen: list[tuple[int, bool]] = []
+
+    def add(store: Store) -> int:
+        assert store is not ctx.store  # the worker's own connection
+        return store.add_contact(Contact(None, "Ada Lovelace")).id or 0
+
+    def done(contact_id: int) -> None:
+        seen.append((contact_id, threading.current_thread() is threading.main_thread()))
+
+    ops.db(add, success=done)
+    qtbot.waitUntil(lambda: bool(seen))
+    [(contact_id, on_gui)] = seen
+    assert on_gui and ctx.store.contact(contact_id).contact.name == "Ada Lovelace"
+
+
+def test_a_failure_goes_to_failure_or_to_the_default_path(qtbot: QtBot, ctx: AppContext) -> None:
+    shown: list[str] = []
+    ops = Ops(ctx.tasks, ctx.paths.profile, show_error=shown.append)
+    errors: list[BaseException] = []
+
+    def boom() -> None:
+        raise ValueError("no")
+
+    ops.network(boom, failure=errors.append)
+    qtbot.waitUntil(lambda: bool(errors))
+    assert isinstance(errors[0], ValueError) and shown == []
+    with qtbot.waitSignal(ops.failed):
+        ops.network(boom)
+    assert shown == ["ValueError: no"]

@@ -1,0 +1,250 @@
+"""What the user does to a contact: move it, undo, correct a message, notes, add and edit, set a
+meeting, send the invitation, write to them. Each command changes the store, then asks the
+window to show the change."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtGui import QAction
+
+from desktop.actions import correct_classification, override_stage, set_meeting
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Contact, Stage
+from desktop.domain.slots import Slot
+from desktop.jobs import invite_job
+from desktop.storage import StoredMessage
+from ui.banner import BANNER_MS
+from ui.bridge import FutureBridge
+from ui.dialogs import ContactDialog, MeetingDialog
+from ui.shell import Shell
+
+if TYPE_CHECKING:
+    from desktop.invites import AcceptedSlot
+
+log = logging.getLogger(__name__)
+
+
+class ContactCommands(QObject):
+    """The contact commands of one window."""
+
+    def __init__(self, shell: Shell, parent: QObject) -> None:
+        super().__init__(parent)
+        self.shell = shell
+        self.ctx = shell.ctx
+        self.invite_bridge = FutureBridge(self)
+        self.invite_bridge.finished.connect(self.on_invitation_sent)
+        self.closed = False
+
+    def _status(self, text: str) -> None:
+        self.shell.statusBar().showMessage(text, BANNER_MS)
+
+    # ------------------------------------------------------------------ stages
+    def on_card_dropped(self, contact_id: int, stage: Stage) -> None:
+        if stage is Stage.SCHEDULED:
+            # The meeting dialog opens after the drop has finished: a modal dialog inside a
+            # drop event would nest its event loop in the drag's.
+            QTimer.singleShot(0, self, lambda: self.move_contact(contact_id, stage))
+        else:
+            self.move_contact(contact_id, stage)
+
+    def move_contact(self, contact_id: int, stage: Stage) -> bool:
+        """The user moved a contact to a stage (a drop on the board, a menu choice).
+
+        Scheduled needs a time: it asks for the meeting (cancelling leaves the contact where it
+        was). True if the contact moved."""
+        record = self.shell.model.record(contact_id)
+        if record is None or record.state.stage is stage:
+            return False
+        if stage is Stage.SCHEDULED:
+            return self.set_meeting_for(contact_id)
+        step = override_stage(self.ctx.store, contact_id, stage, self.shell.now())
+        self.shell.undoable_mark = None  # Ctrl+Z now undoes this move
+        self.shell.refresh_contact(contact_id)
+        if step is not None and step.transition is not None:
+            self._status(
+                self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
+                    record.contact.name, self.tr(stage.label)
+                )
+            )
+        return True
+
+    def on_move_action(self) -> None:
+        act = self.sender()
+        if isinstance(act, QAction) and self.shell.current_id is not None:
+            self.move_contact(self.shell.current_id, Stage(act.data()))
+
+    def undo_last_change(self, contact_id: int) -> None:
+        entry = self.ctx.store.undo_last_transition(contact_id)
+        if entry is None:
+            self._status(self.tr("Nothing to undo."))
+            return
+        self.shell.refresh_contact(contact_id)
+        if entry.from_stage is not None:
+            self._status(self.tr("Undone: back to {0}.").format(self.tr(entry.from_stage.label)))
+
+    def correct_message(self, contact_id: int, message: StoredMessage, kind: str) -> None:
+        """The user said what a message really is: re-run the pipeline, remember the sender."""
+        now = self.shell.now()
+        transition = correct_classification(self.ctx.store, contact_id, message, kind, now)
+        self.shell.refresh_contact(contact_id)
+        text = self.tr("Noted: mail from {0} will be read that way from now on.").format(
+            message.sender
+        )
+        if transition is not None:
+            text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
+        self._status(text)
+
+    # ------------------------------------------------------------------ the contact itself
+    def save_notes(self, contact_id: int, text: str) -> None:
+        self.ctx.store.set_notes(contact_id, text)
+        try:
+            record = self.ctx.store.contact(contact_id)
+        except KeyError:
+            return
+        self.shell.feed_record(record)  # the row only: the panel is being typed in
+
+    def new_contact(self) -> None:
+        shell = self.shell
+        dialog = ContactDialog(
+            shell.model.records(), self.ctx.store.add_contact, None, shell.widget()
+        )
+        if shell.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
+            shell.refresh_contact(dialog.saved.id)
+            shell.select_contact(dialog.saved.id)
+
+    def edit_contact(self, contact_id: int) -> None:
+        shell = self.shell
+        record = shell.model.record(contact_id)
+        if record is None:
+            return
+        dialog = ContactDialog(
+            shell.model.records(), self._update_contact, record.contact, shell.widget()
+        )
+        if shell.exec_dialog(dialog):
+            shell.refresh_contact(contact_id)
+
+    def _update_contact(self, contact: Contact) -> Contact:
+        self.ctx.store.update_contact(contact)
+        return contact
+
+    # ------------------------------------------------------------------ meetings
+    def set_meeting_for(self, contact_id: int) -> bool:
+        """Ask for a meeting's time and set it; True if the user set one."""
+        record = self.shell.model.record(contact_id)
+        if record is None:
+            return False
+        proposal = record.state.meeting_start or self._next_morning()
+        dialog = MeetingDialog(record.contact.name, self.shell.zone, proposal, self.shell.widget())
+        if not self.shell.exec_dialog(dialog):
+            return False
+        start, end = dialog.interval()
+        self.apply_meeting(contact_id, start, end)
+        return True
+
+    def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
+        set_meeting(self.ctx.store, contact_id, start, end, self.shell.now(), self.shell.zone)
+        self.shell.undoable_mark = None
+        self.shell.refresh_contact(contact_id)
+
+    def _next_morning(self) -> datetime:
+        local = self.shell.now().astimezone(self.shell.zone) + timedelta(days=1)
+        while local.weekday() >= 5:
+            local += timedelta(days=1)
+        return local.replace(hour=10, minute=0, second=0, microsecond=0)
+
+    def send_invitation(self, contact_id: int) -> bool:
+        """One click: invite a scheduled contact through the account's calendar, off the GUI
+        thread (on the sync worker, which has its own database connection)."""
+        record = self.shell.model.record(contact_id)
+        state = record.state if record is not None else None
+        if state is None or state.meeting_start is None or state.meeting_end is None:
+            return False
+        if not self.ctx.providers:
+            self.shell.tell(self.tr("Connect a mailbox to send invitations."))
+            return False
+        self.shell.panel.invite_button.setEnabled(False)
+        slot = Slot(state.meeting_start, state.meeting_end)
+        prefs = self.ctx.settings
+        future = self.ctx.tasks.submit_sync(
+            invite_job,
+            self.ctx.paths.profile,
+            self.ctx.providers[0],
+            contact_id,
+            slot,
+            self.shell.now(),
+            prefs.user_name,
+            phone=prefs.phone,
+            user_tz=prefs.timezone,
+            lang=prefs.message_language,
+        )
+        future.add_done_callback(self.invite_bridge.deliver)
+        return True
+
+    def on_invitation_sent(self, future: Future[AcceptedSlot]) -> None:
+        self.shell.panel.invite_button.setEnabled(True)
+        if future.cancelled() or self.closed:
+            return
+        error = future.exception()
+        if error is not None:
+            log.error("sending the invitation failed", exc_info=error)
+            self.shell.tell(self.tr("The invitation could not be sent: {0}").format(error))
+            return
+        self.invitation_sent(future.result())
+
+    def invitation_sent(self, sent: AcceptedSlot) -> None:
+        name = sent.invite.attendees[0] if sent.invite.attendees else ""
+        if sent.error:
+            self.shell.tell(
+                self.tr(
+                    "The meeting is set, but the invitation could not be sent ({0}). Try "
+                    "again later."
+                ).format(sent.error)
+            )
+        elif sent.emailed is not None:
+            self.shell.tell(
+                self.tr(
+                    "Invitation e-mailed to {0} with a calendar file (the account has no "
+                    "calendar Coffeechat can use)."
+                ).format(name)
+            )
+        else:
+            self.shell.tell(self.tr("Invitation sent to {0}.").format(name))
+
+    # ------------------------------------------------------------------ writing
+    def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
+        """Open the composer for a contact; True if a draft was saved or the message sent."""
+        shell = self.shell
+        if shell.model.record(contact_id) is None:
+            return False
+        from ui.composer import ComposerDialog  # Jinja2 and the templates load on first use
+
+        dialog = ComposerDialog(
+            self.ctx, shell.model.records(), contact_id, action=action, parent=shell.widget()
+        )
+        dialog.message_sent.connect(self.on_message_sent)
+        dialog.draft_saved.connect(self.on_draft_saved)
+        try:
+            return shell.exec_dialog(dialog)
+        finally:
+            dialog.release()
+
+    def on_message_sent(self, contact_id: int) -> None:
+        """The pipeline learns of the message from Sent mail: sync now to see it there."""
+        record = self.shell.model.record(contact_id)
+        name = record.contact.name if record is not None else ""
+        self._status(self.tr("Message to {0} sent.").format(name))
+        self.shell.sync_soon()
+
+    def on_draft_saved(self, contact_id: int) -> None:
+        record = self.shell.model.record(contact_id)
+        name = record.contact.name if record is not None else ""
+        self._status(
+            self.tr("Draft to {0} saved in your mailbox: send it from there when ready.").format(
+                name
+            )
+        )

@@ -1,0 +1,150 @@
+"""Sync orchestration for the window: the periodic timer, Sync now, waking up (resume, network
+back, IMAP IDLE), one round at a time on the sync worker, and the account badges' states."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QAction
+
+from desktop.context import AppContext
+from desktop.jobs import SyncRound, SyncState, sync_round
+from ui.bridge import FutureBridge
+from ui.push import PushWatchers
+from ui.status_badges import StatusBadges
+from ui.wake import WakeWatcher
+
+log = logging.getLogger(__name__)
+
+
+class SyncController(QObject):
+    """Runs sync rounds for one window.
+
+    Signals:
+        sync_started(): a round was submitted to the worker.
+        round_finished(object): a round's ``SyncRound``, on the GUI thread.
+        round_failed(str): the round failed as a whole (the error, in words).
+    """
+
+    sync_started = Signal()
+    round_finished = Signal(object)
+    round_failed = Signal(str)
+
+    def __init__(
+        self, ctx: AppContext, badges: StatusBadges, sync_action: QAction, parent: QObject
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.badges = badges
+        self.sync_action = sync_action
+        self.running = False
+        self.closed = False
+        self._again = False
+        self.bridge = FutureBridge(self)
+        self.bridge.finished.connect(self.on_round_finished)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.on_timer)
+        self.wake = WakeWatcher(self)
+        self.wake.woke.connect(self.on_woke)
+        self.push = PushWatchers(ctx.tasks, self)
+        self.push.mail_arrived.connect(self.on_mail_arrived)
+
+    def start(self) -> None:
+        """Start the periodic sync and run a first round at once; sync again at once when the
+        machine wakes or the network comes back."""
+        self.timer.start(self.interval_ms())
+        self.wake.start()
+        self.push.start(self.ctx.providers)
+        self.sync_now()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self.wake.stop()
+        self.push.stop()
+
+    def interval_ms(self) -> int:
+        return max(1, round(self.ctx.sync_interval_s * 1000))
+
+    def set_interval(self, seconds: float) -> None:
+        self.ctx.sync_interval_s = seconds
+        if self.timer.isActive():
+            self.timer.setInterval(self.interval_ms())
+
+    def accounts_changed(self) -> None:
+        """A mailbox was connected: watch its Inbox too (once started)."""
+        if self.timer.isActive():
+            self.push.start(self.ctx.providers)
+
+    def on_timer(self) -> None:
+        self.sync_now()
+
+    def on_woke(self, why: str) -> None:
+        log.info("syncing now (%s)", why)
+        self.push.restart()  # connections of before a sleep or a network change are stale
+        self.sync_now()
+
+    def on_mail_arrived(self, account_id: int) -> None:
+        """The server announced new mail (IMAP IDLE): sync now, or right after this round."""
+        log.debug("new mail announced for account %d", account_id)
+        self.sync_soon()
+
+    def sync_soon(self) -> None:
+        """Sync now, or again right after the round that runs."""
+        if not self.sync_now():
+            self._again = True
+
+    def sync_now(self) -> bool:
+        """Submit a sync round unless one is running; True if one was submitted."""
+        if self.running or self.closed:
+            return False
+        self.running = True
+        self.sync_action.setEnabled(False)
+        self.badges.set_all(SyncState.SYNCING)
+        self.badges.update()
+        self.sync_started.emit()
+        try:
+            future = self.ctx.tasks.submit_sync(
+                sync_round,
+                self.ctx.paths.profile,
+                self.ctx.providers,
+                self.ctx.clock,
+                self.ctx.settings.reminders(),
+                frozenset(self.ctx.settings.mailbox_flags_off),
+            )
+        except RuntimeError:  # the pool is shut down: the app is closing
+            self.running = False
+            return False
+        future.add_done_callback(self.bridge.deliver)
+        return True
+
+    def on_round_finished(self, future: Future[SyncRound]) -> None:
+        """On the GUI thread: the badges' states and the timer's pace, then the round is
+        handed on (``round_finished``) to be applied to the window."""
+        self.running = False
+        self.sync_action.setEnabled(True)
+        if self.closed or future.cancelled():
+            return
+        if self._again:  # something was sent during this round: look again at once
+            self._again = False
+            QTimer.singleShot(0, self, self.sync_now)
+        error = future.exception()
+        if error is not None:
+            log.error("sync round failed", exc_info=error)
+            text = f"{type(error).__name__}: {error}"
+            self.badges.set_all(SyncState.ERROR, text)
+            self.badges.update()
+            self.round_failed.emit(text)
+            return
+        result = future.result()
+        retry: float | None = None
+        for outcome in result.outcomes:
+            self.badges.set_state(outcome.account_id, outcome.state, outcome.message)
+            if outcome.state is SyncState.THROTTLED and outcome.retry_after:
+                retry = max(retry or 0.0, outcome.retry_after)
+        if retry is not None and self.timer.isActive():
+            self.timer.start(max(self.timer.interval(), round(retry * 1000)))
+        elif self.timer.isActive():
+            self.timer.setInterval(self.interval_ms())
+        self.round_finished.emit(result)
