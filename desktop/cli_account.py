@@ -177,7 +177,7 @@ def run(
         tokens.delete_google(grant.address)
         return _fail(str(exc))
     try:
-        account = store.add_account(AccountKind.GMAIL, grant.address, args.name)
+        account = store.accounts.add(AccountKind.GMAIL, grant.address, args.name)
     finally:
         store.close()
     print(
@@ -222,7 +222,7 @@ def run_outlook(
         auth.forget()
         return _fail(str(exc))
     try:
-        account = store.add_account(AccountKind.OUTLOOK, address, args.name)
+        account = store.accounts.add(AccountKind.OUTLOOK, address, args.name)
     finally:
         store.close()
     print(
@@ -319,8 +319,8 @@ def run_imap(args: argparse.Namespace) -> int:
         passwords.delete(address)
         return _fail(str(exc))
     try:
-        account = store.add_account(AccountKind.IMAP, address, args.name)
-        store.set_account_settings(account.id, settings.to_json())
+        account = store.accounts.add(AccountKind.IMAP, address, args.name)
+        store.accounts.set_settings(account.id, settings.to_json())
     finally:
         store.close()
     push = "new mail arrives at once (IDLE)" if report.idle else "checked on a timer (no IDLE)"

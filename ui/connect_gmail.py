@@ -131,7 +131,7 @@ class GmailConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, _tr("Gmail was not connected"), self.error)
             return False
-        account = self.ctx.store.add_account(
+        account = self.ctx.store.accounts.add(
             AccountKind.GMAIL, grant.address, self.ctx.settings.user_name
         )
         self.events.account_added.emit(account.id)

@@ -417,8 +417,10 @@ class ImapConnector:
                 dialog.show_error(self.error)
                 continue
             break
-        account = self.ctx.store.add_account(AccountKind.IMAP, address, self.ctx.settings.user_name)
-        self.ctx.store.set_account_settings(account.id, dialog.settings.to_json())
+        account = self.ctx.store.accounts.add(
+            AccountKind.IMAP, address, self.ctx.settings.user_name
+        )
+        self.ctx.store.accounts.set_settings(account.id, dialog.settings.to_json())
         log.info("IMAP account connected (IDLE: %s)", dialog.report.idle)
         self.events.account_added.emit(account.id)
         return True

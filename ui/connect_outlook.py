@@ -343,7 +343,7 @@ class OutlookConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, title, self.error)
             return False
-        account = self.ctx.store.add_account(
+        account = self.ctx.store.accounts.add(
             AccountKind.OUTLOOK, address, self.ctx.settings.user_name
         )
         self.events.account_added.emit(account.id)

@@ -663,7 +663,7 @@ class MainWindow(QMainWindow):
 
     # ============================================================ state
     def accounts(self) -> list[Account]:
-        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts()}
+        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts.all()}
         for provider in self.ctx.providers:
             seen.setdefault(provider.account.id, provider.account)
         return list(seen.values())
@@ -798,7 +798,7 @@ class MainWindow(QMainWindow):
 
     def reload_all(self) -> None:
         """Read every contact (once, at start), with their next actions, in one reset."""
-        records = self.ctx.store.contacts()
+        records = self.ctx.store.contacts.all()
         actions = self.marks.visible(all_due(records, self.now(), self.ctx.settings.reminders()))
         first: dict[int, str] = {}
         for a in actions:
@@ -810,7 +810,7 @@ class MainWindow(QMainWindow):
     def refresh_contact(self, contact_id: int) -> None:
         """Re-read one contact after a change: one row signalled, the panel redrawn if shown."""
         try:
-            record = self.ctx.store.contact(contact_id)
+            record = self.ctx.store.contacts.get(contact_id)
         except KeyError:
             with self.feeding():
                 self.model.remove(contact_id)
@@ -999,7 +999,10 @@ class MainWindow(QMainWindow):
             ref = self.model.record(record.contact.referrer_id)
             referrer = ref.contact.name if ref is not None else ""
         self.panel.show_contact(
-            record, store.history(record.id), store.messages_for(record.id), referrer_name=referrer
+            record,
+            store.pipeline.history(record.id),
+            store.messages.for_contact(record.id),
+            referrer_name=referrer,
         )
 
     def update_contact_actions(self) -> None:
@@ -1336,7 +1339,7 @@ class MainWindow(QMainWindow):
             self.move_contact(self.current_id, Stage(act.data()))
 
     def undo_last_change(self, contact_id: int) -> None:
-        entry = self.ctx.store.undo_last_transition(contact_id)
+        entry = self.ctx.store.pipeline.undo_last(contact_id)
         if entry is None:
             self.statusBar().showMessage(self.tr("Nothing to undo."), BANNER_MS)
             return
@@ -1421,9 +1424,9 @@ class MainWindow(QMainWindow):
             self.undo_last_change(self.current_id)
 
     def save_notes(self, contact_id: int, text: str) -> None:
-        self.ctx.store.set_notes(contact_id, text)
+        self.ctx.store.contacts.set_notes(contact_id, text)
         try:
-            record = self.ctx.store.contact(contact_id)
+            record = self.ctx.store.contacts.get(contact_id)
         except KeyError:
             return
         with self.feeding():
@@ -1435,7 +1438,7 @@ class MainWindow(QMainWindow):
         return bool(dialog.exec())
 
     def new_contact(self) -> None:
-        dialog = ContactDialog(self.model.records(), self.ctx.store.add_contact, None, self)
+        dialog = ContactDialog(self.model.records(), self.ctx.store.contacts.add, None, self)
         if self.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
             self.refresh_contact(dialog.saved.id)
             self.select_contact(dialog.saved.id)
@@ -1449,7 +1452,7 @@ class MainWindow(QMainWindow):
             self.refresh_contact(contact_id)
 
     def _update_contact(self, contact: Contact) -> Contact:
-        self.ctx.store.update_contact(contact)
+        self.ctx.store.contacts.update(contact)
         return contact
 
     def write_text(self, kind: ActionKind) -> str:
@@ -1624,7 +1627,7 @@ class MainWindow(QMainWindow):
                 self.model.upsert(fresh_record)
             for contact_id in changed - fresh:  # not re-read by the worker: deleted meanwhile
                 try:
-                    self.model.upsert(self.ctx.store.contact(contact_id))
+                    self.model.upsert(self.ctx.store.contacts.get(contact_id))
                 except KeyError:
                     self.model.remove(contact_id)
         if self.current_id is not None and self.current_id in fresh | changed:
@@ -1659,7 +1662,7 @@ class MainWindow(QMainWindow):
             return self.tr("{0}: needs sign-in").format(name)
         if state is SyncState.ERROR:
             return self.tr("{0}: error").format(name)
-        last = self.ctx.store.last_sync_at(account.id)
+        last = self.ctx.store.accounts.last_sync_at(account.id)
         if last is None:
             return self.tr("{0}: idle · not synced yet").format(name)
         local = last.astimezone(self.zone)
