@@ -64,15 +64,15 @@ def run(contacts: int, new: int) -> dict[str, Any]:
     sim = SimClock()
     with GmailEmulator(ME, clock=sim.now) as emu, tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp) / "profile")
-        account = store.add_account(AccountKind.GMAIL, ME)
+        account = store.accounts.add(AccountKind.GMAIL, ME)
         clock = ManualClock(T0)
         grant = grant_for(emu)
         provider = GmailProvider(
             account,
             lambda: grant,
             endpoints=endpoints_for(emu),
-            tracked_threads=lambda: store.tracked_threads(account.id),
-            known_addresses=lambda: store.address_index().keys(),
+            tracked_threads=lambda: store.messages.tracked_threads(account.id),
+            known_addresses=lambda: store.contacts.address_index().keys(),
             clock=sim.now,
             sleep=sim.sleep,
             now=clock.now,
@@ -81,14 +81,14 @@ def run(contacts: int, new: int) -> dict[str, Any]:
         requests = []
         for n in range(contacts):
             address = f"contact{n:04d}@people.test"
-            store.add_contact(Contact(None, f"Contact {n}", (address,)))
+            store.contacts.add(Contact(None, f"Contact {n}", (address,)))
             message_id = f"<req{n:04d}@example.test>"
             raw = mail(ME, address, f"Chat {n}?", "Hello!", message_id=message_id, when=T0)
             emu.deliver(raw, labels=("SENT",))
             requests.append((n, address, message_id))
         clock.advance(timedelta(minutes=1))
         run_once(store, provider, clock)
-        threads = sorted(store.tracked_threads(account.id))
+        threads = sorted(store.messages.tracked_threads(account.id))
 
         emu.reset_counters()
         clock.advance(timedelta(minutes=1))

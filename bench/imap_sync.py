@@ -58,7 +58,7 @@ def main() -> None:
     keyring.set_keyring(MemoryKeyring())
     with mail_servers(users={ME: PASSWORD}) as (d, s), tempfile.TemporaryDirectory() as tmp:
         store = Store.open(Path(tmp))
-        account = store.add_account(AccountKind.IMAP, ME)
+        account = store.accounts.add(AccountKind.IMAP, ME)
         settings = ImapSettings(
             host="127.0.0.1", username=ME, port=d.port, security=Security.STARTTLS,
             smtp_host="127.0.0.1", smtp_port=s.port, smtp_security=Security.PLAIN,
@@ -66,8 +66,8 @@ def main() -> None:
         )  # fmt: skip
         provider = ImapProvider(
             account, settings, lambda: PASSWORD,
-            tracked_threads=lambda: store.tracked_threads(account.id),
-            known_addresses=lambda: list(store.address_index()),
+            tracked_threads=lambda: store.messages.tracked_threads(account.id),
+            known_addresses=lambda: list(store.contacts.address_index()),
         )  # fmt: skip
         clock = ManualClock(datetime.now(UTC))
         run_once(store, provider, clock)
@@ -75,7 +75,7 @@ def main() -> None:
         started = time.perf_counter()
         for i in range(args.contacts):
             address = f"c{i:04d}@contact.test"
-            contact = store.add_contact(Contact(None, f"Contact {i}", (address,)))
+            contact = store.contacts.add(Contact(None, f"Contact {i}", (address,)))
             assert contact.id is not None
             msg = OutgoingMessage((address,), "Coffee chat?", "Hello!\n", outbox.new_key())
             sent[contact.id] = (address, outbox.send(
@@ -129,7 +129,7 @@ def main() -> None:
         if latencies:
             print(f"IDLE: delivery to reply applied, median {1000 * median(latencies):.0f} ms, "
                   f"max {1000 * max(latencies):.0f} ms over {len(latencies)} replies")  # fmt: skip
-        replied = sum(1 for r in store.contacts() if r.state.stage is Stage.REPLIED)
+        replied = sum(1 for r in store.contacts.all() if r.state.stage is Stage.REPLIED)
         print(f"contacts replied: {replied}")
         provider.close()
         store.close()

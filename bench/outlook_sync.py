@@ -56,13 +56,13 @@ def main() -> None:
             }  # fmt: skip
             MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **options).sign_in_device(lambda _: None)
             store = Store.open(Path(tmp) / "profile")
-            account = store.add_account(AccountKind.OUTLOOK, ME)
+            account = store.accounts.add(AccountKind.OUTLOOK, ME)
             for n in range(args.contacts):
-                store.add_contact(Contact(None, f"Person {n}", (f"p{n}@example.org",)))
+                store.contacts.add(Contact(None, f"Person {n}", (f"p{n}@example.org",)))
             provider = OutlookProvider.from_keyring(
                 account, TokenStore(), auth_options=options, base_url=emu.graph,
-                session=session, tracked_threads=lambda: store.tracked_threads(account.id),
-                known_addresses=lambda: store.address_index().keys(),
+                session=session, tracked_threads=lambda: store.messages.tracked_threads(account.id),
+                known_addresses=lambda: store.contacts.address_index().keys(),
                 clock=sim.now, sleep=sim.sleep, now=clock.now,
             )  # fmt: skip
             run_once(store, provider, clock)  # the baseline
@@ -75,7 +75,7 @@ def main() -> None:
                     message_id=f"<m{n}@example.org>",
                 )
             run_once(store, provider, clock)  # every contact's conversation is now tracked
-            conversations = sorted(store.tracked_threads(account.id))
+            conversations = sorted(store.messages.tracked_threads(account.id))
 
             emu.reset_counts()
             run_once(store, provider, clock)

@@ -88,7 +88,7 @@ ROLES = ["Data Scientist", "Product Manager", "UX Researcher", "Engineering Mana
 def build_profile(root: Path, contacts: int, messages: int) -> None:
     rnd = random.Random(7)
     store = Store.open(root)
-    account = store.add_account(AccountKind.DEMO, "bench@demo.example", "Bench")
+    account = store.accounts.add(AccountKind.DEMO, "bench@demo.example", "Bench")
     now = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
     stages = list(Stage)
     ids: list[int] = []
@@ -104,7 +104,7 @@ def build_profile(root: Path, contacts: int, messages: int) -> None:
                 replied_at=at if stage is Stage.REPLIED else None,
                 last_exchange_at=at,
             )
-            stored = store.add_contact(
+            stored = store.contacts.add(
                 Contact(
                     None,
                     name,
@@ -133,7 +133,7 @@ def build_profile(root: Path, contacts: int, messages: int) -> None:
                 headers=(),
                 text="Thanks for reaching out! " * 8,
             )
-            store.save_message(account.id, msg, kind="human", evidence="bench", contact_id=contact)
+            store.messages.save(account.id, msg, kind="human", evidence="bench", contact_id=contact)
     store.close()
     # A profile in use: the first-run welcome has been answered.
     settings.save(root / "settings.json", settings.Settings(user_name="Bench", welcome_done=True))

@@ -180,9 +180,9 @@ def record_account(
 ) -> Account:
     """Record the account in the profile (kind, address and the name recipients see), with an
     IMAP account's server settings (never its password)."""
-    account = store.add_account(kind, address, name)
+    account = store.accounts.add(kind, address, name)
     if settings is not None:
-        store.set_account_settings(account.id, settings.to_json())
+        store.accounts.set_settings(account.id, settings.to_json())
     return account
 
 

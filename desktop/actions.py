@@ -20,9 +20,9 @@ def override_stage(store: Store, contact_id: int, stage: Stage, now: datetime) -
         target_stage=stage,
     )
     with store.transaction():
-        step = store.apply_event(contact_id, event)
+        step = store.pipeline.apply(contact_id, event)
         if stage.closed or stage is Stage.SCHEDULED:
-            store.release_offers(contact_id, now)  # their proposed slots are free again
+            store.messages.release_offers(contact_id, now)  # their proposed slots are free again
     return step
 
 
@@ -49,8 +49,10 @@ def set_meeting(
         meeting_end=end,
     )
     with store.transaction():
-        step = store.apply_event(contact_id, event)
-        store.release_offers(contact_id, now)  # the other slots offered to them are free again
+        step = store.pipeline.apply(contact_id, event)
+        store.messages.release_offers(
+            contact_id, now
+        )  # the other slots offered to them are free again
     return step
 
 
@@ -61,7 +63,7 @@ def mark_referrer_updated(store: Store, contact_id: int, now: datetime) -> Step 
         evidence=Evidence("You updated the person who introduced you", "your choice"),
         key=f"referrer-updated:{now.isoformat()}",
     )
-    return store.apply_event(contact_id, event)
+    return store.pipeline.apply(contact_id, event)
 
 
 def all_due(
@@ -101,7 +103,7 @@ def correct_classification(
     real reply of theirs as bulk."""
     if kind not in CORRECTIONS:
         raise ValueError(f"cannot correct a message to {kind!r}")
-    identity = store.message_identity(message.key)
+    identity = store.messages.identity(message.key)
     message_id, sender = identity if identity else ("", message.sender)
     event_kind = CORRECTIONS[kind]
     was = _LABELS.get(message.kind, message.kind)
@@ -118,7 +120,7 @@ def correct_classification(
         key=key,
     )
     with store.transaction():
-        transition = store.replace_message_event(contact_id, message.key, kind, event)
+        transition = store.pipeline.replace_message_event(contact_id, message.key, kind, event)
         if sender and kind != "bulk":
-            store.set_sender_kind(sender, kind, now)
+            store.messages.set_sender_kind(sender, kind, now)
     return transition

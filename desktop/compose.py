@@ -140,7 +140,7 @@ def app_busy(store: Store, contact_id: int) -> list[Span]:
     """The app's own scheduled meetings with other contacts: always busy, calendar or not."""
     meetings = [
         (state.meeting_start, state.meeting_end)
-        for other, state in store.states_in_stage(Stage.SCHEDULED)
+        for other, state in store.pipeline.states_in_stage(Stage.SCHEDULED)
         if other != contact_id
     ]
     return list(meetings_as_busy(meetings))
@@ -148,7 +148,7 @@ def app_busy(store: Store, contact_id: int) -> list[Span]:
 
 def offered_elsewhere(store: Store, contact_id: int) -> list[Span]:
     """Slots still on offer to other contacts whose requests are pending."""
-    return [Slot(a, b) for a, b in store.open_offers(except_contact=contact_id)]
+    return [Slot(a, b) for a, b in store.messages.open_offers(except_contact=contact_id)]
 
 
 # --------------------------------------------------------------------------------- fields
@@ -166,17 +166,17 @@ def contact_fields(
     }
     if contact.referrer_id is not None:
         try:
-            referrer = store.contact(contact.referrer_id).contact
+            referrer = store.contacts.get(contact.referrer_id).contact
         except KeyError:
             referrer = None
         if referrer is not None:
             fields["referrer_name"] = referrer.name
             fields["referrer_first_name"] = templates.first_name(referrer.name)
-    sent = [m for m in store.messages_for(record.id) if m.folder == "sent"]
+    sent = [m for m in store.messages.for_contact(record.id) if m.folder == "sent"]
     if sent:
         fields["original_subject"] = strip_re(sent[0].subject)
         fields["thread_id"] = sent[-1].thread_id
-    source = store.source(record.id)
+    source = store.workspace.source(record.id)
     if source is not None:
         if source.article_title:
             fields["article_title"] = source.article_title
@@ -185,7 +185,7 @@ def contact_fields(
         if source.kind in (SourceKind.ALUMNI, SourceKind.ASSOCIATION) and source.detail:
             fields["affiliation"] = source.detail
     # What they promised in the last interview, then the open items in the notes.
-    interviews = store.interviews(record.id)
+    interviews = store.workspace.interviews(record.id)
     promised = list(interviews[-1].their_promises) if interviews else []
     loose = [*promised, *(templates.loose_ends(contact.notes) if contact.notes else [])]
     if loose:
@@ -325,7 +325,7 @@ def last_thread(store: Store, contact_id: int, account_id: int | None = None) ->
     out-of-office — in the sending account when one is given."""
     messages = [
         m
-        for m in store.messages_for(contact_id)
+        for m in store.messages.for_contact(contact_id)
         if m.kind in ("sent", "human") and (account_id is None or m.account_id == account_id)
     ]
     if not messages:
@@ -356,7 +356,7 @@ def recipient(store: Store, record: ContactRecord, kind: TemplateKind) -> tuple[
         if person.referrer_id is None:
             raise ValueError(f"{person.name} was not introduced by anyone")
         try:
-            person = store.contact(person.referrer_id).contact
+            person = store.contacts.get(person.referrer_id).contact
         except KeyError:
             raise ValueError(f"{person.name}'s referrer is no longer in your contacts") from None
     if not person.primary_email:
@@ -455,7 +455,7 @@ def pending_requests(store: Store, providers: Iterable[MailProvider]) -> list[in
     """Contacts with a request still waiting in the outbox (sent, or about to be)."""
     out: list[int] = []
     for provider in providers:
-        for _key, contact, purpose, _payload in store.outbox_pending(provider.account.id):
+        for _key, contact, purpose, _payload in store.outbox.pending(provider.account.id):
             if contact is not None and purpose == TemplateKind.REQUEST.value:
                 out.append(int(contact))
     return out
@@ -479,5 +479,5 @@ def send_job(
     """
     store = worker_store(profile)
     if offers:
-        store.add_offers(contact_id, list(offers), now, msg.outbox_key)
+        store.messages.add_offers(contact_id, list(offers), now, msg.outbox_key)
     return outbox.send(store, provider, msg, contact_id=contact_id, purpose=purpose, now=now)

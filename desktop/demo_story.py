@@ -96,13 +96,13 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
     """Open (or create) the demo profile: its account, mailbox and contacts."""
     claim(paths)
     store = Store.open(paths.profile)
-    account = store.add_account(AccountKind.DEMO, DEMO_USER_ADDRESS, "Demo mailbox")
+    account = store.accounts.add(AccountKind.DEMO, DEMO_USER_ADDRESS, "Demo mailbox")
     mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
-    created = store.contact_count() == 0
+    created = store.contacts.count() == 0
     if created:
         ids: dict[str, int] = {}
         for demo in DEMO_CONTACTS:  # referrers first is not guaranteed: link them afterwards
-            stored = store.add_contact(
+            stored = store.contacts.add(
                 Contact(
                     id=None,
                     name=demo.name,
@@ -117,20 +117,20 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
             ids[demo.email] = stored.id
         for demo in DEMO_CONTACTS:
             if demo.referrer_email and demo.referrer_email in ids:
-                record = store.contact(ids[demo.email])
-                store.update_contact(replace(record.contact, referrer_id=ids[demo.referrer_email]))
+                record = store.contacts.get(ids[demo.email])
+                store.contacts.update(replace(record.contact, referrer_id=ids[demo.referrer_email]))
         path = paths.settings
         current = settings.load(path)
         if not current.user_name:
             settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
-    ids_by_email = {r.contact.primary_email: r.id for r in store.contacts()}
+    ids_by_email = {r.contact.primary_email: r.id for r in store.contacts.all()}
     return Demo(store, mailbox, ids_by_email, created)
 
 
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
     """The user sends two more requests at the start of the story (through the outbox)."""
     for behaviour in behaviours:
-        record = demo.store.contact(demo.contact_id(behaviour))
+        record = demo.store.contacts.get(demo.contact_id(behaviour))
         first = record.contact.name.split()[0]
         text = (
             f"Hi {first},\n\nI read your recent interview about {record.contact.company} and would "
@@ -154,8 +154,8 @@ def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> Non
 
 
 def reply_in_thread(demo: Demo, contact_id: int, text: str, purpose: str, now: datetime) -> None:
-    messages = [m for m in demo.store.messages_for(contact_id) if m.folder == "inbox"]
-    record = demo.store.contact(contact_id)
+    messages = [m for m in demo.store.messages.for_contact(contact_id) if m.folder == "inbox"]
+    record = demo.store.contacts.get(contact_id)
     last = messages[-1] if messages else None
     subject = last.subject if last else "Thank you"
     if last and not subject.lower().startswith("re:"):
@@ -190,7 +190,7 @@ def play_headless(
     """
     clock = ManualClock(start)
     demo = prepare(paths, clock)
-    names = {r.id: r.contact.name for r in demo.store.contacts()}
+    names = {r.id: r.contact.name for r in demo.store.contacts.all()}
     out(f"Coffeechat demo — headless story, demo clock starting {_when(start)} UTC")
     out(f"Profile: {paths.profile}")
     out(f"{len(names)} contacts; mailbox of {DEMO_USER_ADDRESS}\n")
@@ -212,7 +212,7 @@ def play_headless(
         _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
         _story_reactions(demo, clock, names, acted, out)
         _print_new_due(
-            all_due(demo.store.contacts(), clock.now(), reminders),
+            all_due(demo.store.contacts.all(), clock.now(), reminders),
             names,
             seen_due,
             clock.now(),
@@ -221,10 +221,10 @@ def play_headless(
         clock.advance(STEP)
 
     counts = {stage: 0 for stage in STAGE_ORDER}
-    for record in demo.store.contacts():
+    for record in demo.store.contacts.all():
         counts[record.state.stage] += 1
     out("\nThe pipeline now:")
-    for record in demo.store.contacts():
+    for record in demo.store.contacts.all():
         away = record.state.away_until
         extra = f" (was away until {away:%a %d %b})" if away else ""
         bounced = record.state.bounced_addresses
@@ -297,11 +297,11 @@ def _story_reactions(
     now = clock.now()
     _referral(demo, now, names, acted, out)
     accepts = demo.contact_id("accepts")
-    state = demo.store.state(accepts)
+    state = demo.store.pipeline.state(accepts)
     first = names[accepts].split()[0]
     if state.stage is Stage.REPLIED and "confirm" not in acted:
         acted.add("confirm")
-        zone = ZoneInfo(demo.store.contact(accepts).contact.timezone or "UTC")
+        zone = ZoneInfo(demo.store.contacts.get(accepts).contact.timezone or "UTC")
         day = next_business_day(now.astimezone(zone).date())
         start = datetime.combine(day, time(10, 0), tzinfo=zone).astimezone(UTC)
         reply_in_thread(
@@ -337,10 +337,12 @@ def _referral(
 ) -> None:
     """The decliner named a colleague: close their card and write to the colleague."""
     decliner = demo.contact_id("declines_refers")
-    if "refer" in acted or demo.store.state(decliner).stage is not Stage.REPLIED:
+    if "refer" in acted or demo.store.pipeline.state(decliner).stage is not Stage.REPLIED:
         return
     acted.add("refer")
-    colleague = next((r for r in demo.store.contacts() if r.contact.referrer_id == decliner), None)
+    colleague = next(
+        (r for r in demo.store.contacts.all() if r.contact.referrer_id == decliner), None
+    )
     reply_in_thread(
         demo,
         decliner,

@@ -40,11 +40,11 @@ class ExportFormat(StrEnum):
 
 
 def contacts_csv(store: Store) -> str:
-    records = store.contacts()
+    records = store.contacts.all()
     names = {r.id: r.contact.name for r in records}
-    sources = store.sources()
-    objectives = {o.id: o.title for o in store.objectives()}
-    members = store.objective_members()
+    sources = store.workspace.sources()
+    objectives = {o.id: o.title for o in store.workspace.objectives()}
+    members = store.workspace.objective_members()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -114,12 +114,12 @@ def _vcard(record: ContactRecord) -> str:
 
 
 def contacts_vcard(store: Store) -> str:
-    return "".join(_vcard(r) for r in store.contacts())
+    return "".join(_vcard(r) for r in store.contacts.all())
 
 
 def everything_json(store: Store, now: datetime) -> str:
     """Every table, row by row: the whole profile in a form any tool can read."""
-    db: sqlite3.Connection = store._db
+    db: sqlite3.Connection = store.database.connection
     tables = [
         str(r[0])
         for r in db.execute(
@@ -154,12 +154,12 @@ def meetings_ics(store: Store, now: datetime) -> bytes:
     """Every meeting set with a contact (past and planned), one event each."""
     import icalendar
 
-    names = {r.id: r for r in store.contacts()}
+    names = {r.id: r for r in store.contacts.all()}
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Coffeechat//Meetings//EN")
     cal.add("version", "2.0")
     seen: set[tuple[int, str]] = set()
-    for contact_id, event in store.all_events():
+    for contact_id, event in store.pipeline.all_events():
         if event.kind is not EventKind.MEETING_SET and not (
             event.kind is EventKind.OVERRIDE and event.meeting_start
         ):

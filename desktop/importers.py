@@ -486,8 +486,8 @@ def plan(store: Store, parsed: Parsed) -> Plan:
         by_name.setdefault(name_key(person.name), at)
 
     # 2. Against the store: an address already known, else a unique name.
-    addresses = store.address_index()
-    records = store.contacts()
+    addresses = store.contacts.address_index()
+    records = store.contacts.all()
     by_id: dict[int, ContactRecord] = {r.id: r for r in records}
     names: dict[str, list[ContactRecord]] = {}
     for r in records:
@@ -567,7 +567,7 @@ def apply(store: Store, the_plan: Plan) -> Result:
     try:
         with store.transaction():
             for person in the_plan.new:
-                contact = store.add_contact(
+                contact = store.contacts.add(
                     Contact(
                         None,
                         person.name,
@@ -581,13 +581,15 @@ def apply(store: Store, the_plan: Plan) -> Result:
                 assert contact.id is not None
                 if the_plan.source is not None:
                     detail = person.url
-                    store.set_source(contact.id, ContactSource(the_plan.source, detail=detail))
+                    store.workspace.set_source(
+                        contact.id, ContactSource(the_plan.source, detail=detail)
+                    )
                 added.append(contact.id)
             for m in the_plan.merges:
-                current = store.contact(m.contact_id).contact
+                current = store.contacts.get(m.contact_id).contact
                 if not (m.new_emails or m.company or m.role or m.notes):
                     continue
-                store.update_contact(
+                store.contacts.update(
                     replace(
                         current,
                         emails=(*current.emails, *m.new_emails),

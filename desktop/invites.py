@@ -214,12 +214,12 @@ def accept_slot(
     """The contact accepted ``slot``: move them to *scheduled* at that time (with the click or
     reply as evidence) and invite them through the account's calendar, or by e-mail with an
     .ics when the account has no calendar (``user_tz`` and ``lang`` write its date)."""
-    contact = store.contact(contact_id).contact
+    contact = store.contacts.get(contact_id).contact
     name = user_name or provider.account.display_name
     invite = meeting_invite(
         contact, slot, user_name=name, title=title, location=location, description=description
     )
-    state = store.state(contact_id)
+    state = store.pipeline.state(contact_id)
     already = (state.meeting_start, state.meeting_end) == (invite.start, invite.end)
     # Sending the invitation again (a retry after an error) sets nothing twice in the history.
     step = None if already else set_meeting(store, contact_id, invite.start, invite.end, now)

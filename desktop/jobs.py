@@ -121,12 +121,12 @@ def sync_round(
     updated: list[ContactRecord] = []
     for contact_id in sorted(touched):
         try:
-            updated.append(store.contact(contact_id))
+            updated.append(store.contacts.get(contact_id))
         except KeyError:
             continue  # deleted meanwhile
     due = None
     if reminders is not None:
-        due = tuple(all_due(store.contacts(), clock.now(), reminders))
+        due = tuple(all_due(store.contacts.all(), clock.now(), reminders))
         if flags_off is not None:
             synced = {o.account_id for o in outcomes if o.state is SyncState.IDLE}
             reachable = [p for p in providers if p.account.id in synced]

@@ -87,9 +87,9 @@ def update_flags(
     by_account = {p.account.id: p for p in providers}
     on = {i for i, p in by_account.items() if account_key(p.account) not in off}
     due = [a for a in due if a.kind in FLAG_FOR_ACTION]
-    threads = store.latest_threads(a.contact_id for a in due)
-    wanted = wanted_flags(due, store.action_marks(), threads, on)
-    have = store.mailbox_flags()
+    threads = store.messages.latest_threads(a.contact_id for a in due)
+    wanted = wanted_flags(due, store.marks.actions(), threads, on)
+    have = store.marks.mailbox_flags()
     done_set: list[MailboxFlagKey] = []
     done_cleared: list[MailboxFlagKey] = []
     failed: list[tuple[MailboxFlagKey, str]] = []
@@ -110,10 +110,10 @@ def update_flags(
 
     for key in sorted(set(have) - set(wanted)):
         if key[0] in by_account and call(key, False):
-            store.mailbox_flag_cleared(key)
+            store.marks.mailbox_flag_cleared(key)
             done_cleared.append(key)
     for key in sorted(set(wanted) - set(have)):
         if call(key, True):
-            store.mailbox_flag_set(key, wanted[key], now)
+            store.marks.mailbox_flag_set(key, wanted[key], now)
             done_set.append(key)
     return FlagRound(tuple(done_set), tuple(done_cleared), tuple(failed))

@@ -85,7 +85,7 @@ def send(
 ) -> SentRef:
     """Record, send, complete. The pipeline learns of the message from Sent mail, as for mail the
     user sends from their own client, so there is one path for both."""
-    store.outbox_add(msg.outbox_key, provider.account.id, contact_id, purpose, _payload(msg), now)
+    store.outbox.add(msg.outbox_key, provider.account.id, contact_id, purpose, _payload(msg), now)
     try:
         return _deliver(store, provider, msg)
     except ProviderError:
@@ -93,35 +93,35 @@ def send(
     except Exception as exc:
         # Refused for good (a bad address, a thread the server does not know): never retried,
         # so one bad message can never block the account's sync.
-        store.outbox_failed(msg.outbox_key, f"{type(exc).__name__}: {exc}")
+        store.outbox.failed(msg.outbox_key, f"{type(exc).__name__}: {exc}")
         raise
 
 
 def _deliver(store: Store, provider: MailProvider, msg: OutgoingMessage) -> SentRef:
     already = provider.find_sent(msg.outbox_key)
     if already is not None:
-        store.outbox_done(msg.outbox_key, already.id)
+        store.outbox.done(msg.outbox_key, already.id)
         return already
     sent = provider.send_draft(provider.create_draft(msg))
-    store.outbox_done(msg.outbox_key, sent.id)
+    store.outbox.done(msg.outbox_key, sent.id)
     return sent
 
 
 def resume(store: Store, provider: MailProvider) -> int:
     """Finish what a crash interrupted; returns how many rows were completed."""
     done = 0
-    for key, _contact, _purpose, payload in store.outbox_pending(provider.account.id):
+    for key, _contact, _purpose, payload in store.outbox.pending(provider.account.id):
         try:
             _deliver(store, provider, _message(key, payload))
         except ProviderError as exc:
             if isinstance(exc, (OfflineError, ThrottledError, NeedsSignInError)):
                 log.warning("outbox %s still pending: %s", key, type(exc).__name__)
                 continue
-            store.outbox_failed(key, f"{type(exc).__name__}: {exc}")
+            store.outbox.failed(key, f"{type(exc).__name__}: {exc}")
             log.warning("outbox %s refused by the provider: %s", key, type(exc).__name__)
             continue
         except Exception as exc:
-            store.outbox_failed(key, f"{type(exc).__name__}: {exc}")
+            store.outbox.failed(key, f"{type(exc).__name__}: {exc}")
             log.warning("outbox %s cannot be sent: %s", key, type(exc).__name__)
             continue
         done += 1

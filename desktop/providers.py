@@ -50,7 +50,7 @@ def profile_clock(paths: Paths) -> Clock:
 
 def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
     providers: list[MailProvider] = []
-    for account in store.accounts():
+    for account in store.accounts.all():
         if account.kind is AccountKind.DEMO:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
         elif account.kind in (AccountKind.GMAIL, AccountKind.OUTLOOK):
@@ -74,10 +74,10 @@ def _online(account: Account, paths: Paths) -> MailProvider:
     profile, account_id = paths.profile, account.id
 
     def tracked_threads() -> set[str]:
-        return worker_store(profile).tracked_threads(account_id)
+        return worker_store(profile).messages.tracked_threads(account_id)
 
     def known_addresses() -> Iterable[str]:
-        return worker_store(profile).address_index().keys()
+        return worker_store(profile).contacts.address_index().keys()
 
     kind: type[GmailProvider] | type[OutlookProvider]
     if account.kind is AccountKind.GMAIL:
@@ -95,7 +95,7 @@ def _imap(store: Store, account: Account, paths: Paths) -> MailProvider | None:
     from desktop.jobs import worker_store
     from mail.imap import ImapProvider, ImapSettings
 
-    text = store.account_settings(account.id)
+    text = store.accounts.settings(account.id)
     try:
         settings = ImapSettings.from_json(text or "")
     except (ValueError, TypeError) as exc:
@@ -104,10 +104,10 @@ def _imap(store: Store, account: Account, paths: Paths) -> MailProvider | None:
     profile, account_id = paths.profile, account.id
 
     def tracked_threads() -> set[str]:
-        return worker_store(profile).tracked_threads(account_id)
+        return worker_store(profile).messages.tracked_threads(account_id)
 
     def known_addresses() -> Iterable[str]:
-        return worker_store(profile).address_index().keys()
+        return worker_store(profile).contacts.address_index().keys()
 
     return ImapProvider.from_keyring(
         account,

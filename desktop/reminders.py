@@ -213,40 +213,40 @@ class Reminders:
         ``complete``: ``due`` is every due action (a sync round's list), so the records of
         actions no longer due can be forgotten.
         """
-        digest_text = self.store.reminder_value(LAST_DIGEST)
+        digest_text = self.store.marks.reminder_value(LAST_DIGEST)
         decision = decide(
             due,
             now=now,
-            notified=self.store.notified_actions(),
-            marks=self.store.action_marks(),
-            last_seen=from_iso(self.store.reminder_value(LAST_SEEN)),
+            notified=self.store.marks.notified(),
+            marks=self.store.marks.actions(),
+            last_seen=from_iso(self.store.marks.reminder_value(LAST_SEEN)),
             policy=self.policy,
-            names=self.store.contact_names(),
+            names=self.store.contacts.names(),
             notices=notices,
             last_digest=date.fromisoformat(digest_text) if digest_text else None,
         )
         with self.store.transaction():
             if decision.told:
-                self.store.mark_notified([key_of(a) for a in decision.told], now)
+                self.store.marks.mark_notified([key_of(a) for a in decision.told], now)
             if self.policy.digest_hour is not None and decision.summary is not None:
                 local_day = now.astimezone(self.policy.zone).date()
-                self.store.set_reminder_value(LAST_DIGEST, local_day.isoformat())
+                self.store.marks.set_reminder_value(LAST_DIGEST, local_day.isoformat())
             if complete:
-                self.store.forget_notified({key_of(a) for a in due})
-            self.store.set_reminder_value(LAST_SEEN, iso(now) or "")
+                self.store.marks.forget_notified({key_of(a) for a in due})
+            self.store.marks.set_reminder_value(LAST_SEEN, iso(now) or "")
         return decision
 
     def visible(self, due: Sequence[DueAction], now: datetime) -> list[DueAction]:
-        return visible_actions(due, self.store.action_marks(), now)
+        return visible_actions(due, self.store.marks.actions(), now)
 
     def snooze(self, action: DueAction, choice: Snooze, now: datetime) -> datetime:
         until = snooze_until(choice, now, self.policy.zone, self.policy.morning)
-        self.store.snooze_action(key_of(action), until)
+        self.store.marks.snooze(key_of(action), until)
         return until
 
     def dismiss(self, action: DueAction) -> None:
-        self.store.dismiss_action(key_of(action))
+        self.store.marks.dismiss(key_of(action))
 
     def restore(self, action: DueAction) -> None:
         """Undo a snooze or a dismissal."""
-        self.store.clear_action_mark(key_of(action))
+        self.store.marks.clear(key_of(action))

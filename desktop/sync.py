@@ -106,9 +106,9 @@ class _Pass:
         self.account: Account = provider.account
         self.own = own | {self.account.address}
         self.now = clock.now()
-        self.index = store.address_index()
-        self.tracked = store.tracked_threads(self.account.id)
-        self.names = store.contact_names()
+        self.index = store.contacts.address_index()
+        self.tracked = store.messages.tracked_threads(self.account.id)
+        self.names = store.contacts.names()
         self.changes: list[Change] = []
         self.notices: list[Notice] = []
         self.touched: set[int] = set()
@@ -128,11 +128,11 @@ class _Pass:
             return [self.index[msg.sender]]
         for message_id in (msg.in_reply_to, *msg.references):
             if message_id:
-                contact = self.store.contact_for_message_id(message_id)
+                contact = self.store.messages.contact_for_message_id(message_id)
                 if contact is not None:
                     return [contact]
         if msg.ref.thread_id in self.tracked:
-            contact = self.store.thread_contact(self.account.id, msg.ref.thread_id)
+            contact = self.store.messages.thread_contact(self.account.id, msg.ref.thread_id)
             if contact is not None:
                 return [contact]
         return []
@@ -155,7 +155,7 @@ class _Pass:
             contacts = self.contacts_of(msg)
             if not contacts:
                 return
-            key = self.store.save_message(
+            key = self.store.messages.save(
                 self.account.id,
                 msg,
                 kind="sent",
@@ -166,7 +166,7 @@ class _Pass:
                 self.apply(contact_id, self.outgoing_event(contact_id, msg, key))
             return
         contacts = self.contacts_of(msg)
-        offered = self.store.offers_for(contacts[0]) if contacts else []
+        offered = self.store.messages.offers_for(contacts[0]) if contacts else []
         # The request showed the times in the contact's zone, so that is how they answer.
         zone = self._zone_of(contacts[0]) if contacts else UTC
         verdict = classify(
@@ -175,7 +175,7 @@ class _Pass:
             slots=[Interval(a.astimezone(zone), b.astimezone(zone)) for a, b in offered],
             own=tuple(self.own),
         )
-        said = self.store.sender_kind(msg.sender)
+        said = self.store.messages.sender_kind(msg.sender)
         if said and said != verdict.kind and verdict.kind in ("human", "auto_reply", "bulk"):
             # The user corrected mail from this sender before: their word wins.
             verdict = replace(
@@ -189,7 +189,7 @@ class _Pass:
             )
         if not contacts:
             return
-        key = self.store.save_message(
+        key = self.store.messages.save(
             self.account.id,
             msg,
             kind=verdict.kind,
@@ -204,7 +204,7 @@ class _Pass:
             if event.kind is EventKind.BOUNCE:
                 for address in event.bounced_addresses:
                     if self.index.get(address) == contact_id:
-                        self.store.mark_address_bad(address)
+                        self.store.contacts.mark_address_bad(address)
             self.apply(contact_id, event)
         if verdict.kind == "human":
             self.understood(contacts[0], msg, verdict, offered, key)
@@ -238,7 +238,7 @@ class _Pass:
                     meeting_end=end,
                 ),
             )
-            self.store.release_offers(contact_id, msg.date)
+            self.store.messages.release_offers(contact_id, msg.date)
         address = v.referral_address.lower()
         if (
             v.intent == "refer"
@@ -247,7 +247,7 @@ class _Pass:
             and address not in self.own
         ):
             name = v.referral_name or address.split("@")[0]
-            referred = self.store.add_contact(
+            referred = self.store.contacts.add(
                 Contact(None, name, (address,), source="referral", referrer_id=contact_id)
             )
             assert referred.id is not None
@@ -259,14 +259,14 @@ class _Pass:
             self.notices.append(Notice("referral", referred.id, text, msg.date))
 
     def _zone_of(self, contact_id: int) -> tzinfo:
-        name = self.store.contact(contact_id).contact.timezone
+        name = self.store.contacts.get(contact_id).contact.timezone
         try:
             return ZoneInfo(name) if name else UTC
         except (ZoneInfoNotFoundError, ValueError):
             return UTC
 
     def outgoing_event(self, contact_id: int, msg: MailMessage, key: str) -> Event:
-        state = self.store.state(contact_id)
+        state = self.store.pipeline.state(contact_id)
         stage = state.stage
         subject = msg.subject or "(no subject)"
         # A closed card reopens only for a new conversation, not for a reply such as
@@ -330,7 +330,7 @@ class _Pass:
         return None  # bulk and calendar mail are kept but move nothing (yet)
 
     def apply(self, contact_id: int, event: Event) -> None:
-        step = self.store.apply_event(contact_id, event)
+        step = self.store.pipeline.apply(contact_id, event)
         if step is None:
             return
         self.events += 1
@@ -351,7 +351,7 @@ class _Pass:
 
     def pass_time(self, until: datetime) -> None:
         """Meetings that ended by ``until`` have passed (only scheduled contacts are read)."""
-        for contact_id, state in self.store.states_in_stage(Stage.SCHEDULED):
+        for contact_id, state in self.store.pipeline.states_in_stage(Stage.SCHEDULED):
             for event in time_events(state, until):
                 self.apply(contact_id, event)
 
@@ -369,7 +369,7 @@ def run_once(
     from any of them is the user's). ``on_message(n)`` is called before the n-th relevant message
     is handled (progress, and the crash tests' kill point)."""
     account = provider.account
-    cursor = store.account_cursor(account.id)
+    cursor = store.accounts.cursor(account.id)
     changes = provider.fetch_changes(cursor)
     sync = _Pass(store, provider, clock, own_addresses, user_zone)
     relevant: list[MailMessage] = []
@@ -390,7 +390,7 @@ def run_once(
                 # of the pass still lands. (Its id is logged, never its content.)
                 log.warning("skipped message %s: %s", msg.ref.id, type(exc).__name__)
         sync.pass_time(sync.now)
-        store.set_account_cursor(account.id, changes.cursor, sync.now)
+        store.accounts.set_cursor(account.id, changes.cursor, sync.now)
     log.log(
         logging.INFO if relevant or sync.events else logging.DEBUG,
         "sync %s: %d changes, %d relevant, %d events",
@@ -424,9 +424,9 @@ def pass_time_only(store: Store, clock: Clock) -> list[Change]:
     now: datetime = clock.now()
     changes: list[Change] = []
     with store.transaction():
-        for contact_id, state in store.states_in_stage(Stage.SCHEDULED):
+        for contact_id, state in store.pipeline.states_in_stage(Stage.SCHEDULED):
             for event in time_events(state, now):
-                step = store.apply_event(contact_id, event)
+                step = store.pipeline.apply(contact_id, event)
                 if step is not None and step.transition is not None:
                     changes.append(Change(contact_id, step.transition))
     return changes

@@ -49,10 +49,10 @@ def question_bank(profile: Path | None = None) -> list[str]:
 
 def questions_for(store: Store, contact_id: int, bank: Sequence[str]) -> list[Question]:
     """The contact's list, seeded from the bank the first time it is asked for."""
-    existing = store.questions(contact_id)
+    existing = store.workspace.questions(contact_id)
     if existing:
         return existing
-    return store.set_questions(contact_id, [Question(None, q) for q in bank])
+    return store.workspace.set_questions(contact_id, [Question(None, q) for q in bank])
 
 
 # ------------------------------------------------------------------- the end of an interview
@@ -112,7 +112,7 @@ def request_draft(
 ) -> Draft:
     """A request to ``contact_id`` from the referral template, with times from working hours
     (the composer re-reads the calendar when the draft is opened)."""
-    record = store.contact(contact_id)
+    record = store.contacts.get(contact_id)
     template = templates.load(REFERRAL_TEMPLATE, template_dir)
     user = compose.user_party(prefs)
     kind = MeetingKind.CALL
@@ -130,7 +130,7 @@ def request_draft(
     )
     fields.update(asked)
     message = templates.render(template, fields)
-    return store.add_draft(
+    return store.workspace.add_draft(
         Draft(None, contact_id, template.name, message.subject, message.body, now)
     )
 
@@ -147,9 +147,9 @@ def capture_referrals(
     gets them as referrer if they had none), with a request drafted and ready."""
     out: list[Referral] = []
     with store.transaction():
-        index = store.address_index()
+        index = store.contacts.address_index()
         by_name: dict[str, list[int]] = {}
-        for r in store.contacts():
+        for r in store.contacts.all():
             by_name.setdefault(name_key(r.contact.name), []).append(r.id)
         for text in names:
             suggestion = parse_suggestion(text)
@@ -160,14 +160,14 @@ def capture_referrals(
                 same = by_name.get(name_key(suggestion.name), [])
                 existing = same[0] if len(same) == 1 else None
             if existing is not None and existing != referrer_id:
-                current = store.contact(existing).contact
+                current = store.contacts.get(existing).contact
                 if current.referrer_id is None:
-                    store.update_contact(replace(current, referrer_id=referrer_id))
+                    store.contacts.update(replace(current, referrer_id=referrer_id))
                 out.append(Referral(existing, current.name, False, None))
                 continue
             if existing == referrer_id:
                 continue
-            contact = store.add_contact(
+            contact = store.contacts.add(
                 Contact(
                     None,
                     suggestion.name,
@@ -178,8 +178,10 @@ def capture_referrals(
                 )
             )
             assert contact.id is not None
-            store.set_source(contact.id, ContactSource(SourceKind.REFERRAL))
-            store.set_contact_objectives(contact.id, store.contact_objectives(referrer_id))
+            store.workspace.set_source(contact.id, ContactSource(SourceKind.REFERRAL))
+            store.workspace.set_contact_objectives(
+                contact.id, store.workspace.contact_objectives(referrer_id)
+            )
             by_name.setdefault(name_key(suggestion.name), []).append(contact.id)
             draft = request_draft(store, contact.id, prefs, now, template_dir)
             out.append(Referral(contact.id, contact.name, True, draft))
@@ -198,7 +200,7 @@ def finish_interview(
     transaction, so a failure keeps none of it (the window keeps the text to retry)."""
     with store.transaction():
         names = tuple(n.strip() for n in referral_names if n.strip())
-        saved = store.save_interview(
+        saved = store.workspace.save_interview(
             replace(record, ended_at=record.ended_at or now, referrals=names)
         )
         referrals = capture_referrals(store, record.contact_id, names, prefs, now, template_dir)
@@ -208,7 +210,7 @@ def finish_interview(
 def loose_ends(store: Store, contact_id: int, notes: str) -> list[str]:
     """What the thank-you lists: what they promised in the last interview, then the open items
     in the notes."""
-    interviews = store.interviews(contact_id)
+    interviews = store.workspace.interviews(contact_id)
     promised = list(interviews[-1].their_promises) if interviews else []
     return [i for i in dict.fromkeys([*promised, *templates.loose_ends(notes)]) if i]
 
@@ -217,16 +219,16 @@ def loose_ends(store: Store, contact_id: int, notes: str) -> list[str]:
 def analytics_from_store(
     store: Store, clock: Clock, period: analytics.Period
 ) -> analytics.Analytics:
-    records = store.contacts()
+    records = store.contacts.all()
     return analytics.compute(
-        store.all_events(),
+        store.pipeline.all_events(),
         clock=clock,
         period=period,
-        sources={c: s.kind for c, s in store.sources().items()},
+        sources={c: s.kind for c, s in store.workspace.sources().items()},
         referrers={r.id: r.contact.referrer_id for r in records},
     )
 
 
 def objective_overview(store: Store) -> list[ObjectiveSummary]:
-    people = {r.id: (r.contact, r.state) for r in store.contacts()}
-    return summaries(store.objectives(), store.objective_members(), people)
+    people = {r.id: (r.contact, r.state) for r in store.contacts.all()}
+    return summaries(store.workspace.objectives(), store.workspace.objective_members(), people)

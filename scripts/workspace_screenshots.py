@@ -111,12 +111,12 @@ PEOPLE: list[tuple[str, str, str, SourceKind | None, str | None, list[tuple[str,
 
 def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
     store = Store.open(profile)
-    account = store.add_account(
+    account = store.accounts.add(
         __import__("mail.provider").provider.AccountKind.DEMO, "sam@example.org"
     )
     del account
     ids: dict[str, int] = {}
-    product = store.add_objective(
+    product = store.workspace.add_objective(
         Objective(
             None,
             "Move into product management",
@@ -125,7 +125,7 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
             ("Design tools", "Fintech"),
         )
     )
-    fintech = store.add_objective(
+    fintech = store.workspace.add_objective(
         Objective(
             None,
             "Understand fintech product teams",
@@ -134,11 +134,11 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
             ("Fintech",),
         )
     )
-    store.add_objective(
+    store.workspace.add_objective(
         Objective(None, "Explore climate tech", (), ("Octopus Energy",), ("Energy",))
     )
     for name, company, role, source, referrer, steps in PEOPLE:
-        contact = store.add_contact(
+        contact = store.contacts.add(
             Contact(
                 None,
                 name,
@@ -161,7 +161,7 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
         cid = contact.id or 0
         ids[name] = cid
         if source is not None:
-            store.set_source(
+            store.workspace.set_source(
                 cid,
                 ContactSource(
                     source, "How product teams ship" if source is SourceKind.ARTICLE else ""
@@ -170,7 +170,7 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
         objectives = [product.id or 0]
         if company in ("Stripe", "Monzo", "Wise", "Revolut", "Qonto", "N26", "Flutterwave"):
             objectives.append(fintech.id or 0)
-        store.set_contact_objectives(cid, objectives)
+        store.workspace.set_contact_objectives(cid, objectives)
         for n, (step, days) in enumerate(steps):
             at = NOW - days * D
             key = f"{cid}:{n}"
@@ -183,7 +183,7 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
             elif step == "bounce":
                 ev = Event(EventKind.BOUNCE, at, Evidence("Delivery failed"), key)
             elif step == "meeting":
-                store.apply_event(
+                store.pipeline.apply(
                     cid,
                     Event(
                         EventKind.MEETING_SET,
@@ -197,10 +197,10 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
                 ev = Event(EventKind.MEETING_PASSED, at, Evidence("Meeting ended"), key)
             else:
                 ev = Event(EventKind.THANK_YOU_SENT, at, Evidence("Thank-you sent"), key)
-            store.apply_event(cid, ev)
+            store.pipeline.apply(cid, ev)
     # Lars: a call in an hour, for Interview mode.
     lars = ids["Lars Berg"]
-    store.apply_event(
+    store.pipeline.apply(
         lars,
         Event(
             EventKind.MEETING_SET,
@@ -211,13 +211,13 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
             meeting_end=NOW + 20 * timedelta(minutes=1),
         ),
     )
-    store.set_research(
+    store.workspace.set_research(
         lars,
         "# Lars Berg\n- Product Lead, Spotify (podcasts)\n- Before: 4 years consulting at BCG\n"
         "- Wrote about *discovery sprints* on Medium\n",
         NOW,
     )
-    store.save_interview(
+    store.workspace.save_interview(
         InterviewRecord(
             None,
             ids["Ana Silva"],

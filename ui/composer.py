@@ -626,7 +626,7 @@ class ComposerDialog(QDialog):
             names = [
                 str(self.template_combo.itemData(i)) for i in range(self.template_combo.count())
             ]
-            source = self.ctx.store.source(record.id)
+            source = self.ctx.store.workspace.source(record.id)
             name = compose.default_template(
                 record, names, self._initial_action, source.kind if source else None
             )
@@ -1248,7 +1248,7 @@ class ComposerDialog(QDialog):
     def requests_today(self) -> int:
         local_now = self.now().astimezone(self.zone)
         pending = compose.pending_requests(self.ctx.store, self.ctx.providers)
-        return compose.requests_today(self.ctx.store.contacts(), pending, local_now)
+        return compose.requests_today(self.ctx.store.contacts.all(), pending, local_now)
 
     def cap_reached(self) -> bool:
         return self.is_request() and self._sent_today >= self.daily_cap
@@ -1479,7 +1479,7 @@ class ComposerDialog(QDialog):
             )
             return
         if self._op_offers:
-            self.ctx.store.add_offers(
+            self.ctx.store.messages.add_offers(
                 self._op_contact, self._op_offers, self._op_at, self._op_message.outbox_key
             )
         self.draft_saved.emit(self._op_contact)

@@ -79,7 +79,7 @@ class ContactCommands(QObject):
             self.move_contact(self.shell.current_id, Stage(act.data()))
 
     def undo_last_change(self, contact_id: int) -> None:
-        entry = self.ctx.store.undo_last_transition(contact_id)
+        entry = self.ctx.store.pipeline.undo_last(contact_id)
         if entry is None:
             self._status(self.tr("Nothing to undo."))
             return
@@ -101,9 +101,9 @@ class ContactCommands(QObject):
 
     # ------------------------------------------------------------------ the contact itself
     def save_notes(self, contact_id: int, text: str) -> None:
-        self.ctx.store.set_notes(contact_id, text)
+        self.ctx.store.contacts.set_notes(contact_id, text)
         try:
-            record = self.ctx.store.contact(contact_id)
+            record = self.ctx.store.contacts.get(contact_id)
         except KeyError:
             return
         self.shell.feed_record(record)  # the row only: the panel is being typed in
@@ -111,7 +111,7 @@ class ContactCommands(QObject):
     def new_contact(self) -> None:
         shell = self.shell
         dialog = ContactDialog(
-            shell.model.records(), self.ctx.store.add_contact, None, shell.widget()
+            shell.model.records(), self.ctx.store.contacts.add, None, shell.widget()
         )
         if shell.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
             shell.refresh_contact(dialog.saved.id)
@@ -129,7 +129,7 @@ class ContactCommands(QObject):
             shell.refresh_contact(contact_id)
 
     def _update_contact(self, contact: Contact) -> Contact:
-        self.ctx.store.update_contact(contact)
+        self.ctx.store.contacts.update(contact)
         return contact
 
     # ------------------------------------------------------------------ meetings

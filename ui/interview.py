@@ -43,7 +43,7 @@ DEFAULT_MINUTES = 15
 
 def agreed_minutes(store: Store, contact_id: int) -> int:
     """The meeting's length as set, else the standard 15-minute call."""
-    state = store.contact(contact_id).state
+    state = store.contacts.get(contact_id).state
     if state.meeting_start and state.meeting_end and state.meeting_end > state.meeting_start:
         return max(1, round((state.meeting_end - state.meeting_start).total_seconds() / 60))
     return DEFAULT_MINUTES
@@ -89,7 +89,7 @@ class InterviewWindow(QWidget):
         self.contact_id = contact_id
         self.prefs = prefs
         self.template_dir = template_dir
-        self.record = store.contact(contact_id)
+        self.record = store.contacts.get(contact_id)
         self.minutes = minutes or agreed_minutes(store, contact_id)
         self.started_at: datetime | None = None
         self.paused_total = timedelta()
@@ -350,7 +350,9 @@ class InterviewWindow(QWidget):
     def on_question_checked(self, item: QListWidgetItem) -> None:
         qid = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(qid, int):
-            self.store.set_question_checked(qid, item.checkState() == Qt.CheckState.Checked)
+            self.store.workspace.set_question_checked(
+                qid, item.checkState() == Qt.CheckState.Checked
+            )
 
     def check_question(self, row: int, on: bool = True) -> None:
         item = self.questions.item(row)
@@ -428,7 +430,7 @@ class InterviewWindow(QWidget):
 
     def thank_you_text(self) -> str:
         """The thank-you as the composer will start it (with what they promised listed)."""
-        record = self.store.contact(self.contact_id)
+        record = self.store.contacts.get(self.contact_id)
         fields = compose.contact_fields(self.store, record, self.prefs, {})
         try:
             message = templates.render(templates.load("thank_you"), fields)

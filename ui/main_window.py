@@ -573,7 +573,7 @@ class MainWindow(QMainWindow):
 
     def reload_all(self) -> None:
         """Read every contact (once, at start), with their next actions, in one reset."""
-        records = self.ctx.store.contacts()
+        records = self.ctx.store.contacts.all()
         actions = self.marks.visible(all_due(records, self.now(), self.ctx.settings.reminders()))
         first: dict[int, str] = {}
         for a in actions:
@@ -585,7 +585,7 @@ class MainWindow(QMainWindow):
     def refresh_contact(self, contact_id: int) -> None:
         """Re-read one contact after a change: one row signalled, the panel redrawn if shown."""
         try:
-            record = self.ctx.store.contact(contact_id)
+            record = self.ctx.store.contacts.get(contact_id)
         except KeyError:
             with self.feeding():
                 self.model.remove(contact_id)
@@ -697,7 +697,7 @@ class MainWindow(QMainWindow):
                 self.model.upsert(fresh_record)
             for contact_id in changed - fresh:  # not re-read by the worker: deleted meanwhile
                 try:
-                    self.model.upsert(self.ctx.store.contact(contact_id))
+                    self.model.upsert(self.ctx.store.contacts.get(contact_id))
                 except KeyError:
                     self.model.remove(contact_id)
         if self.current_id is not None and self.current_id in fresh | changed:
@@ -843,7 +843,10 @@ class MainWindow(QMainWindow):
             ref = self.model.record(record.contact.referrer_id)
             referrer = ref.contact.name if ref is not None else ""
         self.panel.show_contact(
-            record, store.history(record.id), store.messages_for(record.id), referrer_name=referrer
+            record,
+            store.pipeline.history(record.id),
+            store.messages.for_contact(record.id),
+            referrer_name=referrer,
         )
 
     def update_contact_actions(self) -> None:

@@ -108,7 +108,7 @@ class NetworkView(QWidget):
         name_controls(self)
 
     def refresh(self) -> None:
-        self.records = {r.id: r for r in self.store.contacts()}
+        self.records = {r.id: r for r in self.store.contacts.all()}
         self.referrers = {cid: r.contact.referrer_id for cid, r in self.records.items()}
         names = {cid: r.contact.name for cid, r in self.records.items()}
         trees = chains(self.referrers, names)

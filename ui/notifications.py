@@ -148,7 +148,7 @@ class NotificationCenter(QObject):
         self._snoozes_checked_at = now
         ends = [
             m.snoozed_until
-            for m in self.ctx.store.action_marks().values()
+            for m in self.ctx.store.marks.actions().values()
             if m.snoozed_until is not None and m.snoozed_until > now and not m.dismissed
         ]
         if not ends:
@@ -163,7 +163,7 @@ class NotificationCenter(QObject):
         since = self._snoozes_checked_at or now
         ended = any(
             m.snoozed_until is not None and since < m.snoozed_until <= now and not m.dismissed
-            for m in self.ctx.store.action_marks().values()
+            for m in self.ctx.store.marks.actions().values()
         )
         if ended:
             due = self._all_due()
@@ -194,8 +194,8 @@ class NotificationCenter(QObject):
         """Use a channel; the user hears which one, once (again only if it changes)."""
         self.channel = channel
         log.info("reminders are shown by: %s", channel.value)
-        if self.ctx.store.reminder_value(TOLD_CHANNEL) != channel.value:
-            self.ctx.store.set_reminder_value(TOLD_CHANNEL, channel.value)
+        if self.ctx.store.marks.reminder_value(TOLD_CHANNEL) != channel.value:
+            self.ctx.store.marks.set_reminder_value(TOLD_CHANNEL, channel.value)
             self.window.tell(self.tr(ANNOUNCEMENTS[channel]))
         self.channel_chosen.emit(channel.value)
 
@@ -242,7 +242,7 @@ class NotificationCenter(QObject):
             self.show(note, None)
 
     def note_for(self, action: DueAction) -> Note:
-        name = self.ctx.store.contact_names().get(action.contact_id, "")
+        name = self.ctx.store.contacts.names().get(action.contact_id, "")
         body = f"{name}: {self.tr(action.detail)}" if name else self.tr(action.detail)
         return Note(
             f"{action.contact_id}:{action.kind.value}:{iso(action.due_at)}",

@@ -108,7 +108,7 @@ class MembersDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Contacts for “{0}”").format(objective.title))
         self.objective = objective
-        members = store.objective_members().get(objective.id or -1, set())
+        members = store.workspace.objective_members().get(objective.id or -1, set())
         self.filter = QLineEdit()
         self.filter.setPlaceholderText(self.tr("Filter by name, company or role"))
         self.filter.setClearButtonEnabled(True)
@@ -116,7 +116,7 @@ class MembersDialog(QDialog):
         self.list = QListWidget()
         self.list.setAccessibleName(self.tr("Contacts"))
         self.list.setUniformItemSizes(True)
-        for r in store.contacts():
+        for r in store.contacts.all():
             c = r.contact
             item = QListWidgetItem(" — ".join(p for p in (c.name, c.role, c.company) if p))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -358,25 +358,25 @@ class ObjectivesView(QWidget):
     def new_objective(self) -> None:
         dialog = ObjectiveDialog(None, self)
         if dialog.exec():
-            self.store.add_objective(dialog.objective())
+            self.store.workspace.add_objective(dialog.objective())
             self._changed()
 
     def edit_objective(self, objective: Objective) -> None:
         dialog = ObjectiveDialog(objective, self)
         if dialog.exec():
-            self.store.update_objective(dialog.objective())
+            self.store.workspace.update_objective(dialog.objective())
             self._changed()
 
     def edit_members(self, objective: Objective) -> None:
         dialog = MembersDialog(self.store, objective, self)
         if dialog.exec() and objective.id is not None:
             chosen = dialog.chosen()
-            before = self.store.objective_members().get(objective.id, set())
+            before = self.store.workspace.objective_members().get(objective.id, set())
             with self.store.transaction():
                 for cid in chosen ^ before:
-                    ids = set(self.store.contact_objectives(cid))
+                    ids = set(self.store.workspace.contact_objectives(cid))
                     ids = ids | {objective.id} if cid in chosen else ids - {objective.id}
-                    self.store.set_contact_objectives(cid, sorted(ids))
+                    self.store.workspace.set_contact_objectives(cid, sorted(ids))
             self._changed()
 
     def delete_objective(self, objective: Objective) -> None:
@@ -388,7 +388,7 @@ class ObjectivesView(QWidget):
             ),
         )
         if answer == QMessageBox.StandardButton.Yes and objective.id is not None:
-            self.store.delete_objective(objective.id)
+            self.store.workspace.delete_objective(objective.id)
             self._changed()
 
     def _changed(self) -> None:

@@ -6,7 +6,7 @@ called on the GUI thread: the worker's future is handed over by a Signal connect
 method of a QObject living there. Without ``failure``, an error is logged and shown the app's
 non-blocking way (``show_error``). Callers never hand-roll futures or bridges.
 
-    ops.db(lambda store: store.set_notes(cid, text), success=self.on_notes_saved)
+    ops.db(lambda store: store.contacts.set_notes(cid, text), success=self.on_notes_saved)
     ops.network(provider.busy_blocks, start, end, success=self.on_busy)
 """
 

@@ -317,8 +317,8 @@ class PreparePane(QWidget):
             return
         self._loading = True
         try:
-            record = self.store.contact(contact_id)
-            source = self.store.source(contact_id)
+            record = self.store.contacts.get(contact_id)
+            source = self.store.workspace.source(contact_id)
             kind = source.kind.value if source else ""
             if not source and record.contact.referrer_id is not None:
                 kind = SourceKind.REFERRAL.value
@@ -330,14 +330,14 @@ class PreparePane(QWidget):
             referrer = ""
             if record.contact.referrer_id is not None:
                 try:
-                    referrer = self.store.contact(record.contact.referrer_id).contact.name
+                    referrer = self.store.contacts.get(record.contact.referrer_id).contact.name
                 except KeyError:
                     referrer = ""
             self.referrer_label.setText(referrer or self.tr("nobody recorded"))
-            self.research.setPlainText(self.store.research(contact_id))
+            self.research.setPlainText(self.store.workspace.research(contact_id))
             self.preview_button.setChecked(False)
             self.links.clear()
-            for link in self.store.links(contact_id):
+            for link in self.store.workspace.links(contact_id):
                 self._add_link_item(link)
             self._fill_questions(workspace.questions_for(self.store, contact_id, self.bank))
             self._fill_drafts()
@@ -373,7 +373,7 @@ class PreparePane(QWidget):
     def _fill_drafts(self) -> None:
         self.drafts.clear()
         self.draft_text.clear()
-        drafts = self.store.drafts(self.contact_id) if self.contact_id is not None else []
+        drafts = self.store.workspace.drafts(self.contact_id) if self.contact_id is not None else []
         for d in drafts:
             item = QListWidgetItem(d.subject)
             item.setData(Qt.ItemDataRole.UserRole, d.id)
@@ -396,7 +396,7 @@ class PreparePane(QWidget):
     def discard_draft(self) -> None:
         item = self.drafts.currentItem()
         if item is not None:
-            self.store.delete_draft(int(item.data(Qt.ItemDataRole.UserRole)))
+            self.store.workspace.delete_draft(int(item.data(Qt.ItemDataRole.UserRole)))
             self._fill_drafts()
 
     def reload(self) -> None:
@@ -433,8 +433,8 @@ class PreparePane(QWidget):
         if self.contact_id is None or self._loading:
             return
         new = self.current_source()
-        if new != self.store.source(self.contact_id):
-            self.store.set_source(self.contact_id, new)
+        if new != self.store.workspace.source(self.contact_id):
+            self.store.workspace.set_source(self.contact_id, new)
             self.source_changed.emit(self.contact_id)
 
     # --------------------------------------------------------------- research
@@ -446,8 +446,8 @@ class PreparePane(QWidget):
         self._research_timer.stop()
         if self.contact_id is not None:
             text = self.research.toPlainText()
-            if text != self.store.research(self.contact_id):
-                self.store.set_research(self.contact_id, text, self.now())
+            if text != self.store.workspace.research(self.contact_id):
+                self.store.workspace.set_research(self.contact_id, text, self.now())
 
     def on_preview_toggled(self, on: bool) -> None:
         if on:
@@ -481,7 +481,7 @@ class PreparePane(QWidget):
             item = self.links.item(i)
             url = str(item.data(Qt.ItemDataRole.UserRole))
             links.append(Link(url, "" if item.text() == url else item.text()))
-        self.store.set_links(self.contact_id, links)
+        self.store.workspace.set_links(self.contact_id, links)
 
     def on_link_activated(self, item: QListWidgetItem) -> None:
         url = QUrl(str(item.data(Qt.ItemDataRole.UserRole)))
@@ -501,7 +501,7 @@ class PreparePane(QWidget):
     def save_questions(self, *_: object) -> None:
         if self.contact_id is None or self._loading:
             return
-        self.store.set_questions(self.contact_id, self.current_questions())
+        self.store.workspace.set_questions(self.contact_id, self.current_questions())
         self._count()
 
     def on_rows_moved(self, *_: object) -> None:

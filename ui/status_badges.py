@@ -30,7 +30,7 @@ class StatusBadges(QObject):
         self.build()
 
     def accounts(self) -> list[Account]:
-        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts()}
+        seen: dict[int, Account] = {a.id: a for a in self.ctx.store.accounts.all()}
         for provider in self.ctx.providers:
             seen.setdefault(provider.account.id, provider.account)
         return list(seen.values())
@@ -75,7 +75,7 @@ class StatusBadges(QObject):
             return self.tr("{0}: needs sign-in").format(name)
         if state is SyncState.ERROR:
             return self.tr("{0}: error").format(name)
-        last = self.ctx.store.last_sync_at(account.id)
+        last = self.ctx.store.accounts.last_sync_at(account.id)
         if last is None:
             return self.tr("{0}: idle · not synced yet").format(name)
         local = last.astimezone(self.zone)

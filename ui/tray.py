@@ -167,9 +167,9 @@ class Tray(QObject):
         return super().eventFilter(watched, event)
 
     def _tell_keeps_running(self) -> None:
-        if self.ctx.store.reminder_value(TOLD_KEEPS_RUNNING):
+        if self.ctx.store.marks.reminder_value(TOLD_KEEPS_RUNNING):
             return
-        self.ctx.store.set_reminder_value(TOLD_KEEPS_RUNNING, "1")
+        self.ctx.store.marks.set_reminder_value(TOLD_KEEPS_RUNNING, "1")
         self.show_message(
             self.tr("Coffeechat is still running"),
             self.tr(

@@ -101,13 +101,13 @@ def find_contact(store: Store, query: str) -> ContactRecord:
     query = query.strip()
     if query.isdigit():
         try:
-            return store.contact(int(query))
+            return store.contacts.get(int(query))
         except KeyError:
             pass
-    by_address = store.address_index().get(query.lower())
+    by_address = store.contacts.address_index().get(query.lower())
     if by_address is not None:
-        return store.contact(by_address)
-    records = store.contacts()
+        return store.contacts.get(by_address)
+    records = store.contacts.all()
     wanted = query.casefold()
     exact = [r for r in records if r.contact.name.casefold() == wanted]
     partial = exact or [r for r in records if wanted and wanted in r.contact.name.casefold()]

@@ -35,7 +35,7 @@ def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:
     from desktop.providers import profile_clock
 
     now = profile_clock(paths).now()
-    records = store.contacts()
+    records = store.contacts.all()
     due = all_due(records, now, settings.load(paths.settings).reminders())
     by_contact: dict[int, list[dict[str, str]]] = {}
     for action in due:

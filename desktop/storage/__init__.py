@@ -1,15 +1,20 @@
-"""SQLite storage: schema, versioned migrations, repositories, transactions. Qt-free."""
+"""SQLite storage: schema, versioned migrations, repositories, transactions. Qt-free.
 
-from desktop.storage.store import (
+``Store`` composes one repository per concern over one ``Database``: ``store.accounts``,
+``store.contacts``, ``store.pipeline``, ``store.messages``, ``store.outbox``, ``store.marks``,
+``store.workspace``.
+"""
+
+from desktop.storage.database import StorageError
+from desktop.storage.records import (
     ActionKey,
     ActionMark,
     ContactRecord,
     HistoryEntry,
     MailboxFlagKey,
-    StorageError,
-    Store,
     StoredMessage,
 )
+from desktop.storage.store import Store
 
 __all__ = [
     "ActionKey",

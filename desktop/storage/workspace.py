@@ -1,18 +1,16 @@
 """Repositories of the interview workspace (schema v8): objectives and who serves them, contact
 sources, research notes, links, questions, interview records and ready drafts.
 
-A mixin of :class:`desktop.storage.store.Store`, kept apart so the core store stays readable.
+Every contact-facing list the interview workspace keeps, over the shared database.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 
-from desktop.domain.model import Event, Objective
+from desktop.domain.model import Objective
 from desktop.domain.workspace import (
     ContactSource,
     Draft,
@@ -22,6 +20,7 @@ from desktop.domain.workspace import (
     SourceKind,
 )
 from desktop.storage.codec import from_iso, iso
+from desktop.storage.database import Database
 
 
 def _strings(text: object) -> tuple[str, ...]:
@@ -30,16 +29,16 @@ def _strings(text: object) -> tuple[str, ...]:
 
 
 class WorkspaceRepo:
-    """Needs the ``_db`` connection and ``transaction()`` of the store it is mixed into."""
+    """The objectives, objective_contacts, contact_sources, research_notes, contact_links,
+    questions, interviews and drafts tables."""
 
-    _db: sqlite3.Connection
-
-    def transaction(self) -> AbstractContextManager[None]:  # pragma: no cover - Store's
-        raise NotImplementedError
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._db = database.connection
 
     # ------------------------------------------------------------- objectives
     def add_objective(self, objective: Objective) -> Objective:
-        with self.transaction():
+        with self._database.transaction():
             cur = self._db.execute(
                 "INSERT INTO objectives (title, titles, companies, industries) VALUES (?, ?, ?, ?)",
                 (
@@ -60,7 +59,7 @@ class WorkspaceRepo:
     def update_objective(self, objective: Objective) -> None:
         if objective.id is None:
             raise ValueError("update_objective needs a stored objective")
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute(
                 "UPDATE objectives SET title = ?, titles = ?, companies = ?, industries = ? "
                 "WHERE id = ?",
@@ -74,7 +73,7 @@ class WorkspaceRepo:
             )
 
     def delete_objective(self, objective_id: int) -> None:
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute("DELETE FROM objectives WHERE id = ?", (objective_id,))
 
     def objectives(self) -> list[Objective]:
@@ -88,7 +87,7 @@ class WorkspaceRepo:
 
     def set_contact_objectives(self, contact_id: int, objective_ids: Iterable[int]) -> None:
         """The objectives this contact serves (replacing the previous set)."""
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute("DELETE FROM objective_contacts WHERE contact_id = ?", (contact_id,))
             self._db.executemany(
                 "INSERT INTO objective_contacts (objective_id, contact_id) VALUES (?, ?)",
@@ -114,7 +113,7 @@ class WorkspaceRepo:
 
     # ---------------------------------------------------------------- sources
     def set_source(self, contact_id: int, source: ContactSource | None) -> None:
-        with self.transaction():
+        with self._database.transaction():
             if source is None:
                 self._db.execute("DELETE FROM contact_sources WHERE contact_id = ?", (contact_id,))
                 return
@@ -152,7 +151,7 @@ class WorkspaceRepo:
 
     # --------------------------------------------------------- research, links
     def set_research(self, contact_id: int, markdown: str, now: datetime) -> None:
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute(
                 "INSERT INTO research_notes (contact_id, markdown, updated_at) VALUES (?, ?, ?) "
                 "ON CONFLICT (contact_id) DO UPDATE SET markdown = excluded.markdown, "
@@ -167,7 +166,7 @@ class WorkspaceRepo:
         return "" if row is None else str(row[0])
 
     def set_links(self, contact_id: int, links: Sequence[Link]) -> None:
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute("DELETE FROM contact_links WHERE contact_id = ?", (contact_id,))
             self._db.executemany(
                 "INSERT INTO contact_links (contact_id, position, url, title) VALUES (?, ?, ?, ?)",
@@ -184,7 +183,7 @@ class WorkspaceRepo:
     # -------------------------------------------------------------- questions
     def set_questions(self, contact_id: int, questions: Sequence[Question]) -> list[Question]:
         """Store the contact's whole list in this order (edits, additions, moves, removals)."""
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute("DELETE FROM questions WHERE contact_id = ?", (contact_id,))
             out = []
             for position, q in enumerate(questions):
@@ -204,7 +203,7 @@ class WorkspaceRepo:
         return [Question(int(r[0]), str(r[1]), bool(r[2])) for r in rows]
 
     def set_question_checked(self, question_id: int, checked: bool) -> None:
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute(
                 "UPDATE questions SET checked = ? WHERE id = ?", (int(checked), question_id)
             )
@@ -221,7 +220,7 @@ class WorkspaceRepo:
             json.dumps(list(record.my_promises)),
             json.dumps(list(record.referrals)),
         )
-        with self.transaction():
+        with self._database.transaction():
             if record.id is None:
                 cur = self._db.execute(
                     "INSERT INTO interviews (started_at, ended_at, planned_minutes, notes, "
@@ -281,7 +280,7 @@ class WorkspaceRepo:
 
     # ----------------------------------------------------------------- drafts
     def add_draft(self, draft: Draft) -> Draft:
-        with self.transaction():
+        with self._database.transaction():
             cur = self._db.execute(
                 "INSERT INTO drafts (contact_id, template, subject, body, created_at) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -315,17 +314,5 @@ class WorkspaceRepo:
         return out
 
     def delete_draft(self, draft_id: int) -> None:
-        with self.transaction():
+        with self._database.transaction():
             self._db.execute("DELETE FROM drafts WHERE id = ?", (draft_id,))
-
-    # ------------------------------------------------------- for the analytics
-    def all_events(self) -> list[tuple[int, Event]]:
-        """Every event of every contact, in time order (undone stage changes included: the
-        event still happened)."""
-        from desktop.storage.store import _event_from_row
-
-        rows = self._db.execute(
-            "SELECT kind, at, summary, detail, message_key, key, payload, contact_id "
-            "FROM events ORDER BY at, id"
-        ).fetchall()
-        return [(int(r[7]), _event_from_row(r)) for r in rows]

@@ -13,8 +13,8 @@ def assert_replies_count_and_the_out_of_office_does_not(
     """A reply in the thread and one in a new thread move their contacts to *replied*; an
     out-of-office leaves its contact *requested*, recorded as an auto-reply and nothing more."""
     for contact_id in replied:
-        assert store.state(contact_id).stage is Stage.REPLIED
-    assert store.state(away).stage is Stage.REQUESTED
-    kinds = {e.kind for e in store.history(away)}
+        assert store.pipeline.state(contact_id).stage is Stage.REPLIED
+    assert store.pipeline.state(away).stage is Stage.REQUESTED
+    kinds = {e.kind for e in store.pipeline.history(away)}
     assert EventKind.AUTO_REPLY in kinds and EventKind.GENUINE_REPLY not in kinds
     assert result.relevant == relevant

@@ -54,7 +54,7 @@ def composer_setup(
         _sign_in(emulator, (cert, key))
         paths = Paths(profile=tmp_path / "profile", logs=tmp_path / "profile" / "logs")
         store = Store.open(paths.profile)
-        account = store.add_account(AccountKind.OUTLOOK, ME)
+        account = store.accounts.add(AccountKind.OUTLOOK, ME)
         provider = _provider(emulator, (cert, key), store, account, sim, clock)
         provider.__class__ = _Noting
         provider.tips_threads = []  # type: ignore[attr-defined]
@@ -70,7 +70,7 @@ def composer_setup(
 
 
 def _open(qtbot: QtBot, ctx: AppContext, contact_id: int) -> ComposerDialog:
-    dialog = ComposerDialog(ctx, ctx.store.contacts(), contact_id)
+    dialog = ComposerDialog(ctx, ctx.store.contacts.all(), contact_id)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
@@ -82,8 +82,8 @@ def test_an_automatic_reply_from_mail_tips_is_shown_before_sending(
 ) -> None:
     emulator, ctx = composer_setup
     emulator.away = {AWAY: "<p>I am <b>out of the office</b> until 14 March.</p>"}
-    bob = ctx.store.add_contact(Contact(None, "Bob Marsh", ("Bob@Contact.test",)))
-    ada = ctx.store.add_contact(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
+    bob = ctx.store.contacts.add(Contact(None, "Bob Marsh", ("Bob@Contact.test",)))
+    ada = ctx.store.contacts.add(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
 
     dialog = _open(qtbot, ctx, bob.id)
     qtbot.waitUntil(dialog.away_label.isVisible, timeout=WAIT_MS)
@@ -113,7 +113,7 @@ def test_mail_tips_that_fail_only_leave_the_warning_out(
     emulator, ctx = composer_setup
     emulator.away = {AWAY: "Away"}
     emulator.mail_tips_status = 403
-    bob = ctx.store.add_contact(Contact(None, "Bob Marsh", (AWAY,)))
+    bob = ctx.store.contacts.add(Contact(None, "Bob Marsh", (AWAY,)))
     dialog = _open(qtbot, ctx, bob.id)
     account = ctx.providers[0].account.id
     qtbot.waitUntil(lambda: (account, AWAY) in dialog.mail_tips, timeout=WAIT_MS)

@@ -51,8 +51,8 @@ def _provider(
         account,
         tokens,
         endpoints=endpoints_for(emu),
-        tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: store.address_index().keys(),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: store.contacts.address_index().keys(),
         clock=sim.now,
         sleep=sim.sleep,
         now=clock.now,
@@ -72,7 +72,7 @@ def _fake_browser(url: str) -> None:
 
 
 def _stage(store: Store, contact_id: int) -> Stage:
-    return store.state(contact_id).stage
+    return store.pipeline.state(contact_id).stage
 
 
 def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
@@ -100,17 +100,17 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
 
     logs.setup(paths.logs, level=logging.DEBUG)  # ... and, below, nowhere in the profile
     store = Store.open(profile)
-    (account,) = store.accounts()
+    (account,) = store.accounts.all()
     assert account.kind is AccountKind.GMAIL and account.address == ME
     clock = ManualClock(T0)
     provider = _provider(emulator, store, account, sim, clock)
 
-    ada = store.add_contact(Contact(None, "Ada Byron", ("ada@contact.test",))).id
-    bob = store.add_contact(Contact(None, "Bob Ooo", ("bob@contact.test",))).id
-    cleo = store.add_contact(Contact(None, "Cleo New", ("cleo@contact.test",))).id
+    ada = store.contacts.add(Contact(None, "Ada Byron", ("ada@contact.test",))).id
+    bob = store.contacts.add(Contact(None, "Bob Ooo", ("bob@contact.test",))).id
+    cleo = store.contacts.add(Contact(None, "Cleo New", ("cleo@contact.test",))).id
     assert ada is not None and bob is not None and cleo is not None
     first = run_once(store, provider, clock)
-    assert first.seen == 0 and store.account_cursor(account.id) == first.cursor
+    assert first.seen == 0 and store.accounts.cursor(account.id) == first.cursor
 
     # --- request saved as a Gmail draft: nothing moves yet ---------------------------------
     request = OutgoingMessage(
@@ -166,7 +166,7 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
         message_id="<cleo-new@contact.test>", when=clock.now(),
     )  # fmt: skip
     _, cleo_thread = emulator.deliver(fresh)
-    assert cleo_thread not in store.tracked_threads(account.id)
+    assert cleo_thread not in store.messages.tracked_threads(account.id)
     clock.advance(timedelta(minutes=5))
     result = run_once(store, provider, clock)
     assert_replies_count_and_the_out_of_office_does_not(
@@ -187,7 +187,7 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     assert f"In-Reply-To: {bob_request.message_id}" in raw and "Subject: Re: Coffee chat?" in raw
     clock.advance(timedelta(minutes=5))
     run_once(store, provider, clock)
-    assert EventKind.FOLLOWUP_SENT in {e.kind for e in store.history(bob)}
+    assert EventKind.FOLLOWUP_SENT in {e.kind for e in store.pipeline.history(bob)}
 
     # --- no token, secret or grant anywhere in the profile (database, WAL, logs, settings) ---
     provider.close()
@@ -210,7 +210,7 @@ def _seed_contacts(
     seeded = []
     for n in range(count):
         address = f"contact{n:04d}@people.test"
-        contact = store.add_contact(Contact(None, f"Contact {n}", (address,)))
+        contact = store.contacts.add(Contact(None, f"Contact {n}", (address,)))
         assert contact.id is not None
         message_id = f"<req{n:04d}@example.test>"
         raw = mail(ME, address, f"Chat {n}?", "Hello!\n", message_id=message_id, when=when)
@@ -232,13 +232,13 @@ def opened(tmp_path: Path, emulator: GmailEmulator, sim: SimClock) -> Iterator[S
 
 def _open(tmp_path: Path, emu: GmailEmulator, sim: SimClock) -> Setup:
     store = Store.open(tmp_path / "profile")
-    account = store.add_account(AccountKind.GMAIL, ME)
+    account = store.accounts.add(AccountKind.GMAIL, ME)
     clock = ManualClock(T0)
     grant = grant_for(emu)
     provider = GmailProvider(
         account, lambda: grant, endpoints=endpoints_for(emu),
-        tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: store.address_index().keys(),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: store.contacts.address_index().keys(),
         clock=sim.now, sleep=sim.sleep, now=clock.now,
     )  # fmt: skip
     return store, provider, clock
@@ -253,7 +253,7 @@ def test_an_idle_pass_is_one_request_of_two_units(
     _seed_contacts(emulator, store, tracked, clock.now())
     clock.advance(timedelta(minutes=1))
     seeded = run_once(store, provider, clock)
-    assert seeded.relevant == tracked and len(store.tracked_threads(1)) == tracked
+    assert seeded.relevant == tracked and len(store.messages.tracked_threads(1)) == tracked
     assert max(emulator.batch_sizes) <= 50
     emulator.reset_counters()
     clock.advance(timedelta(minutes=1))
@@ -339,19 +339,19 @@ def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
     emulator.reset_counters()
     emulator.fault_rate = 0.2
     emulator.fault_kinds = ("429", "403", "500", "503", "reset", "lost")
-    before = store.event_count()
+    before = store.pipeline.event_count()
 
     passes = failures = 0
     while True:
         passes += 1
         assert passes <= 20, "the sync never got through"
-        cursor = store.account_cursor(1)
+        cursor = store.accounts.cursor(1)
         try:
             result = run_once(store, provider, clock)
         except (ThrottledError, OfflineError):
             failures += 1
-            assert store.account_cursor(1) == cursor  # a failed pass commits nothing
-            assert store.event_count() == before
+            assert store.accounts.cursor(1) == cursor  # a failed pass commits nothing
+            assert store.pipeline.event_count() == before
             continue
         break
 
@@ -363,15 +363,17 @@ def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
     assert result.seen == 200 and result.relevant == 160
     assert sum(emulator.faults_injected.values()) > 20
     for contact_id, count in expected.items():
-        replies = [e for e in store.history(contact_id) if e.kind is EventKind.GENUINE_REPLY]
+        replies = [
+            e for e in store.pipeline.history(contact_id) if e.kind is EventKind.GENUINE_REPLY
+        ]
         assert len(replies) == count
-    assert store.event_count() == before + 160
+    assert store.pipeline.event_count() == before + 160
     assert emulator.quota_rejections == 0
     assert emulator.max_units_per_minute() <= 6000
     assert provider.limiter.max_units_per_minute() <= provider.limiter.worst_minute <= 6000
     emulator.fault_rate = 0.0
     again = run_once(store, provider, clock)
-    assert again.seen == 0 and store.event_count() == before + 160
+    assert again.seen == 0 and store.pipeline.event_count() == before + 160
 
 
 def test_a_revoked_grant_and_a_dead_network_are_distinct_states(

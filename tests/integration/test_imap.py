@@ -88,19 +88,19 @@ Setup = tuple[Store, ImapProvider, Account]
 
 def _open(tmp_path: Path, d: Dovecot, s: SmtpServer, clock: ManualClock) -> Setup:
     store = Store.open(tmp_path / "profile")
-    account = store.add_account(AccountKind.IMAP, ME, "Sam Rivera")
+    account = store.accounts.add(AccountKind.IMAP, ME, "Sam Rivera")
     settings = ImapSettings(
         host="127.0.0.1", username=ME, port=d.port, security=Security.STARTTLS,
         smtp_host="127.0.0.1", smtp_port=s.port, smtp_security=Security.PLAIN,
         ca_file=str(d.cert), timeout=10,
     )  # fmt: skip
-    store.set_account_settings(account.id, settings.to_json())
+    store.accounts.set_settings(account.id, settings.to_json())
     PasswordStore().save(ME, PASSWORD)
     provider = ImapProvider.from_keyring(
         account,
         settings,
-        tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: list(store.address_index()),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: list(store.contacts.address_index()),
         now=clock.now,
     )
     return store, provider, account
@@ -175,7 +175,7 @@ def _smtp_deliver(s: SmtpServer, sender: str, raw: bytes) -> None:
 
 
 def _stage(store: Store, contact_id: int) -> Stage:
-    return store.state(contact_id).stage
+    return store.pipeline.state(contact_id).stage
 
 
 def _flags(d: Dovecot, folder: str = "") -> list[str]:
@@ -185,7 +185,7 @@ def _flags(d: Dovecot, folder: str = "") -> list[str]:
 def _contacts(store: Store, *names: str) -> list[int]:
     ids = []
     for name in names:
-        contact = store.add_contact(Contact(None, name.title(), (f"{name}@contact.test",)))
+        contact = store.contacts.add(Contact(None, name.title(), (f"{name}@contact.test",)))
         assert contact.id is not None
         ids.append(contact.id)
     return ids
@@ -199,7 +199,7 @@ def test_the_whole_loop_on_dovecot_drafts_smtp_replies_auto_reply_and_bounce(
     logs.setup(resolve(tmp_path / "profile").logs, level=logging.DEBUG)
     ada, bob, cleo, dan = _contacts(store, "ada", "bob", "cleo", "dan")
     first = run_once(store, provider, clock)
-    assert first.seen == 0 and store.account_cursor(account.id) is not None
+    assert first.seen == 0 and store.accounts.cursor(account.id) is not None
 
     # --- the request is appended to Drafts with \Draft: nothing moves yet --------------------
     request = _request("ada@contact.test", "A 15-minute chat about your work?")
@@ -257,7 +257,7 @@ def test_the_whole_loop_on_dovecot_drafts_smtp_replies_auto_reply_and_bounce(
     assert_replies_count_and_the_out_of_office_does_not(
         store, result, replied=(ada, cleo), away=bob, relevant=4
     )
-    dan_kinds = [e.kind for e in store.history(dan)]
+    dan_kinds = [e.kind for e in store.pipeline.history(dan)]
     assert EventKind.BOUNCE in dan_kinds and EventKind.GENUINE_REPLY not in dan_kinds
     assert _stage(store, dan) is Stage.BOUNCED
 
@@ -307,7 +307,7 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
         for c, n in ((ada, "ada"), (bob, "bob"))
     }  # fmt: skip
     run_once(store, provider, clock)
-    cursor = store.account_cursor(account.id)
+    cursor = store.accounts.cursor(account.id)
     for c, n in ((ada, "ada"), (bob, "bob")):
         _smtp_deliver(s, f"{n}@contact.test", _mail(
             f"{n}@contact.test", "Re: Coffee chat?", "Yes, happy to talk. Tuesday?\n",
@@ -328,7 +328,7 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
     profile = tmp_path / "profile"
     round_ = sync_round(profile, (provider,), clock)
     assert [o.state for o in round_.outcomes] == [SyncState.OFFLINE]
-    assert killed and store.account_cursor(account.id) == cursor
+    assert killed and store.accounts.cursor(account.id) == cursor
     assert _stage(store, ada) is Stage.REQUESTED
     # still down: offline again, quietly, nothing moves
     round_ = sync_round(profile, (provider,), clock)
@@ -340,7 +340,9 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
     assert [o.state for o in round_.outcomes] == [SyncState.IDLE]
     assert {_stage(store, ada), _stage(store, bob)} == {Stage.REPLIED}
     for contact_id in (ada, bob):
-        replies = [e for e in store.history(contact_id) if e.kind is EventKind.GENUINE_REPLY]
+        replies = [
+            e for e in store.pipeline.history(contact_id) if e.kind is EventKind.GENUINE_REPLY
+        ]
         assert len(replies) == 1
     again = sync_round(profile, (provider,), clock)
     assert again.outcomes[0].result is not None and again.outcomes[0].result.events == 0
@@ -365,8 +367,8 @@ def test_a_uidvalidity_change_rescans_without_duplicates(
     ))  # fmt: skip
     run_once(store, provider, clock)
     assert _stage(store, ada) is Stage.REPLIED
-    history = store.history(ada)
-    messages = store.messages_for(ada)
+    history = store.pipeline.history(ada)
+    messages = store.messages.for_contact(ada)
 
     # The server renumbers the Inbox (a restore, a migration): a new UIDVALIDITY. Meanwhile a
     # reply from Cleo and a stranger's mail arrive.
@@ -382,8 +384,8 @@ def test_a_uidvalidity_change_rescans_without_duplicates(
     result = run_once(store, provider, clock)
     assert result.reset
     assert _stage(store, cleo) is Stage.REPLIED
-    assert store.history(ada) == history  # Ada's reply seen again: no new event
-    assert store.messages_for(ada) == messages  # and no second copy of the message
+    assert store.pipeline.history(ada) == history  # Ada's reply seen again: no new event
+    assert store.messages.for_contact(ada) == messages  # and no second copy of the message
     again = run_once(store, provider, clock)
     assert not again.reset and again.seen == 0 and again.events == 0
 
@@ -445,7 +447,7 @@ def test_a_refused_recipient_fails_for_good_with_the_servers_words(
     with pytest.raises(RecipientRefusedError, match=r"refused the recipient ada@contact\.test"):
         outbox.send(store, provider, request, contact_id=ada, purpose="request",
                     now=clock.now())  # fmt: skip
-    assert store.outbox_pending(_account.id) == []  # failed for good, not retried
+    assert store.outbox.pending(_account.id) == []  # failed for good, not retried
     assert s.received == [] and d.messages(ME, "Sent") == []
 
 
@@ -632,7 +634,7 @@ def test_account_add_imap_says_what_failed_and_adds_nothing(
     assert expected in err
     assert memory_keyring.entries == {}
     store = Store.open(profile)
-    assert store.accounts() == []
+    assert store.accounts.all() == []
     store.close()
 
 
@@ -651,9 +653,9 @@ def test_account_add_imap_tests_the_connection_and_keeps_the_password_in_the_key
     assert f"Connected {ME}" in out and "Sent" in out
     assert PasswordStore().load(ME) == PASSWORD
     store = Store.open(profile)
-    (account,) = store.accounts()
+    (account,) = store.accounts.all()
     assert account.kind is AccountKind.IMAP
-    saved = ImapSettings.from_json(store.account_settings(account.id) or "")
+    saved = ImapSettings.from_json(store.accounts.settings(account.id) or "")
     assert saved.port == d.port and saved.security is Security.STARTTLS
     store.close()
     logs.shutdown()
@@ -758,7 +760,7 @@ def test_a_missing_password_needs_sign_in_and_an_offline_start_is_offline(
     tmp_path: Path, memory_keyring: MemoryKeyring, clock: ManualClock
 ) -> None:
     store = Store.open(tmp_path / "profile")
-    account = store.add_account(AccountKind.IMAP, ME)
+    account = store.accounts.add(AccountKind.IMAP, ME)
     settings = ImapSettings(host="127.0.0.1", username=ME, port=free_port(),
                             security=Security.PLAIN)  # fmt: skip
     provider = ImapProvider.from_keyring(account, settings)

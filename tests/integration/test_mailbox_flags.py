@@ -93,8 +93,8 @@ def _flag_story(
     (sender, text, in-reply-to) delivers a reply and gives its provider id; ``user_marks``
     has the user flag or label mail of their own (Bob's request among it); ``flagged(flag)``
     are the threads that carry our ``flag`` now."""
-    ada = store.add_contact(Contact(None, "Ada Byron", (ADA,))).id
-    bob = store.add_contact(Contact(None, "Bob Stone", (BOB,))).id
+    ada = store.contacts.add(Contact(None, "Ada Byron", (ADA,))).id
+    bob = store.contacts.add(Contact(None, "Bob Stone", (BOB,))).id
     assert ada is not None and bob is not None
     _round(profile, provider, clock)  # baseline
     to_ada = outbox.send(store, provider, _request(ADA), contact_id=ada, purpose="request",
@@ -105,7 +105,7 @@ def _flag_story(
     clock.advance(timedelta(hours=2))
     reply(ADA, "Hi Sam,\n\nHappy to help. Tuesday works.\n\nAda\n", to_ada.message_id)
     _round(profile, provider, clock)
-    assert store.state(ada).stage is Stage.REPLIED
+    assert store.pipeline.state(ada).stage is Stage.REPLIED
     start = datetime(2026, 3, 3, 10, 0, tzinfo=UTC)
     set_meeting(store, ada, start, start + timedelta(minutes=30), clock.now())
 
@@ -113,7 +113,7 @@ def _flag_story(
     before = state()
     clock.set(datetime(2026, 3, 4, 11, 0, tzinfo=UTC))
     due = _round(profile, provider, clock)
-    assert store.state(ada).stage is Stage.MET
+    assert store.pipeline.state(ada).stage is Stage.MET
     assert [(a.kind.value, a.contact_id) for a in due.due or ()] == [("thank_you_missing", ada)]
     assert flagged(THANK_YOU_DUE) == {to_ada.thread_id}
     after = state()
@@ -127,16 +127,16 @@ def _flag_story(
     assert state() == after
 
     # --- the thank-you is sent: the flag goes, and the mailbox is as it was ------------------
-    last = store.messages_for(ada)[-1]
+    last = store.messages.for_contact(ada)[-1]
     thanks = _thank_you(ADA, to_ada, last.message_id)
     outbox.send(store, provider, thanks, contact_id=ada, purpose="thank-you", now=clock.now())
     clock.advance(timedelta(minutes=5))
     done = _round(profile, provider, clock)
-    assert store.state(ada).stage is Stage.THANKED and not done.due
+    assert store.pipeline.state(ada).stage is Stage.THANKED and not done.due
     assert flagged(THANK_YOU_DUE) == set()
     now = state()
     assert {k: v for k, v in now.items() if k in before} == before
-    assert store.mailbox_flags() == {}
+    assert store.marks.mailbox_flags() == {}
 
     # --- Bob's follow-up comes due: his thread is flagged; his reply clears it --------------
     before = state()
@@ -146,18 +146,20 @@ def _flag_story(
     clock.advance(timedelta(hours=1))
     reply(BOB, "Hi Sam, sorry for the delay. Yes, gladly!\n\nBob\n", to_bob.message_id)
     _round(profile, provider, clock)
-    assert store.state(bob).stage is Stage.REPLIED
+    assert store.pipeline.state(bob).stage is Stage.REPLIED
     assert flagged(FOLLOW_UP_DUE) == set()
     now = state()
     assert {k: v for k, v in now.items() if k in before} == before  # the user's marks stayed
-    assert store.mailbox_flags() == {}
+    assert store.marks.mailbox_flags() == {}
 
 
 def ada_thread_ids(store: Store, contact_id: int) -> set[str]:
     """Provider ids of the messages in the contact's threads."""
-    threads = {m.thread_id for m in store.messages_for(contact_id)}
+    threads = {m.thread_id for m in store.messages.for_contact(contact_id)}
     return {
-        m.key.partition(":")[2] for m in store.messages_for(contact_id) if m.thread_id in threads
+        m.key.partition(":")[2]
+        for m in store.messages.for_contact(contact_id)
+        if m.thread_id in threads
     }
 
 
@@ -185,12 +187,13 @@ def _outlook(
                "http_client": _session(certificate)}  # fmt: skip
     MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **options).sign_in_device(lambda _: None)
     store = Store.open(tmp_path)
-    account = store.add_account(AccountKind.OUTLOOK, emu.address)
+    account = store.accounts.add(AccountKind.OUTLOOK, emu.address)
     provider = OutlookProvider.from_keyring(
         account, TokenStore(), auth_options=options, base_url=emu.graph,
-        session=_session(certificate), tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: store.address_index().keys(), clock=sim.now, sleep=sim.sleep,
-        now=clock.now,
+        session=_session(certificate),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: store.contacts.address_index().keys(),
+        clock=sim.now, sleep=sim.sleep, now=clock.now,
     )  # fmt: skip
     return store, provider
 
@@ -287,7 +290,7 @@ def test_the_switch_off_clears_what_was_set_and_sets_nothing(
 ) -> None:
     store, provider = _outlook(tmp_path, graph, certificate, sim, clock)
     try:
-        bob = store.add_contact(Contact(None, "Bob Stone", (BOB,))).id
+        bob = store.contacts.add(Contact(None, "Bob Stone", (BOB,))).id
         _round(tmp_path, provider, clock)
         sent = outbox.send(store, provider, _request(BOB), contact_id=bob, purpose="request",
                            now=clock.now())  # fmt: skip
@@ -300,7 +303,7 @@ def test_the_switch_off_clears_what_was_set_and_sets_nothing(
         assert graph.messages[sent.id].flag_status == "flagged"
         _round(tmp_path, provider, clock, off)
         assert graph.messages[sent.id].flag_status == "notFlagged"
-        assert store.mailbox_flags() == {}
+        assert store.marks.mailbox_flags() == {}
     finally:
         provider.close()
         store.close()
@@ -317,12 +320,12 @@ def test_gmail_labels_the_thread_waiting_for_a_thank_you_and_nothing_else(
     tmp_path: Path, gmail: GmailEmulator, sim: SimClock, clock: ManualClock
 ) -> None:
     store = Store.open(tmp_path)
-    account = store.add_account(AccountKind.GMAIL, gmail.address)
+    account = store.accounts.add(AccountKind.GMAIL, gmail.address)
     grant = grant_for(gmail)
     provider = GmailProvider(
         account, lambda: grant, endpoints=endpoints_for(gmail),
-        tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: store.address_index().keys(),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: store.contacts.address_index().keys(),
         clock=sim.now, sleep=sim.sleep, now=clock.now,
     )  # fmt: skip
     news = mail("news@else.test", gmail.address, "Weekly", "Hi\n", message_id="<n1@else.test>",
@@ -383,17 +386,17 @@ def test_imap_flags_the_thread_waiting_for_a_thank_you_and_nothing_else(
 
     with mail_servers(users={IMAP_ME: IMAP_PASSWORD}) as (d, s):
         store = Store.open(tmp_path)
-        account = store.add_account(AccountKind.IMAP, IMAP_ME, "Sam Rivera")
+        account = store.accounts.add(AccountKind.IMAP, IMAP_ME, "Sam Rivera")
         settings = ImapSettings(
             host="127.0.0.1", username=IMAP_ME, port=d.port, security=Security.STARTTLS,
             smtp_host="127.0.0.1", smtp_port=s.port, smtp_security=Security.PLAIN,
             ca_file=str(d.cert), timeout=10,
         )  # fmt: skip
-        store.set_account_settings(account.id, settings.to_json())
+        store.accounts.set_settings(account.id, settings.to_json())
         PasswordStore().save(IMAP_ME, IMAP_PASSWORD)
         provider = ImapProvider.from_keyring(
-            account, settings, tracked_threads=lambda: store.tracked_threads(account.id),
-            known_addresses=lambda: list(store.address_index()), now=clock.now,
+            account, settings, tracked_threads=lambda: store.messages.tracked_threads(account.id),
+            known_addresses=lambda: list(store.contacts.address_index()), now=clock.now,
         )  # fmt: skip
         folders = {"inbox": "", "sent": "Sent", "drafts": "Drafts"}
         d.deliver(IMAP_ME, raw("news@else.test", "Weekly", "Hi\n", "<n1@else.test>"))
@@ -428,7 +431,8 @@ def test_imap_flags_the_thread_waiting_for_a_thank_you_and_nothing_else(
             return ours
 
         def store_thread(message_id: str) -> str:
-            found = [m.thread_id for c in store.contacts() for m in store.messages_for(c.id)
+            found = [m.thread_id for c in store.contacts.all()
+                     for m in store.messages.for_contact(c.id)
                      if m.message_id == message_id]  # fmt: skip
             return found[0] if found else message_id
 

@@ -78,7 +78,7 @@ def test_dunst_shows_the_note_and_its_actions_reach_the_app(
     wait_for(lambda: session.displayed() == 1, what="the second note on screen")
     with qtbot.waitSignal(center.due_count_changed, timeout=10_000):
         session.choose("#Snooze (Needs your answer)")
-    marks = ctx.store.action_marks()
+    marks = ctx.store.marks.actions()
     assert [(m.contact_id, m.kind) for m in marks.values()] == [(grace, "needs_answer")]
 
     session.dunstctl("close-all")

@@ -115,8 +115,8 @@ def _provider(
         auth_options=_auth_options(emu, certificate),
         base_url=emu.graph,
         session=_session(certificate),
-        tracked_threads=lambda: store.tracked_threads(account.id),
-        known_addresses=lambda: store.address_index().keys(),
+        tracked_threads=lambda: store.messages.tracked_threads(account.id),
+        known_addresses=lambda: store.contacts.address_index().keys(),
         clock=sim.now,
         sleep=sim.sleep,
         now=clock.now,
@@ -124,7 +124,7 @@ def _provider(
 
 
 def _stage(store: Store, contact_id: int) -> Stage:
-    return store.state(contact_id).stage
+    return store.pipeline.state(contact_id).stage
 
 
 def _request(to: str, subject: str = "Coffee chat?") -> OutgoingMessage:
@@ -150,11 +150,11 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     profile = tmp_path / "profile"
     store = Store.open(profile)
     logs.setup(resolve(profile).logs, level=logging.DEBUG)
-    account = store.add_account(AccountKind.OUTLOOK, ME, "Sam Rivera")
+    account = store.accounts.add(AccountKind.OUTLOOK, ME, "Sam Rivera")
     provider = _provider(emulator, certificate, store, account, sim, clock)
-    ada = store.add_contact(Contact(None, "Ada Byron", ("ada@contact.test",))).id
-    bob = store.add_contact(Contact(None, "Bob Ooo", ("bob@contact.test",))).id
-    cleo = store.add_contact(Contact(None, "Cleo New", ("cleo@contact.test",))).id
+    ada = store.contacts.add(Contact(None, "Ada Byron", ("ada@contact.test",))).id
+    bob = store.contacts.add(Contact(None, "Bob Ooo", ("bob@contact.test",))).id
+    cleo = store.contacts.add(Contact(None, "Cleo New", ("cleo@contact.test",))).id
     assert ada is not None and bob is not None and cleo is not None
     first = run_once(store, provider, clock)
     assert first.seen == 0 and set(json.loads(first.cursor)) == {"inbox", "sent"}
@@ -222,7 +222,7 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     assert any("createReply" in path for _, path in emulator.requests)
     clock.advance(timedelta(minutes=5))
     run_once(store, provider, clock)
-    assert EventKind.FOLLOWUP_SENT in {e.kind for e in store.history(bob)}
+    assert EventKind.FOLLOWUP_SENT in {e.kind for e in store.pipeline.history(bob)}
 
     # --- calendar --------------------------------------------------------------------------
     emulator.busy = [(T0 + timedelta(days=1), T0 + timedelta(days=1, hours=1))]
@@ -261,7 +261,7 @@ def opened(
 ) -> Iterator[Setup]:
     _sign_in(emulator, certificate)
     store = Store.open(tmp_path / "profile")
-    account = store.add_account(AccountKind.OUTLOOK, ME)
+    account = store.accounts.add(AccountKind.OUTLOOK, ME)
     provider = _provider(emulator, certificate, store, account, sim, clock)
     yield store, provider, account
     provider.close()
@@ -271,7 +271,7 @@ def opened(
 def _seed(emu: GraphEmulator, store: Store, provider: OutlookProvider, n: int) -> None:
     for i in range(n):
         to = f"contact{i:04d}@people.test"
-        store.add_contact(Contact(None, f"Contact {i}", (to,)))
+        store.contacts.add(Contact(None, f"Contact {i}", (to,)))
         provider.send_draft(provider.create_draft(_request(to)))
 
 
@@ -295,7 +295,7 @@ def test_an_expired_delta_link_starts_a_new_round_without_duplicate_events(
     emulator: GraphEmulator, opened: Setup, clock: ManualClock
 ) -> None:
     store, provider, _ = opened
-    ada = store.add_contact(Contact(None, "Ada", ("ada@contact.test",))).id
+    ada = store.contacts.add(Contact(None, "Ada", ("ada@contact.test",))).id
     assert ada is not None
     run_once(store, provider, clock)
     sent = provider.send_draft(provider.create_draft(_request("ada@contact.test")))
@@ -310,12 +310,12 @@ def test_an_expired_delta_link_starts_a_new_round_without_duplicate_events(
     result = run_once(store, provider, clock)
     assert result.reset
     assert _stage(store, ada) is Stage.REPLIED
-    history = store.history(ada)
+    history = store.pipeline.history(ada)
     # a second recovery round sees the same mail again: no new events
     emulator.expire_delta_links()
     again = run_once(store, provider, clock)
     assert again.reset and again.events == 0
-    assert len(store.history(ada)) == len(history)
+    assert len(store.pipeline.history(ada)) == len(history)
     # the stranger's mail was never fetched in full
     assert not any("n1" in path for _, path in emulator.requests)
 
@@ -352,7 +352,7 @@ def test_dropped_connections_and_503_become_offline(
 ) -> None:
     store, provider, account = opened
     run_once(store, provider, clock)
-    cursor = store.account_cursor(account.id)
+    cursor = store.accounts.cursor(account.id)
     emulator.drop_next(times=10)
     with pytest.raises(OfflineError):
         run_once(store, provider, clock)
@@ -361,7 +361,7 @@ def test_dropped_connections_and_503_become_offline(
     with pytest.raises(OfflineError):
         run_once(store, provider, clock)
     emulator.faults.clear()
-    assert store.account_cursor(account.id) == cursor
+    assert store.accounts.cursor(account.id) == cursor
     run_once(store, provider, clock)
 
 
@@ -391,7 +391,7 @@ def test_personal_accounts_read_busy_blocks_from_calendar_view(
 
 def test_no_stored_sign_in_needs_sign_in(tmp_path: Path, memory_keyring: MemoryKeyring) -> None:
     store = Store.open(tmp_path / "profile")
-    account = store.add_account(AccountKind.OUTLOOK, ME)
+    account = store.accounts.add(AccountKind.OUTLOOK, ME)
     provider = OutlookProvider.from_keyring(account, TokenStore(), base_url="https://127.0.0.1:9")
     with pytest.raises(NeedsSignInError):
         provider.fetch_changes(None)
@@ -416,7 +416,7 @@ def test_account_add_outlook_from_the_command_line(
     assert f"Open {emulator.base}/devicelogin and enter the code COFFEE42" in out
     assert "browser" not in out  # --device-code: no browser was tried
     store = Store.open(profile)
-    (account,) = store.accounts()
+    (account,) = store.accounts.all()
     assert account.kind is AccountKind.OUTLOOK and account.address == ME
     store.close()
     logs.shutdown()
@@ -449,9 +449,9 @@ def test_starts_offline_and_syncs_when_the_network_returns(
     )  # fmt: skip
     with pytest.raises(OfflineError):
         run_once(store, offline, clock)
-    assert store.account_cursor(account.id) is None
+    assert store.accounts.cursor(account.id) is None
     online = _provider(emulator, certificate, store, account, sim, clock)
-    assert run_once(store, online, clock).cursor == store.account_cursor(account.id)
+    assert run_once(store, online, clock).cursor == store.accounts.cursor(account.id)
 
 
 def test_never_more_than_four_requests_in_flight(emulator: GraphEmulator, opened: Setup) -> None:
@@ -514,7 +514,7 @@ def test_account_add_outlook_signs_in_in_the_browser(
     assert len(opened) == 1 and "/oauth2/v2.0/authorize" in opened[0]
     assert "redirect_uri=http%3A%2F%2Flocalhost%3A" in opened[0]  # the loopback redirect
     store = Store.open(profile)
-    assert [a.address for a in store.accounts()] == [ME]
+    assert [a.address for a in store.accounts.all()] == [ME]
     store.close()
     logs.shutdown()
 
@@ -646,12 +646,12 @@ def test_a_mailbox_without_calendar_mails_the_invitation_as_a_file_attachment(
 ) -> None:
     store, provider, _ = opened
     emulator.calendar_denied = True
-    ada = store.add_contact(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
+    ada = store.contacts.add(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
     slot = Slot(T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=15))
     accepted = accept_slot(
         store, provider, ada.id, slot, clock.now(), location="Phone: +44 20 7946 0000"
     )
-    assert store.state(ada.id).stage is Stage.SCHEDULED
+    assert store.pipeline.state(ada.id).stage is Stage.SCHEDULED
     assert accepted.event is None and accepted.emailed is not None and not accepted.error
     assert emulator.events == []
     sent = emulator.messages[accepted.emailed.id]

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _stages(store: Store) -> dict[str, Stage]:
-    return {r.contact.name: r.state.stage for r in store.contacts()}
+    return {r.contact.name: r.state.stage for r in store.contacts.all()}
 
 
 def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> None:
@@ -26,14 +26,14 @@ def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> 
     for _ in range(6):
         sync_round(paths.profile, (demo.mailbox,), clock)
         clock.advance(timedelta(minutes=10))
-    records = demo.store.contacts()
+    records = demo.store.contacts.all()
     stages = {r.state.stage for r in records}
     assert {Stage.REQUESTED, Stage.REPLIED, Stage.BOUNCED} <= stages
     away = [r for r in records if r.state.away_until is not None]
     assert len(away) == 1 and away[0].state.stage is Stage.REQUESTED
     # Every one of these was reached by classifying a stored message, not by setting a stage.
     for record in records:
-        for entry in demo.store.history(record.id):
+        for entry in demo.store.pipeline.history(record.id):
             if entry.kind in (
                 EventKind.GENUINE_REPLY,
                 EventKind.BOUNCE,
@@ -41,7 +41,7 @@ def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> 
                 EventKind.REQUEST_SENT,
             ):
                 assert entry.evidence.message_key is not None
-                kinds = {m.kind for m in demo.store.messages_for(record.id)}
+                kinds = {m.kind for m in demo.store.messages.for_contact(record.id)}
                 expected = {
                     EventKind.GENUINE_REPLY: "human",
                     EventKind.BOUNCE: "bounce",
@@ -50,20 +50,20 @@ def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> 
                 }
                 assert expected[entry.kind] in kinds
     bounced = next(r for r in records if r.state.stage is Stage.BOUNCED)
-    assert demo.store.bad_addresses(bounced.id) == set(bounced.state.bounced_addresses)
+    assert demo.store.contacts.bad_addresses(bounced.id) == set(bounced.state.bounced_addresses)
 
 
 def test_a_reply_from_another_address_in_a_new_thread_counts(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     silent = demo.contact_id("silent")
-    record = demo.store.contact(silent)
+    record = demo.store.contacts.get(silent)
     from dataclasses import replace
 
-    demo.store.update_contact(
+    demo.store.contacts.update(
         replace(record.contact, emails=(*record.contact.emails, "lena@home.example"))
     )
-    demo.store.apply_event(silent, _request_event(clock.now()))
+    demo.store.pipeline.apply(silent, _request_event(clock.now()))
     raw = (
         "From: Lena <lena@home.example>\r\nTo: sam.rivera@demo.example\r\n"
         "Subject: Coffee?\r\nMessage-ID: <new-thread@home.example>\r\n"
@@ -72,7 +72,7 @@ def test_a_reply_from_another_address_in_a_new_thread_counts(tmp_path: Path) -> 
     demo.mailbox.add_raw_message(raw, Folder.INBOX)
     clock.advance(timedelta(minutes=5))
     run_once(demo.store, demo.mailbox, clock)
-    assert demo.store.state(silent).stage is Stage.REPLIED
+    assert demo.store.pipeline.state(silent).stage is Stage.REPLIED
 
 
 def _request_event(at):  # type: ignore[no-untyped-def]
@@ -85,7 +85,7 @@ def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) ->
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     maya = demo.contact_id("accepts")
-    before = {m.key for m in demo.store.messages_for(maya)}
+    before = {m.key for m in demo.store.messages.for_contact(maya)}
     nasty = [
         b"From: maya.chen@lumen.example\r\nSubject: =?x-unknown?B?////?=\r\n"
         b"Content-Type: text/plain; charset=klingon\r\n\r\n\xff\xfe\xfa broken bytes\r\n",
@@ -103,7 +103,7 @@ def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) ->
     clock.advance(timedelta(hours=1))
     result = run_once(demo.store, demo.mailbox, clock)
     assert result.seen == len(nasty) + 1
-    stored = [m for m in demo.store.messages_for(maya) if m.key not in before]
+    stored = [m for m in demo.store.messages.for_contact(maya) if m.key not in before]
     # Both damaged messages from Maya are kept, each with what was wrong; the good one too.
     assert len(stored) == 3
     damaged = [m for m in stored if m.defects]
@@ -111,16 +111,16 @@ def test_malformed_messages_are_kept_and_do_not_stop_the_pass(tmp_path: Path) ->
     assert any("broken bytes" in m.text for m in damaged)
     assert any("See you then!" in m.text for m in stored)
     # The message with no sender at all concerns no contact: not stored, and the pass went on.
-    assert demo.store.account_cursor(demo.mailbox.account.id) == result.cursor
+    assert demo.store.accounts.cursor(demo.mailbox.account.id) == result.cursor
 
 
 def test_a_repeated_pass_duplicates_nothing(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
-    events = demo.store.event_count()
-    demo.store.set_account_cursor(demo.mailbox.account.id, "0", clock.now())  # replay everything
+    events = demo.store.pipeline.event_count()
+    demo.store.accounts.set_cursor(demo.mailbox.account.id, "0", clock.now())  # replay everything
     run_once(demo.store, demo.mailbox, clock)
-    assert demo.store.event_count() == events
+    assert demo.store.pipeline.event_count() == events
 
 
 def _child(root: Path, *args: str) -> int:
@@ -135,7 +135,9 @@ def _child(root: Path, *args: str) -> int:
 
 def _event_keys(store: Store) -> list[tuple[int, str, str, str]]:
     """What happened, comparable across two mailboxes (Message-IDs are random per mailbox)."""
-    rows = store._db.execute("SELECT contact_id, kind, at, summary FROM events").fetchall()
+    rows = store.database.connection.execute(
+        "SELECT contact_id, kind, at, summary FROM events"
+    ).fetchall()
     assert len(rows) == len(set(rows))  # nothing twice
     return sorted(rows)
 
@@ -149,8 +151,8 @@ def test_killed_mid_sync_loses_nothing_and_duplicates_nothing(tmp_path: Path) ->
     crashed = tmp_path / "crashed"
     assert _child(crashed, "sync", "3") == 9  # died while handling the 4th message
     store = Store.open(crashed)
-    assert store.event_count() == 0  # the pass was one transaction: nothing half-written
-    assert store.account_cursor(1) is None
+    assert store.pipeline.event_count() == 0  # the pass was one transaction: nothing half-written
+    assert store.accounts.cursor(1) is None
     demo, clock, _ = open_demo(crashed)
     run_once(demo.store, demo.mailbox, clock)
     assert _event_keys(demo.store) == expected
@@ -160,11 +162,11 @@ def test_killed_between_send_and_record_never_sends_twice(tmp_path: Path) -> Non
     root = tmp_path / "p"
     assert _child(root, "send", "0", "outbox-key-1") == 9
     demo, _, _ = open_demo(root)
-    assert [k for k, *_ in demo.store.outbox_pending(1)] == ["outbox-key-1"]
+    assert [k for k, *_ in demo.store.outbox.pending(1)] == ["outbox-key-1"]
     from desktop import outbox
 
     assert outbox.resume(demo.store, demo.mailbox) == 1
-    assert demo.store.outbox_pending(1) == []
+    assert demo.store.outbox.pending(1) == []
     sent = demo.mailbox.find_sent("outbox-key-1")
     assert sent is not None
     changes = demo.mailbox.fetch_changes(None)

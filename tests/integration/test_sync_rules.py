@@ -44,19 +44,19 @@ def test_a_thank_you_in_the_same_pass_as_the_meetings_end_counts(tmp_path: Path)
     )
     clock.set(thanks_at + timedelta(days=2))
     run_once(demo.store, demo.mailbox, clock)
-    assert demo.store.state(maya).stage is Stage.THANKED
-    kinds = [h.kind for h in demo.store.history(maya)]
+    assert demo.store.pipeline.state(maya).stage is Stage.THANKED
+    kinds = [h.kind for h in demo.store.pipeline.history(maya)]
     assert kinds.index(EventKind.MEETING_PASSED) < kinds.index(EventKind.THANK_YOU_SENT)
 
 
 def test_mail_from_the_users_other_account_is_not_a_reply(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
-    work = demo.store.add_account(AccountKind.GMAIL, "sam@work.example")
+    work = demo.store.accounts.add(AccountKind.GMAIL, "sam@work.example")
     lena = demo.contact_id("silent")
     demo_story.send_requests(demo, ("silent",), clock.now())
     run_once(demo.store, demo.mailbox, clock, own_addresses=frozenset({work.address}))
-    assert demo.store.state(lena).stage is Stage.REQUESTED
-    request = next(m for m in demo.store.messages_for(lena) if m.folder == "sent")
+    assert demo.store.pipeline.state(lena).stage is Stage.REQUESTED
+    request = next(m for m in demo.store.messages.for_contact(lena) if m.folder == "sent")
     message_id = demo.mailbox.fetch_message(
         next(r for r in demo.mailbox.fetch_changes(None).refs if r.id == request.key.split(":")[1])
     ).message_id
@@ -73,15 +73,17 @@ def test_mail_from_the_users_other_account_is_not_a_reply(tmp_path: Path) -> Non
     )
     clock.advance(timedelta(minutes=5))
     run_once(demo.store, demo.mailbox, clock, own_addresses=frozenset({work.address}))
-    assert demo.store.state(lena).stage is Stage.REQUESTED  # the user's own mail, not a reply
-    assert demo.store.state(lena).followups_sent == 1
+    assert (
+        demo.store.pipeline.state(lena).stage is Stage.REQUESTED
+    )  # the user's own mail, not a reply
+    assert demo.store.pipeline.state(lena).followups_sent == 1
 
 
 def test_a_bounce_for_a_cc_does_not_bounce_the_thread_contact(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     lena = demo.contact_id("silent")
-    referrer = demo.store.add_contact(Contact(None, "Old Friend", ("friend@gone.example",)))
+    referrer = demo.store.contacts.add(Contact(None, "Old Friend", ("friend@gone.example",)))
     assert referrer.id is not None
     demo_story.send_requests(demo, ("silent",), clock.now())
     clock.advance(timedelta(minutes=1))
@@ -99,8 +101,8 @@ def test_a_bounce_for_a_cc_does_not_bounce_the_thread_contact(tmp_path: Path) ->
     demo.mailbox.add_raw_message(dsn, Folder.INBOX)
     clock.advance(timedelta(minutes=1))
     run_once(demo.store, demo.mailbox, clock)
-    assert demo.store.state(lena).stage is Stage.REQUESTED
-    assert demo.store.bad_addresses(referrer.id) == {"friend@gone.example"}
+    assert demo.store.pipeline.state(lena).stage is Stage.REQUESTED
+    assert demo.store.contacts.bad_addresses(referrer.id) == {"friend@gone.example"}
 
 
 def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> None:
@@ -119,7 +121,7 @@ def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> Non
     finally:
         close_worker_store()
     assert [c.contact_id for c in round_.time_changes] == [maya]
-    assert demo.store.state(maya).stage is Stage.MET
+    assert demo.store.pipeline.state(maya).stage is Stage.MET
 
 
 def test_the_demo_never_deletes_a_folder_it_did_not_make(tmp_path: Path) -> None:
@@ -147,7 +149,7 @@ def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path, cale
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     priya = demo.contact_id("accepts")  # Maya: replied already; use another accepting contact
-    priya = next(r.id for r in demo.store.contacts() if r.contact.name == "Priya Nair")
+    priya = next(r.id for r in demo.store.contacts.all() if r.contact.name == "Priya Nair")
     day = clock.now().replace(hour=10, minute=0) + timedelta(days=6)
     slots = [
         Slot(day + timedelta(days=n, hours=n), day + timedelta(days=n, hours=n, minutes=15))
@@ -168,16 +170,16 @@ def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path, cale
         purpose="request",
         now=clock.now(),
     )
-    demo.store.add_offers(priya, [(s.start, s.end) for s in slots], clock.now(), key)
+    demo.store.messages.add_offers(priya, [(s.start, s.end) for s in slots], clock.now(), key)
     for _ in range(8):  # the demo contact answers within the hour
         clock.advance(timedelta(minutes=10))
         run_once(demo.store, demo.mailbox, clock)
-    state = demo.store.state(priya)
+    state = demo.store.pipeline.state(priya)
     assert state.stage is Stage.SCHEDULED
     assert (state.meeting_start, state.meeting_end) == (slots[1].start, slots[1].end)
-    accepted = [h for h in demo.store.history(priya) if h.kind is EventKind.MEETING_SET]
+    accepted = [h for h in demo.store.pipeline.history(priya) if h.kind is EventKind.MEETING_SET]
     assert accepted and "proposed time 2" in accepted[0].evidence.summary
-    assert demo.store.offers_for(priya) == []  # the other two are free again
+    assert demo.store.messages.offers_for(priya) == []  # the other two are free again
     # One click then invites them: an event in the account's calendar and an .ics that
     # icalendar reads back with the accepted time and the contact as attendee.
     from icalendar import Calendar
@@ -210,7 +212,7 @@ def test_a_reply_accepting_an_offered_slot_sets_the_meeting(tmp_path: Path, cale
     assert event.decoded("dtstart") == slots[1].start
     assert event.decoded("dtend") == slots[1].end
     assert "priya.nair@brightpath.example" in str(event.get("attendee")).lower()
-    assert demo.store.state(priya).stage is Stage.SCHEDULED
+    assert demo.store.pipeline.state(priya).stage is Stage.SCHEDULED
 
 
 def test_a_referral_with_an_address_becomes_a_new_contact(tmp_path: Path) -> None:
@@ -234,12 +236,14 @@ def test_a_referral_with_an_address_becomes_a_new_contact(tmp_path: Path) -> Non
     clock.advance(timedelta(minutes=5))
     result = run_once(demo.store, demo.mailbox, clock)
     noor = next(
-        r for r in demo.store.contacts() if r.contact.primary_email == "noor.haddad@fjord.example"
+        r
+        for r in demo.store.contacts.all()
+        if r.contact.primary_email == "noor.haddad@fjord.example"
     )
     assert noor.contact.referrer_id == lena
     assert noor.state.stage is Stage.TARGET
     assert any(n.kind == "referral" for n in result.notices)
-    assert demo.store.state(lena).stage is Stage.REPLIED
+    assert demo.store.pipeline.state(lena).stage is Stage.REPLIED
 
 
 def test_correcting_a_classification_reruns_the_pipeline_and_is_remembered(
@@ -250,24 +254,24 @@ def test_correcting_a_classification_reruns_the_pipeline_and_is_remembered(
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     jonas = demo.contact_id("away")
-    ooo = next(m for m in demo.store.messages_for(jonas) if m.kind == "auto_reply")
-    assert demo.store.state(jonas).stage is Stage.REQUESTED
+    ooo = next(m for m in demo.store.messages.for_contact(jonas) if m.kind == "auto_reply")
+    assert demo.store.pipeline.state(jonas).stage is Stage.REQUESTED
     # "This was a real reply": the contact moves on, with the user's word as evidence.
     t = correct_classification(demo.store, jonas, ooo, "human", clock.now())
     assert t is not None and (t.from_stage, t.to_stage) == (Stage.REQUESTED, Stage.REPLIED)
-    history = demo.store.history(jonas)
+    history = demo.store.pipeline.history(jonas)
     assert [h.kind for h in history].count(EventKind.AUTO_REPLY) == 0
     assert any("You said this was a real reply" in h.evidence.summary for h in history)
     # Remembered for the sender: their next automatic-looking mail is read as a reply too.
-    assert demo.store.sender_kind("jonas.weber@kraftwerk-labs.example") == "human"
+    assert demo.store.messages.sender_kind("jonas.weber@kraftwerk-labs.example") == "human"
     # And back: "this was an automatic reply" restores requested.
-    ooo = next(m for m in demo.store.messages_for(jonas) if m.key == ooo.key)
+    ooo = next(m for m in demo.store.messages.for_contact(jonas) if m.key == ooo.key)
     t = correct_classification(demo.store, jonas, ooo, "auto_reply", clock.now())
-    assert demo.store.state(jonas).stage is Stage.REQUESTED
+    assert demo.store.pipeline.state(jonas).stage is Stage.REQUESTED
     # A later pass over the same message adds nothing twice.
-    demo.store.set_account_cursor(demo.mailbox.account.id, "0", clock.now())
+    demo.store.accounts.set_cursor(demo.mailbox.account.id, "0", clock.now())
     run_once(demo.store, demo.mailbox, clock)
-    kinds = [h.kind for h in demo.store.history(jonas)]
+    kinds = [h.kind for h in demo.store.pipeline.history(jonas)]
     assert kinds.count(EventKind.AUTO_REPLY) == 1
 
 
@@ -277,7 +281,7 @@ def test_an_accepted_time_is_read_in_the_contacts_zone(tmp_path: Path) -> None:
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     lena = demo.contact_id("silent")
-    assert demo.store.contact(lena).contact.timezone == "Europe/Stockholm"
+    assert demo.store.contacts.get(lena).contact.timezone == "Europe/Stockholm"
     demo_story.send_requests(demo, ("silent",), clock.now())
     wednesday = datetime(2026, 12, 2, 14, 30, tzinfo=UTC)  # 15:30 in Stockholm
     slots = [
@@ -288,7 +292,7 @@ def test_an_accepted_time_is_read_in_the_contacts_zone(tmp_path: Path) -> None:
             wednesday + timedelta(days=1, hours=2, minutes=15),
         ),
     ]
-    demo.store.add_offers(lena, slots, clock.now(), None)
+    demo.store.messages.add_offers(lena, slots, clock.now(), None)
     clock.advance(timedelta(minutes=1))
     run_once(demo.store, demo.mailbox, clock)
     demo.mailbox.add_raw_message(
@@ -303,7 +307,7 @@ def test_an_accepted_time_is_read_in_the_contacts_zone(tmp_path: Path) -> None:
     )
     clock.advance(timedelta(minutes=5))
     run_once(demo.store, demo.mailbox, clock)
-    state = demo.store.state(lena)
+    state = demo.store.pipeline.state(lena)
     assert state.stage is Stage.SCHEDULED
     assert (state.meeting_start, state.meeting_end) == slots[1]
 
@@ -331,7 +335,7 @@ def test_a_message_the_provider_refuses_never_blocks_the_account(tmp_path: Path)
             purpose="request",
             now=clock.now(),
         )
-    assert demo.store.outbox_pending(demo.mailbox.account.id) == []  # failed, not pending
+    assert demo.store.outbox.pending(demo.mailbox.account.id) == []  # failed, not pending
     demo.mailbox.create_draft = real_create  # type: ignore[method-assign]
     try:
         round_ = sync_round(paths_in(tmp_path).profile, (demo.mailbox,), clock)
@@ -349,12 +353,12 @@ def test_calling_a_reply_bulk_moves_back_with_history_and_is_not_remembered(
     demo, clock, _ = open_demo(tmp_path)
     run_once(demo.store, demo.mailbox, clock)
     maya = demo.contact_id("accepts")
-    assert demo.store.state(maya).stage is Stage.REPLIED
-    reply = next(m for m in demo.store.messages_for(maya) if m.kind == "human")
+    assert demo.store.pipeline.state(maya).stage is Stage.REPLIED
+    reply = next(m for m in demo.store.messages.for_contact(maya) if m.kind == "human")
     t = correct_classification(demo.store, maya, reply, "bulk", clock.now())
     assert t is not None and (t.from_stage, t.to_stage) == (Stage.REPLIED, Stage.REQUESTED)
-    assert demo.store.sender_kind("maya.chen@lumen.example") is None
-    lines = [h for h in demo.store.history(maya) if h.to_stage is Stage.REQUESTED]
+    assert demo.store.messages.sender_kind("maya.chen@lumen.example") is None
+    lines = [h for h in demo.store.pipeline.history(maya) if h.to_stage is Stage.REQUESTED]
     assert any("bulk mail" in h.evidence.summary for h in lines)  # the change has its line
 
 

@@ -23,11 +23,11 @@ def test_an_imap_account_is_recorded_with_its_servers_and_no_password(tmp_path: 
         account = accounts_setup.record_account(
             store, AccountKind.IMAP, "me@fastmail.com", "Sam", servers
         )
-        assert [a.address for a in store.accounts()] == ["me@fastmail.com"]
-        kept = store.account_settings(account.id)
+        assert [a.address for a in store.accounts.all()] == ["me@fastmail.com"]
+        kept = store.accounts.settings(account.id)
         assert kept is not None and ImapSettings.from_json(kept) == servers
         gmail = accounts_setup.record_account(store, AccountKind.GMAIL, "sam@gmail.com", "Sam")
-        assert store.account_settings(gmail.id) is None
+        assert store.accounts.settings(gmail.id) is None
     finally:
         store.close()
 

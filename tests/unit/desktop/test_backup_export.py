@@ -29,16 +29,16 @@ NOW = T0 + timedelta(days=10)
 
 
 def _fill(store: Store) -> None:
-    ana = store.add_contact(
+    ana = store.contacts.add(
         Contact(None, "Ana Silva", ("ana@figma.example",), company="Figma", role="PM, Growth")
     )
     assert ana.id is not None
-    raj = store.add_contact(Contact(None, "Raj Pätel", ("raj@x.example",), referrer_id=ana.id))
+    raj = store.contacts.add(Contact(None, "Raj Pätel", ("raj@x.example",), referrer_id=ana.id))
     assert raj.id is not None
-    store.apply_event(ana.id, event(EventKind.REQUEST_SENT, T0))
-    store.apply_event(ana.id, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=5)))
+    store.pipeline.apply(ana.id, event(EventKind.REQUEST_SENT, T0))
+    store.pipeline.apply(ana.id, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=5)))
     start = T0 + timedelta(days=3)
-    store.apply_event(
+    store.pipeline.apply(
         ana.id,
         event(
             EventKind.MEETING_SET,
@@ -46,12 +46,14 @@ def _fill(store: Store) -> None:
             meeting=(start, start + timedelta(minutes=15)),
         ),
     )
-    objective = store.add_objective(Objective(None, "Product", ("PM",)))
+    objective = store.workspace.add_objective(Objective(None, "Product", ("PM",)))
     assert objective.id is not None
-    store.set_contact_objectives(ana.id, [objective.id])
-    store.set_source(raj.id, ContactSource(SourceKind.REFERRAL))
-    store.set_questions(ana.id, [Question(None, "What drew you to the field?", True)])
-    store.save_interview(InterviewRecord(None, ana.id, start, their_promises=("the deck",)))
+    store.workspace.set_contact_objectives(ana.id, [objective.id])
+    store.workspace.set_source(raj.id, ContactSource(SourceKind.REFERRAL))
+    store.workspace.set_questions(ana.id, [Question(None, "What drew you to the field?", True)])
+    store.workspace.save_interview(
+        InterviewRecord(None, ana.id, start, their_promises=("the deck",))
+    )
 
 
 def _dump(path: Path) -> list[str]:
@@ -77,8 +79,8 @@ def test_backup_destroy_restore_gives_back_identical_data(tmp_path: Path) -> Non
     assert restore(profile, copy) is None  # nothing to keep a safety copy of
     assert _dump(profile / DB_NAME) == before
     reopened = Store.open(profile)
-    assert [r.contact.name for r in reopened.contacts()] == ["Ana Silva", "Raj Pätel"]
-    assert reopened.interviews()[0].their_promises == ("the deck",)
+    assert [r.contact.name for r in reopened.contacts.all()] == ["Ana Silva", "Raj Pätel"]
+    assert reopened.workspace.interviews()[0].their_promises == ("the deck",)
 
 
 def test_restore_over_a_live_database_keeps_a_safety_copy(tmp_path: Path) -> None:
@@ -86,11 +88,11 @@ def test_restore_over_a_live_database_keeps_a_safety_copy(tmp_path: Path) -> Non
     store = Store.open(profile)
     _fill(store)
     copy = backup(profile / DB_NAME, tmp_path / "one.sqlite3")
-    store.add_contact(Contact(None, "Added After"))
+    store.contacts.add(Contact(None, "Added After"))
     safety = restore(profile, copy)
     assert safety is not None and "Added After" in "".join(_dump(safety))
     # The connection still open sees the restored data.
-    assert [r.contact.name for r in store.contacts()] == ["Ana Silva", "Raj Pätel"]
+    assert [r.contact.name for r in store.contacts.all()] == ["Ana Silva", "Raj Pätel"]
 
 
 @pytest.mark.parametrize(

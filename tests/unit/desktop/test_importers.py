@@ -20,7 +20,7 @@ FILES = Path(__file__).parent / "import_files"
 
 
 def _by_name(store: Store) -> dict[str, Contact]:
-    return {r.contact.name: r.contact for r in store.contacts()}
+    return {r.contact.name: r.contact for r in store.contacts.all()}
 
 
 def test_linkedin_export_with_preamble_quoted_commas_and_missing_emails(tmp_path: Path) -> None:
@@ -47,8 +47,8 @@ def test_linkedin_export_with_preamble_quoted_commas_and_missing_emails(tmp_path
 
 def test_linkedin_import_merges_known_people_and_folds_duplicate_rows(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    known = store.add_contact(Contact(None, "Ana S.", ("ana.silva@figma.example",), company=""))
-    store.add_contact(Contact(None, "Raj Patel"))  # typed in by hand, no address yet
+    known = store.contacts.add(Contact(None, "Ana S.", ("ana.silva@figma.example",), company=""))
+    store.contacts.add(Contact(None, "Raj Patel"))  # typed in by hand, no address yet
     the_plan = importers.plan(store, importers.read_file(FILES / "Connections.csv"))
     # "Jose Nunez" without an address is the same person as "José Núñez" two rows above.
     assert the_plan.duplicates_in_file == 1
@@ -65,8 +65,8 @@ def test_linkedin_import_merges_known_people_and_folds_duplicate_rows(tmp_path: 
     assert people["Raj Patel"].company == "Stripe"
     assert people["José Núñez"].emails == ("jose@acme.example",)
     assert "linkedin.example/in/josenunez" in people["José Núñez"].notes
-    assert store.source(people["芳 王"].id or 0) is not None
-    assert store.sources()[people["José Núñez"].id or 0].kind is SourceKind.LINKEDIN
+    assert store.workspace.source(people["芳 王"].id or 0) is not None
+    assert store.workspace.sources()[people["José Núñez"].id or 0].kind is SourceKind.LINKEDIN
     assert known.id in result.merged
     # Importing the same file again adds nobody.
     again = importers.plan(store, importers.read_file(FILES / "Connections.csv"))
@@ -87,7 +87,7 @@ def test_phone_export_vcards(tmp_path: Path) -> None:
     assert [r.reason for r in parsed.rejected] == ["a card without a name (no FN or N)"]
 
     store = Store.open(tmp_path)
-    store.add_contact(Contact(None, "Ana Silva", ("ana.silva@figma.example",)))
+    store.contacts.add(Contact(None, "Ana Silva", ("ana.silva@figma.example",)))
     result = importers.apply(store, importers.plan(store, parsed))
     assert len(result.added) == 3
     assert _by_name(store)["Ana Silva"].emails == ("ana.silva@figma.example", "ana@home.example")
@@ -144,15 +144,15 @@ def test_nothing_is_imported_half_way(tmp_path: Path) -> None:
     the write fails in the middle, and the contacts added before the failure are gone too."""
     store = Store.open(tmp_path)
     the_plan = importers.plan(store, importers.read_file(FILES / "Connections.csv"))
-    store.add_contact(Contact(None, "Someone Else", ("jose@acme.example",)))
-    before = store.contact_count()
+    store.contacts.add(Contact(None, "Someone Else", ("jose@acme.example",)))
+    before = store.contacts.count()
     with pytest.raises(ImportError_, match=r"Nothing was imported.*jose@acme\.example"):
         importers.apply(store, the_plan)
-    assert store.contact_count() == before
+    assert store.contacts.count() == before
     assert set(_by_name(store)) == {"Someone Else"}
-    assert store.sources() == {}
+    assert store.workspace.sources() == {}
     with pytest.raises(StorageError):  # the store is still usable, and still strict
-        store.add_contact(Contact(None, "Dup", ("jose@acme.example",)))
+        store.contacts.add(Contact(None, "Dup", ("jose@acme.example",)))
 
 
 def _cli(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
@@ -174,10 +174,10 @@ def test_cli_import_dry_run_then_for_real(tmp_path: Path) -> None:
     report = json.loads(dry.stdout)
     assert (report["new"], report["merged"], report["written"]) == (4, 0, False)
     assert [r["line"] for r in report["rejected"]] == [9, 10, 11]
-    assert Store.open(profile).contact_count() == 0
+    assert Store.open(profile).contacts.count() == 0
     real = _cli("import", str(source), profile=profile)
     assert real.returncode == 0, real.stderr
     assert "4 new contacts" in real.stdout and "line 10: 'chloe at example' is not" in real.stdout
-    assert Store.open(profile).contact_count() == 4
+    assert Store.open(profile).contacts.count() == 4
     bad = _cli("import", str(tmp_path / "missing.csv"), profile=profile)
     assert bad.returncode == 1 and "Cannot read" in bad.stderr

@@ -24,7 +24,7 @@ def test_slot_two_accepted_schedules_the_contact_and_invites_them(tmp_path: Path
     demo, clock, _paths = open_demo(tmp_path / "demo")
     try:
         maya = demo.contact_id("accepts")
-        record = demo.store.contact(maya)
+        record = demo.store.contacts.get(maya)
         busy = demo.mailbox.busy_blocks(START, START + timedelta(days=21))
         slots = propose_slots(clock.now(), Party("UTC"), Party(record.contact.timezone), busy)
         assert len(slots) == 3
@@ -38,7 +38,7 @@ def test_slot_two_accepted_schedules_the_contact_and_invites_them(tmp_path: Path
             user_name="Sam Rivera",
             location="Phone: +1 555 0100",
         )
-        state = demo.store.state(maya)
+        state = demo.store.pipeline.state(maya)
         assert state.stage is Stage.SCHEDULED
         assert (state.meeting_start, state.meeting_end) == (second.start, second.end)
         assert accepted.step is not None and accepted.step.transition is not None
@@ -86,7 +86,7 @@ def test_offline_calendar_still_schedules_and_keeps_the_ics(tmp_path: Path) -> N
         erin = demo.contact_id("accepts")
         slot = Slot(START + timedelta(days=2), START + timedelta(days=2, minutes=30))
         accepted = accept_slot(demo.store, _Offline(demo.mailbox), erin, slot, clock.now())  # type: ignore[arg-type]
-        assert demo.store.state(erin).stage is Stage.SCHEDULED
+        assert demo.store.pipeline.state(erin).stage is Stage.SCHEDULED
         assert accepted.event is None and "no network" in accepted.error
         assert _event(accepted.ics)["DTSTART"].dt == slot.start  # type: ignore[index]
         assert demo.mailbox.events() == []

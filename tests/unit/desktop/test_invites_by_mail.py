@@ -114,7 +114,7 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
     demo, clock, paths = open_demo(tmp_path / "demo")
     try:
         maya = demo.contact_id("accepts")
-        record = demo.store.contact(maya)
+        record = demo.store.contacts.get(maya)
         busy = demo.mailbox.busy_blocks(START, START + timedelta(days=21))
         slots = propose_slots(clock.now(), Party("UTC"), Party(record.contact.timezone), busy)
         second = slots[1]
@@ -133,7 +133,7 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
             user_tz="Europe/Berlin",
             lang="de",
         )
-        state = demo.store.state(maya)
+        state = demo.store.pipeline.state(maya)
         assert state.stage is Stage.SCHEDULED
         assert (state.meeting_start, state.meeting_end) == (second.start, second.end)
         assert accepted.event is None and not accepted.error
@@ -159,9 +159,9 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
         again = accept_slot(demo.store, demo.mailbox, maya, second, clock.now(), location=PHONE)
         assert again.emailed == accepted.emailed and again.step is None
         sync_round(paths.profile, (demo.mailbox,), clock)
-        assert demo.store.state(maya).stage is Stage.SCHEDULED
+        assert demo.store.pipeline.state(maya).stage is Stage.SCHEDULED
         invitations = [
-            m for m in demo.store.messages_for(maya) if m.subject.startswith("Invitation:")
+            m for m in demo.store.messages.for_contact(maya) if m.subject.startswith("Invitation:")
         ]
         assert len(invitations) == 1
     finally:
@@ -189,9 +189,9 @@ def test_an_invitation_mailed_offline_waits_in_the_outbox_with_its_ics(tmp_path:
         erin = demo.contact_id("accepts")
         slot = Slot(START + timedelta(days=2), START + timedelta(days=2, minutes=15))
         accepted = accept_slot(demo.store, _OfflineSend(demo.mailbox), erin, slot, clock.now())
-        assert demo.store.state(erin).stage is Stage.SCHEDULED
+        assert demo.store.pipeline.state(erin).stage is Stage.SCHEDULED
         assert accepted.emailed is None and "no network" in accepted.error
-        pending = demo.store.outbox_pending(demo.mailbox.account.id)
+        pending = demo.store.outbox.pending(demo.mailbox.account.id)
         assert [(c, p) for _k, c, p, _ in pending] == [(erin, INVITATION_PURPOSE)]
 
         demo.mailbox.has_calendar = False
@@ -216,7 +216,7 @@ def gmail(tmp_path: Path) -> Any:
     sim = SimClock()
     with GmailEmulator(ME, clock=sim.now) as emulator:
         store = Store.open(tmp_path / "profile")
-        account = store.add_account(AccountKind.GMAIL, ME)
+        account = store.accounts.add(AccountKind.GMAIL, ME)
         grant = grant_for(emulator)
         provider = GmailProvider(
             Account(account.id, AccountKind.GMAIL, ME, "Sam Rivera"),
@@ -236,12 +236,12 @@ def gmail(tmp_path: Path) -> Any:
 
 def test_gmail_without_the_calendar_api_mails_the_invitation_as_raw_mime(gmail: Any) -> None:
     emulator, store, provider = gmail
-    ada = store.add_contact(Contact(None, "Ada Lovelace", ("ada@contact.test",), timezone="UTC"))
+    ada = store.contacts.add(Contact(None, "Ada Lovelace", ("ada@contact.test",), timezone="UTC"))
     slot = Slot(T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=30))
     emulator.fail_next("disabled")  # events.insert: the Calendar API is off in the project
 
     accepted = accept_slot(store, provider, ada.id, slot, T0, location="Café Central, Vienna")
-    assert store.state(ada.id).stage is Stage.SCHEDULED
+    assert store.pipeline.state(ada.id).stage is Stage.SCHEDULED
     assert accepted.event is None and accepted.emailed is not None and not accepted.error
     assert emulator.events == []
 
@@ -274,7 +274,7 @@ def test_a_gmail_grant_without_the_events_permission_never_calls_the_calendar(
         now=lambda: T0,
     )
     assert narrow.has_calendar is False
-    bo = store.add_contact(Contact(None, "Bo Li", ("bo@contact.test",)))
+    bo = store.contacts.add(Contact(None, "Bo Li", ("bo@contact.test",)))
     slot = Slot(T0 + timedelta(days=4), T0 + timedelta(days=4, minutes=15))
     emulator.reset_counters()
     try:

@@ -61,9 +61,9 @@ class FailingMailbox:
 def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
     demo, clock, paths = open_demo(tmp_path)
     store = Store.open(tmp_path)
-    gmail = store.add_account(AccountKind.GMAIL, "me@gmail.example")
-    outlook = store.add_account(AccountKind.OUTLOOK, "me@outlook.example")
-    imap = store.add_account(AccountKind.IMAP, "me@imap.example")
+    gmail = store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
+    outlook = store.accounts.add(AccountKind.OUTLOOK, "me@outlook.example")
+    imap = store.accounts.add(AccountKind.IMAP, "me@imap.example")
     providers = (
         FailingMailbox(gmail, OfflineError("no route to host")),
         demo.mailbox,
@@ -83,14 +83,14 @@ def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
     }
     throttled = next(o for o in round_.outcomes if o.account_id == outlook.id)
     assert throttled.retry_after == 30
-    assert store.event_count() > 0  # the demo account's pass landed despite the others
-    assert store.account_cursor(gmail.id) is None
+    assert store.pipeline.event_count() > 0  # the demo account's pass landed despite the others
+    assert store.accounts.cursor(gmail.id) is None
 
 
 def test_an_unexpected_error_is_an_error_state_not_a_crash(tmp_path: Path) -> None:
     demo, clock, paths = open_demo(tmp_path)
     store = Store.open(tmp_path)
-    broken = store.add_account(AccountKind.GMAIL, "me@gmail.example")
+    broken = store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
     try:
         round_ = sync_round(
             paths.profile, (FailingMailbox(broken, RuntimeError("bug")), demo.mailbox), clock
@@ -118,8 +118,8 @@ def test_accounts_without_a_grant_need_sign_in(tmp_path: Path) -> None:
     keyring.set_keyring(fail.Keyring())
     try:
         store = Store.open(tmp_path)
-        store.add_account(AccountKind.GMAIL, "me@gmail.example")
-        store.add_account(AccountKind.OUTLOOK, "me@outlook.example")
+        store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
+        store.accounts.add(AccountKind.OUTLOOK, "me@outlook.example")
         paths = Paths(profile=tmp_path, logs=tmp_path / "logs")
         clock = ManualClock(START)
         providers = build(store, paths, clock)

@@ -31,8 +31,8 @@ def test_a_sync_pass_logs_no_message_text(tmp_path: Path) -> None:
         handler.flush()
     text = log_file.read_text(encoding="utf-8")
     assert "sync demo" in text  # it did log the pass
-    for record in demo.store.contacts():
-        for message in demo.store.messages_for(record.id):
+    for record in demo.store.contacts.all():
+        for message in demo.store.messages.for_contact(record.id):
             body = message.text.strip()
             for line in body.splitlines():
                 if len(line) > 25:  # long enough not to collide with a log's own words

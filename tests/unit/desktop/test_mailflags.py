@@ -41,16 +41,16 @@ def _message(thread: str, ident: str, when: datetime, sender: str) -> MailMessag
 @pytest.fixture
 def setup(tmp_path: Path) -> tuple[Store, FlagBox, int]:
     store = Store.open(tmp_path)
-    account = store.add_account(AccountKind.GMAIL, "me@example.test")
-    ada = store.add_contact(Contact(None, "Ada", ("ada@x.test",))).id
+    account = store.accounts.add(AccountKind.GMAIL, "me@example.test")
+    ada = store.contacts.add(Contact(None, "Ada", ("ada@x.test",))).id
     assert ada is not None
     old = NOW - timedelta(days=3)
     with store.transaction():
-        store.save_message(account.id, _message("t-old", "m1", old, "ada@x.test"),
+        store.messages.save(account.id, _message("t-old", "m1", old, "ada@x.test"),
                            kind="human", evidence="", contact_id=ada)  # fmt: skip
-        store.save_message(account.id, _message("t-new", "m2", NOW, "ada@x.test"),
+        store.messages.save(account.id, _message("t-new", "m2", NOW, "ada@x.test"),
                            kind="human", evidence="", contact_id=ada)  # fmt: skip
-        store.save_message(account.id, _message("t-bounce", "m3", NOW + timedelta(hours=1),
+        store.messages.save(account.id, _message("t-bounce", "m3", NOW + timedelta(hours=1),
                            "mailer-daemon@x.test"), kind="bounce", evidence="",
                            contact_id=ada)  # fmt: skip
     return store, FlagBox(account), ada
@@ -69,7 +69,7 @@ def test_a_due_thank_you_flags_the_latest_real_conversation_once(
     update_flags(store, [box], [], NOW)
     assert box.calls[-1] == ("t-new", THANK_YOU_DUE, False)
     update_flags(store, [box], [], NOW)
-    assert len(box.calls) == 2 and store.mailbox_flags() == {}
+    assert len(box.calls) == 2 and store.marks.mailbox_flags() == {}
 
 
 def test_dismissed_clears_snoozed_keeps_and_other_kinds_never_flag(
@@ -79,10 +79,10 @@ def test_dismissed_clears_snoozed_keeps_and_other_kinds_never_flag(
     follow = DueAction(ActionKind.FOLLOW_UP, ada, NOW)
     update_flags(store, [box], [follow, DueAction(ActionKind.PREPARE, ada, NOW)], NOW)
     assert box.calls == [("t-new", FOLLOW_UP_DUE, True)]
-    store.snooze_action(key_of(follow), NOW + timedelta(days=1))
+    store.marks.snooze(key_of(follow), NOW + timedelta(days=1))
     update_flags(store, [box], [follow], NOW)
     assert len(box.calls) == 1
-    store.dismiss_action(key_of(follow))
+    store.marks.dismiss(key_of(follow))
     update_flags(store, [box], [follow], NOW)
     assert box.calls[-1] == ("t-new", FOLLOW_UP_DUE, False)
 
@@ -94,14 +94,14 @@ def test_a_refused_call_is_not_recorded_and_is_tried_again(
     due = [DueAction(ActionKind.THANK_YOU_MISSING, ada, NOW)]
     box.error = OfflineError("no route")
     failed = update_flags(store, [box], due, NOW)
-    assert failed.failed and store.mailbox_flags() == {}
+    assert failed.failed and store.marks.mailbox_flags() == {}
     box.error = RuntimeError("a bug in the provider")  # logged, the round goes on
     assert update_flags(store, [box], due, NOW).failed
     box.error = None
     assert update_flags(store, [box], due, NOW).set
     box.error = OfflineError("no route")
     update_flags(store, [box], [], NOW)
-    assert store.mailbox_flags()  # still ours to clear next time
+    assert store.marks.mailbox_flags()  # still ours to clear next time
     box.error = None
     assert update_flags(store, [box], [], NOW).cleared
 

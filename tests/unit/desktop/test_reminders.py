@@ -150,12 +150,12 @@ def test_snooze_choices(choice: Snooze, expected: datetime) -> None:
 def _store_with_requests(tmp_path: Path, names: list[str], sent: datetime) -> Store:
     store = Store.open(tmp_path)
     for name in names:
-        contact = store.add_contact(Contact(None, name, (f"{name.lower()}@x.example",)))
+        contact = store.contacts.add(Contact(None, name, (f"{name.lower()}@x.example",)))
         assert contact.id is not None
         event = Event(
             EventKind.REQUEST_SENT, sent, Evidence("Request sent", "test"), key=f"req:{name}"
         )
-        store.apply_event(contact.id, event)
+        store.pipeline.apply(contact.id, event)
     return store
 
 
@@ -166,16 +166,16 @@ def test_restart_after_two_days_gives_one_summary_not_a_storm(tmp_path: Path) ->
     settings = ReminderSettings()
     store = _store_with_requests(tmp_path, ["Ada"], clock.now() - timedelta(days=7))
     reminders = Reminders(store, POLICY)
-    first = reminders.decide(all_due(store.contacts(), clock.now(), settings), clock.now())
+    first = reminders.decide(all_due(store.contacts.all(), clock.now(), settings), clock.now())
     assert [a.contact_id for a in first.notify] == [1] and first.summary is None
     store.close()
 
     clock.advance(timedelta(days=2))
     store = Store.open(tmp_path)  # "restart": a new store, a new Reminders
     for name in ["Grace", "Alan", "Linus", "Edsger"]:
-        contact = store.add_contact(Contact(None, name, (f"{name.lower()}@x.example",)))
+        contact = store.contacts.add(Contact(None, name, (f"{name.lower()}@x.example",)))
         assert contact.id is not None
-        store.apply_event(
+        store.pipeline.apply(
             contact.id,
             Event(
                 EventKind.REQUEST_SENT,
@@ -185,7 +185,7 @@ def test_restart_after_two_days_gives_one_summary_not_a_storm(tmp_path: Path) ->
             ),
         )
     reminders = Reminders(store, POLICY)
-    due = all_due(store.contacts(), clock.now(), settings)
+    due = all_due(store.contacts.all(), clock.now(), settings)
     assert len(due) == 5
     second = reminders.decide(due, clock.now())
     assert second.notify == ()
@@ -198,7 +198,7 @@ def test_restart_after_two_days_gives_one_summary_not_a_storm(tmp_path: Path) ->
 def test_snooze_and_dismiss_persist_across_restarts(tmp_path: Path) -> None:
     now = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
     store = _store_with_requests(tmp_path, ["Ada", "Grace"], now - timedelta(days=8))
-    due = all_due(store.contacts(), now, ReminderSettings())
+    due = all_due(store.contacts.all(), now, ReminderSettings())
     ada, grace = sorted(due, key=lambda a: a.contact_id)
     reminders = Reminders(store, POLICY)
     until = reminders.snooze(ada, Snooze.THREE_DAYS, now)
@@ -219,12 +219,12 @@ def test_records_of_actions_no_longer_due_are_forgotten(tmp_path: Path) -> None:
     now = datetime(2026, 3, 12, 10, 0, tzinfo=UTC)
     store = _store_with_requests(tmp_path, ["Ada"], now - timedelta(days=8))
     reminders = Reminders(store, POLICY)
-    due = all_due(store.contacts(), now, ReminderSettings())
+    due = all_due(store.contacts.all(), now, ReminderSettings())
     reminders.decide(due, now)
-    assert len(store.notified_actions()) == 1
+    assert len(store.marks.notified()) == 1
     reminders.decide([], now)  # the follow-up was sent: nothing due any more
-    assert store.notified_actions() == {}
-    assert store.reminder_value(LAST_SEEN) == now.isoformat()
+    assert store.marks.notified() == {}
+    assert store.marks.reminder_value(LAST_SEEN) == now.isoformat()
 
 
 def test_the_reminder_core_is_qt_free() -> None:

@@ -38,9 +38,9 @@ def test_the_default_bank_covers_the_practice_and_the_users_own_wins(tmp_path: P
 
 def test_questions_are_seeded_once(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    cid = store.add_contact(Contact(None, "Ana")).id or 0
+    cid = store.contacts.add(Contact(None, "Ana")).id or 0
     first = workspace.questions_for(store, cid, ["A?", "B?"])
-    store.set_questions(cid, first[::-1])
+    store.workspace.set_questions(cid, first[::-1])
     assert [q.text for q in workspace.questions_for(store, cid, ["C?"])] == ["B?", "A?"]
 
 
@@ -57,10 +57,10 @@ def test_parse_suggestions() -> None:
 
 def test_finishing_an_interview_makes_targets_with_referrer_and_drafts(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    ana = store.add_contact(Contact(None, "Ana Silva", ("ana@figma.example",))).id or 0
-    objective = store.add_objective(Objective(None, "Product")).id or 0
-    store.set_contact_objectives(ana, [objective])
-    known = store.add_contact(Contact(None, "Lars Berg", ("lars@x.example",))).id or 0
+    ana = store.contacts.add(Contact(None, "Ana Silva", ("ana@figma.example",))).id or 0
+    objective = store.workspace.add_objective(Objective(None, "Product")).id or 0
+    store.workspace.set_contact_objectives(ana, [objective])
+    known = store.contacts.add(Contact(None, "Lars Berg", ("lars@x.example",))).id or 0
     done = workspace.finish_interview(
         store,
         InterviewRecord(
@@ -82,22 +82,26 @@ def test_finishing_an_interview_makes_targets_with_referrer_and_drafts(tmp_path:
         "Lars Berg",
     )
     for r in done.referrals[:2]:
-        record = store.contact(r.contact_id)
+        record = store.contacts.get(r.contact_id)
         assert (record.contact.referrer_id, record.state.stage) == (ana, Stage.TARGET)
-        assert store.source(r.contact_id) == ContactSource(SourceKind.REFERRAL)
-        assert store.contact_objectives(r.contact_id) == [objective]
-        [draft] = store.drafts(r.contact_id)
+        assert store.workspace.source(r.contact_id) == ContactSource(SourceKind.REFERRAL)
+        assert store.workspace.contact_objectives(r.contact_id) == [objective]
+        [draft] = store.workspace.drafts(r.contact_id)
         assert draft.template == "request_referral"
         assert draft.subject == "Ana Silva suggested I get in touch"
         assert f"Hi {r.name.split()[0]}," in draft.body
         assert "Ana Silva suggested I speak with you" in draft.body
         assert draft.body.count("\n- ") == 3  # three proposed times
-    assert store.contact(known).contact.referrer_id == ana  # an existing contact is not doubled
-    assert store.drafts(known) == []
-    assert store.contact(done.referrals[1].contact_id).contact.company == "Canva"
+    assert (
+        store.contacts.get(known).contact.referrer_id == ana
+    )  # an existing contact is not doubled
+    assert store.workspace.drafts(known) == []
+    assert store.contacts.get(done.referrals[1].contact_id).contact.company == "Canva"
     # The thank-you to Ana lists what she promised.
-    store.set_notes(ana, "[ ] send my portfolio link")
-    fields = compose.contact_fields(store, store.contact(ana), PREFS, {"meeting_day": "Monday"})
+    store.contacts.set_notes(ana, "[ ] send my portfolio link")
+    fields = compose.contact_fields(
+        store, store.contacts.get(ana), PREFS, {"meeting_day": "Monday"}
+    )
     assert fields["loose_ends"] == ["the team's reading list", "send my portfolio link"]
     body = templates.render(templates.load("thank_you"), fields).body
     assert "- the team's reading list\n- send my portfolio link" in body
@@ -105,11 +109,11 @@ def test_finishing_an_interview_makes_targets_with_referrer_and_drafts(tmp_path:
 
 def test_the_composer_writes_for_the_source(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    cid = store.add_contact(Contact(None, "Zoë Martin", ("zoe@x.example",))).id or 0
-    store.set_source(
+    cid = store.contacts.add(Contact(None, "Zoë Martin", ("zoe@x.example",))).id or 0
+    store.workspace.set_source(
         cid, ContactSource(SourceKind.ARTICLE, "Data at scale", "https://w.example/a", "Wired")
     )
-    record = store.contact(cid)
+    record = store.contacts.get(cid)
     names = list(templates.available())
     assert compose.default_template(record, names, None, SourceKind.ARTICLE) == "request_article"
     fields = compose.contact_fields(
@@ -117,10 +121,10 @@ def test_the_composer_writes_for_the_source(tmp_path: Path) -> None:
     )
     message = templates.render(templates.load("request_article"), fields)
     assert 'I read "Data at scale" in Wired' in message.body
-    store.set_source(
+    store.workspace.set_source(
         cid, ContactSource(SourceKind.ALUMNI, detail="the Imperial College alumni network")
     )
-    record = store.contact(cid)
+    record = store.contacts.get(cid)
     assert compose.default_template(record, names, None, SourceKind.ALUMNI) == "request_affiliation"
     fields = compose.contact_fields(
         store, record, PREFS, {"slots": ["Mon 10:00"], "meeting": "a call"}
@@ -140,19 +144,19 @@ def test_referral_chains() -> None:
 
 def test_objective_overview_says_what_to_do_next(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
-    product = store.add_objective(
+    product = store.workspace.add_objective(
         Objective(None, "Product", ("Product Manager",), ("Figma", "Canva"))
     )
-    empty = store.add_objective(Objective(None, "Climate tech"))
+    empty = store.workspace.add_objective(Objective(None, "Climate tech"))
     a = (
-        store.add_contact(Contact(None, "Ana", company="Figma", role="Senior Product Manager")).id
+        store.contacts.add(Contact(None, "Ana", company="Figma", role="Senior Product Manager")).id
         or 0
     )
-    b = store.add_contact(Contact(None, "Bo", company="Stripe")).id or 0
-    store.apply_event(b, event(EventKind.REQUEST_SENT, T0))
-    store.apply_event(b, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=3)))
-    store.set_contact_objectives(a, [product.id or 0])
-    store.set_contact_objectives(b, [product.id or 0])
+    b = store.contacts.add(Contact(None, "Bo", company="Stripe")).id or 0
+    store.pipeline.apply(b, event(EventKind.REQUEST_SENT, T0))
+    store.pipeline.apply(b, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=3)))
+    store.workspace.set_contact_objectives(a, [product.id or 0])
+    store.workspace.set_contact_objectives(b, [product.id or 0])
     first, second = workspace.objective_overview(store)
     assert (first.total, first.counts[Stage.TARGET], first.counts[Stage.REPLIED]) == (2, 1, 1)
     assert first.next_steps == (
@@ -169,12 +173,12 @@ def test_analytics_from_the_store(tmp_path: Path) -> None:
     from desktop.domain.clock import ManualClock
 
     store = Store.open(tmp_path)
-    a = store.add_contact(Contact(None, "A", ("a@x.example",))).id or 0
-    b = store.add_contact(Contact(None, "B", ("b@x.example",), referrer_id=a)).id or 0
-    store.apply_event(a, event(EventKind.REQUEST_SENT, T0))
-    store.apply_event(b, event(EventKind.REQUEST_SENT, T0))
-    store.apply_event(b, event(EventKind.AUTO_REPLY, T0 + timedelta(hours=1)))
-    store.apply_event(a, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=2)))
+    a = store.contacts.add(Contact(None, "A", ("a@x.example",))).id or 0
+    b = store.contacts.add(Contact(None, "B", ("b@x.example",), referrer_id=a)).id or 0
+    store.pipeline.apply(a, event(EventKind.REQUEST_SENT, T0))
+    store.pipeline.apply(b, event(EventKind.REQUEST_SENT, T0))
+    store.pipeline.apply(b, event(EventKind.AUTO_REPLY, T0 + timedelta(hours=1)))
+    store.pipeline.apply(a, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=2)))
     clock = ManualClock(T0 + timedelta(days=5))
     result = workspace.analytics_from_store(store, clock, Period(T0, clock.now()))
     assert (result.reply_rate, result.auto_replies_ignored) == (Rate(1, 2), 1)

@@ -40,8 +40,8 @@ def test_v1_creates_the_core_tables(tmp_path: Path) -> None:
 def test_fresh_database_is_at_latest(tmp_path: Path) -> None:
     store = Store.open(tmp_path)
     assert store.schema_version == LATEST
-    mode = store._db.execute("PRAGMA journal_mode").fetchone()[0]
-    fks = store._db.execute("PRAGMA foreign_keys").fetchone()[0]
+    mode = store.database.connection.execute("PRAGMA journal_mode").fetchone()[0]
+    fks = store.database.connection.execute("PRAGMA foreign_keys").fetchone()[0]
     assert (mode, fks) == ("wal", 1)
 
 
@@ -69,8 +69,8 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
     db.close()
     store = Store.open(tmp_path)
     assert store.schema_version == LATEST
-    assert ADDED[version] in _tables(store._db)
-    assert [(r.contact.name, r.state.stage.value) for r in store.contacts()] == [
+    assert ADDED[version] in _tables(store.database.connection)
+    assert [(r.contact.name, r.state.stage.value) for r in store.contacts.all()] == [
         ("Ada", "requested")
     ]
     assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading

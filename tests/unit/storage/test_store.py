@@ -27,36 +27,36 @@ def store(tmp_path: Path) -> Store:
 
 
 def _contact(store: Store, name: str = "Ada Lovelace", *emails: str) -> int:
-    stored = store.add_contact(Contact(None, name, emails or ("ada@engine.example",)))
+    stored = store.contacts.add(Contact(None, name, emails or ("ada@engine.example",)))
     assert stored.id is not None
     return stored.id
 
 
 def test_contacts_round_trip_with_several_addresses(store: Store) -> None:
     cid = _contact(store, "Ada", "ADA@engine.example", "ada@home.example")
-    record = store.contact(cid)
+    record = store.contacts.get(cid)
     assert record.contact.emails == ("ada@engine.example", "ada@home.example")
-    assert store.address_index() == {"ada@engine.example": cid, "ada@home.example": cid}
+    assert store.contacts.address_index() == {"ada@engine.example": cid, "ada@home.example": cid}
 
 
 def test_an_address_belongs_to_one_contact(store: Store) -> None:
     _contact(store, "Ada", "ada@engine.example")
     with pytest.raises(StorageError, match="already belongs"):
         _contact(store, "Impostor", "ada@engine.example")
-    assert [r.contact.name for r in store.contacts()] == ["Ada"]  # nothing half-written
+    assert [r.contact.name for r in store.contacts.all()] == ["Ada"]  # nothing half-written
 
 
 def test_events_are_idempotent_and_transitions_undoable(store: Store) -> None:
     cid = _contact(store)
-    assert store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1")) is not None
-    assert store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1")) is None
-    assert store.event_count() == 1
-    store.apply_event(cid, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=1), key="m2"))
-    assert store.state(cid).stage is Stage.REPLIED
-    undone = store.undo_last_transition(cid)
+    assert store.pipeline.apply(cid, event(EventKind.REQUEST_SENT, key="m1")) is not None
+    assert store.pipeline.apply(cid, event(EventKind.REQUEST_SENT, key="m1")) is None
+    assert store.pipeline.event_count() == 1
+    store.pipeline.apply(cid, event(EventKind.GENUINE_REPLY, T0 + timedelta(hours=1), key="m2"))
+    assert store.pipeline.state(cid).stage is Stage.REPLIED
+    undone = store.pipeline.undo_last(cid)
     assert undone is not None and undone.undone
-    assert store.state(cid).stage is Stage.REQUESTED
-    history = store.history(cid)
+    assert store.pipeline.state(cid).stage is Stage.REQUESTED
+    history = store.pipeline.history(cid)
     assert [(h.kind, h.undone) for h in history] == [
         (EventKind.REQUEST_SENT, False),
         (EventKind.GENUINE_REPLY, True),
@@ -66,10 +66,10 @@ def test_events_are_idempotent_and_transitions_undoable(store: Store) -> None:
 def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
     cid = _contact(store)
     with pytest.raises(RuntimeError), store.transaction():
-        store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1"))
+        store.pipeline.apply(cid, event(EventKind.REQUEST_SENT, key="m1"))
         raise RuntimeError("crash mid-pass")
-    assert store.event_count() == 0
-    assert store.state(cid).stage is Stage.TARGET
+    assert store.pipeline.event_count() == 0
+    assert store.pipeline.state(cid).stage is Stage.TARGET
 
 
 def test_corrupt_database_is_refused_and_left_untouched(tmp_path: Path) -> None:
@@ -198,19 +198,19 @@ def test_undo_keeps_what_later_events_did_without_a_stage_change(store: Store) -
     from datetime import date
 
     cid = _contact(store)
-    store.apply_event(cid, event(EventKind.REQUEST_SENT, key="m1"))
-    store.apply_event(
+    store.pipeline.apply(cid, event(EventKind.REQUEST_SENT, key="m1"))
+    store.pipeline.apply(
         cid, event(EventKind.OVERRIDE, T0 + timedelta(hours=1), key="o1", target=Stage.DECLINED)
     )
     # An away notice arrives after the (mistaken) override: no stage change, but it matters.
-    store.apply_event(
+    store.pipeline.apply(
         cid,
         event(
             EventKind.AUTO_REPLY, T0 + timedelta(hours=2), key="a1", away_until=date(2026, 3, 20)
         ),
     )
-    store.undo_last_transition(cid)
-    state = store.state(cid)
+    store.pipeline.undo_last(cid)
+    state = store.pipeline.state(cid)
     assert state.stage is Stage.REQUESTED
     assert state.away_until == date(2026, 3, 20)
     assert state.requested_at == T0
@@ -220,12 +220,12 @@ def test_offers_are_open_while_the_request_is_pending(store: Store) -> None:
     ada = _contact(store, "Ada", "ada@engine.example")
     bob = _contact(store, "Bob", "bob@engine.example")
     slot = (T0 + timedelta(days=3), T0 + timedelta(days=3, minutes=15))
-    store.add_offers(ada, [slot], T0, "k1")
-    assert store.open_offers() == []  # Ada is still a target: nothing is pending yet
-    store.apply_event(ada, event(EventKind.REQUEST_SENT, key="r1"))
-    assert store.open_offers() == [slot]
-    assert store.open_offers(except_contact=ada) == []
-    assert store.offers_for(ada) == [slot]
-    store.release_offers(ada, T0 + timedelta(hours=1))
-    assert store.open_offers() == [] and store.offers_for(ada) == []
-    assert store.open_offers(except_contact=bob) == []
+    store.messages.add_offers(ada, [slot], T0, "k1")
+    assert store.messages.open_offers() == []  # Ada is still a target: nothing is pending yet
+    store.pipeline.apply(ada, event(EventKind.REQUEST_SENT, key="r1"))
+    assert store.messages.open_offers() == [slot]
+    assert store.messages.open_offers(except_contact=ada) == []
+    assert store.messages.offers_for(ada) == [slot]
+    store.messages.release_offers(ada, T0 + timedelta(hours=1))
+    assert store.messages.open_offers() == [] and store.messages.offers_for(ada) == []
+    assert store.messages.open_offers(except_contact=bob) == []

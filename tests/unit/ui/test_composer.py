@@ -101,7 +101,7 @@ class DemoSetup:
     recorder: ThreadRecorder
 
     def contact(self, name: str) -> int:
-        return next(r.id for r in self.demo.store.contacts() if r.contact.name == name)
+        return next(r.id for r in self.demo.store.contacts.all() if r.contact.name == name)
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ def test_referral_request_coached_live_then_sent_once(
         window.write_action.trigger()  # the sent message triggers a sync round
 
     qtbot.waitUntil(
-        lambda: setup.ctx.store.contact(erin).state.stage is Stage.REQUESTED, timeout=WAIT_MS
+        lambda: setup.ctx.store.contacts.get(erin).state.stage is Stage.REQUESTED, timeout=WAIT_MS
     )
     assert window.model.record(erin).state.stage is Stage.REQUESTED  # type: ignore[union-attr]
     sent = _sent_to(setup.demo.mailbox, "erin.park@northwind.example")
@@ -226,13 +226,13 @@ def test_referral_request_coached_live_then_sent_once(
     assert sent[0].header(OUTBOX_HEADER)
     assert sent[0].subject == "Daniel Okafor suggested I get in touch"
     assert sent[0].text.replace("\r\n", "\n") == seen["body"]
-    history = [h for h in setup.ctx.store.history(erin) if h.to_stage is Stage.REQUESTED]
+    history = [h for h in setup.ctx.store.pipeline.history(erin) if h.to_stage is Stage.REQUESTED]
     assert len(history) == 1
-    assert setup.ctx.store.offers_for(erin) == seen["slots"]
+    assert setup.ctx.store.messages.offers_for(erin) == seen["slots"]
 
     _sync(qtbot, window)  # another round finds nothing new to send or count
     assert len(_sent_to(setup.demo.mailbox, "erin.park@northwind.example")) == 1
-    assert setup.ctx.store.contact(erin).state.stage is Stage.REQUESTED
+    assert setup.ctx.store.contacts.get(erin).state.stage is Stage.REQUESTED
 
 
 def test_save_as_draft_leaves_the_contact_a_target(
@@ -258,16 +258,18 @@ def test_save_as_draft_leaves_the_contact_a_target(
     assert drafts[0]["To"] == "erin.park@northwind.example"
     assert drafts[0]["Subject"] == "Daniel Okafor suggested I get in touch"
     assert drafts[0][OUTBOX_HEADER]
-    assert setup.ctx.store.offers_for(erin) == seen["slots"]
+    assert setup.ctx.store.messages.offers_for(erin) == seen["slots"]
 
     _sync(qtbot, window)
-    assert setup.ctx.store.contact(erin).state.stage is Stage.TARGET
+    assert setup.ctx.store.contacts.get(erin).state.stage is Stage.TARGET
     assert _sent_to(setup.demo.mailbox, "erin.park@northwind.example") == []
 
 
 def test_a_missing_field_is_named_and_blocks_sending(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin, template="request_article")
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), erin, template="request_article"
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
@@ -324,7 +326,7 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
     _sync(qtbot, window)  # the seeded requests are seen in Sent
     jonas = setup.contact("Jonas Weber")
     until = (START + timedelta(days=4)).date()
-    setup.ctx.store.apply_event(
+    setup.ctx.store.pipeline.apply(
         jonas,
         Event(
             EventKind.AUTO_REPLY,
@@ -335,7 +337,7 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
         ),
     )
     window.refresh_contact(jonas)
-    messages = setup.ctx.store.messages_for(jonas)
+    messages = setup.ctx.store.messages.for_contact(jonas)
     request = next(m for m in messages if m.folder == "sent")
     dialog = ComposerDialog(
         setup.ctx, window.model.records(), jonas, action=ActionKind.FOLLOW_UP, parent=window
@@ -359,7 +361,7 @@ def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSe
     erin = setup.contact("Erin Park")
     sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
     close_worker_store()
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin, daily_cap=3)
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, daily_cap=3)
     qtbot.addWidget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -372,7 +374,7 @@ def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSe
 def test_every_control_has_an_accessible_name(qtbot: QtBot, setup: DemoSetup) -> None:
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit
 
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
     qtbot.addWidget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -387,7 +389,7 @@ def test_correcting_a_message_from_the_panel_moves_the_contact(
 ) -> None:
     """Not the composer, but the same demo window: "this was a real reply" on an out-of-office."""
     _sync(qtbot, window)
-    jonas = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Jonas Weber")
+    jonas = next(r.id for r in setup.ctx.store.contacts.all() if r.contact.name == "Jonas Weber")
     window.select_contact(jonas)
     panel = window.panel
     row = next(n for n, m in enumerate(panel._messages) if m.kind == "auto_reply")
@@ -395,7 +397,7 @@ def test_correcting_a_message_from_the_panel_moves_the_contact(
     kinds = [kind for kind, _ in panel.correction_choices()]
     assert kinds == ["human", "bulk"]  # never offers what it already is
     panel.correct_current("human")
-    assert setup.ctx.store.state(jonas).stage is Stage.REPLIED
+    assert setup.ctx.store.pipeline.state(jonas).stage is Stage.REPLIED
     assert "Moved to Replied" in window.statusBar().currentMessage()
     record = window.model.record(jonas)
     assert record is not None and record.state.stage is Stage.REPLIED  # the board follows
@@ -409,7 +411,7 @@ def test_one_click_invitation_for_a_scheduled_contact(
     from desktop.actions import set_meeting
 
     _sync(qtbot, window)
-    maya = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Maya Chen")
+    maya = next(r.id for r in setup.ctx.store.contacts.all() if r.contact.name == "Maya Chen")
     start = START + timedelta(days=2)
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
@@ -434,7 +436,7 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
     _sync(qtbot, window)
     setup.demo.mailbox.has_calendar = False
     setup.ctx.settings = replace(setup.ctx.settings, phone="+1 555 0100")
-    maya = next(r.id for r in setup.ctx.store.contacts() if r.contact.name == "Maya Chen")
+    maya = next(r.id for r in setup.ctx.store.contacts.all() if r.contact.name == "Maya Chen")
     start = START + timedelta(days=2)
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
@@ -461,7 +463,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
     sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
     close_worker_store()
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
     qtbot.addWidget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -469,7 +471,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
     assert dialog.send_button.isEnabled() or "limit" not in dialog.send_blocked_reason()
 
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=3)
-    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), erin)
+    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
     qtbot.addWidget(capped)
     capped.show()
     _ready(qtbot, capped)
@@ -480,7 +482,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
 
 def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) -> None:
     setup.ctx.settings = replace(setup.ctx.settings, message_language="de")
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
     qtbot.addWidget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -507,7 +509,7 @@ def test_one_contact_at_a_time_then_the_next_target(
     erin = setup.contact("Erin Park")
     targets = {
         r.id
-        for r in setup.ctx.store.contacts()
+        for r in setup.ctx.store.contacts.all()
         if r.state.stage is Stage.TARGET and r.contact.primary_email and r.id != erin
     }
     assert targets  # the demo has more than one target
@@ -532,7 +534,7 @@ def test_one_contact_at_a_time_then_the_next_target(
             dialog.set_field("reason", "your talk on hospital data at PyData")
         _ready(qtbot, dialog)
         assert dialog.outbox_key != first_key
-        erins = [Slot(a, b) for a, b in setup.ctx.store.offers_for(erin)]
+        erins = [Slot(a, b) for a, b in setup.ctx.store.messages.offers_for(erin)]
         assert erins and not any(s.overlaps(o) for s in dialog.slots for o in erins)
         # The last one: without "then the next", saving closes the dialog.
         dialog.next_check.setChecked(False)
@@ -546,14 +548,14 @@ def test_one_contact_at_a_time_then_the_next_target(
     drafts = _drafts(setup)
     assert len(drafts) == 2
     assert len({d[OUTBOX_HEADER] for d in drafts}) == 2
-    assert setup.ctx.store.offers_for(seen["next"])
+    assert setup.ctx.store.messages.offers_for(seen["next"])
 
 
 def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
     qtbot: QtBot, setup: DemoSetup
 ) -> None:
     setup.demo.mailbox.has_calendar = False
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
     qtbot.addWidget(dialog)
     dialog.show()
     _ready(qtbot, dialog)

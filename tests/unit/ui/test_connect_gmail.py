@@ -56,7 +56,7 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
     assert window.settings_ui.connect_gmail()
     assert sign_in.thread is not None and sign_in.thread is not threading.main_thread()
     store = window.ctx.store
-    gmail = [a for a in store.accounts() if a.kind is AccountKind.GMAIL]
+    gmail = [a for a in store.accounts.all() if a.kind is AccountKind.GMAIL]
     assert [a.address for a in gmail] == ["sam@gmail.example"]
     assert any(isinstance(p, GmailProvider) for p in window.ctx.providers)
     gmail_id = gmail[0].id
@@ -80,7 +80,7 @@ def test_a_failed_sign_in_says_why_and_adds_nothing(
     qtbot.addWidget(window)
     assert not window.settings_ui.connect_gmail()
     assert reports == ["Sign-in timed out after 300 s."]
-    assert [a for a in window.ctx.store.accounts() if a.kind is AccountKind.GMAIL] == []
+    assert [a for a in window.ctx.store.accounts.all() if a.kind is AccountKind.GMAIL] == []
     window.shutdown()
 
 

@@ -141,7 +141,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
 ) -> None:
     d, s = servers
     ctx.providers = ()
-    ada = ctx.store.add_contact(Contact(None, "Ada Byron", ("ada@contact.test",))).id
+    ada = ctx.store.contacts.add(Contact(None, "Ada Byron", ("ada@contact.test",))).id
     assert ada is not None
 
     def run(dialog: ImapAccountDialog) -> bool:
@@ -159,11 +159,11 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     window.start()
     with qtbot.waitSignal(window.sync_finished, timeout=15_000):
         assert window.settings_ui.connect_mailbox()
-    (account,) = [a for a in ctx.store.accounts() if a.kind is AccountKind.IMAP]
+    (account,) = [a for a in ctx.store.accounts.all() if a.kind is AccountKind.IMAP]
     assert PasswordStore().load(ME) == PASSWORD
-    saved = ImapSettings.from_json(ctx.store.account_settings(account.id) or "")
+    saved = ImapSettings.from_json(ctx.store.accounts.settings(account.id) or "")
     assert saved.port == d.port and saved.security is Security.STARTTLS
-    assert PASSWORD not in (ctx.store.account_settings(account.id) or "")
+    assert PASSWORD not in (ctx.store.accounts.settings(account.id) or "")
     (provider,) = [p for p in ctx.providers if isinstance(p, ImapProvider)]
     assert account.id in window.sync.push.handles
     qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
@@ -187,7 +187,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     ).result(15)
     with qtbot.waitSignal(window.sync_finished, timeout=15_000):
         window.sync_now()
-    assert ctx.store.state(ada).stage is Stage.REQUESTED
+    assert ctx.store.pipeline.state(ada).stage is Stage.REQUESTED
     reply = EmailMessage()
     reply["From"], reply["To"], reply["Subject"] = "ada@contact.test", ME, "Re: Coffee chat?"
     reply["Date"] = format_datetime(ctx.clock.now())
@@ -205,7 +205,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     )
     with arrived, smtplib.SMTP("127.0.0.1", s.port, timeout=10) as smtp:
         smtp.sendmail("ada@contact.test", [ME], reply.as_bytes())
-    assert ctx.store.state(ada).stage is Stage.REPLIED
+    assert ctx.store.pipeline.state(ada).stage is Stage.REPLIED
     assert "Ada Byron replied" in window.banner.text.text()
     window.shutdown()
     assert window.sync.push.handles == {}

@@ -113,7 +113,7 @@ def test_connect_outlook_in_the_browser_adds_the_account(
     assert "Connect &Outlook…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert window.settings_ui.connect_outlook()
     assert len(opened) == 1 and reports == []
-    (account,) = [a for a in ctx.store.accounts() if a.kind is AccountKind.OUTLOOK]
+    (account,) = [a for a in ctx.store.accounts.all() if a.kind is AccountKind.OUTLOOK]
     assert account.address == ME and added == [account.id]
     assert emulator.count("/devicecode") == 0
     # the client id is remembered for next time (it is not a secret); no token on disk
@@ -153,7 +153,7 @@ def test_without_a_browser_the_dialog_shows_the_device_code(
     from PySide6.QtGui import QGuiApplication
 
     assert QGuiApplication.clipboard().text() == "COFFEE42"
-    assert [a.address for a in ctx.store.accounts() if a.kind is AccountKind.OUTLOOK] == [ME]
+    assert [a.address for a in ctx.store.accounts.all() if a.kind is AccountKind.OUTLOOK] == [ME]
     assert reports == []
 
 
@@ -180,7 +180,7 @@ def test_cancel_stops_the_sign_in_and_adds_nothing(
     assert not connector.connect(None)
     timer.stop()
     assert connector.error == "Sign-in cancelled." and reports == []  # no message box for it
-    assert not [a for a in ctx.store.accounts() if a.kind is AccountKind.OUTLOOK]
+    assert not [a for a in ctx.store.accounts.all() if a.kind is AccountKind.OUTLOOK]
     assert not memory_keyring.entries
 
 
@@ -221,7 +221,7 @@ def test_a_browser_that_never_answers_says_why(
     connector = _connector(ctx, emulator, certificate, reports, timeout=1)
     assert not connector.connect(None)
     assert reports and "No answer from the browser within 1 seconds" in reports[0]
-    assert not [a for a in ctx.store.accounts() if a.kind is AccountKind.OUTLOOK]
+    assert not [a for a in ctx.store.accounts.all() if a.kind is AccountKind.OUTLOOK]
 
 
 def test_no_keyring_says_so_before_any_browser(

@@ -18,10 +18,10 @@ from ui.interview import InterviewWindow
 
 def _scheduled(ctx: AppContext, minutes: int) -> int:
     store = ctx.store
-    cid = store.add_contact(Contact(None, "Ana Silva", ("ana@figma.example",), company="Figma"))
+    cid = store.contacts.add(Contact(None, "Ana Silva", ("ana@figma.example",), company="Figma"))
     assert cid.id is not None
     start = ctx.clock.now()
-    store.apply_event(
+    store.pipeline.apply(
         cid.id,
         Event(
             EventKind.MEETING_SET,
@@ -61,7 +61,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     assert len(times_up) == 1 and window.timer_label.text() == "+3:00"  # said once
 
     window.check_question(0)
-    assert [q.checked for q in ctx.store.questions(ana)] == [True, False]
+    assert [q.checked for q in ctx.store.workspace.questions(ana)] == [True, False]
     qtbot.keyClicks(window.notes, "Growth PMs own the funnel end to end.")
     qtbot.mouseClick(window.end_button, Qt.MouseButton.LeftButton)
     window.referrals_edit.setPlainText("Raj Patel <raj@stripe.example>\nMei Chen (Canva)\n")
@@ -71,7 +71,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
     done = finished.args[0]
 
-    [record] = ctx.store.interviews(ana)
+    [record] = ctx.store.workspace.interviews(ana)
     assert record.ended_at == clock.now()
     assert record.notes == "Growth PMs own the funnel end to end."
     assert record.their_promises == ("the team's reading list", "an intro to the design lead")
@@ -79,13 +79,13 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     new = [r for r in done.referrals if r.created]
     assert [r.name for r in new] == ["Raj Patel", "Mei Chen"]
     for referral in new:
-        target = ctx.store.contact(referral.contact_id)
+        target = ctx.store.contacts.get(referral.contact_id)
         assert target.contact.referrer_id == ana
         assert target.state.stage is Stage.TARGET
-        assert ctx.store.sources()[referral.contact_id].kind is SourceKind.REFERRAL
-        [draft] = ctx.store.drafts(referral.contact_id)
+        assert ctx.store.workspace.sources()[referral.contact_id].kind is SourceKind.REFERRAL
+        [draft] = ctx.store.workspace.drafts(referral.contact_id)
         assert draft.subject == "Ana Silva suggested I get in touch"
-    assert ctx.store.contact(new[0].contact_id).contact.emails == ("raj@stripe.example",)
+    assert ctx.store.contacts.get(new[0].contact_id).contact.emails == ("raj@stripe.example",)
     text = window.thank_you_preview.toPlainText()
     assert "- the team's reading list\n- an intro to the design lead" in text
     assert "Raj Patel, Mei Chen" in window.summary.text()
@@ -108,4 +108,4 @@ def test_closing_an_unsaved_interview_asks(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     window.close()
     assert not window.isVisible()
-    assert ctx.store.interviews(ana) == []
+    assert ctx.store.workspace.interviews(ana) == []

@@ -209,7 +209,7 @@ def test_snooze_persists_and_clears_the_count(qtbot: QtBot, ctx: AppContext, ada
     with qtbot.waitSignal(center.due_count_changed) as counted:
         notifier.answer(notifier.notes[0].key, "snooze")
     assert counted.args == [0]
-    [mark] = ctx.store.action_marks().values()
+    [mark] = ctx.store.marks.actions().values()
     assert (mark.contact_id, mark.kind) == (ada, "needs_answer")
     assert mark.snoozed_until == uiseed.NOW + timedelta(days=1)
 
@@ -229,7 +229,7 @@ def test_without_a_service_or_a_tray_the_banner_says_it(
         == "Needs your answer — Ada Lovelace: They replied and are waiting for your answer"
     )
     assert window.banner.isVisible()
-    assert ctx.store.reminder_value(TOLD_CHANNEL) == "banner"
+    assert ctx.store.marks.reminder_value(TOLD_CHANNEL) == "banner"
 
 
 def test_the_channel_is_told_once_not_at_every_start(

@@ -20,7 +20,7 @@ def test_a_database_op_gets_the_workers_store_and_answers_on_the_gui_thread(
 
     def add(store: Store) -> int:
         assert store is not ctx.store  # the worker's own connection
-        return store.add_contact(Contact(None, "Ada Lovelace")).id or 0
+        return store.contacts.add(Contact(None, "Ada Lovelace")).id or 0
 
     def done(contact_id: int) -> None:
         seen.append((contact_id, threading.current_thread() is threading.main_thread()))
@@ -28,7 +28,7 @@ def test_a_database_op_gets_the_workers_store_and_answers_on_the_gui_thread(
     ops.db(add, success=done)
     qtbot.waitUntil(lambda: bool(seen))
     [(contact_id, on_gui)] = seen
-    assert on_gui and ctx.store.contact(contact_id).contact.name == "Ada Lovelace"
+    assert on_gui and ctx.store.contacts.get(contact_id).contact.name == "Ada Lovelace"
 
 
 def test_a_failure_goes_to_failure_or_to_the_default_path(qtbot: QtBot, ctx: AppContext) -> None:

@@ -145,7 +145,7 @@ def test_s_snoozes_until_the_chosen_time_and_it_comes_back(
     qtbot.keyClick(view, Qt.Key.Key_S)
     assert menu == ["Snooze for", "1 day", "3 days", "Next week"]
     assert window.model.next_action(inbox["ada"]) == ""
-    [mark] = ctx.store.action_marks().values()
+    [mark] = ctx.store.marks.actions().values()
     assert (mark.contact_id, mark.kind) == (inbox["ada"], "needs_answer")
     assert mark.snoozed_until == uiseed.NOW + timedelta(days=3)
     # Gone from Today, its count and the next-action column; the next action is selected.
@@ -166,7 +166,7 @@ def test_d_dismisses_and_ctrl_z_brings_it_back(
     view = window.today_view
     qtbot.keyClick(view, Qt.Key.Key_End)  # Linus: close the loop
     qtbot.keyClick(view, Qt.Key.Key_D)
-    [mark] = ctx.store.action_marks().values()
+    [mark] = ctx.store.marks.actions().values()
     assert mark.dismissed and mark.contact_id == inbox["linus"]
     assert inbox["linus"] not in {a.contact_id for a in window.due_model.actions()}
     assert ("section", "Close the loop (1)") not in _shown(window)
@@ -176,7 +176,7 @@ def test_d_dismisses_and_ctrl_z_brings_it_back(
     assert window.undo_action.text() == "&Undo dismiss or snooze"
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
-    assert ctx.store.action_marks() == {}
+    assert ctx.store.marks.actions() == {}
     assert _selected(window).contact_id == inbox["linus"]  # type: ignore[union-attr]
     assert window.sidebar.item(View.TODAY).text() == "Today  (7)"
     assert window.undo_action.text() == "&Undo last stage change"
@@ -187,10 +187,10 @@ def test_the_banners_undo_button_restores_a_dismissal(
 ) -> None:
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_Delete)
-    assert len(ctx.store.action_marks()) == 1
+    assert len(ctx.store.marks.actions()) == 1
     with qtbot.waitSignal(window.today.actions_marked):
         qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
-    assert ctx.store.action_marks() == {}
+    assert ctx.store.marks.actions() == {}
     assert not window.banner.isVisible()
     assert inbox["alan"] in {a.contact_id for a in window.due_model.actions()}
 
@@ -216,7 +216,7 @@ def test_the_context_menu_snoozes_and_dismisses(
     assert row is not None
     pos = window.today_view.visualRect(window.due_model.index(row)).center()
     window.today.on_today_menu(pos)
-    [mark] = ctx.store.action_marks().values()
+    [mark] = ctx.store.marks.actions().values()
     assert mark.contact_id == inbox["alan"]
     assert mark.snoozed_until is not None and mark.snoozed_until.weekday() == 0  # Monday
 
@@ -224,4 +224,4 @@ def test_the_context_menu_snoozes_and_dismisses(
 def test_keys_with_ctrl_are_not_taken_by_today(qtbot: QtBot, window: MainWindow, ctx) -> None:
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
-    assert ctx.store.action_marks() == {}
+    assert ctx.store.marks.actions() == {}

@@ -24,7 +24,7 @@ from ui.models.due import ACTION_ROLE, KIND_ROLE, SECTION_ROLE, DueModel, DueRow
 
 def _model(ctx: AppContext) -> ContactsModel:
     model = ContactsModel()
-    model.reset_records(ctx.store.contacts())
+    model.reset_records(ctx.store.contacts.all())
     return model
 
 
@@ -45,7 +45,7 @@ def test_proxies_pass_qt_model_checks(qtmodeltester, ctx, seeded) -> None:
 
 def test_due_model_passes_qt_model_checks(qtmodeltester, ctx, seeded) -> None:
     model = DueModel()
-    actions = all_due(ctx.store.contacts(), ctx.clock.now(), ctx.settings.reminders())
+    actions = all_due(ctx.store.contacts.all(), ctx.clock.now(), ctx.settings.reminders())
     model.set_rows([DueRow(a, "x") for a in actions])
     qtmodeltester.check(model)
 
@@ -54,11 +54,11 @@ def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, see
     model = _model(ctx)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
-    records = ctx.store.contacts()
-    new = ctx.store.add_contact(records[0].contact.__class__(None, "Zed New"))
+    records = ctx.store.contacts.all()
+    new = ctx.store.contacts.add(records[0].contact.__class__(None, "Zed New"))
     assert new.id is not None
     with qtbot.waitSignal(model.rowsInserted) as blocker:
-        model.upsert(ctx.store.contact(new.id))
+        model.upsert(ctx.store.contacts.get(new.id))
     assert blocker.args is not None and blocker.args[1:] == [len(records), len(records)]
     assert model.record(new.id) is not None
     assert not resets
@@ -67,9 +67,9 @@ def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, see
 def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, seeded) -> None:
     model = _model(ctx)
     ada = seeded["ada"]
-    ctx.store.set_notes(ada, "Ask about the engine")
+    ctx.store.contacts.set_notes(ada, "Ask about the engine")
     with qtbot.waitSignal(model.dataChanged) as blocker:
-        model.upsert(ctx.store.contact(ada))
+        model.upsert(ctx.store.contacts.get(ada))
     assert blocker.args is not None
     top, bottom = blocker.args[0], blocker.args[1]
     assert top.row() == bottom.row() == model.row_of(ada)
@@ -78,7 +78,7 @@ def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, see
 def test_upsert_of_an_unchanged_contact_signals_nothing(qtbot: QtBot, ctx, seeded) -> None:
     model = _model(ctx)
     with qtbot.assertNotEmitted(model.dataChanged):
-        model.upsert(ctx.store.contact(seeded["ada"]))
+        model.upsert(ctx.store.contacts.get(seeded["ada"]))
 
 
 def test_filter_is_case_insensitive_over_name_company_role_and_emails(ctx, seeded) -> None:
@@ -94,7 +94,7 @@ def test_filter_is_case_insensitive_over_name_company_role_and_emails(ctx, seede
     assert names("nasa") == {"Katherine Johnson"}  # company
     assert names("rear adm") == {"Grace Hopper"}  # role
     assert names("ghopper@") == {"Grace Hopper"}  # second email
-    assert names("") == {r.contact.name for r in ctx.store.contacts()}
+    assert names("") == {r.contact.name for r in ctx.store.contacts.all()}
     assert names("nobody-matches") == set()
 
 
@@ -108,7 +108,7 @@ def test_stage_proxy_keeps_one_stage_and_follows_changes(qtbot: QtBot, ctx, seed
 
     override_stage(ctx.store, seeded["ada"], Stage.TARGET, ctx.clock.now())
     with qtbot.waitSignal(column.rowsInserted):
-        model.upsert(ctx.store.contact(seeded["ada"]))
+        model.upsert(ctx.store.contacts.get(seeded["ada"]))
     assert column.rowCount() == 3
 
 

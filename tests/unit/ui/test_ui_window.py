@@ -33,7 +33,8 @@ from desktop.context import AppContext
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Contact, Stage
 from desktop.jobs import AccountOutcome, SyncRound, SyncState
-from desktop.storage import Store, StoredMessage
+from desktop.storage import StoredMessage
+from desktop.storage.contacts import ContactRepo
 from mail.provider import (
     Account,
     AccountKind,
@@ -101,9 +102,12 @@ def test_closed_stages_share_one_column_with_a_stage_badge(
     assert board.columns[Stage.BOUNCED] is closed and board.columns[Stage.NO_RESPONSE] is closed
     shown = {closed.proxy.index(r, 0).data(ID_ROLE) for r in range(closed.proxy.rowCount())}
     assert shown == {seeded["barbara"], seeded["frances"]}
-    assert ("Declined", False) in board.delegate.badges(ctx.store.contact(seeded["frances"]), "")
+    assert ("Declined", False) in board.delegate.badges(
+        ctx.store.contacts.get(seeded["frances"]), ""
+    )
     assert not any(
-        text == "Replied" for text, _ in board.delegate.badges(ctx.store.contact(seeded["ada"]), "")
+        text == "Replied"
+        for text, _ in board.delegate.badges(ctx.store.contacts.get(seeded["ada"]), "")
     )
     # A drop on Closed declines.
     linus = seeded["linus"]
@@ -112,17 +116,17 @@ def test_closed_stages_share_one_column_with_a_stage_badge(
     payload = window.model.mimeData([window.model.index(row, 0)])
     with qtbot.waitSignal(board.stage_change_requested):
         closed.proxy.dropMimeData(payload, closed.view.defaultDropAction(), -1, -1, QModelIndex())
-    assert ctx.store.contact(linus).state.stage is Stage.DECLINED
+    assert ctx.store.contacts.get(linus).state.stage is Stage.DECLINED
     assert board.column_of(linus) is Stage.DECLINED
 
 
 def test_card_badges_say_away_bounced_and_follow_ups(window: MainWindow, ctx, seeded) -> None:
     delegate = window.board.delegate
-    grace = delegate.badges(ctx.store.contact(seeded["grace"]), "")
+    grace = delegate.badges(ctx.store.contacts.get(seeded["grace"]), "")
     assert ("away until 19 Mar", False) in grace
-    barbara = delegate.badges(ctx.store.contact(seeded["barbara"]), "")
+    barbara = delegate.badges(ctx.store.contacts.get(seeded["barbara"]), "")
     assert barbara == [("Bounced", True)]  # the panel names the address
-    linus = delegate.badges(ctx.store.contact(seeded["linus"]), "")
+    linus = delegate.badges(ctx.store.contacts.get(seeded["linus"]), "")
     assert ("2 follow-ups", False) in linus
 
 
@@ -140,7 +144,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
             payload, column.view.defaultDropAction(), -1, -1, column.proxy.index(-1, -1)
         )
     assert window.board.column_of(donald) is Stage.REQUESTED
-    assert ctx.store.contact(donald).state.stage is Stage.REQUESTED
+    assert ctx.store.contacts.get(donald).state.stage is Stage.REQUESTED
 
     window.select_contact(donald)
     entries = [
@@ -155,7 +159,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
 
     qtbot.mouseClick(window.panel.undo_button, Qt.MouseButton.LeftButton)
     assert window.current_id == donald
-    assert ctx.store.contact(donald).state.stage is Stage.TARGET
+    assert ctx.store.contacts.get(donald).state.stage is Stage.TARGET
     assert window.board.column_of(donald) is Stage.TARGET
     undone = window.panel.history.item(0).data(Qt.ItemDataRole.UserRole)
     assert undone.undone
@@ -163,9 +167,9 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
 
 
 def test_moving_to_the_same_stage_does_nothing(window: MainWindow, ctx, seeded) -> None:
-    before = len(ctx.store.history(seeded["ada"]))
+    before = len(ctx.store.pipeline.history(seeded["ada"]))
     assert not window.commands.move_contact(seeded["ada"], Stage.REPLIED)
-    assert len(ctx.store.history(seeded["ada"])) == before
+    assert len(ctx.store.pipeline.history(seeded["ada"])) == before
 
 
 def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow) -> None:
@@ -190,7 +194,7 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
 
 def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seeded) -> None:
     rows = window.due_model.actions()
-    expected = all_due(ctx.store.contacts(), ctx.clock.now(), ctx.settings.reminders())
+    expected = all_due(ctx.store.contacts.all(), ctx.clock.now(), ctx.settings.reminders())
     assert rows == expected
     assert [(a.kind, a.contact_id) for a in rows[:3]] == [
         (ActionKind.PREPARE, seeded["alan"]),
@@ -269,20 +273,20 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
     # actions after its commit.
     now = ctx.clock.now()
     set_meeting(ctx.store, ada, now + timedelta(days=3), now + timedelta(days=3, minutes=30), now)
-    due = tuple(all_due(ctx.store.contacts(), now, ctx.settings.reminders()))
+    due = tuple(all_due(ctx.store.contacts.all(), now, ctx.settings.reminders()))
     account_id = ctx.providers[0].account.id
     result = SyncRound(
-        (AccountOutcome(account_id, SyncState.IDLE),), (), (ctx.store.contact(ada),), due
+        (AccountOutcome(account_id, SyncState.IDLE),), (), (ctx.store.contacts.get(ada),), due
     )
 
     reads: list[int] = []
-    real_contacts = Store.contacts
+    real_contacts = ContactRepo.all
 
-    def counting_contacts(self: Store, *args: object, **kw: object) -> object:
+    def counting_contacts(self: ContactRepo, *args: object, **kw: object) -> object:
         reads.append(1)
         return real_contacts(self, *args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(Store, "contacts", counting_contacts)
+    monkeypatch.setattr(ContactRepo, "all", counting_contacts)
     rows: list[int] = []
     window.model.dataChanged.connect(
         lambda top, bottom, roles=(): rows.extend(range(top.row(), bottom.row() + 1))
@@ -293,7 +297,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
     ):
         window.sync.on_round_finished(_finished(result))
 
-    assert reads == []  # no store.contacts() on the GUI thread
+    assert reads == []  # no store.contacts.all() on the GUI thread
     assert set(rows) == {window.model.row_of(ada)}  # one row signalled
     assert window.board.column_of(ada) is Stage.SCHEDULED
     assert window.board.selected_id() == ada  # the selection followed the card
@@ -314,7 +318,7 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
         real_select(contact_id)
 
     monkeypatch.setattr(window.board, "select", spy)
-    ctx.store.set_notes(seeded["grace"], "Ask about COBOL")
+    ctx.store.contacts.set_notes(seeded["grace"], "Ask about COBOL")
     window.refresh_contact(seeded["grace"])  # another contact changed
     assert calls == []
     window.commands.move_contact(ada, Stage.MET)  # the card changes column: select it there
@@ -347,7 +351,7 @@ class FailingProvider:
 def test_a_failing_account_shows_its_state_beside_an_idle_one(
     qtbot: QtBot, ctx: AppContext, seeded, error: ProviderError, text: str, tip: str
 ) -> None:
-    work = ctx.store.add_account(AccountKind.DEMO, "work@example.org", "Work")
+    work = ctx.store.accounts.add(AccountKind.DEMO, "work@example.org", "Work")
     quiet = ctx.providers[0]
     ctx.providers = (quiet, FailingProvider(work, error))  # type: ignore[assignment]
     win = uiseed.open_window(ctx)
@@ -380,23 +384,23 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
         return accept
 
     monkeypatch.setattr(window, "exec_dialog", answer)
-    history = len(ctx.store.history(donald))
+    history = len(ctx.store.pipeline.history(donald))
     column = window.board.columns[Stage.SCHEDULED]
     row = window.model.row_of(donald)
     assert row is not None
     payload = window.model.mimeData([window.model.index(row, 0)])
     column.proxy.dropMimeData(payload, column.view.defaultDropAction(), -1, -1, QModelIndex())
     qtbot.waitUntil(lambda: len(asked) == 1)
-    assert ctx.store.contact(donald).state.stage is Stage.TARGET  # cancelled: nothing moved
+    assert ctx.store.contacts.get(donald).state.stage is Stage.TARGET  # cancelled: nothing moved
     assert window.board.column_of(donald) is Stage.TARGET
-    assert len(ctx.store.history(donald)) == history
+    assert len(ctx.store.pipeline.history(donald)) == history
 
     accept = True  # Contact ▸ Move to ▸ Scheduled…, answered this time
     window.select_contact(donald)
     action = next(a for a in window.move_actions if a.data() == Stage.SCHEDULED.value)
     action.trigger()
     assert len(asked) == 2
-    state = ctx.store.contact(donald).state
+    state = ctx.store.contacts.get(donald).state
     assert state.stage is Stage.SCHEDULED
     assert state.meeting_start == datetime(2026, 3, 16, 10, 30, tzinfo=UTC)
     assert state.meeting_end == datetime(2026, 3, 16, 11, 0, tzinfo=UTC)
@@ -451,7 +455,7 @@ def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
 def test_panel_shows_messages_through_the_safe_browser(
     qtbot: QtBot, window: MainWindow, ctx, seeded
 ) -> None:
-    record = ctx.store.contact(seeded["ada"])
+    record = ctx.store.contacts.get(seeded["ada"])
     msg = StoredMessage(
         key="1:m1",
         account_id=1,
@@ -477,7 +481,7 @@ def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, se
     window.select_contact(seeded["ada"])
     window.panel.notes.setPlainText("Ask who else to talk to")
     qtbot.waitUntil(
-        lambda: ctx.store.contact(seeded["ada"]).contact.notes == "Ask who else to talk to",
+        lambda: ctx.store.contacts.get(seeded["ada"]).contact.notes == "Ask who else to talk to",
         timeout=5000,
     )
 
@@ -518,7 +522,7 @@ def test_every_control_has_an_accessible_name(window: MainWindow, seeded) -> Non
 def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx, seeded) -> None:
     meeting = MeetingDialog("Ada Lovelace", ZoneInfo("UTC"), ctx.clock.now())
     dialogs = [
-        ContactDialog(ctx.store.contacts(), ctx.store.add_contact),
+        ContactDialog(ctx.store.contacts.all(), ctx.store.contacts.add),
         meeting,
         ShortcutsDialog(),
         AboutDialog("1.0", ctx.paths.profile, ctx.paths.logs),
@@ -602,7 +606,7 @@ def test_board_and_table_fit_a_1400_pixel_window(qtbot: QtBot, window: MainWindo
 def test_contact_dialog_validates_and_shows_storage_errors_inline(
     qtbot: QtBot, ctx, seeded
 ) -> None:
-    dialog = ContactDialog(ctx.store.contacts(), ctx.store.add_contact)
+    dialog = ContactDialog(ctx.store.contacts.all(), ctx.store.contacts.add)
     qtbot.addWidget(dialog)
     dialog.on_save()
     assert dialog.error.text() == "A name is required."
@@ -619,7 +623,7 @@ def test_contact_dialog_validates_and_shows_storage_errors_inline(
     dialog.referrer.setCurrentIndex(dialog.referrer.findText("Ada Lovelace"))
     dialog.on_save()
     assert dialog.saved is not None and dialog.saved.id is not None
-    stored = ctx.store.contact(dialog.saved.id).contact
+    stored = ctx.store.contacts.get(dialog.saved.id).contact
     assert stored.emails == ("new@x.example", "other@x.example")
     assert stored.timezone == "Europe/Paris" and stored.referrer_id == seeded["ada"]
 
@@ -639,7 +643,7 @@ def test_set_meeting_schedules_the_contact(window: MainWindow, ctx, seeded) -> N
 
 
 def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow, ctx) -> None:
-    contact = ctx.store.add_contact(Contact(None, "Zora Neale", ("zora@x.example",)))
+    contact = ctx.store.contacts.add(Contact(None, "Zora Neale", ("zora@x.example",)))
     assert contact.id is not None
     with qtbot.assertNotEmitted(window.model.modelReset):
         window.refresh_contact(contact.id)

@@ -34,9 +34,11 @@ def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[Ma
 
 def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[str, int]) -> None:
     store = window.ctx.store
-    o = store.add_objective(Objective(None, "Research careers", ("Mathematician",), ("NASA",)))
-    store.set_contact_objectives(seeded["ada"], [o.id or 0])
-    store.set_contact_objectives(seeded["alan"], [o.id or 0])
+    o = store.workspace.add_objective(
+        Objective(None, "Research careers", ("Mathematician",), ("NASA",))
+    )
+    store.workspace.set_contact_objectives(seeded["ada"], [o.id or 0])
+    store.workspace.set_contact_objectives(seeded["alan"], [o.id or 0])
     window.findChild(Workspace).show_view(0)
     view = window.findChild(Workspace).objectives
     assert window.pages.currentWidget() is view
@@ -52,8 +54,8 @@ def test_network_view_shows_chains_and_the_referrer_update(
 ) -> None:
     store = window.ctx.store
     met = seeded["katherine"]
-    raj = store.add_contact(Contact(None, "Raj Patel", ("raj@x.example",), referrer_id=met))
-    store.update_contact(
+    raj = store.contacts.add(Contact(None, "Raj Patel", ("raj@x.example",), referrer_id=met))
+    store.contacts.update(
         Contact(
             met,
             "Katherine Johnson",
@@ -105,14 +107,14 @@ def test_prepare_tab_edits_source_and_questions(
     assert pane.article_title.isVisibleTo(pane)
     pane.article_title.setText("Navy code at sea")
     pane.article_title.editingFinished.emit()
-    assert store.source(seeded["grace"]).article_title == "Navy code at sea"  # type: ignore[union-attr]
+    assert store.workspace.source(seeded["grace"]).article_title == "Navy code at sea"  # type: ignore[union-attr]
     first = pane.questions.item(0).text()
     pane.questions.setCurrentRow(0)
     pane.move_down()
-    assert [q.text for q in store.questions(seeded["grace"])][1] == first
+    assert [q.text for q in store.workspace.questions(seeded["grace"])][1] == first
     pane.research.setPlainText("# Grace\n- wrote the first compiler")
     pane.flush()
-    assert store.research(seeded["grace"]).startswith("# Grace")
+    assert store.workspace.research(seeded["grace"]).startswith("# Grace")
 
 
 def test_import_through_the_dialog(
@@ -149,7 +151,7 @@ def test_backup_and_restore_from_the_window(
     names = sorted(r.contact.name for r in window.model.records())
     copy = hooks.backup_now(tmp_path / "b.sqlite3")
     assert copy is not None
-    window.ctx.store.add_contact(Contact(None, "After The Backup"))
+    window.ctx.store.contacts.add(Contact(None, "After The Backup"))
     window.reload_all()
     not_ours = tmp_path / "notes.sqlite3"
     shutil.copy(FILES / "Connections.csv", not_ours)
@@ -157,7 +159,7 @@ def test_backup_and_restore_from_the_window(
     assert "not a Coffeechat backup" in warnings[-1]
     assert hooks.restore_backup(copy, confirm=False)
     assert sorted(r.contact.name for r in window.model.records()) == names
-    assert Store.open(window.ctx.paths.profile).contact_count() == len(names)
+    assert Store.open(window.ctx.paths.profile).contacts.count() == len(names)
 
 
 def test_export_from_the_window(window: MainWindow, tmp_path: Path) -> None:
@@ -210,7 +212,7 @@ def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
     pane.on_write_clicked()
     assert written == [new]
     pane.discard_draft()
-    assert window.ctx.store.drafts(new) == [] and not pane.drafts_box.isVisibleTo(pane)
+    assert window.ctx.store.workspace.drafts(new) == [] and not pane.drafts_box.isVisibleTo(pane)
 
 
 def test_the_users_question_bank(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:

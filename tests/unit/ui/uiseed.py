@@ -42,7 +42,7 @@ def make_context(profile: Path, *, with_account: bool = True) -> AppContext:
     store = Store.open(profile)
     providers: tuple[QuietProvider, ...] = ()
     if with_account:
-        account = store.add_account(AccountKind.DEMO, "demo@example.org", "Demo mailbox")
+        account = store.accounts.add(AccountKind.DEMO, "demo@example.org", "Demo mailbox")
         providers = (QuietProvider(account),)
     return AppContext(
         paths=Paths(profile=profile, logs=profile / "logs"),
@@ -69,7 +69,7 @@ def add(
     **kw: object,
 ) -> int:
     """Add a contact and walk it through named steps (request, reply, meet, …)."""
-    contact = store.add_contact(Contact(None, name, emails, company, role, **kw))  # type: ignore[arg-type]
+    contact = store.contacts.add(Contact(None, name, emails, company, role, **kw))  # type: ignore[arg-type]
     assert contact.id is not None
     cid = contact.id
     at = NOW - timedelta(days=20)
@@ -126,7 +126,7 @@ def add(
             )
         else:
             raise ValueError(step)
-        store.apply_event(cid, ev)
+        store.pipeline.apply(cid, ev)
     return cid
 
 

@@ -1,0 +1,150 @@
+"""Contacts, their addresses (good and bad) and notes."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+
+from desktop.domain.model import Contact, ContactState
+from desktop.storage.codec import iso, state_from_json, state_to_json
+from desktop.storage.database import Database, StorageError
+from desktop.storage.records import ContactRecord, utc_now
+
+
+class ContactRepo:
+    """The contacts table and contact_emails."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._db = database.connection
+
+    def add(self, contact: Contact, state: ContactState | None = None) -> Contact:
+        state = state or ContactState()
+        now = iso(utc_now())
+        with self._database.transaction():
+            cur = self._db.execute(
+                "INSERT INTO contacts (name, company, role, timezone, source, referrer_id, "
+                "objective_id, notes, stage, state, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    contact.name,
+                    contact.company,
+                    contact.role,
+                    contact.timezone,
+                    contact.source,
+                    contact.referrer_id,
+                    contact.objective_id,
+                    contact.notes,
+                    state.stage.value,
+                    state_to_json(state),
+                    now,
+                    now,
+                ),
+            )
+            contact_id = int(cur.lastrowid or 0)
+            self._set_emails(contact_id, contact.emails)
+        return replace(contact, id=contact_id)
+
+    def update(self, contact: Contact) -> None:
+        if contact.id is None:
+            raise ValueError("update_contact needs a stored contact")
+        with self._database.transaction():
+            self._db.execute(
+                "UPDATE contacts SET name = ?, company = ?, role = ?, timezone = ?, source = ?, "
+                "referrer_id = ?, objective_id = ?, notes = ?, updated_at = ? WHERE id = ?",
+                (
+                    contact.name,
+                    contact.company,
+                    contact.role,
+                    contact.timezone,
+                    contact.source,
+                    contact.referrer_id,
+                    contact.objective_id,
+                    contact.notes,
+                    iso(utc_now()),
+                    contact.id,
+                ),
+            )
+            self._set_emails(contact.id, contact.emails)
+
+    def _set_emails(self, contact_id: int, emails: tuple[str, ...]) -> None:
+        cleaned = [e.strip().lower() for e in emails if e.strip()]
+        for address in cleaned:
+            owner = self._db.execute(
+                "SELECT contact_id FROM contact_emails WHERE address = ?", (address,)
+            ).fetchone()
+            if owner is not None and owner[0] != contact_id:
+                raise StorageError(f"The address {address} already belongs to another contact.")
+        self._db.execute("DELETE FROM contact_emails WHERE contact_id = ?", (contact_id,))
+        self._db.executemany(
+            "INSERT INTO contact_emails (address, contact_id, position) VALUES (?, ?, ?)",
+            [(a, contact_id, i) for i, a in enumerate(dict.fromkeys(cleaned))],
+        )
+
+    def delete(self, contact_id: int) -> None:
+        with self._database.transaction():
+            self._db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+
+    _CONTACT_SQL = (
+        "SELECT c.id, c.name, c.company, c.role, c.timezone, c.source, c.referrer_id, "
+        "c.objective_id, c.notes, c.state, "
+        "(SELECT group_concat(address, char(10)) FROM "
+        " (SELECT address FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position)) "
+        "FROM contacts c"
+    )
+
+    @staticmethod
+    def _record(row: sqlite3.Row | tuple[object, ...]) -> ContactRecord:
+        emails = tuple(str(row[10]).split("\n")) if row[10] else ()
+        contact = Contact(
+            id=int(str(row[0])),
+            name=str(row[1]),
+            emails=emails,
+            company=str(row[2]),
+            role=str(row[3]),
+            timezone=str(row[4]),
+            source=str(row[5]),
+            referrer_id=None if row[6] is None else int(str(row[6])),
+            objective_id=None if row[7] is None else int(str(row[7])),
+            notes=str(row[8]),
+        )
+        return ContactRecord(contact, state_from_json(str(row[9])))
+
+    def all(self) -> list[ContactRecord]:
+        rows = self._db.execute(self._CONTACT_SQL + " ORDER BY c.name COLLATE NOCASE").fetchall()
+        return [self._record(r) for r in rows]
+
+    def get(self, contact_id: int) -> ContactRecord:
+        row = self._db.execute(self._CONTACT_SQL + " WHERE c.id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise KeyError(contact_id)
+        return self._record(row)
+
+    def names(self) -> dict[int, str]:
+        return {int(i): str(n) for i, n in self._db.execute("SELECT id, name FROM contacts")}
+
+    def count(self) -> int:
+        return int(self._db.execute("SELECT count(*) FROM contacts").fetchone()[0])
+
+    def address_index(self) -> dict[str, int]:
+        """Every known address (lower-case) and its contact: the sync's relevance filter."""
+        return {
+            str(a): int(c)
+            for a, c in self._db.execute("SELECT address, contact_id FROM contact_emails")
+        }
+
+    def mark_address_bad(self, address: str) -> None:
+        self._db.execute("UPDATE contact_emails SET bad = 1 WHERE address = ?", (address.lower(),))
+
+    def bad_addresses(self, contact_id: int) -> set[str]:
+        rows = self._db.execute(
+            "SELECT address FROM contact_emails WHERE contact_id = ? AND bad = 1", (contact_id,)
+        )
+        return {str(r[0]) for r in rows}
+
+    def set_notes(self, contact_id: int, notes: str) -> None:
+        with self._database.transaction():
+            self._db.execute(
+                "UPDATE contacts SET notes = ?, updated_at = ? WHERE id = ?",
+                (notes, iso(utc_now()), contact_id),
+            )

@@ -1,0 +1,179 @@
+"""The database: one SQLite connection, opened, checked and upgraded; transactions over it.
+
+A sync pass writes its messages, events, transitions and the account cursor in ONE transaction
+(``with store.transaction():``), so a crash or a dropped network mid-pass loses nothing and
+duplicates nothing: the next pass repeats the work from the old cursor, and event keys are unique.
+The repositories all hold the same :class:`Database` and join its transactions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from desktop.storage.migrations import LATEST, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "coffeechat.sqlite3"
+
+
+class StorageError(Exception):
+    """A storage problem the user must hear about in plain words; nothing was changed."""
+
+
+class Database:
+    """One connection and its transaction depth. Not shared between threads: open one per thread."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self._depth = 0
+
+    # ---------------------------------------------------------------- opening
+    @classmethod
+    def open(cls, profile_dir: Path, *, migrate: bool = True) -> Database:
+        """Open (creating if needed) the profile's database, upgrading its schema.
+
+        Raises StorageError with a message for the user when the folder cannot be used, the file
+        is damaged or not ours, or it was written by a newer Coffeechat. The file is never touched
+        in those cases.
+        """
+        profile_dir = Path(profile_dir)
+        if profile_dir.exists() and not profile_dir.is_dir():
+            raise StorageError(
+                f"Cannot use the profile folder {profile_dir}: it is a file, not a folder. "
+                "Choose another profile with --profile."
+            )
+        try:
+            profile_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"Cannot create the profile folder {profile_dir}: {exc.strerror or exc}."
+            ) from exc
+        if not os.access(profile_dir, os.R_OK | os.W_OK | os.X_OK):
+            raise StorageError(
+                f"Cannot use the profile folder {profile_dir}: it is not readable and writable "
+                "by you. Fix its permissions or choose another profile with --profile."
+            )
+        path = profile_dir / DB_NAME
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as exc:
+            raise StorageError(f"Cannot open the database {path}: {exc}.") from exc
+        try:
+            version = cls._check(db, path)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            if migrate and version < LATEST:
+                cls._migrate(db, path, version)
+        except BaseException:
+            db.close()
+            raise
+        return cls(db, path)
+
+    @staticmethod
+    def _check(db: sqlite3.Connection, path: Path) -> int:
+        try:
+            # Reading the header and the schema finds a file that is not a database, or whose
+            # first pages are damaged. A full quick_check reads every page (over a second for a
+            # large profile), so it runs only before an upgrade (see _migrate).
+            version = int(db.execute("PRAGMA user_version").fetchone()[0])
+            db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise StorageError(
+                f"The database {path} is damaged or is not a Coffeechat database ({exc}). "
+                "It was left untouched: restore it from a backup, or move it aside to start "
+                "a new profile."
+            ) from exc
+        if version > LATEST:
+            raise StorageError(
+                f"The database {path} was written by a newer version of Coffeechat (schema "
+                f"{version}; this version knows up to {LATEST}). It was left untouched: update "
+                "Coffeechat to open it."
+            )
+        return version
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection, path: Path, version: int) -> None:
+        if version > 0:
+            try:
+                ok = db.execute("PRAGMA quick_check").fetchone()[0]
+            except sqlite3.DatabaseError as exc:
+                ok = str(exc)
+            if ok != "ok":
+                raise StorageError(
+                    f"The database {path} is damaged ({ok}). It was left untouched: restore it "
+                    "from a backup, or move it aside to start a new profile."
+                )
+            backup = path.with_name(f"{path.name}.before-v{LATEST}.bak")
+            try:
+                shutil.copyfile(path, backup)
+            except OSError as exc:
+                raise StorageError(
+                    f"Cannot back up {path} before upgrading it ({exc.strerror or exc}); "
+                    "nothing was changed. Free some disk space and try again."
+                ) from exc
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            for number in range(version + 1, LATEST + 1):
+                log.info("migrating database to schema %d", number)
+                MIGRATIONS[number - 1](db)
+                db.execute(f"PRAGMA user_version = {number}")
+            db.execute("COMMIT")
+        except sqlite3.Error as exc:
+            db.execute("ROLLBACK")
+            raise StorageError(
+                f"Upgrading the database {path} failed ({exc}); it was left as it was."
+            ) from exc
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
+
+    # ----------------------------------------------------------- transactions
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One atomic unit of work; nested uses join the outer transaction."""
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.connection.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self._depth = 0
+            self.connection.execute("ROLLBACK")
+            raise
+        self._depth = 0
+        try:
+            self.connection.execute("COMMIT")
+        except sqlite3.Error:
+            self.connection.execute("ROLLBACK")
+            raise
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit inside a transaction: undone alone if it fails."""
+        self.connection.execute("SAVEPOINT unit")
+        try:
+            yield
+        except BaseException:
+            self.connection.execute("ROLLBACK TO unit")
+            self.connection.execute("RELEASE unit")
+            raise
+        self.connection.execute("RELEASE unit")

@@ -1,0 +1,52 @@
+"""The outbox: a row written before the provider call and completed after it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from desktop.storage.codec import iso
+from desktop.storage.database import Database
+
+
+class OutboxRepo:
+    """The outbox table."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._db = database.connection
+
+    def add(
+        self,
+        key: str,
+        account_id: int,
+        contact_id: int | None,
+        purpose: str,
+        payload: str,
+        created_at: datetime,
+    ) -> None:
+        with self._database.transaction():
+            self._db.execute(
+                "INSERT OR IGNORE INTO outbox (key, account_id, contact_id, purpose, payload, "
+                "created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (key, account_id, contact_id, purpose, payload, iso(created_at)),
+            )
+
+    def pending(self, account_id: int) -> list[tuple[str, int | None, str, str]]:
+        rows = self._db.execute(
+            "SELECT key, contact_id, purpose, payload FROM outbox WHERE account_id = ? AND "
+            "state = 'pending' ORDER BY id",
+            (account_id,),
+        )
+        return [(str(r[0]), r[1], str(r[2]), str(r[3])) for r in rows]
+
+    def done(self, key: str, sent_id: str) -> None:
+        with self._database.transaction():
+            self._db.execute(
+                "UPDATE outbox SET state = 'sent', sent_id = ? WHERE key = ?", (sent_id, key)
+            )
+
+    def failed(self, key: str, error: str) -> None:
+        with self._database.transaction():
+            self._db.execute(
+                "UPDATE outbox SET state = 'failed', error = ? WHERE key = ?", (error, key)
+            )
