@@ -32,11 +32,6 @@ ME = "me@example.test"
 
 
 @pytest.fixture
-def sim() -> SimClock:
-    return SimClock()
-
-
-@pytest.fixture
 def emulator(sim: SimClock) -> Iterator[GmailEmulator]:
     with GmailEmulator(ME, clock=sim.now) as emu:
         yield emu

@@ -50,7 +50,7 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
         report=lambda _p, _t, text: reports.append(text),
     )
     window = MainWindow(ctx, connectors=(connector,))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
+    qtbot.add_widget(window)
     connector.events.account_added.connect(window.on_account_added)
     assert window.connect_gmail_action.isEnabled()
     assert window.connect_gmail()
@@ -62,7 +62,7 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
     gmail_id = gmail[0].id
     assert gmail_id in window.account_labels
     assert reports == []
-    qtbot.waitUntil(lambda: not window.sync_running, timeout=10_000)
+    qtbot.wait_until(lambda: not window.sync_running, timeout=10_000)
     window.shutdown()
 
 
@@ -77,7 +77,7 @@ def test_a_failed_sign_in_says_why_and_adds_nothing(
         report=lambda _p, _t, text: reports.append(text),
     )
     window = MainWindow(ctx, connectors=(connector,))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
+    qtbot.add_widget(window)
     assert not window.connect_gmail()
     assert reports == ["Sign-in timed out after 300 s."]
     assert [a for a in window.ctx.store.accounts() if a.kind is AccountKind.GMAIL] == []

@@ -106,7 +106,7 @@ def test_connect_outlook_in_the_browser_adds_the_account(
     reports: list[str] = []
     connector = _connector(ctx, emulator, certificate, reports)
     window = MainWindow(ctx, connectors=(connector,))
-    qtbot.addWidget(window)
+    qtbot.add_widget(window)
     added: list[int] = []
     connector.events.account_added.connect(added.append)
     assert window.connect_outlook_action.isEnabled()
@@ -247,7 +247,7 @@ def test_no_keyring_says_so_before_any_browser(
 
 def test_the_client_id_dialog_refuses_what_is_not_an_id(qtbot: QtBot) -> None:
     dialog = ClientIdDialog("")
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.client_id.setText("my-app")
     dialog.on_accept()
     assert dialog.result() == 0 and "not an application (client) ID" in dialog.error.text()

@@ -16,10 +16,9 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind, DueAction
 from desktop.reminders import Snooze
+from tests.helpers.windows import shown_window
 from ui.main_window import MainWindow, View
 from ui.models.due import ACTION_ROLE, SECTION_ROLE
-
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
 
 @pytest.fixture
@@ -33,14 +32,10 @@ def inbox(ctx: AppContext, seeded: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, inbox: dict[str, int]) -> Iterator[MainWindow]:
-    win = MainWindow(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    win.show_today()
-    win.today_view.setFocus()
-    yield win
-    win.shutdown()
+    with shown_window(qtbot, ctx) as win:
+        win.show_today()
+        win.today_view.setFocus()
+        yield win
 
 
 def _shown(window: MainWindow) -> list[tuple[str, object]]:
@@ -188,7 +183,7 @@ def test_the_banners_undo_button_restores_a_dismissal(
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_Delete)
     assert len(ctx.store.action_marks()) == 1
-    with qtbot.waitSignal(window.actions_marked):
+    with qtbot.wait_signal(window.actions_marked):
         qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert ctx.store.action_marks() == {}
     assert not window.banner.isVisible()
@@ -197,12 +192,12 @@ def test_the_banners_undo_button_restores_a_dismissal(
 
 def test_a_dismissal_survives_a_restart(qtbot: QtBot, ctx: AppContext, inbox) -> None:
     first = MainWindow(ctx)
-    qtbot.addWidget(first)
+    qtbot.add_widget(first)
     first.today_view.step_selection(+1)
     first.dismiss_action(first.today_view.current_action())  # type: ignore[arg-type]
     first.shutdown()
     second = MainWindow(ctx)
-    qtbot.addWidget(second)
+    qtbot.add_widget(second)
     assert inbox["alan"] not in {a.contact_id for a in second.due_model.actions()}
     assert second.sidebar.item(View.TODAY).text() == "Today  (6)"
     second.shutdown()

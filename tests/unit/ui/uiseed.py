@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -49,6 +51,15 @@ def make_context(profile: Path, *, with_account: bool = True) -> AppContext:
         providers=providers,  # type: ignore[arg-type]
         sync_interval_s=3600,
     )
+
+
+@contextmanager
+def opened_context(profile: Path) -> Iterator[AppContext]:
+    """``make_context`` for a fixture: its workers and store are closed on exit."""
+    context = make_context(profile)
+    yield context
+    context.tasks.shutdown()
+    context.store.close()
 
 
 def _event(kind: EventKind, at: datetime, summary: str, key: str, **kw: object) -> Event:
