@@ -1,10 +1,13 @@
-"""A mail provider whose every call fails the way a real service does: offline, throttled or
-needing sign-in (or any other error a test names). It implements the real ``MailProvider`` port,
-so the sync round, the window and the CLI treat it as they would a live account."""
+"""Mail providers that fail the way a real service does: offline, throttled or needing sign-in
+(or any other error a test names). ``FailingProvider`` implements the real ``MailProvider`` port
+and fails every call; ``PartlyFailingProvider`` wraps a working provider and fails only the
+calls a test names (the calendar is down, the mail still goes)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any, NoReturn
 
 from mail.provider import (
     Account,
@@ -66,6 +69,27 @@ class FailingProvider:
 
     def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
         raise self.error
+
+
+class PartlyFailingProvider:
+    """``inner`` as it is, except that the calls named in ``calls`` raise ``error``."""
+
+    def __init__(self, inner: MailProvider, error: Exception, *calls: str) -> None:
+        unknown = set(calls) - {n for n in dir(FailingProvider) if not n.startswith("_")}
+        assert not unknown, f"not calls of a provider: {sorted(unknown)}"
+        self._inner = inner
+        self._calls = frozenset(calls)
+        self.account = inner.account
+        self.error = error
+
+    def _fail(self, *args: object, **kwargs: object) -> NoReturn:
+        raise self.error
+
+    def __getattr__(self, name: str) -> Any:
+        if name in self._calls:
+            fail: Callable[..., NoReturn] = self._fail
+            return fail
+        return getattr(self._inner, name)
 
 
 def _implements_the_port(provider: FailingProvider) -> MailProvider:

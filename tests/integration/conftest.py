@@ -1,5 +1,5 @@
-"""Fixtures the integration tests share: the emulators' TLS certificate, the two clocks, and the
-UI tests' AppContext (``ctx``)."""
+"""Fixtures the integration tests share: the app's clock at ``T0`` and the UI tests' AppContext
+(``ctx``). The emulators' certificate, ``sim`` and ``gmail`` come from tests/conftest.py."""
 
 from __future__ import annotations
 
@@ -11,24 +11,10 @@ import pytest
 
 from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
-from tests.helpers.gmail_emulator import SimClock
-from tests.helpers.graph_emulator import make_certificate
 from tests.unit.ui import uiseed
 
 #: When the integration stories start: a Monday morning.
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A self-signed certificate and key for the emulators' HTTPS, made once per module."""
-    return make_certificate(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def sim() -> SimClock:
-    """The emulators' clock (what the service believes the time is)."""
-    return SimClock()
 
 
 @pytest.fixture

@@ -292,12 +292,6 @@ def test_the_switch_off_clears_what_was_set_and_sets_nothing(
 
 
 # ================================================================================ Gmail
-@pytest.fixture
-def gmail(sim: SimClock) -> Iterator[GmailEmulator]:
-    with GmailEmulator("me@example.test", clock=sim.now) as emu:
-        yield emu
-
-
 def test_gmail_labels_the_thread_waiting_for_a_thank_you_and_nothing_else(
     tmp_path: Path, gmail: GmailEmulator, sim: SimClock, clock: ManualClock
 ) -> None:

@@ -20,17 +20,12 @@ from desktop.context import AppContext
 from mail.auth.microsoft import MicrosoftAuth
 from mail.auth.tokens import TokenStore
 from mail.provider import AccountKind
-from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
+from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser
 from tests.helpers.memory_keyring import MemoryKeyring
 from ui.connect_outlook import ClientIdDialog, OutlookConnector, SignInDialog
 from ui.main_window import MainWindow
 
 ME = "me@outlook.test"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
