@@ -29,6 +29,8 @@ from collections.abc import Iterator  # noqa: E402
 import keyring  # noqa: E402 - after the environment above is set
 import pytest  # noqa: E402
 
+from tests.helpers.gmail_emulator import GmailEmulator, SimClock  # noqa: E402
+from tests.helpers.graph_emulator import make_certificate  # noqa: E402
 from tests.helpers.memory_keyring import MemoryKeyring  # noqa: E402
 
 
@@ -40,3 +42,22 @@ def memory_keyring() -> Iterator[MemoryKeyring]:
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def sim() -> SimClock:
+    """The emulators' clock: what the mail service believes the time is."""
+    return SimClock()
+
+
+@pytest.fixture
+def gmail(sim: SimClock) -> Iterator[GmailEmulator]:
+    """The Gmail emulator for me@example.test, on ``sim``'s time."""
+    with GmailEmulator("me@example.test", clock=sim.now) as emu:
+        yield emu
+
+
+@pytest.fixture(scope="module")
+def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A self-signed certificate and key for the emulators' HTTPS, made once per module."""
+    return make_certificate(tmp_path_factory.mktemp("tls"))

@@ -27,8 +27,6 @@ from tests.helpers.memory_keyring import MemoryKeyring
 from tests.integration.test_outlook import ME, T0, _provider, _sign_in
 from ui.composer import ComposerDialog
 
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
-
 WAIT_MS = 15_000
 AWAY = "bob@contact.test"
 
@@ -71,9 +69,9 @@ def composer_setup(
 
 def _open(qtbot: QtBot, ctx: AppContext, contact_id: int) -> ComposerDialog:
     dialog = ComposerDialog(ctx, ctx.store.contacts.all(), contact_id)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)
     return dialog
 
 
@@ -86,7 +84,7 @@ def test_an_automatic_reply_from_mail_tips_is_shown_before_sending(
     ada = ctx.store.contacts.add(Contact(None, "Ada Lovelace", ("ada@contact.test",)))
 
     dialog = _open(qtbot, ctx, bob.id)
-    qtbot.waitUntil(dialog.away_label.isVisible, timeout=WAIT_MS)
+    qtbot.wait_until(dialog.away_label.isVisible, timeout=WAIT_MS)
     text = dialog.away_label.text()
     assert "Bob Marsh has an automatic reply on" in text
     assert "I am out of the office until 14 March." in text and "<b>" not in text
@@ -100,7 +98,7 @@ def test_an_automatic_reply_from_mail_tips_is_shown_before_sending(
     asked = len(provider.tips_threads)  # type: ignore[attr-defined]
     dialog.contact_combo.setCurrentIndex(dialog.contact_combo.findData(ada.id))
     account = provider.account.id
-    qtbot.waitUntil(lambda: (account, "ada@contact.test") in dialog.mail_tips, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: (account, "ada@contact.test") in dialog.mail_tips, timeout=WAIT_MS)
     assert not dialog.away_label.isVisible()
     dialog.contact_combo.setCurrentIndex(dialog.contact_combo.findData(bob.id))
     assert dialog.away_label.isVisible()
@@ -116,7 +114,7 @@ def test_mail_tips_that_fail_only_leave_the_warning_out(
     bob = ctx.store.contacts.add(Contact(None, "Bob Marsh", (AWAY,)))
     dialog = _open(qtbot, ctx, bob.id)
     account = ctx.providers[0].account.id
-    qtbot.waitUntil(lambda: (account, AWAY) in dialog.mail_tips, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: (account, AWAY) in dialog.mail_tips, timeout=WAIT_MS)
     assert dialog.mail_tips[(account, AWAY)] == ""
     assert not dialog.away_label.isVisible()
     assert dialog.has_message() or dialog.error  # the composer carries on

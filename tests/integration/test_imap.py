@@ -56,11 +56,6 @@ def servers() -> Iterator[Servers]:
         yield pair
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
-
-
 def settings_for(d: Dovecot, s: SmtpServer, **changes: object) -> ImapSettings:
     """STARTTLS on the plain port, trusting the test certificate; SMTP in plaintext (loopback)."""
     base = ImapSettings(

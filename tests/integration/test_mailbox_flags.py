@@ -26,27 +26,12 @@ from mail.gmail import GmailProvider
 from mail.outlook import OutlookProvider
 from mail.provider import AccountKind, MailProvider, OutgoingMessage, SentRef
 from tests.helpers.gmail_emulator import GmailEmulator, SimClock, endpoints_for, grant_for, mail
-from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, make_certificate
+from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator
 from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 REMINDERS = ReminderSettings()
 ADA, BOB = "ada@contact.test", "bob@contact.test"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def sim() -> SimClock:
-    return SimClock()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
 
 
 @pytest.fixture(autouse=True)
@@ -310,12 +295,6 @@ def test_the_switch_off_clears_what_was_set_and_sets_nothing(
 
 
 # ================================================================================ Gmail
-@pytest.fixture
-def gmail(sim: SimClock) -> Iterator[GmailEmulator]:
-    with GmailEmulator("me@example.test", clock=sim.now) as emu:
-        yield emu
-
-
 def test_gmail_labels_the_thread_waiting_for_a_thank_you_and_nothing_else(
     tmp_path: Path, gmail: GmailEmulator, sim: SimClock, clock: ManualClock
 ) -> None:

@@ -46,27 +46,12 @@ from mail.provider import (
     ThrottledError,
 )
 from tests.helpers.gmail_emulator import SimClock
-from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
+from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser
 from tests.helpers.loop_checks import assert_replies_count_and_the_out_of_office_does_not
 from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ME = "me@outlook.test"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
-
-
-@pytest.fixture
-def sim() -> SimClock:
-    return SimClock()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(T0)
 
 
 @pytest.fixture

@@ -107,7 +107,7 @@ def test_a_bounce_for_a_cc_does_not_bounce_the_thread_contact(tmp_path: Path) ->
 
 def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> None:
     from mail.provider import OfflineError
-    from tests.unit.desktop.test_jobs import FailingMailbox
+    from tests.helpers.failing_provider import FailingProvider
 
     demo, clock, paths = open_demo(tmp_path)
     maya = demo.contact_id("accepts")
@@ -115,7 +115,7 @@ def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> Non
     start = clock.now() + timedelta(hours=1)
     set_meeting(demo.store, maya, start, start + timedelta(minutes=15), clock.now())
     clock.advance(timedelta(hours=2))
-    offline = FailingMailbox(demo.mailbox.account, OfflineError("no network"))
+    offline = FailingProvider(demo.mailbox.account, OfflineError("no network"))
     try:
         round_ = sync_round(paths.profile, (offline,), clock)
     finally:

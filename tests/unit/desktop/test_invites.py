@@ -10,8 +10,9 @@ from icalendar import Calendar
 from desktop.domain.model import Contact, Stage
 from desktop.domain.slots import Party, Slot, propose_slots
 from desktop.invites import accept_slot, build_ics, event_uid, meeting_invite
-from mail.provider import MeetingInvite, OfflineError
+from mail.provider import MailProvider, OfflineError
 from tests.helpers.demo_profile import START, open_demo
+from tests.helpers.failing_provider import PartlyFailingProvider
 
 
 def _event(ics: bytes) -> object:
@@ -68,16 +69,9 @@ def test_slot_two_accepted_schedules_the_contact_and_invites_them(tmp_path: Path
         demo.store.close()
 
 
-class _Offline:
-    def __init__(self, inner: object) -> None:
-        self._inner = inner
-        self.account = inner.account  # type: ignore[attr-defined]
-
-    def create_event(self, event: MeetingInvite) -> object:
-        raise OfflineError("no network")
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(self._inner, name)
+def _offline_calendar(inner: MailProvider) -> PartlyFailingProvider:
+    """The mailbox works; its calendar cannot be reached."""
+    return PartlyFailingProvider(inner, OfflineError("no network"), "create_event")
 
 
 def test_offline_calendar_still_schedules_and_keeps_the_ics(tmp_path: Path) -> None:
@@ -85,7 +79,7 @@ def test_offline_calendar_still_schedules_and_keeps_the_ics(tmp_path: Path) -> N
     try:
         erin = demo.contact_id("accepts")
         slot = Slot(START + timedelta(days=2), START + timedelta(days=2, minutes=30))
-        accepted = accept_slot(demo.store, _Offline(demo.mailbox), erin, slot, clock.now())  # type: ignore[arg-type]
+        accepted = accept_slot(demo.store, _offline_calendar(demo.mailbox), erin, slot, clock.now())  # type: ignore[arg-type]
         assert demo.store.pipeline.state(erin).stage is Stage.SCHEDULED
         assert accepted.event is None and "no network" in accepted.error
         assert _event(accepted.ics)["DTSTART"].dt == slot.start  # type: ignore[index]

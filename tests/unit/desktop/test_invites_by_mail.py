@@ -35,6 +35,7 @@ from mail.provider import (
     OutgoingMessage,
 )
 from tests.helpers.demo_profile import START, open_demo
+from tests.helpers.failing_provider import PartlyFailingProvider
 from tests.helpers.gmail_emulator import GmailEmulator, SimClock, endpoints_for, grant_for
 
 PHONE = "Phone: +1 555 0100"
@@ -168,19 +169,13 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
         demo.store.close()
 
 
-class _OfflineSend:
+class _OfflineSend(PartlyFailingProvider):
     """The demo mailbox without calendar, whose sending fails once: the network is down."""
 
+    has_calendar = False
+
     def __init__(self, inner: Any) -> None:
-        self._inner = inner
-        self.account = inner.account
-        self.has_calendar = False
-
-    def create_draft(self, msg: OutgoingMessage) -> Any:
-        raise OfflineError("no network")
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
+        super().__init__(inner, OfflineError("no network"), "create_draft")
 
 
 def test_an_invitation_mailed_offline_waits_in_the_outbox_with_its_ics(tmp_path: Path) -> None:

@@ -2,60 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from pathlib import Path
 
 from desktop.jobs import SyncState, close_worker_store, sync_round
 from desktop.storage import Store
 from mail.provider import (
-    Account,
     AccountKind,
-    ChangeSet,
-    DraftRef,
-    EventRef,
-    Interval,
-    MailMessage,
-    MeetingInvite,
-    MessageRef,
     NeedsSignInError,
     OfflineError,
-    OutgoingMessage,
-    SentRef,
     ThrottledError,
 )
 from tests.helpers.demo_profile import open_demo
-
-
-class FailingMailbox:
-    """A provider whose change feed fails the way a real service does."""
-
-    def __init__(self, account: Account, error: Exception) -> None:
-        self.account = account
-        self.error = error
-
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
-        raise self.error
-
-    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        raise self.error
-
-    def create_draft(self, msg: OutgoingMessage) -> DraftRef:
-        raise self.error
-
-    def send_draft(self, draft: DraftRef) -> SentRef:
-        raise self.error
-
-    def find_sent(self, outbox_key: str) -> SentRef | None:
-        raise self.error
-
-    def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]:
-        raise self.error
-
-    def create_event(self, event: MeetingInvite) -> EventRef:
-        raise self.error
-
-    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
-        raise self.error
+from tests.helpers.failing_provider import FailingProvider
 
 
 def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
@@ -65,10 +23,10 @@ def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
     outlook = store.accounts.add(AccountKind.OUTLOOK, "me@outlook.example")
     imap = store.accounts.add(AccountKind.IMAP, "me@imap.example")
     providers = (
-        FailingMailbox(gmail, OfflineError("no route to host")),
+        FailingProvider(gmail, OfflineError("no route to host")),
         demo.mailbox,
-        FailingMailbox(outlook, ThrottledError(retry_after=30)),
-        FailingMailbox(imap, NeedsSignInError("invalid_grant")),
+        FailingProvider(outlook, ThrottledError(retry_after=30)),
+        FailingProvider(imap, NeedsSignInError("invalid_grant")),
     )
     try:
         round_ = sync_round(paths.profile, providers, clock)
@@ -93,7 +51,7 @@ def test_an_unexpected_error_is_an_error_state_not_a_crash(tmp_path: Path) -> No
     broken = store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
     try:
         round_ = sync_round(
-            paths.profile, (FailingMailbox(broken, RuntimeError("bug")), demo.mailbox), clock
+            paths.profile, (FailingProvider(broken, RuntimeError("bug")), demo.mailbox), clock
         )
     finally:
         close_worker_store()

@@ -36,14 +36,9 @@ ACCOUNT = Account(1, AccountKind.GMAIL, ME, "Sam Rivera")
 
 
 @pytest.fixture
-def sim() -> SimClock:
-    return SimClock()
-
-
-@pytest.fixture
-def emulator(sim: SimClock) -> Iterator[GmailEmulator]:
-    with GmailEmulator(ME, clock=sim.now) as emu:
-        yield emu
+def emulator(gmail: GmailEmulator) -> GmailEmulator:
+    """The shared Gmail emulator (tests/conftest.py) under this file's name for it."""
+    return gmail
 
 
 @pytest.fixture

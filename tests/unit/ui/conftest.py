@@ -1,4 +1,5 @@
-"""Fixtures for the UI tests: a real AppContext in a temp folder, QSettings kept in tmp_path."""
+"""Fixtures for the UI tests: a real AppContext in a temp folder (``ctx``), the seeded contacts
+(``seeded``), the main window on them (``window``), QSettings kept in tmp_path."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import uiseed
 from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
+from tests.helpers.windows import shown_window
+from ui.main_window import MainWindow
 
 
 @pytest.fixture(autouse=True)
@@ -27,12 +31,17 @@ def qsettings_in_tmp(tmp_path: Path) -> Iterator[None]:
 
 @pytest.fixture
 def ctx(tmp_path: Path) -> Iterator[AppContext]:
-    context = uiseed.make_context(tmp_path / "profile")
-    yield context
-    context.tasks.shutdown()
-    context.store.close()
+    with uiseed.opened_context(tmp_path / "profile") as context:
+        yield context
 
 
 @pytest.fixture
 def seeded(ctx: AppContext) -> dict[str, int]:
     return uiseed.seed(ctx.store)
+
+
+@pytest.fixture
+def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
+    """The main window on the seeded profile, shown; a test file overrides it for another set-up."""
+    with shown_window(qtbot, ctx) as win:
+        yield win

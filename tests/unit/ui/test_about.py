@@ -31,7 +31,7 @@ def test_about_shows_the_version_the_folders_and_how_to_back_up(
 ) -> None:
     profile, logs = tmp_path / "My <Data>", tmp_path / "logs"
     dialog = AboutDialog(desktop.__version__, profile, logs)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     text = " ".join(label.text() for label in dialog.findChildren(QLabel))
     assert f"Version {desktop.__version__}" in text
@@ -46,7 +46,7 @@ def test_copy_details_puts_the_versions_and_folders_on_the_clipboard(
     qtbot: QtBot, tmp_path: Path
 ) -> None:
     dialog = AboutDialog("1.2.3", tmp_path / "data", tmp_path / "logs")
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.copy_button.click()
     copied = QGuiApplication.clipboard().text()
     assert copied.splitlines()[0] == "Coffeechat 1.2.3"

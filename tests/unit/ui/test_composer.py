@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import uiseed
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 from pytestqt.qtbot import QtBot
@@ -40,10 +39,9 @@ from mail.provider import (
     SentRef,
 )
 from tests.helpers.demo_profile import START
+from tests.helpers.windows import open_window
 from ui.composer import ComposerDialog
 from ui.main_window import MainWindow
-
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
 WAIT_MS = 15_000
 
@@ -128,22 +126,22 @@ def setup(tmp_path: Path) -> Iterator[DemoSetup]:
 
 @pytest.fixture
 def window(qtbot: QtBot, setup: DemoSetup) -> Iterator[MainWindow]:
-    win = uiseed.open_window(setup.ctx)
-    qtbot.addWidget(win)
+    win = open_window(setup.ctx)
+    qtbot.add_widget(win)
     win.show()
-    qtbot.waitExposed(win)
+    qtbot.wait_exposed(win)
     yield win
     win.shutdown()
 
 
 def _ready(qtbot: QtBot, dialog: ComposerDialog) -> None:
-    qtbot.waitUntil(lambda: dialog.calendar is not None and dialog.has_message(), timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: dialog.calendar is not None and dialog.has_message(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
 
 
 def _type_body(qtbot: QtBot, dialog: ComposerDialog, text: str) -> None:
     """Replace the body as a user would, then wait for the debounced coaching."""
-    with qtbot.waitSignal(dialog.coaching_updated, timeout=WAIT_MS):
+    with qtbot.wait_signal(dialog.coaching_updated, timeout=WAIT_MS):
         dialog.body_edit.setPlainText(text)
 
 
@@ -165,7 +163,7 @@ def _drafts(setup: DemoSetup) -> list[Any]:
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.sync_finished, timeout=WAIT_MS):
+    with qtbot.wait_signal(window.sync_finished, timeout=WAIT_MS):
         assert window.sync_now()
 
 
@@ -208,16 +206,16 @@ def test_referral_request_coached_live_then_sent_once(
 
         seen["slots"] = [(s.start, s.end) for s in dialog.slots]
         seen["body"] = dialog.body_edit.toPlainText()
-        with qtbot.waitSignal(dialog.message_sent, timeout=WAIT_MS):
+        with qtbot.wait_signal(dialog.message_sent, timeout=WAIT_MS):
             qtbot.mouseClick(dialog.send_button, Qt.MouseButton.LeftButton)
         return dialog.result() == QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(window, "exec_dialog", drive)
     window.select_contact(erin)
-    with qtbot.waitSignal(window.sync_finished, timeout=WAIT_MS):
+    with qtbot.wait_signal(window.sync_finished, timeout=WAIT_MS):
         window.write_action.trigger()  # the sent message triggers a sync round
 
-    qtbot.waitUntil(
+    qtbot.wait_until(
         lambda: setup.ctx.store.contacts.get(erin).state.stage is Stage.REQUESTED, timeout=WAIT_MS
     )
     assert window.model.record(erin).state.stage is Stage.REQUESTED  # type: ignore[union-attr]
@@ -247,7 +245,7 @@ def test_save_as_draft_leaves_the_contact_a_target(
         _ready(qtbot, dialog)
         assert dialog.draft_button.isDefault()
         seen["slots"] = [(s.start, s.end) for s in dialog.slots]
-        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+        with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
             qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
         return dialog.result() == QDialog.DialogCode.Accepted
 
@@ -270,17 +268,17 @@ def test_a_missing_field_is_named_and_blocks_sending(qtbot: QtBot, setup: DemoSe
     dialog = ComposerDialog(
         setup.ctx, setup.ctx.store.contacts.all(), erin, template="request_article"
     )
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
-    qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
-    qtbot.waitUntil(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
     assert "Article title" in dialog.field_error.text()
     assert "Article title" in dialog.status_label.text()
     assert dialog.body_edit.toPlainText() == ""  # never a message with a blank in it
     assert not dialog.send_button.isEnabled()
     assert not dialog.draft_button.isEnabled()
 
-    with qtbot.waitSignal(dialog.coaching_updated, timeout=WAIT_MS):
+    with qtbot.wait_signal(dialog.coaching_updated, timeout=WAIT_MS):
         dialog.set_field("article_title", "Shipping software in hospitals")
     assert not dialog.field_error.isVisible()
     assert 'I read "Shipping software in hospitals"' in dialog.body_edit.toPlainText()
@@ -297,24 +295,24 @@ def test_the_composer_never_calls_the_provider_on_the_gui_thread(
     def drive(dialog: QDialog) -> bool:
         assert isinstance(dialog, ComposerDialog)
         dialog.show()
-        qtbot.waitUntil(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+        qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)
         if "reason" in dialog.field_values():  # the cold request asks why this person
             dialog.set_field("reason", "your talk on learning design stayed with me")
         _ready(qtbot, dialog)
         contact = dialog.record()
         assert contact is not None
         if contact.contact.name == names[0]:
-            with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+            with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
                 dialog.draft_button.click()
         else:
-            with qtbot.waitSignal(dialog.message_sent, timeout=WAIT_MS):
+            with qtbot.wait_signal(dialog.message_sent, timeout=WAIT_MS):
                 dialog.send_button.click()
         return True
 
     monkeypatch.setattr(window, "exec_dialog", drive)
     for name in names:
         window.write_to(setup.contact(name))
-    qtbot.waitUntil(lambda: not window.sync.running, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: not window.sync.running, timeout=WAIT_MS)
     called = {name for name, _ in setup.recorder.calls}
     assert {"busy_blocks", "create_draft", "send_draft", "find_sent"} <= called
     assert all(thread != gui for _, thread in setup.recorder.calls), setup.recorder.calls
@@ -342,7 +340,7 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
     dialog = ComposerDialog(
         setup.ctx, window.model.records(), jonas, action=ActionKind.FOLLOW_UP, parent=window
     )
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     assert dialog.template_combo.currentData() == "follow_up"
@@ -362,7 +360,7 @@ def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSe
     sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
     close_worker_store()
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, daily_cap=3)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     assert dialog.cap_label.isVisible()
@@ -375,7 +373,7 @@ def test_every_control_has_an_accessible_name(qtbot: QtBot, setup: DemoSetup) ->
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit
 
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     for kind in (QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit):
@@ -417,7 +415,7 @@ def test_one_click_invitation_for_a_scheduled_contact(
     window.refresh_contact(maya)
     window.select_contact(maya)
     assert window.panel.invite_button.isVisibleTo(window.panel)
-    with qtbot.waitSignal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
+    with qtbot.wait_signal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
         window.panel.invite_button.click()
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
@@ -441,7 +439,7 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
     window.select_contact(maya)
-    with qtbot.waitSignal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
+    with qtbot.wait_signal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
         window.panel.invite_button.click()
     assert setup.demo.mailbox.events() == []
     assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()
@@ -464,7 +462,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
     close_worker_store()
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     assert dialog.daily_cap == 4 and not dialog.cap_label.isVisible()
@@ -472,7 +470,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
 
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=3)
     capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
-    qtbot.addWidget(capped)
+    qtbot.add_widget(capped)
     capped.show()
     _ready(qtbot, capped)
     assert capped.cap_label.isVisible()
@@ -483,7 +481,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
 def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) -> None:
     setup.ctx.settings = replace(setup.ctx.settings, message_language="de")
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     assert dialog.is_request() and dialog.language() == "de"
@@ -494,7 +492,7 @@ def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) 
 
     french = ("lun.", "mar.", "mer.", "jeu.", "ven.")
     dialog.language_combo.setCurrentIndex(dialog.language_combo.findData("fr"))
-    qtbot.waitUntil(
+    qtbot.wait_until(
         lambda: all(str(t).startswith(french) for t in dialog.fields["slots"]),  # type: ignore[union-attr]
         timeout=WAIT_MS,
     )
@@ -521,7 +519,7 @@ def test_one_contact_at_a_time_then_the_next_target(
         _ready(qtbot, dialog)
         first_key = dialog.outbox_key
         dialog.next_check.setChecked(True)
-        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+        with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
             qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
         assert dialog.isVisible() and dialog.result() != QDialog.DialogCode.Accepted
         record = dialog.record()
@@ -538,7 +536,7 @@ def test_one_contact_at_a_time_then_the_next_target(
         assert erins and not any(s.overlaps(o) for s in dialog.slots for o in erins)
         # The last one: without "then the next", saving closes the dialog.
         dialog.next_check.setChecked(False)
-        with qtbot.waitSignal(dialog.draft_saved, timeout=WAIT_MS):
+        with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
             qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
         assert dialog.written == [erin, record.id]
         return dialog.result() == QDialog.DialogCode.Accepted
@@ -556,7 +554,7 @@ def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
 ) -> None:
     setup.demo.mailbox.has_calendar = False
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
     assert dialog.calendar is not None and dialog.calendar.source == "working hours"

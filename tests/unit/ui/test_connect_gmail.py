@@ -6,13 +6,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-import uiseed
 from pytestqt.qtbot import QtBot
 
 from mail.auth import AuthError
 from mail.auth.tokens import GoogleGrant
 from mail.gmail import GmailProvider
 from mail.provider import AccountKind
+from tests.helpers.windows import open_window
 from ui.connect_gmail import GmailConnector, SignIn
 
 
@@ -49,8 +49,8 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
         make_sign_in=lambda _path: sign_in,
         report=lambda _p, _t, text: reports.append(text),
     )
-    window = uiseed.open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
+    window = open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
+    qtbot.add_widget(window)
     connector.events.account_added.connect(window.settings_ui.on_account_added)
     assert window.connect_gmail_action.isEnabled()
     assert window.settings_ui.connect_gmail()
@@ -62,7 +62,7 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
     gmail_id = gmail[0].id
     assert gmail_id in window.badges.labels
     assert reports == []
-    qtbot.waitUntil(lambda: not window.sync.running, timeout=10_000)
+    qtbot.wait_until(lambda: not window.sync.running, timeout=10_000)
     window.shutdown()
 
 
@@ -76,8 +76,8 @@ def test_a_failed_sign_in_says_why_and_adds_nothing(
         make_sign_in=lambda _path: FakeSignIn(AuthError("Sign-in timed out after 300 s.")),
         report=lambda _p, _t, text: reports.append(text),
     )
-    window = uiseed.open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
-    qtbot.addWidget(window)
+    window = open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
+    qtbot.add_widget(window)
     assert not window.settings_ui.connect_gmail()
     assert reports == ["Sign-in timed out after 300 s."]
     assert [a for a in window.ctx.store.accounts.all() if a.kind is AccountKind.GMAIL] == []

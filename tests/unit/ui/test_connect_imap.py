@@ -13,7 +13,6 @@ from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
-import uiseed
 from pytestqt.qtbot import QtBot
 
 from desktop import outbox
@@ -25,6 +24,7 @@ from mail.imap import ConnectionReport, ImapProvider, ImapSettings, Security, ch
 from mail.provider import AccountKind, OutgoingMessage, SentRef
 from tests.helpers.dovecot import Dovecot, SmtpServer, free_port, mail_servers
 from tests.helpers.memory_keyring import MemoryKeyring
+from tests.helpers.windows import open_window
 from ui.connect_imap import ImapAccountDialog, ImapConnector
 from ui.welcome import WelcomeDialog
 
@@ -64,7 +64,7 @@ def fill(dialog: ImapAccountDialog, d: Dovecot, s: SmtpServer, password: str = P
 
 def test_a_preset_fills_the_servers_from_the_address(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = ImapAccountDialog(ctx)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     qtbot.keyClicks(dialog.address, "sam@fastmail.com")
     assert (dialog.host.text(), dialog.port.value()) == ("imap.fastmail.com", 993)
     assert (dialog.smtp_host.text(), dialog.smtp_port.value()) == ("smtp.fastmail.com", 465)
@@ -82,7 +82,7 @@ def test_a_preset_fills_the_servers_from_the_address(qtbot: QtBot, ctx: AppConte
 def test_missing_fields_are_said_before_any_connection(qtbot: QtBot, ctx: AppContext) -> None:
     checker = RecordingChecker()
     dialog = ImapAccountDialog(ctx, checker=checker)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     dialog.address.setText(ME)
     dialog.host.setText("imap.mail.test")
@@ -111,7 +111,7 @@ def test_each_failure_has_its_own_message_in_the_dialog(
     d, s = servers
     checker = RecordingChecker()
     dialog = ImapAccountDialog(ctx, checker=checker)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     fill(dialog, d, s, "wrong" if case == "wrong-password" else PASSWORD)
     if case == "wrong-port":
@@ -125,7 +125,7 @@ def test_each_failure_has_its_own_message_in_the_dialog(
         dialog.port.setValue(d.port)
     dialog.test_button.click()
     assert dialog.busy and not dialog.test_button.isEnabled()
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
+    qtbot.wait_until(lambda: not dialog.busy, timeout=15_000)
     assert checker.threads and checker.threads[0] is not threading.main_thread()
     assert expected in dialog.error.text()
     assert dialog.result() != ImapAccountDialog.DialogCode.Accepted
@@ -147,17 +147,17 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     def run(dialog: ImapAccountDialog) -> bool:
         fill(dialog, d, s)
         dialog.show()
-        with qtbot.waitSignal(dialog.accepted, timeout=15_000):
+        with qtbot.wait_signal(dialog.accepted, timeout=15_000):
             dialog.test_button.click()
         return True
 
     connector = ImapConnector(ctx, exec_dialog=run)
-    window = uiseed.open_window(ctx, connectors=(connector,))
-    qtbot.addWidget(window)
+    window = open_window(ctx, connectors=(connector,))
+    qtbot.add_widget(window)
     connector.events.account_added.connect(window.settings_ui.on_account_added)
     assert window.connect_mailbox_action.isEnabled()
     window.start()
-    with qtbot.waitSignal(window.sync_finished, timeout=15_000):
+    with qtbot.wait_signal(window.sync_finished, timeout=15_000):
         assert window.settings_ui.connect_mailbox()
     (account,) = [a for a in ctx.store.accounts.all() if a.kind is AccountKind.IMAP]
     assert PasswordStore().load(ME) == PASSWORD
@@ -166,14 +166,14 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     assert PASSWORD not in (ctx.store.accounts.settings(account.id) or "")
     (provider,) = [p for p in ctx.providers if isinstance(p, ImapProvider)]
     assert account.id in window.sync.push.handles
-    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
+    qtbot.wait_until(lambda: not window.sync.running, timeout=15_000)
     # The network comes back (or the machine wakes): the IDLE connection is opened anew.
     watcher = window.sync.push.handles[account.id].service
-    qtbot.waitUntil(lambda: watcher.idles >= 1, timeout=15_000)  # type: ignore[attr-defined]
+    qtbot.wait_until(lambda: watcher.idles >= 1, timeout=15_000)  # type: ignore[attr-defined]
     window.sync.on_woke("network")
-    qtbot.waitUntil(lambda: watcher.connections == 2, timeout=15_000)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: watcher.idles >= 2, timeout=15_000)  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
+    qtbot.wait_until(lambda: watcher.connections == 2, timeout=15_000)  # type: ignore[attr-defined]
+    qtbot.wait_until(lambda: watcher.idles >= 2, timeout=15_000)  # type: ignore[attr-defined]
+    qtbot.wait_until(lambda: not window.sync.running, timeout=15_000)
 
     # A request goes out, then Ada answers: IDLE announces it and the window syncs at once
     # (its timer would wait an hour).
@@ -185,7 +185,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
         send_on_the_worker,
         OutgoingMessage(("ada@contact.test",), "Coffee chat?", "Hi Ada!\n", outbox.new_key()),
     ).result(15)
-    with qtbot.waitSignal(window.sync_finished, timeout=15_000):
+    with qtbot.wait_signal(window.sync_finished, timeout=15_000):
         window.sync_now()
     assert ctx.store.pipeline.state(ada).stage is Stage.REQUESTED
     reply = EmailMessage()
@@ -200,7 +200,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
             n.kind == "reply" for o in round_.outcomes if o.result for n in o.result.notices
         )
 
-    arrived = qtbot.waitSignal(
+    arrived = qtbot.wait_signal(
         window.sync_finished, timeout=5_000, check_params_cb=brought_the_reply
     )
     with arrived, smtplib.SMTP("127.0.0.1", s.port, timeout=10) as smtp:
@@ -209,14 +209,14 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     assert "Ada Byron replied" in window.banner.text.text()
     window.shutdown()
     assert window.sync.push.handles == {}
-    qtbot.waitUntil(lambda: not window.sync.running, timeout=15_000)
+    qtbot.wait_until(lambda: not window.sync.running, timeout=15_000)
     ctx.tasks.submit_sync(provider.close).result(10)
     ctx.tasks.submit_sync(close_worker_store).result(10)
 
 
 def test_the_welcome_offers_another_mailbox(qtbot: QtBot, ctx: AppContext) -> None:
     dialog = WelcomeDialog(ctx.settings, (ImapConnector(ctx),))
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     button = dialog.mailbox_buttons["imap"]
     assert button.isEnabled() and button.text().replace("&", "") == "Connect another mailbox"
 
@@ -230,11 +230,11 @@ def test_screenshot_of_the_dialog(
 
     d, s = servers
     dialog = ImapAccountDialog(ctx)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.show()
     fill(dialog, d, s, "wrong")
     dialog.test_button.click()
-    qtbot.waitUntil(lambda: not dialog.busy, timeout=15_000)
+    qtbot.wait_until(lambda: not dialog.busy, timeout=15_000)
     folder = Path(os.environ.get("COFFEECHAT_SHOTS", str(tmp_path)))
     assert dialog.grab().save(str(folder / "imap-dialog-wrong-password.png"))
     dialog.address.setText("sam@icloud.com")

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pytest
 import requests
-import uiseed
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
@@ -21,16 +20,12 @@ from desktop.context import AppContext
 from mail.auth.microsoft import MicrosoftAuth
 from mail.auth.tokens import TokenStore
 from mail.provider import AccountKind
-from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser, make_certificate
+from tests.helpers.graph_emulator import CLIENT_ID, GraphEmulator, fake_browser
 from tests.helpers.memory_keyring import MemoryKeyring
+from tests.helpers.windows import open_window
 from ui.connect_outlook import ClientIdDialog, OutlookConnector, SignInDialog
 
 ME = "me@outlook.test"
-
-
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    return make_certificate(tmp_path_factory.mktemp("tls"))
 
 
 @pytest.fixture
@@ -105,8 +100,8 @@ def test_connect_outlook_in_the_browser_adds_the_account(
     opened = _browser(monkeypatch, _consenting)
     reports: list[str] = []
     connector = _connector(ctx, emulator, certificate, reports)
-    window = uiseed.open_window(ctx, connectors=(connector,))
-    qtbot.addWidget(window)
+    window = open_window(ctx, connectors=(connector,))
+    qtbot.add_widget(window)
     added: list[int] = []
     connector.events.account_added.connect(added.append)
     assert window.connect_outlook_action.isEnabled()
@@ -247,7 +242,7 @@ def test_no_keyring_says_so_before_any_browser(
 
 def test_the_client_id_dialog_refuses_what_is_not_an_id(qtbot: QtBot) -> None:
     dialog = ClientIdDialog("")
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.client_id.setText("my-app")
     dialog.on_accept()
     assert dialog.result() == 0 and "not an application (client) ID" in dialog.error.text()

@@ -42,7 +42,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     window = InterviewWindow(
         ctx.store, clock, ana, ctx.settings, bank=["What drew you to the field?", "Who else?"]
     )
-    qtbot.addWidget(window)
+    qtbot.add_widget(window)
     window.show()
     assert window.minutes == 20  # the meeting's agreed length
     times_up: list[None] = []
@@ -53,7 +53,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     assert times_up == [] and window.timer_label.text() == "0:01"
     assert window.time_banner.isHidden()
     clock.advance(timedelta(seconds=1))
-    with qtbot.waitSignal(window.time_up, timeout=1000):
+    with qtbot.wait_signal(window.time_up, timeout=1000):
         window.tick()
     assert window.time_banner.isVisible() and "20 minutes" in window.time_banner.text()
     clock.advance(timedelta(minutes=3))
@@ -67,7 +67,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     window.referrals_edit.setPlainText("Raj Patel <raj@stripe.example>\nMei Chen (Canva)\n")
     window.their_edit.setPlainText("the team's reading list\n- an intro to the design lead")
     window.mine_edit.setPlainText("send my case study")
-    with qtbot.waitSignal(window.interview_finished, timeout=1000) as finished:
+    with qtbot.wait_signal(window.interview_finished, timeout=1000) as finished:
         qtbot.mouseClick(window.save_button, Qt.MouseButton.LeftButton)
     done = finished.args[0]
 
@@ -89,7 +89,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     text = window.thank_you_preview.toPlainText()
     assert "- the team's reading list\n- an intro to the design lead" in text
     assert "Raj Patel, Mei Chen" in window.summary.text()
-    with qtbot.waitSignal(window.thank_you_requested) as asked:
+    with qtbot.wait_signal(window.thank_you_requested) as asked:
         window.on_write_thank_you()
     assert asked.args == [ana]
 
@@ -99,7 +99,7 @@ def test_closing_an_unsaved_interview_asks(
 ) -> None:
     ana = _scheduled(ctx, 15)
     window = InterviewWindow(ctx.store, ctx.clock, ana, ctx.settings, bank=["Q?"])
-    qtbot.addWidget(window)
+    qtbot.add_widget(window)
     window.show()
     window.start()
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)

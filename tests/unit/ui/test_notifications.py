@@ -25,12 +25,17 @@ from desktop.notify import (
     NotifierUnavailableError,
     NullNotifier,
 )
+from tests.helpers.windows import open_window
 from ui.main_window import MainWindow
 from ui.notifications import TOLD_CHANNEL, Channel, NotificationCenter
 from ui.tray import Tray
 from ui.workspace import Workspace
 
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
+# These tests pretend a tray exists on the offscreen platform, which has none and cannot raise.
+pytestmark = pytest.mark.qt_log_ignore(
+    r"^This plugin does not support raise\(\)$",
+    r"^QObject::connect: No such signal QPlatformNativeInterface::systemTrayWindowChanged",
+)
 
 
 class RecordingNotifier:
@@ -109,15 +114,15 @@ def banners(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
-    window = uiseed.open_window(ctx)
-    qtbot.addWidget(window)
+    window = open_window(ctx)
+    qtbot.add_widget(window)
     window.show()
-    qtbot.waitExposed(window)
+    qtbot.wait_exposed(window)
     return window
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+    with qtbot.wait_signal(window.sync_finished, timeout=10_000):
         assert window.sync_now()
 
 
@@ -140,7 +145,7 @@ def _center(
         tray=RecordingTray(window, ctx) if tray else None,
     )
     center.follow(window.sync_finished, window.settings_changed)
-    with qtbot.waitSignal(center.channel_chosen):
+    with qtbot.wait_signal(center.channel_chosen):
         center.start()
     return window, center
 
@@ -170,7 +175,7 @@ def test_a_due_action_becomes_a_native_note_with_open_draft_snooze(
 
     window.hide()
     notifier.answer(note.key, "open")
-    qtbot.waitUntil(lambda: window.current_id == ada)
+    qtbot.wait_until(lambda: window.current_id == ada)
     assert window.isVisible()  # raised again
 
 
@@ -183,7 +188,7 @@ def test_draft_opens_the_composer_for_that_action(
     monkeypatch.setattr(window, "write_to", lambda cid, kind=None: drafts.append((cid, kind)))
     _sync(qtbot, window)
     notifier.answer(notifier.notes[0].key, "draft")
-    qtbot.waitUntil(lambda: bool(drafts))
+    qtbot.wait_until(lambda: bool(drafts))
     assert drafts == [(ada, ActionKind.NEEDS_ANSWER)]
 
 
@@ -196,7 +201,7 @@ def test_the_prepare_note_opens_the_prepare_tab(qtbot: QtBot, ctx: AppContext) -
     _sync(qtbot, window)
     [note] = [n for n in notifier.notes if n.title == "Prepare"]
     notifier.answer(note.key, "open")
-    qtbot.waitUntil(lambda: window.current_id == alan)
+    qtbot.wait_until(lambda: window.current_id == alan)
     pane = window.findChild(Workspace).prepare_pane()
     assert window.panel.tabs.currentWidget() is pane and pane.contact_id == alan
     assert pane.questions.count() > 0
@@ -206,7 +211,7 @@ def test_snooze_persists_and_clears_the_count(qtbot: QtBot, ctx: AppContext, ada
     notifier = RecordingNotifier()
     window, center = _center(qtbot, ctx, notifier)
     _sync(qtbot, window)
-    with qtbot.waitSignal(center.due_count_changed) as counted:
+    with qtbot.wait_signal(center.due_count_changed) as counted:
         notifier.answer(notifier.notes[0].key, "snooze")
     assert counted.args == [0]
     [mark] = ctx.store.marks.actions().values()
@@ -261,7 +266,7 @@ def test_a_service_that_goes_away_falls_back_to_the_tray(
     notifier = RecordingNotifier(broken=True)  # says it is there, then refuses
     window, center = _center(qtbot, ctx, notifier, tray=True)
     assert center.channel is Channel.NATIVE
-    with qtbot.waitSignal(center.note_shown):
+    with qtbot.wait_signal(center.note_shown):
         _sync(qtbot, window)
     assert center.channel is Channel.TRAY
     assert isinstance(center.tray, RecordingTray) and len(center.tray.messages) == 1
@@ -303,7 +308,7 @@ def test_a_restart_two_days_later_shows_one_summary(
     assert summary.title == "While you were away"
     assert summary.body == "Needs your answer: Grace, Alan, Linus"  # Ada was told before
     notifier.answer(summary.key, "open")
-    qtbot.waitUntil(lambda: window.pages.currentIndex() == 0)  # Today, where they all are
+    qtbot.wait_until(lambda: window.pages.currentIndex() == 0)  # Today, where they all are
 
 
 # ------------------------------------------------------------------ tray
@@ -362,11 +367,11 @@ def test_today_snoozes_through_the_center_and_the_tray_count_follows(
     window.today_view.step_selection(+1)
     action = window.today_view.current_action()
     assert action is not None and action.contact_id == ada
-    with qtbot.waitSignal(center.due_count_changed) as counted:
+    with qtbot.wait_signal(center.due_count_changed) as counted:
         window.today.dismiss_action(action)
     assert counted.args == [0]
     assert window.due_model.actions() == []
-    with qtbot.waitSignal(center.due_count_changed) as counted:
+    with qtbot.wait_signal(center.due_count_changed) as counted:
         window.undo_current()
     assert counted.args == [1]
     assert window.due_model.actions() == [action]
@@ -381,7 +386,7 @@ def test_a_notifications_snooze_takes_the_action_off_today(
     _sync(qtbot, window)
     assert [a.contact_id for a in window.due_model.actions()] == [ada]
     notifier.answer(notifier.notes[0].key, "snooze")
-    qtbot.waitUntil(lambda: window.due_model.actions() == [])
+    qtbot.wait_until(lambda: window.due_model.actions() == [])
     assert window.sidebar.item(0).text() == "Today"
 
 
@@ -407,18 +412,18 @@ def test_a_snoozed_action_comes_back_at_its_time_without_a_sync_round(
     window.sync_started.connect(lambda: rounds.append(True))
     center.max_wait_ms = 20  # look again every 20 ms (the clock is moved by hand below)
     notifier.answer(notifier.notes[0].key, "snooze")
-    qtbot.waitUntil(lambda: center.due_count == 0)
+    qtbot.wait_until(lambda: center.due_count == 0)
     assert center.snooze_timer.isActive()
     assert window.due_model.rowCount() == 0
     clock = ctx.clock
     assert isinstance(clock, ManualClock)
     clock.advance(timedelta(hours=23, minutes=59))  # not yet: the timer looks, nothing comes back
     for _ in range(2):
-        with qtbot.waitSignal(center.snooze_timer.timeout, timeout=5000):
+        with qtbot.wait_signal(center.snooze_timer.timeout, timeout=5000):
             pass
     assert len(notifier.notes) == 1 and center.due_count == 0
     clock.advance(timedelta(minutes=1))  # the snooze ends
-    qtbot.waitUntil(lambda: len(notifier.notes) == 2, timeout=5000)
+    qtbot.wait_until(lambda: len(notifier.notes) == 2, timeout=5000)
     assert notifier.notes[1].title == "Needs your answer"
     assert center.due_count == 1 and window.due_model.rowCount() >= 1
     assert rounds == []  # no sync round brought it back

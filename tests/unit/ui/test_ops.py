@@ -26,7 +26,7 @@ def test_a_database_op_gets_the_workers_store_and_answers_on_the_gui_thread(
         seen.append((contact_id, threading.current_thread() is threading.main_thread()))
 
     ops.db(add, success=done)
-    qtbot.waitUntil(lambda: bool(seen))
+    qtbot.wait_until(lambda: bool(seen))
     [(contact_id, on_gui)] = seen
     assert on_gui and ctx.store.contacts.get(contact_id).contact.name == "Ada Lovelace"
 
@@ -40,8 +40,8 @@ def test_a_failure_goes_to_failure_or_to_the_default_path(qtbot: QtBot, ctx: App
         raise ValueError("no")
 
     ops.network(boom, failure=errors.append)
-    qtbot.waitUntil(lambda: bool(errors))
+    qtbot.wait_until(lambda: bool(errors))
     assert isinstance(errors[0], ValueError) and shown == []
-    with qtbot.waitSignal(ops.failed):
+    with qtbot.wait_signal(ops.failed):
         ops.network(boom)
     assert shown == ["ValueError: no"]

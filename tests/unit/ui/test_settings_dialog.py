@@ -4,12 +4,11 @@ shortcut sheet."""
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
-import uiseed
 from PySide6.QtCore import QCoreApplication, QDate, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QDialog, QWidget
@@ -20,23 +19,12 @@ from desktop import autostart, settings
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind
 from desktop.settings import Settings
+from tests.helpers.windows import open_window
 from ui import account_settings as main_window_module
 from ui.dialogs import SHORTCUTS
 from ui.main_window import MainWindow
 from ui.settings_dialog import SettingsDialog
 from ui.welcome import WelcomeDialog, demo_command, system_zone
-
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.shutdown()
 
 
 def _answer(
@@ -75,7 +63,7 @@ def test_settings_are_saved_to_the_profile_and_applied_at_once(
         dialog.buttons.button(dialog.buttons.StandardButton.Save).click()
 
     _answer(window, monkeypatch, edit)
-    with qtbot.waitSignal(window.settings_changed) as changed:
+    with qtbot.wait_signal(window.settings_changed) as changed:
         assert window.settings_ui.show_settings()
     expected = Settings(
         user_name="Sam Rivera",
@@ -126,7 +114,7 @@ def test_a_longer_needs_answer_delay_changes_today(
 
 def test_the_dialog_refuses_bad_values_inline(qtbot: QtBot, ctx) -> None:
     dialog = SettingsDialog(ctx.settings)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.timezone.setCurrentText("Mars/Olympus")
     dialog.on_save()
     assert dialog.saved is None and "Unknown time zone" in dialog.error.text()
@@ -145,7 +133,7 @@ def test_the_dialog_refuses_bad_values_inline(qtbot: QtBot, ctx) -> None:
 def test_an_untouched_dialog_keeps_every_value(qtbot: QtBot) -> None:
     odd = Settings(sync_interval_s=90, holidays=("2026-05-01",), quiet_hours=False)
     dialog = SettingsDialog(odd)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.on_save()
     assert dialog.saved == odd
 
@@ -207,10 +195,10 @@ def test_the_welcome_never_appears_unless_asked(qtbot: QtBot, ctx: AppContext, m
     assert not ctx.settings.welcome_done
     shown: list[QDialog] = []
     monkeypatch.setattr(MainWindow, "exec_dialog", lambda self, d: shown.append(d) or False)
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     win.show()
-    qtbot.waitExposed(win)
+    qtbot.wait_exposed(win)
     QCoreApplication.processEvents()
     assert shown == []
     win.shutdown()
@@ -232,10 +220,10 @@ def test_the_welcome_asks_once_and_saves_the_answers(
         return dialog.result() == QDialog.DialogCode.Accepted
 
     monkeypatch.setattr(MainWindow, "exec_dialog", answer)
-    win = uiseed.open_window(ctx, first_run_welcome=True)
-    qtbot.addWidget(win)
+    win = open_window(ctx, first_run_welcome=True)
+    qtbot.add_widget(win)
     win.show()
-    qtbot.waitUntil(lambda: ctx.settings.welcome_done)
+    qtbot.wait_until(lambda: ctx.settings.welcome_done)
     saved = settings.load(ctx.paths.settings)
     assert (saved.user_name, saved.timezone, saved.work_start_hour, saved.work_end_hour) == (
         "Sam Rivera",
@@ -245,10 +233,10 @@ def test_the_welcome_asks_once_and_saves_the_answers(
     )
     assert saved.welcome_done and win.zone.key == "America/Toronto"
     win.shutdown()
-    again = uiseed.open_window(ctx, first_run_welcome=True)
-    qtbot.addWidget(again)
+    again = open_window(ctx, first_run_welcome=True)
+    qtbot.add_widget(again)
     again.show()
-    qtbot.waitExposed(again)
+    qtbot.wait_exposed(again)
     QCoreApplication.processEvents()
     assert len(shown) == 1
     again.shutdown()
@@ -258,10 +246,10 @@ def test_closing_the_welcome_still_counts_as_asked(
     qtbot: QtBot, ctx: AppContext, monkeypatch
 ) -> None:
     monkeypatch.setattr(MainWindow, "exec_dialog", lambda self, d: d.reject() or False)
-    win = uiseed.open_window(ctx, first_run_welcome=True)
-    qtbot.addWidget(win)
+    win = open_window(ctx, first_run_welcome=True)
+    qtbot.add_widget(win)
     win.show()
-    qtbot.waitUntil(lambda: ctx.settings.welcome_done)
+    qtbot.wait_until(lambda: ctx.settings.welcome_done)
     assert settings.load(ctx.paths.settings).user_name == "Sam"  # unchanged
     win.shutdown()
 
@@ -279,12 +267,12 @@ class FakeConnector:
 def test_mailboxes_without_a_sign_in_are_coming_soon(qtbot: QtBot) -> None:
     gmail = FakeConnector("gmail")
     dialog = WelcomeDialog(Settings(), [gmail], default_zone="Europe/Paris")
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     outlook, imap = dialog.mailbox_buttons["outlook"], dialog.mailbox_buttons["imap"]
     assert not outlook.isEnabled() and outlook.toolTip() == "Coming soon"
     assert not imap.isEnabled() and imap.toolTip() == "Coming soon"
     assert dialog.timezone.currentText() == "Europe/Paris"
-    with qtbot.waitSignal(dialog.mailbox_connected) as connected:
+    with qtbot.wait_signal(dialog.mailbox_connected) as connected:
         dialog.mailbox_buttons["gmail"].click()
     assert connected.args == ["gmail"] and gmail.parents == [dialog]
     assert not dialog.mailbox_buttons["gmail"].isEnabled()
@@ -320,7 +308,7 @@ def test_settings_and_welcome_controls_have_accessible_names(qtbot: QtBot, ctx) 
         WelcomeDialog(ctx.settings),
     ]
     for dialog in dialogs:
-        qtbot.addWidget(dialog)
+        qtbot.add_widget(dialog)
         dialog.show()
         assert _unnamed(dialog) == [], type(dialog).__name__
 
@@ -333,7 +321,7 @@ def test_mailbox_flags_have_one_switch_per_account_on_by_default(qtbot: QtBot) -
         ("Demo mailbox", "idle", ""),
     ]
     dialog = SettingsDialog(settings, lines, False)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     assert set(dialog.flag_boxes) == {"gmail:me@gmail.test", "outlook:me@outlook.test"}
     assert all(box.isChecked() for box in dialog.flag_boxes.values())
     dialog.flag_boxes["outlook:me@outlook.test"].setChecked(False)

@@ -6,20 +6,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop import settings
 from desktop.settings import Settings
 from ui.settings_dialog import SettingsDialog
 
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
-
 
 def test_the_messages_page_saves_language_cap_and_phone(qtbot: QtBot) -> None:
     opened: list[bool] = []
     dialog = SettingsDialog(Settings(), open_templates=lambda: opened.append(True))
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     page = dialog.messages_page
     assert dialog.tabs.indexOf(page) >= 0
     assert page.daily_cap.value() == 20 and page.language.currentData() == "en"

@@ -21,8 +21,6 @@ from desktop.tasks import Tasks
 from tests.helpers.demo_profile import START
 from ui.templates_dialog import TemplatesDialog
 
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
-
 MINE = (
     "Subject: Hello {{ first_name }}\n\nHi {{ first_name }}, a {{ meeting }}?\n\n{{ user_name }}\n"
 )
@@ -46,7 +44,7 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 @pytest.fixture
 def dialog(qtbot: QtBot, ctx: AppContext) -> TemplatesDialog:
     d = TemplatesDialog(ctx)
-    qtbot.addWidget(d)
+    qtbot.add_widget(d)
     d.show()
     d.confirm_discard = lambda: True  # type: ignore[method-assign]
     d.confirm_delete = lambda name: True  # type: ignore[method-assign]
@@ -60,7 +58,7 @@ def _select(dialog: TemplatesDialog, name: str) -> None:
 
 
 def _type(qtbot: QtBot, dialog: TemplatesDialog, text: str) -> None:
-    with qtbot.waitSignal(dialog.preview_updated, timeout=5000):
+    with qtbot.wait_signal(dialog.preview_updated, timeout=5000):
         dialog.source_edit.setPlainText(text)
 
 

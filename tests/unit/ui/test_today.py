@@ -16,10 +16,9 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind, DueAction
 from desktop.reminders import Snooze
+from tests.helpers.windows import open_window
 from ui.main_window import MainWindow, View
 from ui.models.due import ACTION_ROLE, SECTION_ROLE
-
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
 
 
 @pytest.fixture
@@ -33,10 +32,10 @@ def inbox(ctx: AppContext, seeded: dict[str, int]) -> dict[str, int]:
 
 @pytest.fixture
 def window(qtbot: QtBot, ctx: AppContext, inbox: dict[str, int]) -> Iterator[MainWindow]:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     win.show()
-    qtbot.waitExposed(win)
+    qtbot.wait_exposed(win)
     win.show_today()
     win.today_view.setFocus()
     yield win
@@ -188,7 +187,7 @@ def test_the_banners_undo_button_restores_a_dismissal(
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_Delete)
     assert len(ctx.store.marks.actions()) == 1
-    with qtbot.waitSignal(window.today.actions_marked):
+    with qtbot.wait_signal(window.today.actions_marked):
         qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
     assert ctx.store.marks.actions() == {}
     assert not window.banner.isVisible()
@@ -196,13 +195,13 @@ def test_the_banners_undo_button_restores_a_dismissal(
 
 
 def test_a_dismissal_survives_a_restart(qtbot: QtBot, ctx: AppContext, inbox) -> None:
-    first = uiseed.open_window(ctx)
-    qtbot.addWidget(first)
+    first = open_window(ctx)
+    qtbot.add_widget(first)
     first.today_view.step_selection(+1)
     first.today.dismiss_action(first.today_view.current_action())  # type: ignore[arg-type]
     first.shutdown()
-    second = uiseed.open_window(ctx)
-    qtbot.addWidget(second)
+    second = open_window(ctx)
+    qtbot.add_widget(second)
     assert inbox["alan"] not in {a.contact_id for a in second.due_model.actions()}
     assert second.sidebar.item(View.TODAY).text() == "Today  (6)"
     second.shutdown()

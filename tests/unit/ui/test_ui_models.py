@@ -57,7 +57,7 @@ def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, see
     records = ctx.store.contacts.all()
     new = ctx.store.contacts.add(records[0].contact.__class__(None, "Zed New"))
     assert new.id is not None
-    with qtbot.waitSignal(model.rowsInserted) as blocker:
+    with qtbot.wait_signal(model.rowsInserted) as blocker:
         model.upsert(ctx.store.contacts.get(new.id))
     assert blocker.args is not None and blocker.args[1:] == [len(records), len(records)]
     assert model.record(new.id) is not None
@@ -68,7 +68,7 @@ def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, see
     model = _model(ctx)
     ada = seeded["ada"]
     ctx.store.contacts.set_notes(ada, "Ask about the engine")
-    with qtbot.waitSignal(model.dataChanged) as blocker:
+    with qtbot.wait_signal(model.dataChanged) as blocker:
         model.upsert(ctx.store.contacts.get(ada))
     assert blocker.args is not None
     top, bottom = blocker.args[0], blocker.args[1]
@@ -77,7 +77,7 @@ def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, see
 
 def test_upsert_of_an_unchanged_contact_signals_nothing(qtbot: QtBot, ctx, seeded) -> None:
     model = _model(ctx)
-    with qtbot.assertNotEmitted(model.dataChanged):
+    with qtbot.assert_not_emitted(model.dataChanged):
         model.upsert(ctx.store.contacts.get(seeded["ada"]))
 
 
@@ -107,7 +107,7 @@ def test_stage_proxy_keeps_one_stage_and_follows_changes(qtbot: QtBot, ctx, seed
     from desktop.actions import override_stage
 
     override_stage(ctx.store, seeded["ada"], Stage.TARGET, ctx.clock.now())
-    with qtbot.waitSignal(column.rowsInserted):
+    with qtbot.wait_signal(column.rowsInserted):
         model.upsert(ctx.store.contacts.get(seeded["ada"]))
     assert column.rowCount() == 3
 
@@ -135,12 +135,12 @@ def test_due_model_changes_only_the_rows_that_differ(qtbot: QtBot) -> None:
     model.modelReset.connect(lambda: resets.append(True))
     model.dataChanged.connect(lambda a, b, *_: changed.append((a.row(), b.row())))
     # Row 0 is the section's header: the third action is row 3.
-    with qtbot.waitSignal(model.rowsRemoved) as blocker:
+    with qtbot.wait_signal(model.rowsRemoved) as blocker:
         model.set_rows(rows[:2] + rows[3:])
     assert blocker.args is not None and blocker.args[1:] == [3, 3]
     assert changed == [(0, 0)]  # only the header's count, not its section's rows
     assert model.index(0).data() == "Follow-up due (4)"
-    with qtbot.waitSignal(model.rowsInserted) as blocker:
+    with qtbot.wait_signal(model.rowsInserted) as blocker:
         model.set_rows(rows)
     assert blocker.args is not None and blocker.args[1:] == [3, 3]
     assert [model.index(r).data(ACTION_ROLE) for r in range(1, 6)] == [r.action for r in rows]

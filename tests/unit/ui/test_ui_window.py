@@ -45,24 +45,14 @@ from mail.provider import (
     OfflineError,
     ProviderError,
 )
+from tests.helpers.failing_provider import FailingProvider
+from tests.helpers.windows import open_window
 from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog, parse_emails
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
 from ui.models.contacts import ID_ROLE, Column
 
-pytestmark = pytest.mark.qt_log_ignore(r"propagateSizeHints")
-
 TRACKER = "http://tracker.example/pixel.gif"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> MainWindow:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.shutdown()
 
 
 def test_cards_sit_in_their_stage_columns(window: MainWindow, seeded: dict[str, int]) -> None:
@@ -114,7 +104,7 @@ def test_closed_stages_share_one_column_with_a_stage_badge(
     row = window.model.row_of(linus)
     assert row is not None
     payload = window.model.mimeData([window.model.index(row, 0)])
-    with qtbot.waitSignal(board.stage_change_requested):
+    with qtbot.wait_signal(board.stage_change_requested):
         closed.proxy.dropMimeData(payload, closed.view.defaultDropAction(), -1, -1, QModelIndex())
     assert ctx.store.contacts.get(linus).state.stage is Stage.DECLINED
     assert board.column_of(linus) is Stage.DECLINED
@@ -139,7 +129,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
     assert row is not None
     # The exact path of a drop: the column's proxy receives the drag's payload.
     payload = window.model.mimeData([window.model.index(row, 0)])
-    with qtbot.waitSignal(window.board.stage_change_requested):
+    with qtbot.wait_signal(window.board.stage_change_requested):
         column.proxy.dropMimeData(
             payload, column.view.defaultDropAction(), -1, -1, column.proxy.index(-1, -1)
         )
@@ -205,8 +195,8 @@ def test_today_lists_due_actions_most_urgent_first(window: MainWindow, ctx, seed
 
 
 def test_empty_states_say_what_to_do(qtbot: QtBot, ctx: AppContext) -> None:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     assert "Ctrl+N" in win.today_page.empty.text()
     assert win.today_page.stack.currentWidget() is win.today_page.empty
     assert win.contacts_page.currentWidget() is win.contacts_page.empty
@@ -235,21 +225,21 @@ def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
 ) -> None:
     provider = GatedProvider(ctx.providers[0].account)
     ctx.providers = (provider,)  # type: ignore[assignment]
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     label = win.badges.labels[provider.account.id]
     assert label.text() == "Demo mailbox: idle · not synced yet"
 
     assert win.sync_now()
     assert not win.sync_now()  # never two rounds at once
     assert label.text() == "Demo mailbox: syncing…"
-    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+    with qtbot.wait_signal(win.sync_finished, timeout=10_000):
         provider.gate.set()
     assert provider.threads and provider.threads[0] != threading.current_thread().name
     assert provider.threads[0].startswith("coffeechat-sync")
-    qtbot.waitUntil(lambda: label.text() == "Demo mailbox: idle · last synced 15:00")
+    qtbot.wait_until(lambda: label.text() == "Demo mailbox: idle · last synced 15:00")
     assert win.sync_now()
-    with qtbot.waitSignal(win.sync_finished, timeout=10_000) as blocker:
+    with qtbot.wait_signal(win.sync_finished, timeout=10_000) as blocker:
         pass
     # The window hands the reminder settings over: the worker computes Today's actions.
     result = blocker.args[0]
@@ -292,8 +282,8 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
         lambda top, bottom, roles=(): rows.extend(range(top.row(), bottom.row() + 1))
     )
     with (
-        qtbot.assertNotEmitted(window.model.modelReset),
-        qtbot.assertNotEmitted(window.model.rowsRemoved),
+        qtbot.assert_not_emitted(window.model.modelReset),
+        qtbot.assert_not_emitted(window.model.rowsRemoved),
     ):
         window.sync.on_round_finished(_finished(result))
 
@@ -327,20 +317,6 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
     assert window.board.column_of(ada) is Stage.MET
 
 
-@dataclass
-class FailingProvider:
-    """A mailbox whose every fetch fails with the given provider error."""
-
-    account: Account
-    error: ProviderError
-
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
-        raise self.error
-
-    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        raise self.error
-
-
 @pytest.mark.parametrize(
     ("error", "text", "tip"),
     [
@@ -354,9 +330,9 @@ def test_a_failing_account_shows_its_state_beside_an_idle_one(
     work = ctx.store.accounts.add(AccountKind.DEMO, "work@example.org", "Work")
     quiet = ctx.providers[0]
     ctx.providers = (quiet, FailingProvider(work, error))  # type: ignore[assignment]
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
-    with qtbot.waitSignal(win.sync_finished, timeout=10_000):
+    win = open_window(ctx)
+    qtbot.add_widget(win)
+    with qtbot.wait_signal(win.sync_finished, timeout=10_000):
         assert win.sync_now()
     failing = win.badges.labels[work.id]
     fine = win.badges.labels[quiet.account.id]
@@ -390,7 +366,7 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
     assert row is not None
     payload = window.model.mimeData([window.model.index(row, 0)])
     column.proxy.dropMimeData(payload, column.view.defaultDropAction(), -1, -1, QModelIndex())
-    qtbot.waitUntil(lambda: len(asked) == 1)
+    qtbot.wait_until(lambda: len(asked) == 1)
     assert ctx.store.contacts.get(donald).state.stage is Stage.TARGET  # cancelled: nothing moved
     assert window.board.column_of(donald) is Stage.TARGET
     assert len(ctx.store.pipeline.history(donald)) == history
@@ -408,13 +384,13 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
 
 
 def test_start_runs_a_first_round_and_arms_the_timer(qtbot: QtBot, window: MainWindow) -> None:
-    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+    with qtbot.wait_signal(window.sync_finished, timeout=10_000):
         window.start()
     assert window.sync.timer.isActive()
     assert window.sync.timer.interval() == 3600 * 1000
     assert window.sync.wake.heartbeat.isActive()
     # Waking up (or the network coming back) syncs at once, not at the next hourly tick.
-    with qtbot.waitSignal(window.sync_finished, timeout=10_000):
+    with qtbot.wait_signal(window.sync_finished, timeout=10_000):
         window.sync.wake.woke.emit("resume")
     window.shutdown()
     assert not window.sync.timer.isActive()
@@ -438,7 +414,7 @@ def test_remote_images_are_stripped_and_never_loaded(qtbot: QtBot) -> None:
             return super().loadResource(kind, name)
 
     browser = Recording()
-    qtbot.addWidget(browser)
+    qtbot.add_widget(browser)
     browser.show_message("", html)
     assert not any(u.startswith("http") for u in requested)
     # Even HTML that slipped past the sanitiser cannot make a request.
@@ -480,7 +456,7 @@ def test_panel_shows_messages_through_the_safe_browser(
 def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, seeded) -> None:
     window.select_contact(seeded["ada"])
     window.panel.notes.setPlainText("Ask who else to talk to")
-    qtbot.waitUntil(
+    qtbot.wait_until(
         lambda: ctx.store.contacts.get(seeded["ada"]).contact.notes == "Ask who else to talk to",
         timeout=5000,
     )
@@ -528,7 +504,7 @@ def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx,
         AboutDialog("1.0", ctx.paths.profile, ctx.paths.logs),
     ]
     for dialog in dialogs:
-        qtbot.addWidget(dialog)
+        qtbot.add_widget(dialog)
         dialog.show()
     # The meeting dialog's date-time edit, its calendar popup and the length box are there.
     assert meeting.start_edit.accessibleName() == "Meeting start"
@@ -539,23 +515,23 @@ def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx,
 
 
 def test_window_state_is_kept_in_the_profile(qtbot: QtBot, ctx, seeded) -> None:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     win.show_pipeline()
     win.shutdown()
     ini = ctx.paths.profile / "window.ini"
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/view") in (1, "1")
     assert QSettings("Coffeechat", "Coffeechat").value("window/view") is None  # not shared
-    again = uiseed.open_window(ctx)
-    qtbot.addWidget(again)
+    again = open_window(ctx)
+    qtbot.add_widget(again)
     assert again.sidebar.currentRow() == View.PIPELINE
     assert again.pages.currentIndex() == View.PIPELINE
     again.shutdown()
 
 
 def test_first_run_sizes_the_window_from_the_screen(qtbot: QtBot, ctx, seeded) -> None:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
+    win = open_window(ctx)
+    qtbot.add_widget(win)
     screen = win.screen()
     assert screen is not None
     free = screen.availableGeometry()
@@ -607,7 +583,7 @@ def test_contact_dialog_validates_and_shows_storage_errors_inline(
     qtbot: QtBot, ctx, seeded
 ) -> None:
     dialog = ContactDialog(ctx.store.contacts.all(), ctx.store.contacts.add)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     dialog.on_save()
     assert dialog.error.text() == "A name is required."
     dialog.name.setText("Someone New")
@@ -645,7 +621,7 @@ def test_set_meeting_schedules_the_contact(window: MainWindow, ctx, seeded) -> N
 def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow, ctx) -> None:
     contact = ctx.store.contacts.add(Contact(None, "Zora Neale", ("zora@x.example",)))
     assert contact.id is not None
-    with qtbot.assertNotEmitted(window.model.modelReset):
+    with qtbot.assert_not_emitted(window.model.modelReset):
         window.refresh_contact(contact.id)
     assert window.board.column_of(contact.id) is Stage.TARGET
     ids = {window.proxy.index(r, 0).data(ID_ROLE) for r in range(window.proxy.rowCount())}
@@ -658,7 +634,7 @@ def test_uiseed_quiet_provider_is_a_provider(ctx) -> None:
 
 def test_a_damaged_message_says_so_and_shows_what_was_read(qtbot: QtBot) -> None:
     browser = SafeTextBrowser()
-    qtbot.addWidget(browser)
+    qtbot.add_widget(browser)
     browser.show_message("Happy to <talk> next week", "", ("undecodable charset 'klingon'",))
     shown = browser.toPlainText()
     assert "damaged or unusual" in shown

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uiseed
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -20,16 +18,6 @@ from ui.main_window import MainWindow
 from ui.workspace import Workspace
 
 FILES = Path(__file__).parent.parent / "desktop" / "import_files"
-
-
-@pytest.fixture
-def window(qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]) -> Iterator[MainWindow]:
-    win = uiseed.open_window(ctx)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    win.shutdown()
 
 
 def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[str, int]) -> None:
@@ -124,7 +112,7 @@ def test_import_through_the_dialog(
 
     before = window.model.rowCount()
     dialog = ImportDialog(window.ctx.store, FILES / "Connections.csv", window)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     assert dialog.tabs.tabText(0) == "New (4)" and dialog.tabs.tabText(2) == "Rejected (3)"
     assert dialog.rejected_list.topLevelItem(1).text(1).startswith("'chloe at example'")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
@@ -135,7 +123,7 @@ def test_import_through_the_dialog(
     odd = tmp_path / "odd.csv"
     odd.write_text("Wer,Mail\nJürgen Weiß,jw@example.de\n", encoding="utf-8")
     mapped = ImportDialog(window.ctx.store, odd, window)
-    qtbot.addWidget(mapped)
+    qtbot.add_widget(mapped)
     assert "Cannot import" in mapped.summary.text() and mapped.mapping_box.isVisibleTo(mapped)
     mapped.mapping_combos["email"].setCurrentIndex(mapped.mapping_combos["email"].findData("Mail"))
     mapped.mapping_combos["name"].setCurrentIndex(mapped.mapping_combos["name"].findData("Wer"))
@@ -220,7 +208,7 @@ def test_the_users_question_bank(qtbot: QtBot, ctx: AppContext, tmp_path: Path) 
     from ui.prepare import QuestionBankDialog
 
     dialog = QuestionBankDialog(ctx.paths.profile)
-    qtbot.addWidget(dialog)
+    qtbot.add_widget(dialog)
     assert "- What drew you" in dialog.edit.toPlainText()  # starts from ours
     dialog.edit.setPlainText("no questions here")
     dialog.accept()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
@@ -17,7 +19,7 @@ from desktop.storage import Store
 from desktop.tasks import Tasks
 
 if TYPE_CHECKING:
-    from ui.main_window import MainWindow
+    pass
 from mail.provider import Account, AccountKind, ChangeSet, MailMessage, MessageRef
 
 NOW = datetime(2026, 3, 12, 15, 0, tzinfo=UTC)  # a Thursday
@@ -53,6 +55,15 @@ def make_context(profile: Path, *, with_account: bool = True) -> AppContext:
         providers=providers,  # type: ignore[arg-type]
         sync_interval_s=3600,
     )
+
+
+@contextmanager
+def opened_context(profile: Path) -> Iterator[AppContext]:
+    """``make_context`` for a fixture: its workers and store are closed on exit."""
+    context = make_context(profile)
+    yield context
+    context.tasks.shutdown()
+    context.store.close()
 
 
 def _event(kind: EventKind, at: datetime, summary: str, key: str, **kw: object) -> Event:
@@ -228,14 +239,3 @@ def seed(store: Store) -> dict[str, int]:
         ),
     }
     return ids
-
-
-def open_window(ctx: AppContext, **kw: Any) -> MainWindow:
-    """The window as the composition root builds it: the workspace registered through the
-    window's extension API."""
-    from ui import workspace
-    from ui.main_window import MainWindow
-
-    window = MainWindow(ctx, **kw)
-    workspace.install(window, ctx)
-    return window
