@@ -1,24 +1,23 @@
-"""What the composer and ``coffeechat draft`` share: fields, busy time, threads, coaching. Qt-free.
+"""What the composer and ``coffeechat draft`` read to write a message: the contact's fields, busy
+time, threads, recipients, the send cap; and the jobs that save and send it. Qt-free.
 
-The GUI composer (ui/composer.py) and the headless ``coffeechat draft`` build the same message
-from the same pieces, so what one shows the other prints. The functions that call a provider
-(``read_calendars``, ``send_job``) are meant for a worker thread (desktop.tasks); the rest read the
-store or are pure.
+The pure pipeline (fields -> slots -> render -> coaching -> what blocks sending) is
+desktop/drafting.py; this module gathers its inputs from the store and the mailboxes. Its pure
+names are re-exported here for the callers that know them from here. The functions that call a
+provider (``read_calendars``, ``mail_tips``, ``draft_job``, ``send_job``) are meant for a worker
+thread (desktop.tasks); the rest read the store.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from desktop import outbox, settings, templates
-from desktop.domain.coaching import DraftToCheck, Finding, check
 from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind
 from desktop.domain.model import Stage
 from desktop.domain.slots import (
@@ -28,13 +27,33 @@ from desktop.domain.slots import (
     Span,
     WorkingHours,
     meetings_as_busy,
-    render_slot,
 )
 from desktop.domain.workspace import SourceKind
+from desktop.drafting import COMPUTED_FIELDS as COMPUTED_FIELDS
+from desktop.drafting import REASON_FIELDS as REASON_FIELDS
+from desktop.drafting import RESUME_IN_TEXT as RESUME_IN_TEXT
+from desktop.drafting import SLOT_KINDS as SLOT_KINDS
+from desktop.drafting import THREAD_KINDS as THREAD_KINDS
+from desktop.drafting import SlotInputs
+from desktop.drafting import Thread as Thread
+from desktop.drafting import coach as coach
+from desktop.drafting import mentioned_attachments as mentioned_attachments
+from desktop.drafting import reasons as reasons
+from desktop.drafting import reply_subject as reply_subject
+from desktop.drafting import slot_fields as slot_fields
+from desktop.drafting import strip_re as strip_re
+from desktop.drafting import zone_or_none as zone_or_none
 from desktop.jobs import worker_store
 from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
-from mail.provider import MailProvider, NoCalendarError, OutgoingMessage, ProviderError, SentRef
+from mail.provider import (
+    DraftRef,
+    MailProvider,
+    NoCalendarError,
+    OutgoingMessage,
+    ProviderError,
+    SentRef,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,44 +63,8 @@ BUSY_WINDOW = timedelta(days=31)
 #: user sets their own in Settings (``daily_request_cap``).
 DAILY_REQUEST_CAP = settings.Settings().daily_request_cap
 
-#: Kinds of message whose text ends with proposed times.
-SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP})
-#: Kinds of message that belong in the conversation already going on with the contact.
-THREAD_KINDS = frozenset(
-    {TemplateKind.FOLLOW_UP, TemplateKind.CLOSE_THE_LOOP, TemplateKind.THANK_YOU}
-)
-#: Fields the composer fills by itself; the others are asked for (and these too, when empty).
-COMPUTED_FIELDS = frozenset(
-    {
-        "name",
-        "first_name",
-        "user_name",
-        "referrer_first_name",
-        "slots",
-        "meeting",
-        "meeting_kind",
-        "length_minutes",
-        "thread_id",
-    }
-)
-#: Fields that name the reason for writing, for the "no reason" check.
-REASON_FIELDS = ("referrer_name", "article_title", "affiliation", "reason")
-
-#: The template a due action calls for.
-
 
 # ------------------------------------------------------------------------------- parties
-def zone_or_none(name: str) -> str | None:
-    """``name`` if it is a time zone this machine knows, else None."""
-    if not name:
-        return None
-    try:
-        ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
-    return name
-
-
 def user_party(prefs: settings.Settings) -> Party:
     """The user as a meeting party: their zone, working hours and holidays."""
     reminders = prefs.reminders()
@@ -151,6 +134,28 @@ def offered_elsewhere(store: Store, contact_id: int) -> list[Span]:
     return [Slot(a, b) for a, b in store.messages.open_offers(except_contact=contact_id)]
 
 
+def slot_inputs(
+    store: Store,
+    record: ContactRecord,
+    user: Party,
+    calendar: CalendarRead,
+    now: datetime,
+    kind: MeetingKind,
+    count: int,
+) -> SlotInputs:
+    """What proposing times to ``record`` needs (desktop.drafting.propose): the calendars' busy
+    blocks and the app's own meetings, and the times on offer to others, read from the store."""
+    return SlotInputs(
+        now,
+        user,
+        contact_party(record),
+        (*calendar.blocks, *app_busy(store, record.id)),
+        tuple(offered_elsewhere(store, record.id)),
+        kind,
+        count,
+    )
+
+
 # --------------------------------------------------------------------------------- fields
 def contact_fields(
     store: Store, record: ContactRecord, prefs: settings.Settings, extra: Mapping[str, object]
@@ -192,21 +197,6 @@ def contact_fields(
         fields["loose_ends"] = list(dict.fromkeys(loose))
     fields.update(extra)
     return fields
-
-
-def slot_fields(
-    slots: Sequence[Slot], user_tz: str, contact_tz: str | None, lang: str, kind: MeetingKind
-) -> tuple[dict[str, object], list[str]]:
-    """The fields that carry the ask (the meeting, the times as the contact reads them), and
-    those times."""
-    texts = [render_slot(s, user_tz, contact_tz, lang, audience="contact") for s in slots]
-    fields: dict[str, object] = {
-        "slots": texts,
-        "meeting": templates.meeting_phrase(kind.value, kind.minutes),
-        "meeting_kind": kind.value,
-        "length_minutes": kind.minutes,
-    }
-    return fields, texts
 
 
 def sample_fields(
@@ -251,74 +241,7 @@ def sample_fields(
     return fields
 
 
-def reasons(fields: Mapping[str, object]) -> tuple[str, ...]:
-    return tuple(str(fields[k]) for k in REASON_FIELDS if fields.get(k))
-
-
-_RESUME_MENTION = re.compile(
-    r"\b(attach\w*|enclos\w*|find)\b[^.\n]{0,40}\b(resume|cv|curriculum vitae)\b"
-    r"|\b(resume|cv|curriculum vitae)\b[^.\n]{0,30}\b(attach\w*|enclos\w*)"
-)
-#: What a résumé that the text says is attached is called in the coaching.
-RESUME_IN_TEXT = "résumé (the message says it is attached)"
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def mentioned_attachments(body: str) -> tuple[str, ...]:
-    """A résumé the text says is attached counts as attached: the request would either carry
-    one or promise one that is not there (our messages carry no files)."""
-    return (RESUME_IN_TEXT,) if _RESUME_MENTION.search(_fold(body)) else ()
-
-
-def coach(
-    kind: TemplateKind,
-    subject: str,
-    body: str,
-    contact_name: str,
-    fields: Mapping[str, object],
-    slot_count: int,
-    attachments: Sequence[str] = (),
-) -> list[Finding]:
-    """The coaching findings for a message of this kind."""
-    request = kind is TemplateKind.REQUEST
-    if kind in SLOT_KINDS:
-        attachments = (*attachments, *mentioned_attachments(body))
-    return check(
-        DraftToCheck(
-            subject=subject,
-            body=body,
-            contact_name=contact_name,
-            attachments=tuple(attachments),
-            is_request=request,
-            reasons=reasons(fields),
-            slot_count=slot_count if request else None,
-        )
-    )
-
-
 # ----------------------------------------------------------------------- threads, recipients
-def strip_re(subject: str) -> str:
-    """The subject without its "Re:" prefixes."""
-    subject = subject.strip()
-    while subject.lower().startswith("re:"):
-        subject = subject[3:].strip()
-    return subject
-
-
-@dataclass(frozen=True, slots=True)
-class Thread:
-    thread_id: str
-    subject: str
-    #: For In-Reply-To / References: the message answered, and the conversation's ids.
-    in_reply_to: str = ""
-    references: tuple[str, ...] = ()
-    account_id: int | None = None
-
-
 def last_thread(store: Store, contact_id: int, account_id: int | None = None) -> Thread | None:
     """The conversation a follow-up or a thank-you belongs in: the thread of the contact's last
     real exchange (a message sent, or a genuine reply) — never a bounce, a newsletter or an
@@ -341,10 +264,6 @@ def last_thread(store: Store, contact_id: int, account_id: int | None = None) ->
         references=ids[-10:],
         account_id=last.account_id,
     )
-
-
-def reply_subject(thread: Thread) -> str:
-    return f"Re: {thread.subject}" if thread.subject else "Re:"
 
 
 def recipient(store: Store, record: ContactRecord, kind: TemplateKind) -> tuple[str, str]:
@@ -481,3 +400,25 @@ def send_job(
     if offers:
         store.messages.add_offers(contact_id, list(offers), now, msg.outbox_key)
     return outbox.send(store, provider, msg, contact_id=contact_id, purpose=purpose, now=now)
+
+
+def draft_job(
+    profile: Path,
+    provider: MailProvider,
+    msg: OutgoingMessage,
+    *,
+    contact_id: int,
+    now: datetime,
+    offers: Sequence[tuple[datetime, datetime]],
+) -> DraftRef:
+    """Save the message as a draft in the mailbox, on the sync worker (its own connection to
+    the database), as ``send_job`` sends.
+
+    The offered slots are recorded once the draft is there, against the message's outbox key:
+    a draft the provider refused offers nothing, and the next message proposes other times.
+    """
+    store = worker_store(profile)
+    draft = provider.create_draft(msg)
+    if offers:
+        store.messages.add_offers(contact_id, list(offers), now, msg.outbox_key)
+    return draft

@@ -9,22 +9,13 @@ from __future__ import annotations
 
 import argparse
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from desktop import compose, logs, settings, templates
+from desktop import compose, drafting, logs, settings, templates
 from desktop.cli.common import fail
 from desktop.domain.coaching import Finding
-from desktop.domain.slots import (
-    LANGUAGES,
-    MeetingKind,
-    Party,
-    Slot,
-    SlotRules,
-    Span,
-    propose_slots,
-    render_slot,
-)
+from desktop.domain.slots import LANGUAGES, MeetingKind, Slot, render_slot
 from desktop.paths import Paths, resolve
 from desktop.storage import ContactRecord, StorageError, Store
 
@@ -119,18 +110,14 @@ def find_contact(store: Store, query: str) -> ContactRecord:
     raise DraftError(f"{query!r} matches several contacts: {names}; give the id")
 
 
-def _busy(
-    store: Store, paths: Paths, now: datetime, contact_id: int
-) -> tuple[list[Span], str, list[str]]:
-    """Busy blocks from every account's calendar and the app's own meetings, where they came
-    from ("calendar" or "working hours"), and any account that could not be read."""
+def _calendars(store: Store, paths: Paths, now: datetime) -> compose.CalendarRead:
+    """Busy blocks from every account's calendar, where they came from ("calendar" or "working
+    hours"), and any account that could not be read."""
     from desktop.providers import build, profile_clock
 
-    read = compose.read_calendars(
+    return compose.read_calendars(
         build(store, paths, profile_clock(paths)), now, now + compose.BUSY_WINDOW
     )
-    blocks = [*read.blocks, *compose.app_busy(store, contact_id)]
-    return blocks, read.source, list(read.problems)
 
 
 def _extra_fields(pairs: list[str]) -> dict[str, str]:
@@ -177,30 +164,35 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
     now = _now(args.now, paths)
     kind = MeetingKind(args.kind)
     user = compose.user_party(prefs)
-    contact_tz = compose.zone_or_none(contact.timezone)
-    slots: list[Slot] = []
+    contact_tz = drafting.zone_or_none(contact.timezone)
+    slots: tuple[Slot, ...] = ()
     source, problems = "none", list[str]()
     if args.slots and template.kind in compose.SLOT_KINDS:
-        busy, source, problems = _busy(store, paths, now, record.id)
-        party = Party(contact_tz) if contact_tz else None
-        rules = SlotRules(count=args.slots, length=timedelta(minutes=kind.minutes))
-        slots = propose_slots(
-            now, user, party, busy, compose.offered_elsewhere(store, record.id), rules
-        )
-    fields = compose.contact_fields(store, record, prefs, _extra_fields(args.field))
-    asked, texts = compose.slot_fields(slots, user.timezone, contact_tz, lang, kind)
-    fields.update(asked)
-    try:
-        message = templates.render(template, fields)
-    except templates.TemplateError as exc:
+        read = _calendars(store, paths, now)
+        source, problems = read.source, list(read.problems)
+        inputs = compose.slot_inputs(store, record, user, read, now, kind, args.slots)
+        slots = drafting.propose(inputs).slots
+    known = compose.contact_fields(store, record, prefs, {})
+    draft = drafting.render(
+        template,
+        known,
+        _extra_fields(args.field),
+        slots,
+        user_tz=user.timezone,
+        contact_tz=contact_tz,
+        lang=lang,
+        kind=kind,
+    )
+    message, fields = draft.message, draft.fields
+    if message is None:
         hint = ""
-        if isinstance(exc, templates.MissingFieldError) and exc.field == "slots":
+        if draft.problem is drafting.Problem.NO_SLOTS:
             hint = " (no free time was found within the horizon: try another meeting kind)"
-        elif isinstance(exc, templates.MissingFieldError):
-            hint = f" (pass --field {exc.field}=...)"
-        raise DraftError(f"{exc}{hint}") from None
+        elif draft.problem is drafting.Problem.MISSING_FIELD:
+            hint = f" (pass --field {draft.missing}=...)"
+        raise DraftError(f"{draft.error}{hint}")
 
-    findings = compose.coach(
+    findings = drafting.coach(
         template.kind, message.subject, message.body, contact.name, fields, len(slots)
     )
     return {
@@ -222,7 +214,7 @@ def make_draft(store: Store, paths: Paths, args: argparse.Namespace) -> dict[str
                 "text": t,
                 "yours": render_slot(s, user.timezone, contact_tz, lang),
             }
-            for s, t in zip(slots, texts, strict=True)
+            for s, t in zip(slots, draft.slot_texts, strict=True)
         ],
         "slots_from": source,
         "account_problems": problems,

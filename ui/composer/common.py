@@ -1,0 +1,109 @@
+"""What the composer's panels share: the names shown for templates and fields, colours from the
+palette, and the relay that hands a worker's answer to the dialog."""
+
+from __future__ import annotations
+
+import weakref
+from concurrent.futures import Future
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QFontMetrics, QPalette
+from PySide6.QtWidgets import QLabel, QWidget
+
+from desktop.templates import TemplateKind
+from ui.board import mix
+from ui.bridge import FutureBridge
+
+TEMPLATE_LABELS = {
+    "request_referral": "Request — someone referred you",
+    "request_article": "Request — an article about them",
+    "request_affiliation": "Request — a shared school or association",
+    "request_cold": "Request — no introduction",
+    "follow_up": "Follow-up",
+    "close_the_loop": "Close the loop",
+    "thank_you": "Thank-you",
+    "check_in": "Check-in",
+    "referrer_update": "Update the referrer",
+}
+KIND_ORDER = (
+    TemplateKind.REQUEST,
+    TemplateKind.FOLLOW_UP,
+    TemplateKind.CLOSE_THE_LOOP,
+    TemplateKind.THANK_YOU,
+    TemplateKind.CHECK_IN,
+    TemplateKind.REFERRER_UPDATE,
+    TemplateKind.OTHER,
+)
+#: What each field is called in the form, and an example of what goes in it.
+FIELD_TEXTS: dict[str, tuple[str, str]] = {
+    "referrer_name": ("Referred by", "Who suggested you write"),
+    "article_title": ("Article title", "The title of the piece you read"),
+    "article_source": ("Published in", "e.g. Wired, the company blog"),
+    "affiliation": ("Shared affiliation", "e.g. the Lakeside University alumni network"),
+    "reason": ("Why them", "e.g. your talk on data teams at PyData"),
+    "background": ("About you", "One or two sentences about where you are now"),
+    "objective": ("What you are exploring", "e.g. a move into data science"),
+    "company": ("Company", ""),
+    "role": ("Role", ""),
+    "original_subject": ("Original subject", "The subject of your request"),
+    "loose_ends": ("Loose ends", "One per line: names or documents they mentioned"),
+    "news": ("Your news", "What has happened since you spoke"),
+    "learned": ("What you learned", "e.g. how their team hires juniors"),
+    "meeting_day": ("Meeting day", "e.g. Tuesday"),
+    "last_topic": ("Last topic", "What you talked about"),
+    "user_name": ("Your name", "Set it once in Settings"),
+    "name": ("Their name", ""),
+    "first_name": ("Their first name", ""),
+}
+
+
+def label(field: str) -> str:
+    return FIELD_TEXTS.get(field, (field.replace("_", " ").capitalize(), ""))[0]
+
+
+def tint(widget: QWidget, rgb: tuple[int, int, int], share: float) -> str:
+    """A colour between the window background and ``rgb``: readable in light and dark."""
+    pal = widget.palette()
+    return mix(pal.color(QPalette.ColorRole.Window), QColor(*rgb), share).name()
+
+
+def escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def note_label(owner: QWidget, name: str, rgb: tuple[int, int, int]) -> QLabel:
+    """A tinted line for a warning (away, send cap), from the palette in light and dark."""
+    fm = QFontMetrics(owner.font())
+    pad = fm.height() // 3
+    note = QLabel()
+    note.setObjectName(f"composer-{name}")
+    note.setWordWrap(True)
+    note.setTextFormat(Qt.TextFormat.PlainText)
+    note.setAccessibleName(owner.tr("Warning"))
+    text = owner.palette().color(QPalette.ColorRole.WindowText).name()
+    note.setStyleSheet(
+        f"QLabel#composer-{name} {{ background: {tint(owner, rgb, 0.18)}; color: {text}; "
+        f"border: 1px solid {tint(owner, rgb, 0.5)}; border-radius: {pad}px; "
+        f"padding: {pad}px {pad * 2}px; }}"
+    )
+    note.hide()
+    return note
+
+
+class Relay:
+    """The done-callback given to a worker's future: it holds the dialog's bridge weakly.
+
+    A future outlives the dialog on the worker's side; a strong reference from it would let the
+    bridge's Python wrapper be released on a worker thread after Qt deleted the object. The
+    dialog is deleted only once no future is pending (``release``), so the bridge is alive
+    whenever a future completes.
+    """
+
+    def __init__(self, bridge: FutureBridge) -> None:
+        self._bridge = weakref.ref(bridge)
+
+    def __call__(self, future: Future[Any]) -> None:
+        bridge = self._bridge()
+        if bridge is not None:
+            bridge.deliver(future)

@@ -1,0 +1,151 @@
+"""The composer's saving and sending: the message handed to ``compose.draft_job`` or
+``compose.send_job`` on the sync worker (the worker's own store records the offered times), the
+answer shown, then the dialog closes or moves on to the next target."""
+
+from __future__ import annotations
+
+import logging
+from concurrent.futures import Future
+from datetime import datetime
+from typing import Any
+
+from desktop import compose, drafting, outbox
+from desktop.domain.model import Stage
+from mail.provider import OutgoingMessage, ProviderError
+from ui.composer.part import Part
+
+log = logging.getLogger(__name__)
+
+
+class Sending(Part):
+    """Saving and sending, as a part of the composer dialog."""
+
+    # ================================================================ saving and sending
+    @property
+    def outbox_key(self) -> str:
+        """One key for this message: clicking Send again after an error (offline, say) resends
+        the same message, which the outbox then sends at most once."""
+        return self._outbox_key
+
+    def outgoing(self) -> OutgoingMessage | None:
+        record, tpl = self.record(), self.template()
+        if record is None or tpl is None or not self.has_message():
+            return None
+        try:
+            _name, address = compose.recipient(self.ctx.store, record, tpl.kind)
+        except ValueError:
+            return None
+        return drafting.outgoing(
+            address,
+            self.message_panel.subject(),
+            self.message_panel.body(),
+            self.outbox_key,
+            self.conversation,
+        )
+
+    def offers(self) -> list[tuple[datetime, datetime]]:
+        return drafting.offers(self.template_kind(), self.slots)
+
+    def _flush(self) -> None:
+        if self.refresh_timer.isActive():
+            self.refresh_timer.stop()
+            self.on_refresh_timer()
+
+    def save_draft(self) -> None:
+        """Save the draft in the mailbox on the sync worker, which records the offered times
+        once the draft is there (``compose.draft_job``)."""
+        self._flush()
+        if not self.draft_button.isEnabled():
+            return
+        self._submit("draft", compose.draft_job)
+
+    def send_now(self) -> None:
+        """Send through the outbox on the sync worker, which owns the database writes."""
+        self._flush()
+        if self.send_blocked_reason():
+            self.update_buttons()
+            return
+        self._submit("send", compose.send_job, purpose=self.template_kind().value)
+
+    def _submit(self, operation: str, job: Any, **extra: Any) -> None:
+        """Hand the message to ``job`` on the sync worker, as sending always has."""
+        provider, msg, record = self.provider(), self.outgoing(), self.record()
+        if provider is None or msg is None or record is None:
+            self.update_buttons()
+            return
+        try:
+            future = self.ctx.tasks.submit_sync(
+                job,
+                self.ctx.paths.profile,
+                provider,
+                msg,
+                contact_id=record.id,
+                now=self.now(),
+                offers=self.offers(),
+                **extra,
+            )
+        except RuntimeError:  # shutting down
+            return
+        self._operation = operation
+        self._op_contact = record.id
+        self.status_label.setText(self.footer.working_text(operation))
+        self.update_buttons()
+        self._watch(future)
+
+    def _on_written(self, future: Future[Any]) -> None:
+        operation, self._operation = self._operation, ""
+        error = None if future.cancelled() else future.exception()
+        if operation == "send" and isinstance(error, ProviderError):
+            # The outbox row is written before the provider is called: the next sync sends it.
+            log.warning("send deferred to the outbox: %s", type(error).__name__)
+            self.message_sent.emit(self._op_contact)
+            self.finish_or_next(self.tr("The message to {0} waits in the outbox."))
+            return
+        if future.cancelled() or error is not None:
+            quiet = operation == "draft" and isinstance(error, ProviderError)
+            if error is not None and not quiet:
+                log.error(
+                    "%s failed",
+                    "saving the draft" if operation == "draft" else "sending",
+                    exc_info=error,
+                )
+            self.update_buttons()
+            self.status_label.setText(self.footer.failed_text(operation, error))
+            return
+        if operation == "draft":
+            self.draft_saved.emit(self._op_contact)
+            self.finish_or_next(self.tr("Draft saved for {0}."))
+        else:
+            self.message_sent.emit(self._op_contact)
+            self.finish_or_next(self.tr("Sent to {0}."))
+
+    # ================================================================ one at a time
+    def next_target(self) -> int | None:
+        """The next contact, in the list's order after the current one, who is still a target
+        with an address and was not written to in this dialog."""
+        for contact_id in self.header.contact_ids_after():
+            record = self.records.get(contact_id)
+            if (
+                record is not None
+                and record.id not in self.written
+                and record.state.stage is Stage.TARGET
+                and record.contact.primary_email
+            ):
+                return record.id
+        return None
+
+    def finish_or_next(self, done_text: str) -> None:
+        """The message is saved or sent: close, or, with "then the next target", start the
+        next one (a new message with its own outbox key and fresh times)."""
+        self.written.append(self._op_contact)
+        record = self.records.get(self._op_contact)
+        name = record.contact.name if record is not None else ""
+        following = self.next_target() if self.next_check.isChecked() else None
+        if following is None:
+            self.accept()
+            return
+        self._outbox_key = outbox.new_key()
+        self.header.select_contact(following)
+        nxt = self.records[following].contact.name
+        self.done_note = done_text.format(name) + " " + self.tr("Now writing to {0}.").format(nxt)
+        self.update_buttons()
