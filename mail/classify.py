@@ -31,6 +31,7 @@ from mail import intent as intents
 from mail.dates import find_dates, normalise
 from mail.provider import Classification, Interval, MailMessage
 from mail.quotes import new_text as reply_text
+from mail.relevance import is_daemon
 
 # flufl.bounce logs every detector that trips over a malformed message with a traceback, then
 # re-raises (we catch it and fall back): on hostile input that is expected, not news.
@@ -45,10 +46,6 @@ CALENDAR = "calendar"
 HUMAN = "human"
 KINDS = (BOUNCE, AUTO_REPLY, BULK, CALENDAR, HUMAN)
 
-_DAEMON_LOCALPARTS = frozenset(
-    {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mail.daemon", "maildaemon"}
-)
-_EXCHANGE_SYSTEM = re.compile(r"^microsoftexchange[0-9a-f]{32}$")
 _NOREPLY = re.compile(
     r"(?:^|[-._+])(?:no-?reply|do-?not-?reply|donotreply|noreply)(?:$|[-._+])|"
     r"^(?:notifications?|newsletters?|digest|marketing|mailer|bounces?)(?:$|[-._+])"
@@ -268,15 +265,10 @@ def is_thank_you(text: str, subject: str) -> bool:
 # --- bounces --------------------------------------------------------------------------------
 
 
-def _is_daemon(address: str) -> bool:
-    local = address.partition("@")[0].lower()
-    return local in _DAEMON_LOCALPARTS or _EXCHANGE_SYSTEM.match(local) is not None
-
-
 def _bounce(msg: MailMessage) -> Classification | None:
     content_type = msg.header("Content-Type").lower()
     is_dsn = msg.content_type == "multipart/report" and "delivery-status" in content_type
-    daemon = _is_daemon(msg.sender)
+    daemon = is_daemon(msg.sender)
     failed_header = msg.header("X-Failed-Recipients").strip()
     evidence = ""
     if is_dsn:
@@ -352,7 +344,7 @@ def _addresses_in(text: str, msg: MailMessage) -> list[str]:
     found: list[str] = []
     for m in _ADDRESS.finditer(text):
         address = m.group(0).lower().strip(".'")
-        if address in skip or _is_daemon(address) or address in found:
+        if address in skip or is_daemon(address) or address in found:
             continue
         found.append(address)
     return found[:10]

@@ -45,6 +45,7 @@ from mail.provider import (
     OutgoingMessage,
     SentRef,
 )
+from mail.relevance import Relevance
 
 DEMO_USER_NAME = "Sam Rivera"
 DEMO_USER_ADDRESS = "sam.rivera@demo.example"
@@ -358,7 +359,9 @@ class DemoMailbox:
 
     # --- MailProvider ------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        """Every message since the cursor: the mailbox is local, so reading a head costs nothing
+        and the sync's own pass through ``relevance`` is the only filter needed."""
         with self._lock:
             self._generate_due()
             current = int(self._index["seq"])

@@ -31,7 +31,6 @@ from collections import deque
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from email.utils import make_msgid, parsedate_to_datetime
 from typing import Any, TypeVar
 
 import google_auth_httplib2  # type: ignore[import-untyped]
@@ -44,6 +43,8 @@ from googleapiclient.http import BatchHttpRequest
 
 from mail.auth import AuthError
 from mail.auth.tokens import GoogleGrant, TokenStore
+from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
+from mail.http_retry import GMAIL_RETRY, RetryPolicy, retry_after
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
 from mail.provider import (
     Account,
@@ -63,6 +64,7 @@ from mail.provider import (
     SentRef,
     ThrottledError,
 )
+from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
 
@@ -90,30 +92,12 @@ UNITS: dict[str, int] = {
 QUOTA_PER_USER_MINUTE = 6000
 #: Google advises at most 50 calls per batch (100 is the hard limit).
 BATCH_MAX = 50
-#: Headers the header-first fetch asks for: relevance (addresses, threading) and the outbox mark.
-METADATA_HEADERS = (
-    "From",
-    "To",
-    "Cc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-    "Auto-Submitted",
-    "X-Autoreply",
-    "Precedence",
-    "List-Id",
-    "Content-Type",
-    OUTBOX_HEADER,
-)
 _META_FIELDS = "id,threadId,labelIds,internalDate,payload/headers"
 _RAW_FIELDS = "id,threadId,labelIds,internalDate,raw"
 _HISTORY_FIELDS = "history(messagesAdded(message(id,threadId,labelIds))),nextPageToken,historyId"
 _SKIPPED_LABELS = frozenset({"DRAFT", "CHAT"})
 _RATE_REASONS = frozenset({"rateLimitExceeded", "userRateLimitExceeded"})
 _DAILY_REASONS = frozenset({"dailyLimitExceeded", "quotaExceeded"})
-_DAEMONS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
 _SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNREAD"}
 BUSY_CACHE_FRESH = timedelta(minutes=15)
 BUSY_CACHE_OFFLINE = timedelta(hours=24)
@@ -234,18 +218,6 @@ class TokenBucket:
 
 
 @dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    max_attempts: int = 6
-    base_delay: float = 1.0
-    max_delay: float = 32.0
-    #: A Retry-After longer than this ends the pass (ThrottledError) instead of waiting in it.
-    max_wait: float = 90.0
-
-
-DEFAULT_RETRY = RetryPolicy()
-
-
-@dataclass(frozen=True, slots=True)
 class _Failure:
     kind: str  # "throttled" or "offline"
     detail: str
@@ -297,18 +269,7 @@ def _reason(exc: HttpError) -> str:
 
 
 def _retry_after(exc: HttpError) -> float | None:
-    value = exc.resp.get("retry-after") if exc.resp is not None else None
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = parsedate_to_datetime(str(value))
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+    return retry_after(exc.resp.get("retry-after") if exc.resp is not None else None)
 
 
 def _status(exc: HttpError) -> int:
@@ -346,7 +307,7 @@ class GmailProvider:
         tracked_threads: Callable[[], Collection[str]] = lambda: (),
         known_addresses: Callable[[], Collection[str]] = lambda: (),
         limiter: TokenBucket | None = None,
-        retry: RetryPolicy = DEFAULT_RETRY,
+        retry: RetryPolicy = GMAIL_RETRY,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
@@ -369,8 +330,7 @@ class GmailProvider:
         self._credentials: Credentials | None = None
         self._sessions: list[_Session] = []
         # Per change set (the sync worker's thread): what fetch_changes fetched ahead.
-        self._full: dict[str, MailMessage] = {}
-        self._heads: dict[str, MailMessage] = {}
+        self._cache = MessageCache()
         self._draft_keys: dict[str, str] = {}
         self._labels: dict[str, str] = {}
         self._busy: list[_BusyEntry] = []
@@ -506,13 +466,7 @@ class GmailProvider:
         return None
 
     def _wait(self, failure: _Failure, attempt: int) -> None:
-        if failure.retry_after is not None:
-            if failure.retry_after > self._retry.max_wait:
-                raise ThrottledError(retry_after=failure.retry_after)
-            delay = failure.retry_after
-        else:
-            delay = min(self._retry.max_delay, self._retry.base_delay * 2**attempt)
-            delay *= 0.5 + self._rng.random() / 2
+        delay = self._retry.delay(attempt, failure.retry_after, self._rng)
         log.debug("gmail %s: retrying in %.1f s (%s)", failure.kind, delay, failure.detail)
         # Through the limiter, so every thread of this account holds off too.
         self.limiter.pause(delay)
@@ -525,7 +479,7 @@ class GmailProvider:
     def _call(self, method: str, fn: Callable[[], T]) -> T:
         """Run one call under the limiter with retries; map failures to the port's errors."""
         failure: _Failure | None = None
-        for attempt in range(self._retry.max_attempts):
+        for attempt in range(self._retry.attempts):
             self.limiter.acquire(UNITS[method])
             try:
                 return fn()
@@ -560,7 +514,7 @@ class GmailProvider:
     def _batch_chunk(self, method: str, pending: dict[str, Callable[[Any], Any]]) -> dict[str, Any]:
         results: dict[str, Any] = {}
         failure: _Failure | None = None
-        for attempt in range(self._retry.max_attempts):
+        for attempt in range(self._retry.attempts):
             self._ensure_token()
             self.limiter.acquire(UNITS[method] * len(pending))
             session = self._session()
@@ -604,9 +558,10 @@ class GmailProvider:
         raise self._give_up(failure)
 
     # ---------------------------------------------------------------- sync
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
-        self._full.clear()
-        self._heads.clear()
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        self._cache.clear()
+        if relevance is None:
+            relevance = Relevance.from_views(self._tracked, self._known)
         text = (cursor or "").strip()
         if not text.isdecimal():
             baseline = self._profile_history_id()
@@ -617,9 +572,9 @@ class GmailProvider:
             refs, new_cursor = self._history(text)
             reset = False
         except _HistoryGone:
-            refs, new_cursor = self._recover(int(text))
+            refs, new_cursor = self._recover(int(text), relevance)
             reset = True
-        refs = self._prefetch(refs)
+        refs = self._prefetch(refs, relevance)
         return ChangeSet(refs=tuple(refs), cursor=new_cursor, reset=reset)
 
     def _profile_history_id(self) -> str:
@@ -671,11 +626,11 @@ class GmailProvider:
         folder = Folder.SENT if "SENT" in labels else Folder.INBOX
         refs.setdefault(ident, MessageRef(ident, str(message.get("threadId", ident)), folder))
 
-    def _recover(self, stale: int) -> tuple[list[MessageRef], str]:
+    def _recover(self, stale: int, relevance: Relevance) -> tuple[list[MessageRef], str]:
         """Fresh baseline first (nothing that arrives meanwhile is lost), then only the tracked
         threads, keeping the messages changed after the stale id."""
         baseline = self._profile_history_id()
-        tracked = sorted(self._tracked())
+        tracked = sorted(relevance.threads)
 
         def make(thread_id: str) -> Callable[[Any], Any]:
             return lambda g: (
@@ -705,20 +660,19 @@ class GmailProvider:
         )
         return list(refs.values()), baseline
 
-    def _prefetch(self, refs: list[MessageRef]) -> list[MessageRef]:
+    def _prefetch(self, refs: list[MessageRef], relevance: Relevance) -> list[MessageRef]:
         """Fetch ahead, batched: full for tracked threads, headers for the rest, then full for
-        those that concern a known address. Messages deleted meanwhile drop out."""
+        those that concern a contact. Messages deleted meanwhile drop out."""
         if not refs:
             return refs
-        tracked = set(self._tracked())
-        known = {a.lower() for a in self._known()}
+        heads_cache = self._cache.heads
         gone: set[str] = set()
-        heads = [r for r in refs if r.thread_id not in tracked]
+        heads = [r for r in refs if not relevance.tracks(r.thread_id)]
         answers = self._batch("messages.get", ((r.id, self._meta_request(r.id)) for r in heads))
         for ref in heads:
             answer = answers.get(ref.id)
             if isinstance(answer, dict):
-                self._heads[ref.id] = self._from_metadata(ref, answer)
+                heads_cache[ref.id] = self._from_metadata(ref, answer)
             else:
                 gone.add(ref.id)
         wanted = [
@@ -726,24 +680,20 @@ class GmailProvider:
             for r in refs
             if r.id not in gone
             and (
-                r.thread_id in tracked
-                or (r.id in self._heads and self._concerns(self._heads[r.id], known))
+                relevance.tracks(r.thread_id)
+                or (r.id in heads_cache and relevance.concerns(heads_cache[r.id]))
             )
         ]
         answers = self._batch("messages.get", ((r.id, self._raw_request(r.id)) for r in wanted))
         for ref in wanted:
             answer = answers.get(ref.id)
             if isinstance(answer, dict):
-                self._full[ref.id] = self._from_raw(ref, answer)
+                self._cache.full[ref.id] = self._from_raw(ref, answer)
             else:
                 gone.add(ref.id)
         if gone:
             log.info("gmail: %d new messages were deleted before they could be read", len(gone))
         return [r for r in refs if r.id not in gone]
-
-    @staticmethod
-    def _concerns(head: MailMessage, known: set[str]) -> bool:
-        return any(a in known for a in head.addresses) or head.sender.startswith(_DAEMONS)
 
     @staticmethod
     def _meta_request(ident: str) -> Callable[[Any], Any]:
@@ -754,7 +704,7 @@ class GmailProvider:
                 userId="me",
                 id=ident,
                 format="metadata",
-                metadataHeaders=list(METADATA_HEADERS),
+                metadataHeaders=list(HEADER_FIELDS),
                 fields=_META_FIELDS,
             )
         )
@@ -786,23 +736,8 @@ class GmailProvider:
         raw = _unb64url(str(answer.get("raw", "")))
         return parse_message(raw, ref, full=True, default_date=self._date(answer))
 
-    def _stub(self, ref: MessageRef) -> MailMessage:
-        return MailMessage(
-            ref=ref,
-            message_id="",
-            subject="",
-            sender="",
-            sender_name="",
-            to=(),
-            cc=(),
-            date=self._now(),
-            headers=(),
-            defects=("the message was deleted before it could be read",),
-            complete=False,
-        )
-
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        cached = self._full.get(ref.id) or (None if full else self._heads.get(ref.id))
+        cached = self._cache.get(ref.id, full=full)
         if cached is not None:
             return cached
         make = self._raw_request(ref.id) if full else self._meta_request(ref.id)
@@ -810,20 +745,16 @@ class GmailProvider:
             answer = self._execute("messages.get", make)
         except HttpError as exc:
             if _status(exc) == 404:
-                return self._stub(ref)
+                return stub(ref, self._now())
             raise
         message = self._from_raw(ref, answer) if full else self._from_metadata(ref, answer)
-        (self._full if full else self._heads)[ref.id] = message
+        self._cache.put(message, full=full, ident=ref.id)
         return message
 
     # ---------------------------------------------------------------- sending
     def _message_id_for(self, outbox_key: str) -> str:
-        domain = self.account.address.partition("@")[2] or "localhost"
-        if not outbox_key:
-            return make_msgid(domain=domain)
-        # Derived from the outbox key, so a crash between "send" and "record" can be mended by
-        # a cheap rfc822msgid: search.
-        return f"<{outbox_key}.coffeechat@{domain}>"
+        # Derived from the outbox key: a cheap rfc822msgid: search mends a crash after sending.
+        return message_id_for(self.account.address, outbox_key)
 
     def create_draft(self, msg: OutgoingMessage) -> DraftRef:
         built = build_message(

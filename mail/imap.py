@@ -42,7 +42,6 @@ from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from email import policy
-from email.utils import make_msgid
 from enum import StrEnum
 from typing import Any
 
@@ -51,6 +50,7 @@ from imapclient.exceptions import LoginError  # type: ignore[import-untyped]
 
 from mail.auth import AuthError
 from mail.auth.tokens import PasswordStore
+from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
 from mail.provider import (
     Account,
@@ -69,6 +69,7 @@ from mail.provider import (
     SentRef,
     ThrottledError,
 )
+from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
 
@@ -79,23 +80,7 @@ OUR_FLAG = b"$CoffeechatFlagged"
 # IMAPClient traces the protocol at DEBUG, message bodies included: never into our logs.
 logging.getLogger("imapclient").setLevel(logging.INFO)
 
-#: Headers the header-first fetch asks for: relevance (addresses, threading) and the outbox mark.
-HEADER_FIELDS = (
-    "From",
-    "To",
-    "Cc",
-    "Subject",
-    "Date",
-    "Message-ID",
-    "In-Reply-To",
-    "References",
-    "Auto-Submitted",
-    "X-Autoreply",
-    "Precedence",
-    "List-Id",
-    "Content-Type",
-    OUTBOX_HEADER,
-)
+_HEADER_ITEM = f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in HEADER_FIELDS)})]"
 #: RFC 2177: servers may drop an IDLE after 30 minutes; re-issue well before.
 IDLE_REISSUE_S = 25 * 60
 #: A changed UIDVALIDITY re-reads the mail of the days before the last pass, at least this many.
@@ -103,7 +88,6 @@ RESCAN_DAYS = 3
 #: Bodies are read up to this many bytes (a reply is never that long; attachments can be).
 MAX_FETCH_BYTES = 8_000_000
 SENDING_KEYWORD = "$CoffeechatSending"
-_DAEMONS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
 _SENT_NAMES = (
     "sent", "sent items", "sent messages", "sent mail", "sent-mail", "gesendet",
     "gesendete elemente", "gesendete objekte", "envoyés", "éléments envoyés", "enviados",
@@ -676,8 +660,7 @@ class ImapProvider:
         self._client: Any = None
         self._folders: Folders | None = None
         # What fetch_changes read ahead, by message id, for fetch_message in the same pass.
-        self._heads: dict[str, MailMessage] = {}
-        self._full: dict[str, MailMessage] = {}
+        self._cache = MessageCache()
         self._where: dict[str, tuple[str, int, int]] = {}
         self._drafts: dict[str, bytes] = {}
         self._used = 0.0
@@ -805,10 +788,11 @@ class ImapProvider:
         self.commands += 1
 
     # ---------------------------------------------------------------- sync
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
-        self._heads.clear()
-        self._full.clear()
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        self._cache.clear()
         self._where.clear()
+        if relevance is None:
+            relevance = Relevance.from_views(self._tracked, self._known)
         marks, last = _parse_cursor(cursor)
         refs: list[MessageRef] = []
         new_marks: dict[str, _Mark] = {}
@@ -825,7 +809,7 @@ class ImapProvider:
                 if validity != mark.uidvalidity:
                     reset = True
                     log.info("imap: UIDVALIDITY of a folder changed; rescanning recent mail")
-                    found, top = self._rescan(client, folder, name, last)
+                    found, top = self._rescan(client, folder, name, last, relevance)
                     refs.extend(found)
                     new_marks[folder.value] = _Mark(name, validity, top, modseq)
                     continue
@@ -835,7 +819,7 @@ class ImapProvider:
                 found, top = self._new_since(client, folder, name, mark.uid)
                 refs.extend(found)
                 new_marks[folder.value] = _Mark(name, validity, max(top, mark.uid), modseq)
-            refs = self._prefetch(client, refs)
+            refs = self._prefetch(client, refs, relevance)
         data = {
             "v": 1,
             "folders": {k: m.to_dict() for k, m in new_marks.items()},
@@ -853,7 +837,7 @@ class ImapProvider:
         return refs, max(uids, default=after)
 
     def _rescan(
-        self, client: Any, folder: Folder, name: str, last: datetime | None
+        self, client: Any, folder: Folder, name: str, last: datetime | None, relevance: Relevance
     ) -> tuple[list[MessageRef], int]:
         """After a UIDVALIDITY change: re-read the headers of the recent days and keep only mail
         that may concern a contact (event keys make seeing old mail again harmless)."""
@@ -864,23 +848,15 @@ class ImapProvider:
         every = [int(u) for u in client.search(["ALL"])]
         self.commands += 1
         refs = self._read_heads(client, folder, name, validity, uids)
-        tracked = set(self._tracked())
-        known = {a.lower() for a in self._known()}
-        kept = [
-            r for r in refs if r.thread_id in tracked or self._concerns(self._heads[r.id], known)
-        ]
+        kept = [r for r in refs if relevance.concerns(self._cache.heads[r.id])]
         return kept, max(every, default=0)
-
-    @staticmethod
-    def _concerns(head: MailMessage, known: set[str]) -> bool:
-        return any(a in known for a in head.addresses) or head.sender.startswith(_DAEMONS)
 
     def _read_heads(
         self, client: Any, folder: Folder, name: str, validity: int, uids: list[int]
     ) -> list[MessageRef]:
         if not uids:
             return []
-        wanted = f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in HEADER_FIELDS)})]"
+        wanted = _HEADER_ITEM
         refs: list[MessageRef] = []
         for start in range(0, len(uids), 500):
             chunk = uids[start : start + 500]
@@ -900,7 +876,7 @@ class ImapProvider:
                 # A message with no ids at all is a thread of its own.
                 thread = thread_root(head.message_id, head.in_reply_to, head.references) or ident
                 ref = MessageRef(ident, thread, folder)
-                self._heads[ident] = replace(head, ref=ref)
+                self._cache.heads[ident] = replace(head, ref=ref)
                 self._where[ident] = (name, validity, uid)
                 refs.append(ref)
         return refs
@@ -913,15 +889,13 @@ class ImapProvider:
             return f"{folder.value}:{message_id}"
         return f"{folder.value}:{validity}/{uid}"
 
-    def _prefetch(self, client: Any, refs: list[MessageRef]) -> list[MessageRef]:
+    def _prefetch(
+        self, client: Any, refs: list[MessageRef], relevance: Relevance
+    ) -> list[MessageRef]:
         """Bodies, in one FETCH per folder, for the new messages that may concern a contact."""
         if not refs:
             return refs
-        tracked = set(self._tracked())
-        known = {a.lower() for a in self._known()}
-        wanted = [
-            r for r in refs if r.thread_id in tracked or self._concerns(self._heads[r.id], known)
-        ]
+        wanted = [r for r in refs if relevance.concerns(self._cache.heads[r.id])]
         by_folder: dict[str, list[MessageRef]] = {}
         for ref in wanted:
             by_folder.setdefault(self._where[ref.id][0], []).append(ref)
@@ -940,30 +914,23 @@ class ImapProvider:
                 continue
             raw = _body_of(answer, b"BODY[]")
             when = _aware(answer.get(b"INTERNALDATE"))
-            self._full[ref.id] = parse_message(raw, ref, full=True, default_date=when)
-
-    def _stub(self, ref: MessageRef) -> MailMessage:
-        return MailMessage(
-            ref=ref, message_id="", subject="", sender="", sender_name="", to=(), cc=(),
-            date=self._now(), headers=(),
-            defects=("the message was deleted before it could be read",), complete=False,
-        )  # fmt: skip
+            self._cache.full[ref.id] = parse_message(raw, ref, full=True, default_date=when)
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        cached = self._full.get(ref.id) or (None if full else self._heads.get(ref.id))
+        cached = self._cache.get(ref.id, full=full)
         if cached is not None:
             return cached
         with self._session() as client:
             if ref.id not in self._where and not self._locate(client, ref):
-                return self._stub(ref)
+                return stub(ref, self._now())
             name, validity, uid = self._where[ref.id]
             if full:
                 self._fetch_full(client, name, [ref])
             else:
                 self._select(client, name)
                 self._read_heads(client, ref.folder, name, validity, [uid])
-        found = self._full.get(ref.id) if full else self._heads.get(ref.id)
-        return found if found is not None else self._stub(ref)
+        found = (self._cache.full if full else self._cache.heads).get(ref.id)
+        return found if found is not None else stub(ref, self._now())
 
     def _locate(self, client: Any, ref: MessageRef) -> bool:
         """A message named in an earlier pass: find its UID again by Message-ID."""
@@ -985,10 +952,7 @@ class ImapProvider:
 
     # ---------------------------------------------------------------- sending
     def _message_id_for(self, outbox_key: str) -> str:
-        domain = self.account.address.partition("@")[2] or "localhost"
-        if not outbox_key:
-            return make_msgid(domain=domain)
-        return f"<{outbox_key}.coffeechat@{domain}>"
+        return message_id_for(self.account.address, outbox_key)
 
     def create_draft(self, msg: OutgoingMessage) -> DraftRef:
         """APPEND to Drafts with \\Draft (and \\Seen: the user wrote it). A draft left by an
@@ -1132,7 +1096,7 @@ class ImapProvider:
         self.commands += 1
         if not uids:
             return None
-        wanted = f"BODY.PEEK[HEADER.FIELDS ({' '.join(f.upper() for f in HEADER_FIELDS)})]"
+        wanted = _HEADER_ITEM
         answers = client.fetch([max(uids)], [wanted])
         self.commands += 1
         head = parse_message(

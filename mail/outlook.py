@@ -19,7 +19,6 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
 from typing import Any, Protocol
@@ -29,7 +28,9 @@ import requests
 from mail.auth import AuthError
 from mail.auth.microsoft import MicrosoftAuth
 from mail.auth.tokens import TokenStore
-from mail.mime import parse_message
+from mail.heads import MessageCache, message_id_for, stub
+from mail.http_retry import GRAPH_RETRY, PauseGate, RetryPolicy, retry_after
+from mail.mime import OUTBOX_HEADER, parse_message
 from mail.provider import (
     Account,
     ChangeSet,
@@ -48,6 +49,7 @@ from mail.provider import (
     SentRef,
     ThrottledError,
 )
+from mail.relevance import Relevance
 
 GRAPH = "https://graph.microsoft.com/v1.0"
 
@@ -62,14 +64,13 @@ class RefusedError(ProviderError):
 
 
 MAX_IN_FLIGHT = 4
-MAX_BACKOFF = 120.0
+MAX_BACKOFF = GRAPH_RETRY.max_delay
 _FOLDERS = {Folder.INBOX: "inbox", Folder.SENT: "sentitems"}
 _SELECT = (
     "id,conversationId,internetMessageId,subject,from,toRecipients,ccRecipients,"
     "receivedDateTime,sentDateTime,isDraft"
 )
 _FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
-OUTBOX_HEADER = "X-Coffeechat-Outbox"
 #: A named MAPI property (invisible in Outlook) on the messages Coffeechat flagged: which of its
 #: flags it set there, one name a line.
 FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFlags"
@@ -77,13 +78,6 @@ FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFl
 
 class TokenSource(Protocol):
     def access_token(self, *, force_refresh: bool = False) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    attempts: int = 5
-    base_delay: float = 1.0
-    max_delay: float = MAX_BACKOFF
 
 
 class _Gone(Exception):
@@ -175,17 +169,13 @@ class OutlookProvider:
         self.session = session or requests.Session()
         self._tracked = tracked_threads
         self._known = known_addresses
-        self._clock = clock
-        self._sleep = sleep
         self._now = now or (lambda: datetime.now(UTC))
-        self.retry = retry or RetryPolicy()
+        self.retry = retry or GRAPH_RETRY
         self.personal = personal
         self.timeout = timeout
         self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
-        self._pause_lock = threading.Lock()
-        self._paused_until = 0.0
-        self._heads: dict[str, MailMessage] = {}
-        self._full: dict[str, MailMessage] = {}
+        self._gate = PauseGate(clock, sleep)
+        self._cache = MessageCache()
         self._drafts: dict[str, dict[str, Any]] = {}
         self.requests = 0
 
@@ -202,25 +192,13 @@ class OutlookProvider:
         self.session.close()
 
     # ---------------------------------------------------------------- transport
-    def _wait_for_pause(self) -> None:
-        while True:
-            with self._pause_lock:
-                left = self._paused_until - self._clock()
-            if left <= 0:
-                return
-            self._sleep(left)
-
-    def _pause(self, seconds: float) -> None:
-        with self._pause_lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
     def _once(self, method: str, url: str, body: Any, token: str) -> requests.Response:
         headers = {
             "Authorization": f"Bearer {token}",
             "Prefer": 'IdType="ImmutableId", odata.maxpagesize=200',
             "Accept": "application/json",
         }
-        self._wait_for_pause()
+        self._gate.wait()
         with self._slots:
             self.requests += 1
             return self.session.request(
@@ -241,30 +219,18 @@ class OutlookProvider:
                 # One quick retry (a dropped keep-alive connection); then it is offline.
                 if attempt >= 1:
                     raise OfflineError(f"cannot reach Outlook: {type(exc).__name__}") from None
-                self._pause(self.retry.base_delay)
+                self._gate.pause(self.retry.base_delay)
                 continue
             status = answer.status_code
-            if status == 429:
-                header = answer.headers.get("Retry-After")
-                try:
-                    wait = float(header) if header is not None else None
-                except ValueError:
-                    wait = None
-                delay = (
-                    wait
-                    if wait is not None
-                    else min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
+            if status == 429 or status in (500, 502, 503, 504):
+                wait = retry_after(answer.headers.get("Retry-After"), self._now)
+                delay = self.retry.delay(attempt, wait)
+                self._gate.pause(delay)
+                last = (
+                    ThrottledError(delay)
+                    if status == 429
+                    else OfflineError(f"Outlook is unavailable ({status})")
                 )
-                self._pause(delay)
-                last = ThrottledError(delay)
-                continue
-            if status in (500, 502, 503, 504):
-                header = answer.headers.get("Retry-After")
-                delay = min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
-                if header and header.isdigit():
-                    delay = float(header)
-                self._pause(delay)
-                last = OfflineError(f"Outlook is unavailable ({status})")
                 continue
             if status == 401 and not refreshed:
                 refreshed = True
@@ -326,13 +292,8 @@ class OutlookProvider:
             complete=False,
         )
 
-    def _concerns(self, head: MailMessage) -> bool:
-        if self._tracked is None or self._known is None:
-            return True
-        known = set(self._known())
-        return head.ref.thread_id in set(self._tracked()) or any(a in known for a in head.addresses)
-
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        self._cache.clear()
         links: dict[str, str] = {}
         if cursor:
             try:
@@ -361,21 +322,16 @@ class OutlookProvider:
                 if "@removed" in item or item.get("isDraft"):
                     continue
                 head = self._head(item, folder)
-                if recovered and not self._concerns(head):
-                    continue
-                self._heads[head.ref.id] = head
+                if recovered:
+                    relevance = relevance or Relevance.from_views(self._tracked, self._known)
+                    if not relevance.concerns(head):
+                        continue
+                self._cache.heads[head.ref.id] = head
                 refs.append(head.ref)
         return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(new_links, sort_keys=True), reset)
 
-    def _stub(self, ref: MessageRef) -> MailMessage:
-        return MailMessage(
-            ref=ref, message_id="", subject="", sender="", sender_name="", to=(), cc=(),
-            date=self._now(), headers=(),
-            defects=("the message was deleted before it could be read",), complete=False,
-        )  # fmt: skip
-
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        cached = self._full.get(ref.id) or (None if full else self._heads.get(ref.id))
+        cached = self._cache.get(ref.id, full=full)
         if cached is not None:
             return cached
         item = self._request(
@@ -384,13 +340,13 @@ class OutlookProvider:
             ok_missing=True,
         )
         if item is None:
-            return self._stub(ref)
+            return stub(ref, self._now())
         if not full:
             head = self._head(item, ref.folder)
-            self._heads[ref.id] = head
+            self._cache.heads[ref.id] = head
             return head
         message = self._parse_full(ref, item)
-        self._full[ref.id] = message
+        self._cache.full[ref.id] = message
         return message
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
@@ -422,8 +378,7 @@ class OutlookProvider:
 
     # ---------------------------------------------------------------- sending
     def _message_id_for(self, outbox_key: str) -> str:
-        domain = self.account.address.partition("@")[2] or "localhost"
-        return f"<{outbox_key}.coffeechat@{domain}>"
+        return message_id_for(self.account.address, outbox_key)
 
     def _reply_target(self, msg: OutgoingMessage) -> str | None:
         if not msg.in_reply_to:

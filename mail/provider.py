@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from mail.relevance import Relevance
 
 
 class AccountKind(StrEnum):
@@ -178,7 +181,11 @@ class NoCalendarError(ProviderError):
 class MailProvider(Protocol):
     account: Account
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet: ...
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        """New messages since ``cursor``. ``relevance`` (the sync engine's view) decides what is
+        read ahead in full and what a recovery round reports; without it a provider uses the
+        look-ups it was built with."""
+        ...
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage: ...
 

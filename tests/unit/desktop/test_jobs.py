@@ -23,6 +23,7 @@ from mail.provider import (
     SentRef,
     ThrottledError,
 )
+from mail.relevance import Relevance
 from tests.helpers.demo_profile import open_demo
 
 
@@ -33,7 +34,7 @@ class FailingMailbox:
         self.account = account
         self.error = error
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         raise self.error
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:

@@ -44,6 +44,7 @@ from mail.provider import (
     OfflineError,
     ProviderError,
 )
+from mail.relevance import Relevance
 from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog, parse_emails
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
@@ -217,7 +218,7 @@ class GatedProvider:
     gate: threading.Event = field(default_factory=threading.Event)
     threads: list[str] = field(default_factory=list)
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         self.threads.append(threading.current_thread().name)
         assert self.gate.wait(10)
         return ChangeSet((), "cursor-2")
@@ -330,7 +331,7 @@ class FailingProvider:
     account: Account
     error: ProviderError
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         raise self.error
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:

@@ -15,6 +15,7 @@ from desktop.settings import Settings
 from desktop.storage import Store
 from desktop.tasks import Tasks
 from mail.provider import Account, AccountKind, ChangeSet, MailMessage, MessageRef
+from mail.relevance import Relevance
 
 NOW = datetime(2026, 3, 12, 15, 0, tzinfo=UTC)  # a Thursday
 
@@ -26,7 +27,7 @@ class QuietProvider:
     account: Account
     threads: list[str] = field(default_factory=list)
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         self.threads.append(threading.current_thread().name)
         return ChangeSet((), "cursor-1")
 
