@@ -43,10 +43,10 @@ log = logging.getLogger(__name__)
 class GmailProvider(GmailMail, GmailCalendar):
     """A connected Gmail account. See the module docstring.
 
-    ``grant_source`` gives the stored grant (read lazily, on first use). ``tracked_threads`` and
-    ``known_addresses`` give the sync engine's current view (thread ids with contact mail, and
-    contact addresses): they decide what is fetched in full up front and which threads a 404
-    recovery re-checks. Both are called on the thread that syncs.
+    ``grant_source`` gives the stored grant (read lazily, on first use). The ``Relevance`` passed
+    to ``fetch_changes`` decides what is fetched in full up front and which threads a 404
+    recovery re-checks; ``tracked_threads`` and ``known_addresses`` stand in for it when a caller
+    passes none (called on the thread that syncs).
     """
 
     def __init__(

@@ -101,9 +101,10 @@ class ImapProvider(ImapSending):
     """A connected IMAP/SMTP account. See the module docstring. It has no calendar
     (``has_calendar``): proposed times come from the working hours alone.
 
-    ``password`` gives the app password (read lazily from the keyring). ``tracked_threads`` and
-    ``known_addresses`` are the sync engine's view (called on the syncing thread): they decide
-    which new messages are fetched in full up front and what a UIDVALIDITY rescan reports.
+    ``password`` gives the app password (read lazily from the keyring). The ``Relevance`` passed
+    to ``fetch_changes`` decides which new messages are fetched in full up front and what a
+    UIDVALIDITY rescan reports; ``tracked_threads`` and ``known_addresses`` stand in for it when a
+    caller passes none (called on the syncing thread).
     """
 
     def __init__(

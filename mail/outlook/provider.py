@@ -64,7 +64,9 @@ def _recipients(addresses: Iterable[str]) -> list[dict[str, Any]]:
 
 class OutlookProvider(OutlookCalendar):
     """``auth`` yields access tokens; ``base_url``/``session`` point at Graph (or an emulator);
-    ``tracked_threads``/``known_addresses`` narrow a recovery round; ``clock``/``sleep`` are
+    the ``Relevance`` passed to ``fetch_changes`` narrows a recovery round (without one,
+    ``tracked_threads``/``known_addresses`` do, and without those nothing is left out);
+    ``clock``/``sleep`` are
     monotonic time (tests share a simulated one with the emulator); ``now`` is wall time."""
 
     def __init__(
