@@ -71,8 +71,6 @@ def run(contacts: int, new: int) -> dict[str, Any]:
             account,
             lambda: grant,
             endpoints=endpoints_for(emu),
-            tracked_threads=lambda: store.messages.tracked_threads(account.id),
-            known_addresses=lambda: store.contacts.address_index().keys(),
             clock=sim.now,
             sleep=sim.sleep,
             now=clock.now,

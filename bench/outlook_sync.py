@@ -61,9 +61,7 @@ def main() -> None:
                 store.contacts.add(Contact(None, f"Person {n}", (f"p{n}@example.org",)))
             provider = OutlookProvider.from_keyring(
                 account, TokenStore(), auth_options=options, base_url=emu.graph,
-                session=session, tracked_threads=lambda: store.messages.tracked_threads(account.id),
-                known_addresses=lambda: store.contacts.address_index().keys(),
-                clock=sim.now, sleep=sim.sleep, now=clock.now,
+                session=session, clock=sim.now, sleep=sim.sleep, now=clock.now,
             )  # fmt: skip
             run_once(store, provider, clock)  # the baseline
             for n in range(args.contacts):

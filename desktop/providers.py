@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -54,9 +53,9 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
         if account.kind is AccountKind.DEMO:
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
         elif account.kind in (AccountKind.GMAIL, AccountKind.OUTLOOK):
-            providers.append(_online(account, paths))
+            providers.append(_online(account))
         elif account.kind is AccountKind.IMAP:
-            imap = _imap(store, account, paths)
+            imap = _imap(store, account)
             if imap is not None:
                 providers.append(imap)
         else:
@@ -64,35 +63,23 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
     return tuple(providers)
 
 
-def _online(account: Account, paths: Paths) -> MailProvider:
+def _online(account: Account) -> MailProvider:
     """A Gmail or Outlook provider. Its grant is read from the keyring lazily: a missing grant or
     keyring is *needs sign-in* at the first pass, not a failure here (and an offline start is
-    fine). The look-ups it is given run on the sync worker, which has its own connection."""
-    from desktop.jobs import worker_store
+    fine). What concerns a contact comes with each pass (desktop.sync passes its filter)."""
     from mail.auth.tokens import TokenStore
-
-    profile, account_id = paths.profile, account.id
-
-    def tracked_threads() -> set[str]:
-        return worker_store(profile).messages.tracked_threads(account_id)
-
-    def known_addresses() -> Iterable[str]:
-        return worker_store(profile).contacts.address_index().keys()
 
     kind: type[GmailProvider] | type[OutlookProvider]
     if account.kind is AccountKind.GMAIL:
         from mail.gmail import GmailProvider as kind
     else:
         from mail.outlook import OutlookProvider as kind
-    return kind.from_keyring(
-        account, TokenStore(), tracked_threads=tracked_threads, known_addresses=known_addresses
-    )
+    return kind.from_keyring(account, TokenStore())
 
 
-def _imap(store: Store, account: Account, paths: Paths) -> MailProvider | None:
+def _imap(store: Store, account: Account) -> MailProvider | None:
     """An IMAP provider from the account's stored settings; its password is read from the
     keyring at the first pass (a missing one is *needs sign-in* then)."""
-    from desktop.jobs import worker_store
     from mail.imap import ImapProvider, ImapSettings
 
     text = store.accounts.settings(account.id)
@@ -101,17 +88,4 @@ def _imap(store: Store, account: Account, paths: Paths) -> MailProvider | None:
     except (ValueError, TypeError) as exc:
         log.warning("IMAP account %d has unreadable settings (%s)", account.id, exc)
         return None
-    profile, account_id = paths.profile, account.id
-
-    def tracked_threads() -> set[str]:
-        return worker_store(profile).messages.tracked_threads(account_id)
-
-    def known_addresses() -> Iterable[str]:
-        return worker_store(profile).contacts.address_index().keys()
-
-    return ImapProvider.from_keyring(
-        account,
-        settings,
-        tracked_threads=tracked_threads,
-        known_addresses=lambda: list(known_addresses()),
-    )
+    return ImapProvider.from_keyring(account, settings)

@@ -26,13 +26,11 @@ from mail.provider import (
     Interval,
     MailMessage,
     MailProvider,
-    MessageRef,
 )
 from mail.quotes import strip_quotes
+from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
-
-_DAEMONS = ("mailer-daemon@", "postmaster@", "mail-daemon@")
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,10 +63,6 @@ class SyncResult:
     reset: bool = False
 
 
-def _is_daemon(address: str) -> bool:
-    return address.startswith(_DAEMONS)
-
-
 #: A message to a thanked contact this soon after the thank-you ties up loose ends; later, it
 #: is the check-in that moves them to *in touch*.
 CHECK_IN_AFTER = timedelta(days=14)
@@ -99,6 +93,9 @@ class _Pass:
         clock: Clock,
         own: frozenset[str],
         user_zone: tzinfo = UTC,
+        *,
+        index: dict[str, int],
+        tracked: set[str],
     ) -> None:
         self.store = store
         self.user_zone = user_zone
@@ -106,8 +103,8 @@ class _Pass:
         self.account: Account = provider.account
         self.own = own | {self.account.address}
         self.now = clock.now()
-        self.index = store.contacts.address_index()
-        self.tracked = store.messages.tracked_threads(self.account.id)
+        self.index = index
+        self.tracked = tracked
         self.names = store.contacts.names()
         self.changes: list[Change] = []
         self.notices: list[Notice] = []
@@ -136,15 +133,6 @@ class _Pass:
             if contact is not None:
                 return [contact]
         return []
-
-    def maybe_relevant(self, head: MailMessage) -> bool:
-        """Cheap test on headers: is this worth a full fetch?"""
-        return (
-            head.ref.thread_id in self.tracked
-            or any(a in self.index for a in head.addresses)
-            or _is_daemon(head.sender)
-            or bool(self.contacts_of(head))
-        )
 
     # ------------------------------------------------------------------ events
     def handle(self, msg: MailMessage) -> None:
@@ -370,13 +358,21 @@ def run_once(
     is handled (progress, and the crash tests' kill point)."""
     account = provider.account
     cursor = store.accounts.cursor(account.id)
-    changes = provider.fetch_changes(cursor)
-    sync = _Pass(store, provider, clock, own_addresses, user_zone)
+    index = store.contacts.address_index()
+    tracked = store.messages.tracked_threads(account.id)
+    relevance = Relevance(
+        tracked,
+        index,
+        lambda message_id: store.messages.contact_for_message_id(message_id) is not None,
+    )
+    changes = provider.fetch_changes(cursor, relevance)
+    sync = _Pass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
     relevant: list[MailMessage] = []
     for ref in changes.refs:
-        if not _worth_a_look(sync, ref):
-            continue
-        relevant.append(provider.fetch_message(ref, full=True))
+        if relevance.tracks(ref.thread_id) or relevance.concerns(
+            provider.fetch_message(ref, full=False)
+        ):
+            relevant.append(provider.fetch_message(ref, full=True))
     relevant.sort(key=lambda m: m.date)
     with store.transaction():
         for n, msg in enumerate(relevant):
@@ -410,13 +406,6 @@ def run_once(
         cursor=changes.cursor,
         reset=changes.reset,
     )
-
-
-def _worth_a_look(sync: _Pass, ref: MessageRef) -> bool:
-    if ref.thread_id in sync.tracked:
-        return True
-    head = sync.provider.fetch_message(ref, full=False)
-    return sync.maybe_relevant(head)
 
 
 def pass_time_only(store: Store, clock: Clock) -> list[Change]:

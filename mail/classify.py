@@ -16,39 +16,22 @@ date is in a form ``mail.dates`` does not read.
 from __future__ import annotations
 
 import importlib
-import logging
 import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from email import policy
-from email.message import Message
-from email.parser import BytesParser
-from email.utils import parseaddr
-
-from flufl.bounce import all_failures
 
 from mail import intent as intents
+from mail.bounces import BOUNCE, RAW_SCAN, TEXT_SCAN_CHARS, bounce, reparse
 from mail.dates import find_dates, normalise
 from mail.provider import Classification, Interval, MailMessage
 from mail.quotes import new_text as reply_text
 
-# flufl.bounce logs every detector that trips over a malformed message with a traceback, then
-# re-raises (we catch it and fall back): on hostile input that is expected, not news.
-_FLUFL_LOG = logging.getLogger("flufl.bounce")
-_FLUFL_LOG.addHandler(logging.NullHandler())
-_FLUFL_LOG.propagate = False
-
-BOUNCE = "bounce"
 AUTO_REPLY = "auto_reply"
 BULK = "bulk"
 CALENDAR = "calendar"
 HUMAN = "human"
 KINDS = (BOUNCE, AUTO_REPLY, BULK, CALENDAR, HUMAN)
 
-_DAEMON_LOCALPARTS = frozenset(
-    {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mail.daemon", "maildaemon"}
-)
-_EXCHANGE_SYSTEM = re.compile(r"^microsoftexchange[0-9a-f]{32}$")
 _NOREPLY = re.compile(
     r"(?:^|[-._+])(?:no-?reply|do-?not-?reply|donotreply|noreply)(?:$|[-._+])|"
     r"^(?:notifications?|newsletters?|digest|marketing|mailer|bounces?)(?:$|[-._+])"
@@ -70,34 +53,6 @@ _PHRASE_RE = re.compile(
     + "|".join(re.escape(p) for p in sorted(AUTO_REPLY_PHRASES, key=len, reverse=True))
     + r")(?:(?<=:)|\s*(?::|$|[-\u2013(\[|]))",
     re.IGNORECASE,
-)
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliverable|undelivered mail|undeliverable mail|delivery status notification|"
-    r"delivery failure|delivery failed|failure notice|mail delivery failed|returned mail|"
-    r"delivery has failed|mail system error|warning: could not send|delayed mail|"
-    r"unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|"
-    r"no entregado|non recapitabile|onbestelbaar|não é possível entregar|não entregue|"
-    r"niedostarczalne|nie można dostarczyć)",
-    re.IGNORECASE,
-)
-_BOUNCE_BODY = re.compile(
-    r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|"
-    r"delivery has failed|permanent error|user unknown|address not found|"
-    r"konnte nicht zugestellt|n'a pas pu être remis|no se pudo entregar|impossibile recapitare|"
-    r"kan niet worden bezorgd|não foi possível entregar|nie można dostarczyć",
-    re.IGNORECASE,
-)
-_TEMPORARY = re.compile(
-    r"warning|delayed|not yet been delivered|will be retried|still being retried|will retry|"
-    r"will keep trying|temporary|deferred|do not need to resend|not delivered yet",
-    re.IGNORECASE,
-)
-_PERMANENT = re.compile(r"permanent|fatal", re.IGNORECASE)
-_ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
-_ORIGINAL_MARK = re.compile(
-    r"^(?:-{2,}.*(?:original message|copy of the message|below this line)|"
-    r"------ This is a copy)",
-    re.IGNORECASE | re.MULTILINE,
 )
 
 _CHALLENGE_HEADERS = ("X-Boxtrapper", "X-Challenge", "X-Spam-Arrest", "X-Bluebottle-Request")
@@ -181,10 +136,8 @@ _WEAK_TRIGGERS = re.compile(
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"(?<!\d)\.(?:\s|$)|[!?\n;]")
-_TEXT_SCAN_CHARS = 3000
 _EPOCH_YEAR = 1970  # parse_message's stand-in for a missing Date
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
-_RAW_SCAN = 2_000_000
 
 
 def classify(
@@ -197,9 +150,9 @@ def classify(
     """Classify ``msg``. ``now`` bounds a return date when the message has no usable Date;
     ``slots`` are the times the request offered (for the intent of a human reply); ``own`` the
     user's addresses (never a referral)."""
-    bounce = _bounce(msg)
-    if bounce is not None:
-        return bounce
+    report = bounce(msg)
+    if report is not None:
+        return report
 
     calendar = _calendar(msg)
     if calendar is not None:
@@ -265,163 +218,6 @@ def is_thank_you(text: str, subject: str) -> bool:
     return bool(_THANKS_RE.search(subject) or _THANKS_RE.search(text))
 
 
-# --- bounces --------------------------------------------------------------------------------
-
-
-def _is_daemon(address: str) -> bool:
-    local = address.partition("@")[0].lower()
-    return local in _DAEMON_LOCALPARTS or _EXCHANGE_SYSTEM.match(local) is not None
-
-
-def _bounce(msg: MailMessage) -> Classification | None:
-    content_type = msg.header("Content-Type").lower()
-    is_dsn = msg.content_type == "multipart/report" and "delivery-status" in content_type
-    daemon = _is_daemon(msg.sender)
-    failed_header = msg.header("X-Failed-Recipients").strip()
-    evidence = ""
-    if is_dsn:
-        evidence = "header Content-Type: multipart/report; report-type=delivery-status"
-    elif daemon:
-        evidence = f"sender {msg.sender}"
-    elif failed_header:
-        evidence = f"header X-Failed-Recipients: {failed_header[:80]}"
-    else:
-        subject = _BOUNCE_SUBJECT.match(msg.subject)
-        if subject is None:
-            return None
-        body = _BOUNCE_BODY.search(msg.text[:_TEXT_SCAN_CHARS])
-        null_path = msg.header("Return-Path").strip() == "<>"
-        if body is None and not null_path:
-            return None
-        evidence = f"subject {subject.group(0).strip()!r} + " + (
-            f"phrase {body.group(0)!r}" if body else "header Return-Path: <>"
-        )
-
-    parsed = _reparse(msg.raw)
-    addresses: list[str] = []
-    statuses: list[str] = []
-    permanent: bool | None = None
-    if parsed is not None:
-        for rcpt, action, status in _delivery_status(parsed):
-            if action in ("delivered", "relayed", "expanded"):
-                continue
-            if rcpt and rcpt not in addresses:
-                addresses.append(rcpt)
-            if status:
-                statuses.append(status)
-            if action == "failed" or status.startswith("5"):
-                permanent = True
-            elif permanent is None and (action == "delayed" or status.startswith("4")):
-                permanent = False
-        if not addresses:
-            # flufl.bounce knows dozens of non-standard MTA formats.
-            temporary, failed = _flufl_failures(parsed)
-            addresses.extend(a for a in failed if a not in addresses)
-            addresses.extend(a for a in temporary if a not in addresses)
-            if failed:
-                permanent = True
-            elif temporary:
-                permanent = False
-    if not addresses and failed_header:
-        addresses.extend(_addresses_in(failed_header, msg))
-    if not addresses:
-        addresses.extend(_addresses_in(_notification_text(msg.text), msg))
-    if permanent is None or (permanent and not statuses):
-        # No standard status: the words decide ("This is a permanent error", "delayed").
-        words = msg.subject + "\n" + msg.text[:_TEXT_SCAN_CHARS]
-        permanent = _PERMANENT.search(words) is not None or _TEMPORARY.search(words) is None
-    extra = {"status": statuses[0]} if statuses else {}
-    return Classification(
-        kind=BOUNCE,
-        evidence=evidence,
-        bounced_addresses=tuple(addresses),
-        permanent=permanent,
-        extra=extra,
-        new_text=_notification_text(msg.text)[:2000].strip(),
-    )
-
-
-def _notification_text(text: str) -> str:
-    head = text[:_TEXT_SCAN_CHARS]
-    mark = _ORIGINAL_MARK.search(head)
-    return head[: mark.start()] if mark else head
-
-
-def _addresses_in(text: str, msg: MailMessage) -> list[str]:
-    skip = {msg.sender, *msg.to, *msg.cc}
-    found: list[str] = []
-    for m in _ADDRESS.finditer(text):
-        address = m.group(0).lower().strip(".'")
-        if address in skip or _is_daemon(address) or address in found:
-            continue
-        found.append(address)
-    return found[:10]
-
-
-def _reparse(raw: bytes) -> Message | None:
-    if not raw:
-        return None
-    try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw[:_RAW_SCAN])
-    except Exception:
-        return None
-
-
-def _status_fields(block: Message) -> tuple[str, str, str]:
-    def get(name: str) -> str:
-        value = block.get(name)
-        return str(value).strip() if value is not None else ""
-
-    recipient = get("Final-Recipient") or get("Original-Recipient")
-    # "rfc822; user@example.com" -> the address part.
-    address = recipient.partition(";")[2] if ";" in recipient else recipient
-    address = parseaddr(address.strip())[1].lower()
-    action = get("Action").lower().split(" ", 1)[0]
-    status = get("Status").split(" ", 1)[0]
-    return address, action, status
-
-
-def _delivery_status(parsed: Message) -> list[tuple[str, str, str]]:
-    found: list[tuple[str, str, str]] = []
-    try:
-        for part in parsed.walk():
-            if part.get_content_type() != "message/delivery-status":
-                continue
-            payload = part.get_payload()
-            if not isinstance(payload, list):
-                continue
-            # The first block is per-message fields; the others are per-recipient.
-            for block in payload:
-                if isinstance(block, Message) and (
-                    block.get("Final-Recipient") or block.get("Original-Recipient")
-                ):
-                    found.append(_status_fields(block))
-    except Exception:
-        return found
-    return found
-
-
-def _flufl_failures(parsed: Message) -> tuple[list[str], list[str]]:
-    """(temporary, permanent) failed addresses; any detector failure is ignored."""
-    try:
-        temporary, permanent = all_failures(parsed)
-    except Exception:
-        return [], []
-    return _clean(temporary), _clean(permanent)
-
-
-def _clean(items: object) -> list[str]:
-    out: list[str] = []
-    if not isinstance(items, (set, frozenset, list, tuple)):
-        return out
-    for item in sorted(items, key=str):
-        text = item.decode("utf-8", "replace") if isinstance(item, bytes) else str(item)
-        address = parseaddr(text.strip())[1].lower()
-        if "@" in address and address not in out:
-            out.append(address)
-    return out
-
-
 # --- calendar -------------------------------------------------------------------------------
 
 _ICS_METHOD = re.compile(r"^METHOD:\s*(\w+)", re.MULTILINE | re.IGNORECASE)
@@ -430,10 +226,10 @@ _CALENDAR_TYPES = ("text/calendar", "application/ics")
 
 
 def _calendar(msg: MailMessage) -> Classification | None:
-    head = msg.raw[:_RAW_SCAN].lower()
+    head = msg.raw[:RAW_SCAN].lower()
     if not any(t.encode() in head for t in _CALENDAR_TYPES):
         return None
-    parsed = _reparse(msg.raw)
+    parsed = reparse(msg.raw)
     if parsed is None:
         return None
     ics = ""
@@ -532,7 +328,7 @@ def _subject_phrase(subject: str) -> str | None:
 
 
 def _ooo_signals(text: str) -> list[tuple[str, str]]:
-    head = text[:_TEXT_SCAN_CHARS]
+    head = text[:TEXT_SCAN_CHARS]
     found: list[tuple[str, str]] = []
     for kind, pattern in _OOO_SIGNALS:
         m = pattern.search(head)
@@ -557,7 +353,7 @@ def away_until(text: str, sent: datetime) -> datetime | None:
 
     Relative dates ("back on Tuesday", "bis Donnerstag", "tomorrow") count from ``sent``; a
     date without a year is the next such date; an ambiguous 05/01 is the sooner reading."""
-    text = normalise(text[:_TEXT_SCAN_CHARS])
+    text = normalise(text[:TEXT_SCAN_CHARS])
     base = sent.astimezone(UTC)
     day = base.date()
     earliest = day - timedelta(days=1)

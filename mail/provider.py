@@ -10,7 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from mail.relevance import Relevance
 
 
 class AccountKind(StrEnum):
@@ -176,9 +179,33 @@ class NoCalendarError(ProviderError):
 
 
 class MailProvider(Protocol):
+    """A connected mailbox (and its calendar, where it has one).
+
+    Threads, as the app calls them (desktop.tasks), and what every implementation promises:
+
+    - ``fetch_changes`` and ``fetch_message`` run on the sync worker only (one thread). What a
+      pass read ahead is kept per provider for ``fetch_message`` in the same pass, so two passes
+      of one provider must never run at once; the single sync worker guarantees it.
+    - ``find_sent``, ``send_draft``, ``create_event`` and ``set_thread_flag`` run on the sync
+      worker too (the outbox, invitations and mailbox flags write the database there).
+    - ``create_draft`` and ``busy_blocks`` (and Outlook's ``away``) also run on the network pool,
+      at the same time as the sync worker's calls: they are safe to call from any thread. Gmail
+      gives each thread its own ``Http`` and shares a locked quota bucket and busy cache;
+      Outlook shares one ``requests.Session``, at most four requests in flight and one pause
+      gate; IMAP serialises every call on its one kept connection (a lock), so a call from
+      another thread waits for the one in progress; the demo mailbox holds one lock throughout.
+    - IMAP's ``watcher()`` runs IDLE on a thread and connection of its own (a service thread)
+      and calls ``on_mail`` from that thread.
+    - ``close`` is for shutdown, when no call is running.
+    """
+
     account: Account
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet: ...
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        """New messages since ``cursor``. ``relevance`` (the sync engine's view) decides what is
+        read ahead in full and what a recovery round reports; without it a provider uses the
+        look-ups it was built with."""
+        ...
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage: ...
 

@@ -31,7 +31,7 @@ from oauthlib.oauth2.rfc6749.errors import (  # type: ignore[import-untyped]
 
 from mail.auth import AuthError
 from mail.auth.tokens import GoogleGrant, TokenStore
-from mail.gmail import GOOGLE, GoogleEndpoints, fetch_address
+from mail.gmail.transport import GOOGLE, GoogleEndpoints, fetch_address
 from mail.provider import ProviderError
 
 log = logging.getLogger(__name__)

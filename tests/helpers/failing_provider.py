@@ -25,6 +25,7 @@ from mail.provider import (
     SentRef,
     ThrottledError,
 )
+from mail.relevance import Relevance
 
 
 class FailingProvider:
@@ -46,7 +47,7 @@ class FailingProvider:
     def needs_sign_in(cls, account: Account, why: str = "invalid_grant") -> FailingProvider:
         return cls(account, NeedsSignInError(why))
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         raise self.error
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:

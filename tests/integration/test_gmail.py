@@ -9,6 +9,7 @@ import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from desktop.paths import resolve
 from desktop.storage import Store
 from desktop.sync import run_once
 from mail.auth.tokens import TokenStore
-from mail.gmail import GmailProvider, GoogleEndpoints, RetryPolicy
+from mail.gmail import GmailProvider, GoogleEndpoints
+from mail.http_retry import GMAIL_RETRY
 from mail.provider import Account, AccountKind, OfflineError, OutgoingMessage, ThrottledError
 from tests.helpers.gmail_emulator import GmailEmulator, SimClock, endpoints_for, grant_for, mail
 from tests.helpers.loop_checks import assert_replies_count_and_the_out_of_office_does_not
@@ -377,7 +379,7 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
     from desktop.jobs import SyncState, close_worker_store, sync_round
 
     store, provider, clock = opened
-    provider._retry = RetryPolicy(max_attempts=2)
+    provider._retry = replace(GMAIL_RETRY, attempts=2)
     run_once(store, provider, clock)
     emulator.revoke_grants()
     emulator.expire_access_tokens()
@@ -396,7 +398,7 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
     offline = GmailProvider(
         provider.account, lambda: grant_for(emulator),
         endpoints=GoogleEndpoints(f"http://127.0.0.1:{port}/", "", f"http://127.0.0.1:{port}/token"),
-        clock=sim.now, sleep=sim.sleep, retry=RetryPolicy(max_attempts=2),
+        clock=sim.now, sleep=sim.sleep, retry=replace(GMAIL_RETRY, attempts=2),
     )  # fmt: skip
     try:
         down = sync_round(tmp_path / "profile", (offline,), clock)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -38,7 +39,8 @@ from mail.imap import (
     SetupProblem,
     check_connection,
 )
-from mail.provider import Account, AccountKind, OfflineError, OutgoingMessage
+from mail.provider import Account, AccountKind, MessageRef, OfflineError, OutgoingMessage
+from mail.relevance import Relevance
 from tests.helpers.dovecot import Dovecot, SmtpServer, free_port, mail_servers
 from tests.helpers.loop_checks import assert_replies_count_and_the_out_of_office_does_not
 from tests.helpers.memory_keyring import MemoryKeyring
@@ -311,15 +313,15 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
 
     # Dovecot dies between the header fetch and the body fetch of this pass.
     killed: list[bool] = []
-    known = provider._known
+    prefetch = provider._prefetch
 
-    def known_then_crash() -> list[str]:
+    def crash_then_prefetch(client: Any, refs: list[MessageRef], relevance: Relevance) -> Any:
         if not killed:
             killed.append(True)
             d.kill()
-        return list(known())
+        return prefetch(client, refs, relevance)
 
-    provider._known = known_then_crash
+    provider._prefetch = crash_then_prefetch  # type: ignore[method-assign]
     profile = tmp_path / "profile"
     round_ = sync_round(profile, (provider,), clock)
     assert [o.state for o in round_.outcomes] == [SyncState.OFFLINE]

@@ -6,6 +6,7 @@ emulator's raw message) and reads the invitation in it with icalendar.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
 from email.message import EmailMessage
@@ -22,7 +23,8 @@ from desktop.domain.slots import Party, Slot, propose_slots
 from desktop.invites import INVITATION_PURPOSE, accept_slot
 from desktop.jobs import sync_round
 from desktop.storage import Store
-from mail.gmail import GmailProvider, RetryPolicy
+from mail.gmail import GmailProvider
+from mail.http_retry import GMAIL_RETRY
 from mail.mime import build_message
 from mail.provider import (
     Account,
@@ -220,7 +222,7 @@ def gmail(tmp_path: Path) -> Any:
             clock=sim.now,
             sleep=sim.sleep,
             now=lambda: T0,
-            retry=RetryPolicy(max_attempts=2),
+            retry=replace(GMAIL_RETRY, attempts=2),
         )
         try:
             yield emulator, store, provider

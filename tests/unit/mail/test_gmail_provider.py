@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from mail.gmail import GmailProvider, RetryPolicy, TokenBucket
+from mail.gmail import GmailProvider, TokenBucket
+from mail.http_retry import GMAIL_RETRY
 from mail.provider import (
     Account,
     AccountKind,
@@ -52,7 +54,7 @@ def provider(emulator: GmailEmulator, sim: SimClock, tracked: set[str]) -> Itera
     p = GmailProvider(
         ACCOUNT, lambda: grant, endpoints=endpoints_for(emulator),
         tracked_threads=lambda: tracked, known_addresses=lambda: {"ada@contact.test"},
-        clock=sim.now, sleep=sim.sleep, now=lambda: T0, retry=RetryPolicy(max_attempts=4),
+        clock=sim.now, sleep=sim.sleep, now=lambda: T0, retry=replace(GMAIL_RETRY, attempts=4),
     )  # fmt: skip
     yield p
     p.close()

@@ -18,7 +18,6 @@ from mail.imap import (
     ServerSetupError,
     ServerUnreachableError,
     SetupProblem,
-    _parse_cursor,
     connection_error,
     is_local,
     open_imap,
@@ -26,6 +25,7 @@ from mail.imap import (
     preset_named,
     thread_root,
 )
+from mail.imap.provider import _parse_cursor
 from mail.provider import NeedsSignInError, OfflineError
 
 

@@ -12,7 +12,8 @@ import requests
 
 from mail.auth.microsoft import PART_SIZE, KeyringCache
 from mail.auth.tokens import KeyringUnavailableError, TokenStore
-from mail.outlook import OutlookProvider, RetryPolicy
+from mail.http_retry import RetryPolicy
+from mail.outlook import OutlookProvider
 from mail.provider import (
     Account,
     AccountKind,

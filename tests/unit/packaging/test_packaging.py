@@ -90,12 +90,12 @@ def test_a_code_package_missing_from_pyproject_is_named(
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     for package in check.CODE_PACKAGES:
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("*.pyc"))
-    (tmp_path / "mail" / "imap").mkdir()
-    (tmp_path / "mail" / "imap" / "__init__.py").write_text("", encoding="utf-8")
+    (tmp_path / "mail" / "jmap").mkdir()
+    (tmp_path / "mail" / "jmap" / "__init__.py").write_text("", encoding="utf-8")
     monkeypatch.setattr(check, "ROOT", tmp_path)
     problems = list(check.check_packages())
     assert problems == [
-        "pyproject [tool.setuptools] packages lacks 'mail.imap': the wheel would miss it"
+        "pyproject [tool.setuptools] packages lacks 'mail.jmap': the wheel would miss it"
     ]
 
 

@@ -38,6 +38,7 @@ from mail.provider import (
     OutgoingMessage,
     SentRef,
 )
+from mail.relevance import Relevance
 from tests.helpers.demo_profile import START
 from tests.helpers.windows import open_window
 from ui.composer import ComposerDialog
@@ -59,9 +60,9 @@ class ThreadRecorder:
     def _note(self, name: str) -> None:
         self.calls.append((name, threading.current_thread().name))
 
-    def fetch_changes(self, cursor: str | None) -> Any:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> Any:
         self._note("fetch_changes")
-        return self.inner.fetch_changes(cursor)
+        return self.inner.fetch_changes(cursor, relevance)
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
         self._note("fetch_message")

@@ -45,6 +45,7 @@ from mail.provider import (
     OfflineError,
     ProviderError,
 )
+from mail.relevance import Relevance
 from tests.helpers.failing_provider import FailingProvider
 from tests.helpers.windows import open_window
 from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog, parse_emails
@@ -211,7 +212,7 @@ class GatedProvider:
     gate: threading.Event = field(default_factory=threading.Event)
     threads: list[str] = field(default_factory=list)
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         self.threads.append(threading.current_thread().name)
         assert self.gate.wait(10)
         return ChangeSet((), "cursor-2")

@@ -21,6 +21,7 @@ from desktop.tasks import Tasks
 if TYPE_CHECKING:
     pass
 from mail.provider import Account, AccountKind, ChangeSet, MailMessage, MessageRef
+from mail.relevance import Relevance
 
 NOW = datetime(2026, 3, 12, 15, 0, tzinfo=UTC)  # a Thursday
 
@@ -32,7 +33,7 @@ class QuietProvider:
     account: Account
     threads: list[str] = field(default_factory=list)
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         self.threads.append(threading.current_thread().name)
         return ChangeSet((), "cursor-1")
 

@@ -11,25 +11,40 @@ time instead of waiting.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import tempfile
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
-from email.utils import format_datetime, formataddr, make_msgid
-from enum import StrEnum
+from email.utils import format_datetime, make_msgid
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.domain.clock import Clock, utc
+from mail.demo.messages import dsn, newsletter, quoted_original, reply, reply_subject, return_date
+from mail.demo.script import (
+    ACCEPT_DELAY,
+    BOUNCE_DELAY,
+    BY_EMAIL,
+    DECLINE_DELAY,
+    DEMO_CONTACTS,
+    DEMO_USER_NAME,
+    OOO_DELAY,
+    SATURDAY,
+    SEED_REASONS,
+    Behaviour,
+    DemoContact,
+    long_date,
+    request_text,
+    second_slot,
+    seed_slots,
+)
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
 from mail.provider import (
     Account,
@@ -45,162 +60,10 @@ from mail.provider import (
     OutgoingMessage,
     SentRef,
 )
-
-DEMO_USER_NAME = "Sam Rivera"
-DEMO_USER_ADDRESS = "sam.rivera@demo.example"
+from mail.relevance import Relevance
 
 INDEX_NAME = "index.json"
 INDEX_VERSION = 1
-
-
-class Behaviour(StrEnum):
-    ACCEPTS = "accepts"
-    AWAY = "away"
-    BOUNCES = "bounces"
-    DECLINES_REFERS = "declines_refers"
-    SILENT = "silent"
-
-
-@dataclass(frozen=True, slots=True)
-class DemoContact:
-    name: str
-    email: str
-    company: str
-    role: str
-    timezone: str
-    source: str
-    behaviour: str
-    referrer_email: str | None = None
-
-    @property
-    def first_name(self) -> str:
-        return self.name.split()[0]
-
-    @property
-    def domain(self) -> str:
-        return self.email.partition("@")[2]
-
-
-DEMO_CONTACTS: tuple[DemoContact, ...] = (
-    DemoContact(
-        "Maya Chen", "maya.chen@lumen.example", "Lumen Analytics", "Head of Data Science",
-        "America/New_York", "alumni network", Behaviour.ACCEPTS,
-    ),
-    DemoContact(
-        "Jonas Weber", "jonas.weber@kraftwerk-labs.example", "Kraftwerk Labs", "Product Manager",
-        "Europe/Berlin", "LinkedIn", Behaviour.AWAY,
-    ),
-    DemoContact(
-        "Alex Moreau", "alex.moreau@oldcorp.example", "Oldcorp Systems", "UX Research Lead",
-        "Europe/Paris", "news article", Behaviour.BOUNCES,
-    ),
-    DemoContact(
-        "Daniel Okafor", "daniel.okafor@northwind.example", "Northwind Health",
-        "VP of Engineering", "America/Chicago", "professional association",
-        Behaviour.DECLINES_REFERS,
-    ),
-    DemoContact(
-        "Lena Svensson", "lena.svensson@fjord.example", "Fjord Studio", "Design Director",
-        "Europe/Stockholm", "friend", Behaviour.SILENT,
-    ),
-    DemoContact(
-        "Erin Park", "erin.park@northwind.example", "Northwind Health", "Engineering Manager",
-        "America/Chicago", "referral", Behaviour.ACCEPTS, "daniel.okafor@northwind.example",
-    ),
-    DemoContact(
-        "Priya Nair", "priya.nair@brightpath.example", "BrightPath Learning",
-        "Learning Experience Designer", "Europe/London", "career centre", Behaviour.ACCEPTS,
-    ),
-    DemoContact(
-        "Tomás Ortega", "tomas.ortega@solara.example", "Solara Energy", "Operations Analyst",
-        "America/Mexico_City", "family friend", Behaviour.SILENT,
-    ),
-)  # fmt: skip
-
-_BY_EMAIL = {c.email: c for c in DEMO_CONTACTS}
-
-#: Delays after the request (the "away" contact's human reply is computed from the return date).
-ACCEPT_DELAY = timedelta(minutes=40)
-OOO_DELAY = timedelta(minutes=2)
-BOUNCE_DELAY = timedelta(minutes=1)
-DECLINE_DELAY = timedelta(hours=3)
-AWAY_DAYS = 2
-_SATURDAY = 5
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June", "July", "August", "September",
-    "October", "November", "December",
-)  # fmt: skip
-_SLOT_LINE = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s*(?P<slot>.+?)\s*$", re.MULTILINE)
-
-_SEED_REASONS = {
-    "maya.chen@lumen.example": (
-        "I found you through the Lakeside University alumni network, and your path from "
-        "analyst to leading a data science team is exactly the one I am hoping to follow."
-    ),
-    "jonas.weber@kraftwerk-labs.example": (
-        "I read your LinkedIn post on running product discovery with small teams, and it "
-        "made me want to learn more about how you work."
-    ),
-    "alex.moreau@oldcorp.example": (
-        "I read your interview in Design Weekly about building a research practice from "
-        "scratch, and it is the reason I am writing."
-    ),
-}
-
-
-def _long_date(day: date) -> str:
-    return f"{_WEEKDAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]}"
-
-
-def _city(tz: str) -> str:
-    return tz.rsplit("/", 1)[-1].replace("_", " ")
-
-
-def _business_days_after(day: date, count: int) -> date:
-    while count > 0:
-        day += timedelta(days=1)
-        if day.weekday() < _SATURDAY:
-            count -= 1
-    return day
-
-
-def seed_slots(now: datetime, contact: DemoContact, offset: int = 0) -> list[str]:
-    """Three concrete slots in the contact's time zone, two or more business days ahead."""
-    tz = ZoneInfo(contact.timezone)
-    today = now.astimezone(tz).date()
-    hours = (time(14, 0), time(10, 0), time(16, 30))
-    slots: list[str] = []
-    for i, at in enumerate(hours):
-        day = _business_days_after(today, 2 + offset + i)
-        slots.append(f"{_long_date(day)} at {at:%H:%M} ({_city(contact.timezone)} time)")
-    return slots
-
-
-def request_text(contact: DemoContact, reason: str, slots: list[str], sender_name: str) -> str:
-    lines = "\n".join(f"- {slot}" for slot in slots)
-    return (
-        f"Hi {contact.first_name},\n\n"
-        f"{reason} I am exploring a move towards a role like yours, and 15 minutes on the "
-        f"phone with you would help me understand what the work is really like.\n\n"
-        f"Would one of these times work for you?\n\n{lines}\n\n"
-        f"If none of them suits, I am happy to fit around your schedule.\n\n"
-        f"Best wishes,\n{sender_name}\n"
-    )
-
-
-def _quote(text: str) -> str:
-    return "\n".join(f"> {line}" if line else ">" for line in text.strip().splitlines())
-
-
-def _second_slot(text: str) -> str:
-    slots = [
-        m.group("slot").rstrip(".;,")
-        for m in _SLOT_LINE.finditer(text)
-        if any(day[:3] in m.group("slot") for day in _WEEKDAYS)
-    ]
-    return slots[1] if slots[1:] else "Thursday at 10:00"
 
 
 def _atomic_write(path: Path, data: bytes) -> None:
@@ -289,15 +152,15 @@ class DemoMailbox:
 
     def _seed(self) -> None:
         now = utc(self._clock.now())
-        self._store(_newsletter(self.account.address, now - timedelta(hours=5)), Folder.INBOX)
-        seeded = [c for c in DEMO_CONTACTS if c.email in _SEED_REASONS]
+        self._store(newsletter(self.account.address, now - timedelta(hours=5)), Folder.INBOX)
+        seeded = [c for c in DEMO_CONTACTS if c.email in SEED_REASONS]
         for offset, contact in enumerate(seeded):
             when = now - timedelta(hours=3 - offset)
             slots = seed_slots(now, contact, offset)
             out = OutgoingMessage(
                 to=(contact.email,),
                 subject=f"{contact.company}: a 15-minute chat about your work?",
-                text=request_text(contact, _SEED_REASONS[contact.email], slots, self._user_name),
+                text=request_text(contact, SEED_REASONS[contact.email], slots, self._user_name),
                 outbox_key="",
             )
             msg = build_message(out, self.account.address, self._user_name, when)
@@ -358,7 +221,9 @@ class DemoMailbox:
 
     # --- MailProvider ------------------------------------------------------------------------
 
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        """Every message since the cursor: the mailbox is local, so reading a head costs nothing
+        and the sync's own pass through ``relevance`` is the only filter needed."""
         with self._lock:
             self._generate_due()
             current = int(self._index["seq"])
@@ -432,7 +297,7 @@ class DemoMailbox:
         blocks: list[Interval] = []
         day = start.date() - timedelta(days=1)
         while day <= end.date():
-            if day.weekday() < _SATURDAY:
+            if day.weekday() < SATURDAY:
                 for begin, finish in ((time(12), time(13)), (time(16), time(16, 30))):
                     blocks.append(
                         Interval(
@@ -523,7 +388,7 @@ class DemoMailbox:
         if behaviour == Behaviour.ACCEPTS:
             return [_Step("accept", sent + ACCEPT_DELAY)]
         if behaviour == Behaviour.AWAY:
-            back = _return_date(contact, sent)
+            back = return_date(contact, sent)
             morning = datetime.combine(
                 back + timedelta(days=1), time(9, 30), ZoneInfo(contact.timezone)
             )
@@ -542,7 +407,7 @@ class DemoMailbox:
         sent = sorted(self._entries(Folder.SENT), key=lambda e: int(e["seq"]))
         for entry in sent:
             for address in entry["to"]:
-                contact = _BY_EMAIL.get(address)
+                contact = BY_EMAIL.get(address)
                 if contact is None:
                     continue
                 # A contact's script runs once, for the first message sent to them; a dead
@@ -570,23 +435,23 @@ class DemoMailbox:
         self, step: str, contact: DemoContact, request: MailMessage, when: datetime
     ) -> bytes:
         if step == "dsn":
-            return _dsn(contact, request, when, self._user_domain)
+            return dsn(contact, request, when, self._user_domain)
         if step == "ooo":
-            back = _return_date(contact, request.date)
+            back = return_date(contact, request.date)
             body = (
-                f"Hello,\n\nI am out of the office until {_long_date(back)} with limited "
+                f"Hello,\n\nI am out of the office until {long_date(back)} with limited "
                 f"access to email. I will reply to your message when I am back.\n\n"
                 f"Kind regards,\n{contact.name}\n{contact.role}, {contact.company}\n"
             )
             # Gmail's vacation responder: RFC 3834 marker plus its own header, no quote.
-            ooo = _reply(contact, request, when, f"Out of office: {request.subject}", body)
+            ooo = reply(contact, request, when, f"Out of office: {request.subject}", body)
             ooo["Auto-Submitted"] = "auto-replied"
             ooo["X-Autoreply"] = "yes"
             return ooo.as_bytes()
         if step == "accept":
             body = (
                 f"Hi {request.sender_name.split()[0] if request.sender_name else 'there'},\n\n"
-                f"Nice to hear from you, and happy to help. {_second_slot(request.text)} works "
+                f"Nice to hear from you, and happy to help. {second_slot(request.text)} works "
                 f"for me. Call me on my mobile, or send a video link if you prefer.\n\n"
                 f"Talk soon,\n{contact.first_name}\n"
             )
@@ -612,165 +477,5 @@ class DemoMailbox:
                 f"me, so I cannot make any of those times.\n\n{referral}"
                 f"Good luck with your search,\n{contact.first_name}\n"
             )
-        body += _quoted_original(contact, request)
-        return _reply(contact, request, when, _re(request.subject), body).as_bytes()
-
-
-def _return_date(contact: DemoContact, sent: datetime) -> date:
-    return utc(sent).astimezone(ZoneInfo(contact.timezone)).date() + timedelta(days=AWAY_DAYS)
-
-
-def _re(subject: str) -> str:
-    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
-
-
-def _token(*parts: str) -> str:
-    return hashlib.sha256("|".join(parts).encode("utf-8")).hexdigest()[:12].upper()
-
-
-def _received(from_host: str, by_host: str, when: datetime, ident: str) -> str:
-    return (
-        f"from {from_host} ({from_host} [192.0.2.{int(ident[:2], 16) % 250 + 1}]) by {by_host} "
-        f"with ESMTPS id {ident}; {format_datetime(when)}"
-    )
-
-
-def _threading(request: MailMessage) -> tuple[str, str]:
-    refs = [r for r in request.references if r]
-    if request.message_id and request.message_id not in refs:
-        refs.append(request.message_id)
-    return request.message_id, " ".join(refs)
-
-
-def _quoted_original(contact: DemoContact, request: MailMessage) -> str:
-    if not request.text:
-        return ""
-    sent_local = request.date.astimezone(ZoneInfo(contact.timezone))
-    return (
-        f"\nOn {format_datetime(sent_local)}, {request.sender_name} <{request.sender}> wrote:\n"
-        f"{_quote(request.text)}\n"
-    )
-
-
-def _reply(
-    contact: DemoContact, request: MailMessage, when: datetime, subject: str, body: str
-) -> EmailMessage:
-    """A reply from ``contact`` to ``request``, with the headers its server would add."""
-    local = when.astimezone(ZoneInfo(contact.timezone))
-    ident = _token(contact.email, request.message_id, subject)
-    msg = EmailMessage(policy=policy.default)
-    msg["Received"] = _received(f"mail.{contact.domain}", "mx.demo.example", when, ident)
-    msg["From"] = formataddr((contact.name, contact.email))
-    msg["To"] = formataddr((request.sender_name, request.sender))
-    msg["Subject"] = subject
-    msg["Date"] = format_datetime(local)
-    msg["Message-ID"] = make_msgid(domain=contact.domain)
-    in_reply_to, references = _threading(request)
-    if in_reply_to:
-        msg["In-Reply-To"] = in_reply_to
-    if references:
-        msg["References"] = references
-    msg.set_content(body, charset="utf-8")
-    return msg
-
-
-def _dsn(contact: DemoContact, request: MailMessage, when: datetime, domain: str) -> bytes:
-    ident = _token("dsn", contact.email, request.message_id)
-    boundary = f"{ident}.{int(when.timestamp())}/mx.{domain}"
-    in_reply_to, references = _threading(request)
-    original = "\r\n".join(f"{name}: {value}" for name, value in request.headers)
-    diagnostic = (
-        f"550 5.1.1 <{contact.email}>: Recipient address rejected: User unknown in virtual "
-        f"mailbox table"
-    )
-    arrival = format_datetime(request.date)
-    lines = [
-        f"Received: by mx.{domain} (Postfix) id {ident}; {format_datetime(when)}",
-        f"From: Mail Delivery System <MAILER-DAEMON@{domain}>",
-        f"To: {request.sender}",
-        "Subject: Undelivered Mail Returned to Sender",
-        f"Date: {format_datetime(when)}",
-        f"Message-ID: <{ident}.{int(when.timestamp())}@mx.{domain}>",
-        *([f"In-Reply-To: {in_reply_to}"] if in_reply_to else []),
-        *([f"References: {references}"] if references else []),
-        "Auto-Submitted: auto-replied",
-        "MIME-Version: 1.0",
-        "Content-Type: multipart/report; report-type=delivery-status;",
-        f'\tboundary="{boundary}"',
-        "Content-Transfer-Encoding: 7bit",
-        "",
-        "This is a MIME-encapsulated message.",
-        "",
-        f"--{boundary}",
-        "Content-Description: Notification",
-        'Content-Type: text/plain; charset="us-ascii"',
-        "",
-        f"This is the mail system at host mx.{domain}.",
-        "",
-        "I'm sorry to have to inform you that your message could not",
-        "be delivered to one or more recipients. It's attached below.",
-        "",
-        "For further assistance, please send mail to postmaster.",
-        "",
-        "                   The mail system",
-        "",
-        f"<{contact.email}>: host mx.{contact.domain}[192.0.2.45] said: {diagnostic}",
-        "    (in reply to RCPT TO command)",
-        "",
-        f"--{boundary}",
-        "Content-Description: Delivery report",
-        "Content-Type: message/delivery-status",
-        "",
-        f"Reporting-MTA: dns; mx.{domain}",
-        f"X-Postfix-Queue-ID: {ident}",
-        f"X-Postfix-Sender: rfc822; {request.sender}",
-        f"Arrival-Date: {arrival}",
-        "",
-        f"Final-Recipient: rfc822; {contact.email}",
-        f"Original-Recipient: rfc822;{contact.email}",
-        "Action: failed",
-        "Status: 5.1.1",
-        f"Remote-MTA: dns; mx.{contact.domain}",
-        f"Diagnostic-Code: smtp; {diagnostic}",
-        "",
-        f"--{boundary}",
-        "Content-Description: Undelivered Message Headers",
-        "Content-Type: text/rfc822-headers",
-        "",
-        original,
-        "",
-        f"--{boundary}--",
-        "",
-    ]
-    return "\r\n".join(lines).encode("utf-8")
-
-
-def _newsletter(to: str, when: datetime) -> bytes:
-    msg = EmailMessage(policy=policy.default)
-    msg["Received"] = _received("out.mailer.productweekly.example", "mx.demo.example", when, "9A1")
-    msg["From"] = formataddr(("The Product Weekly", "digest@news.productweekly.example"))
-    msg["To"] = to
-    msg["Subject"] = "This week: roadmaps that survive contact with reality"
-    msg["Date"] = format_datetime(when)
-    msg["Message-ID"] = make_msgid(domain="news.productweekly.example")
-    msg["List-Id"] = "The Product Weekly <weekly.news.productweekly.example>"
-    msg["List-Unsubscribe"] = (
-        "<https://news.productweekly.example/unsubscribe?u=demo>, "
-        "<mailto:unsubscribe@news.productweekly.example>"
-    )
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    msg["Precedence"] = "bulk"
-    msg.set_content(
-        "This week in product: three roadmap formats, a reading list on discovery, and jobs.\n\n"
-        "You are receiving this because you subscribed at productweekly.example.\n"
-        "Unsubscribe: https://news.productweekly.example/unsubscribe?u=demo\n",
-        charset="utf-8",
-    )
-    msg.add_alternative(
-        "<html><body><h1>The Product Weekly</h1><p>Three roadmap formats, a reading list on "
-        "discovery, and jobs.</p><p><a href='https://news.productweekly.example/unsubscribe'>"
-        "Unsubscribe</a></p></body></html>",
-        subtype="html",
-        charset="utf-8",
-    )
-    return msg.as_bytes()
+        body += quoted_original(contact, request)
+        return reply(contact, request, when, reply_subject(request.subject), body).as_bytes()

@@ -14,80 +14,43 @@ back-off up to two minutes) and, after a few tries, becomes ThrottledError.
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
-import threading
 import time
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from email.utils import format_datetime
-from typing import Any, Protocol
+from typing import Any
 
 import requests
 
-from mail.auth import AuthError
-from mail.auth.microsoft import MicrosoftAuth
 from mail.auth.tokens import TokenStore
-from mail.mime import parse_message
+from mail.heads import MessageCache, message_id_for, stub
+from mail.http_retry import RetryPolicy
+from mail.mime import OUTBOX_HEADER, parse_message
+from mail.outlook.calendar import OutlookCalendar
+from mail.outlook.transport import GRAPH, DeltaExpiredError, KeyringAuth, TokenSource, parse_when
 from mail.provider import (
     Account,
     ChangeSet,
     DraftRef,
-    EventRef,
     Folder,
-    Interval,
     MailMessage,
-    MeetingInvite,
     MessageRef,
-    NeedsSignInError,
-    NoCalendarError,
-    OfflineError,
     OutgoingMessage,
     ProviderError,
     SentRef,
-    ThrottledError,
 )
+from mail.relevance import Relevance
 
-GRAPH = "https://graph.microsoft.com/v1.0"
-
-
-class RefusedError(ProviderError):
-    """Graph answered with a 4xx that no retry mends (its status and error code are kept)."""
-
-    def __init__(self, status: int, code: str = "") -> None:
-        super().__init__(f"Outlook answered {status} {code}".strip())
-        self.status = status
-        self.code = code
-
-
-MAX_IN_FLIGHT = 4
-MAX_BACKOFF = 120.0
 _FOLDERS = {Folder.INBOX: "inbox", Folder.SENT: "sentitems"}
 _SELECT = (
     "id,conversationId,internetMessageId,subject,from,toRecipients,ccRecipients,"
     "receivedDateTime,sentDateTime,isDraft"
 )
 _FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
-OUTBOX_HEADER = "X-Coffeechat-Outbox"
 #: A named MAPI property (invisible in Outlook) on the messages Coffeechat flagged: which of its
 #: flags it set there, one name a line.
 FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFlags"
-
-
-class TokenSource(Protocol):
-    def access_token(self, *, force_refresh: bool = False) -> str: ...
-
-
-@dataclass(frozen=True, slots=True)
-class RetryPolicy:
-    attempts: int = 5
-    base_delay: float = 1.0
-    max_delay: float = MAX_BACKOFF
-
-
-class _Gone(Exception):
-    """The delta link expired."""
 
 
 def _address(entry: Any) -> tuple[str, str]:
@@ -99,58 +62,11 @@ def _recipients(addresses: Iterable[str]) -> list[dict[str, Any]]:
     return [{"emailAddress": {"address": a}} for a in addresses]
 
 
-def _when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _graph_time(item: dict[str, Any]) -> datetime:
-    parsed = _when(str(item.get("dateTime", "")))
-    if parsed is None:
-        raise ValueError("a calendar time without dateTime")
-    return parsed
-
-
-def _iso(when: datetime) -> str:
-    return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
-
-
-class _KeyringAuth:
-    """MicrosoftAuth loaded from the keyring on first use."""
-
-    def __init__(self, address: str, tokens: TokenStore, options: dict[str, Any]) -> None:
-        self.address, self.tokens, self.options = address, tokens, options
-        self._auth: MicrosoftAuth | None = None
-        self._lock = threading.Lock()
-
-    def access_token(self, *, force_refresh: bool = False) -> str:
-        with self._lock:
-            if self._auth is None:
-                try:
-                    self._auth = MicrosoftAuth.from_keyring(
-                        self.address, self.tokens, **self.options
-                    )
-                except AuthError as exc:
-                    raise NeedsSignInError(str(exc)) from None
-                if self._auth is None:
-                    raise NeedsSignInError(
-                        f"There is no saved Microsoft sign-in for {self.address} in the keyring. "
-                        "Reconnect the account."
-                    )
-        try:
-            return self._auth.access_token(force_refresh=force_refresh)
-        except AuthError as exc:
-            raise NeedsSignInError(str(exc)) from None
-
-
-class OutlookProvider:
+class OutlookProvider(OutlookCalendar):
     """``auth`` yields access tokens; ``base_url``/``session`` point at Graph (or an emulator);
-    ``tracked_threads``/``known_addresses`` narrow a recovery round; ``clock``/``sleep`` are
+    the ``Relevance`` passed to ``fetch_changes`` narrows a recovery round (without one,
+    ``tracked_threads``/``known_addresses`` do, and without those nothing is left out);
+    ``clock``/``sleep`` are
     monotonic time (tests share a simulated one with the emulator); ``now`` is wall time."""
 
     def __init__(
@@ -169,25 +85,22 @@ class OutlookProvider:
         personal: bool | None = None,
         timeout: float = 30.0,
     ) -> None:
-        self.account = account
-        self.auth = auth
-        self.base_url = base_url.rstrip("/")
-        self.session = session or requests.Session()
+        super().__init__(
+            account,
+            auth,
+            base_url=base_url,
+            session=session,
+            clock=clock,
+            sleep=sleep,
+            now=now,
+            retry=retry,
+            timeout=timeout,
+        )
         self._tracked = tracked_threads
         self._known = known_addresses
-        self._clock = clock
-        self._sleep = sleep
-        self._now = now or (lambda: datetime.now(UTC))
-        self.retry = retry or RetryPolicy()
         self.personal = personal
-        self.timeout = timeout
-        self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
-        self._pause_lock = threading.Lock()
-        self._paused_until = 0.0
-        self._heads: dict[str, MailMessage] = {}
-        self._full: dict[str, MailMessage] = {}
+        self._cache = MessageCache()
         self._drafts: dict[str, dict[str, Any]] = {}
-        self.requests = 0
 
     @classmethod
     def from_keyring(
@@ -196,104 +109,7 @@ class OutlookProvider:
     ) -> OutlookProvider:  # fmt: skip
         """The keyring is read at the first request: a missing sign-in or keyring is *needs
         sign-in* at the first pass, not a failure while the app starts (offline, too)."""
-        return cls(account, _KeyringAuth(account.address, tokens, auth_options or {}), **options)
-
-    def close(self) -> None:
-        self.session.close()
-
-    # ---------------------------------------------------------------- transport
-    def _wait_for_pause(self) -> None:
-        while True:
-            with self._pause_lock:
-                left = self._paused_until - self._clock()
-            if left <= 0:
-                return
-            self._sleep(left)
-
-    def _pause(self, seconds: float) -> None:
-        with self._pause_lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
-
-    def _once(self, method: str, url: str, body: Any, token: str) -> requests.Response:
-        headers = {
-            "Authorization": f"Bearer {token}",
-            "Prefer": 'IdType="ImmutableId", odata.maxpagesize=200',
-            "Accept": "application/json",
-        }
-        self._wait_for_pause()
-        with self._slots:
-            self.requests += 1
-            return self.session.request(
-                method, url, json=body, headers=headers, timeout=self.timeout
-            )
-
-    def _request(
-        self, method: str, path: str, body: Any = None, *, ok_missing: bool = False
-    ) -> dict[str, Any] | None:
-        url = path if path.startswith("https://") else self.base_url + path
-        token = self.auth.access_token()
-        refreshed = False
-        last: ProviderError = OfflineError("the mail service did not answer")
-        for attempt in range(self.retry.attempts):
-            try:
-                answer = self._once(method, url, body, token)
-            except requests.RequestException as exc:
-                # One quick retry (a dropped keep-alive connection); then it is offline.
-                if attempt >= 1:
-                    raise OfflineError(f"cannot reach Outlook: {type(exc).__name__}") from None
-                self._pause(self.retry.base_delay)
-                continue
-            status = answer.status_code
-            if status == 429:
-                header = answer.headers.get("Retry-After")
-                try:
-                    wait = float(header) if header is not None else None
-                except ValueError:
-                    wait = None
-                delay = (
-                    wait
-                    if wait is not None
-                    else min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
-                )
-                self._pause(delay)
-                last = ThrottledError(delay)
-                continue
-            if status in (500, 502, 503, 504):
-                header = answer.headers.get("Retry-After")
-                delay = min(self.retry.base_delay * 2**attempt, self.retry.max_delay)
-                if header and header.isdigit():
-                    delay = float(header)
-                self._pause(delay)
-                last = OfflineError(f"Outlook is unavailable ({status})")
-                continue
-            if status == 401 and not refreshed:
-                refreshed = True
-                token = self.auth.access_token(force_refresh=True)
-                continue
-            if status == 401:
-                raise NeedsSignInError("Outlook refused the sign-in")
-            if status == 410:
-                raise _Gone()
-            if status == 404 and ok_missing:
-                return None
-            if status >= 400:
-                code = ""
-                with contextlib.suppress(ValueError):
-                    code = str(answer.json().get("error", {}).get("code", ""))
-                if "SyncState" in code or "syncstate" in code.lower():
-                    raise _Gone()
-                raise RefusedError(status, code)
-            if not answer.content:
-                return {}
-            parsed = answer.json()
-            return parsed if isinstance(parsed, dict) else {}
-        raise last
-
-    def _get(self, path: str, **kw: Any) -> dict[str, Any]:
-        return self._request("GET", path, **kw) or {}
-
-    def _post(self, path: str, body: Any = None) -> dict[str, Any]:
-        return self._request("POST", path, body) or {}
+        return cls(account, KeyringAuth(account.address, tokens, auth_options or {}), **options)
 
     # ---------------------------------------------------------------- sync
     def _delta(self, start: str, folder: Folder) -> tuple[list[dict[str, Any]], str]:
@@ -321,18 +137,14 @@ class OutlookProvider:
             sender_name=name,
             to=tuple(_address(r)[0] for r in item.get("toRecipients") or []),
             cc=tuple(_address(r)[0] for r in item.get("ccRecipients") or []),
-            date=_when(item.get("receivedDateTime") or item.get("sentDateTime")) or self._now(),
+            date=parse_when(item.get("receivedDateTime") or item.get("sentDateTime"))
+            or self._now(),
             headers=(),
             complete=False,
         )
 
-    def _concerns(self, head: MailMessage) -> bool:
-        if self._tracked is None or self._known is None:
-            return True
-        known = set(self._known())
-        return head.ref.thread_id in set(self._tracked()) or any(a in known for a in head.addresses)
-
-    def fetch_changes(self, cursor: str | None) -> ChangeSet:
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        self._cache.clear()
         links: dict[str, str] = {}
         if cursor:
             try:
@@ -351,7 +163,7 @@ class OutlookProvider:
             recovered = False
             try:
                 items, new_link = self._delta(link or self._first(folder), folder)
-            except _Gone:
+            except DeltaExpiredError:
                 items, new_link = self._delta(self._first(folder), folder)
                 recovered = reset = True
             new_links[folder.value] = new_link
@@ -361,21 +173,16 @@ class OutlookProvider:
                 if "@removed" in item or item.get("isDraft"):
                     continue
                 head = self._head(item, folder)
-                if recovered and not self._concerns(head):
-                    continue
-                self._heads[head.ref.id] = head
+                if recovered:
+                    relevance = relevance or Relevance.from_views(self._tracked, self._known)
+                    if not relevance.concerns(head):
+                        continue
+                self._cache.heads[head.ref.id] = head
                 refs.append(head.ref)
         return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(new_links, sort_keys=True), reset)
 
-    def _stub(self, ref: MessageRef) -> MailMessage:
-        return MailMessage(
-            ref=ref, message_id="", subject="", sender="", sender_name="", to=(), cc=(),
-            date=self._now(), headers=(),
-            defects=("the message was deleted before it could be read",), complete=False,
-        )  # fmt: skip
-
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
-        cached = self._full.get(ref.id) or (None if full else self._heads.get(ref.id))
+        cached = self._cache.get(ref.id, full=full)
         if cached is not None:
             return cached
         item = self._request(
@@ -384,13 +191,13 @@ class OutlookProvider:
             ok_missing=True,
         )
         if item is None:
-            return self._stub(ref)
+            return stub(ref, self._now())
         if not full:
             head = self._head(item, ref.folder)
-            self._heads[ref.id] = head
+            self._cache.heads[ref.id] = head
             return head
         message = self._parse_full(ref, item)
-        self._full[ref.id] = message
+        self._cache.full[ref.id] = message
         return message
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
@@ -422,8 +229,7 @@ class OutlookProvider:
 
     # ---------------------------------------------------------------- sending
     def _message_id_for(self, outbox_key: str) -> str:
-        domain = self.account.address.partition("@")[2] or "localhost"
-        return f"<{outbox_key}.coffeechat@{domain}>"
+        return message_id_for(self.account.address, outbox_key)
 
     def _reply_target(self, msg: OutgoingMessage) -> str | None:
         if not msg.in_reply_to:
@@ -496,64 +302,6 @@ class OutlookProvider:
                 str(item.get("internetMessageId", "")),
             )
         return None
-
-    # ---------------------------------------------------------------- calendar
-    def busy_blocks(self, start: datetime, end: datetime) -> list[Interval]:
-        if not self.personal:
-            body = {
-                "schedules": [self.account.address],
-                "startTime": {"dateTime": _iso(start), "timeZone": "UTC"},
-                "endTime": {"dateTime": _iso(end), "timeZone": "UTC"},
-                "availabilityViewInterval": 15,
-            }
-            try:
-                answer = self._post("/me/calendar/getSchedule", body)
-            except (ThrottledError, OfflineError, NeedsSignInError):
-                raise
-            except ProviderError:  # answered 4xx
-                self.personal = True  # personal accounts have no getSchedule
-            else:
-                self.personal = False
-                blocks = []
-                for schedule in answer.get("value", []):
-                    for item in schedule.get("scheduleItems", []):
-                        if item.get("status", "busy") != "free":
-                            blocks.append(
-                                Interval(_graph_time(item["start"]), _graph_time(item["end"]))
-                            )
-                return sorted(blocks, key=lambda b: b.start)
-        view = self._get(
-            f"/me/calendarView?startDateTime={_iso(start)}Z&endDateTime={_iso(end)}Z"
-            "&$select=start,end,showAs&$top=200"
-        )
-        return sorted(
-            (
-                Interval(_graph_time(item["start"]), _graph_time(item["end"]))
-                for item in view.get("value", [])
-                if item.get("showAs", "busy") != "free"
-            ),
-            key=lambda b: b.start,
-        )
-
-    def create_event(self, event: MeetingInvite) -> EventRef:
-        body = {
-            "subject": event.title,
-            "start": {"dateTime": _iso(event.start), "timeZone": "UTC"},
-            "end": {"dateTime": _iso(event.end), "timeZone": "UTC"},
-            "attendees": [
-                {"emailAddress": {"address": a}, "type": "required"} for a in event.attendees
-            ],
-            "location": {"displayName": event.location},
-            "body": {"contentType": "text", "content": event.description},
-        }
-        try:
-            return EventRef(str(self._post("/me/events", body)["id"]))
-        except RefusedError as exc:
-            if exc.status == 403:
-                raise NoCalendarError(
-                    f"The Outlook calendar of {self.account.address} cannot be used: {exc}"
-                ) from None
-            raise
 
     def away(self, addresses: Iterable[str]) -> dict[str, str]:
         """The automatic replies (out-of-office) of these recipients, before sending to them:

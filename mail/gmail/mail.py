@@ -1,0 +1,378 @@
+"""Gmail mail: one ``history.list`` per idle pass, new messages fetched ahead in batches (full
+for tracked threads, headers first for the rest), a fresh baseline after a 404, drafts, sends
+and labels."""
+
+from __future__ import annotations
+
+import base64
+import logging
+from collections.abc import Callable, Collection
+from datetime import UTC, datetime
+from typing import Any
+
+from googleapiclient.errors import HttpError
+
+from mail.gmail.transport import GmailTransport, http_status
+from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
+from mail.mime import OUTBOX_HEADER, build_message, parse_message
+from mail.provider import (
+    ChangeSet,
+    DraftRef,
+    Folder,
+    MailMessage,
+    MessageRef,
+    OutgoingMessage,
+    SentRef,
+)
+from mail.relevance import Relevance
+
+log = logging.getLogger(__name__)
+
+_META_FIELDS = "id,threadId,labelIds,internalDate,payload/headers"
+_RAW_FIELDS = "id,threadId,labelIds,internalDate,raw"
+_HISTORY_FIELDS = "history(messagesAdded(message(id,threadId,labelIds))),nextPageToken,historyId"
+_SKIPPED_LABELS = frozenset({"DRAFT", "CHAT"})
+_SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNREAD"}
+
+
+class _HistoryGone(Exception):
+    """history.list answered 404: the start id is older than Gmail keeps."""
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class GmailMail(GmailTransport):
+    """Sync (history, recovery, fetching ahead in batches), drafts and sends, and labels."""
+
+    _tracked: Callable[[], Collection[str]]
+    _known: Callable[[], Collection[str]]
+    _cache: MessageCache
+    _draft_keys: dict[str, str]
+    _labels: dict[str, str]
+
+    def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
+        self._cache.clear()
+        if relevance is None:
+            relevance = Relevance.from_views(self._tracked, self._known)
+        text = (cursor or "").strip()
+        if not text.isdecimal():
+            baseline = self._profile_history_id()
+            if cursor is not None:
+                log.warning("gmail: unreadable cursor; starting from a fresh baseline")
+            return ChangeSet(refs=(), cursor=baseline, reset=cursor is not None)
+        try:
+            refs, new_cursor = self._history(text)
+            reset = False
+        except _HistoryGone:
+            refs, new_cursor = self._recover(int(text), relevance)
+            reset = True
+        refs = self._prefetch(refs, relevance)
+        return ChangeSet(refs=tuple(refs), cursor=new_cursor, reset=reset)
+
+    def _profile_history_id(self) -> str:
+        profile = self._execute(
+            "getProfile", lambda g: g.users().getProfile(userId="me", fields="historyId")
+        )
+        return str(profile["historyId"])
+
+    def _history(self, start: str) -> tuple[list[MessageRef], str]:
+        refs: dict[str, MessageRef] = {}
+        token: str | None = None
+        cursor = start
+        while True:
+
+            def page(g: Any, token: str | None = token) -> Any:
+                return (
+                    g.users()
+                    .history()
+                    .list(
+                        userId="me",
+                        startHistoryId=start,
+                        historyTypes="messageAdded",
+                        maxResults=500,
+                        pageToken=token,
+                        fields=_HISTORY_FIELDS,
+                    )
+                )
+
+            try:
+                data = self._execute("history.list", page)
+            except HttpError as exc:
+                if http_status(exc) == 404:
+                    raise _HistoryGone from None
+                raise
+            for record in data.get("history", []):
+                for added in record.get("messagesAdded", []):
+                    self._add_ref(refs, added.get("message", {}))
+            cursor = str(data.get("historyId", cursor))
+            token = data.get("nextPageToken")
+            if not token:
+                return list(refs.values()), cursor
+
+    @staticmethod
+    def _add_ref(refs: dict[str, MessageRef], message: dict[str, Any]) -> None:
+        labels = set(message.get("labelIds", []))
+        ident = str(message.get("id", ""))
+        if not ident or labels & _SKIPPED_LABELS:
+            return
+        folder = Folder.SENT if "SENT" in labels else Folder.INBOX
+        refs.setdefault(ident, MessageRef(ident, str(message.get("threadId", ident)), folder))
+
+    def _recover(self, stale: int, relevance: Relevance) -> tuple[list[MessageRef], str]:
+        """Fresh baseline first (nothing that arrives meanwhile is lost), then only the tracked
+        threads, keeping the messages changed after the stale id."""
+        baseline = self._profile_history_id()
+        tracked = sorted(relevance.threads)
+
+        def make(thread_id: str) -> Callable[[Any], Any]:
+            return lambda g: (
+                g.users()
+                .threads()
+                .get(
+                    userId="me",
+                    id=thread_id,
+                    format="minimal",
+                    fields="id,messages(id,threadId,labelIds,historyId)",
+                )
+            )
+
+        answers = self._batch("threads.get", ((t, make(t)) for t in tracked))
+        refs: dict[str, MessageRef] = {}
+        for thread_id in tracked:
+            answer = answers.get(thread_id)
+            if not isinstance(answer, dict):
+                continue  # the thread is gone
+            for message in answer.get("messages", []):
+                if int(message.get("historyId", 0)) > stale:
+                    self._add_ref(refs, message)
+        log.info(
+            "gmail: history expired; re-checked %d tracked threads, %d messages changed",
+            len(tracked),
+            len(refs),
+        )
+        return list(refs.values()), baseline
+
+    def _prefetch(self, refs: list[MessageRef], relevance: Relevance) -> list[MessageRef]:
+        """Fetch ahead, batched: full for tracked threads, headers for the rest, then full for
+        those that concern a contact. Messages deleted meanwhile drop out."""
+        if not refs:
+            return refs
+        heads_cache = self._cache.heads
+        gone: set[str] = set()
+        heads = [r for r in refs if not relevance.tracks(r.thread_id)]
+        answers = self._batch("messages.get", ((r.id, self._meta_request(r.id)) for r in heads))
+        for ref in heads:
+            answer = answers.get(ref.id)
+            if isinstance(answer, dict):
+                heads_cache[ref.id] = self._from_metadata(ref, answer)
+            else:
+                gone.add(ref.id)
+        wanted = [
+            r
+            for r in refs
+            if r.id not in gone
+            and (
+                relevance.tracks(r.thread_id)
+                or (r.id in heads_cache and relevance.concerns(heads_cache[r.id]))
+            )
+        ]
+        answers = self._batch("messages.get", ((r.id, self._raw_request(r.id)) for r in wanted))
+        for ref in wanted:
+            answer = answers.get(ref.id)
+            if isinstance(answer, dict):
+                self._cache.full[ref.id] = self._from_raw(ref, answer)
+            else:
+                gone.add(ref.id)
+        if gone:
+            log.info("gmail: %d new messages were deleted before they could be read", len(gone))
+        return [r for r in refs if r.id not in gone]
+
+    @staticmethod
+    def _meta_request(ident: str) -> Callable[[Any], Any]:
+        return lambda g: (
+            g.users()
+            .messages()
+            .get(
+                userId="me",
+                id=ident,
+                format="metadata",
+                metadataHeaders=list(HEADER_FIELDS),
+                fields=_META_FIELDS,
+            )
+        )
+
+    @staticmethod
+    def _raw_request(ident: str) -> Callable[[Any], Any]:
+        return lambda g: (
+            g.users().messages().get(userId="me", id=ident, format="raw", fields=_RAW_FIELDS)
+        )
+
+    @staticmethod
+    def _date(answer: dict[str, Any]) -> datetime | None:
+        try:
+            return datetime.fromtimestamp(int(answer["internalDate"]) / 1000, UTC)
+        except (KeyError, ValueError, TypeError, OverflowError):
+            return None
+
+    def _from_metadata(self, ref: MessageRef, answer: dict[str, Any]) -> MailMessage:
+        headers = answer.get("payload", {}).get("headers", [])
+        lines = [
+            f"{h.get('name', '')}: {h.get('value', '')}".replace("\r", " ").replace("\n", " ")
+            for h in headers
+            if h.get("name")
+        ]
+        raw = ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8", "replace")
+        return parse_message(raw, ref, full=False, default_date=self._date(answer))
+
+    def _from_raw(self, ref: MessageRef, answer: dict[str, Any]) -> MailMessage:
+        raw = _unb64url(str(answer.get("raw", "")))
+        return parse_message(raw, ref, full=True, default_date=self._date(answer))
+
+    def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
+        cached = self._cache.get(ref.id, full=full)
+        if cached is not None:
+            return cached
+        make = self._raw_request(ref.id) if full else self._meta_request(ref.id)
+        try:
+            answer = self._execute("messages.get", make)
+        except HttpError as exc:
+            if http_status(exc) == 404:
+                return stub(ref, self._now())
+            raise
+        message = self._from_raw(ref, answer) if full else self._from_metadata(ref, answer)
+        self._cache.put(message, full=full, ident=ref.id)
+        return message
+
+    # ---------------------------------------------------------------- sending
+    def _message_id_for(self, outbox_key: str) -> str:
+        # Derived from the outbox key: a cheap rfc822msgid: search mends a crash after sending.
+        return message_id_for(self.account.address, outbox_key)
+
+    def create_draft(self, msg: OutgoingMessage) -> DraftRef:
+        built = build_message(
+            msg,
+            self.account.address,
+            self.account.display_name,
+            self._now(),
+            message_id=self._message_id_for(msg.outbox_key),
+        )
+        message: dict[str, Any] = {"raw": _b64url(built.as_bytes())}
+        if msg.thread_id:
+            message["threadId"] = msg.thread_id
+        result = self._execute(
+            "drafts.create",
+            lambda g: (
+                g.users()
+                .drafts()
+                .create(userId="me", body={"message": message}, fields="id,message(id,threadId)")
+            ),
+        )
+        draft_id = str(result["id"])
+        if msg.outbox_key:
+            self._draft_keys[draft_id] = msg.outbox_key
+        return DraftRef(draft_id, str(result.get("message", {}).get("threadId") or "") or None)
+
+    def send_draft(self, draft: DraftRef) -> SentRef:
+        try:
+            result = self._execute(
+                "drafts.send",
+                lambda g: (
+                    g.users()
+                    .drafts()
+                    .send(userId="me", body={"id": draft.id}, fields="id,threadId,labelIds")
+                ),
+            )
+        except HttpError as exc:
+            if http_status(exc) != 404:
+                raise
+            # Gone: most likely sent by an attempt whose answer was lost. Look for it.
+            key = self._draft_keys.get(draft.id)
+            found = self.find_sent(key) if key else None
+            if found is not None:
+                return found
+            raise KeyError(f"draft {draft.id} no longer exists") from None
+        self._draft_keys.pop(draft.id, None)
+        ident = str(result["id"])
+        head = self.fetch_message(
+            MessageRef(ident, str(result["threadId"]), Folder.SENT), full=False
+        )
+        return SentRef(ident, str(result["threadId"]), head.message_id)
+
+    def find_sent(self, outbox_key: str) -> SentRef | None:
+        if not outbox_key:
+            return None
+        message_id = self._message_id_for(outbox_key)
+        query = f"in:sent rfc822msgid:{message_id.strip('<>')}"
+        found = self._execute(
+            "messages.list",
+            lambda g: (
+                g.users()
+                .messages()
+                .list(userId="me", q=query, maxResults=5, fields="messages(id,threadId)")
+            ),
+        )
+        for item in found.get("messages", []):
+            return SentRef(str(item["id"]), str(item["threadId"]), message_id)
+        # Gmail may have replaced our Message-ID: read the marker of the latest sent mail.
+        recent = self._execute(
+            "messages.list",
+            lambda g: (
+                g.users()
+                .messages()
+                .list(
+                    userId="me",
+                    labelIds=["SENT"],
+                    q="newer_than:7d",
+                    maxResults=10,
+                    fields="messages(id,threadId)",
+                )
+            ),
+        )
+        items = [(str(m["id"]), str(m["threadId"])) for m in recent.get("messages", [])]
+        answers = self._batch("messages.get", ((i, self._meta_request(i)) for i, _ in items))
+        for ident, thread in items:
+            answer = answers.get(ident)
+            if not isinstance(answer, dict):
+                continue
+            head = self._from_metadata(MessageRef(ident, thread, Folder.SENT), answer)
+            if head.header(OUTBOX_HEADER) == outbox_key:
+                return SentRef(ident, thread, head.message_id)
+        return None
+
+    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
+        label = _SYSTEM_FLAGS.get(flag.lower()) or self._user_label(f"Coffeechat/{flag}")
+        body = {"addLabelIds": [label]} if on else {"removeLabelIds": [label]}
+        self._execute(
+            "threads.modify",
+            lambda g: g.users().threads().modify(userId="me", id=thread_id, body=body, fields="id"),
+        )
+
+    def _user_label(self, name: str) -> str:
+        if name not in self._labels:
+            answer = self._execute(
+                "labels.list",
+                lambda g: g.users().labels().list(userId="me", fields="labels(id,name)"),
+            )
+            for label in answer.get("labels", []):
+                self._labels[str(label["name"])] = str(label["id"])
+        if name not in self._labels:
+            created = self._execute(
+                "labels.create",
+                lambda g: (
+                    g.users()
+                    .labels()
+                    .create(
+                        userId="me",
+                        body={"name": name, "labelListVisibility": "labelShow"},
+                        fields="id,name",
+                    )
+                ),
+            )
+            self._labels[name] = str(created["id"])
+        return self._labels[name]
