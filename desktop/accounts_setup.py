@@ -30,10 +30,10 @@ from mail.provider import Account, AccountKind
 if TYPE_CHECKING:
     from desktop.settings import Settings
     from desktop.storage import Store
-    from mail.auth.google import GoogleSignIn
     from mail.auth.microsoft import MicrosoftAuth
     from mail.auth.tokens import TokenStore
     from mail.gmail import GoogleEndpoints
+    from mail.gmail.signin import GoogleSignIn
     from mail.imap import ConnectionReport, ImapSettings
 
 log = logging.getLogger(__name__)
@@ -117,8 +117,8 @@ def google_sign_in(
     """Google's consent page in the browser, answered on a loopback port. ``run()`` keeps the
     grant in the keyring and returns it (its ``address`` is the account's); ``cancel()`` from
     another thread stops the wait. Raises AuthError (mail.auth) when it fails."""
-    from mail.auth.google import GoogleSignIn
     from mail.auth.tokens import TokenStore
+    from mail.gmail.signin import GoogleSignIn
 
     options: dict[str, Any] = {}
     if timeout is not None:

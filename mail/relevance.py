@@ -13,8 +13,33 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from typing import Protocol
 
-from mail.provider import MailMessage
+
+class _Ref(Protocol):
+    @property
+    def thread_id(self) -> str: ...
+
+
+class Head(Protocol):
+    """What the filter reads of a message: ``mail.provider.MailMessage`` has it. A protocol, so
+    that the port (which names ``Relevance`` in ``fetch_changes``) and the filter do not import
+    each other."""
+
+    @property
+    def ref(self) -> _Ref: ...
+
+    @property
+    def sender(self) -> str: ...
+
+    @property
+    def addresses(self) -> tuple[str, ...]: ...
+
+    @property
+    def in_reply_to(self) -> str: ...
+
+    @property
+    def references(self) -> tuple[str, ...]: ...
 
 #: Local parts of the senders of delivery reports (MTAs, and the usual misspellings of them).
 DAEMON_LOCALPARTS = frozenset(
@@ -77,10 +102,10 @@ class Relevance:
     def tracks(self, thread_id: str) -> bool:
         return self._all or thread_id in self._threads
 
-    def names_contact(self, head: MailMessage) -> bool:
+    def names_contact(self, head: Head) -> bool:
         return any(a.lower() in self._addresses for a in head.addresses if a)
 
-    def concerns(self, head: MailMessage) -> bool:
+    def concerns(self, head: Head) -> bool:
         """Cheap test on a message's headers: is it worth a full fetch?"""
         if self._all or head.ref.thread_id in self._threads:
             return True

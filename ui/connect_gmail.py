@@ -26,7 +26,7 @@ log = logging.getLogger(__name__)
 
 
 class SignIn:
-    """What the connector needs of a sign-in (mail.auth.google.GoogleSignIn has it)."""
+    """What the connector needs of a sign-in (mail.gmail.signin.GoogleSignIn has it)."""
 
     def run(self) -> GoogleGrant:
         raise NotImplementedError

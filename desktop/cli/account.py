@@ -24,9 +24,9 @@ from desktop.cli.common import fail
 from desktop.paths import resolve
 from desktop.storage import StorageError, Store
 from mail.auth import AuthError
-from mail.auth.google import DEFAULT_TIMEOUT
 from mail.auth.tokens import TokenStore
 from mail.gmail import GOOGLE, GoogleEndpoints
+from mail.gmail.signin import DEFAULT_TIMEOUT
 from mail.provider import AccountKind
 
 SYNC_HINT = "Run 'coffeechat sync' or open Coffeechat to sync it."

@@ -14,7 +14,8 @@ import keyring
 import keyring.backends.fail
 import pytest
 
-from mail.auth.google import (
+from mail.auth.tokens import GoogleGrant, KeyringUnavailableError, TokenStore
+from mail.gmail.signin import (
     ClientFileError,
     GoogleSignIn,
     SignInCancelled,
@@ -22,7 +23,6 @@ from mail.auth.google import (
     SignInTimedOut,
     load_client_file,
 )
-from mail.auth.tokens import GoogleGrant, KeyringUnavailableError, TokenStore
 from tests.helpers.gmail_emulator import GmailEmulator, endpoints_for
 from tests.helpers.memory_keyring import ForgetfulKeyring, MemoryKeyring
 
