@@ -1,0 +1,155 @@
+"""CSV files: LinkedIn's ``Connections.csv`` and any other CSV, by a column mapping."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Mapping, Sequence
+
+from desktop.importers.people import EMAIL, Format, ImportError_, Parsed, Person, Rejected, clean
+
+#: The header of LinkedIn's "Connections.csv" export (Settings > Data privacy > Get a copy).
+LINKEDIN_HEADER = (
+    "First Name",
+    "Last Name",
+    "URL",
+    "Email Address",
+    "Company",
+    "Position",
+    "Connected On",
+)
+#: Fields a generic CSV column can be mapped to.
+FIELDS = ("name", "first_name", "last_name", "email", "company", "role", "url", "notes")
+#: Header words recognised for each field when no mapping is given (compared case-folded).
+GUESSES: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "display name", "contact"),
+    "first_name": ("first name", "given name", "first", "firstname", "prénom"),
+    "last_name": ("last name", "family name", "surname", "last", "lastname", "nom"),
+    "email": ("email", "e-mail", "email address", "e-mail address", "mail", "e-mail 1 - value"),
+    "company": ("company", "organization", "organisation", "employer", "organization 1 - name"),
+    "role": ("title", "job title", "position", "role", "organization 1 - title"),
+    "url": ("url", "linkedin", "profile", "website", "web page"),
+    "notes": ("notes", "note", "comments"),
+}
+
+
+def _header_index(rows: Sequence[Sequence[str]]) -> int | None:
+    """The row that is LinkedIn's header, after its "Notes:" preamble (None when absent)."""
+    wanted = [h.casefold() for h in LINKEDIN_HEADER]
+    for i, row in enumerate(rows[:20]):
+        if [c.strip().casefold() for c in row] == wanted:
+            return i
+    return None
+
+
+def guess_mapping(columns: Sequence[str]) -> dict[str, str]:
+    """Field -> column, from the header words (each column used once)."""
+    folded = {c.strip().casefold(): c for c in columns}
+    out: dict[str, str] = {}
+    for fname, words in GUESSES.items():
+        for w in words:
+            column = folded.get(w)
+            if column is not None and column not in out.values():
+                out[fname] = column
+                break
+    return out
+
+
+def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | None = None) -> Parsed:
+    sample = text[:8192]
+    try:
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise ImportError_(f"{name} is not a readable CSV file ({exc}).") from exc
+    # Line numbers in the file (a quoted field may span lines): counted from the raw text.
+    numbers = _row_lines(text, dialect)
+    header_at = _header_index(rows)
+    fmt = Format.LINKEDIN
+    if header_at is None:
+        fmt = Format.CSV
+        header_at = next((i for i, r in enumerate(rows) if any(c.strip() for c in r)), None)
+        if header_at is None:
+            raise ImportError_(f"{name} has no rows.")
+    columns = tuple(c.strip() for c in rows[header_at])
+    if fmt is Format.LINKEDIN:
+        used: Mapping[str, str] = {
+            "first_name": "First Name",
+            "last_name": "Last Name",
+            "url": "URL",
+            "email": "Email Address",
+            "company": "Company",
+            "role": "Position",
+        }
+    else:
+        used = dict(mapping) if mapping else guess_mapping(columns)
+        unknown = [c for c in used.values() if c not in columns]
+        if unknown:
+            raise ImportError_(f"{name} has no column named {unknown[0]!r}.")
+        bad = [f for f in used if f not in FIELDS]
+        if bad:
+            raise ImportError_(f"{bad[0]!r} is not a contact field ({', '.join(FIELDS)}).")
+        if not ({"name", "first_name", "last_name"} & set(used)):
+            raise ImportError_(
+                f"{name}: no column holds the name (the header is "
+                f"{', '.join(columns) or 'empty'}); map a column to the name."
+            )
+    index = {c: i for i, c in enumerate(columns)}
+    people: list[Person] = []
+    rejected: list[Rejected] = []
+    for i in range(header_at + 1, len(rows)):
+        row = rows[i]
+        line = numbers[i] if i < len(numbers) else i + 1
+        if not any(c.strip() for c in row):
+            continue
+        raw = dialect.delimiter.join(row) if isinstance(dialect.delimiter, str) else ""
+        if len(row) != len(columns):
+            rejected.append(
+                Rejected(line, f"{len(row)} columns where the header has {len(columns)}", raw)
+            )
+            continue
+
+        def get(fname: str, row: Sequence[str] = row) -> str:
+            column = used.get(fname)
+            return clean(row[index[column]]) if column is not None else ""
+
+        person_name = get("name") or clean(f"{get('first_name')} {get('last_name')}")
+        if not person_name:
+            rejected.append(Rejected(line, "no name", raw))
+            continue
+        emails = tuple(e for e in (x.strip() for x in re.split(r"[;,]", get("email"))) if e)
+        wrong = [e for e in emails if not EMAIL.match(e)]
+        if wrong:
+            rejected.append(Rejected(line, f"{wrong[0]!r} is not an e-mail address", raw))
+            continue
+        people.append(
+            Person(
+                line,
+                person_name,
+                tuple(e.lower() for e in emails),
+                get("company"),
+                get("role"),
+                get("url"),
+                get("notes"),
+            )
+        )
+    return Parsed(fmt, tuple(people), tuple(rejected), columns, dict(used))
+
+
+def _row_lines(text: str, dialect: type[csv.Dialect] | csv.Dialect) -> list[int]:
+    """The 1-based line on which each CSV row starts."""
+    out: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
+    line = 1
+    while True:
+        out.append(line)
+        try:
+            next(reader)
+        except (StopIteration, csv.Error):
+            break
+        line = reader.line_num + 1
+    return out
