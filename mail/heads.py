@@ -41,19 +41,7 @@ def message_id_for(address: str, outbox_key: str) -> str:
 
 def stub(ref: MessageRef, now: datetime) -> MailMessage:
     """A message that was deleted before it could be read: incomplete, so nothing acts on it."""
-    return MailMessage(
-        ref=ref,
-        message_id="",
-        subject="",
-        sender="",
-        sender_name="",
-        to=(),
-        cc=(),
-        date=now,
-        headers=(),
-        defects=("the message was deleted before it could be read",),
-        complete=False,
-    )
+    return MailMessage.unreadable(ref, now, "the message was deleted before it could be read")
 
 
 class MessageCache:

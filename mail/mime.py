@@ -54,19 +54,8 @@ def parse_message(
     try:
         return _parse(raw, ref, full=full, fallback_date=fallback_date)
     except Exception as exc:  # the promise is "never raises": the caller gets a stub
-        return MailMessage(
-            ref=ref,
-            message_id="",
-            subject="",
-            sender="",
-            sender_name="",
-            to=(),
-            cc=(),
-            date=fallback_date,
-            headers=(),
-            raw=raw,
-            defects=(f"unparsable message ({type(exc).__name__})",),
-            complete=False,
+        return MailMessage.unreadable(
+            ref, fallback_date, f"unparsable message ({type(exc).__name__})", raw
         )
 
 

@@ -84,6 +84,27 @@ class MailMessage:
                 return value
         return ""
 
+    @classmethod
+    def unreadable(
+        cls, ref: MessageRef, date: datetime, defect: str, raw: bytes = b""
+    ) -> MailMessage:
+        """A stand-in for a message that cannot be read (deleted before the fetch, unparsable):
+        incomplete, so nothing acts on it, with ``defect`` saying why."""
+        return cls(
+            ref=ref,
+            message_id="",
+            subject="",
+            sender="",
+            sender_name="",
+            to=(),
+            cc=(),
+            date=date,
+            headers=(),
+            raw=raw,
+            defects=(defect,),
+            complete=False,
+        )
+
     @property
     def addresses(self) -> tuple[str, ...]:
         return (self.sender, *self.to, *self.cc)

@@ -41,6 +41,7 @@ class Head(Protocol):
     @property
     def references(self) -> tuple[str, ...]: ...
 
+
 #: Local parts of the senders of delivery reports (MTAs, and the usual misspellings of them).
 DAEMON_LOCALPARTS = frozenset(
     {"mailer-daemon", "postmaster", "mail-daemon", "mailerdaemon", "mail.daemon", "maildaemon"}
