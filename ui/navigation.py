@@ -42,6 +42,10 @@ class Navigator(Protocol):
         """Today, next actions and counts recomputed (a snooze or dismissal changed them)."""
         ...
 
+    def reload_all(self) -> None:
+        """Every contact read again from the store (an import or a restore changed many)."""
+        ...
+
     def records(self) -> list[ContactRecord]:
         """Every contact as the window holds them (no database read)."""
         ...

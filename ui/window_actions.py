@@ -1,17 +1,22 @@
-"""The window's actions (menus, toolbar, shortcuts), created in one place."""
+"""The window's actions (menus, toolbar, shortcuts), created in one place: the action table
+and its helpers."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QStyle, QWidget
 
 from desktop.domain.model import STAGE_ORDER, Stage
 from desktop.reminders import Snooze
+from ui.account_settings import AccountSettings
+from ui.contact_commands import ContactCommands
+from ui.today_commands import TodayCommands
 
 Keys = QKeySequence.StandardKey | str | list[Any] | None
+SP = QStyle.StandardPixmap
 
 
 def make_action(
@@ -58,3 +63,89 @@ def move_actions(owner: QWidget, slot: Callable[[], object]) -> list[QAction]:
         act.triggered.connect(slot)
         acts.append(act)
     return acts
+
+
+class ActionTarget(Protocol):
+    """What the window's actions trigger: the window's commands and its collaborators'."""
+
+    commands: ContactCommands
+    today: TodayCommands
+    #: Built after the actions (it needs Sync now): reached when an action is triggered.
+    settings_ui: AccountSettings
+
+    def edit_current(self) -> None: ...
+
+    def set_meeting_current(self) -> None: ...
+
+    def undo_current(self) -> None: ...
+
+    def sync_now(self) -> bool: ...
+
+    def focus_filter(self) -> None: ...
+
+    def show_view(self, key: str) -> None: ...
+
+    def show_shortcuts(self) -> None: ...
+
+    def show_about(self) -> None: ...
+
+    def close(self) -> bool: ...
+
+
+class WindowActions:
+    """The action table: every action of the window's menus, toolbar and shortcuts, owned by
+    the window (so shortcuts work anywhere in it) and triggering ``target``'s commands."""
+
+    def __init__(self, owner: QWidget, target: ActionTarget) -> None:
+        a, s, t = make_action, owner, owner.tr
+        c = target.commands
+        self.new_action = a(
+            s, t("&New contact…"), c.new_contact, QKeySequence.StandardKey.New,
+            themed_icon(s, "contact-new", SP.SP_FileIcon),
+            t("Add someone to talk to (Ctrl+N)"),
+        )  # fmt: skip
+        self.edit_action = a(s, t("&Edit contact…"), target.edit_current, "Ctrl+E")
+        self.write_action = a(
+            s, t("&Write request…"), target.today.write_current, ["Ctrl+Shift+N", "Ctrl+R"],
+            themed_icon(s, "mail-message-new", SP.SP_FileDialogContentsView),
+            t("Write to the selected contact, with proposed times (Ctrl+R)"),
+        )  # fmt: skip
+        self.meeting_action = a(s, t("Set &meeting…"), target.set_meeting_current, "Ctrl+M")
+        self.undo_action = a(
+            s, t("&Undo last stage change"), target.undo_current, QKeySequence.StandardKey.Undo
+        )
+        self.snooze_actions = snooze_actions(s)
+        self.sync_action = a(
+            s, t("&Sync now"), target.sync_now, "F5",
+            themed_icon(s, "view-refresh", SP.SP_BrowserReload),
+            t("Check the mailbox now (F5)"),
+        )  # fmt: skip
+        self.find_action = a(
+            s, t("&Filter contacts"), target.focus_filter, QKeySequence.StandardKey.Find
+        )
+        self.settings_action = a(
+            s, t("&Settings…"), lambda: target.settings_ui.show_settings(),
+            ["Ctrl+,", QKeySequence.StandardKey.Preferences],
+        )  # fmt: skip
+        self.settings_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        self.templates_action = a(s, t("&Templates…"), lambda: target.settings_ui.show_templates())
+        self.connect_gmail_action = a(
+            s, t("Connect &Gmail…"), lambda: target.settings_ui.connect_gmail()
+        )
+        self.connect_mailbox_action = a(
+            s, t("Connect another &mailbox…"), lambda: target.settings_ui.connect_mailbox(),
+            tip=t("Any mailbox with IMAP and SMTP (Fastmail, iCloud, Yahoo, Proton…)"),
+        )  # fmt: skip
+        self.connect_outlook_action = a(
+            s, t("Connect &Outlook…"), lambda: target.settings_ui.connect_outlook()
+        )
+        self.help_action = a(s, t("&Keyboard shortcuts"), target.show_shortcuts, ["F1", "Ctrl+/"])
+        self.about_action = a(s, t("&About Coffeechat"), target.show_about)
+        self.quit_action = a(s, t("&Quit"), target.close, QKeySequence.StandardKey.Quit)
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        self.view_actions = [
+            a(s, t("&Today"), lambda: target.show_view("today"), "Ctrl+1"),
+            a(s, t("&Pipeline"), lambda: target.show_view("pipeline"), "Ctrl+2"),
+            a(s, t("&Contacts"), lambda: target.show_view("contacts"), "Ctrl+3"),
+        ]
+        self.move_actions = move_actions(s, c.on_move_action)

@@ -52,7 +52,7 @@ def test_connecting_gmail_adds_the_account_and_its_provider(
     window = open_window(ctx, connectors=(connector,))  # type: ignore[arg-type]
     qtbot.add_widget(window)
     connector.events.account_added.connect(window.settings_ui.on_account_added)
-    assert window.connect_gmail_action.isEnabled()
+    assert window.action_table.connect_gmail_action.isEnabled()
     assert window.settings_ui.connect_gmail()
     assert sign_in.thread is not None and sign_in.thread is not threading.main_thread()
     store = window.ctx.store

@@ -155,7 +155,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     window = open_window(ctx, connectors=(connector,))
     qtbot.add_widget(window)
     connector.events.account_added.connect(window.settings_ui.on_account_added)
-    assert window.connect_mailbox_action.isEnabled()
+    assert window.action_table.connect_mailbox_action.isEnabled()
     window.start()
     with qtbot.wait_signal(window.sync_finished, timeout=15_000):
         assert window.settings_ui.connect_mailbox()

@@ -104,7 +104,7 @@ def test_connect_outlook_in_the_browser_adds_the_account(
     qtbot.add_widget(window)
     added: list[int] = []
     connector.events.account_added.connect(added.append)
-    assert window.connect_outlook_action.isEnabled()
+    assert window.action_table.connect_outlook_action.isEnabled()
     assert "Connect &Outlook…" in [a.text() for a in window.menuBar().actions()[0].menu().actions()]
     assert window.settings_ui.connect_outlook()
     assert len(opened) == 1 and reports == []

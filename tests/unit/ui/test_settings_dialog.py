@@ -179,9 +179,9 @@ def test_start_at_login_is_written_and_removed(
 
 
 def test_ctrl_comma_opens_settings_from_the_file_menu(window: MainWindow) -> None:
-    assert QKeySequence("Ctrl+,") in window.settings_action.shortcuts()
+    assert QKeySequence("Ctrl+,") in window.action_table.settings_action.shortcuts()
     file_menu = window.menuBar().actions()[0].menu()
-    assert window.settings_action in file_menu.actions()  # type: ignore[union-attr]
+    assert window.action_table.settings_action in file_menu.actions()  # type: ignore[union-attr]
 
 
 def test_the_shortcut_sheet_lists_the_new_keys() -> None:

@@ -36,7 +36,7 @@ def window(qtbot: QtBot, ctx: AppContext, inbox: dict[str, int]) -> Iterator[Mai
     qtbot.add_widget(win)
     win.show()
     qtbot.wait_exposed(win)
-    win.show_today()
+    win.show_view("today")
     win.today_view.setFocus()
     yield win
     win.shutdown()
@@ -172,13 +172,13 @@ def test_d_dismisses_and_ctrl_z_brings_it_back(
     assert window.banner.isVisible() and window.banner.action_button.isVisible()
     assert "Dismissed" in window.banner.text.text()
     assert _selected(window).contact_id == inbox["tim"]  # type: ignore[union-attr]
-    assert window.undo_action.text() == "&Undo dismiss or snooze"
+    assert window.action_table.undo_action.text() == "&Undo dismiss or snooze"
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert ctx.store.marks.actions() == {}
     assert _selected(window).contact_id == inbox["linus"]  # type: ignore[union-attr]
     assert window.sidebar.item(View.TODAY).text() == "Today  (7)"
-    assert window.undo_action.text() == "&Undo last stage change"
+    assert window.action_table.undo_action.text() == "&Undo last stage change"
 
 
 def test_the_banners_undo_button_restores_a_dismissal(

@@ -164,12 +164,12 @@ def test_moving_to_the_same_stage_does_nothing(window: MainWindow, ctx, seeded) 
 
 
 def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow) -> None:
-    window.show_contacts()
+    window.show_view("contacts")
     window.focus_filter()
     qtbot.keyClicks(window.filter_edit, "FELLOW")
     names = {window.proxy.index(r, 0).data() for r in range(window.proxy.rowCount())}
     assert names == {"Linus Torvalds", "Radia Perlman", "Frances Allen"}
-    window.show_pipeline()  # the board follows the filter while shown
+    window.show_view("pipeline")  # the board follows the filter while shown
     board = {
         c.proxy.index(r, 0).data()
         for c in window.board.columns.values()
@@ -258,7 +258,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
     qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = seeded["ada"]
-    window.show_pipeline()
+    window.show_view("pipeline")
     window.select_contact(ada)
     # What the worker did in its round: Ada's meeting is set; it read her record and the due
     # actions after its commit.
@@ -374,7 +374,7 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
 
     accept = True  # Contact ▸ Move to ▸ Scheduled…, answered this time
     window.select_contact(donald)
-    action = next(a for a in window.move_actions if a.data() == Stage.SCHEDULED.value)
+    action = next(a for a in window.action_table.move_actions if a.data() == Stage.SCHEDULED.value)
     action.trigger()
     assert len(asked) == 2
     state = ctx.store.contacts.get(donald).state
@@ -518,7 +518,7 @@ def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx,
 def test_window_state_is_kept_in_the_profile(qtbot: QtBot, ctx, seeded) -> None:
     win = open_window(ctx)
     qtbot.add_widget(win)
-    win.show_pipeline()
+    win.show_view("pipeline")
     win.shutdown()
     ini = ctx.paths.profile / "window.ini"
     assert QSettings(str(ini), QSettings.Format.IniFormat).value("window/view") in (1, "1")
@@ -563,13 +563,13 @@ def test_the_panel_opens_for_a_contact_and_keeps_its_width(
 
 def test_board_and_table_fit_a_1400_pixel_window(qtbot: QtBot, window: MainWindow) -> None:
     window.resize(1400, 860)
-    window.show_pipeline()
+    window.show_view("pipeline")
     QApplication.processEvents()
     board = window.board
     assert board.horizontalScrollBar().maximum() == 0  # every column, Closed included, shown
     closed = board.column_list[-1]
     assert closed.visibleRegion().boundingRect().width() == closed.width()
-    window.show_contacts()
+    window.show_view("contacts")
     QApplication.processEvents()
     assert window.table.horizontalScrollBar().maximum() == 0
     header = window.table.horizontalHeader()
