@@ -56,6 +56,7 @@ from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ID_ROLE, ContactFilterProxy, ContactsModel
 from ui.models.due import CONTACT_ID_ROLE, DueModel, DueRow
+from ui.ops import Ops
 from ui.pages import ContactsPage, TodayPage, escape, set_text
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
@@ -123,15 +124,19 @@ class MainWindow(QMainWindow):
         marks: ActionMarks | None = None,
         first_run_welcome: bool = False,
         connectors: Sequence[MailboxConnector] = (),
+        ops: Ops | None = None,
     ) -> None:
-        """``marks``: where Today's snoozes and dismissals go (the NotificationCenter, set later
-        with ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
+        """``ops``: how the window runs work off the GUI thread (one for the window's life, from
+        the composition root; by default its own, showing no error dialog). ``marks``: where
+        Today's snoozes and dismissals go (the NotificationCenter, set later with
+        ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
         show the welcome on a profile that has not seen it (the real app only, never tests or
         the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
         super().__init__(parent)
         self.ctx = context
+        self.ops = ops or Ops(context.tasks, context.paths.profile, self)
         self.marks: ActionMarks = marks or StoreMarks(
-            context.store, context.clock, policy_for(context.settings)
+            self.ops, context.store, context.clock, policy_for(context.settings)
         )
         self.first_run_welcome = first_run_welcome
         self.qsettings = qsettings or QSettings(
@@ -162,7 +167,7 @@ class MainWindow(QMainWindow):
         self._build_ui()
         self._build_menus()
         self.badges = StatusBadges(context, self.statusBar(), self.zone)
-        self.sync = SyncController(context, self.badges, self.sync_action, self)
+        self.sync = SyncController(context, self.ops, self.badges, self.sync_action, self)
         self.sync.sync_started.connect(self.sync_started)
         self.sync.round_finished.connect(self.apply_round)
         self.sync.round_failed.connect(self.on_round_failed)
