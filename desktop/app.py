@@ -113,11 +113,48 @@ def run_gui(
     from ui.connect_imap import ImapConnector
     from ui.connect_outlook import OutlookConnector
 
-    gmail, outlook, imap = GmailConnector(ctx), OutlookConnector(ctx), ImapConnector(ctx)
+    class ErrorRelay(QObject):
+        """Carries unexpected errors from any thread to the GUI thread.
+
+        Signals: error_raised(str) — the formatted traceback's last line and the log's place.
+        """
+
+        error_raised = Signal(str)
+
+        def show(self, text: str) -> None:
+            box = QMessageBox(
+                QMessageBox.Icon.Warning,
+                "Something went wrong",
+                text,
+                QMessageBox.StandardButton.Ok,
+                window,  # the window is built below, before any error can be shown
+            )
+            box.setModal(False)
+            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            box.show()
+
+    relay = ErrorRelay()
+    relay.error_raised.connect(relay.show)
+    where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
+
+    # One way to run background work for the window's life; an operation's unexpected failure
+    # is shown the same non-blocking way as any other unexpected error.
+    from ui.ops import Ops
+
+    def show_op_error(text: str) -> None:
+        relay.show(f"{text}\n\nCoffeechat keeps running. {where}")
+
+    ops = Ops(tasks, paths.profile, show_error=show_op_error)
+    gmail, outlook, imap = (
+        GmailConnector(ctx, ops=ops),
+        OutlookConnector(ctx, ops=ops),
+        ImapConnector(ctx, ops=ops),
+    )
     window = MainWindow(
         ctx,
         first_run_welcome=not demo and screenshot is None,
         connectors=(gmail, outlook, imap),
+        ops=ops,
     )
     for connector in (gmail, outlook, imap):
         connector.events.account_added.connect(window.settings_ui.on_account_added)
@@ -141,30 +178,6 @@ def run_gui(
     tray.pause_toggled.connect(notifications.set_paused)
     app.aboutToQuit.connect(notifications.close)
     notifications.start()
-
-    class ErrorRelay(QObject):
-        """Carries unexpected errors from any thread to the GUI thread.
-
-        Signals: error_raised(str) — the formatted traceback's last line and the log's place.
-        """
-
-        error_raised = Signal(str)
-
-        def show(self, text: str) -> None:
-            box = QMessageBox(
-                QMessageBox.Icon.Warning,
-                "Something went wrong",
-                text,
-                QMessageBox.StandardButton.Ok,
-                window,
-            )
-            box.setModal(False)
-            box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-            box.show()
-
-    relay = ErrorRelay()
-    relay.error_raised.connect(relay.show)
-    where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
 
     def on_exception(
         kind: type[BaseException], exc: BaseException, tb: TracebackType | None
@@ -194,10 +207,8 @@ def run_gui(
         QTimer.singleShot(int(quit_after * 1000), finish)
     status = app.exec()
     window.shutdown()
-    from desktop.jobs import close_worker_store
-
-    tasks.submit_sync(close_worker_store)  # the worker's own connection, closed on its thread
-    tasks.shutdown()
+    ops.close()
+    tasks.shutdown()  # the worker's own connection is closed there, on its thread
     store.close()
     if demo:
         provider_factory.save_demo_clock(paths, clock.now(), demo_story.DEMO_SPEED)

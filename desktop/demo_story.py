@@ -21,7 +21,7 @@ from desktop.domain.clock import Clock, ManualClock
 from desktop.domain.due import DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage, Transition
 from desktop.domain.pipeline import Step
-from desktop.jobs import SyncRound, sync_round
+from desktop.jobs import SyncRound, sync_round, worker_store
 from desktop.paths import Paths
 from desktop.storage import Store
 from mail.demo import DEMO_CONTACTS, DEMO_USER_ADDRESS, DEMO_USER_NAME, DemoMailbox
@@ -199,7 +199,7 @@ def play_headless(
     seen_due: set[tuple[str, int]] = set()
     reminders = settings.load(paths.settings).reminders()
     out("First sync of the demo mailbox: what happened before you opened Coffeechat")
-    _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
+    _print_round(sync_round(worker_store(paths.profile), (demo.mailbox,), clock), names, out)
     out("")
     send_requests(demo, ("declines_refers", "silent"), clock.now())
     out(
@@ -209,7 +209,7 @@ def play_headless(
 
     end = start + timedelta(days=days)
     while clock.now() <= end:
-        _print_round(sync_round(paths.profile, (demo.mailbox,), clock), names, out)
+        _print_round(sync_round(worker_store(paths.profile), (demo.mailbox,), clock), names, out)
         _story_reactions(demo, clock, names, acted, out)
         _print_new_due(
             all_due(demo.store.contacts.all(), clock.now(), reminders),

@@ -1,10 +1,9 @@
-"""Work that runs on the sync worker: each job opens its own Store (one connection per thread)
-and returns plain values. Never touches Qt."""
+"""Work that runs on the sync worker: each job is handed the worker's own Store (see
+``Tasks.submit_store``) and returns plain values. Never touches Qt."""
 
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +18,7 @@ from desktop.domain.due import DueAction, ReminderSettings
 from desktop.mailflags import update_flags
 from desktop.storage import ContactRecord, Store
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
+from desktop.tasks import close_thread_stores, thread_store
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
 
 if TYPE_CHECKING:
@@ -26,8 +26,6 @@ if TYPE_CHECKING:
     from desktop.invites import AcceptedSlot
 
 log = logging.getLogger(__name__)
-
-_local = threading.local()
 
 
 class SyncState(StrEnum):
@@ -60,22 +58,18 @@ class SyncRound:
 
 
 def worker_store(profile: Path) -> Store:
-    """This thread's own connection to the profile's database."""
-    stores: dict[Path, Store] = getattr(_local, "stores", {})
-    _local.stores = stores
-    if profile not in stores:
-        stores[profile] = Store.open(profile)
-    return stores[profile]
+    """This thread's own connection to the profile's database (``desktop.tasks.thread_store``),
+    for code that runs on a worker without being handed it: a provider's look-ups, the
+    composer's send job, the command line's round."""
+    return thread_store(profile)
 
 
 def close_worker_store() -> None:
-    for store in getattr(_local, "stores", {}).values():
-        store.close()
-    _local.stores = {}
+    close_thread_stores()
 
 
 def sync_round(
-    profile: Path,
+    store: Store,
     providers: tuple[MailProvider, ...],
     clock: Clock,
     reminders: ReminderSettings | None = None,
@@ -88,7 +82,6 @@ def sync_round(
     accounts whose mailbox-flags switch is off), the threads that wait for the user are then
     flagged in the mailboxes of the accounts that synced (desktop.mailflags).
     """
-    store = worker_store(profile)
     own = frozenset(p.account.address for p in providers)
     outcomes: list[AccountOutcome] = []
     touched: set[int] = set()
@@ -135,7 +128,7 @@ def sync_round(
 
 
 def invite_job(
-    profile: Path,
+    store: Store,
     provider: MailProvider,
     contact_id: int,
     slot: Slot,
@@ -151,7 +144,7 @@ def invite_job(
     from desktop.invites import accept_slot, default_location
 
     return accept_slot(
-        worker_store(profile),
+        store,
         provider,
         contact_id,
         slot,

@@ -239,8 +239,13 @@ class Reminders:
     def visible(self, due: Sequence[DueAction], now: datetime) -> list[DueAction]:
         return visible_actions(due, self.store.marks.actions(), now)
 
+    @staticmethod
+    def snooze_time_for(policy: ReminderPolicy, choice: Snooze, now: datetime) -> datetime:
+        """When a snooze chosen ``now`` ends under ``policy`` (nothing is written)."""
+        return snooze_until(choice, now, policy.zone, policy.morning)
+
     def snooze(self, action: DueAction, choice: Snooze, now: datetime) -> datetime:
-        until = snooze_until(choice, now, self.policy.zone, self.policy.morning)
+        until = self.snooze_time_for(self.policy, choice, now)
         self.store.marks.snooze(key_of(action), until)
         return until
 

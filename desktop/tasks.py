@@ -2,7 +2,11 @@
 
 Two pools, as in Anki: a single worker for sync passes (they write the database, one at a time)
 and a small pool for other network work. Workers receive immutable snapshots and return values;
-the GUI connects a future's completion to a Qt signal (see ui/tasks_bridge.py).
+the GUI hands work over and gets its answers back through ui/ops.py.
+
+A worker thread has its own connection to a profile's database (``thread_store``): a job run by
+``Tasks.submit_store`` is handed it, and what that job calls on the same thread (a provider's
+look-ups during a sync round) finds the same connection, so they see one another's writes.
 """
 
 from __future__ import annotations
@@ -22,6 +26,27 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+_thread = threading.local()
+
+
+def thread_store(profile: Path) -> Store:
+    """The calling thread's own connection to the profile's database, opened on first use."""
+    from desktop.storage import Store
+
+    stores: dict[Path, Store] = getattr(_thread, "stores", {})
+    _thread.stores = stores
+    store = stores.get(profile)
+    if store is None:
+        store = stores[profile] = Store.open(profile)
+    return store
+
+
+def close_thread_stores() -> None:
+    """Close the calling thread's connections (on the thread that opened them)."""
+    for store in getattr(_thread, "stores", {}).values():
+        store.close()
+    _thread.stores = {}
 
 
 class BackgroundLoop:
@@ -107,9 +132,6 @@ class Tasks:
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffeechat-net")
         self._loops: list[BackgroundLoop] = []
         self._services: list[ServiceThread] = []
-        #: The sync worker's own connections, one per profile: only that single worker
-        #: thread touches this dict (a plain attribute, not a thread-local).
-        self._worker_stores: dict[Path, Store] = {}
         self._closed = False
 
     def submit_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
@@ -120,18 +142,9 @@ class Tasks:
         database (database writes from the GUI go this way, one at a time)."""
         return self._sync.submit(self._with_store, profile, fn)
 
-    def _with_store(self, profile: Path, fn: Callable[[Store], T]) -> T:
-        from desktop.storage import Store
-
-        store = self._worker_stores.get(profile)
-        if store is None:
-            store = self._worker_stores[profile] = Store.open(profile)
-        return fn(store)
-
-    def _close_worker_stores(self) -> None:
-        for store in self._worker_stores.values():
-            store.close()
-        self._worker_stores.clear()
+    @staticmethod
+    def _with_store(profile: Path, fn: Callable[[Store], T]) -> T:
+        return fn(thread_store(profile))
 
     def submit_network(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._net.submit(fn, *args, **kwargs)
@@ -168,7 +181,6 @@ class Tasks:
             service.stop()
         for loop in self._loops:
             loop.stop()
-        if self._worker_stores:
-            self._sync.submit(self._close_worker_stores)  # closed on the thread that opened them
+        self._sync.submit(close_thread_stores)  # closed on the thread that opened them
         self._sync.shutdown(wait=wait, cancel_futures=True)
         self._net.shutdown(wait=wait, cancel_futures=True)

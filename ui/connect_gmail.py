@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEventLoop, QObject, Qt, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QProgressDialog, QWidget
 
 from desktop import accounts_setup
 from desktop.context import AppContext
 from mail.provider import AccountKind
-from ui.bridge import FutureBridge
+from ui.ops import Ops
 
 if TYPE_CHECKING:
     from mail.auth.tokens import GoogleGrant
@@ -64,8 +63,11 @@ class GmailConnector:
         choose_file: Callable[[QWidget], Path | None] | None = None,
         make_sign_in: Callable[[Path], SignIn] = google_sign_in,
         report: Callable[[QWidget, str, str], object] = QMessageBox.information,
+        ops: Ops | None = None,
     ) -> None:
+        """``ops``: the window's (desktop.app); by default one of its own."""
         self.events = ConnectorEvents()
+        self.ops = ops or Ops(ctx.tasks, ctx.paths.profile)
         self.report = report
         self.ctx = ctx
         self.choose_file = choose_file or self._ask_for_file
@@ -99,26 +101,15 @@ class GmailConnector:
         progress.setAccessibleName(_tr("Waiting for Google's sign-in"))
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(0)
-        loop = QEventLoop()
-        bridge = FutureBridge()
-        outcome: list[Future[GoogleGrant]] = []
-
-        def finished(future: Future[GoogleGrant]) -> None:
-            outcome.append(future)
-            loop.quit()
-
-        bridge.finished.connect(finished)
         progress.canceled.connect(sign_in.cancel)
-        future = self.ctx.tasks.submit_network(sign_in.run)
-        future.add_done_callback(bridge.deliver)
+        future = self.ops.network(sign_in.run)
         progress.show()
-        if not outcome:
-            loop.exec()
+        self.ops.wait(future)
         progress.close()
         from mail.auth import AuthError
 
         try:
-            grant = outcome[0].result()
+            grant = future.result()
         except AuthError as exc:  # cancelled, timed out, wrong file, no keyring: all say why
             self.error = str(exc)
             self.report(parent, _tr("Gmail was not connected"), self.error)
@@ -128,8 +119,11 @@ class GmailConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, _tr("Gmail was not connected"), self.error)
             return False
-        account = accounts_setup.record_account(
-            self.ctx.store, AccountKind.GMAIL, grant.address, self.ctx.settings.user_name
+        user_name = self.ctx.settings.user_name
+        account = self.ops.db_now(
+            lambda store: accounts_setup.record_account(
+                store, AccountKind.GMAIL, grant.address, user_name
+            )
         )
         self.events.account_added.emit(account.id)
         return True

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import (
@@ -42,9 +41,9 @@ from mail.imap import (
     preset_for,
 )
 from mail.provider import AccountKind, ProviderError
-from ui.bridge import FutureBridge
 from ui.connect_gmail import ConnectorEvents
 from ui.dialogs import error_label
+from ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +67,8 @@ class ImapAccountDialog(QDialog):
     """The Add-account dialog for an IMAP/SMTP mailbox.
 
     After ``accept`` the tested ``settings``, ``password`` and ``report`` are set; the caller
-    stores them. The test runs on ``ctx.tasks``' network pool; its answer comes back through a
-    FutureBridge to ``on_tested``."""
+    stores them. The test runs on the network pool (ui.ops); its answer comes back to
+    ``on_tested`` or ``on_test_failed``."""
 
     def __init__(
         self,
@@ -77,9 +76,11 @@ class ImapAccountDialog(QDialog):
         parent: QWidget | None = None,
         *,
         checker: Checker = check_connection,
+        ops: Ops | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.ops = ops or Ops(ctx.tasks, ctx.paths.profile, self)
         self.checker = checker
         self.settings: ImapSettings | None = None
         self.password = ""
@@ -87,8 +88,6 @@ class ImapAccountDialog(QDialog):
         self.busy = False
         self._pending: tuple[ImapSettings, str] | None = None
         self.setWindowTitle(_tr("Connect another mailbox"))
-        self.bridge = FutureBridge(self)
-        self.bridge.finished.connect(self.on_tested)
 
         intro = QLabel(
             _tr(
@@ -334,25 +333,30 @@ class ImapAccountDialog(QDialog):
         self.status.show()
         self._set_busy(True)
         self._pending = (settings, password)
-        future = self.ctx.tasks.submit_network(
-            accounts_setup.check_imap, settings, password, self.checker
+        self.ops.network(
+            accounts_setup.check_imap,
+            settings,
+            password,
+            self.checker,
+            success=self.on_tested,
+            failure=self.on_test_failed,
         )
-        future.add_done_callback(self.bridge.deliver)
 
-    def on_tested(self, future: Future[ConnectionReport]) -> None:
-        """On the GUI thread: the connection test's answer."""
+    def on_test_failed(self, exc: BaseException) -> None:
+        """On the GUI thread: the connection test failed; the dialog says why."""
         self._set_busy(False)
-        pending, self._pending = self._pending, None
-        try:
-            report = future.result()
-        except ProviderError as exc:
+        self._pending = None
+        if isinstance(exc, ProviderError):
             self.show_error(str(exc))
             self._focus_for(exc)
             return
-        except Exception as exc:
-            log.exception("the IMAP connection test failed unexpectedly")
-            self.show_error(f"{type(exc).__name__}: {exc}")
-            return
+        log.error("the IMAP connection test failed unexpectedly", exc_info=exc)
+        self.show_error(f"{type(exc).__name__}: {exc}")
+
+    def on_tested(self, report: ConnectionReport) -> None:
+        """On the GUI thread: the connection test's answer."""
+        self._set_busy(False)
+        pending, self._pending = self._pending, None
         assert pending is not None
         self.settings, self.password = pending
         self.report = report
@@ -389,8 +393,11 @@ class ImapConnector:
         *,
         checker: Checker = check_connection,
         exec_dialog: Callable[[ImapAccountDialog], bool] | None = None,
+        ops: Ops | None = None,
     ) -> None:
+        """``ops``: the window's (desktop.app); by default one of its own."""
         self.ctx = ctx
+        self.ops = ops or Ops(ctx.tasks, ctx.paths.profile)
         self.events = ConnectorEvents()
         self.checker = checker
         self.exec_dialog = exec_dialog or (
@@ -404,7 +411,7 @@ class ImapConnector:
         from mail.auth import AuthError
 
         self.error = ""
-        dialog = ImapAccountDialog(self.ctx, parent, checker=self.checker)
+        dialog = ImapAccountDialog(self.ctx, parent, checker=self.checker, ops=self.ops)
         while True:
             if not self.exec_dialog(dialog):
                 return False
@@ -417,8 +424,11 @@ class ImapConnector:
                 dialog.show_error(self.error)
                 continue
             break
-        account = accounts_setup.record_account(
-            self.ctx.store, AccountKind.IMAP, address, self.ctx.settings.user_name, dialog.settings
+        user_name, settings = self.ctx.settings.user_name, dialog.settings
+        account = self.ops.db_now(
+            lambda store: accounts_setup.record_account(
+                store, AccountKind.IMAP, address, user_name, settings
+            )
         )
         log.info("IMAP account connected (IDLE: %s)", dialog.report.idle)
         self.events.account_added.emit(account.id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, Qt, QUrl, Signal
@@ -31,9 +32,9 @@ from PySide6.QtWidgets import (
 from desktop import accounts_setup
 from desktop.context import AppContext
 from mail.provider import AccountKind
-from ui.bridge import FutureBridge
 from ui.connect_gmail import ConnectorEvents
 from ui.dialogs import error_label
+from ui.ops import Ops
 
 if TYPE_CHECKING:
     from mail.auth.microsoft import DeviceCode, MicrosoftAuth
@@ -253,9 +254,12 @@ class OutlookConnector:
         make_auth: Callable[[str], MicrosoftAuth] = microsoft_auth,
         report: Callable[[QWidget, str, str], object] = QMessageBox.information,
         timeout: float = 300.0,
+        ops: Ops | None = None,
     ) -> None:
+        """``ops``: the window's (desktop.app); by default one of its own."""
         self.events = ConnectorEvents()
         self.ctx = ctx
+        self.ops = ops or Ops(ctx.tasks, ctx.paths.profile)
         self.ask_client_id = ask_client_id or self._ask
         self.make_auth = make_auth
         self.report = report
@@ -287,24 +291,20 @@ class OutlookConnector:
         relay = _CodeRelay(dialog)
         relay.code_received.connect(dialog.show_code)
         dialog.cancel_requested.connect(auth.cancel)
-        bridge = FutureBridge(dialog)
-        outcome: list[Future[str]] = []
+        answered: list[bool] = []
 
-        def finished(future: Future[str]) -> None:
-            outcome.append(future)
+        def finished(_outcome: object) -> None:
+            answered.append(True)
             dialog.finish()
 
-        bridge.finished.connect(finished)
-        future = self.ctx.tasks.submit_network(
-            auth.sign_in, relay.relay, browser=not device, timeout=self.timeout
-        )
-        future.add_done_callback(bridge.deliver)
+        sign_in = partial(auth.sign_in, relay.relay, browser=not device, timeout=self.timeout)
+        future = self.ops.network(sign_in, success=finished, failure=finished)
         self.dialog = dialog
-        if not outcome:
+        if not answered:
             dialog.exec()
         self.dialog = None
         dialog.deleteLater()
-        return self._finish(parent, outcome[0] if outcome else future)
+        return self._finish(parent, future)
 
     def _remember(self, client_id: str) -> None:
         """Keep the client id (not a secret) so the next connection need not ask for it."""
@@ -332,8 +332,11 @@ class OutlookConnector:
             self.error = f"{type(exc).__name__}: {exc}"
             self.report(parent, title, self.error)
             return False
-        account = accounts_setup.record_account(
-            self.ctx.store, AccountKind.OUTLOOK, address, self.ctx.settings.user_name
+        user_name = self.ctx.settings.user_name
+        account = self.ops.db_now(
+            lambda store: accounts_setup.record_account(
+                store, AccountKind.OUTLOOK, address, user_name
+            )
         )
         self.events.account_added.emit(account.id)
         return True

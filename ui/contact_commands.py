@@ -1,10 +1,11 @@
 """What the user does to a contact: move it, undo, correct a message, notes, add and edit, set a
-meeting, send the invitation, write to them. Each command changes the store, then asks the
-window to show the change."""
+meeting, send the invitation, write to them. Each command changes the store on the database
+worker (ui.ops), then, once it is written, asks the window to show the change."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import Future
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -14,12 +15,12 @@ from PySide6.QtGui import QAction
 
 from desktop.actions import correct_classification, override_stage, set_meeting
 from desktop.domain.due import ActionKind
-from desktop.domain.model import Contact, Stage
+from desktop.domain.model import Contact, Stage, Transition
+from desktop.domain.pipeline import Step
 from desktop.domain.slots import Slot
 from desktop.jobs import invite_job
-from desktop.storage import StoredMessage
+from desktop.storage import HistoryEntry, Store, StoredMessage
 from ui.banner import BANNER_MS
-from ui.bridge import FutureBridge
 from ui.dialogs import ContactDialog, MeetingDialog
 from ui.shell import Shell
 
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from desktop.invites import AcceptedSlot
 
 log = logging.getLogger(__name__)
+
+Saved = Callable[[Contact], object]
+Failed = Callable[[BaseException], object]
 
 
 class ContactCommands(QObject):
@@ -36,8 +40,7 @@ class ContactCommands(QObject):
         super().__init__(parent)
         self.shell = shell
         self.ctx = shell.ctx
-        self.invite_bridge = FutureBridge(self)
-        self.invite_bridge.finished.connect(self.on_invitation_sent)
+        self.ops = shell.ops
         self.closed = False
 
     def _status(self, text: str) -> None:
@@ -62,15 +65,19 @@ class ContactCommands(QObject):
             return False
         if stage is Stage.SCHEDULED:
             return self.set_meeting_for(contact_id)
-        step = override_stage(self.ctx.store, contact_id, stage, self.shell.now())
-        self.shell.undoable_mark = None  # Ctrl+Z now undoes this move
-        self.shell.refresh_contact(contact_id)
-        if step is not None and step.transition is not None:
-            self._status(
-                self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
-                    record.contact.name, self.tr(stage.label)
+        now, name = self.shell.now(), record.contact.name
+
+        def moved(step: Step | None) -> None:
+            self.shell.undoable_mark = None  # Ctrl+Z now undoes this move
+            self.shell.refresh_contact(contact_id)
+            if step is not None and step.transition is not None:
+                self._status(
+                    self.tr("Moved {0} to {1}. Undo with Ctrl+Z.").format(
+                        name, self.tr(stage.label)
+                    )
                 )
-            )
+
+        self.ops.db(lambda store: override_stage(store, contact_id, stage, now), success=moved)
         return True
 
     def on_move_action(self) -> None:
@@ -79,7 +86,12 @@ class ContactCommands(QObject):
             self.move_contact(self.shell.current_id, Stage(act.data()))
 
     def undo_last_change(self, contact_id: int) -> None:
-        entry = self.ctx.store.pipeline.undo_last(contact_id)
+        self.ops.db(
+            lambda store: store.pipeline.undo_last(contact_id),
+            success=lambda entry: self.on_undone(contact_id, entry),
+        )
+
+    def on_undone(self, contact_id: int, entry: HistoryEntry | None) -> None:
         if entry is None:
             self._status(self.tr("Nothing to undo."))
             return
@@ -90,18 +102,30 @@ class ContactCommands(QObject):
     def correct_message(self, contact_id: int, message: StoredMessage, kind: str) -> None:
         """The user said what a message really is: re-run the pipeline, remember the sender."""
         now = self.shell.now()
-        transition = correct_classification(self.ctx.store, contact_id, message, kind, now)
-        self.shell.refresh_contact(contact_id)
-        text = self.tr("Noted: mail from {0} will be read that way from now on.").format(
-            message.sender
+
+        def corrected(transition: Transition | None) -> None:
+            self.shell.refresh_contact(contact_id)
+            text = self.tr("Noted: mail from {0} will be read that way from now on.").format(
+                message.sender
+            )
+            if transition is not None:
+                text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
+            self._status(text)
+
+        self.ops.db(
+            lambda store: correct_classification(store, contact_id, message, kind, now),
+            success=corrected,
         )
-        if transition is not None:
-            text += " " + self.tr("Moved to {0}.").format(self.tr(transition.to_stage.label))
-        self._status(text)
 
     # ------------------------------------------------------------------ the contact itself
-    def save_notes(self, contact_id: int, text: str) -> None:
-        self.ctx.store.contacts.set_notes(contact_id, text)
+    def save_notes(self, contact_id: int, text: str) -> Future[None]:
+        """Save the notes on the database worker; the row follows once they are written."""
+        return self.ops.db(
+            lambda store: store.contacts.set_notes(contact_id, text),
+            success=lambda _none: self.on_notes_saved(contact_id),
+        )
+
+    def on_notes_saved(self, contact_id: int) -> None:
         try:
             record = self.ctx.store.contacts.get(contact_id)
         except KeyError:
@@ -110,9 +134,7 @@ class ContactCommands(QObject):
 
     def new_contact(self) -> None:
         shell = self.shell
-        dialog = ContactDialog(
-            shell.model.records(), self.ctx.store.contacts.add, None, shell.widget()
-        )
+        dialog = ContactDialog(shell.model.records(), self._add_contact, None, shell.widget())
         if shell.exec_dialog(dialog) and dialog.saved is not None and dialog.saved.id is not None:
             shell.refresh_contact(dialog.saved.id)
             shell.select_contact(dialog.saved.id)
@@ -128,9 +150,15 @@ class ContactCommands(QObject):
         if shell.exec_dialog(dialog):
             shell.refresh_contact(contact_id)
 
-    def _update_contact(self, contact: Contact) -> Contact:
-        self.ctx.store.contacts.update(contact)
-        return contact
+    def _add_contact(self, contact: Contact, saved: Saved, failed: Failed) -> None:
+        self.ops.db(lambda store: store.contacts.add(contact), success=saved, failure=failed)
+
+    def _update_contact(self, contact: Contact, saved: Saved, failed: Failed) -> None:
+        def update(store: Store) -> Contact:
+            store.contacts.update(contact)
+            return contact
+
+        self.ops.db(update, success=saved, failure=failed)
 
     # ------------------------------------------------------------------ meetings
     def set_meeting_for(self, contact_id: int) -> bool:
@@ -147,7 +175,13 @@ class ContactCommands(QObject):
         return True
 
     def apply_meeting(self, contact_id: int, start: datetime, end: datetime) -> None:
-        set_meeting(self.ctx.store, contact_id, start, end, self.shell.now(), self.shell.zone)
+        now, zone = self.shell.now(), self.shell.zone
+        self.ops.db(
+            lambda store: set_meeting(store, contact_id, start, end, now, zone),
+            success=lambda _step: self.on_meeting_set(contact_id),
+        )
+
+    def on_meeting_set(self, contact_id: int) -> None:
         self.shell.undoable_mark = None
         self.shell.refresh_contact(contact_id)
 
@@ -169,32 +203,35 @@ class ContactCommands(QObject):
             return False
         self.shell.panel.invite_button.setEnabled(False)
         slot = Slot(state.meeting_start, state.meeting_end)
-        prefs = self.ctx.settings
-        future = self.ctx.tasks.submit_sync(
-            invite_job,
-            self.ctx.paths.profile,
-            self.ctx.providers[0],
-            contact_id,
-            slot,
-            self.shell.now(),
-            prefs.user_name,
-            phone=prefs.phone,
-            user_tz=prefs.timezone,
-            lang=prefs.message_language,
-        )
-        future.add_done_callback(self.invite_bridge.deliver)
+        prefs, provider, now = self.ctx.settings, self.ctx.providers[0], self.shell.now()
+
+        def invite(store: Store) -> AcceptedSlot:  # on the sync worker: network, then the DB
+            return invite_job(
+                store,
+                provider,
+                contact_id,
+                slot,
+                now,
+                prefs.user_name,
+                phone=prefs.phone,
+                user_tz=prefs.timezone,
+                lang=prefs.message_language,
+            )
+
+        self.ops.db(invite, success=self.on_invitation_sent, failure=self.on_invitation_failed)
         return True
 
-    def on_invitation_sent(self, future: Future[AcceptedSlot]) -> None:
+    def on_invitation_failed(self, error: BaseException) -> None:
         self.shell.panel.invite_button.setEnabled(True)
-        if future.cancelled() or self.closed:
+        if self.closed:
             return
-        error = future.exception()
-        if error is not None:
-            log.error("sending the invitation failed", exc_info=error)
-            self.shell.tell(self.tr("The invitation could not be sent: {0}").format(error))
-            return
-        self.invitation_sent(future.result())
+        log.error("sending the invitation failed", exc_info=error)
+        self.shell.tell(self.tr("The invitation could not be sent: {0}").format(error))
+
+    def on_invitation_sent(self, sent: AcceptedSlot) -> None:
+        self.shell.panel.invite_button.setEnabled(True)
+        if not self.closed:
+            self.invitation_sent(sent)
 
     def invitation_sent(self, sent: AcceptedSlot) -> None:
         name = sent.invite.attendees[0] if sent.invite.attendees else ""

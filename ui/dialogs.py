@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -40,6 +41,8 @@ from PySide6.QtWidgets import (
 from desktop import resources
 from desktop.domain.model import Contact
 from desktop.storage import ContactRecord, StorageError
+
+log = logging.getLogger(__name__)
 
 _EMAIL = re.compile(r"^[^@\s,;<>]+@[^@\s,;<>]+\.[^@\s,;<>]+$")
 
@@ -182,13 +185,20 @@ def error_label() -> QLabel:
     return label
 
 
+#: Stores a contact off the GUI thread: ``saver(contact, saved, failed)`` calls ``saved`` with
+#: the stored contact or ``failed`` with the error, on the GUI thread (ui.ops).
+ContactSaver = Callable[
+    [Contact, Callable[[Contact], object], Callable[[BaseException], object]], object
+]
+
+
 class ContactDialog(QDialog):
-    """Add or edit a contact. ``saver`` stores it (may raise StorageError, shown inline)."""
+    """Add or edit a contact. ``saver`` stores it; a StorageError is shown inline."""
 
     def __init__(
         self,
         records: list[ContactRecord],
-        saver: Callable[[Contact], Contact],
+        saver: ContactSaver,
         contact: Contact | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -295,12 +305,21 @@ class ContactDialog(QDialog):
         contact = self.contact()
         if contact is None:
             return
-        try:
-            self.saved = self.saver(contact)
-        except StorageError as exc:
-            self.show_error(str(exc))
-            return
+        self.buttons.setEnabled(False)  # until the store has answered
+        self.saver(contact, self.on_saved, self.on_save_failed)
+
+    def on_saved(self, contact: Contact) -> None:
+        self.buttons.setEnabled(True)
+        self.saved = contact
         self.accept()
+
+    def on_save_failed(self, error: BaseException) -> None:
+        self.buttons.setEnabled(True)
+        if not isinstance(error, StorageError):
+            log.error("saving the contact failed", exc_info=error)
+            self.show_error(f"{type(error).__name__}: {error}")
+            return
+        self.show_error(str(error))
 
 
 class MeetingDialog(QDialog):

@@ -34,6 +34,7 @@ from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
+from ui.ops import Ops
 from ui.selection import ContactSelection
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
@@ -92,15 +93,19 @@ class MainWindow(QMainWindow):
         marks: ActionMarks | None = None,
         first_run_welcome: bool = False,
         connectors: Sequence[MailboxConnector] = (),
+        ops: Ops | None = None,
     ) -> None:
-        """``marks``: where Today's snoozes and dismissals go (the NotificationCenter, set later
-        with ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
+        """``ops``: how the window runs work off the GUI thread (one for the window's life, from
+        the composition root; by default its own, showing no error dialog). ``marks``: where
+        Today's snoozes and dismissals go (the NotificationCenter, set later with
+        ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
         show the welcome on a profile that has not seen it (the real app only, never tests or
         the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
         super().__init__(parent)
         self.ctx = context
+        self.ops = ops or Ops(context.tasks, context.paths.profile, self)
         self.marks: ActionMarks = marks or StoreMarks(
-            context.store, context.clock, policy_for(context.settings)
+            self.ops, context.store, context.clock, policy_for(context.settings)
         )
         self.first_run_welcome = first_run_welcome
         self.qsettings = qsettings or QSettings(
@@ -147,7 +152,7 @@ class MainWindow(QMainWindow):
         self._connect_widgets()
         self.update_contact_actions()
         self.badges = StatusBadges(context, self.statusBar(), self.zone)
-        self.sync = SyncController(context, self.badges, acts.sync_action, self)
+        self.sync = SyncController(context, self.ops, self.badges, acts.sync_action, self)
         self.sync.sync_started.connect(self.sync_started)
         self.feeder = ModelFeeder(self, ui, self.proxy, self.selection, self.badges, self)
         self.feeder.round_applied.connect(self.sync_finished)

@@ -10,9 +10,13 @@ from typing import Protocol
 
 from desktop.domain.due import ActionKind, DueAction
 from desktop.storage import ContactRecord
+from ui.ops import Ops
 
 
 class Navigator(Protocol):
+    #: The window's one way to run work off the GUI thread (database writes, network calls).
+    ops: Ops
+
     def select_contact(self, contact_id: int | None) -> None:
         """Show a contact in the panel (None: nobody)."""
         ...

@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
-from concurrent.futures import Future
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -30,10 +29,10 @@ from desktop.notify import (
 )
 from desktop.reminders import Decision, ReminderPolicy, Reminders, Snooze
 from desktop.settings import Settings
+from desktop.storage import Store
 from desktop.storage.codec import iso
 from desktop.sync import Notice
-from ui.bridge import FutureBridge
-from ui.marks import policy_for
+from ui.marks import Then, dismiss_mark, policy_for, restore_mark, snooze_mark
 from ui.navigation import Navigator
 
 if TYPE_CHECKING:
@@ -97,6 +96,7 @@ class NotificationCenter(QObject):
         ``follow`` with the window's round and settings signals."""
         super().__init__(parent or (navigator if isinstance(navigator, QObject) else None))
         self.window = navigator
+        self.ops = navigator.ops
         self.ctx = ctx
         self.notifier = notifier
         self.tray = tray
@@ -109,12 +109,7 @@ class NotificationCenter(QObject):
         #: What each shown note is about: a due action, or None for a summary (opens Today).
         self.notes: dict[str, DueAction | None] = {}
         self._waiting: list[SyncRound] = []
-        self._sending: dict[Future[None], Note] = {}
         self._last_tray_key = ""
-        self._probe_bridge = FutureBridge(self)
-        self._probe_bridge.finished.connect(self.on_probe_finished)
-        self._send_bridge = FutureBridge(self)
-        self._send_bridge.finished.connect(self.on_send_finished)
         #: Brings a snoozed action back when its snooze ends, without waiting for a sync round.
         self.snooze_timer = QTimer(self)
         self.snooze_timer.setSingleShot(True)
@@ -134,7 +129,11 @@ class NotificationCenter(QObject):
     def start(self) -> None:
         """Ask for the notification service; rounds that finish meanwhile wait for the answer."""
         self._emit_count(self.reminders.visible(self._all_due(), self.ctx.clock.now()))
-        self.notifier.start(self.on_notifier_action).add_done_callback(self._probe_bridge.deliver)
+        self.ops.follow(
+            self.notifier.start(self.on_notifier_action),
+            success=self.on_probe_finished,
+            failure=self.on_probe_failed,
+        )
         self.arm_snooze_timer()
 
     def close(self) -> None:
@@ -171,17 +170,18 @@ class NotificationCenter(QObject):
             if self.channel is Channel.PENDING or self.paused or not self.enabled:
                 self._emit_count(self.reminders.visible(due, now))
             else:
-                decision = self.reminders.decide(due, now, complete=False)
-                self._emit_count(list(decision.visible))
-                self.show_decision(decision)
+                self._decide(due, now, complete=False)
+                return  # the timer is armed again once the decision is recorded
         self.arm_snooze_timer()
 
     def on_notifier_action(self, key: str, action: str) -> None:
         """Called on the notifier's thread: hand over to the GUI thread."""
         self.action_received.emit(key, action)
 
-    def on_probe_finished(self, future: Future[bool]) -> None:
-        native = not future.cancelled() and future.exception() is None and future.result()
+    def on_probe_failed(self, _error: BaseException) -> None:
+        self.on_probe_finished(False)
+
+    def on_probe_finished(self, native: bool) -> None:
         self._choose(Channel.NATIVE if native else self._fallback())
         waiting, self._waiting = self._waiting, []
         for round_ in waiting:
@@ -195,7 +195,8 @@ class NotificationCenter(QObject):
         self.channel = channel
         log.info("reminders are shown by: %s", channel.value)
         if self.ctx.store.marks.reminder_value(TOLD_CHANNEL) != channel.value:
-            self.ctx.store.marks.set_reminder_value(TOLD_CHANNEL, channel.value)
+            value = channel.value
+            self.ops.db(lambda store: store.marks.set_reminder_value(TOLD_CHANNEL, value))
             self.window.tell(self.tr(ANNOUNCEMENTS[channel]))
         self.channel_chosen.emit(channel.value)
 
@@ -223,7 +224,25 @@ class NotificationCenter(QObject):
         notices: list[Notice] = [
             n for o in round_.outcomes if o.result is not None for n in o.result.notices
         ]
-        decision = self.reminders.decide(round_.due, now, notices=notices)
+        self._decide(round_.due, now, notices=notices)
+
+    def _decide(
+        self,
+        due: Sequence[DueAction],
+        now: datetime,
+        *,
+        notices: Sequence[Notice] = (),
+        complete: bool = True,
+    ) -> None:
+        """Decide on the database worker (the decision records what was told), then show it."""
+        policy = self.reminders.policy
+
+        def decide(store: Store) -> Decision:
+            return Reminders(store, policy).decide(due, now, notices=notices, complete=complete)
+
+        self.ops.db(decide, success=self.on_decided)
+
+    def on_decided(self, decision: Decision) -> None:
         self._emit_count(list(decision.visible))
         self.show_decision(decision)
         self.arm_snooze_timer()
@@ -259,9 +278,11 @@ class NotificationCenter(QObject):
     def show(self, note: Note, about: DueAction | None) -> None:
         self.notes[note.key] = about
         if self.channel is Channel.NATIVE:
-            future = self.notifier.send(note)
-            self._sending[future] = note
-            future.add_done_callback(self._send_bridge.deliver)
+            self.ops.follow(
+                self.notifier.send(note),
+                success=lambda _none: self.on_note_sent(note),
+                failure=lambda error: self.on_note_failed(note, error),
+            )
             return
         if self.channel is Channel.TRAY and self.tray is not None:
             self._last_tray_key = note.key
@@ -270,14 +291,10 @@ class NotificationCenter(QObject):
             self.window.tell(f"{note.title} — {note.body}")
         self.note_shown.emit(note)
 
-    def on_send_finished(self, future: Future[None]) -> None:
-        note = self._sending.pop(future, None)
-        if note is None:
-            return
-        error = None if future.cancelled() else future.exception()
-        if error is None and not future.cancelled():
-            self.note_shown.emit(note)
-            return
+    def on_note_sent(self, note: Note) -> None:
+        self.note_shown.emit(note)
+
+    def on_note_failed(self, note: Note, error: BaseException) -> None:
         # The service went away (or refused): fall back for this note and the ones after.
         if isinstance(error, NotifierUnavailableError):
             log.warning("native notification failed (%s); falling back", error)
@@ -311,33 +328,40 @@ class NotificationCenter(QObject):
             self.window.select_contact(about.contact_id)
             self.window.write_to(about.contact_id, about.kind)
         elif action == SNOOZE:
-            until = self.snooze(about, Snooze.DAY)
-            self.window.refresh_derived()  # it leaves Today too
-            local = until.astimezone(self.reminders.policy.zone)
-            self.window.show_status(
-                self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
-            )
+            until: list[datetime] = []
+
+            def snoozed() -> None:
+                self.window.refresh_derived()  # it leaves Today too
+                local = until[0].astimezone(self.reminders.policy.zone)
+                self.window.show_status(
+                    self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
+                )
+
+            until.append(self.snooze(about, Snooze.DAY, snoozed))
 
     # ------------------------------------------------------------------ ActionMarks
     def visible(self, due: Sequence[DueAction]) -> list[DueAction]:
         return self.reminders.visible(due, self.ctx.clock.now())
 
-    def snooze(self, action: DueAction, choice: Snooze) -> datetime:
+    def snooze(self, action: DueAction, choice: Snooze, then: Then) -> datetime:
         now = self.ctx.clock.now()
-        until = self.reminders.snooze(action, choice, now)
-        self._emit_count(self.reminders.visible(self._all_due(), now))
-        self.arm_snooze_timer()
-        return until
+        return snooze_mark(self.ops, self.reminders.policy, action, choice, now, self._marked(then))
 
-    def dismiss(self, action: DueAction) -> None:
-        self.reminders.dismiss(action)
-        self._emit_count(self.visible(self._all_due()))
-        self.arm_snooze_timer()
+    def dismiss(self, action: DueAction, then: Then) -> None:
+        dismiss_mark(self.ops, self.reminders.policy, action, self._marked(then))
 
-    def restore(self, action: DueAction) -> None:
-        self.reminders.restore(action)
-        self._emit_count(self.visible(self._all_due()))
-        self.arm_snooze_timer()
+    def restore(self, action: DueAction, then: Then) -> None:
+        restore_mark(self.ops, self.reminders.policy, action, self._marked(then))
+
+    def _marked(self, then: Then) -> Then:
+        """Once a mark is written: the count and the snooze timer follow, then ``then``."""
+
+        def marked() -> None:
+            self._emit_count(self.visible(self._all_due()))
+            self.arm_snooze_timer()
+            then()
+
+        return marked
 
     def raise_window(self) -> None:
         self.window.bring_to_front()

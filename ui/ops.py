@@ -8,17 +8,23 @@ non-blocking way (``show_error``). Callers never hand-roll futures or bridges.
 
     ops.db(lambda store: store.contacts.set_notes(cid, text), success=self.on_notes_saved)
     ops.network(provider.busy_blocks, start, end, success=self.on_busy)
+    ops.follow(notifier.start(...), success=self.on_probed)  # a future started elsewhere
+
+The GUI's own Store is read-only (``Store.open(..., read_only=True)``): every write the user
+asks for is an ``ops.db`` operation, and the window updates in its ``success``. A job that both
+talks to the network and writes the database (a sync round, an invitation) is an ``ops.db``
+operation too: the single worker keeps writes one at a time.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from concurrent.futures import Future
+from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, Signal
 
 from desktop.storage import Store
 from desktop.tasks import Tasks
@@ -37,10 +43,12 @@ class Ops(QObject):
         finished(object, object, object): (future, success, failure), emitted on the worker
             and handled on the GUI thread.
         failed(str): an operation without its own ``failure`` failed (the error, in words).
+        answered(): some operation is done (emitted on the worker; ``wait`` listens).
     """
 
     finished = Signal(object, object, object)
     failed = Signal(str)
+    answered = Signal()
 
     def __init__(
         self,
@@ -55,6 +63,12 @@ class Ops(QObject):
         self.profile = profile
         self.show_error = show_error
         self.closed = False
+        #: Database operations not yet done (a write the user made just before quitting).
+        self._pending: set[Future[Any]] = set()
+        #: Futures a caller waits for (``wait``): their errors are the caller's.
+        self._waited: set[Future[Any]] = set()
+        #: Operations whose answer has not been handled on the GUI thread yet.
+        self._unanswered = 0
         self.finished.connect(self.on_finished)
 
     def db(
@@ -66,6 +80,8 @@ class Ops(QObject):
     ) -> Future[T]:
         """Run ``fn(store)`` on the sync worker with the worker's own store."""
         future = self.tasks.submit_store(self.profile, fn)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
         self._watch(future, success, failure)
         return future
 
@@ -81,13 +97,60 @@ class Ops(QObject):
         self._watch(future, success, failure)
         return future
 
+    def follow(
+        self,
+        future: Future[T],
+        *,
+        success: Callable[[T], object] | None = None,
+        failure: Failure | None = None,
+    ) -> Future[T]:
+        """Answer on the GUI thread for a future started elsewhere (a background loop's)."""
+        self._watch(future, success, failure)
+        return future
+
+    def wait(self, future: Future[T]) -> Future[T]:
+        """For a modal step that needs the answer before it returns (a sign-in, recording the
+        account it added): wait with a local event loop, so the GUI stays live, and return the
+        done future. Its error is the caller's to handle (no default error path)."""
+        self._waited.add(future)
+        loop = QEventLoop()
+        self.answered.connect(loop.quit)
+        future.add_done_callback(lambda _done: self.answered.emit())
+        try:
+            while not future.done():
+                loop.exec()
+        finally:
+            self.answered.disconnect(loop.quit)
+        return future
+
+    def db_now(self, fn: Callable[[Store], T]) -> T:
+        """``db`` for a modal step: run ``fn(store)`` on the worker, wait for it (``wait``) and
+        return its result or raise its error."""
+        return self.wait(self.db(fn)).result()
+
+    def close(self, timeout: float = 30.0) -> None:
+        """The window is going: wait (up to ``timeout`` seconds) for the database operations
+        already asked for, so that shutting the workers down cancels none of the user's writes;
+        answers that arrive from now on are dropped."""
+        wait(list(self._pending), timeout)
+        self.closed = True
+
+    def idle(self) -> bool:
+        """True when every operation asked for has been answered on the GUI thread (the window
+        shows all it was asked to change; tests wait for it)."""
+        return self._unanswered == 0
+
     def _watch(self, future: Future[Any], success: Any, failure: Any) -> None:
+        self._unanswered += 1
         future.add_done_callback(lambda done: self.finished.emit(done, success, failure))
 
     def on_finished(
         self, future: Future[Any], success: Success | None, failure: Failure | None
     ) -> None:
         """On the GUI thread: the operation's answer goes to its callbacks."""
+        self._unanswered -= 1
+        waited = future in self._waited
+        self._waited.discard(future)
         if future.cancelled() or self.closed:
             return
         error = future.exception()
@@ -96,7 +159,7 @@ class Ops(QObject):
                 success(future.result())
         elif failure is not None:
             failure(error)
-        else:
+        elif not waited:
             log.error("background operation failed", exc_info=error)
             text = f"{type(error).__name__}: {error}"
             self.failed.emit(text)

@@ -21,11 +21,14 @@ from ui.marks import ActionMarks
 from ui.models.contacts import ContactsModel
 from ui.models.due import DueModel
 from ui.navigation import Navigator
+from ui.ops import Ops
 from ui.today import TodayView
 
 
 class Shell(Navigator, Protocol):
     ctx: AppContext
+    #: Runs the window's work off the GUI thread; every database write goes through it.
+    ops: Ops
     zone: ZoneInfo
     current_id: int | None
     #: The last snooze or dismissal from Today, which Ctrl+Z (or the banner) undoes.

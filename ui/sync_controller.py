@@ -4,14 +4,14 @@ back, IMAP IDLE), one round at a time on the sync worker, and the account badges
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
 from desktop.context import AppContext
 from desktop.jobs import SyncRound, SyncState, sync_round
-from ui.bridge import FutureBridge
+from desktop.storage import Store
+from ui.ops import Ops
 from ui.push import PushWatchers
 from ui.status_badges import StatusBadges
 from ui.wake import WakeWatcher
@@ -33,17 +33,21 @@ class SyncController(QObject):
     round_failed = Signal(str)
 
     def __init__(
-        self, ctx: AppContext, badges: StatusBadges, sync_action: QAction, parent: QObject
+        self,
+        ctx: AppContext,
+        ops: Ops,
+        badges: StatusBadges,
+        sync_action: QAction,
+        parent: QObject,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.ops = ops
         self.badges = badges
         self.sync_action = sync_action
         self.running = False
         self.closed = False
         self._again = False
-        self.bridge = FutureBridge(self)
-        self.bridge.finished.connect(self.on_round_finished)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.on_timer)
         self.wake = WakeWatcher(self)
@@ -104,40 +108,46 @@ class SyncController(QObject):
         self.badges.set_all(SyncState.SYNCING)
         self.badges.update()
         self.sync_started.emit()
+        providers, clock = self.ctx.providers, self.ctx.clock
+        reminders = self.ctx.settings.reminders()
+        flags_off = frozenset(self.ctx.settings.mailbox_flags_off)
+
+        def round_(store: Store) -> SyncRound:  # on the sync worker, with its own store
+            return sync_round(store, providers, clock, reminders, flags_off)
+
         try:
-            future = self.ctx.tasks.submit_sync(
-                sync_round,
-                self.ctx.paths.profile,
-                self.ctx.providers,
-                self.ctx.clock,
-                self.ctx.settings.reminders(),
-                frozenset(self.ctx.settings.mailbox_flags_off),
-            )
+            self.ops.db(round_, success=self.on_round_finished, failure=self.on_round_error)
         except RuntimeError:  # the pool is shut down: the app is closing
             self.running = False
             return False
-        future.add_done_callback(self.bridge.deliver)
         return True
 
-    def on_round_finished(self, future: Future[SyncRound]) -> None:
-        """On the GUI thread: the badges' states and the timer's pace, then the round is
-        handed on (``round_finished``) to be applied to the window."""
+    def _round_ended(self) -> bool:
+        """The round is over; False when the window has gone meanwhile."""
         self.running = False
         self.sync_action.setEnabled(True)
-        if self.closed or future.cancelled():
-            return
+        if self.closed:
+            return False
         if self._again:  # something was sent during this round: look again at once
             self._again = False
             QTimer.singleShot(0, self, self.sync_now)
-        error = future.exception()
-        if error is not None:
-            log.error("sync round failed", exc_info=error)
-            text = f"{type(error).__name__}: {error}"
-            self.badges.set_all(SyncState.ERROR, text)
-            self.badges.update()
-            self.round_failed.emit(text)
+        return True
+
+    def on_round_error(self, error: BaseException) -> None:
+        """On the GUI thread: the round failed as a whole."""
+        if not self._round_ended():
             return
-        result = future.result()
+        log.error("sync round failed", exc_info=error)
+        text = f"{type(error).__name__}: {error}"
+        self.badges.set_all(SyncState.ERROR, text)
+        self.badges.update()
+        self.round_failed.emit(text)
+
+    def on_round_finished(self, result: SyncRound) -> None:
+        """On the GUI thread: the badges' states and the timer's pace, then the round is
+        handed on (``round_finished``) to be applied to the window."""
+        if not self._round_ended():
+            return
         retry: float | None = None
         for outcome in result.outcomes:
             self.badges.set_state(outcome.account_id, outcome.state, outcome.message)

@@ -3,6 +3,7 @@ banner's Undo), and Today's context menu."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QPoint, Qt, Signal
@@ -56,21 +57,29 @@ class TodayCommands(QObject):
             self.snooze_action(action, Snooze(chosen.data()))
 
     def snooze_action(self, action: DueAction, choice: Snooze) -> None:
-        until = self.shell.marks.snooze(action, choice)
-        local = until.astimezone(self.shell.zone)
-        self._after_mark(
-            action,
-            self.tr("Snoozed until {0}: {1} — {2}.").format(
-                f"{local:%a %d %b %H:%M}", self.tr(action.title), self._name_of(action)
-            ),
-        )
+        until: list[datetime] = []
+
+        def snoozed() -> None:
+            local = until[0].astimezone(self.shell.zone)
+            self._after_mark(
+                action,
+                self.tr("Snoozed until {0}: {1} — {2}.").format(
+                    f"{local:%a %d %b %H:%M}", self.tr(action.title), self._name_of(action)
+                ),
+            )
+
+        until.append(self.shell.marks.snooze(action, choice, snoozed))
 
     def dismiss_action(self, action: DueAction) -> None:
-        self.shell.marks.dismiss(action)
-        self._after_mark(
-            action,
-            self.tr("Dismissed: {0} — {1}.").format(self.tr(action.title), self._name_of(action)),
-        )
+        def dismissed() -> None:
+            self._after_mark(
+                action,
+                self.tr("Dismissed: {0} — {1}.").format(
+                    self.tr(action.title), self._name_of(action)
+                ),
+            )
+
+        self.shell.marks.dismiss(action, dismissed)
 
     def _name_of(self, action: DueAction) -> str:
         record = self.shell.model.record(action.contact_id)
@@ -103,7 +112,12 @@ class TodayCommands(QObject):
         action, shell.undoable_mark = shell.undoable_mark, None
         if action is None:
             return False
-        shell.marks.restore(action)
+        shell.marks.restore(action, lambda: self._after_restore(action))
+        return True
+
+    def _after_restore(self, action: DueAction) -> None:
+        """The action is back in Today: select it, say so."""
+        shell = self.shell
         shell.refresh_derived()
         row = shell.due_model.row_of(action)
         if row is not None:
@@ -117,7 +131,6 @@ class TodayCommands(QObject):
             BANNER_MS,
         )
         self.actions_marked.emit()
-        return True
 
     # ------------------------------------------------------------------ writing from Today
     def write_text(self, kind: ActionKind) -> str:

@@ -67,6 +67,8 @@ class Tray(QObject):
         self.ctx = ctx
         self.available = QSystemTrayIcon.isSystemTrayAvailable() if available is None else available
         self.quitting = False
+        #: Told in this session (the stored mark is written on the database worker).
+        self._told_keeps_running = False
         self.count = 0
         self._autostart_command = autostart_command
         self.icon = QSystemTrayIcon(tray_icon(0), self)
@@ -167,9 +169,10 @@ class Tray(QObject):
         return super().eventFilter(watched, event)
 
     def _tell_keeps_running(self) -> None:
-        if self.ctx.store.marks.reminder_value(TOLD_KEEPS_RUNNING):
+        if self._told_keeps_running or self.ctx.store.marks.reminder_value(TOLD_KEEPS_RUNNING):
             return
-        self.ctx.store.marks.set_reminder_value(TOLD_KEEPS_RUNNING, "1")
+        self._told_keeps_running = True
+        self.window.ops.db(lambda store: store.marks.set_reminder_value(TOLD_KEEPS_RUNNING, "1"))
         self.show_message(
             self.tr("Coffeechat is still running"),
             self.tr(

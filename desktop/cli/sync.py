@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
 def sync_once(store: Store, paths: Paths) -> int:
     from desktop import outbox
-    from desktop.jobs import SyncState, close_worker_store, sync_round
+    from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
     from desktop.providers import build, profile_clock
 
     clock = profile_clock(paths)
@@ -47,7 +47,9 @@ def sync_once(store: Store, paths: Paths) -> int:
     try:
         # With the reminder settings, the round also flags waiting threads in the mailboxes.
         flags_off = frozenset(prefs.mailbox_flags_off)
-        round_ = sync_round(paths.profile, providers, clock, prefs.reminders(), flags_off)
+        round_ = sync_round(
+            worker_store(paths.profile), providers, clock, prefs.reminders(), flags_off
+        )
     finally:
         close_worker_store()
     failed = False

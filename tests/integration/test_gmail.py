@@ -376,7 +376,7 @@ def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
 def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
     tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
 ) -> None:
-    from desktop.jobs import SyncState, close_worker_store, sync_round
+    from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
 
     store, provider, clock = opened
     provider._retry = replace(GMAIL_RETRY, attempts=2)
@@ -384,7 +384,7 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
     emulator.revoke_grants()
     emulator.expire_access_tokens()
     try:
-        revoked = sync_round(tmp_path / "profile", (provider,), clock)
+        revoked = sync_round(worker_store(tmp_path / "profile"), (provider,), clock)
     finally:
         close_worker_store()
     (outcome,) = revoked.outcomes
@@ -401,7 +401,7 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
         clock=sim.now, sleep=sim.sleep, retry=replace(GMAIL_RETRY, attempts=2),
     )  # fmt: skip
     try:
-        down = sync_round(tmp_path / "profile", (offline,), clock)
+        down = sync_round(worker_store(tmp_path / "profile"), (offline,), clock)
     finally:
         close_worker_store()
         offline.close()

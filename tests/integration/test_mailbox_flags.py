@@ -17,7 +17,7 @@ from desktop.actions import set_meeting
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ReminderSettings
 from desktop.domain.model import Contact, Stage
-from desktop.jobs import SyncRound, SyncState, close_worker_store, sync_round
+from desktop.jobs import SyncRound, SyncState, close_worker_store, sync_round, worker_store
 from desktop.mailflags import FOLLOW_UP_DUE, THANK_YOU_DUE, account_key
 from desktop.storage import Store
 from mail.auth.microsoft import MicrosoftAuth
@@ -58,7 +58,7 @@ def _thank_you(to: str, after: SentRef, in_reply_to: str) -> OutgoingMessage:
 def _round(
     profile: Path, provider: MailProvider, clock: ManualClock, off: frozenset[str] = frozenset()
 ) -> SyncRound:
-    result = sync_round(profile, (provider,), clock, REMINDERS, off)
+    result = sync_round(worker_store(profile), (provider,), clock, REMINDERS, off)
     assert [o.state for o in result.outcomes] == [SyncState.IDLE], result.outcomes
     return result
 

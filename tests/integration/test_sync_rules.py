@@ -10,7 +10,7 @@ import pytest
 from desktop import demo_story
 from desktop.actions import set_meeting
 from desktop.domain.model import Contact, EventKind, Stage
-from desktop.jobs import close_worker_store, sync_round
+from desktop.jobs import close_worker_store, sync_round, worker_store
 from desktop.sync import run_once
 from mail.provider import AccountKind, Folder
 from tests.helpers.demo_profile import open_demo, paths_in
@@ -117,7 +117,7 @@ def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> Non
     clock.advance(timedelta(hours=2))
     offline = FailingProvider(demo.mailbox.account, OfflineError("no network"))
     try:
-        round_ = sync_round(paths.profile, (offline,), clock)
+        round_ = sync_round(worker_store(paths.profile), (offline,), clock)
     finally:
         close_worker_store()
     assert [c.contact_id for c in round_.time_changes] == [maya]
@@ -338,7 +338,7 @@ def test_a_message_the_provider_refuses_never_blocks_the_account(tmp_path: Path)
     assert demo.store.outbox.pending(demo.mailbox.account.id) == []  # failed, not pending
     demo.mailbox.create_draft = real_create  # type: ignore[method-assign]
     try:
-        round_ = sync_round(paths_in(tmp_path).profile, (demo.mailbox,), clock)
+        round_ = sync_round(worker_store(paths_in(tmp_path).profile), (demo.mailbox,), clock)
     finally:
         close_worker_store()
     assert [o.state.value for o in round_.outcomes] == ["idle"]

@@ -164,7 +164,7 @@ def test_working_hours_alone_without_an_account(
 def test_the_profile_clock_and_thread_for_a_follow_up(
     profile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from desktop.jobs import close_worker_store, sync_round
+    from desktop.jobs import close_worker_store, sync_round, worker_store
     from desktop.providers import build, profile_clock
 
     paths = Paths(profile=profile, logs=profile / "logs")
@@ -174,7 +174,7 @@ def test_the_profile_clock_and_thread_for_a_follow_up(
 
     store = Store.open(profile)
     try:
-        sync_round(profile, build(store, paths, clock), clock)
+        sync_round(worker_store(profile), build(store, paths, clock), clock)
     finally:
         close_worker_store()
         store.close()

@@ -21,7 +21,7 @@ from desktop import outbox
 from desktop.domain.model import Contact, Stage
 from desktop.domain.slots import Party, Slot, propose_slots
 from desktop.invites import INVITATION_PURPOSE, accept_slot
-from desktop.jobs import sync_round
+from desktop.jobs import sync_round, worker_store
 from desktop.storage import Store
 from mail.gmail import GmailProvider
 from mail.http_retry import GMAIL_RETRY
@@ -161,7 +161,7 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
         # A second click finds the first in Sent: nothing goes twice; the sync keeps the meeting.
         again = accept_slot(demo.store, demo.mailbox, maya, second, clock.now(), location=PHONE)
         assert again.emailed == accepted.emailed and again.step is None
-        sync_round(paths.profile, (demo.mailbox,), clock)
+        sync_round(worker_store(paths.profile), (demo.mailbox,), clock)
         assert demo.store.pipeline.state(maya).stage is Stage.SCHEDULED
         invitations = [
             m for m in demo.store.messages.for_contact(maya) if m.subject.startswith("Invitation:")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.jobs import SyncState, close_worker_store, sync_round
+from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
 from desktop.storage import Store
 from mail.provider import (
     AccountKind,
@@ -29,7 +29,7 @@ def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
         FailingProvider(imap, NeedsSignInError("invalid_grant")),
     )
     try:
-        round_ = sync_round(paths.profile, providers, clock)
+        round_ = sync_round(worker_store(paths.profile), providers, clock)
     finally:
         close_worker_store()
     states = {o.account_id: o.state for o in round_.outcomes}
@@ -51,7 +51,9 @@ def test_an_unexpected_error_is_an_error_state_not_a_crash(tmp_path: Path) -> No
     broken = store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
     try:
         round_ = sync_round(
-            paths.profile, (FailingProvider(broken, RuntimeError("bug")), demo.mailbox), clock
+            worker_store(paths.profile),
+            (FailingProvider(broken, RuntimeError("bug")), demo.mailbox),
+            clock,
         )
     finally:
         close_worker_store()
@@ -83,7 +85,7 @@ def test_accounts_without_a_grant_need_sign_in(tmp_path: Path) -> None:
         providers = build(store, paths, clock)
         assert [type(p) for p in providers] == [GmailProvider, OutlookProvider]
         try:
-            round_ = sync_round(paths.profile, providers, clock)
+            round_ = sync_round(worker_store(paths.profile), providers, clock)
         finally:
             close_worker_store()
     finally:

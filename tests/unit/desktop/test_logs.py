@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from desktop import logs
-from desktop.jobs import close_worker_store, sync_round
+from desktop.jobs import close_worker_store, sync_round, worker_store
 from tests.helpers.demo_profile import open_demo
 
 
@@ -24,7 +24,7 @@ def test_a_sync_pass_logs_no_message_text(tmp_path: Path) -> None:
     assert log_file is not None
     demo, clock, paths = open_demo(tmp_path / "profile")
     try:
-        sync_round(paths.profile, (demo.mailbox,), clock)
+        sync_round(worker_store(paths.profile), (demo.mailbox,), clock)
     finally:
         close_worker_store()
     for handler in logging.getLogger().handlers:

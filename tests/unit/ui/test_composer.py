@@ -23,7 +23,7 @@ from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Event, EventKind, Evidence, Stage
 from desktop.domain.slots import Slot
-from desktop.jobs import close_worker_store, sync_round
+from desktop.jobs import close_worker_store, sync_round, worker_store
 from desktop.paths import Paths
 from desktop.tasks import Tasks
 from mail.demo import DemoMailbox
@@ -358,7 +358,9 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
 
 def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
-    sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
+    sync_round(
+        worker_store(setup.ctx.paths.profile), setup.ctx.providers, setup.ctx.clock
+    )  # 3 seen today
     close_worker_store()
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, daily_cap=3)
     qtbot.add_widget(dialog)
@@ -396,6 +398,7 @@ def test_correcting_a_message_from_the_panel_moves_the_contact(
     kinds = [kind for kind, _ in panel.correction_choices()]
     assert kinds == ["human", "bulk"]  # never offers what it already is
     panel.correct_current("human")
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert setup.ctx.store.pipeline.state(jonas).stage is Stage.REPLIED
     assert "Moved to Replied" in window.statusBar().currentMessage()
     record = window.model.record(jonas)
@@ -416,8 +419,8 @@ def test_one_click_invitation_for_a_scheduled_contact(
     window.refresh_contact(maya)
     window.select_contact(maya)
     assert window.panel.invite_button.isVisibleTo(window.panel)
-    with qtbot.wait_signal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
-        window.panel.invite_button.click()
+    window.panel.invite_button.click()
+    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
     assert window.panel.invite_button.isEnabled()
@@ -440,8 +443,8 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
     window.select_contact(maya)
-    with qtbot.wait_signal(window.commands.invite_bridge.finished, timeout=WAIT_MS):
-        window.panel.invite_button.click()
+    window.panel.invite_button.click()
+    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
     assert setup.demo.mailbox.events() == []
     assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()
     (sent,) = [
@@ -459,7 +462,9 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
 
 def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
-    sync_round(setup.ctx.paths.profile, setup.ctx.providers, setup.ctx.clock)  # 3 seen today
+    sync_round(
+        worker_store(setup.ctx.paths.profile), setup.ctx.providers, setup.ctx.clock
+    )  # 3 seen today
     close_worker_store()
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
     dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)

@@ -122,8 +122,10 @@ def _window(qtbot: QtBot, ctx: AppContext) -> MainWindow:
 
 
 def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    """A round, and what follows it on the workers (the reminders' decision, the notes)."""
     with qtbot.wait_signal(window.sync_finished, timeout=10_000):
         assert window.sync_now()
+    qtbot.wait_until(window.ops.idle)
 
 
 @pytest.fixture
@@ -147,6 +149,7 @@ def _center(
     center.follow(window.sync_finished, window.settings_changed)
     with qtbot.wait_signal(center.channel_chosen):
         center.start()
+    qtbot.wait_until(window.ops.idle)
     return window, center
 
 

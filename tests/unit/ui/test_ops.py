@@ -45,3 +45,24 @@ def test_a_failure_goes_to_failure_or_to_the_default_path(qtbot: QtBot, ctx: App
     with qtbot.wait_signal(ops.failed):
         ops.network(boom)
     assert shown == ["ValueError: no"]
+
+
+def test_a_failing_database_op_reaches_the_error_display(qtbot: QtBot, ctx: AppContext) -> None:
+    shown: list[str] = []
+    ops = Ops(ctx.tasks, ctx.paths.profile, show_error=shown.append)
+
+    def write(store: Store) -> None:
+        store.contacts.set_notes(999_999, "nobody")  # no such contact
+        raise KeyError("no contact 999999")
+
+    with qtbot.wait_signal(ops.failed):
+        ops.db(write)
+    assert shown == ["KeyError: 'no contact 999999'"]
+    assert ops.idle()
+
+
+def test_closing_waits_for_the_writes_already_asked_for(qtbot: QtBot, ctx: AppContext) -> None:
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    ops.db(lambda store: store.contacts.add(Contact(None, "Grace Hopper")))
+    ops.close()
+    assert any(r.contact.name == "Grace Hopper" for r in ctx.store.contacts.all())

@@ -142,6 +142,7 @@ def test_s_snoozes_until_the_chosen_time_and_it_comes_back(
     qtbot.keyClick(view, Qt.Key.Key_J)
     qtbot.keyClick(view, Qt.Key.Key_J)  # Ada: needs your answer
     qtbot.keyClick(view, Qt.Key.Key_S)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert menu == ["Snooze for", "1 day", "3 days", "Next week"]
     assert window.model.next_action(inbox["ada"]) == ""
     [mark] = ctx.store.marks.actions().values()
@@ -165,6 +166,7 @@ def test_d_dismisses_and_ctrl_z_brings_it_back(
     view = window.today_view
     qtbot.keyClick(view, Qt.Key.Key_End)  # Linus: close the loop
     qtbot.keyClick(view, Qt.Key.Key_D)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     [mark] = ctx.store.marks.actions().values()
     assert mark.dismissed and mark.contact_id == inbox["linus"]
     assert inbox["linus"] not in {a.contact_id for a in window.due_model.actions()}
@@ -175,6 +177,7 @@ def test_d_dismisses_and_ctrl_z_brings_it_back(
     assert window.action_table.undo_action.text() == "&Undo dismiss or snooze"
 
     qtbot.keyClick(view, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert ctx.store.marks.actions() == {}
     assert _selected(window).contact_id == inbox["linus"]  # type: ignore[union-attr]
     assert window.sidebar.item(View.TODAY).text() == "Today  (7)"
@@ -186,6 +189,7 @@ def test_the_banners_undo_button_restores_a_dismissal(
 ) -> None:
     qtbot.keyClick(window.today_view, Qt.Key.Key_J)
     qtbot.keyClick(window.today_view, Qt.Key.Key_Delete)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert len(ctx.store.marks.actions()) == 1
     with qtbot.wait_signal(window.today.actions_marked):
         qtbot.mouseClick(window.banner.action_button, Qt.MouseButton.LeftButton)
@@ -215,6 +219,7 @@ def test_the_context_menu_snoozes_and_dismisses(
     assert row is not None
     pos = window.today_view.visualRect(window.due_model.index(row)).center()
     window.today.on_today_menu(pos)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     [mark] = ctx.store.marks.actions().values()
     assert mark.contact_id == inbox["alan"]
     assert mark.snoozed_until is not None and mark.snoozed_until.weekday() == 0  # Monday

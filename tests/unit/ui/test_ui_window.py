@@ -4,7 +4,7 @@ sync off the GUI thread, safe message display, accessible names and remembered s
 from __future__ import annotations
 
 import threading
-from concurrent.futures import Future
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -48,10 +48,18 @@ from mail.provider import (
 from mail.relevance import Relevance
 from tests.helpers.failing_provider import FailingProvider
 from tests.helpers.windows import open_window
-from ui.dialogs import AboutDialog, ContactDialog, MeetingDialog, ShortcutsDialog, parse_emails
+from ui.dialogs import (
+    AboutDialog,
+    ContactDialog,
+    ContactSaver,
+    MeetingDialog,
+    ShortcutsDialog,
+    parse_emails,
+)
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
 from ui.models.contacts import ID_ROLE, Column
+from ui.ops import Failure, Ops
 
 TRACKER = "http://tracker.example/pixel.gif"
 
@@ -107,6 +115,7 @@ def test_closed_stages_share_one_column_with_a_stage_badge(
     payload = window.model.mimeData([window.model.index(row, 0)])
     with qtbot.wait_signal(board.stage_change_requested):
         closed.proxy.dropMimeData(payload, closed.view.defaultDropAction(), -1, -1, QModelIndex())
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert ctx.store.contacts.get(linus).state.stage is Stage.DECLINED
     assert board.column_of(linus) is Stage.DECLINED
 
@@ -134,6 +143,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
         column.proxy.dropMimeData(
             payload, column.view.defaultDropAction(), -1, -1, column.proxy.index(-1, -1)
         )
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert window.board.column_of(donald) is Stage.REQUESTED
     assert ctx.store.contacts.get(donald).state.stage is Stage.REQUESTED
 
@@ -149,6 +159,7 @@ def test_dropping_a_card_overrides_the_stage_and_undo_restores_it(
     assert window.panel.undo_button.isEnabled()
 
     qtbot.mouseClick(window.panel.undo_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert window.current_id == donald
     assert ctx.store.contacts.get(donald).state.stage is Stage.TARGET
     assert window.board.column_of(donald) is Stage.TARGET
@@ -248,12 +259,6 @@ def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
     win.shutdown()
 
 
-def _finished(result: SyncRound) -> Future[SyncRound]:
-    future: Future[SyncRound] = Future()
-    future.set_result(result)
-    return future
-
-
 def test_a_round_updates_the_changed_row_without_reading_every_contact(
     qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -286,7 +291,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
         qtbot.assert_not_emitted(window.model.modelReset),
         qtbot.assert_not_emitted(window.model.rowsRemoved),
     ):
-        window.sync.on_round_finished(_finished(result))
+        window.sync.on_round_finished(result)
 
     assert reads == []  # no store.contacts.all() on the GUI thread
     assert set(rows) == {window.model.row_of(ada)}  # one row signalled
@@ -297,7 +302,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
 
 
 def test_feeding_reselects_only_when_the_selection_was_lost(
-    window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = seeded["ada"]
     window.select_contact(ada)
@@ -313,6 +318,7 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
     window.refresh_contact(seeded["grace"])  # another contact changed
     assert calls == []
     window.commands.move_contact(ada, Stage.MET)  # the card changes column: select it there
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert calls == [ada]
     assert window.board.selected_id() == ada
     assert window.board.column_of(ada) is Stage.MET
@@ -376,6 +382,7 @@ def test_dropping_on_scheduled_asks_for_the_meeting_and_cancel_keeps_the_card(
     window.select_contact(donald)
     action = next(a for a in window.action_table.move_actions if a.data() == Stage.SCHEDULED.value)
     action.trigger()
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert len(asked) == 2
     state = ctx.store.contacts.get(donald).state
     assert state.stage is Stage.SCHEDULED
@@ -499,7 +506,7 @@ def test_every_control_has_an_accessible_name(window: MainWindow, seeded) -> Non
 def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx, seeded) -> None:
     meeting = MeetingDialog("Ada Lovelace", ZoneInfo("UTC"), ctx.clock.now())
     dialogs = [
-        ContactDialog(ctx.store.contacts.all(), ctx.store.contacts.add),
+        ContactDialog(ctx.store.contacts.all(), _saver(Ops(ctx.tasks, ctx.paths.profile))),
         meeting,
         ShortcutsDialog(),
         AboutDialog("1.0", ctx.paths.profile, ctx.paths.logs),
@@ -580,10 +587,19 @@ def test_board_and_table_fit_a_1400_pixel_window(qtbot: QtBot, window: MainWindo
     assert header.sectionSize(last) >= text
 
 
+def _saver(ops: Ops) -> ContactSaver:
+    """Adds the contact on the database worker, as the window's commands do."""
+
+    def save(contact: Contact, saved: Callable[[Contact], object], failed: Failure) -> None:
+        ops.db(lambda store: store.contacts.add(contact), success=saved, failure=failed)
+
+    return save
+
+
 def test_contact_dialog_validates_and_shows_storage_errors_inline(
     qtbot: QtBot, ctx, seeded
 ) -> None:
-    dialog = ContactDialog(ctx.store.contacts.all(), ctx.store.contacts.add)
+    dialog = ContactDialog(ctx.store.contacts.all(), _saver(Ops(ctx.tasks, ctx.paths.profile)))
     qtbot.add_widget(dialog)
     dialog.on_save()
     assert dialog.error.text() == "A name is required."
@@ -593,12 +609,14 @@ def test_contact_dialog_validates_and_shows_storage_errors_inline(
     assert "Not an email address" in dialog.error.text()
     dialog.emails.setPlainText("ADA@engines.example")  # already Ada's
     dialog.on_save()
+    qtbot.wait_until(lambda: dialog.buttons.isEnabled())  # the store has answered
     assert "already belongs" in dialog.error.text()
     assert dialog.result() == 0
     dialog.emails.setPlainText("new@x.example, other@x.example")
     dialog.timezone.setCurrentText("Europe/Paris")
     dialog.referrer.setCurrentIndex(dialog.referrer.findText("Ada Lovelace"))
     dialog.on_save()
+    qtbot.wait_until(lambda: dialog.saved is not None)
     assert dialog.saved is not None and dialog.saved.id is not None
     stored = ctx.store.contacts.get(dialog.saved.id).contact
     assert stored.emails == ("new@x.example", "other@x.example")
@@ -613,9 +631,10 @@ def test_parse_emails_splits_on_commas_and_lines() -> None:
     assert parse_emails("a@b.co, nope") == (["a@b.co"], ["nope"])
 
 
-def test_set_meeting_schedules_the_contact(window: MainWindow, ctx, seeded) -> None:
+def test_set_meeting_schedules_the_contact(qtbot: QtBot, window: MainWindow, ctx, seeded) -> None:
     start = ctx.clock.now() + timedelta(days=2)
     window.commands.apply_meeting(seeded["ada"], start, start + timedelta(minutes=15))
+    qtbot.wait_until(window.ops.idle)  # the write, then the window's update
     assert window.board.column_of(seeded["ada"]) is Stage.SCHEDULED
 
 
