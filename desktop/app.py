@@ -62,7 +62,9 @@ def run_gui(
     qInstallMessageHandler(qt_message)
 
     try:
-        store = Store.open(paths.profile)
+        # The GUI's own connection reads only (a stray write raises); every write the user asks
+        # for runs on the database worker's connection, through ui.ops.
+        store = Store.open(paths.profile, read_only=True)
     except StorageError as exc:
         log.error("cannot open the profile: %s", exc)
         QMessageBox.critical(None, "Coffeechat cannot open your data", str(exc))

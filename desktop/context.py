@@ -16,7 +16,7 @@ from mail.provider import MailProvider
 class AppContext:
     paths: Paths
     settings: Settings
-    #: The GUI thread's own connection (reads and user actions; sync writes on its own thread).
+    #: The GUI thread's own connection, read-only: writes run on the database worker (ui.ops).
     store: Store
     clock: Clock
     tasks: Tasks

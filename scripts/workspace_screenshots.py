@@ -230,10 +230,11 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
             ("Raj Patel", "Mei Chen"),
         )
     )
+    store.close()
     ctx = AppContext(
         paths=Paths(profile=profile, logs=profile / "logs"),
         settings=Settings(user_name="Sam Lee", timezone="Europe/London"),
-        store=store,
+        store=Store.open(profile, read_only=True),  # as the app's: writes go through ui.ops
         clock=ManualClock(NOW),
         tasks=Tasks(),
         sync_interval_s=3600,
@@ -243,6 +244,7 @@ def build(profile: Path) -> tuple[AppContext, dict[str, int]]:
 
 def main(out: Path) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    from ui import workspace
     from ui.interview import InterviewWindow
     from ui.main_window import MainWindow, apply_style
 
@@ -252,26 +254,29 @@ def main(out: Path) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         ctx, ids = build(Path(tmp) / "profile")
         window = MainWindow(ctx)
+        hooks = workspace.install(window, ctx)
         window.resize(1360, 840)
         window.show()
         for index, name in ((0, "objectives"), (1, "network"), (2, "analytics")):
-            window.workspace.show_view(index)
+            hooks.show_view(index)
             if name == "network":
                 window.select_contact(ids["Raj Patel"])
-                window.workspace.network.show_details(ids["Raj Patel"])
+                hooks.network.show_details(ids["Raj Patel"])
             else:
                 window.select_contact(None)
             if name == "analytics":
-                window.workspace.analytics.period_combo.setCurrentIndex(1)
+                hooks.analytics.period_combo.setCurrentIndex(1)
             for _ in range(5):
                 app.processEvents()
             window.grab().save(str(out / f"workspace-{name}.png"))
         lars = ids["Lars Berg"]
         clock = ctx.clock
         assert isinstance(clock, ManualClock)
-        interview = InterviewWindow(ctx.store, clock, lars, ctx.settings)
+        interview = InterviewWindow(ctx.store, window.ops, clock, lars, ctx.settings)
         interview.resize(1100, 720)
         interview.show()
+        while not window.ops.idle():  # the questions, seeded on the database worker
+            app.processEvents()
         interview.start()
         for row in (0, 1, 4):
             interview.check_question(row)

@@ -1,6 +1,6 @@
 """Import contacts with a preview: what is new, who is merged (and why), which rows are rejected
 and the reason; for a generic CSV, which column holds which field. Nothing is written until
-Import is pressed, and then all of it in one transaction."""
+Import is pressed, and then all of it in one transaction, on the database worker (ui.ops)."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop import importers
 from desktop.storage import Store
 from ui.a11y import name_controls
+from ui.ops import Ops
 
 FIELD_LABELS = {
     "name": "Full name",
@@ -44,9 +45,12 @@ FIELD_LABELS = {
 
 
 class ImportDialog(QDialog):
-    def __init__(self, store: Store, path: Path | None = None, parent: QWidget | None = None):
+    def __init__(
+        self, store: Store, ops: Ops, path: Path | None = None, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.store = store
+        self.ops = ops
         self.path: Path | None = None
         self.parsed: importers.Parsed | None = None
         self.plan: importers.Plan | None = None
@@ -234,14 +238,27 @@ class ImportDialog(QDialog):
             self.rejected_list.addTopLevelItem(item)
 
     def do_import(self) -> None:
-        if self.plan is None:
+        """Write the plan on the database worker; the dialog closes once it is written."""
+        plan = self.plan
+        if plan is None:
             return
-        try:
-            self.import_result = importers.apply(self.store, self.plan)
-        except importers.ImportError_ as exc:
-            self.summary.setText(f"<b>{self.tr('Nothing was imported.')}</b> {_esc(str(exc))}")
-            return
+        self.import_button.setEnabled(False)  # once: the import is on its way
+        self.ops.db(
+            lambda store: importers.apply(store, plan),
+            success=self.on_imported,
+            failure=self.on_import_failed,
+        )
+
+    def on_imported(self, result: importers.Result) -> None:
+        self.import_result = result
         self.accept()
+
+    def on_import_failed(self, exc: BaseException) -> None:
+        self.import_button.setEnabled(True)
+        if not isinstance(exc, importers.ImportError_):
+            self.ops.report(exc)
+            return
+        self.summary.setText(f"<b>{self.tr('Nothing was imported.')}</b> {_esc(str(exc))}")
 
 
 def _esc(text: str) -> str:

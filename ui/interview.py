@@ -34,9 +34,10 @@ from PySide6.QtWidgets import (
 
 from desktop import compose, settings, templates, workspace
 from desktop.domain.clock import Clock
-from desktop.domain.workspace import InterviewRecord
+from desktop.domain.workspace import InterviewRecord, Question
 from desktop.storage import StorageError, Store
 from ui.a11y import name_controls
+from ui.ops import Ops
 
 DEFAULT_MINUTES = 15
 
@@ -59,7 +60,8 @@ def _lines(text: str) -> list[str]:
 
 
 class InterviewWindow(QWidget):
-    """The conversation with one contact.
+    """The conversation with one contact. Reads the GUI's store; writes (a ticked question, the
+    interview at the end) go through ``ops`` to the database worker.
 
     Signals:
         time_up(): the agreed length has passed (once per interview).
@@ -74,6 +76,7 @@ class InterviewWindow(QWidget):
     def __init__(
         self,
         store: Store,
+        ops: Ops,
         clock: Clock,
         contact_id: int,
         prefs: settings.Settings,
@@ -85,6 +88,7 @@ class InterviewWindow(QWidget):
     ) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         self.store = store
+        self.ops = ops
         self.clock = clock
         self.contact_id = contact_id
         self.prefs = prefs
@@ -164,14 +168,15 @@ class InterviewWindow(QWidget):
         self.questions.setWordWrap(True)
         self.questions.setAlternatingRowColors(True)
         self.questions.itemChanged.connect(self.on_question_checked)
-        for q in workspace.questions_for(
-            store, contact_id, bank if bank is not None else workspace.question_bank(None)
-        ):
-            item = QListWidgetItem(q.text)
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if q.checked else Qt.CheckState.Unchecked)
-            item.setData(Qt.ItemDataRole.UserRole, q.id)
-            self.questions.addItem(item)
+        stored = store.workspace.questions(contact_id)
+        if stored:
+            self._fill_questions(stored)
+        else:  # the first time: the list is seeded from the bank (a write), then shown
+            seed = bank if bank is not None else workspace.question_bank(None)
+            self.ops.db(
+                lambda worker: workspace.questions_for(worker, contact_id, seed),
+                success=self._fill_questions,
+            )
         self.notes = QPlainTextEdit()
         self.notes.setObjectName("interview-notes")
         self.notes.setAccessibleName(self.tr("Interview notes"))
@@ -347,12 +352,21 @@ class InterviewWindow(QWidget):
             self.time_up.emit()
 
     # -------------------------------------------------------------- questions
+    def _fill_questions(self, questions: list[Question]) -> None:
+        self.questions.blockSignals(True)
+        for q in questions:
+            item = QListWidgetItem(q.text)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if q.checked else Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, q.id)
+            self.questions.addItem(item)
+        self.questions.blockSignals(False)
+
     def on_question_checked(self, item: QListWidgetItem) -> None:
         qid = item.data(Qt.ItemDataRole.UserRole)
         if isinstance(qid, int):
-            self.store.workspace.set_question_checked(
-                qid, item.checkState() == Qt.CheckState.Checked
-            )
+            checked = item.checkState() == Qt.CheckState.Checked
+            self.ops.db(lambda store: store.workspace.set_question_checked(qid, checked))
 
     def check_question(self, row: int, on: bool = True) -> None:
         item = self.questions.item(row)
@@ -366,7 +380,8 @@ class InterviewWindow(QWidget):
     def show_talk(self) -> None:
         self.pages.setCurrentIndex(0)
 
-    def save_and_finish(self) -> bool:
+    def save_and_finish(self) -> None:
+        """Store the interview on the database worker; the summary shows once it is stored."""
         self.pause()
         now = self.clock.now()
         record = InterviewRecord(
@@ -379,29 +394,35 @@ class InterviewWindow(QWidget):
             tuple(_lines(self.their_edit.toPlainText())),
             tuple(_lines(self.mine_edit.toPlainText())),
         )
-        try:
-            done = workspace.finish_interview(
-                self.store,
-                record,
-                _lines(self.referrals_edit.toPlainText()),
-                self.prefs,
-                now,
-                self.template_dir,
-            )
-        except (StorageError, templates.TemplateError) as exc:
-            QMessageBox.warning(
-                self,
-                self.tr("Not saved"),
-                self.tr(
-                    "The interview could not be saved: {0}\nYour text is kept; try again."
-                ).format(exc),
-            )
-            return False
+        names = _lines(self.referrals_edit.toPlainText())
+        prefs, template_dir = self.prefs, self.template_dir
+        self.save_button.setEnabled(False)  # once: the first save is on its way
+        self.ops.db(
+            lambda store: workspace.finish_interview(
+                store, record, names, prefs, now, template_dir
+            ),
+            success=self.on_saved,
+            failure=self.on_save_failed,
+        )
+
+    def on_saved(self, done: workspace.Finished) -> None:
         self.finished = done
         self.ticker.stop()
         self._show_done(done)
         self.interview_finished.emit(done)
-        return True
+
+    def on_save_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if not isinstance(exc, StorageError | templates.TemplateError):
+            self.ops.report(exc)
+            return
+        QMessageBox.warning(
+            self,
+            self.tr("Not saved"),
+            self.tr("The interview could not be saved: {0}\nYour text is kept; try again.").format(
+                exc
+            ),
+        )
 
     def _show_done(self, done: workspace.Finished) -> None:
         parts = [self.tr("<b>Saved.</b>")]

@@ -27,6 +27,7 @@ from desktop.domain.model import STAGE_ORDER, Objective, Stage
 from desktop.domain.objectives import ObjectiveSummary
 from desktop.storage import Store
 from ui.a11y import name_controls
+from ui.ops import Ops
 
 #: Stage colours (hue, saturation) for the bars; lightness comes from the palette.
 STAGE_HUES: dict[Stage, int] = {
@@ -291,15 +292,19 @@ def _esc(text: str) -> str:
 
 
 class ObjectivesView(QWidget):
-    """Signals:
+    """Reads the GUI's store; writes through ``ops`` (on the database worker) and refreshes
+    once the write is done.
+
+    Signals:
     changed(): objectives or their contacts changed.
     """
 
     changed = Signal()
 
-    def __init__(self, store: Store, parent: QWidget | None = None):
+    def __init__(self, store: Store, ops: Ops, parent: QWidget | None = None):
         super().__init__(parent)
         self.store = store
+        self.ops = ops
         self.setObjectName("objectives-view")
         fm = QFontMetrics(self.font())
         pad = fm.height() // 2
@@ -358,26 +363,33 @@ class ObjectivesView(QWidget):
     def new_objective(self) -> None:
         dialog = ObjectiveDialog(None, self)
         if dialog.exec():
-            self.store.workspace.add_objective(dialog.objective())
-            self._changed()
+            objective = dialog.objective()
+            self.ops.db(
+                lambda store: store.workspace.add_objective(objective), success=self.on_written
+            )
 
     def edit_objective(self, objective: Objective) -> None:
         dialog = ObjectiveDialog(objective, self)
         if dialog.exec():
-            self.store.workspace.update_objective(dialog.objective())
-            self._changed()
+            edited = dialog.objective()
+            self.ops.db(
+                lambda store: store.workspace.update_objective(edited), success=self.on_written
+            )
 
     def edit_members(self, objective: Objective) -> None:
         dialog = MembersDialog(self.store, objective, self)
         if dialog.exec() and objective.id is not None:
-            chosen = dialog.chosen()
-            before = self.store.workspace.objective_members().get(objective.id, set())
-            with self.store.transaction():
-                for cid in chosen ^ before:
-                    ids = set(self.store.workspace.contact_objectives(cid))
-                    ids = ids | {objective.id} if cid in chosen else ids - {objective.id}
-                    self.store.workspace.set_contact_objectives(cid, sorted(ids))
-            self._changed()
+            chosen, oid = dialog.chosen(), objective.id
+
+            def write(store: Store) -> None:
+                before = store.workspace.objective_members().get(oid, set())
+                with store.transaction():
+                    for cid in chosen ^ before:
+                        ids = set(store.workspace.contact_objectives(cid))
+                        ids = ids | {oid} if cid in chosen else ids - {oid}
+                        store.workspace.set_contact_objectives(cid, sorted(ids))
+
+            self.ops.db(write, success=self.on_written)
 
     def delete_objective(self, objective: Objective) -> None:
         answer = QMessageBox.question(
@@ -388,8 +400,14 @@ class ObjectivesView(QWidget):
             ),
         )
         if answer == QMessageBox.StandardButton.Yes and objective.id is not None:
-            self.store.workspace.delete_objective(objective.id)
-            self._changed()
+            oid = objective.id
+            self.ops.db(
+                lambda store: store.workspace.delete_objective(oid), success=self.on_written
+            )
+
+    def on_written(self, _result: object) -> None:
+        """A write is on the database: show it."""
+        self._changed()
 
     def _changed(self) -> None:
         self.refresh()

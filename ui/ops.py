@@ -160,8 +160,13 @@ class Ops(QObject):
         elif failure is not None:
             failure(error)
         elif not waited:
-            log.error("background operation failed", exc_info=error)
-            text = f"{type(error).__name__}: {error}"
-            self.failed.emit(text)
-            if self.show_error is not None:
-                self.show_error(text)
+            self.report(error)
+
+    def report(self, error: BaseException) -> None:
+        """The default failure path: log ``error`` and show it the app's non-blocking way. A
+        ``failure`` callback hands on here the errors it does not show itself."""
+        log.error("background operation failed", exc_info=error)
+        text = f"{type(error).__name__}: {error}"
+        self.failed.emit(text)
+        if self.show_error is not None:
+            self.show_error(text)

@@ -1,19 +1,16 @@
 """The contact panel's Prepare tab: how the contact was found (the composer's reason to write),
-research notes in Markdown, links, and the question list, seeded from the question bank,
-editable and reorderable. Everything is saved as it is edited."""
+research notes in Markdown, links, and the question list (ui.prepare_questions), seeded from the
+question bank, editable and reorderable. Everything is saved as it is edited, on the database
+worker (ui.ops); the pane reads the GUI's store."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
-    QDialog,
-    QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -37,74 +34,10 @@ from desktop.domain.clock import Clock
 from desktop.domain.workspace import SOURCE_LABELS, ContactSource, Link, Question, SourceKind
 from desktop.storage import Store
 from ui.a11y import name_controls
+from ui.ops import Ops
+from ui.prepare_questions import QuestionBox
 
 SAVE_DELAY_MS = 800
-
-
-class QuestionBankDialog(QDialog):
-    """The user's own question bank: the list every new contact's questions start from."""
-
-    def __init__(self, profile: Path, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.path = Path(profile) / workspace.USER_BANK_NAME
-        self.setWindowTitle(self.tr("Your question bank"))
-        try:
-            text = self.path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError):
-            text = workspace.DEFAULT_BANK.read_text(encoding="utf-8")
-        self.edit = QPlainTextEdit(text)
-        self.edit.setObjectName("question-bank")
-        self.edit.setAccessibleName(self.tr("Question bank"))
-        hint = QLabel(
-            self.tr(
-                "One question per line starting with “- ”; headings (#) group them. New contacts "
-                "start with these; contacts you already prepared keep their own list."
-            )
-        )
-        hint.setWordWrap(True)
-        self.error = QLabel()
-        self.error.setWordWrap(True)
-        self.error.hide()
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save
-            | QDialogButtonBox.StandardButton.Cancel
-            | QDialogButtonBox.StandardButton.RestoreDefaults
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        restore = buttons.button(QDialogButtonBox.StandardButton.RestoreDefaults)
-        restore.clicked.connect(self.restore_defaults)
-        layout = QVBoxLayout(self)
-        layout.addWidget(hint)
-        layout.addWidget(self.edit, 1)
-        layout.addWidget(self.error)
-        layout.addWidget(buttons)
-        fm = QFontMetrics(self.font())
-        self.resize(fm.averageCharWidth() * 90, fm.height() * 32)
-        name_controls(self)
-
-    def restore_defaults(self) -> None:
-        self.edit.setPlainText(workspace.DEFAULT_BANK.read_text(encoding="utf-8"))
-
-    def accept(self) -> None:
-        text = self.edit.toPlainText()
-        if not workspace.parse_bank(text):
-            self.error.setText(self.tr("There is no question in it: start each with “- ”."))
-            self.error.show()
-            return
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            partial = self.path.with_name(self.path.name + ".partial")
-            partial.write_text(text, encoding="utf-8")
-            partial.replace(self.path)
-        except OSError as exc:
-            self.error.setText(self.tr("Cannot save {0}: {1}").format(self.path, exc))
-            self.error.show()
-            return
-        super().accept()
-
-    def questions(self) -> list[str]:
-        return workspace.parse_bank(self.edit.toPlainText())
 
 
 class PreparePane(QWidget):
@@ -120,13 +53,24 @@ class PreparePane(QWidget):
     write_requested = Signal(int)
     bank_requested = Signal()
 
-    def __init__(self, store: Store, clock: Clock, bank: list[str], parent: QWidget | None = None):
+    def __init__(
+        self,
+        store: Store,
+        ops: Ops,
+        clock: Clock,
+        bank: list[str],
+        parent: QWidget | None = None,
+    ):
         super().__init__(parent)
         self.store = store
+        self.ops = ops
         self.clock = clock
         self.bank = bank
         self.contact_id: int | None = None
         self._loading = False
+        #: What was last read or written for the contact shown (no write when nothing changed).
+        self._saved_source: ContactSource | None = None
+        self._saved_research = ""
         fm = QFontMetrics(self.font())
         pad = fm.height() // 2
 
@@ -212,41 +156,10 @@ class PreparePane(QWidget):
         ll.addLayout(lb)
 
         # Questions.
-        self.questions = QListWidget()
-        self.questions.setObjectName("prepare-questions")
-        self.questions.setAccessibleName(self.tr("Questions to ask"))
-        self.questions.setWordWrap(True)
-        self.questions.setAlternatingRowColors(True)
-        self.questions.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
-        self.questions.setDefaultDropAction(Qt.DropAction.MoveAction)
-        self.questions.setEditTriggers(
-            QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
-        self.questions.setMinimumHeight(fm.lineSpacing() * 10)
-        self.questions.itemChanged.connect(self.save_questions)
-        self.questions.model().rowsMoved.connect(self.on_rows_moved)
-        buttons = QHBoxLayout()
-        for text, slot, tip in (
-            (self.tr("Add…"), self.add_question, self.tr("Add a question")),
-            (self.tr("Remove"), self.remove_question, self.tr("Remove the selected question")),
-            ("↑", self.move_up, self.tr("Move up")),
-            ("↓", self.move_down, self.tr("Move down")),
-        ):
-            b = QToolButton()
-            b.setText(text)
-            b.setToolTip(tip)
-            b.setAccessibleName(tip)
-            b.clicked.connect(slot)
-            buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.count_label = QLabel()
-        self.count_label.setEnabled(False)
-        buttons.addWidget(self.count_label)
-        q_box = QGroupBox(self.tr("Questions (you lead the conversation)"))
-        ql = QVBoxLayout(q_box)
-        ql.addWidget(self.questions)
-        ql.addLayout(buttons)
+        self.question_box = QuestionBox()
+        self.questions = self.question_box.questions
+        self.question_box.edited.connect(self.save_questions)
+        self.question_box.bank_requested.connect(self.bank_requested)
 
         # Drafts made ready (a request to a name suggested in an interview).
         self.drafts = QListWidget()
@@ -275,11 +188,6 @@ class PreparePane(QWidget):
         db.addStretch(1)
         dl.addLayout(db)
         self.drafts_box.hide()
-        bank_button = QToolButton()
-        bank_button.setText(self.tr("Your bank…"))
-        bank_button.setToolTip(self.tr("Edit the questions every new contact starts with"))
-        bank_button.clicked.connect(self.bank_requested)
-        buttons.insertWidget(buttons.count() - 2, bank_button)
 
         self.interview_button = QPushButton(self.tr("Start &interview…"))
         self.interview_button.setObjectName("start-interview")
@@ -291,7 +199,7 @@ class PreparePane(QWidget):
         layout.setSpacing(pad)
         layout.addWidget(self.drafts_box)
         layout.addWidget(source_box)
-        layout.addWidget(q_box, 1)
+        layout.addWidget(self.question_box, 1)
         layout.addWidget(research_box)
         layout.addWidget(links_box)
         layout.addWidget(self.interview_button)
@@ -318,7 +226,7 @@ class PreparePane(QWidget):
         self._loading = True
         try:
             record = self.store.contacts.get(contact_id)
-            source = self.store.workspace.source(contact_id)
+            source = self._saved_source = self.store.workspace.source(contact_id)
             kind = source.kind.value if source else ""
             if not source and record.contact.referrer_id is not None:
                 kind = SourceKind.REFERRAL.value
@@ -334,40 +242,27 @@ class PreparePane(QWidget):
                 except KeyError:
                     referrer = ""
             self.referrer_label.setText(referrer or self.tr("nobody recorded"))
-            self.research.setPlainText(self.store.workspace.research(contact_id))
+            self._saved_research = self.store.workspace.research(contact_id)
+            self.research.setPlainText(self._saved_research)
             self.preview_button.setChecked(False)
             self.links.clear()
             for link in self.store.workspace.links(contact_id):
                 self._add_link_item(link)
-            self._fill_questions(workspace.questions_for(self.store, contact_id, self.bank))
+            self._load_questions(contact_id)
             self._fill_drafts()
             self.update_source_rows()
         finally:
             self._loading = False
 
-    def _fill_questions(self, questions: list[Question]) -> None:
-        self.questions.blockSignals(True)
-        self.questions.clear()
-        for q in questions:
-            self._question_item(q.text, q.checked)
-        self.questions.blockSignals(False)
-        self._count()
-
-    def _question_item(self, text: str, checked: bool = False) -> QListWidgetItem:
-        item = QListWidgetItem(text)
-        item.setFlags(
-            item.flags()
-            | Qt.ItemFlag.ItemIsUserCheckable
-            | Qt.ItemFlag.ItemIsEditable
-            | Qt.ItemFlag.ItemIsDragEnabled
-        )
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
-        self.questions.addItem(item)
-        return item
-
-    def _count(self) -> None:
-        n = self.questions.count()
-        self.count_label.setText(self.tr("{0} questions").format(n))
+    def _load_questions(self, contact_id: int) -> None:
+        stored = self.store.workspace.questions(contact_id)
+        if stored:
+            self.question_box.fill(stored)
+            return
+        # The first time: the bank's questions, shown now and stored as the contact's list.
+        bank = list(self.bank)
+        self.question_box.fill([Question(None, q) for q in bank])
+        self.ops.db(lambda store: workspace.questions_for(store, contact_id, bank))
 
     # ----------------------------------------------------------------- drafts
     def _fill_drafts(self) -> None:
@@ -396,8 +291,13 @@ class PreparePane(QWidget):
     def discard_draft(self) -> None:
         item = self.drafts.currentItem()
         if item is not None:
-            self.store.workspace.delete_draft(int(item.data(Qt.ItemDataRole.UserRole)))
-            self._fill_drafts()
+            draft_id = int(item.data(Qt.ItemDataRole.UserRole))
+            self.ops.db(
+                lambda store: store.workspace.delete_draft(draft_id), success=self.on_draft_deleted
+            )
+
+    def on_draft_deleted(self, _result: object) -> None:
+        self._fill_drafts()
 
     def reload(self) -> None:
         """Read the contact again (after an interview, an import, a sync)."""
@@ -432,10 +332,22 @@ class PreparePane(QWidget):
     def save_source(self) -> None:
         if self.contact_id is None or self._loading:
             return
-        new = self.current_source()
-        if new != self.store.workspace.source(self.contact_id):
-            self.store.workspace.set_source(self.contact_id, new)
-            self.source_changed.emit(self.contact_id)
+        cid, new = self.contact_id, self.current_source()
+        if new == self._saved_source:
+            return
+        self._saved_source = new
+
+        def write(store: Store) -> bool:
+            if new == store.workspace.source(cid):
+                return False
+            store.workspace.set_source(cid, new)
+            return True
+
+        self.ops.db(write, success=lambda changed: self.on_source_saved(cid, changed))
+
+    def on_source_saved(self, contact_id: int, changed: bool) -> None:
+        if changed:
+            self.source_changed.emit(contact_id)
 
     # --------------------------------------------------------------- research
     def on_research_changed(self) -> None:
@@ -444,10 +356,18 @@ class PreparePane(QWidget):
 
     def save_research(self) -> None:
         self._research_timer.stop()
-        if self.contact_id is not None:
-            text = self.research.toPlainText()
-            if text != self.store.workspace.research(self.contact_id):
-                self.store.workspace.set_research(self.contact_id, text, self.now())
+        if self.contact_id is None:
+            return
+        cid, text, now = self.contact_id, self.research.toPlainText(), self.now()
+        if text == self._saved_research:
+            return
+        self._saved_research = text
+
+        def write(store: Store) -> None:
+            if text != store.workspace.research(cid):
+                store.workspace.set_research(cid, text, now)
+
+        self.ops.db(write)
 
     def on_preview_toggled(self, on: bool) -> None:
         if on:
@@ -481,7 +401,8 @@ class PreparePane(QWidget):
             item = self.links.item(i)
             url = str(item.data(Qt.ItemDataRole.UserRole))
             links.append(Link(url, "" if item.text() == url else item.text()))
-        self.store.workspace.set_links(self.contact_id, links)
+        cid = self.contact_id
+        self.ops.db(lambda store: store.workspace.set_links(cid, links))
 
     def on_link_activated(self, item: QListWidgetItem) -> None:
         url = QUrl(str(item.data(Qt.ItemDataRole.UserRole)))
@@ -490,55 +411,14 @@ class PreparePane(QWidget):
 
     # -------------------------------------------------------------- questions
     def current_questions(self) -> list[Question]:
-        out = []
-        for i in range(self.questions.count()):
-            item = self.questions.item(i)
-            text = item.text().strip()
-            if text:
-                out.append(Question(None, text, item.checkState() == Qt.CheckState.Checked))
-        return out
+        return self.question_box.current_questions()
 
-    def save_questions(self, *_: object) -> None:
+    def save_questions(self) -> None:
         if self.contact_id is None or self._loading:
             return
-        self.store.workspace.set_questions(self.contact_id, self.current_questions())
-        self._count()
-
-    def on_rows_moved(self, *_: object) -> None:
-        QTimer.singleShot(0, self.save_questions)
-
-    def add_question(self) -> None:
-        text, ok = QInputDialog.getText(self, self.tr("Add a question"), self.tr("Question:"))
-        if ok and text.strip():
-            self.questions.blockSignals(True)
-            item = self._question_item(text.strip())
-            self.questions.blockSignals(False)
-            self.questions.setCurrentItem(item)
-            self.save_questions()
-
-    def remove_question(self) -> None:
-        row = self.questions.currentRow()
-        if row >= 0:
-            self.questions.takeItem(row)
-            self.save_questions()
-
-    def move_question(self, delta: int) -> None:
-        row = self.questions.currentRow()
-        target = row + delta
-        if row < 0 or not 0 <= target < self.questions.count():
-            return
-        self.questions.blockSignals(True)
-        item = self.questions.takeItem(row)
-        self.questions.insertItem(target, item)
-        self.questions.setCurrentRow(target)
-        self.questions.blockSignals(False)
-        self.save_questions()
-
-    def move_up(self) -> None:
-        self.move_question(-1)
-
-    def move_down(self) -> None:
-        self.move_question(1)
+        cid, questions = self.contact_id, self.current_questions()
+        self.ops.db(lambda store: store.workspace.set_questions(cid, questions))
+        self.question_box.update_count()
 
     # ------------------------------------------------------------------ other
     def on_interview_clicked(self) -> None:

@@ -1,11 +1,13 @@
 """The interview workspace, registered with the main window through its extension API (called
 from the composition root): the Objectives, Network and Analytics views, the Prepare tab of the
 contact panel, Interview mode, and the File menu's Import, Export, Back up and Restore. Views
-read the store only when shown, so the first window costs nothing more."""
+read the store only when shown, so the first window costs nothing more; they read the GUI's
+(read-only) store and write through the window's ``ops``, on the database worker."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +39,8 @@ class Workspace(QObject):
         self.window = window
         self.ctx = ctx
         self.interviews: dict[int, InterviewWindow] = {}
+        #: Contacts whose interview window is about to open.
+        self._opening: set[int] = set()
         self.views: list[QWidget] = []
         self.view_actions: list[QAction] = []
         self._prepare: PreparePane | None = None
@@ -57,7 +61,7 @@ class Workspace(QObject):
 
         w = self.window
         style = w.style()
-        self.objectives: ObjectivesView = ObjectivesView(self.ctx.store)
+        self.objectives: ObjectivesView = ObjectivesView(self.ctx.store, w.ops)
         self.network: NetworkView = NetworkView(self.ctx.store)
         self.analytics: AnalyticsView = AnalyticsView(self.ctx.store, self.ctx.clock)
         self.objectives.changed.connect(w.reload_all)
@@ -113,7 +117,10 @@ class Workspace(QObject):
         from ui.prepare import PreparePane
 
         pane = PreparePane(
-            self.ctx.store, self.ctx.clock, workspace.question_bank(self.ctx.paths.profile)
+            self.ctx.store,
+            self.window.ops,
+            self.ctx.clock,
+            workspace.question_bank(self.ctx.paths.profile),
         )
         pane.setObjectName("prepare-pane")
         pane.interview_requested.connect(self.start_interview)
@@ -155,30 +162,38 @@ class Workspace(QObject):
     # ------------------------------------------------------------- interview
     def start_interview(self, contact_id: int | None = None) -> None:
         cid = contact_id if contact_id is not None else self.window.current_id
-        if cid is None:
+        if cid is None or cid in self._opening:
             return
         existing = self.interviews.get(cid)
         if existing is not None and existing.isVisible():
             existing.raise_()
             existing.activateWindow()
             return
+        if self._prepare is not None:
+            self._prepare.flush()
+        # The window opens once the Prepare tab's writes asked for so far are on the database
+        # (the worker runs them in order), so it shows the questions as just edited.
+        self._opening.add(cid)
+        self.window.ops.db(lambda _store: None, success=lambda _none: self.open_interview(cid))
+
+    def open_interview(self, contact_id: int) -> None:
         from desktop import workspace
         from ui.interview import InterviewWindow
 
-        if self._prepare is not None:
-            self._prepare.flush()
+        self._opening.discard(contact_id)
         profile = self.ctx.paths.profile
         window = InterviewWindow(
             self.ctx.store,
+            self.window.ops,
             self.ctx.clock,
-            cid,
+            contact_id,
             self.ctx.settings,
             bank=workspace.question_bank(profile),
             template_dir=profile / "templates",
         )
         window.interview_finished.connect(self.on_interview_finished)
         window.thank_you_requested.connect(self.write_thank_you)
-        self.interviews[cid] = window
+        self.interviews[contact_id] = window
         window.show()
 
     def on_interview_finished(self, _done: object) -> None:
@@ -191,7 +206,7 @@ class Workspace(QObject):
         self.window.write_to(contact_id)
 
     def edit_question_bank(self) -> bool:
-        from ui.prepare import QuestionBankDialog
+        from ui.question_bank import QuestionBankDialog
 
         dialog = QuestionBankDialog(self.ctx.paths.profile, self.window)
         if not self.window.exec_dialog(dialog):
@@ -254,7 +269,7 @@ class Workspace(QObject):
     def import_contacts(self, path: Path | None = None) -> bool:
         from ui.import_dialog import ImportDialog
 
-        dialog = ImportDialog(self.ctx.store, path, self.window)
+        dialog = ImportDialog(self.ctx.store, self.window.ops, path, self.window)
         if not self.window.exec_dialog(dialog) or dialog.import_result is None:
             return False
         result = dialog.import_result
@@ -273,7 +288,9 @@ class Workspace(QObject):
         if isinstance(act, QAction):
             self.export(str(act.data()))
 
-    def export(self, fmt: str, destination: Path | None = None) -> Path | None:
+    def export(self, fmt: str, destination: Path | None = None) -> Future[Path] | None:
+        """Export to ``destination`` (asked for when None) on the database worker, from one
+        consistent read of its store; None when the user chose no file."""
         from desktop.export import ExportFormat, export
 
         kind = ExportFormat(fmt)
@@ -286,17 +303,25 @@ class Workspace(QObject):
             if not name:
                 return None
             destination = Path(name)
-        try:
-            written = export(self.ctx.store, kind, destination, self.ctx.clock.now())
-        except OSError as exc:
-            QMessageBox.warning(
-                self.window,
-                self.tr("Export failed"),
-                self.tr("Cannot write {0}: {1}").format(destination, exc.strerror or exc),
-            )
-            return None
+        target, now = destination, self.ctx.clock.now()
+        return self.window.ops.db(
+            lambda store: export(store, kind, target, now),
+            success=self.on_exported,
+            failure=lambda exc: self.on_export_failed(target, exc),
+        )
+
+    def on_exported(self, written: Path) -> None:
         self.window.show_status(self.tr("Exported to {0}.").format(written), 8000)
-        return written
+
+    def on_export_failed(self, destination: Path, exc: BaseException) -> None:
+        if not isinstance(exc, OSError):
+            self.window.ops.report(exc)
+            return
+        QMessageBox.warning(
+            self.window,
+            self.tr("Export failed"),
+            self.tr("Cannot write {0}: {1}").format(destination, exc.strerror or exc),
+        )
 
     def backup_now(self, destination: Path | None = None) -> Path | None:
         from desktop.backup import BackupError, backup, default_name
@@ -318,6 +343,9 @@ class Workspace(QObject):
         return written
 
     def restore_backup(self, source: Path | None = None, *, confirm: bool = True) -> bool:
+        """Replace the profile's data with a backup, on the database worker (the window reloads
+        once it is done). True when the restore was started; False when the user cancelled or
+        the file is not a backup we can restore (said in a warning)."""
         from desktop.backup import BackupError, restore, validate
         from desktop.storage import Store
 
@@ -347,24 +375,37 @@ class Workspace(QObject):
             )
             if answer != QMessageBox.StandardButton.Yes:
                 return False
-        try:
-            safety = restore(self.ctx.paths.profile, source)
-            Store.open(self.ctx.paths.profile).close()  # upgrades an older backup's schema
-        except BackupError as exc:
-            QMessageBox.warning(self.window, self.tr("Restore failed"), str(exc))
-            return False
-        except Exception as exc:  # a StorageError from the upgrade: said, not raised
-            QMessageBox.warning(self.window, self.tr("Restore failed"), str(exc))
-            return False
+        profile = self.ctx.paths.profile
+
+        def replace(_store: Store) -> Path | None:
+            # On the database worker, so no write of ours runs meanwhile. SQLite's online backup
+            # writes into the live database under its own locking: the worker's connection and
+            # the GUI's read-only one stay open and see the restored data from their next read.
+            copy = restore(profile, source)
+            Store.open(profile).close()  # upgrades an older backup's schema
+            return copy
+
+        name = source.name
+        self.window.ops.db(
+            replace,
+            success=lambda safety: self.on_restored(name, safety),
+            failure=self.on_restore_failed,
+        )
+        return True
+
+    def on_restored(self, name: str, safety: Path | None) -> None:
         self.window.select_contact(None)
         self.window.reload_all()
         self.refresh_current()
         self.window.show_status(
-            self.tr("Restored {0}.").format(source.name)
+            self.tr("Restored {0}.").format(name)
             + (self.tr(" The previous data is in {0}.").format(safety.name) if safety else ""),
             10000,
         )
-        return True
+
+    def on_restore_failed(self, exc: BaseException) -> None:
+        # A BackupError, or a StorageError from the upgrade: said, not raised.
+        QMessageBox.warning(self.window, self.tr("Restore failed"), str(exc))
 
 
 def install(window: MainWindow, ctx: AppContext) -> Workspace:

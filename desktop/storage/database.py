@@ -30,15 +30,23 @@ class StorageError(Exception):
 class Database:
     """One connection and its transaction depth. Not shared between threads: open one per thread."""
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, *, read_only: bool = False
+    ) -> None:
         self.connection = connection
         self.path = path
+        #: Opened for reading only: any write through this connection raises.
+        self.read_only = read_only
         self._depth = 0
 
     # ---------------------------------------------------------------- opening
     @classmethod
-    def open(cls, profile_dir: Path, *, migrate: bool = True) -> Database:
+    def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Database:
         """Open (creating if needed) the profile's database, upgrading its schema.
+
+        ``read_only``: once opened (and upgraded), the connection refuses every write
+        (``PRAGMA query_only``): a write through it raises ``sqlite3.OperationalError``. The GUI
+        reads through such a connection and writes on the database worker.
 
         Raises StorageError with a message for the user when the folder cannot be used, the file
         is damaged or not ours, or it was written by a newer Coffeechat. The file is never touched
@@ -73,10 +81,12 @@ class Database:
             db.execute("PRAGMA foreign_keys=ON")
             if migrate and version < LATEST:
                 cls._migrate(db, path, version)
+            if read_only:
+                db.execute("PRAGMA query_only=ON")
         except BaseException:
             db.close()
             raise
-        return cls(db, path)
+        return cls(db, path, read_only=read_only)
 
     @staticmethod
     def _check(db: sqlite3.Connection, path: Path) -> int:
@@ -143,7 +153,8 @@ class Database:
     # ----------------------------------------------------------- transactions
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        """One atomic unit of work; nested uses join the outer transaction."""
+        """One atomic unit of work; nested uses join the outer transaction. On a read-only
+        connection it is a consistent read (a deferred transaction, which takes no write lock)."""
         if self._depth:
             self._depth += 1
             try:
@@ -151,7 +162,7 @@ class Database:
             finally:
                 self._depth -= 1
             return
-        self.connection.execute("BEGIN IMMEDIATE")
+        self.connection.execute("BEGIN" if self.read_only else "BEGIN IMMEDIATE")
         self._depth = 1
         try:
             yield

@@ -41,16 +41,24 @@ class Store:
         self.workspace = WorkspaceRepo(database)
 
     @classmethod
-    def open(cls, profile_dir: Path, *, migrate: bool = True) -> Store:
+    def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Store:
         """Open (creating if needed) the profile's database, upgrading its schema.
+
+        ``read_only``: after the upgrade, the connection refuses every write (a stray write
+        raises ``sqlite3.OperationalError``); the GUI's store is opened so, and writes go through
+        ``ui.ops`` to the database worker's own store.
 
         Raises StorageError with a message for the user when the folder cannot be used, the file
         is damaged or not ours, or it was written by a newer Coffeechat; see :meth:`Database.open`.
         """
-        return cls(Database.open(profile_dir, migrate=migrate))
+        return cls(Database.open(profile_dir, migrate=migrate, read_only=read_only))
 
     def close(self) -> None:
         self.database.close()
+
+    @property
+    def read_only(self) -> bool:
+        return self.database.read_only
 
     @property
     def schema_version(self) -> int:

@@ -11,6 +11,7 @@ import pytest
 
 from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
+from desktop.storage import Store
 from tests.unit.ui import uiseed
 
 #: When the integration stories start: a Monday morning.
@@ -28,3 +29,11 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
     """The UI tests' context (tests/unit/ui/conftest.py): demo account, fresh profile."""
     with uiseed.opened_context(tmp_path / "profile") as context:
         yield context
+
+
+@pytest.fixture
+def db(ctx: AppContext) -> Iterator[Store]:
+    """A writable connection to the test's profile, to arrange data: ``ctx.store``, the window's
+    own, is read-only as in the app."""
+    with uiseed.writable(ctx) as store:
+        yield store

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
 from desktop.notify import DesktopNotifierBackend
+from desktop.storage import Store
 from tests.helpers.desktop_session import DesktopSession, desktop_session, wait_for
 from tests.helpers.windows import open_window
 from tests.unit.ui import uiseed
@@ -38,10 +39,10 @@ def _sync(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_dunst_shows_the_note_and_its_actions_reach_the_app(
-    qtbot: QtBot, ctx: AppContext, session: DesktopSession
+    qtbot: QtBot, ctx: AppContext, db: Store, session: DesktopSession
 ) -> None:
     ada = uiseed.add(
-        ctx.store, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
+        db, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
     )
     window = open_window(ctx)
     qtbot.add_widget(window)
@@ -68,7 +69,7 @@ def test_dunst_shows_the_note_and_its_actions_reach_the_app(
     # A second contact's note; Snooze picked from dunst's own action menu.
     session.dunstctl("close-all")
     grace = uiseed.add(
-        ctx.store, "Grace Hopper", "Navy", "Admiral", ("grace@x.example",), ["request", "reply"]
+        db, "Grace Hopper", "Navy", "Admiral", ("grace@x.example",), ["request", "reply"]
     )
     with qtbot.wait_signal(center.note_shown, timeout=10_000):
         _sync(qtbot, window)

@@ -14,7 +14,7 @@ import pytest
 
 from desktop.domain.model import Contact, EventKind, Stage
 from desktop.storage import StorageError, Store
-from desktop.storage.migrations import LATEST
+from desktop.storage.migrations import LATEST, MIGRATIONS
 from desktop.storage.store import DB_NAME
 from tests.helpers.builders import T0, event
 
@@ -70,6 +70,40 @@ def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
         raise RuntimeError("crash mid-pass")
     assert store.pipeline.event_count() == 0
     assert store.pipeline.state(cid).stage is Stage.TARGET
+
+
+def test_a_read_only_store_refuses_every_write_and_sees_the_others(tmp_path: Path) -> None:
+    reader = Store.open(tmp_path / "fresh", read_only=True)  # a new profile: created, upgraded
+    writer = Store.open(tmp_path / "fresh")
+    try:
+        assert reader.read_only and not writer.read_only
+        assert reader.schema_version == LATEST
+        with pytest.raises(sqlite3.OperationalError, match="readonly database"):
+            reader.contacts.add(Contact(None, "Ada Lovelace"))
+        with pytest.raises(sqlite3.OperationalError), reader.transaction():
+            reader.contacts.set_notes(1, "nobody")
+        cid = _contact(writer)
+        with reader.transaction():  # a consistent read, without a write lock
+            assert reader.contacts.get(cid).contact.name == "Ada Lovelace"
+            writer.contacts.set_notes(cid, "written meanwhile")
+        assert reader.contacts.get(cid).contact.notes == "written meanwhile"
+        assert reader.contacts.count() == 1
+    finally:
+        reader.close()
+        writer.close()
+
+
+def test_a_read_only_open_upgrades_an_older_database_first(tmp_path: Path) -> None:
+    db = sqlite3.connect(tmp_path / DB_NAME, isolation_level=None)
+    for number in range(1, LATEST):
+        MIGRATIONS[number - 1](db)
+        db.execute(f"PRAGMA user_version = {number}")
+    db.close()
+    reader = Store.open(tmp_path, read_only=True)
+    try:
+        assert reader.schema_version == LATEST and reader.read_only
+    finally:
+        reader.close()
 
 
 def test_corrupt_database_is_refused_and_left_untouched(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings
 from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
+from desktop.storage import Store
 from tests.helpers.windows import shown_window
 from ui.main_window import MainWindow
 
@@ -36,8 +37,16 @@ def ctx(tmp_path: Path) -> Iterator[AppContext]:
 
 
 @pytest.fixture
-def seeded(ctx: AppContext) -> dict[str, int]:
-    return uiseed.seed(ctx.store)
+def db(ctx: AppContext) -> Iterator[Store]:
+    """A writable connection to the test's profile, to arrange data: ``ctx.store``, the window's
+    own, is read-only as in the app."""
+    with uiseed.writable(ctx) as store:
+        yield store
+
+
+@pytest.fixture
+def seeded(db: Store) -> dict[str, int]:
+    return uiseed.seed(db)
 
 
 @pytest.fixture

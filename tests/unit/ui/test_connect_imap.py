@@ -19,6 +19,7 @@ from desktop import outbox
 from desktop.context import AppContext
 from desktop.domain.model import Contact, Stage
 from desktop.jobs import SyncRound, close_worker_store, worker_store
+from desktop.storage import Store
 from mail.auth.tokens import PasswordStore
 from mail.imap import ConnectionReport, ImapProvider, ImapSettings, Security, check_connection
 from mail.provider import AccountKind, OutgoingMessage, SentRef
@@ -138,10 +139,11 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     ctx: AppContext,
     servers: tuple[Dovecot, SmtpServer],
     memory_keyring: MemoryKeyring,
+    db: Store,
 ) -> None:
     d, s = servers
     ctx.providers = ()
-    ada = ctx.store.contacts.add(Contact(None, "Ada Byron", ("ada@contact.test",))).id
+    ada = db.contacts.add(Contact(None, "Ada Byron", ("ada@contact.test",))).id
     assert ada is not None
 
     def run(dialog: ImapAccountDialog) -> bool:

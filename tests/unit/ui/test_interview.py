@@ -13,11 +13,12 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage
 from desktop.domain.workspace import SourceKind
+from desktop.storage import Store
 from ui.interview import InterviewWindow
+from ui.ops import Ops
 
 
-def _scheduled(ctx: AppContext, minutes: int) -> int:
-    store = ctx.store
+def _scheduled(store: Store, ctx: AppContext, minutes: int) -> int:
     cid = store.contacts.add(Contact(None, "Ana Silva", ("ana@figma.example",), company="Figma"))
     assert cid.id is not None
     start = ctx.clock.now()
@@ -35,15 +36,17 @@ def _scheduled(ctx: AppContext, minutes: int) -> int:
     return cid.id
 
 
-def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> None:
+def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext, db: Store) -> None:
     clock = ctx.clock
     assert isinstance(clock, ManualClock)
-    ana = _scheduled(ctx, 20)
+    ana = _scheduled(db, ctx, 20)
+    ops = Ops(ctx.tasks, ctx.paths.profile)
     window = InterviewWindow(
-        ctx.store, clock, ana, ctx.settings, bank=["What drew you to the field?", "Who else?"]
+        ctx.store, ops, clock, ana, ctx.settings, bank=["What drew you to the field?", "Who else?"]
     )
     qtbot.add_widget(window)
     window.show()
+    qtbot.wait_until(ops.idle)  # the list, seeded from the bank on the worker
     assert window.minutes == 20  # the meeting's agreed length
     times_up: list[None] = []
     window.time_up.connect(lambda: times_up.append(None))
@@ -61,6 +64,7 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
     assert len(times_up) == 1 and window.timer_label.text() == "+3:00"  # said once
 
     window.check_question(0)
+    qtbot.wait_until(ops.idle)
     assert [q.checked for q in ctx.store.workspace.questions(ana)] == [True, False]
     qtbot.keyClicks(window.notes, "Growth PMs own the funnel end to end.")
     qtbot.mouseClick(window.end_button, Qt.MouseButton.LeftButton)
@@ -95,10 +99,11 @@ def test_an_interview_from_start_to_thank_you(qtbot: QtBot, ctx: AppContext) -> 
 
 
 def test_closing_an_unsaved_interview_asks(
-    qtbot: QtBot, ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, ctx: AppContext, db: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    ana = _scheduled(ctx, 15)
-    window = InterviewWindow(ctx.store, ctx.clock, ana, ctx.settings, bank=["Q?"])
+    ana = _scheduled(db, ctx, 15)
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    window = InterviewWindow(ctx.store, ops, ctx.clock, ana, ctx.settings, bank=["Q?"])
     qtbot.add_widget(window)
     window.show()
     window.start()
@@ -108,4 +113,5 @@ def test_closing_an_unsaved_interview_asks(
     monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
     window.close()
     assert not window.isVisible()
+    qtbot.wait_until(ops.idle)
     assert ctx.store.workspace.interviews(ana) == []

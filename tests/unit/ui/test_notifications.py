@@ -25,6 +25,7 @@ from desktop.notify import (
     NotifierUnavailableError,
     NullNotifier,
 )
+from desktop.storage import Store
 from tests.helpers.windows import open_window
 from ui.main_window import MainWindow
 from ui.notifications import TOLD_CHANNEL, Channel, NotificationCenter
@@ -129,10 +130,10 @@ def _sync(qtbot: QtBot, window: MainWindow) -> None:
 
 
 @pytest.fixture
-def ada(ctx: AppContext) -> int:
+def ada(db: Store) -> int:
     """One contact who replied 30 hours ago: *needs your answer*."""
     return uiseed.add(
-        ctx.store, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
+        db, "Ada Lovelace", "Engines", "Head", ("ada@x.example",), ["request", "reply"]
     )
 
 
@@ -195,9 +196,9 @@ def test_draft_opens_the_composer_for_that_action(
     assert drafts == [(ada, ActionKind.NEEDS_ANSWER)]
 
 
-def test_the_prepare_note_opens_the_prepare_tab(qtbot: QtBot, ctx: AppContext) -> None:
+def test_the_prepare_note_opens_the_prepare_tab(qtbot: QtBot, ctx: AppContext, db: Store) -> None:
     alan = uiseed.add(
-        ctx.store, "Alan Turing", "Labs", "Maths", ("alan@x.example",), ["request", "meeting-soon"]
+        db, "Alan Turing", "Labs", "Maths", ("alan@x.example",), ["request", "meeting-soon"]
     )
     notifier = RecordingNotifier()
     window, _ = _center(qtbot, ctx, notifier)
@@ -289,7 +290,7 @@ def test_the_real_backend_without_a_session_bus_falls_back(
 
 # ------------------------------------------------------------------ catching up
 def test_a_restart_two_days_later_shows_one_summary(
-    qtbot: QtBot, ctx: AppContext, ada: int
+    qtbot: QtBot, ctx: AppContext, db: Store, ada: int
 ) -> None:
     notifier = RecordingNotifier()
     window, center = _center(qtbot, ctx, notifier)
@@ -301,9 +302,7 @@ def test_a_restart_two_days_later_shows_one_summary(
     assert isinstance(ctx.clock, ManualClock)
     ctx.clock.advance(timedelta(days=2))  # closed for two days; meanwhile mail arrived
     for name in ("Grace", "Alan", "Linus"):
-        uiseed.add(
-            ctx.store, name, "Co", "Role", (f"{name.lower()}@x.example",), ["request", "reply"]
-        )
+        uiseed.add(db, name, "Co", "Role", (f"{name.lower()}@x.example",), ["request", "reply"])
     notifier = RecordingNotifier()
     window, center = _center(qtbot, ctx, notifier)  # restart
     _sync(qtbot, window)

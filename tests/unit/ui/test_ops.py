@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 
+import pytest
 from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
@@ -66,3 +68,17 @@ def test_closing_waits_for_the_writes_already_asked_for(qtbot: QtBot, ctx: AppCo
     ops.db(lambda store: store.contacts.add(Contact(None, "Grace Hopper")))
     ops.close()
     assert any(r.contact.name == "Grace Hopper" for r in ctx.store.contacts.all())
+
+
+def test_the_guis_store_refuses_a_write_that_ops_makes_on_the_worker(
+    qtbot: QtBot, ctx: AppContext, db: Store
+) -> None:
+    cid = db.contacts.add(Contact(None, "Ada Lovelace")).id or 0
+    assert ctx.store.read_only  # as desktop.app opens it
+    with pytest.raises(sqlite3.OperationalError, match="readonly database"):
+        ctx.store.contacts.set_notes(cid, "from the GUI thread")
+    assert ctx.store.contacts.get(cid).contact.notes == ""
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    ops.db(lambda store: store.contacts.set_notes(cid, "through ops"))
+    qtbot.wait_until(ops.idle)
+    assert ctx.store.contacts.get(cid).contact.notes == "through ops"

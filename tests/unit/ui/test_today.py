@@ -16,17 +16,18 @@ from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind, DueAction
 from desktop.reminders import Snooze
+from desktop.storage import Store
 from tests.helpers.windows import open_window
 from ui.main_window import MainWindow, View
 from ui.models.due import ACTION_ROLE, SECTION_ROLE
 
 
 @pytest.fixture
-def inbox(ctx: AppContext, seeded: dict[str, int]) -> dict[str, int]:
+def inbox(db: Store, seeded: dict[str, int]) -> dict[str, int]:
     """The seeded contacts plus two requests without a reply: two follow-ups due."""
     ids = dict(seeded)
     for key, name in (("hedy", "Hedy Lamarr"), ("tim", "Tim Berners-Lee")):
-        ids[key] = uiseed.add(ctx.store, name, "Co", "Role", (f"{key}@x.example",), ["request"])
+        ids[key] = uiseed.add(db, name, "Co", "Role", (f"{key}@x.example",), ["request"])
     return ids
 
 

@@ -50,12 +50,12 @@ def test_due_model_passes_qt_model_checks(qtmodeltester, ctx, seeded) -> None:
     qtmodeltester.check(model)
 
 
-def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, seeded) -> None:
+def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, db, seeded) -> None:
     model = _model(ctx)
     resets: list[bool] = []
     model.modelReset.connect(lambda: resets.append(True))
     records = ctx.store.contacts.all()
-    new = ctx.store.contacts.add(records[0].contact.__class__(None, "Zed New"))
+    new = db.contacts.add(records[0].contact.__class__(None, "Zed New"))
     assert new.id is not None
     with qtbot.wait_signal(model.rowsInserted) as blocker:
         model.upsert(ctx.store.contacts.get(new.id))
@@ -64,10 +64,10 @@ def test_upsert_inserts_a_new_contact_with_one_row_signal(qtbot: QtBot, ctx, see
     assert not resets
 
 
-def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, seeded) -> None:
+def test_upsert_of_a_changed_contact_signals_only_its_row(qtbot: QtBot, ctx, db, seeded) -> None:
     model = _model(ctx)
     ada = seeded["ada"]
-    ctx.store.contacts.set_notes(ada, "Ask about the engine")
+    db.contacts.set_notes(ada, "Ask about the engine")
     with qtbot.wait_signal(model.dataChanged) as blocker:
         model.upsert(ctx.store.contacts.get(ada))
     assert blocker.args is not None
@@ -98,7 +98,7 @@ def test_filter_is_case_insensitive_over_name_company_role_and_emails(ctx, seede
     assert names("nobody-matches") == set()
 
 
-def test_stage_proxy_keeps_one_stage_and_follows_changes(qtbot: QtBot, ctx, seeded) -> None:
+def test_stage_proxy_keeps_one_stage_and_follows_changes(qtbot: QtBot, ctx, db, seeded) -> None:
     model = _model(ctx)
     column = StageFilterProxy(Stage.TARGET)
     column.setSourceModel(model)
@@ -106,7 +106,7 @@ def test_stage_proxy_keeps_one_stage_and_follows_changes(qtbot: QtBot, ctx, seed
     assert ids == {seeded["donald"], seeded["radia"]}
     from desktop.actions import override_stage
 
-    override_stage(ctx.store, seeded["ada"], Stage.TARGET, ctx.clock.now())
+    override_stage(db, seeded["ada"], Stage.TARGET, ctx.clock.now())
     with qtbot.wait_signal(column.rowsInserted):
         model.upsert(ctx.store.contacts.get(seeded["ada"]))
     assert column.rowCount() == 3

@@ -260,7 +260,7 @@ def test_sync_runs_off_the_gui_thread_one_round_at_a_time(
 
 
 def test_a_round_updates_the_changed_row_without_reading_every_contact(
-    qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, ctx, db, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = seeded["ada"]
     window.show_view("pipeline")
@@ -268,7 +268,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
     # What the worker did in its round: Ada's meeting is set; it read her record and the due
     # actions after its commit.
     now = ctx.clock.now()
-    set_meeting(ctx.store, ada, now + timedelta(days=3), now + timedelta(days=3, minutes=30), now)
+    set_meeting(db, ada, now + timedelta(days=3), now + timedelta(days=3, minutes=30), now)
     due = tuple(all_due(ctx.store.contacts.all(), now, ctx.settings.reminders()))
     account_id = ctx.providers[0].account.id
     result = SyncRound(
@@ -302,7 +302,7 @@ def test_a_round_updates_the_changed_row_without_reading_every_contact(
 
 
 def test_feeding_reselects_only_when_the_selection_was_lost(
-    qtbot: QtBot, window: MainWindow, ctx, seeded, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, window: MainWindow, ctx, db, seeded, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ada = seeded["ada"]
     window.select_contact(ada)
@@ -314,7 +314,7 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
         real_select(contact_id)
 
     monkeypatch.setattr(window.board, "select", spy)
-    ctx.store.contacts.set_notes(seeded["grace"], "Ask about COBOL")
+    db.contacts.set_notes(seeded["grace"], "Ask about COBOL")
     window.refresh_contact(seeded["grace"])  # another contact changed
     assert calls == []
     window.commands.move_contact(ada, Stage.MET)  # the card changes column: select it there
@@ -332,9 +332,9 @@ def test_feeding_reselects_only_when_the_selection_was_lost(
     ],
 )
 def test_a_failing_account_shows_its_state_beside_an_idle_one(
-    qtbot: QtBot, ctx: AppContext, seeded, error: ProviderError, text: str, tip: str
+    qtbot: QtBot, ctx: AppContext, db, seeded, error: ProviderError, text: str, tip: str
 ) -> None:
-    work = ctx.store.accounts.add(AccountKind.DEMO, "work@example.org", "Work")
+    work = db.accounts.add(AccountKind.DEMO, "work@example.org", "Work")
     quiet = ctx.providers[0]
     ctx.providers = (quiet, FailingProvider(work, error))  # type: ignore[assignment]
     win = open_window(ctx)
@@ -638,8 +638,8 @@ def test_set_meeting_schedules_the_contact(qtbot: QtBot, window: MainWindow, ctx
     assert window.board.column_of(seeded["ada"]) is Stage.SCHEDULED
 
 
-def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow, ctx) -> None:
-    contact = ctx.store.contacts.add(Contact(None, "Zora Neale", ("zora@x.example",)))
+def test_a_new_contact_appears_without_a_reset(qtbot: QtBot, window: MainWindow, ctx, db) -> None:
+    contact = db.contacts.add(Contact(None, "Zora Neale", ("zora@x.example",)))
     assert contact.id is not None
     with qtbot.assert_not_emitted(window.model.modelReset):
         window.refresh_contact(contact.id)

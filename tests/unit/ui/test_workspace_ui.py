@@ -20,8 +20,10 @@ from ui.workspace import Workspace
 FILES = Path(__file__).parent.parent / "desktop" / "import_files"
 
 
-def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[str, int]) -> None:
-    store = window.ctx.store
+def test_objectives_view_counts_and_next_steps(
+    window: MainWindow, db: Store, seeded: dict[str, int]
+) -> None:
+    store = db
     o = store.workspace.add_objective(
         Objective(None, "Research careers", ("Mathematician",), ("NASA",))
     )
@@ -38,9 +40,9 @@ def test_objectives_view_counts_and_next_steps(window: MainWindow, seeded: dict[
 
 
 def test_network_view_shows_chains_and_the_referrer_update(
-    window: MainWindow, seeded: dict[str, int]
+    window: MainWindow, db: Store, seeded: dict[str, int]
 ) -> None:
-    store = window.ctx.store
+    store = db
     met = seeded["katherine"]
     raj = store.contacts.add(Contact(None, "Raj Patel", ("raj@x.example",), referrer_id=met))
     store.contacts.update(
@@ -95,13 +97,16 @@ def test_prepare_tab_edits_source_and_questions(
     assert pane.article_title.isVisibleTo(pane)
     pane.article_title.setText("Navy code at sea")
     pane.article_title.editingFinished.emit()
+    qtbot.wait_until(window.ops.idle)
     assert store.workspace.source(seeded["grace"]).article_title == "Navy code at sea"  # type: ignore[union-attr]
     first = pane.questions.item(0).text()
     pane.questions.setCurrentRow(0)
-    pane.move_down()
+    pane.question_box.move_down()
+    qtbot.wait_until(window.ops.idle)
     assert [q.text for q in store.workspace.questions(seeded["grace"])][1] == first
     pane.research.setPlainText("# Grace\n- wrote the first compiler")
     pane.flush()
+    qtbot.wait_until(window.ops.idle)
     assert store.workspace.research(seeded["grace"]).startswith("# Grace")
 
 
@@ -111,18 +116,19 @@ def test_import_through_the_dialog(
     from ui.import_dialog import ImportDialog
 
     before = window.model.rowCount()
-    dialog = ImportDialog(window.ctx.store, FILES / "Connections.csv", window)
+    dialog = ImportDialog(window.ctx.store, window.ops, FILES / "Connections.csv", window)
     qtbot.add_widget(dialog)
     assert dialog.tabs.tabText(0) == "New (4)" and dialog.tabs.tabText(2) == "Rejected (3)"
     assert dialog.rejected_list.topLevelItem(1).text(1).startswith("'chloe at example'")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(window.ops.idle)
     assert dialog.import_result is not None and len(dialog.import_result.added) == 4
     window.reload_all()
     assert window.model.rowCount() == before + 4
     # A CSV whose name column is not recognised: the user maps it.
     odd = tmp_path / "odd.csv"
     odd.write_text("Wer,Mail\nJürgen Weiß,jw@example.de\n", encoding="utf-8")
-    mapped = ImportDialog(window.ctx.store, odd, window)
+    mapped = ImportDialog(window.ctx.store, window.ops, odd, window)
     qtbot.add_widget(mapped)
     assert "Cannot import" in mapped.summary.text() and mapped.mapping_box.isVisibleTo(mapped)
     mapped.mapping_combos["email"].setCurrentIndex(mapped.mapping_combos["email"].findData("Mail"))
@@ -131,7 +137,7 @@ def test_import_through_the_dialog(
 
 
 def test_backup_and_restore_from_the_window(
-    window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot: QtBot, window: MainWindow, db: Store, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     warnings: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
@@ -139,19 +145,26 @@ def test_backup_and_restore_from_the_window(
     names = sorted(r.contact.name for r in window.model.records())
     copy = hooks.backup_now(tmp_path / "b.sqlite3")
     assert copy is not None
-    window.ctx.store.contacts.add(Contact(None, "After The Backup"))
+    db.contacts.add(Contact(None, "After The Backup"))
     window.reload_all()
     not_ours = tmp_path / "notes.sqlite3"
     shutil.copy(FILES / "Connections.csv", not_ours)
     assert not hooks.restore_backup(not_ours, confirm=False)
     assert "not a Coffeechat backup" in warnings[-1]
     assert hooks.restore_backup(copy, confirm=False)
+    qtbot.wait_until(window.ops.idle)
     assert sorted(r.contact.name for r in window.model.records()) == names
     assert Store.open(window.ctx.paths.profile).contacts.count() == len(names)
+    # The restore wrote under SQLite's locking: the connections that stayed open see it.
+    assert window.ops.db_now(lambda store: store.contacts.count()) == len(names)
+    assert window.ctx.store.contacts.count() == len(names)
 
 
-def test_export_from_the_window(window: MainWindow, tmp_path: Path) -> None:
-    written = window.findChild(Workspace).export("vcard", tmp_path / "all.vcf")
+def test_export_from_the_window(qtbot: QtBot, window: MainWindow, tmp_path: Path) -> None:
+    exported = window.findChild(Workspace).export("vcard", tmp_path / "all.vcf")
+    assert exported is not None
+    qtbot.wait_until(window.ops.idle)
+    written = exported.result()
     assert (
         written is not None and written.read_text().count("BEGIN:VCARD") == window.model.rowCount()
     )
@@ -175,13 +188,17 @@ def test_menus_reach_the_workspace(window: MainWindow) -> None:
 
 
 def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
-    qtbot: QtBot, window: MainWindow, seeded: dict[str, int], monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot,
+    window: MainWindow,
+    db: Store,
+    seeded: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from desktop import workspace
     from desktop.domain.workspace import InterviewRecord
 
     done = workspace.finish_interview(
-        window.ctx.store,
+        db,
         InterviewRecord(None, seeded["katherine"], window.now()),
         ["Dorothy Vaughan <dorothy@nasa.example>"],
         window.ctx.settings,
@@ -200,12 +217,13 @@ def test_a_referral_made_in_an_interview_has_its_draft_in_prepare(
     pane.on_write_clicked()
     assert written == [new]
     pane.discard_draft()
+    qtbot.wait_until(window.ops.idle)
     assert window.ctx.store.workspace.drafts(new) == [] and not pane.drafts_box.isVisibleTo(pane)
 
 
 def test_the_users_question_bank(qtbot: QtBot, ctx: AppContext, tmp_path: Path) -> None:
     from desktop import workspace
-    from ui.prepare import QuestionBankDialog
+    from ui.question_bank import QuestionBankDialog
 
     dialog = QuestionBankDialog(ctx.paths.profile)
     qtbot.add_widget(dialog)

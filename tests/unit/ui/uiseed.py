@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -42,15 +42,17 @@ class QuietProvider:
 
 
 def make_context(profile: Path, *, with_account: bool = True) -> AppContext:
-    store = Store.open(profile)
+    """The app's context on ``profile``; its store is read-only, as the app's is (a test arranges
+    its data through ``writable``)."""
     providers: tuple[QuietProvider, ...] = ()
     if with_account:
-        account = store.accounts.add(AccountKind.DEMO, "demo@example.org", "Demo mailbox")
+        with closing(Store.open(profile)) as writer:
+            account = writer.accounts.add(AccountKind.DEMO, "demo@example.org", "Demo mailbox")
         providers = (QuietProvider(account),)
     return AppContext(
         paths=Paths(profile=profile, logs=profile / "logs"),
         settings=Settings(user_name="Sam", timezone="UTC"),
-        store=store,
+        store=Store.open(profile, read_only=True),
         clock=ManualClock(NOW),
         tasks=Tasks(),
         providers=providers,  # type: ignore[arg-type]
@@ -65,6 +67,14 @@ def opened_context(profile: Path) -> Iterator[AppContext]:
     yield context
     context.tasks.shutdown()
     context.store.close()
+
+
+@contextmanager
+def writable(ctx: AppContext) -> Iterator[Store]:
+    """A writable connection to the context's profile, for a test to arrange its data (the
+    window's own store, ``ctx.store``, refuses writes); closed on exit."""
+    with closing(Store.open(ctx.paths.profile)) as store:
+        yield store
 
 
 def _event(kind: EventKind, at: datetime, summary: str, key: str, **kw: object) -> Event:
