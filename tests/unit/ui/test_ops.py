@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from concurrent.futures import Future
 
 from pytestqt.qtbot import QtBot
 
@@ -66,3 +67,16 @@ def test_closing_waits_for_the_writes_already_asked_for(qtbot: QtBot, ctx: AppCo
     ops.db(lambda store: store.contacts.add(Contact(None, "Grace Hopper")))
     ops.close()
     assert any(r.contact.name == "Grace Hopper" for r in ctx.store.contacts.all())
+
+
+def test_an_answer_never_comes_inside_the_call_that_asked(qtbot: QtBot, ctx: AppContext) -> None:
+    """Work done before the call returns (a fast worker) is still answered later, from the
+    event loop: the caller can set up what its callback needs after the call."""
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    done: Future[int] = Future()
+    done.set_result(7)
+    seen: list[int] = []
+    ops.follow(done, success=seen.append)
+    assert seen == [] and not ops.idle()
+    qtbot.wait_until(ops.idle)
+    assert seen == [7]
