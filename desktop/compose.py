@@ -14,7 +14,6 @@ import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from desktop import outbox, settings, templates
@@ -43,7 +42,6 @@ from desktop.drafting import reply_subject as reply_subject
 from desktop.drafting import slot_fields as slot_fields
 from desktop.drafting import strip_re as strip_re
 from desktop.drafting import zone_or_none as zone_or_none
-from desktop.jobs import worker_store
 from desktop.storage import ContactRecord, Store
 from desktop.templates import TemplateKind
 from mail.provider import (
@@ -382,7 +380,7 @@ def pending_requests(store: Store, providers: Iterable[MailProvider]) -> list[in
 
 # ------------------------------------------------------------------------------- sending
 def send_job(
-    profile: Path,
+    store: Store,
     provider: MailProvider,
     msg: OutgoingMessage,
     *,
@@ -391,19 +389,18 @@ def send_job(
     now: datetime,
     offers: Sequence[tuple[datetime, datetime]],
 ) -> SentRef:
-    """Send through the outbox, on the sync worker (its own connection to the database).
+    """Send through the outbox, on the sync worker with its store (``ops.db``).
 
     The offered slots are recorded first, against the message's outbox key: if the provider
     fails, the outbox still sends the message at the next sync, and its slots are already taken.
     """
-    store = worker_store(profile)
     if offers:
         store.messages.add_offers(contact_id, list(offers), now, msg.outbox_key)
     return outbox.send(store, provider, msg, contact_id=contact_id, purpose=purpose, now=now)
 
 
 def draft_job(
-    profile: Path,
+    store: Store,
     provider: MailProvider,
     msg: OutgoingMessage,
     *,
@@ -411,13 +408,12 @@ def draft_job(
     now: datetime,
     offers: Sequence[tuple[datetime, datetime]],
 ) -> DraftRef:
-    """Save the message as a draft in the mailbox, on the sync worker (its own connection to
-    the database), as ``send_job`` sends.
+    """Save the message as a draft in the mailbox, on the sync worker with its store
+    (``ops.db``), as ``send_job`` sends.
 
     The offered slots are recorded once the draft is there, against the message's outbox key:
     a draft the provider refused offers nothing, and the next message proposes other times.
     """
-    store = worker_store(profile)
     draft = provider.create_draft(msg)
     if offers:
         store.messages.add_offers(contact_id, list(offers), now, msg.outbox_key)

@@ -21,7 +21,7 @@ from desktop.domain.clock import Clock, ManualClock
 from desktop.domain.due import DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage, Transition
 from desktop.domain.pipeline import Step
-from desktop.jobs import SyncRound, sync_round, worker_store
+from desktop.jobs import SyncRound, sync_round
 from desktop.paths import Paths
 from desktop.storage import Store
 from mail.demo import DEMO_CONTACTS, DEMO_USER_ADDRESS, DEMO_USER_NAME, DemoMailbox
@@ -198,27 +198,30 @@ def play_headless(
     acted: set[str] = set()
     seen_due: set[tuple[str, int]] = set()
     reminders = settings.load(paths.settings).reminders()
-    out("First sync of the demo mailbox: what happened before you opened Coffeechat")
-    _print_round(sync_round(worker_store(paths.profile), (demo.mailbox,), clock), names, out)
-    out("")
-    send_requests(demo, ("declines_refers", "silent"), clock.now())
-    out(
-        f"{_when(clock.now())}  You send requests to {names[demo.contact_id('declines_refers')]} "
-        f"and {names[demo.contact_id('silent')]}"
-    )
+    # The rounds have a connection of their own, as the window's database worker has.
+    rounds = Store.open(paths.profile)
+    try:
+        out("First sync of the demo mailbox: what happened before you opened Coffeechat")
+        _print_round(sync_round(rounds, (demo.mailbox,), clock), names, out)
+        out("")
+        send_requests(demo, ("declines_refers", "silent"), clock.now())
+        first, second = demo.contact_id("declines_refers"), demo.contact_id("silent")
+        out(f"{_when(clock.now())}  You send requests to {names[first]} and {names[second]}")
 
-    end = start + timedelta(days=days)
-    while clock.now() <= end:
-        _print_round(sync_round(worker_store(paths.profile), (demo.mailbox,), clock), names, out)
-        _story_reactions(demo, clock, names, acted, out)
-        _print_new_due(
-            all_due(demo.store.contacts.all(), clock.now(), reminders),
-            names,
-            seen_due,
-            clock.now(),
-            out,
-        )
-        clock.advance(STEP)
+        end = start + timedelta(days=days)
+        while clock.now() <= end:
+            _print_round(sync_round(rounds, (demo.mailbox,), clock), names, out)
+            _story_reactions(demo, clock, names, acted, out)
+            _print_new_due(
+                all_due(demo.store.contacts.all(), clock.now(), reminders),
+                names,
+                seen_due,
+                clock.now(),
+                out,
+            )
+            clock.advance(STEP)
+    finally:
+        rounds.close()
 
     counts = {stage: 0 for stage in STAGE_ORDER}
     for record in demo.store.contacts.all():

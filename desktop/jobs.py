@@ -8,7 +8,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop import outbox
@@ -18,7 +17,6 @@ from desktop.domain.due import DueAction, ReminderSettings
 from desktop.mailflags import update_flags
 from desktop.storage import ContactRecord, Store
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
-from desktop.tasks import close_thread_stores, thread_store
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
 
 if TYPE_CHECKING:
@@ -55,17 +53,6 @@ class SyncRound:
     updated: tuple[ContactRecord, ...] = ()
     #: Every due action at the end of the round, most urgent first (when reminders were given).
     due: tuple[DueAction, ...] | None = None
-
-
-def worker_store(profile: Path) -> Store:
-    """This thread's own connection to the profile's database (``desktop.tasks.thread_store``),
-    for code that runs on a worker without being handed it: a provider's look-ups, the
-    composer's send job, the command line's round."""
-    return thread_store(profile)
-
-
-def close_worker_store() -> None:
-    close_thread_stores()
 
 
 def sync_round(

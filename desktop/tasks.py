@@ -4,9 +4,10 @@ Two pools, as in Anki: a single worker for sync passes (they write the database,
 and a small pool for other network work. Workers receive immutable snapshots and return values;
 the GUI hands work over and gets its answers back through ui/ops.py.
 
-A worker thread has its own connection to a profile's database (``thread_store``): a job run by
-``Tasks.submit_store`` is handed it, and what that job calls on the same thread (a provider's
-look-ups during a sync round) finds the same connection, so they see one another's writes.
+The database worker has one connection to a profile's database, kept by ``Tasks``: opened on
+that worker the first time a job needs it, handed to every job run by ``Tasks.submit_store`` (so
+one job sees another's writes) and closed on that worker by ``Tasks.shutdown``. Code that runs
+elsewhere (the command line, the headless demo) opens a ``Store`` itself and passes it.
 """
 
 from __future__ import annotations
@@ -26,27 +27,6 @@ log = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 T = TypeVar("T")
-
-_thread = threading.local()
-
-
-def thread_store(profile: Path) -> Store:
-    """The calling thread's own connection to the profile's database, opened on first use."""
-    from desktop.storage import Store
-
-    stores: dict[Path, Store] = getattr(_thread, "stores", {})
-    _thread.stores = stores
-    store = stores.get(profile)
-    if store is None:
-        store = stores[profile] = Store.open(profile)
-    return store
-
-
-def close_thread_stores() -> None:
-    """Close the calling thread's connections (on the thread that opened them)."""
-    for store in getattr(_thread, "stores", {}).values():
-        store.close()
-    _thread.stores = {}
 
 
 class BackgroundLoop:
@@ -127,24 +107,50 @@ class ServiceThread:
 
 
 class Tasks:
+    """The pools. ``submit_store`` runs a job on the single database worker with that worker's
+    connection; ``submit_network`` runs one on the network pool."""
+
     def __init__(self) -> None:
         self._sync = ThreadPoolExecutor(max_workers=1, thread_name_prefix="coffeechat-sync")
         self._net = ThreadPoolExecutor(max_workers=2, thread_name_prefix="coffeechat-net")
         self._loops: list[BackgroundLoop] = []
         self._services: list[ServiceThread] = []
         self._closed = False
-
-    def submit_sync(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
-        return self._sync.submit(fn, *args, **kwargs)
+        #: The database worker's connections, one per profile. Only that worker opens, uses and
+        #: closes them (SQLite connections stay on the thread that opened them).
+        self._stores: dict[Path, Store] = {}
+        #: Jobs handed to the database worker and not done yet (cancelled by ``shutdown`` if
+        #: they have not started).
+        self._queued: set[Future[Any]] = set()
+        self._lock = threading.Lock()
 
     def submit_store(self, profile: Path, fn: Callable[[Store], T]) -> Future[T]:
-        """Run ``fn`` on the sync worker, handed that worker's own connection to the profile's
+        """Run ``fn`` on the database worker, handed that worker's connection to the profile's
         database (database writes from the GUI go this way, one at a time)."""
-        return self._sync.submit(self._with_store, profile, fn)
+        future = self._sync.submit(self._with_store, profile, fn)
+        with self._lock:
+            self._queued.add(future)
+        future.add_done_callback(self._done)
+        return future
 
-    @staticmethod
-    def _with_store(profile: Path, fn: Callable[[Store], T]) -> T:
-        return fn(thread_store(profile))
+    def _done(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._queued.discard(future)
+
+    def _with_store(self, profile: Path, fn: Callable[[Store], T]) -> T:
+        """On the database worker: ``fn`` with the worker's connection, opened on first use."""
+        store = self._stores.get(profile)
+        if store is None:
+            from desktop.storage import Store
+
+            store = self._stores[profile] = Store.open(profile)
+        return fn(store)
+
+    def _close_stores(self) -> None:
+        """On the database worker: close its connections."""
+        stores, self._stores = list(self._stores.values()), {}
+        for store in stores:
+            store.close()
 
     def submit_network(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> Future[T]:
         return self._net.submit(fn, *args, **kwargs)
@@ -173,7 +179,8 @@ class Tasks:
             self._services.remove(handle)
 
     def shutdown(self, *, wait: bool = True) -> None:
-        """Cancel what has not started; wait for what has (a sync pass is one transaction)."""
+        """Cancel what has not started; wait for what has (a sync pass is one transaction);
+        then the database worker closes its connections."""
         if self._closed:
             return
         self._closed = True
@@ -181,6 +188,10 @@ class Tasks:
             service.stop()
         for loop in self._loops:
             loop.stop()
-        self._sync.submit(close_thread_stores)  # closed on the thread that opened them
-        self._sync.shutdown(wait=wait, cancel_futures=True)
+        with self._lock:
+            queued = list(self._queued)
+        for future in queued:
+            future.cancel()  # only what has not started
+        self._sync.submit(self._close_stores)  # on the thread that opened them, after the rest
+        self._sync.shutdown(wait=wait)
         self._net.shutdown(wait=wait, cancel_futures=True)

@@ -261,7 +261,12 @@ class ContactCommands(QObject):
         from ui.composer import ComposerDialog  # Jinja2 and the templates load on first use
 
         dialog = ComposerDialog(
-            self.ctx, shell.model.records(), contact_id, action=action, parent=shell.widget()
+            self.ctx,
+            shell.model.records(),
+            contact_id,
+            ops=self.ops,
+            action=action,
+            parent=shell.widget(),
         )
         dialog.message_sent.connect(self.on_message_sent)
         dialog.draft_saved.connect(self.on_draft_saved)

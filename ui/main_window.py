@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
         super().__init__(parent)
         self.ctx = context
+        self._owns_ops = ops is None
         self.ops = ops or Ops(context.tasks, context.paths.profile, self)
         self.marks: ActionMarks = marks or StoreMarks(
             self.ops, context.store, context.clock, policy_for(context.settings)
@@ -324,6 +325,8 @@ class MainWindow(QMainWindow):
         if not self._closed:
             self.panel.flush_notes()
             self.state.save()
+            if self._owns_ops:  # else the composition root closes it, after the connectors
+                self.ops.close()
             self._closed = self.sync.closed = self.commands.closed = True
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -3,8 +3,11 @@
 A database operation is handed the sync worker's own Store (desktop.tasks, one write at a
 time); a network operation runs on the network pool. Either way ``success`` or ``failure`` is
 called on the GUI thread: the worker's future is handed over by a Signal connected to a bound
-method of a QObject living there. Without ``failure``, an error is logged and shown the app's
-non-blocking way (``show_error``). Callers never hand-roll futures or bridges.
+method of a QObject living there. The connection is queued, so the answer never comes inside the
+call that asked for it, even when the work is done before that call returns: a caller may set up
+what its callbacks need after ``db`` or ``network`` returns. Without ``failure``, an error is
+logged and shown the app's non-blocking way (``show_error``). Callers never hand-roll futures or
+bridges.
 
     ops.db(lambda store: store.contacts.set_notes(cid, text), success=self.on_notes_saved)
     ops.network(provider.busy_blocks, start, end, success=self.on_busy)
@@ -24,7 +27,7 @@ from concurrent.futures import Future, wait
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QEventLoop, QObject, Signal
+from PySide6.QtCore import QEventLoop, QObject, Qt, Signal
 
 from desktop.storage import Store
 from desktop.tasks import Tasks
@@ -69,7 +72,8 @@ class Ops(QObject):
         self._waited: set[Future[Any]] = set()
         #: Operations whose answer has not been handled on the GUI thread yet.
         self._unanswered = 0
-        self.finished.connect(self.on_finished)
+        # Queued even from the GUI thread (a future already done when it is watched).
+        self.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
 
     def db(
         self,

@@ -33,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
 
 def sync_once(store: Store, paths: Paths) -> int:
     from desktop import outbox
-    from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
+    from desktop.jobs import SyncState, sync_round
     from desktop.providers import build, profile_clock
 
     clock = profile_clock(paths)
@@ -44,14 +44,14 @@ def sync_once(store: Store, paths: Paths) -> int:
     for provider in providers:
         outbox.resume(store, provider)
     prefs = settings.load(paths.settings)
+    # The round has a connection of its own, as the window's database worker has.
+    rounds = Store.open(paths.profile)
     try:
         # With the reminder settings, the round also flags waiting threads in the mailboxes.
         flags_off = frozenset(prefs.mailbox_flags_off)
-        round_ = sync_round(
-            worker_store(paths.profile), providers, clock, prefs.reminders(), flags_off
-        )
+        round_ = sync_round(rounds, providers, clock, prefs.reminders(), flags_off)
     finally:
-        close_worker_store()
+        rounds.close()
     failed = False
     for outcome in round_.outcomes:
         if outcome.result is not None:

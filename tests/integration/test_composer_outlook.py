@@ -26,6 +26,7 @@ from tests.helpers.graph_emulator import GraphEmulator, make_certificate
 from tests.helpers.memory_keyring import MemoryKeyring
 from tests.integration.test_outlook import ME, T0, _provider, _sign_in
 from ui.composer import ComposerDialog
+from ui.ops import Ops
 
 WAIT_MS = 15_000
 AWAY = "bob@contact.test"
@@ -68,7 +69,8 @@ def composer_setup(
 
 
 def _open(qtbot: QtBot, ctx: AppContext, contact_id: int) -> ComposerDialog:
-    dialog = ComposerDialog(ctx, ctx.store.contacts.all(), contact_id)
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    dialog = ComposerDialog(ctx, ctx.store.contacts.all(), contact_id, ops=ops)
     qtbot.add_widget(dialog)
     dialog.show()
     qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)

@@ -376,17 +376,18 @@ def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
 def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
     tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
 ) -> None:
-    from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
+    from desktop.jobs import SyncState, sync_round
 
     store, provider, clock = opened
     provider._retry = replace(GMAIL_RETRY, attempts=2)
     run_once(store, provider, clock)
     emulator.revoke_grants()
     emulator.expire_access_tokens()
+    rounds = Store.open(tmp_path / "profile")
     try:
-        revoked = sync_round(worker_store(tmp_path / "profile"), (provider,), clock)
+        revoked = sync_round(rounds, (provider,), clock)
     finally:
-        close_worker_store()
+        rounds.close()
     (outcome,) = revoked.outcomes
     assert outcome.state is SyncState.NEEDS_SIGN_IN
     assert "Reconnect the account" in outcome.message
@@ -400,10 +401,11 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
         endpoints=GoogleEndpoints(f"http://127.0.0.1:{port}/", "", f"http://127.0.0.1:{port}/token"),
         clock=sim.now, sleep=sim.sleep, retry=replace(GMAIL_RETRY, attempts=2),
     )  # fmt: skip
+    rounds = Store.open(tmp_path / "profile")
     try:
-        down = sync_round(worker_store(tmp_path / "profile"), (offline,), clock)
+        down = sync_round(rounds, (offline,), clock)
     finally:
-        close_worker_store()
+        rounds.close()
         offline.close()
     (outcome,) = down.outcomes
     assert outcome.state is SyncState.OFFLINE

@@ -22,7 +22,7 @@ from desktop import logs, outbox, providers
 from desktop.cli import account as cli_account
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
-from desktop.jobs import SyncRound, SyncState, close_worker_store, sync_round, worker_store
+from desktop.jobs import SyncRound, SyncState, sync_round
 from desktop.paths import resolve
 from desktop.storage import Store
 from desktop.sync import run_once
@@ -322,18 +322,18 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
         return prefetch(client, refs, relevance)
 
     provider._prefetch = crash_then_prefetch  # type: ignore[method-assign]
-    profile = tmp_path / "profile"
-    round_ = sync_round(worker_store(profile), (provider,), clock)
+    rounds = Store.open(tmp_path / "profile")
+    round_ = sync_round(rounds, (provider,), clock)
     assert [o.state for o in round_.outcomes] == [SyncState.OFFLINE]
     assert killed and store.accounts.cursor(account.id) == cursor
     assert _stage(store, ada) is Stage.REQUESTED
     # still down: offline again, quietly, nothing moves
-    round_ = sync_round(worker_store(profile), (provider,), clock)
+    round_ = sync_round(rounds, (provider,), clock)
     assert [o.state for o in round_.outcomes] == [SyncState.OFFLINE]
     assert "refused" in round_.outcomes[0].message
 
     d.start()
-    round_ = sync_round(worker_store(profile), (provider,), clock)
+    round_ = sync_round(rounds, (provider,), clock)
     assert [o.state for o in round_.outcomes] == [SyncState.IDLE]
     assert {_stage(store, ada), _stage(store, bob)} == {Stage.REPLIED}
     for contact_id in (ada, bob):
@@ -341,9 +341,9 @@ def test_killing_dovecot_mid_sync_is_offline_then_each_event_lands_exactly_once(
             e for e in store.pipeline.history(contact_id) if e.kind is EventKind.GENUINE_REPLY
         ]
         assert len(replies) == 1
-    again = sync_round(worker_store(profile), (provider,), clock)
+    again = sync_round(rounds, (provider,), clock)
     assert again.outcomes[0].result is not None and again.outcomes[0].result.events == 0
-    close_worker_store()
+    rounds.close()
 
 
 def test_a_uidvalidity_change_rescans_without_duplicates(
@@ -706,9 +706,8 @@ def test_with_idle_a_reply_reaches_the_pipeline_within_seconds(
         assert watcher.idles >= 1
     finally:
         tasks.stop_service(handle)
-        tasks.submit_sync(app_provider.close).result(10)
-        tasks.submit_sync(close_worker_store).result(10)
-        tasks.shutdown()
+        tasks.submit_store(profile, lambda _store: app_provider.close()).result(10)
+        tasks.shutdown()  # the worker's connection is closed there
     assert not handle.running
     assert _stage(store, ada) is Stage.REPLIED
 
@@ -763,12 +762,13 @@ def test_a_missing_password_needs_sign_in_and_an_offline_start_is_offline(
     settings = ImapSettings(host="127.0.0.1", username=ME, port=free_port(),
                             security=Security.PLAIN)  # fmt: skip
     provider = ImapProvider.from_keyring(account, settings)
-    round_ = sync_round(worker_store(tmp_path / "profile"), (provider,), clock)
+    rounds = Store.open(tmp_path / "profile")
+    round_ = sync_round(rounds, (provider,), clock)
     assert round_.outcomes[0].state is SyncState.NEEDS_SIGN_IN
     PasswordStore().save(ME, PASSWORD)
     with pytest.raises(OfflineError):
         provider.fetch_changes(None)
-    close_worker_store()
+    rounds.close()
     store.close()
 
 

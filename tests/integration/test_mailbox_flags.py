@@ -6,6 +6,7 @@ mailbox changes: the whole before/after state of every message is compared."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from desktop.actions import set_meeting
 from desktop.domain.clock import ManualClock
 from desktop.domain.due import ReminderSettings
 from desktop.domain.model import Contact, Stage
-from desktop.jobs import SyncRound, SyncState, close_worker_store, sync_round, worker_store
+from desktop.jobs import SyncRound, SyncState, sync_round
 from desktop.mailflags import FOLLOW_UP_DUE, THANK_YOU_DUE, account_key
 from desktop.storage import Store
 from mail.auth.microsoft import MicrosoftAuth
@@ -32,12 +33,6 @@ from tests.helpers.memory_keyring import MemoryKeyring
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 REMINDERS = ReminderSettings()
 ADA, BOB = "ada@contact.test", "bob@contact.test"
-
-
-@pytest.fixture(autouse=True)
-def _worker_stores() -> Iterator[None]:
-    yield
-    close_worker_store()
 
 
 def _request(to: str) -> OutgoingMessage:
@@ -58,7 +53,8 @@ def _thank_you(to: str, after: SentRef, in_reply_to: str) -> OutgoingMessage:
 def _round(
     profile: Path, provider: MailProvider, clock: ManualClock, off: frozenset[str] = frozenset()
 ) -> SyncRound:
-    result = sync_round(worker_store(profile), (provider,), clock, REMINDERS, off)
+    with closing(Store.open(profile)) as rounds:  # a connection of its own, as the worker has
+        result = sync_round(rounds, (provider,), clock, REMINDERS, off)
     assert [o.state for o in result.outcomes] == [SyncState.IDLE], result.outcomes
     return result
 

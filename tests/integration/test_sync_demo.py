@@ -8,7 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from desktop.domain.model import EventKind, Stage
-from desktop.jobs import sync_round, worker_store
+from desktop.jobs import sync_round
 from desktop.storage import Store
 from desktop.sync import run_once
 from mail.provider import Folder
@@ -23,9 +23,13 @@ def _stages(store: Store) -> dict[str, Stage]:
 
 def test_first_hour_shows_requested_replied_bounced_and_away(tmp_path: Path) -> None:
     demo, clock, paths = open_demo(tmp_path)
-    for _ in range(6):
-        sync_round(worker_store(paths.profile), (demo.mailbox,), clock)
-        clock.advance(timedelta(minutes=10))
+    rounds = Store.open(paths.profile)
+    try:
+        for _ in range(6):
+            sync_round(rounds, (demo.mailbox,), clock)
+            clock.advance(timedelta(minutes=10))
+    finally:
+        rounds.close()
     records = demo.store.contacts.all()
     stages = {r.state.stage for r in records}
     assert {Stage.REQUESTED, Stage.REPLIED, Stage.BOUNCED} <= stages

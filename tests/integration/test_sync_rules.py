@@ -10,7 +10,8 @@ import pytest
 from desktop import demo_story
 from desktop.actions import set_meeting
 from desktop.domain.model import Contact, EventKind, Stage
-from desktop.jobs import close_worker_store, sync_round, worker_store
+from desktop.jobs import sync_round
+from desktop.storage import Store
 from desktop.sync import run_once
 from mail.provider import AccountKind, Folder
 from tests.helpers.demo_profile import open_demo, paths_in
@@ -116,10 +117,11 @@ def test_meetings_pass_even_when_every_account_is_offline(tmp_path: Path) -> Non
     set_meeting(demo.store, maya, start, start + timedelta(minutes=15), clock.now())
     clock.advance(timedelta(hours=2))
     offline = FailingProvider(demo.mailbox.account, OfflineError("no network"))
+    rounds = Store.open(paths.profile)
     try:
-        round_ = sync_round(worker_store(paths.profile), (offline,), clock)
+        round_ = sync_round(rounds, (offline,), clock)
     finally:
-        close_worker_store()
+        rounds.close()
     assert [c.contact_id for c in round_.time_changes] == [maya]
     assert demo.store.pipeline.state(maya).stage is Stage.MET
 
@@ -337,10 +339,11 @@ def test_a_message_the_provider_refuses_never_blocks_the_account(tmp_path: Path)
         )
     assert demo.store.outbox.pending(demo.mailbox.account.id) == []  # failed, not pending
     demo.mailbox.create_draft = real_create  # type: ignore[method-assign]
+    rounds = Store.open(paths_in(tmp_path).profile)
     try:
-        round_ = sync_round(worker_store(paths_in(tmp_path).profile), (demo.mailbox,), clock)
+        round_ = sync_round(rounds, (demo.mailbox,), clock)
     finally:
-        close_worker_store()
+        rounds.close()
     assert [o.state.value for o in round_.outcomes] == ["idle"]
     assert demo.mailbox.find_sent("poison") is None  # never sent behind the user's back
 

@@ -1,11 +1,7 @@
-"""What the composer's panels share: the names shown for templates and fields, colours from the
-palette, and the relay that hands a worker's answer to the dialog."""
+"""What the composer's panels share: the names shown for templates and fields, and colours from
+the palette."""
 
 from __future__ import annotations
-
-import weakref
-from concurrent.futures import Future
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPalette
@@ -13,7 +9,6 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.templates import TemplateKind
 from ui.board import mix
-from ui.bridge import FutureBridge
 
 TEMPLATE_LABELS = {
     "request_referral": "Request — someone referred you",
@@ -89,21 +84,3 @@ def note_label(owner: QWidget, name: str, rgb: tuple[int, int, int]) -> QLabel:
     )
     note.hide()
     return note
-
-
-class Relay:
-    """The done-callback given to a worker's future: it holds the dialog's bridge weakly.
-
-    A future outlives the dialog on the worker's side; a strong reference from it would let the
-    bridge's Python wrapper be released on a worker thread after Qt deleted the object. The
-    dialog is deleted only once no future is pending (``release``), so the bridge is alive
-    whenever a future completes.
-    """
-
-    def __init__(self, bridge: FutureBridge) -> None:
-        self._bridge = weakref.ref(bridge)
-
-    def __call__(self, future: Future[Any]) -> None:
-        bridge = self._bridge()
-        if bridge is not None:
-            bridge.deliver(future)

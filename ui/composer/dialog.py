@@ -1,20 +1,21 @@
 """The ask composer: one message to one contact, with real proposed times and live coaching.
 
-Everything that talks to a mailbox runs on a worker (``ctx.tasks``): the calendar's busy blocks
-and the mail tips on the network pool; *Save as draft* (``compose.draft_job``) and *Send now*
-(``compose.send_job``, through the outbox) on the sync worker, which owns the database writes of
-both. Results come back through a ``FutureBridge``. What the message says and whether it may be
-sent is the pure pipeline of desktop/drafting.py, shared with ``coffeechat draft``; this dialog
-lays out its panels, collects what the user chooses and shows the pipeline's answers.
+Everything that talks to a mailbox runs off the GUI thread through the window's ``Ops``
+(ui/ops.py): the calendar's busy blocks and the mail tips on the network pool (``ops.network``);
+*Save as draft* (``compose.draft_job``) and *Send now* (``compose.send_job``, through the outbox)
+on the sync worker with its own store (``ops.db``), which makes the database writes of both. The
+answers come back to the dialog's success and failure callbacks on the GUI thread. What the
+message says and whether it may be sent is the pure pipeline of desktop/drafting.py, shared with
+``coffeechat draft``; this dialog lays out its panels, collects what the user chooses and shows
+the pipeline's answers.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from concurrent.futures import Future
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeyEvent, QShowEvent
@@ -33,11 +34,10 @@ from desktop.context import AppContext
 from desktop.domain.coaching import Finding
 from desktop.domain.due import ActionKind
 from desktop.domain.slots import MeetingKind, Slot
-from desktop.storage import ContactRecord
+from desktop.storage import ContactRecord, Store
 from desktop.templates import MessageTemplate, TemplateKind
 from mail.provider import MailProvider
-from ui.bridge import FutureBridge
-from ui.composer.common import Relay, note_label
+from ui.composer.common import note_label
 from ui.composer.fields_panel import AttachmentsPanel, FieldsPanel
 from ui.composer.footer import Footer
 from ui.composer.header import HeaderPanel
@@ -48,6 +48,7 @@ from ui.composer.slots_panel import SlotEditDialog, SlotsPanel
 from ui.composer.warnings import AwayCap
 from ui.composer.writing import Writing
 from ui.dialogs import name_helper_controls
+from ui.ops import Ops
 
 log = logging.getLogger(__name__)
 
@@ -55,13 +56,15 @@ log = logging.getLogger(__name__)
 #: keystroke.
 DEBOUNCE_MS = 250
 
+T = TypeVar("T")
+
 
 class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
     """Write a request (or a follow-up, thank-you, check-in…) to one contact.
 
-    The shell: it builds the panels, keeps the state and routes the workers' answers; the
-    times, the message and the sending are its parts (proposing.py, writing.py, sending.py,
-    warnings.py).
+    The shell: it builds the panels, keeps the state and runs the parts' operations through the
+    window's ``ops`` (``run_db``, ``run_network``); the times, the message and the sending are
+    its parts (proposing.py, writing.py, sending.py, warnings.py).
 
     Signals:
         calendar_loaded(): the accounts' busy blocks arrived and times were proposed.
@@ -81,6 +84,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         records: Sequence[ContactRecord],
         contact_id: int | None = None,
         *,
+        ops: Ops,
         action: ActionKind | None = None,
         template: str | None = None,
         daily_cap: int | None = None,
@@ -88,6 +92,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.ops = ops
         #: Requests a day at most: the user's setting unless given.
         self.daily_cap = ctx.settings.daily_request_cap if daily_cap is None else daily_cap
         self.records: dict[int, ContactRecord] = {r.id: r for r in records}
@@ -107,10 +112,10 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self.findings: list[Finding] = []
         self.hand_edited = False
         self._operation = ""  # "draft" or "send" while one is in flight
-        self._pending: set[Future[Any]] = set()
+        #: Operations started by this dialog and not answered yet (``release`` waits for them).
+        self._in_flight = 0
         self._release_when_idle = False
         self._initial_action = action
-        self._calendar_future: Future[Any] | None = None
         self.conversation: compose.Thread | None = None
         #: Contacts written to in this dialog (saved or sent), with "then the next target".
         self.written: list[int] = []
@@ -119,8 +124,6 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self._outbox_key = outbox.new_key()
         self.init_warnings()
 
-        self.bridge = FutureBridge(self)
-        self.bridge.finished.connect(self.on_future_finished)
         self.refresh_timer = QTimer(self)
         self.refresh_timer.setSingleShot(True)
         self.refresh_timer.setInterval(DEBOUNCE_MS)
@@ -403,23 +406,55 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
             self.render_message()
         self.update_coaching()
 
-    def _watch(self, future: Future[Any]) -> None:
-        self._pending.add(future)
-        future.add_done_callback(Relay(self.bridge))
-
-    def on_future_finished(self, future: Future[Any]) -> None:
-        """On the GUI thread: a calendar read, mail tips, a draft or a send has finished."""
-        self._pending.discard(future)
+    # ================================================================ operations
+    def run_db(
+        self,
+        fn: Callable[[Store], T],
+        *,
+        success: Callable[[T], object],
+        failure: Callable[[BaseException], object],
+    ) -> bool:
+        """``ops.db``: ``fn(store)`` on the sync worker with its store; the answer comes back to
+        ``success`` or ``failure`` on the GUI thread. False if the app is shutting down."""
+        self._in_flight += 1
         try:
-            if future is self._calendar_future:
-                self.on_calendar_read(future)
-            elif future in self._tips_futures:
-                self.on_mail_tips(future)
-            elif self._operation:
-                self._on_written(future)
-        finally:
-            if self._release_when_idle and not self._pending:
-                self.deleteLater()
+            self.ops.db(fn, success=self._answer(success), failure=self._answer(failure))
+        except RuntimeError:  # the workers are shut down: the app is closing
+            self._in_flight -= 1
+            return False
+        return True
+
+    def run_network(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        success: Callable[[T], object],
+        failure: Callable[[BaseException], object],
+    ) -> bool:
+        """``ops.network``: ``fn(*args)`` on the network pool, answered as ``run_db`` is."""
+        self._in_flight += 1
+        try:
+            self.ops.network(
+                fn, *args, success=self._answer(success), failure=self._answer(failure)
+            )
+        except RuntimeError:  # the pool is shut down: the app is closing
+            self._in_flight -= 1
+            return False
+        return True
+
+    def _answer(self, handler: Callable[[Any], object]) -> Callable[[Any], None]:
+        """``handler``, counting the answer: once released, the dialog is deleted after the
+        last one (a worker never answers a deleted dialog)."""
+
+        def answer(value: Any) -> None:
+            self._in_flight -= 1
+            try:
+                handler(value)
+            finally:
+                if self._release_when_idle and not self._in_flight:
+                    self.deleteLater()
+
+        return answer
 
     # ================================================================ closing
     def reject(self) -> None:
@@ -447,7 +482,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
 
     def release(self) -> None:
         """The caller is done with the dialog: delete it once no worker can still answer it."""
-        if self._pending:
+        if self._in_flight:
             self._release_when_idle = True
         else:
             self.deleteLater()

@@ -4,9 +4,9 @@ choices. The parts (proposing.py, writing.py, sending.py, warnings.py) are mixed
 
 from __future__ import annotations
 
-from concurrent.futures import Future
+from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QTimer, SignalInstance
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from desktop.context import AppContext
     from desktop.domain.coaching import Finding
     from desktop.domain.slots import MeetingKind, Party, Slot
-    from desktop.storage import ContactRecord
+    from desktop.storage import ContactRecord, Store
     from desktop.templates import MessageTemplate, TemplateKind
     from mail.provider import MailProvider
     from ui.composer.fields_panel import AttachmentsPanel, FieldsPanel
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from ui.composer.header import HeaderPanel
     from ui.composer.message_panel import CoachingPanel, MessagePanel
     from ui.composer.slots_panel import SlotsPanel
+    from ui.ops import Ops
+
+T = TypeVar("T")
 
 
 class Part:
@@ -36,6 +39,7 @@ class Part:
         message_sent: SignalInstance
 
         ctx: AppContext
+        ops: Ops
         daily_cap: int
         records: dict[int, ContactRecord]
         user: Party
@@ -56,7 +60,6 @@ class Part:
         _operation: str
         _outbox_key: str
         _op_contact: int
-        _calendar_future: Future[Any] | None
 
         header: HeaderPanel
         slots_box: SlotsPanel
@@ -100,7 +103,20 @@ class Part:
         def _known_fields(self) -> dict[str, object]: ...
         def message_inputs_changed(self, *, now: bool = False) -> None: ...
         def on_refresh_timer(self) -> None: ...
-        def _watch(self, future: Future[Any]) -> None: ...
+        def run_db(
+            self,
+            fn: Callable[[Store], T],
+            *,
+            success: Callable[[T], object],
+            failure: Callable[[BaseException], object],
+        ) -> bool: ...
+        def run_network(
+            self,
+            fn: Callable[..., T],
+            *args: Any,
+            success: Callable[[T], object],
+            failure: Callable[[BaseException], object],
+        ) -> bool: ...
         # Across the parts.
         def update_buttons(self) -> None: ...
         def update_slot_buttons(self) -> None: ...

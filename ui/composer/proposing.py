@@ -1,11 +1,10 @@
-"""The composer's proposed times: the calendars read on the network pool, then times proposed,
-regenerated, swapped or changed by hand through desktop/drafting.py, and shown in the slots
-panel."""
+"""The composer's proposed times: the calendars read on the network pool (``ops.network``), then
+times proposed, regenerated, swapped or changed by hand through desktop/drafting.py, and shown in
+the slots panel."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 
 from PySide6.QtWidgets import QListWidgetItem
 
@@ -26,27 +25,26 @@ class Proposing(Part):
     def _start_calendar_read(self) -> None:
         now = self.now()
         self.slots_box.show_reading()
-        try:
-            future = self.ctx.tasks.submit_network(
-                compose.read_calendars, tuple(self.ctx.providers), now, now + compose.BUSY_WINDOW
-            )
-        except RuntimeError:  # the pool is shut down: the app is closing
+        started = self.run_network(
+            compose.read_calendars,
+            tuple(self.ctx.providers),
+            now,
+            now + compose.BUSY_WINDOW,
+            success=self.on_calendar_read,
+            failure=self.on_calendar_failed,
+        )
+        if not started:  # the pool is shut down: the app is closing
             self.calendar = compose.CalendarRead((), 0)
-            return
-        self._calendar_future = future
-        self._watch(future)
 
-    def on_calendar_read(self, future: Future[compose.CalendarRead]) -> None:
-        error = None if future.cancelled() else future.exception()
-        if future.cancelled() or error is not None:
-            if error is not None:
-                log.error("reading the calendars failed", exc_info=error)
-            problem = self.tr("the calendar could not be read")
-            self.calendar = compose.CalendarRead((), 0, (problem,))
-        else:
-            self.calendar = future.result()
+    def on_calendar_read(self, calendar: compose.CalendarRead) -> None:
+        self.calendar = calendar
         self.propose()
         self.calendar_loaded.emit()
+
+    def on_calendar_failed(self, error: BaseException) -> None:
+        log.error("reading the calendars failed", exc_info=error)
+        problem = self.tr("the calendar could not be read")
+        self.on_calendar_read(compose.CalendarRead((), 0, (problem,)))
 
     def slot_inputs(self) -> drafting.SlotInputs:
         record = self.record()

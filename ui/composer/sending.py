@@ -1,16 +1,16 @@
 """The composer's saving and sending: the message handed to ``compose.draft_job`` or
-``compose.send_job`` on the sync worker (the worker's own store records the offered times), the
-answer shown, then the dialog closes or moves on to the next target."""
+``compose.send_job`` on the sync worker with its store (``ops.db``; that store records the
+offered times), the answer shown, then the dialog closes or moves on to the next target."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
 from datetime import datetime
 from typing import Any
 
 from desktop import compose, drafting, outbox
 from desktop.domain.model import Stage
+from desktop.storage import Store
 from mail.provider import OutgoingMessage, ProviderError
 from ui.composer.part import Part
 
@@ -68,50 +68,44 @@ class Sending(Part):
         self._submit("send", compose.send_job, purpose=self.template_kind().value)
 
     def _submit(self, operation: str, job: Any, **extra: Any) -> None:
-        """Hand the message to ``job`` on the sync worker, as sending always has."""
+        """Hand the message to ``job`` on the sync worker with its store (``ops.db``), as sending
+        always has."""
         provider, msg, record = self.provider(), self.outgoing(), self.record()
         if provider is None or msg is None or record is None:
             self.update_buttons()
             return
-        try:
-            future = self.ctx.tasks.submit_sync(
-                job,
-                self.ctx.paths.profile,
-                provider,
-                msg,
-                contact_id=record.id,
-                now=self.now(),
-                offers=self.offers(),
-                **extra,
-            )
-        except RuntimeError:  # shutting down
-            return
-        self._operation = operation
-        self._op_contact = record.id
+        contact_id, now, offers = record.id, self.now(), self.offers()
+
+        def write(store: Store) -> object:
+            return job(store, provider, msg, contact_id=contact_id, now=now, offers=offers, **extra)
+
+        # Busy before the job is handed over: its answer may come back at once.
+        self._operation, self._op_contact = operation, record.id
         self.status_label.setText(self.footer.working_text(operation))
         self.update_buttons()
-        self._watch(future)
+        if not self.run_db(write, success=self._on_written, failure=self._on_write_failed):
+            self._operation = ""  # shutting down
+            self.update_buttons()
 
-    def _on_written(self, future: Future[Any]) -> None:
+    def _on_write_failed(self, error: BaseException) -> None:
         operation, self._operation = self._operation, ""
-        error = None if future.cancelled() else future.exception()
         if operation == "send" and isinstance(error, ProviderError):
             # The outbox row is written before the provider is called: the next sync sends it.
             log.warning("send deferred to the outbox: %s", type(error).__name__)
             self.message_sent.emit(self._op_contact)
             self.finish_or_next(self.tr("The message to {0} waits in the outbox."))
             return
-        if future.cancelled() or error is not None:
-            quiet = operation == "draft" and isinstance(error, ProviderError)
-            if error is not None and not quiet:
-                log.error(
-                    "%s failed",
-                    "saving the draft" if operation == "draft" else "sending",
-                    exc_info=error,
-                )
-            self.update_buttons()
-            self.status_label.setText(self.footer.failed_text(operation, error))
-            return
+        if not (operation == "draft" and isinstance(error, ProviderError)):
+            log.error(
+                "%s failed",
+                "saving the draft" if operation == "draft" else "sending",
+                exc_info=error,
+            )
+        self.update_buttons()
+        self.status_label.setText(self.footer.failed_text(operation, error))
+
+    def _on_written(self, _ref: object) -> None:
+        operation, self._operation = self._operation, ""
         if operation == "draft":
             self.draft_saved.emit(self._op_contact)
             self.finish_or_next(self.tr("Draft saved for {0}."))

@@ -1,11 +1,11 @@
 """The composer's warnings before anything is sent: the recipient is away (their automatic reply,
-recorded or read from Outlook's mail tips on a worker), and the daily limit of requests."""
+recorded or read from Outlook's mail tips on the network pool), and the daily limit of
+requests."""
 
 from __future__ import annotations
 
 import logging
-from concurrent.futures import Future
-from typing import Any
+from functools import partial
 
 from desktop import compose, drafting, templates
 from mail.mime import html_to_text
@@ -21,14 +21,15 @@ class AwayCap(Part):
     """Mixed into the composer dialog (listed after QDialog): the away and daily-limit notes.
 
     The dialog provides the context, the two note labels, and its choices (``record``,
-    ``provider``, ``template_kind``, ``now``), and routes the mail tips' futures here.
+    ``provider``, ``template_kind``, ``now``), and runs the mail tips with ``run_network``.
     """
 
     def init_warnings(self) -> None:
         self._sent_today = 0
         #: Automatic replies from the account's mail tips: (account id, address) -> text.
         self.mail_tips: dict[tuple[int, str], str] = {}
-        self._tips_futures: dict[Future[Any], tuple[int, str]] = {}
+        #: (account id, address) whose mail tips are being read.
+        self._tips_asked: set[tuple[int, str]] = set()
 
     def _tip_key(self) -> tuple[int, str] | None:
         """(account, address) whose mail tip counts now: the chosen account and the recipient."""
@@ -45,24 +46,25 @@ class AwayCap(Part):
         provider = self.provider()
         if key is None or provider is None or key in self.mail_tips:
             return
-        if key in self._tips_futures.values():
+        if key in self._tips_asked:
             return
-        try:
-            future = self.ctx.tasks.submit_network(compose.mail_tips, provider, [key[1]])
-        except RuntimeError:  # shutting down
-            return
-        self._tips_futures[future] = key
-        self._watch(future)
+        if self.run_network(
+            compose.mail_tips,
+            provider,
+            [key[1]],
+            success=partial(self.on_mail_tips, key),
+            failure=partial(self.on_mail_tips_failed, key),
+        ):
+            self._tips_asked.add(key)
 
-    def on_mail_tips(self, future: Future[dict[str, str]]) -> None:
-        account_id, address = self._tips_futures.pop(future)
-        error = None if future.cancelled() else future.exception()
-        if future.cancelled() or error is not None:
-            if error is not None:
-                log.error("reading mail tips failed", exc_info=error)
-            return
-        self.mail_tips[(account_id, address)] = future.result().get(address, "")
+    def on_mail_tips(self, key: tuple[int, str], tips: dict[str, str]) -> None:
+        self._tips_asked.discard(key)
+        self.mail_tips[key] = tips.get(key[1], "")
         self.update_away()
+
+    def on_mail_tips_failed(self, key: tuple[int, str], error: BaseException) -> None:
+        self._tips_asked.discard(key)
+        log.error("reading mail tips failed", exc_info=error)
 
     def update_away(self) -> None:
         record = self.record()

@@ -164,7 +164,7 @@ def test_working_hours_alone_without_an_account(
 def test_the_profile_clock_and_thread_for_a_follow_up(
     profile: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from desktop.jobs import close_worker_store, sync_round, worker_store
+    from desktop.jobs import sync_round
     from desktop.providers import build, profile_clock
 
     paths = Paths(profile=profile, logs=profile / "logs")
@@ -173,10 +173,11 @@ def test_the_profile_clock_and_thread_for_a_follow_up(
     from desktop.storage import Store
 
     store = Store.open(profile)
+    rounds = Store.open(profile)
     try:
-        sync_round(worker_store(profile), build(store, paths, clock), clock)
+        sync_round(rounds, build(store, paths, clock), clock)
     finally:
-        close_worker_store()
+        rounds.close()
         store.close()
     code, out, err = _draft(
         capsys, "Jonas", "--template", "follow_up", "--json", "--profile", str(profile)

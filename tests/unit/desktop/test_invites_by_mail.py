@@ -6,6 +6,7 @@ emulator's raw message) and reads the invitation in it with icalendar.
 
 from __future__ import annotations
 
+from contextlib import closing
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -21,7 +22,7 @@ from desktop import outbox
 from desktop.domain.model import Contact, Stage
 from desktop.domain.slots import Party, Slot, propose_slots
 from desktop.invites import INVITATION_PURPOSE, accept_slot
-from desktop.jobs import sync_round, worker_store
+from desktop.jobs import sync_round
 from desktop.storage import Store
 from mail.gmail import GmailProvider
 from mail.http_retry import GMAIL_RETRY
@@ -161,7 +162,8 @@ def test_no_calendar_in_the_demo_sends_the_invitation_by_mail(tmp_path: Path) ->
         # A second click finds the first in Sent: nothing goes twice; the sync keeps the meeting.
         again = accept_slot(demo.store, demo.mailbox, maya, second, clock.now(), location=PHONE)
         assert again.emailed == accepted.emailed and again.step is None
-        sync_round(worker_store(paths.profile), (demo.mailbox,), clock)
+        with closing(Store.open(paths.profile)) as rounds:
+            sync_round(rounds, (demo.mailbox,), clock)
         assert demo.store.pipeline.state(maya).stage is Stage.SCHEDULED
         invitations = [
             m for m in demo.store.messages.for_contact(maya) if m.subject.startswith("Invitation:")

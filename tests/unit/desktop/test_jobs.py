@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from desktop.jobs import SyncState, close_worker_store, sync_round, worker_store
+from desktop.jobs import SyncState, sync_round
 from desktop.storage import Store
 from mail.provider import (
     AccountKind,
@@ -28,10 +28,11 @@ def test_each_account_gets_its_own_state(tmp_path: Path) -> None:
         FailingProvider(outlook, ThrottledError(retry_after=30)),
         FailingProvider(imap, NeedsSignInError("invalid_grant")),
     )
+    rounds = Store.open(paths.profile)
     try:
-        round_ = sync_round(worker_store(paths.profile), providers, clock)
+        round_ = sync_round(rounds, providers, clock)
     finally:
-        close_worker_store()
+        rounds.close()
     states = {o.account_id: o.state for o in round_.outcomes}
     assert states == {
         gmail.id: SyncState.OFFLINE,
@@ -49,14 +50,15 @@ def test_an_unexpected_error_is_an_error_state_not_a_crash(tmp_path: Path) -> No
     demo, clock, paths = open_demo(tmp_path)
     store = Store.open(tmp_path)
     broken = store.accounts.add(AccountKind.GMAIL, "me@gmail.example")
+    rounds = Store.open(paths.profile)
     try:
         round_ = sync_round(
-            worker_store(paths.profile),
+            rounds,
             (FailingProvider(broken, RuntimeError("bug")), demo.mailbox),
             clock,
         )
     finally:
-        close_worker_store()
+        rounds.close()
     assert [o.state for o in round_.outcomes] == [SyncState.ERROR, SyncState.IDLE]
     assert "RuntimeError" in round_.outcomes[0].message
 
@@ -84,10 +86,11 @@ def test_accounts_without_a_grant_need_sign_in(tmp_path: Path) -> None:
         clock = ManualClock(START)
         providers = build(store, paths, clock)
         assert [type(p) for p in providers] == [GmailProvider, OutlookProvider]
+        rounds = Store.open(paths.profile)
         try:
-            round_ = sync_round(worker_store(paths.profile), providers, clock)
+            round_ = sync_round(rounds, providers, clock)
         finally:
-            close_worker_store()
+            rounds.close()
     finally:
         keyring.set_keyring(previous)
     assert [o.state for o in round_.outcomes] == [SyncState.NEEDS_SIGN_IN] * 2

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from desktop import logs
-from desktop.jobs import close_worker_store, sync_round, worker_store
+from desktop.jobs import sync_round
+from desktop.storage import Store
 from tests.helpers.demo_profile import open_demo
 
 
@@ -23,10 +24,11 @@ def test_a_sync_pass_logs_no_message_text(tmp_path: Path) -> None:
     log_file = logs.setup(tmp_path / "logs", level=logging.DEBUG)
     assert log_file is not None
     demo, clock, paths = open_demo(tmp_path / "profile")
+    rounds = Store.open(paths.profile)
     try:
-        sync_round(worker_store(paths.profile), (demo.mailbox,), clock)
+        sync_round(rounds, (demo.mailbox,), clock)
     finally:
-        close_worker_store()
+        rounds.close()
     for handler in logging.getLogger().handlers:
         handler.flush()
     text = log_file.read_text(encoding="utf-8")

@@ -23,8 +23,9 @@ from desktop.domain.clock import ManualClock
 from desktop.domain.due import ActionKind
 from desktop.domain.model import Event, EventKind, Evidence, Stage
 from desktop.domain.slots import Slot
-from desktop.jobs import close_worker_store, sync_round, worker_store
+from desktop.jobs import sync_round
 from desktop.paths import Paths
+from desktop.storage import Store
 from desktop.tasks import Tasks
 from mail.demo import DemoMailbox
 from mail.mime import OUTBOX_HEADER
@@ -43,6 +44,7 @@ from tests.helpers.demo_profile import START
 from tests.helpers.windows import open_window
 from ui.composer import ComposerDialog
 from ui.main_window import MainWindow
+from ui.ops import Ops
 
 WAIT_MS = 15_000
 
@@ -98,6 +100,22 @@ class DemoSetup:
     ctx: AppContext
     demo: demo_story.Demo
     recorder: ThreadRecorder
+    _ops: Ops | None = None
+
+    @property
+    def ops(self) -> Ops:
+        """Operations for a composer opened without the window (made on first use)."""
+        if self._ops is None:
+            self._ops = Ops(self.ctx.tasks, self.ctx.paths.profile)
+        return self._ops
+
+    def sync_round(self) -> None:
+        """A sync round, run here on a connection of its own."""
+        store = Store.open(self.ctx.paths.profile)
+        try:
+            sync_round(store, self.ctx.providers, self.ctx.clock)
+        finally:
+            store.close()
 
     def contact(self, name: str) -> int:
         return next(r.id for r in self.demo.store.contacts.all() if r.contact.name == name)
@@ -119,8 +137,10 @@ def setup(tmp_path: Path) -> Iterator[DemoSetup]:
         demo=True,
         sync_interval_s=3600,
     )
-    yield DemoSetup(ctx, demo, recorder)
-    ctx.tasks.submit_sync(close_worker_store).result()
+    made = DemoSetup(ctx, demo, recorder)
+    yield made
+    if made._ops is not None:
+        made._ops.close()
     ctx.tasks.shutdown()
     demo.store.close()
 
@@ -267,7 +287,7 @@ def test_save_as_draft_leaves_the_contact_a_target(
 def test_a_missing_field_is_named_and_blocks_sending(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
     dialog = ComposerDialog(
-        setup.ctx, setup.ctx.store.contacts.all(), erin, template="request_article"
+        setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops, template="request_article"
     )
     qtbot.add_widget(dialog)
     dialog.show()
@@ -339,7 +359,12 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
     messages = setup.ctx.store.messages.for_contact(jonas)
     request = next(m for m in messages if m.folder == "sent")
     dialog = ComposerDialog(
-        setup.ctx, window.model.records(), jonas, action=ActionKind.FOLLOW_UP, parent=window
+        setup.ctx,
+        window.model.records(),
+        jonas,
+        ops=window.ops,
+        action=ActionKind.FOLLOW_UP,
+        parent=window,
     )
     qtbot.add_widget(dialog)
     dialog.show()
@@ -358,11 +383,10 @@ def test_a_follow_up_goes_into_the_thread_and_away_is_shown(
 
 def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
-    sync_round(
-        worker_store(setup.ctx.paths.profile), setup.ctx.providers, setup.ctx.clock
-    )  # 3 seen today
-    close_worker_store()
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, daily_cap=3)
+    setup.sync_round()  # 3 seen today
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops, daily_cap=3
+    )
     qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -375,7 +399,9 @@ def test_the_daily_cap_stops_requests_but_not_drafts(qtbot: QtBot, setup: DemoSe
 def test_every_control_has_an_accessible_name(qtbot: QtBot, setup: DemoSetup) -> None:
     from PySide6.QtWidgets import QAbstractButton, QComboBox, QLineEdit, QPlainTextEdit
 
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"), ops=setup.ops
+    )
     qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -462,12 +488,9 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
 
 def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> None:
     erin = setup.contact("Erin Park")
-    sync_round(
-        worker_store(setup.ctx.paths.profile), setup.ctx.providers, setup.ctx.clock
-    )  # 3 seen today
-    close_worker_store()
+    setup.sync_round()  # 3 seen today
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=4)
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops)
     qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -475,7 +498,7 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
     assert dialog.send_button.isEnabled() or "limit" not in dialog.send_blocked_reason()
 
     setup.ctx.settings = replace(setup.ctx.settings, daily_request_cap=3)
-    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin)
+    capped = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops)
     qtbot.add_widget(capped)
     capped.show()
     _ready(qtbot, capped)
@@ -486,7 +509,9 @@ def test_the_daily_cap_is_the_users_setting(qtbot: QtBot, setup: DemoSetup) -> N
 
 def test_the_dates_follow_the_messages_language(qtbot: QtBot, setup: DemoSetup) -> None:
     setup.ctx.settings = replace(setup.ctx.settings, message_language="de")
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"), ops=setup.ops
+    )
     qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)
@@ -559,7 +584,9 @@ def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
     qtbot: QtBot, setup: DemoSetup
 ) -> None:
     setup.demo.mailbox.has_calendar = False
-    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"))
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), setup.contact("Erin Park"), ops=setup.ops
+    )
     qtbot.add_widget(dialog)
     dialog.show()
     _ready(qtbot, dialog)

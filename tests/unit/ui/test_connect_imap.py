@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop import outbox
 from desktop.context import AppContext
 from desktop.domain.model import Contact, Stage
-from desktop.jobs import SyncRound, close_worker_store, worker_store
+from desktop.jobs import SyncRound
 from desktop.storage import Store
 from mail.auth.tokens import PasswordStore
 from mail.imap import ConnectionReport, ImapProvider, ImapSettings, Security, check_connection
@@ -179,14 +179,13 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
 
     # A request goes out, then Ada answers: IDLE announces it and the window syncs at once
     # (its timer would wait an hour).
-    def send_on_the_worker(msg: OutgoingMessage) -> SentRef:
-        return outbox.send(worker_store(ctx.paths.profile), provider, msg, contact_id=ada,
-                           purpose="request", now=ctx.clock.now())  # fmt: skip
+    msg = OutgoingMessage(("ada@contact.test",), "Coffee chat?", "Hi Ada!\n", outbox.new_key())
 
-    sent = ctx.tasks.submit_sync(
-        send_on_the_worker,
-        OutgoingMessage(("ada@contact.test",), "Coffee chat?", "Hi Ada!\n", outbox.new_key()),
-    ).result(15)
+    def send_on_the_worker(store: Store) -> SentRef:
+        return outbox.send(store, provider, msg, contact_id=ada, purpose="request",
+                           now=ctx.clock.now())  # fmt: skip
+
+    sent = ctx.tasks.submit_store(ctx.paths.profile, send_on_the_worker).result(15)
     with qtbot.wait_signal(window.sync_finished, timeout=15_000):
         window.sync_now()
     assert ctx.store.pipeline.state(ada).stage is Stage.REQUESTED
@@ -212,8 +211,7 @@ def test_connecting_adds_the_account_and_idle_brings_a_reply_in_seconds(
     window.shutdown()
     assert window.sync.push.handles == {}
     qtbot.wait_until(lambda: not window.sync.running, timeout=15_000)
-    ctx.tasks.submit_sync(provider.close).result(10)
-    ctx.tasks.submit_sync(close_worker_store).result(10)
+    ctx.tasks.submit_store(ctx.paths.profile, lambda _store: provider.close()).result(10)
 
 
 def test_the_welcome_offers_another_mailbox(qtbot: QtBot, ctx: AppContext) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from concurrent.futures import Future
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -82,3 +83,16 @@ def test_the_guis_store_refuses_a_write_that_ops_makes_on_the_worker(
     ops.db(lambda store: store.contacts.set_notes(cid, "through ops"))
     qtbot.wait_until(ops.idle)
     assert ctx.store.contacts.get(cid).contact.notes == "through ops"
+
+
+def test_an_answer_never_comes_inside_the_call_that_asked(qtbot: QtBot, ctx: AppContext) -> None:
+    """Work done before the call returns (a fast worker) is still answered later, from the
+    event loop: the caller can set up what its callback needs after the call."""
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    done: Future[int] = Future()
+    done.set_result(7)
+    seen: list[int] = []
+    ops.follow(done, success=seen.append)
+    assert seen == [] and not ops.idle()
+    qtbot.wait_until(ops.idle)
+    assert seen == [7]
