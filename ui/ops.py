@@ -22,6 +22,7 @@ operation too: the single worker keeps writes one at a time.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, wait
 from pathlib import Path
@@ -39,19 +40,40 @@ Success = Callable[[Any], object]
 Failure = Callable[[BaseException], object]
 
 
+class _Relay(QObject):
+    """Carries workers' answers over to the GUI thread.
+
+    A worker appends its answer to ``answers`` (a deque: appending and popping are atomic) and
+    emits ``ready``, which carries nothing: no Python object crosses threads inside a signal.
+    The relay has no parent and the workers' callbacks hold it, so it lives as long as an answer
+    may still come; a dialog (and its Ops) closed while its work runs on is deleted by Qt, which
+    also drops the connection, and the late answer goes nowhere instead of to freed memory.
+
+    Signals:
+        ready(): an answer is waiting in ``answers`` (emitted on the worker).
+        answered(): some operation is done (emitted on the worker; ``Ops.wait`` listens).
+    """
+
+    ready = Signal()
+    answered = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.answers: deque[tuple[Future[Any], Any, Any]] = deque()
+
+    def post(self, future: Future[Any], success: Any, failure: Any) -> None:
+        self.answers.append((future, success, failure))
+        self.ready.emit()
+
+
 class Ops(QObject):
     """Runs operations for the GUI. Create it on the GUI thread.
 
     Signals:
-        finished(object, object, object): (future, success, failure), emitted on the worker
-            and handled on the GUI thread.
         failed(str): an operation without its own ``failure`` failed (the error, in words).
-        answered(): some operation is done (emitted on the worker; ``wait`` listens).
     """
 
-    finished = Signal(object, object, object)
     failed = Signal(str)
-    answered = Signal()
 
     def __init__(
         self,
@@ -72,8 +94,9 @@ class Ops(QObject):
         self._waited: set[Future[Any]] = set()
         #: Operations whose answer has not been handled on the GUI thread yet.
         self._unanswered = 0
+        self._relay = _Relay()
         # Queued even from the GUI thread (a future already done when it is watched).
-        self.finished.connect(self.on_finished, Qt.ConnectionType.QueuedConnection)
+        self._relay.ready.connect(self.on_ready, Qt.ConnectionType.QueuedConnection)
 
     def db(
         self,
@@ -118,13 +141,14 @@ class Ops(QObject):
         done future. Its error is the caller's to handle (no default error path)."""
         self._waited.add(future)
         loop = QEventLoop()
-        self.answered.connect(loop.quit)
-        future.add_done_callback(lambda _done: self.answered.emit())
+        relay = self._relay
+        relay.answered.connect(loop.quit)
+        future.add_done_callback(lambda _done: relay.answered.emit())
         try:
             while not future.done():
                 loop.exec()
         finally:
-            self.answered.disconnect(loop.quit)
+            relay.answered.disconnect(loop.quit)
         return future
 
     def db_now(self, fn: Callable[[Store], T]) -> T:
@@ -146,7 +170,14 @@ class Ops(QObject):
 
     def _watch(self, future: Future[Any], success: Any, failure: Any) -> None:
         self._unanswered += 1
-        future.add_done_callback(lambda done: self.finished.emit(done, success, failure))
+        relay = self._relay  # the callback holds the relay, never this Ops
+        future.add_done_callback(lambda done: relay.post(done, success, failure))
+
+    def on_ready(self) -> None:
+        """On the GUI thread: hand every waiting answer to its callbacks."""
+        answers = self._relay.answers
+        while answers:
+            self.on_finished(*answers.popleft())
 
     def on_finished(
         self, future: Future[Any], success: Success | None, failure: Failure | None
