@@ -11,7 +11,7 @@ from types import TracebackType
 
 from desktop import __version__, logs, settings
 from desktop.context import AppContext
-from desktop.paths import Paths
+from desktop.paths import Paths, make_private
 from desktop.storage import StorageError, Store
 from desktop.tasks import Tasks
 
@@ -70,6 +70,7 @@ def run_gui(
         QMessageBox.critical(None, "Coffeechat cannot open your data", str(exc))
         print(f"coffeechat: {exc}", file=sys.stderr)
         return 1
+    make_private(paths)  # a profile from before its files were kept private
 
     from desktop import providers as provider_factory
     from desktop.domain.clock import AcceleratedClock, Clock

@@ -14,6 +14,7 @@ import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
+from desktop.storage.files import create_private, narrow, private_dir
 from desktop.storage.migrations import LATEST
 from desktop.storage.store import DB_NAME
 
@@ -39,7 +40,10 @@ def backup(database: Path, destination: Path) -> Path:
         destination = destination / default_name(datetime.now(UTC))
     partial = destination.with_name(destination.name + ".partial")
     try:
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        if not destination.parent.is_dir():
+            private_dir(destination.parent)
+        partial.unlink(missing_ok=True)  # a stale one may be shared, and SQLite keeps its mode
+        create_private(partial)
         source = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
         try:
             target = sqlite3.connect(partial)
@@ -117,7 +121,8 @@ def restore(profile: Path, source: Path) -> Path | None:
         else:
             safety = backup(database, database.with_name(f"{DB_NAME}.before-restore.bak"))
     try:
-        Path(profile).mkdir(parents=True, exist_ok=True)
+        private_dir(Path(profile))
+        create_private(database)  # new files SQLite makes beside it (-wal, -shm) take its mode
         src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
         try:
             dst = sqlite3.connect(database, timeout=30.0)
@@ -127,6 +132,8 @@ def restore(profile: Path, source: Path) -> Path | None:
                 dst.close()
         finally:
             src.close()
+        for suffix in ("-wal", "-shm", "-journal"):
+            narrow(database.with_name(database.name + suffix))
     except (OSError, sqlite3.Error) as exc:
         raise BackupError(
             f"Restoring {source.name} failed ({exc}); "

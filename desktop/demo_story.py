@@ -24,6 +24,7 @@ from desktop.domain.pipeline import Step
 from desktop.jobs import SyncRound, sync_round
 from desktop.paths import Paths
 from desktop.storage import Store
+from desktop.storage.files import FILE_MODE, private_dir
 from mail.demo import DEMO_CONTACTS, DEMO_USER_ADDRESS, DEMO_USER_NAME, DemoMailbox
 from mail.provider import AccountKind, OutgoingMessage
 
@@ -88,8 +89,8 @@ def claim(paths: Paths, *, ours: bool = False) -> None:
         raise NotADemoProfileError(
             f"{root} is not a demo profile (it has other files); the demo will not write into it."
         )
-    root.mkdir(parents=True, exist_ok=True)
-    (root / MARKER).touch()
+    private_dir(root)
+    (root / MARKER).touch(mode=FILE_MODE)
 
 
 def prepare(paths: Paths, clock: Clock) -> Demo:
@@ -97,6 +98,7 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
     claim(paths)
     store = Store.open(paths.profile)
     account = store.accounts.add(AccountKind.DEMO, DEMO_USER_ADDRESS, "Demo mailbox")
+    private_dir(paths.demo_mailbox)
     mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
     created = store.contacts.count() == 0
     if created:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from desktop.domain.model import EventKind
 from desktop.storage import ContactRecord, Store
+from desktop.storage.files import write_private
 
 CSV_COLUMNS = (
     "Name",
@@ -26,6 +27,17 @@ CSV_COLUMNS = (
     "Objectives",
     "Notes",
 )
+
+
+#: What makes a spreadsheet read a cell as a formula (OWASP, "CSV Injection"): = + - @ at the
+#: start, and tab, carriage return or line feed before them; NUL as well (OWASP ASVS 5, 1.2.10).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n", "\0")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """The cell as text a spreadsheet shows and never runs: a leading single quote when it
+    could start a formula (imported data may hold ``=HYPERLINK(...)``)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 class ExportFormat(StrEnum):
@@ -52,7 +64,8 @@ def contacts_csv(store: Store) -> str:
         c = r.contact
         source = sources.get(r.id)
         writer.writerow(
-            [
+            spreadsheet_safe(cell)
+            for cell in (
                 c.name,
                 "; ".join(c.emails),
                 c.company,
@@ -62,7 +75,7 @@ def contacts_csv(store: Store) -> str:
                 names.get(c.referrer_id, "") if c.referrer_id is not None else "",
                 "; ".join(objectives[o] for o, who in members.items() if r.id in who),
                 c.notes,
-            ]
+            )
         )
     return out.getvalue()
 
@@ -200,7 +213,7 @@ def export(store: Store, fmt: ExportFormat, destination: Path, now: datetime) ->
     else:
         data = meetings_ics(store, now)
     partial = destination.with_name(destination.name + ".partial")
-    partial.write_bytes(data)
+    write_private(partial, data)  # contacts and notes: for the user's eyes only
     partial.replace(destination)
     return destination
 

@@ -4,15 +4,28 @@ through (a library's debug line, an exception text)."""
 
 from __future__ import annotations
 
+import io
 import logging
 import logging.handlers
+import os
 import re
 from pathlib import Path
+
+from desktop.storage.files import FILE_MODE, narrow, private_dir
 
 _SECRET = re.compile(
     r"(?i)(bearer\s+|access_token[\"'=: ]+|refresh_token[\"'=: ]+|password[\"'=: ]+|"
     r"client_secret[\"'=: ]+|code=)([^\s\"'&,;]+)"
 )
+
+
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """A rotating log whose files only the user can read (a new one at each rollover too)."""
+
+    def _open(self) -> io.TextIOWrapper:
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
+        narrow(Path(self.baseFilename))
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)  # the handler only appends
 
 
 class RedactingFilter(logging.Filter):
@@ -34,9 +47,11 @@ def setup(log_dir: Path, *, level: int = logging.INFO, console: bool = False) ->
     path: Path | None = log_dir / "coffeechat.log"
     handlers: list[logging.Handler] = []
     try:
-        log_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(log_dir)
+        for old in log_dir.glob("coffeechat.log*"):  # written before logs were private
+            narrow(old)
         handlers.append(
-            logging.handlers.RotatingFileHandler(
+            PrivateRotatingFileHandler(
                 log_dir / "coffeechat.log", maxBytes=1_000_000, backupCount=5, encoding="utf-8"
             )
         )

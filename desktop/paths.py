@@ -9,6 +9,8 @@ from pathlib import Path
 
 import platformdirs
 
+from desktop.storage.files import narrow_tree
+
 APP_NAME = "Coffeechat"
 PROFILE_ENV = "COFFEECHAT_PROFILE"
 
@@ -45,3 +47,10 @@ def resolve(profile: str | os.PathLike[str] | None = None) -> Paths:
         profile=Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)),
         logs=Path(platformdirs.user_log_dir(APP_NAME, appauthor=False)),
     )
+
+
+def make_private(paths: Paths) -> None:
+    """Narrow the profile and the logs to the user alone (0700 folders, 0600 files): a profile
+    written before Coffeechat kept its files private is fixed when the app next opens it."""
+    narrow_tree(paths.profile)
+    narrow_tree(paths.logs)

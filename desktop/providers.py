@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
 from desktop.paths import Paths
 from desktop.storage import Store
+from desktop.storage.files import write_private
 from mail.demo import DemoMailbox
 from mail.provider import Account, AccountKind, MailProvider
 
@@ -27,7 +28,7 @@ def save_demo_clock(paths: Paths, demo_now: datetime, speed: float) -> None:
     """Remember where demo time stands (at start and at exit) so a reopened demo continues."""
     data = {"demo": demo_now.isoformat(), "speed": speed}
     try:
-        (paths.profile / CLOCK_FILE).write_text(json.dumps(data), encoding="utf-8")
+        write_private(paths.profile / CLOCK_FILE, json.dumps(data).encode("utf-8"))
     except OSError as exc:
         log.warning("cannot save the demo clock: %s", exc.strerror)
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from desktop.domain.due import ReminderSettings
 from desktop.domain.slots import LANGUAGES
+from desktop.storage.files import private_dir
 
 log = logging.getLogger(__name__)
 
@@ -192,7 +193,7 @@ def load(path: Path) -> Settings:
 def save(path: Path, settings: Settings) -> None:
     """Write atomically: a crash mid-write leaves the old file intact."""
     data = {"schema": SCHEMA, **asdict(settings)}
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_dir(path.parent)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".settings-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

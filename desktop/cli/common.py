@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import NoReturn, TypeVar
 
 from desktop import logs
-from desktop.paths import Paths, resolve
+from desktop.paths import Paths, make_private, resolve
 from desktop.storage import StorageError, Store
 
 T = TypeVar("T", int, float)
@@ -87,6 +87,8 @@ def read_profile(args: argparse.Namespace) -> tuple[Paths, Store] | int:
         return 0
     logs.setup(paths.logs)
     try:
-        return paths, Store.open(paths.profile)
+        store = Store.open(paths.profile)
     except StorageError as exc:
         return fail(str(exc))
+    make_private(paths)
+    return paths, store

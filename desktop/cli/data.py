@@ -9,8 +9,9 @@ from typing import Any
 
 from desktop import logs
 from desktop.cli.common import fail, profile_option
-from desktop.paths import resolve
+from desktop.paths import make_private, resolve
 from desktop.storage import StorageError, Store
+from desktop.storage.files import private_dir
 
 
 def add_parser(subparsers: Any) -> None:
@@ -73,9 +74,11 @@ def _open(args: argparse.Namespace) -> Store | int:
         return fail(f"there is no Coffeechat profile at {paths.profile}")
     logs.setup(paths.logs)
     try:
-        return Store.open(paths.profile)
+        store = Store.open(paths.profile)
     except StorageError as exc:
         return fail(str(exc))
+    make_private(paths)
+    return store
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -150,7 +153,7 @@ def run_backup(args: argparse.Namespace) -> int:
     paths = resolve(getattr(args, "profile", None))
     destination = args.to or paths.profile / "backups"
     if args.to is None:
-        destination.mkdir(parents=True, exist_ok=True)
+        private_dir(destination)
     try:
         written = backup(paths.database, destination)
     except BackupError as exc:

@@ -7,7 +7,18 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 
-from desktop.importers.people import EMAIL, Format, ImportError_, Parsed, Person, Rejected, clean
+from desktop.importers.people import (
+    EMAIL,
+    Format,
+    ImportError_,
+    Parsed,
+    Person,
+    Rejected,
+    clean,
+    invalid_byte,
+    not_utf8,
+    printable,
+)
 
 #: The header of LinkedIn's "Connections.csv" export (Settings > Data privacy > Get a copy).
 LINKEDIN_HEADER = (
@@ -76,6 +87,10 @@ def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | Non
         if header_at is None:
             raise ImportError_(f"{name} has no rows.")
     columns = tuple(c.strip() for c in rows[header_at])
+    bad_byte = invalid_byte("".join(columns))
+    if bad_byte is not None:
+        at = numbers[header_at] if header_at < len(numbers) else header_at + 1
+        raise ImportError_(f"{name}: line {at}, the header, is {not_utf8(bad_byte)}.")
     if fmt is Format.LINKEDIN:
         used: Mapping[str, str] = {
             "first_name": "First Name",
@@ -107,6 +122,11 @@ def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | Non
         if not any(c.strip() for c in row):
             continue
         raw = dialect.delimiter.join(row) if isinstance(dialect.delimiter, str) else ""
+        bad_byte = invalid_byte(raw)
+        raw = printable(raw)
+        if bad_byte is not None:
+            rejected.append(Rejected(line, not_utf8(bad_byte), raw))
+            continue
         if len(row) != len(columns):
             rejected.append(
                 Rejected(line, f"{len(row)} columns where the header has {len(columns)}", raw)

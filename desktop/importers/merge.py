@@ -3,9 +3,10 @@ transaction."""
 
 from __future__ import annotations
 
+import sqlite3
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from desktop.domain.model import Contact
 from desktop.domain.workspace import ContactSource, SourceKind
@@ -42,6 +43,8 @@ class Plan:
     #: Rows folded into another row of the same file (same address or same name).
     duplicates_in_file: int
     source: SourceKind | None
+    #: What the plan was made from: :func:`apply` plans it again inside its write transaction.
+    parsed: Parsed | None = field(default=None, compare=False, repr=False)
 
     @property
     def unchanged(self) -> int:
@@ -145,6 +148,7 @@ def plan(store: Store, parsed: Parsed) -> Plan:
         tuple(sorted(rejected, key=lambda r: r.line)),
         duplicates,
         source,
+        parsed,
     )
 
 
@@ -170,46 +174,111 @@ class Result:
 
 
 def apply(store: Store, the_plan: Plan) -> Result:
-    """Write the plan in one transaction: on any failure nothing of it is kept."""
-    added: list[int] = []
-    merged: list[int] = []
+    """Write the plan in one transaction: on any failure nothing of it is kept.
+
+    The plan shown to the user was made before this write transaction, and another import (in
+    another window or process) may have written since: inside the transaction, which holds the
+    database's write lock, the people are matched against the store again, so two imports of one
+    file merge instead of adding everyone twice. A lock held longer than the database's timeout
+    is an ImportError_ ("busy"), not an sqlite3 error.
+
+    What the new plan writes must be what the user was shown, or less: a person shown as new who
+    is now stored under the same name (another import added them) is merged, which adds nothing
+    twice; a person now matched to someone else (an address another contact took), or rejected,
+    refuses the whole import with the line."""
     try:
         with store.transaction():
-            for person in the_plan.new:
-                contact = store.contacts.add(
-                    Contact(
-                        None,
-                        person.name,
-                        person.emails,
-                        company=person.company,
-                        role=person.role,
-                        source=the_plan.source.value if the_plan.source else "",
-                        notes=_notes(person),
-                    )
+            if the_plan.parsed is None:
+                return _write(store, the_plan)
+            fresh = plan(store, the_plan.parsed)
+            changed = _changed_since(store, the_plan, fresh)
+            if changed:
+                raise ImportError_(
+                    f"Nothing was imported: since the plan was made, {changed}. "
+                    "Look at the import again."
                 )
-                assert contact.id is not None
-                if the_plan.source is not None:
-                    detail = person.url
-                    store.workspace.set_source(
-                        contact.id, ContactSource(the_plan.source, detail=detail)
-                    )
-                added.append(contact.id)
-            for m in the_plan.merges:
-                current = store.contacts.get(m.contact_id).contact
-                if not (m.new_emails or m.company or m.role or m.notes):
-                    continue
-                store.contacts.update(
-                    replace(
-                        current,
-                        emails=(*current.emails, *m.new_emails),
-                        company=current.company or m.company,
-                        role=current.role or m.role,
-                        notes="\n".join(n for n in (current.notes, m.notes) if n),
-                    )
-                )
-                merged.append(m.contact_id)
+            return _write(store, fresh)
     except StorageError as exc:
         raise ImportError_(f"Nothing was imported: {exc}") from exc
+    except sqlite3.OperationalError as exc:
+        if "locked" not in str(exc) and "busy" not in str(exc):
+            raise
+        raise ImportError_(
+            "Nothing was imported: the database is busy (another import, or Coffeechat, kept "
+            "it locked too long). Try again in a moment."
+        ) from exc
+
+
+def _targets(the_plan: Plan) -> dict[int, int | str | None]:
+    """Each line of the plan: the contact it merges into, None for new, "rejected"."""
+    out: dict[int, int | str | None] = {r.line: "rejected" for r in the_plan.rejected}
+    out.update((p.line, None) for p in the_plan.new)
+    out.update((line, m.contact_id) for m in the_plan.merges for line in m.lines)
+    return out
+
+
+def _changed_since(store: Store, shown: Plan, fresh: Plan) -> str:
+    """Why ``fresh`` would write something ``shown`` did not say ("" when it would not).
+
+    Lines are compared where both plans name them: the first line of every group of rows folded
+    together is in both (a group shown as new is listed by its first line only)."""
+    before, after = _targets(shown), _targets(fresh)
+    new = {p.line: p for p in shown.new}
+    reasons = {r.line: r.reason for r in fresh.rejected}
+    for line in sorted(before.keys() & after.keys()):
+        was, now = before[line], after[line]
+        if was == now:
+            continue
+        if now == "rejected":
+            return f"line {line} is rejected: {reasons[line]}"
+        if was is None and isinstance(now, int):
+            person = new[line]
+            existing = store.contacts.get(now).contact
+            if name_key(existing.name) == name_key(person.name):
+                continue  # the same person, stored meanwhile: merged, nothing added twice
+            shared = [e for e in person.emails if e in existing.emails]
+            return (
+                f"the address {shared[0] if shared else ''} of line {line} ({person.name}) "
+                f"belongs to {existing.name}"
+            )
+        return f"the contact line {line} matched has changed"
+    return ""
+
+
+def _write(store: Store, the_plan: Plan) -> Result:
+    added: list[int] = []
+    merged: list[int] = []
+    for person in the_plan.new:
+        contact = store.contacts.add(
+            Contact(
+                None,
+                person.name,
+                person.emails,
+                company=person.company,
+                role=person.role,
+                source=the_plan.source.value if the_plan.source else "",
+                notes=_notes(person),
+            )
+        )
+        assert contact.id is not None
+        if the_plan.source is not None:
+            detail = person.url
+            store.workspace.set_source(contact.id, ContactSource(the_plan.source, detail=detail))
+        added.append(contact.id)
+    for m in the_plan.merges:
+        current = store.contacts.get(m.contact_id).contact
+        if not (m.new_emails or m.company or m.role or m.notes):
+            continue
+        store.contacts.update(
+            replace(
+                current,
+                emails=(*current.emails, *m.new_emails),
+                company=current.company or m.company,
+                role=current.role or m.role,
+                notes="\n".join(n for n in (current.notes, m.notes) if n),
+            )
+        )
+        merged.append(m.contact_id)
     return Result(tuple(added), tuple(merged), len(the_plan.rejected))
 
 

@@ -6,21 +6,60 @@ import quopri
 import re
 from dataclasses import dataclass, field
 
-from desktop.importers.people import EMAIL, Format, ImportError_, Parsed, Person, Rejected, clean
+from desktop.importers.people import (
+    EMAIL,
+    Format,
+    ImportError_,
+    Parsed,
+    Person,
+    Rejected,
+    clean,
+    invalid_byte,
+    not_utf8,
+    printable,
+    strip_unsafe,
+)
 
 
 def _unfold(text: str) -> list[tuple[int, str]]:
     """Logical lines with their first physical line number: RFC 6350 folding (a line starting
-    with a space or tab continues the previous one) and vCard 2.1 quoted-printable soft breaks."""
-    out: list[tuple[int, str]] = []
+    with a space or tab continues the previous one) and vCard 2.1 quoted-printable soft breaks.
+
+    Linear in the file: the pieces of a logical line are gathered and joined once (adding each
+    piece to a growing string made a long folded value quadratic)."""
+    lines: list[_Logical] = []
     for number, raw in enumerate(text.replace("\r\n", "\n").replace("\r", "\n").split("\n"), 1):
-        if raw[:1] in (" ", "\t") and out:
-            out[-1] = (out[-1][0], out[-1][1] + raw[1:])
-        elif out and out[-1][1].endswith("=") and "QUOTED-PRINTABLE" in out[-1][1].upper():
-            out[-1] = (out[-1][0], out[-1][1] + "\n" + raw)  # "=" + newline: a soft break
+        last = lines[-1] if lines else None
+        if raw[:1] in (" ", "\t") and last is not None:
+            last.add(raw[1:])
+        elif last is not None and last.soft_break():
+            last.add("\n")  # "=" + newline: a soft break
+            last.add(raw)
         elif raw.strip():
-            out.append((number, raw))
-    return out
+            lines.append(_Logical(number, raw))
+    return [(line.number, "".join(line.parts)) for line in lines]
+
+
+class _Logical:
+    """One logical line being gathered from its physical lines."""
+
+    __slots__ = ("number", "parts", "quoted_printable", "tail")
+
+    def __init__(self, number: int, first: str) -> None:
+        self.number = number
+        self.parts = [first]
+        self.quoted_printable = "QUOTED-PRINTABLE" in first.upper()
+        self.tail = first  # the last non-empty piece: what the line ends with
+
+    def add(self, piece: str) -> None:
+        self.parts.append(piece)
+        if piece:
+            self.tail = piece
+        if not self.quoted_printable and "QUOTED-PRINTABLE" in piece.upper():
+            self.quoted_printable = True
+
+    def soft_break(self) -> bool:
+        return self.quoted_printable and self.tail.endswith("=")
 
 
 def _unescape(value: str) -> str:
@@ -48,6 +87,8 @@ def _split_unescaped(value: str, sep: str) -> list[str]:
 class _Card:
     line: int
     props: list[tuple[str, dict[str, str], str]] = field(default_factory=list)
+    #: The first byte of the card that is not UTF-8 ("0xE9"): the card is rejected.
+    invalid: str | None = None
 
     def first(self, name: str) -> str:
         return next((v for n, _p, v in self.props if n == name), "")
@@ -74,6 +115,7 @@ def _property(line: str) -> tuple[str, dict[str, str], str]:
         charset = parsed.get("CHARSET", "utf-8")
         try:
             value = quopri.decodestring(value.encode("ascii", "replace")).decode(charset, "replace")
+            value = strip_unsafe(value)  # "=1B" decodes to an escape
         except LookupError:
             raise ValueError(f"unknown character set {charset!r}") from None
     return name, parsed, value
@@ -94,7 +136,11 @@ def read_vcards(text: str, name: str = "the file") -> Parsed:
             if card is None:
                 rejected.append(Rejected(number, "END:VCARD without BEGIN:VCARD"))
                 continue
-            result = _person(card)
+            result = (
+                _person(card)
+                if card.invalid is None
+                else Rejected(card.line, not_utf8(card.invalid))
+            )
             if isinstance(result, Rejected):
                 rejected.append(result)
             else:
@@ -102,7 +148,11 @@ def read_vcards(text: str, name: str = "the file") -> Parsed:
             card = None
             continue
         if card is None:
-            rejected.append(Rejected(number, "text outside a card", line[:80]))
+            rejected.append(Rejected(number, "text outside a card", printable(line[:80])))
+            continue
+        bad_byte = invalid_byte(line)
+        if bad_byte is not None:
+            card.invalid = card.invalid or bad_byte
             continue
         try:
             card.props.append(_property(line))

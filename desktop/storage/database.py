@@ -16,11 +16,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from desktop.storage.files import create_private, narrow, private_dir
 from desktop.storage.migrations import LATEST, MIGRATIONS
 
 log = logging.getLogger(__name__)
 
 DB_NAME = "coffeechat.sqlite3"
+#: The files SQLite keeps beside the database in WAL mode.
+SIDE_FILES = ("-wal", "-shm", "-journal")
+#: How long a connection waits for another's write lock before "database is locked".
+BUSY_TIMEOUT_S = 30.0
 
 
 class StorageError(Exception):
@@ -59,7 +64,7 @@ class Database:
                 "Choose another profile with --profile."
             )
         try:
-            profile_dir.mkdir(parents=True, exist_ok=True)
+            private_dir(profile_dir)
         except OSError as exc:
             raise StorageError(
                 f"Cannot create the profile folder {profile_dir}: {exc.strerror or exc}."
@@ -71,7 +76,12 @@ class Database:
             )
         path = profile_dir / DB_NAME
         try:
-            db = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            # Created private before SQLite creates it: its -wal and -shm take its mode.
+            create_private(path)
+        except OSError as exc:
+            raise StorageError(f"Cannot open the database {path}: {exc.strerror or exc}.") from exc
+        try:
+            db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_S)
         except sqlite3.Error as exc:
             raise StorageError(f"Cannot open the database {path}: {exc}.") from exc
         try:
@@ -86,6 +96,8 @@ class Database:
         except BaseException:
             db.close()
             raise
+        for suffix in SIDE_FILES:  # left readable by a version before files were private
+            narrow(path.with_name(path.name + suffix))
         return cls(db, path, read_only=read_only)
 
     @staticmethod
@@ -124,6 +136,7 @@ class Database:
                 )
             backup = path.with_name(f"{path.name}.before-v{LATEST}.bak")
             try:
+                create_private(backup)
                 shutil.copyfile(path, backup)
             except OSError as exc:
                 raise StorageError(

