@@ -22,6 +22,7 @@ from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_
 
 import nh3
 
+from mail.dates import EARLIEST, LATEST, clamp
 from mail.provider import Attachment, MailMessage, MessageRef, OutgoingMessage
 
 #: Bodies (plain or html) longer than this many characters are cut, with a defect noted.
@@ -50,7 +51,7 @@ def parse_message(
     ``default_date`` is used when the Date header is missing or unreadable (else the epoch).
     With ``full=False`` only the headers are read and the result is marked incomplete.
     """
-    fallback_date = _aware(default_date) if default_date is not None else EPOCH
+    fallback_date = clamp(_aware(default_date)) if default_date is not None else EPOCH
     try:
         return _parse(raw, ref, full=full, fallback_date=fallback_date)
     except Exception as exc:  # the promise is "never raises": the caller gets a stub
@@ -180,7 +181,12 @@ def _parse_date(value: str, defects: list[str]) -> datetime | None:
     except Exception:
         defects.append(f"unreadable Date header: {value[:60]!r}")
         return None
-    return _aware(parsed)
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        # "9999" or "0001": no real message was sent then, and date arithmetic on such a value
+        # overflows later. The server's date (or the epoch) stands in, as for an unreadable one.
+        defects.append(f"Date header out of range: {value[:60]!r}")
+        return None
+    return clamp(_aware(parsed))
 
 
 def _aware(when: datetime) -> datetime:

@@ -1,0 +1,51 @@
+"""Messages a sender can put in anyone's mailbox to break or stall the sync: dates at the end of
+the calendar, invalid text, and shapes that made the old regular expressions quadratic."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from mail.classify import away_until, classify
+from mail.dates import EARLIEST, LATEST, clamp, find_dates
+from mail.intent import detect
+from mail.mime import parse_message
+from mail.provider import Folder, MessageRef
+
+REF = MessageRef("m1", "t1", Folder.INBOX)
+RECEIVED = datetime(2026, 3, 12, 9, 5, tzinfo=UTC)
+
+FAR_FUTURE_REPLY = (
+    b"From: Maya Chen <maya.chen@lumen.example>\r\n"
+    b"To: Sam Rivera <sam.rivera@demo.example>\r\n"
+    b"Subject: Re: A 15-minute call about your work?\r\n"
+    b"Date: Fri, 31 Dec 9999 23:59:59 -1200\r\n"
+    b"Message-ID: <far-future@lumen.example>\r\n"
+    b"In-Reply-To: <req-1@demo.example>\r\n"
+    b"Content-Type: text/plain; charset=utf-8\r\n\r\n"
+    b"Hi Sam,\r\n\r\nHappy to chat! Would Thursday at 11:00 work?\r\n\r\nMaya\r\n"
+)
+
+
+def test_a_reply_dated_9999_takes_the_servers_date_and_is_read() -> None:
+    msg = parse_message(FAR_FUTURE_REPLY, REF, default_date=RECEIVED)
+    assert msg.date == RECEIVED
+    assert any("Date header out of range" in d for d in msg.defects)
+    verdict = classify(msg, now=RECEIVED)
+    assert verdict.kind == "human"
+    assert verdict.intent == "propose"  # Thursday at 11:00
+
+
+def test_without_a_server_date_a_date_out_of_range_is_still_in_range() -> None:
+    msg = parse_message(FAR_FUTURE_REPLY, REF)
+    assert EARLIEST <= msg.date <= LATEST
+    assert classify(msg).kind == "human"
+
+
+def test_dates_in_text_are_read_relative_to_a_clamped_day() -> None:
+    for base in (date.max, date.min):
+        found = find_dates("Back on Monday, or tomorrow, or on 3 March.", base)
+        assert [f.when for f in found] and all(EARLIEST.date() <= f.when for f in found)
+    end = datetime(9999, 12, 31, 23, 59, tzinfo=UTC)
+    assert away_until("I am out of office until Tuesday.", end) is not None
+    assert detect("Thursday at 2pm works, or Friday?", sent=end).kind in ("propose", "question")
+    assert clamp(end) == LATEST and clamp(datetime(1, 1, 1)) == EARLIEST
