@@ -67,7 +67,10 @@ def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) 
     for defect in msg.defects:
         defects.append(_describe_defect(defect))
 
-    headers = tuple((name, _decode_header_value(value, defects)) for name, value in _raw_items(msg))
+    headers = tuple(
+        (valid_text(name), valid_text(_decode_header_value(value, defects)))
+        for name, value in _raw_items(msg)
+    )
 
     def first(name: str) -> str:
         lowered = name.lower()
@@ -113,13 +116,24 @@ def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) 
         headers=headers,
         in_reply_to=_first_msgid(first("In-Reply-To")),
         references=tuple(first("References").split()),
-        text=text,
-        html=html,
+        text=valid_text(text),
+        html=valid_text(html),
         content_type=content_type,
         raw=raw,
-        defects=tuple(defects),
+        defects=tuple(valid_text(d) for d in defects),
         complete=full,
     )
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: a lone surrogate (a body in ``unicode_escape``, a raw byte in
+    a defect's description) becomes U+FFFD, so the text can be stored, printed and encoded as
+    UTF-8 anywhere. A surrogate pair that forms a character becomes that character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
 
 
 def _raw_items(msg: Message) -> Iterator[tuple[str, str]]:
@@ -265,7 +279,7 @@ def _part_text(part: Message, defects: list[str]) -> str:
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS]
         defects.append(f"body truncated to {MAX_BODY_CHARS} characters")
-    return text.replace("\r\n", "\n")
+    return valid_text(text.replace("\r\n", "\n"))
 
 
 def _decode_bytes(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
@@ -299,6 +313,7 @@ def html_to_text(html: str) -> str:
     """Readable text from an html body: tags stripped (nh3), entities unescaped."""
     if len(html) > MAX_BODY_CHARS:
         html = html[:MAX_BODY_CHARS]
+    html = valid_text(html)
     marked = _BREAK_TAGS.sub(lambda m: m.group(0) + "\n", html)
     stripped = nh3.clean(marked, tags=set(), attributes={}, strip_comments=True)
     text = html_lib.unescape(stripped)

@@ -265,3 +265,26 @@ def test_a_reply_dated_in_the_year_9999_does_not_stop_the_sync(tmp_path: Path) -
     assert demo.store.pipeline.state(lena).stage is Stage.REPLIED
     (stored,) = [m for m in demo.store.messages.for_contact(lena) if m.folder == "inbox"]
     assert stored.date.year < 2100 and any("Date" in d for d in stored.defects)
+
+
+def test_a_reply_with_lone_surrogates_moves_the_contact(tmp_path: Path) -> None:
+    demo, clock, lena, _ = _two_waiting_contacts(tmp_path)
+    # unicode_escape turns "\ud83d" into a lone surrogate, which UTF-8 (and SQLite) refuse.
+    body = b"Hi Sam,\r\nGlad to help \\ud83d - Thursday works for me.\r\nLena\r\n"
+    demo.mailbox.add_raw_message(
+        _reply(
+            "lena.svensson@fjord.example",
+            "Lena Svensson",
+            "Re: A 15-minute call about your work?",
+            f"{clock.now():%a, %d %b %Y %H:%M:%S +0000}",
+            body,
+            Content_Type="text/plain; charset=unicode_escape",
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=10))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.pipeline.state(lena).stage is Stage.REPLIED
+    (stored,) = [m for m in demo.store.messages.for_contact(lena) if m.folder == "inbox"]
+    assert "Thursday works" in stored.text
+    stored.text.encode("utf-8")  # valid text: no lone surrogate left

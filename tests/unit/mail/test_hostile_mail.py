@@ -49,3 +49,39 @@ def test_dates_in_text_are_read_relative_to_a_clamped_day() -> None:
     assert away_until("I am out of office until Tuesday.", end) is not None
     assert detect("Thursday at 2pm works, or Friday?", sent=end).kind in ("propose", "question")
     assert clamp(end) == LATEST and clamp(datetime(1, 1, 1)) == EARLIEST
+
+
+def _has_lone_surrogate(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def test_a_body_in_unicode_escape_is_valid_text_and_pairs_are_joined() -> None:
+    raw = (
+        b"From: Lena Svensson <lena.svensson@fjord.example>\r\n"
+        b"To: sam.rivera@demo.example\r\nSubject: Re: Coffee?\r\n"
+        b"Date: Thu, 12 Mar 2026 09:05:00 +0100\r\n"
+        b"Content-Type: text/plain; charset=unicode_escape\r\n\r\n"
+        b"Glad to help \\ud83d - and \\ud83d\\ude00 - Thursday works.\r\n"
+    )
+    msg = parse_message(raw, REF)
+    assert not _has_lone_surrogate(msg.text)
+    assert "Glad to help \ufffd - and \U0001f600 - Thursday works." in msg.text
+
+
+def test_no_field_of_a_parsed_message_holds_a_lone_surrogate() -> None:
+    raw = (
+        b"From: =?unicode_escape?q?Lena_\\ud800?= <lena.svensson@fjord.example>\r\n"
+        b"To: sam.rivera@demo.example\r\nSubject: \xff\xfe =?unicode_escape?q?\\udfff?=\r\n"
+        b"Date: Thu, 12 Mar 2026 09:05:00 +0100\r\nX-Note: \xed\xa0\x80\r\n"
+        b"Content-Type: text/html; charset=unicode_escape\r\n\r\n"
+        b"<p>Hi \\udc80 Sam</p>\r\n"
+    )
+    msg = parse_message(raw, REF)
+    fields = [msg.subject, msg.sender, msg.sender_name, msg.text, msg.html, *msg.defects]
+    fields += [v for pair in msg.headers for v in pair]
+    assert not any(_has_lone_surrogate(f) for f in fields)
+    assert "Hi \ufffd Sam" in msg.text
