@@ -85,3 +85,55 @@ def test_no_field_of_a_parsed_message_holds_a_lone_surrogate() -> None:
     fields += [v for pair in msg.headers for v in pair]
     assert not any(_has_lone_surrogate(f) for f in fields)
     assert "Hi \ufffd Sam" in msg.text
+
+
+# --- bounded work: each shape below took minutes with the old quadratic code (see
+# bench/hostile_mail.py for the times); here only the outcome is asserted.
+
+_NEWSLETTER = (
+    "From: Lumen Weekly <news@lumen.example>\r\nTo: sam.rivera@demo.example\r\n"
+    "Subject: This week at Lumen\r\nDate: Fri, 13 Mar 2026 10:00:00 +0000\r\n"
+    "Message-ID: <weekly-11@lumen.example>\r\nMIME-Version: 1.0\r\n"
+)
+
+
+def test_an_html_newsletter_of_a_million_unclosed_br_tags_is_read() -> None:
+    body = "<html><body><p>Hello Sam,</p><p>Our picks this week.</p>" + "<br " * 250_000
+    raw = (_NEWSLETTER + "Content-Type: text/html; charset=utf-8\r\n\r\n" + body).encode()
+    msg = parse_message(raw, REF)
+    assert msg.text.startswith("Hello Sam,\nOur picks this week.")
+    assert len(msg.text) <= len(body)
+    assert classify(msg).kind == "human"
+
+
+def test_a_reply_of_unclosed_div_tags_is_classified() -> None:
+    body = "<div>Thursday at 11:00 works for me.</div>" + "<div " * 20_000
+    raw = (
+        "From: Maya Chen <maya.chen@lumen.example>\r\nTo: sam.rivera@demo.example\r\n"
+        "Subject: Re: Coffee?\r\nDate: Fri, 13 Mar 2026 10:00:00 +0000\r\n"
+        "Content-Type: text/html; charset=utf-8\r\n\r\n" + body
+    ).encode()
+    verdict = classify(parse_message(raw, REF))
+    assert verdict.kind == "human"
+    assert verdict.new_text.startswith("Thursday at 11:00 works for me.")
+
+
+def test_a_part_with_fifty_thousand_rfc2231_parameters_is_read() -> None:
+    params = "".join(f";\r\n title*{i}*=utf-8''part{i}" for i in range(50_000))
+    raw = (
+        _NEWSLETTER + f"Content-Type: text/plain; charset=utf-8{params}\r\n\r\nHello Sam\r\n"
+    ).encode()
+    msg = parse_message(raw, REF)
+    assert msg.text == "Hello Sam\n"
+    assert msg.content_type == "text/plain"
+    assert any("parameters" in d for d in msg.defects)
+
+
+def test_a_message_of_fifty_thousand_parts_is_read_up_to_a_limit() -> None:
+    parts = "".join(f"--b\r\nContent-Type: text/plain\r\n\r\nPart {i}\r\n" for i in range(50_000))
+    raw = (
+        _NEWSLETTER + 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + parts + "--b--\r\n"
+    ).encode()
+    msg = parse_message(raw, REF)
+    assert msg.text == "Part 0"
+    assert any("parts" in d for d in msg.defects)
