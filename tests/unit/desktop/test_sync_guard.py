@@ -93,3 +93,20 @@ def test_an_error_of_the_database_still_fails_the_whole_pass(
     with pytest.raises(sqlite3.OperationalError):
         run_once(demo.store, demo.mailbox, clock)
     assert demo.store.accounts.cursor(demo.mailbox.account.id) is None
+
+
+def test_messages_are_classified_before_the_write_transaction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    demo, clock, _ = open_demo(tmp_path)
+    real = sync.classify
+    in_transaction: list[bool] = []
+
+    def watching(msg: MailMessage, **kwargs: Any) -> Any:
+        in_transaction.append(demo.store.database.connection.in_transaction)
+        return real(msg, **kwargs)
+
+    monkeypatch.setattr(sync, "classify", watching)
+    result = run_once(demo.store, demo.mailbox, clock)
+    assert result.events and in_transaction
+    assert not any(in_transaction)  # a slow message never holds the database
