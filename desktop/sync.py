@@ -8,6 +8,7 @@ nothing, so the next pass starts again from the old cursor; event keys make re-a
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
@@ -68,6 +69,11 @@ class SyncResult:
 CHECK_IN_AFTER = timedelta(days=14)
 
 
+#: How many passes try to read a message that fails before leaving it alone (it stays stored,
+#: "could not be read"): a bug met on one message must not cost every later pass.
+MAX_ATTEMPTS = 3
+
+
 #: How a reply's intent reads in the stage history.
 _INTENTS = {
     "accept": " — accepts a proposed time",
@@ -110,6 +116,9 @@ class _Pass:
         self.notices: list[Notice] = []
         self.touched: set[int] = set()
         self.events = 0
+        #: Verdicts reached before the write transaction, by (message, offered slots): a failure
+        #: is kept as the exception, raised again where the message is handled.
+        self.verdicts: dict[tuple[str, tuple[Interval, ...]], Classification | Exception] = {}
 
     # ---------------------------------------------------------------- relevance
     def is_outgoing(self, msg: MailMessage) -> bool:
@@ -155,14 +164,7 @@ class _Pass:
             return
         contacts = self.contacts_of(msg)
         offered = self.store.messages.offers_for(contacts[0]) if contacts else []
-        # The request showed the times in the contact's zone, so that is how they answer.
-        zone = self._zone_of(contacts[0]) if contacts else UTC
-        verdict = classify(
-            msg,
-            now=self.now,
-            slots=[Interval(a.astimezone(zone), b.astimezone(zone)) for a, b in offered],
-            own=tuple(self.own),
-        )
+        verdict = self.verdict(msg, self.slots(contacts, offered))
         said = self.store.messages.sender_kind(msg.sender)
         if said and said != verdict.kind and verdict.kind in ("human", "auto_reply", "bulk"):
             # The user corrected mail from this sender before: their word wins.
@@ -196,6 +198,63 @@ class _Pass:
             self.apply(contact_id, event)
         if verdict.kind == "human":
             self.understood(contacts[0], msg, verdict, offered, key)
+
+    def slots(
+        self, contacts: list[int], offered: list[tuple[datetime, datetime]]
+    ) -> tuple[Interval, ...]:
+        # The request showed the times in the contact's zone, so that is how they answer.
+        zone = self._zone_of(contacts[0]) if contacts else UTC
+        return tuple(Interval(a.astimezone(zone), b.astimezone(zone)) for a, b in offered)
+
+    def prepare(self, msg: MailMessage) -> None:
+        """Classify an incoming message before the write transaction opens: classification is
+        the costly part of a message, and the database stays free meanwhile. Messages of this
+        pass may still change what ``handle`` sees (a contact added, an offer released); then
+        it classifies again, inside."""
+        if self.is_outgoing(msg):
+            return
+        try:
+            contacts = self.contacts_of(msg)
+            offered = self.store.messages.offers_for(contacts[0]) if contacts else []
+            key = (msg.ref.id, self.slots(contacts, offered))
+        except sqlite3.Error:
+            raise
+        except Exception:
+            return  # handle() meets the same problem inside its guard
+        try:
+            self.verdicts[key] = classify(msg, now=self.now, slots=key[1], own=tuple(self.own))
+        except Exception as exc:
+            self.verdicts[key] = exc
+
+    def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
+        found = self.verdicts.pop((msg.ref.id, slots), None)
+        if isinstance(found, Exception):
+            raise found
+        if found is not None:
+            return found
+        return classify(msg, now=self.now, slots=slots, own=tuple(self.own))
+
+    def failed(self, msg: MailMessage, exc: Exception) -> None:
+        """Keep a message that could not be handled, with what went wrong, where the user sees
+        it: in the contact's messages, "could not be read". (Only the error's type is logged,
+        never the message's content.)"""
+        log.warning("could not read message %s: %s", msg.ref.id, type(exc).__name__)
+        try:
+            contacts = self.contacts_of(msg)
+        except sqlite3.Error:
+            raise
+        except Exception:
+            contacts = []
+        failure = _valid_text(f"{type(exc).__name__}: {exc}"[:300])
+        with self.store.savepoint():
+            self.store.messages.save_unreadable(
+                self.account.id,
+                _valid(msg),
+                failure=failure,
+                contact_id=contacts[0] if contacts else None,
+                now=self.now,
+            )
+        self.touched.update(contacts[:1])
 
     def understood(
         self,
@@ -374,6 +433,13 @@ def run_once(
         ):
             relevant.append(provider.fetch_message(ref, full=True))
     relevant.sort(key=lambda m: m.date)
+    # A message that failed in earlier passes is tried again only a few times (when a cursor
+    # is replayed), then left alone: it is stored already, "could not be read".
+    relevant = [
+        m for m in relevant if store.messages.failed_attempts(account.id, m.ref.id) < MAX_ATTEMPTS
+    ]
+    for msg in relevant:
+        sync.prepare(msg)
     with store.transaction():
         for n, msg in enumerate(relevant):
             if on_message is not None:
@@ -381,10 +447,12 @@ def run_once(
             try:
                 with store.savepoint():
                     sync.handle(msg)
-            except (ValueError, KeyError, UnicodeError) as exc:
-                # A message we cannot understand is skipped with a log line, never fatal: the rest
-                # of the pass still lands. (Its id is logged, never its content.)
-                log.warning("skipped message %s: %s", msg.ref.id, type(exc).__name__)
+            except sqlite3.Error:
+                raise  # the database itself, not this message: the pass commits nothing
+            except Exception as exc:
+                # Whatever goes wrong with one message is recorded on it, never fatal: the rest
+                # of the pass still lands and the cursor moves on.
+                sync.failed(msg, exc)
         sync.pass_time(sync.now)
         store.accounts.set_cursor(account.id, changes.cursor, sync.now)
     log.log(
@@ -405,6 +473,27 @@ def run_once(
         touched=frozenset(sync.touched),
         cursor=changes.cursor,
         reset=changes.reset,
+    )
+
+
+def _valid_text(text: str) -> str:
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
+def _valid(msg: MailMessage) -> MailMessage:
+    """``msg`` with text that SQLite can store: a lone surrogate (from a provider's JSON, say)
+    becomes "?". mail.mime cleans what it parses; this is the last guard for a failed message."""
+    valid = _valid_text
+    return replace(
+        msg,
+        subject=valid(msg.subject),
+        sender=valid(msg.sender),
+        text=valid(msg.text),
+        html=valid(msg.html),
+        defects=tuple(valid(d) for d in msg.defects),
+        to=tuple(valid(a) for a in msg.to),
+        cc=tuple(valid(a) for a in msg.cc),
+        message_id=valid(msg.message_id),
     )
 
 

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from mail import intent as intents
 from mail.bounces import BOUNCE, RAW_SCAN, TEXT_SCAN_CHARS, bounce, reparse
-from mail.dates import find_dates, normalise
+from mail.dates import clamp, find_dates, normalise
 from mail.provider import Classification, Interval, MailMessage
 from mail.quotes import new_text as reply_text
 
@@ -354,7 +354,7 @@ def away_until(text: str, sent: datetime) -> datetime | None:
     Relative dates ("back on Tuesday", "bis Donnerstag", "tomorrow") count from ``sent``; a
     date without a year is the next such date; an ambiguous 05/01 is the sooner reading."""
     text = normalise(text[:TEXT_SCAN_CHARS])
-    base = sent.astimezone(UTC)
+    base = clamp(sent).astimezone(UTC)
     day = base.date()
     earliest = day - timedelta(days=1)
     latest = day + timedelta(days=400)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _WEEKDAY_WORDS: dict[int, tuple[str, ...]] = {
     0: ("monday", "mon", "montag", "lundi", "lunes", "lunedì", "lunedi", "maandag", "segunda-feira",
@@ -53,6 +53,30 @@ _MONTH_WORDS: dict[int, tuple[str, ...]] = {
 }  # fmt: skip
 
 _TOMORROW = ("tomorrow", "morgen", "demain", "mañana", "domani", "amanhã", "amanha", "jutro")
+
+#: The dates a message may carry. Anything outside (a client's "9999", a spoofed "0001") is
+#: clamped, so that no later arithmetic on a message's date ("the next Tuesday", "five working
+#: days later") can leave the calendar and raise OverflowError.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def clamp(when: datetime) -> datetime:
+    """``when`` moved into [EARLIEST, LATEST], aware (naive means UTC)."""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    # The year is compared first: converting 9999-12-31 -12:00 to UTC would itself overflow.
+    if when.year > LATEST.year:
+        return LATEST
+    if when.year < EARLIEST.year:
+        return EARLIEST
+    return max(EARLIEST, min(LATEST, when))
+
+
+def clamp_day(day: date) -> date:
+    """``day`` moved into the days of [EARLIEST, LATEST]."""
+    return max(EARLIEST.date(), min(LATEST.date(), day))
+
 
 WEEKDAYS: dict[str, int] = {w: i for i, words in _WEEKDAY_WORDS.items() for w in words}
 MONTHS: dict[str, int] = {w: i for i, words in _MONTH_WORDS.items() for w in words}
@@ -139,6 +163,7 @@ class Found:
 
 def find_dates(text: str, base: date) -> list[Found]:
     """Every date mentioned in ``text``, resolved relative to ``base``, in text order."""
+    base = clamp_day(base)
     found: list[Found] = []
     taken: list[tuple[int, int]] = []
 

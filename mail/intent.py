@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from mail.dates import ClockTime, Found, find_dates, find_times, normalise
+from mail.dates import ClockTime, Found, clamp, find_dates, find_times, normalise
 from mail.provider import Interval
 
 ACCEPT = "accept"
@@ -198,7 +198,7 @@ def detect(
     ``sent`` the reply's Date (relative dates are resolved from it), ``sender`` and ``own`` the
     addresses that cannot be a referral, ``cc`` where a referred person may have been copied."""
     text = normalise(text)[:5000]
-    base = (sent or datetime(2000, 1, 1)).date()
+    base = clamp(sent).date() if sent is not None else date(2000, 1, 1)
     name, address = referral(text, sender=sender, own=own, cc=cc)
     refer_evidence = ""
     if address or (name and _REFER_CUES.search(text)):

@@ -10,29 +10,48 @@ from __future__ import annotations
 
 import codecs
 import html as html_lib
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
+from email.feedparser import BytesFeedParser
 from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
+from email.policy import EmailPolicy, Policy
 from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
+from typing import Any
 
 import nh3
 
+from mail.dates import EARLIEST, LATEST, clamp
 from mail.provider import Attachment, MailMessage, MessageRef, OutgoingMessage
 
 #: Bodies (plain or html) longer than this many characters are cut, with a defect noted.
 MAX_BODY_CHARS = 1_000_000
 #: Header values longer than this are cut: no honest header is that long.
 MAX_HEADER_CHARS = 64_000
+#: Header fields read at most (a long trace of Received lines has a few dozen).
+MAX_HEADER_FIELDS = 1_000
+#: MIME parts (nested ones included) read at most: a real reply has a handful, and the standard
+#: library spends about half a millisecond on each.
+MAX_PARTS = 200
+#: Parameters of a Content-Type or Content-Disposition read at most. RFC 2231 lets a sender
+#: split a value into any number of them, and the standard library parses them in quadratic
+#: time (50,000 took minutes).
+MAX_PARAMS = 100
+_PARAM_HEADERS = ("content-type", "content-disposition")
+#: Bytes fed to the parser at a time; the count of parts is checked in between.
+_FEED_CHUNK = 4096
 OUTBOX_HEADER = "X-Coffeechat-Outbox"
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
-_BREAK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^>]*>", re.IGNORECASE)
+# "[^<>]*", not "[^>]*": in a run of unclosed tags ("<br <br <br ...") each attempt stops at the
+# next "<" instead of scanning to the end of the body, which made this quadratic.
+_BREAK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^<>]*>", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _WS = re.compile(r"\s+")
 _MSGID = re.compile(r"<[^<>\s]+>")
@@ -50,7 +69,7 @@ def parse_message(
     ``default_date`` is used when the Date header is missing or unreadable (else the epoch).
     With ``full=False`` only the headers are read and the result is marked incomplete.
     """
-    fallback_date = _aware(default_date) if default_date is not None else EPOCH
+    fallback_date = clamp(_aware(default_date)) if default_date is not None else EPOCH
     try:
         return _parse(raw, ref, full=full, fallback_date=fallback_date)
     except Exception as exc:  # the promise is "never raises": the caller gets a stub
@@ -61,12 +80,20 @@ def parse_message(
 
 def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) -> MailMessage:
     defects: list[str] = []
-    parser = BytesParser(policy=policy.default)
-    msg = parser.parsebytes(raw, headersonly=not full)
+    msg = _parse_bytes(raw, full=full, defects=defects)
     for defect in msg.defects:
         defects.append(_describe_defect(defect))
+    if any(_params_cut(part) for part in _parts(msg)):
+        defects.append(f"more than {MAX_PARAMS} MIME parameters in a part; the rest not read")
 
-    headers = tuple((name, _decode_header_value(value, defects)) for name, value in _raw_items(msg))
+    items = list(itertools.islice(_raw_items(msg), MAX_HEADER_FIELDS + 1))
+    if len(items) > MAX_HEADER_FIELDS:
+        del items[MAX_HEADER_FIELDS:]
+        defects.append(f"more than {MAX_HEADER_FIELDS} header fields; the rest not read")
+    headers = tuple(
+        (valid_text(name), valid_text(_decode_header_value(value, defects)))
+        for name, value in items
+    )
 
     def first(name: str) -> str:
         lowered = name.lower()
@@ -112,12 +139,89 @@ def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) 
         headers=headers,
         in_reply_to=_first_msgid(first("In-Reply-To")),
         references=tuple(first("References").split()),
-        text=text,
-        html=html,
+        text=valid_text(text),
+        html=valid_text(html),
         content_type=content_type,
         raw=raw,
-        defects=tuple(defects),
+        defects=tuple(valid_text(d) for d in defects),
         complete=full,
+    )
+
+
+def valid_text(text: str) -> str:
+    """``text`` as valid Unicode: a lone surrogate (a body in ``unicode_escape``, a raw byte in
+    a defect's description) becomes U+FFFD, so the text can be stored, printed and encoded as
+    UTF-8 anywhere. A surrogate pair that forms a character becomes that character."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return text
+
+
+class _BoundedPolicy(EmailPolicy):
+    """The default policy, reading at most MAX_PARAMS parameters of a Content-Type or
+    Content-Disposition (every time the header is fetched, which the parser itself does)."""
+
+    def header_fetch_parse(self, name: str, value: str) -> Any:
+        if (
+            isinstance(value, str)
+            and name.lower() in _PARAM_HEADERS
+            and value.count(";") > MAX_PARAMS
+        ):
+            value = ";".join(value.split(";", MAX_PARAMS + 1)[: MAX_PARAMS + 1])
+        return super().header_fetch_parse(name, value)
+
+
+_POLICY = _BoundedPolicy()
+
+
+class _CountedParts:
+    """The parser's message factory, counting the parts it makes."""
+
+    def __init__(self) -> None:
+        self.made = 0
+
+    def __call__(self, policy: Policy = _POLICY) -> EmailMessage:
+        self.made += 1
+        return EmailMessage(policy=policy)
+
+
+def _parse_bytes(raw: bytes, *, full: bool, defects: list[str]) -> EmailMessage:
+    """The parsed message, reading at most about MAX_PARTS parts: the parser is fed in chunks
+    and stopped when it has made more; what it has so far is the message."""
+    if not full:
+        headers = BytesParser(policy=_POLICY).parsebytes(raw, headersonly=True)
+        assert isinstance(headers, EmailMessage)
+        return headers
+    factory = _CountedParts()
+    feeder = BytesFeedParser(_factory=factory, policy=_POLICY)
+    factory.made = 0  # the parser makes one to try the factory
+    for start in range(0, len(raw), _FEED_CHUNK):
+        feeder.feed(raw[start : start + _FEED_CHUNK])
+        if factory.made > MAX_PARTS:
+            defects.append(f"more than {MAX_PARTS} MIME parts; the rest not read")
+            break
+    msg = feeder.close()
+    assert isinstance(msg, EmailMessage)
+    return msg
+
+
+def _parts(msg: Message) -> Iterator[Message]:
+    """Every part, the message itself first, without recursion (nesting may be deep)."""
+    stack: list[Message] = [msg]
+    while stack:
+        part = stack.pop()
+        yield part
+        payload = part.get_payload() if part.is_multipart() else None
+        if isinstance(payload, list):
+            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
+
+
+def _params_cut(part: Message) -> bool:
+    return any(
+        str(name).lower() in _PARAM_HEADERS and str(value).count(";") > MAX_PARAMS
+        for name, value in part.raw_items()
     )
 
 
@@ -180,7 +284,12 @@ def _parse_date(value: str, defects: list[str]) -> datetime | None:
     except Exception:
         defects.append(f"unreadable Date header: {value[:60]!r}")
         return None
-    return _aware(parsed)
+    if not EARLIEST.year <= parsed.year < LATEST.year:
+        # "9999" or "0001": no real message was sent then, and date arithmetic on such a value
+        # overflows later. The server's date (or the epoch) stands in, as for an unreadable one.
+        defects.append(f"Date header out of range: {value[:60]!r}")
+        return None
+    return clamp(_aware(parsed))
 
 
 def _aware(when: datetime) -> datetime:
@@ -259,7 +368,7 @@ def _part_text(part: Message, defects: list[str]) -> str:
     if len(text) > MAX_BODY_CHARS:
         text = text[:MAX_BODY_CHARS]
         defects.append(f"body truncated to {MAX_BODY_CHARS} characters")
-    return text.replace("\r\n", "\n")
+    return valid_text(text.replace("\r\n", "\n"))
 
 
 def _decode_bytes(data: bytes, charset: str | None, defects: list[str], where: str) -> str:
@@ -293,6 +402,7 @@ def html_to_text(html: str) -> str:
     """Readable text from an html body: tags stripped (nh3), entities unescaped."""
     if len(html) > MAX_BODY_CHARS:
         html = html[:MAX_BODY_CHARS]
+    html = valid_text(html)
     marked = _BREAK_TAGS.sub(lambda m: m.group(0) + "\n", html)
     stripped = nh3.clean(marked, tags=set(), attributes={}, strip_comments=True)
     text = html_lib.unescape(stripped)

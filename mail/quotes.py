@@ -60,11 +60,13 @@ _MOBILE = re.compile(
     r"verzonden vanaf|enviado do meu|enviado a partir do|wysłane z)",
     re.IGNORECASE,
 )
+# Inside a tag, "[^<>]*" rather than "[^>]*": in a run of unclosed tags ("<div <div <div ...")
+# each attempt then stops at the next "<" instead of scanning to the end (quadratic before).
 _HTML_QUOTE = re.compile(
-    r"<div[^>]*class=[\"']?(?:gmail_quote|gmail_extra|moz-cite-prefix|yahoo_quoted)|"
-    r"<blockquote|<div[^>]*id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message-container)|"
-    r"<div[^>]*style=[\"'][^\"'>]*border-top:\s*solid\s+#E1E1E1|"
-    r"<hr[^>]*id=[\"']?stopSpelling",
+    r"<div[^<>]*class=[\"']?(?:gmail_quote|gmail_extra|moz-cite-prefix|yahoo_quoted)|"
+    r"<blockquote|<div[^<>]*id=[\"']?(?:divRplyFwdMsg|appendonsend|mail-editor-reference-message-container)|"
+    r"<div[^<>]*style=[\"'][^\"'<>]*border-top:\s*solid\s+#E1E1E1|"
+    r"<hr[^<>]*id=[\"']?stopSpelling",
     re.IGNORECASE,
 )
 

@@ -370,6 +370,8 @@ class ContactPanel(QWidget):
             when = when_text(msg.date, self.zone, self.now)
             subject = msg.subject or self.tr("(no subject)")
             tag = "" if msg.kind in ("", "human") else f"  [{msg.kind.replace('_', ' ')}]"
+            if msg.failure:
+                tag = "  [" + self.tr("could not be read") + "]"
             item = QListWidgetItem(f"{subject}{tag}\n{msg.sender} · {when}")
             self.message_list.addItem(item)
         self.message_list.blockSignals(blocker)
@@ -383,7 +385,7 @@ class ContactPanel(QWidget):
     def on_message_selected(self, row: int) -> None:
         if 0 <= row < len(self._messages):
             msg = self._messages[row]
-            self.message_body.show_message(msg.text, msg.html, msg.defects)
+            self.message_body.show_message(msg.text, msg.html, msg.defects, msg.failure)
         else:
             self.message_body.clear()
 

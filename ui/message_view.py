@@ -104,10 +104,25 @@ class SafeTextBrowser(QTextBrowser):
             return super().loadResource(kind, url)
         return None
 
-    def show_message(self, text: str, html: str, defects: Sequence[str] = ()) -> None:
+    def show_message(
+        self, text: str, html: str, defects: Sequence[str] = (), failure: str = ""
+    ) -> None:
         """Plain text when the message has it, else the sanitised HTML. A damaged message says
-        so above what could be read of it."""
+        so above what could be read of it; so does one the sync could not read (``failure``)."""
         use_html = bool(html.strip() and not text.strip())
+        if failure:
+            notice = self.tr(
+                "Coffeechat could not read this message ({0}), so it did not move the contact. "
+                "What could be read is below; the original is unchanged in your mailbox. If it "
+                "is a real reply, say so from the message's menu."
+            ).format(escape(failure))
+            body = (
+                sanitize_html(html)
+                if use_html
+                else (f"<pre style='white-space: pre-wrap'>{escape(text)}</pre>")
+            )
+            self.setHtml(f"<p><i>{notice}</i></p><hr/>{body}")
+            return
         if not defects:
             if use_html:
                 self.setHtml(sanitize_html(html))

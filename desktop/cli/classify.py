@@ -78,11 +78,17 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         if record["kind"] == "error":
             status = EXIT_UNREADABLE
         if args.json:
-            stream.write(json.dumps(record, ensure_ascii=False) + "\n")
+            stream.write(_valid(json.dumps(record, ensure_ascii=False)) + "\n")
         else:
-            stream.write(_human_readable(record))
+            stream.write(_valid(_human_readable(record)))
         stream.flush()
     return status
+
+
+def _valid(text: str) -> str:
+    """Text any UTF-8 stdout accepts: the message's fields are valid already (mail.mime), but a
+    file name with a byte that is not UTF-8 reaches us as a lone surrogate."""
+    return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def classify_file(name: str, slots: tuple[Interval, ...] = ()) -> dict[str, Any]:

@@ -12,6 +12,9 @@ from desktop.storage.database import Database
 from desktop.storage.records import StoredMessage, message_key
 from mail.provider import MailMessage
 
+#: The kind of a message the sync kept but could not read.
+UNREADABLE = "unreadable"
+
 
 class MessageRepo:
     """The messages, offers and sender_kinds tables."""
@@ -54,7 +57,62 @@ class MessageRepo:
                 json.dumps(list(msg.defects)),
             ),
         )
+        self._db.execute(
+            "DELETE FROM message_failures WHERE account_id = ? AND provider_id = ?",
+            (account_id, msg.ref.id),
+        )
         return message_key(account_id, msg.ref.id)
+
+    def save_unreadable(
+        self,
+        account_id: int,
+        msg: MailMessage,
+        *,
+        failure: str,
+        contact_id: int | None,
+        now: datetime,
+    ) -> str:
+        """Keep a message the sync could not read, with why, and count the attempt. A message
+        read before keeps its reading; only the failure is recorded."""
+        self._db.execute(
+            "INSERT INTO messages (account_id, provider_id, thread_id, folder, message_id, "
+            "subject, sender, recipients, date, kind, evidence, contact_id, text, html, defects) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "ON CONFLICT (account_id, provider_id) DO NOTHING",
+            (
+                account_id,
+                msg.ref.id,
+                msg.ref.thread_id,
+                msg.ref.folder.value,
+                msg.message_id,
+                msg.subject,
+                msg.sender,
+                json.dumps([*msg.to, *msg.cc]),
+                iso(msg.date),
+                UNREADABLE,
+                f"could not be read: {failure}",
+                contact_id,
+                msg.text,
+                msg.html,
+                json.dumps(list(msg.defects)),
+            ),
+        )
+        self._db.execute(
+            "INSERT INTO message_failures (account_id, provider_id, failure, failed_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, provider_id) DO UPDATE SET "
+            "failure = excluded.failure, failed_at = excluded.failed_at, "
+            "attempts = attempts + 1",
+            (account_id, msg.ref.id, failure, iso(now)),
+        )
+        return message_key(account_id, msg.ref.id)
+
+    def failed_attempts(self, account_id: int, provider_id: str) -> int:
+        """How many passes failed to read this message (0: never failed)."""
+        row = self._db.execute(
+            "SELECT attempts FROM message_failures WHERE account_id = ? AND provider_id = ?",
+            (account_id, provider_id),
+        ).fetchone()
+        return 0 if row is None else int(row[0])
 
     def tracked_threads(self, account_id: int) -> set[str]:
         rows = self._db.execute(
@@ -81,10 +139,12 @@ class MessageRepo:
 
     def for_contact(self, contact_id: int) -> list[StoredMessage]:
         rows = self._db.execute(
-            "SELECT account_id, provider_id, thread_id, folder, subject, sender, recipients, "
-            "date, kind, evidence, text, html, defects, message_id FROM messages "
-            "WHERE contact_id = ? "
-            "ORDER BY date",
+            "SELECT m.account_id, m.provider_id, m.thread_id, m.folder, m.subject, m.sender, "
+            "m.recipients, m.date, m.kind, m.evidence, m.text, m.html, m.defects, m.message_id, "
+            "f.failure FROM messages m LEFT JOIN message_failures f "
+            "ON f.account_id = m.account_id AND f.provider_id = m.provider_id "
+            "WHERE m.contact_id = ? "
+            "ORDER BY m.date",
             (contact_id,),
         ).fetchall()
         out = []
@@ -107,6 +167,7 @@ class MessageRepo:
                     html=str(r[11]),
                     defects=tuple(json.loads(r[12])),
                     message_id=str(r[13] or ""),
+                    failure=str(r[14] or ""),
                 )
             )
         return out

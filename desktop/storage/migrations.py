@@ -291,6 +291,24 @@ def _v8_workspace(db: sqlite3.Connection) -> None:
     )
 
 
+def _v9_message_failures(db: sqlite3.Connection) -> None:
+    """Messages the sync could not read: what went wrong and how often, so that one message is
+    tried a few times, never for ever, and is shown as "could not be read"."""
+    _run(
+        db,
+        """
+        CREATE TABLE message_failures (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            provider_id TEXT NOT NULL,
+            failure TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 1,
+            failed_at TEXT NOT NULL,
+            PRIMARY KEY (account_id, provider_id)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -300,5 +318,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v6_account_settings,
     _v7_mailbox_flags,
     _v8_workspace,
+    _v9_message_failures,
 )
 LATEST = len(MIGRATIONS)

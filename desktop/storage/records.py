@@ -52,6 +52,8 @@ class StoredMessage:
     defects: tuple[str, ...]
     #: The RFC 5322 Message-ID (with angle brackets), "" when the message had none.
     message_id: str = ""
+    #: Why the sync could not read this message ("" when it could): it was kept, unread.
+    failure: str = ""
 
 
 @dataclass(frozen=True, slots=True)

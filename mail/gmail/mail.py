@@ -12,6 +12,7 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
+from mail.dates import clamp
 from mail.gmail.transport import GmailTransport, http_status
 from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
@@ -216,8 +217,8 @@ class GmailMail(GmailTransport):
     @staticmethod
     def _date(answer: dict[str, Any]) -> datetime | None:
         try:
-            return datetime.fromtimestamp(int(answer["internalDate"]) / 1000, UTC)
-        except (KeyError, ValueError, TypeError, OverflowError):
+            return clamp(datetime.fromtimestamp(int(answer["internalDate"]) / 1000, UTC))
+        except (KeyError, ValueError, TypeError, OverflowError, OSError):
             return None
 
     def _from_metadata(self, ref: MessageRef, answer: dict[str, Any]) -> MailMessage:

@@ -10,10 +10,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from mail.auth import AuthError
+from mail.dates import clamp
 from mail.heads import HEADER_FIELDS
 from mail.imap.connection import close_quietly, open_imap
 from mail.imap.errors import (
@@ -53,7 +54,7 @@ def body_of(answer: dict[bytes, Any], prefix: bytes) -> bytes:
 def aware(value: Any) -> datetime | None:
     if not isinstance(value, datetime):
         return None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return clamp(value)
 
 
 def message_ident(folder: Folder, message_id: str, validity: int, uid: int) -> str:

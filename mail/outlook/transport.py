@@ -13,6 +13,7 @@ import requests
 from mail.auth import AuthError
 from mail.auth.microsoft import MicrosoftAuth
 from mail.auth.tokens import TokenStore
+from mail.dates import clamp
 from mail.http_retry import GRAPH_RETRY, PauseGate, RetryPolicy, retry_after
 from mail.provider import (
     Account,
@@ -53,7 +54,7 @@ def parse_when(text: str | None) -> datetime | None:
         parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return clamp(parsed)
 
 
 class KeyringAuth:

@@ -216,3 +216,79 @@ def test_headless_demo_command_prints_the_story(tmp_path: Path) -> None:
         "evidence:",
     ):
         assert expected in out, expected
+
+
+def _reply(sender: str, name: str, subject: str, date: str, body: bytes, **headers: str) -> bytes:
+    extra = "".join(f"{k.replace('_', '-')}: {v}\r\n" for k, v in headers.items())
+    return (
+        f"From: {name} <{sender}>\r\nTo: Sam Rivera <sam.rivera@demo.example>\r\n"
+        f"Subject: {subject}\r\nDate: {date}\r\nMessage-ID: <{abs(hash(body))}@reply.example>\r\n"
+        f"MIME-Version: 1.0\r\n{extra}\r\n"
+    ).encode() + body
+
+
+def _two_waiting_contacts(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """The demo after its first pass, with Lena and Tomás (who never answer) asked for a chat."""
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    lena = demo.ids_by_email["lena.svensson@fjord.example"]
+    tomas = demo.ids_by_email["tomas.ortega@solara.example"]
+    for contact in (lena, tomas):
+        demo.store.pipeline.apply(contact, _request_event(clock.now()))
+    return demo, clock, lena, tomas
+
+
+def test_a_reply_dated_in_the_year_9999_does_not_stop_the_sync(tmp_path: Path) -> None:
+    demo, clock, lena, tomas = _two_waiting_contacts(tmp_path)
+    now = f"{clock.now():%a, %d %b %Y %H:%M:%S +0000}"
+    # A real-looking reply whose client (or a spoofer) wrote a date at the end of the calendar.
+    demo.mailbox.add_raw_message(
+        _reply(
+            "lena.svensson@fjord.example",
+            "Lena Svensson",
+            "Re: A 15-minute call about your work?",
+            "Fri, 31 Dec 9999 23:59:59 -1200",
+            b"Hi Sam,\r\n\r\nHappy to talk! Would Thursday at 11:00 work?\r\n\r\nLena\r\n",
+        ),
+        Folder.INBOX,
+    )
+    demo.mailbox.add_raw_message(
+        _reply(
+            "tomas.ortega@solara.example",
+            "Tom\u00e1s Ortega",
+            "Re: A 15-minute call about your work?",
+            now,
+            b"Hola Sam, sure, let's talk next week.\r\n",
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=10))
+    result = run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.accounts.cursor(demo.mailbox.account.id) == result.cursor
+    assert demo.store.pipeline.state(tomas).stage is Stage.REPLIED
+    assert demo.store.pipeline.state(lena).stage is Stage.REPLIED
+    (stored,) = [m for m in demo.store.messages.for_contact(lena) if m.folder == "inbox"]
+    assert stored.date.year < 2100 and any("Date" in d for d in stored.defects)
+
+
+def test_a_reply_with_lone_surrogates_moves_the_contact(tmp_path: Path) -> None:
+    demo, clock, lena, _ = _two_waiting_contacts(tmp_path)
+    # unicode_escape turns "\ud83d" into a lone surrogate, which UTF-8 (and SQLite) refuse.
+    body = b"Hi Sam,\r\nGlad to help \\ud83d - Thursday works for me.\r\nLena\r\n"
+    demo.mailbox.add_raw_message(
+        _reply(
+            "lena.svensson@fjord.example",
+            "Lena Svensson",
+            "Re: A 15-minute call about your work?",
+            f"{clock.now():%a, %d %b %Y %H:%M:%S +0000}",
+            body,
+            Content_Type="text/plain; charset=unicode_escape",
+        ),
+        Folder.INBOX,
+    )
+    clock.advance(timedelta(minutes=10))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.pipeline.state(lena).stage is Stage.REPLIED
+    (stored,) = [m for m in demo.store.messages.for_contact(lena) if m.folder == "inbox"]
+    assert "Thursday works" in stored.text
+    stored.text.encode("utf-8")  # valid text: no lone surrogate left

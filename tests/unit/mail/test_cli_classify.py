@@ -3,6 +3,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -77,3 +78,36 @@ def test_whole_corpus_in_one_process() -> None:
     assert run(parse(["classify", "--json", *files]), out) == 0
     kinds = [json.loads(line)["kind"] for line in out.getvalue().splitlines()]
     assert len(kinds) == len(files)
+
+
+def _strict_utf8(text: str) -> str:
+    """What a strict UTF-8 stdout would refuse: a lone surrogate raises here."""
+    return text.encode("utf-8").decode("utf-8")
+
+
+def test_a_reply_in_unicode_escape_prints_as_valid_utf8(tmp_path: Path) -> None:
+    reply = tmp_path / "reply.eml"
+    reply.write_bytes(
+        b"From: Lena Svensson <lena.svensson@fjord.example>\r\n"
+        b"To: sam.rivera@demo.example\r\nSubject: Re: Coffee? =?unicode_escape?q?\\ud800?=\r\n"
+        b"Date: Thu, 12 Mar 2026 09:05:00 +0100\r\n"
+        b"Content-Type: text/plain; charset=unicode_escape\r\n\r\n"
+        b"Hi Sam,\r\nGlad to help \\ud83d - Thursday works for me.\r\nLena\r\n"
+    )
+    text = io.StringIO()
+    assert run(parse(["classify", str(reply)]), text) == 0
+    assert "Thursday works for me." in _strict_utf8(text.getvalue())
+    lines = io.StringIO()
+    assert run(parse(["classify", "--json", str(reply)]), lines) == 0
+    record = json.loads(_strict_utf8(lines.getvalue()))
+    assert record["kind"] == "human"
+    assert "Thursday works for me." in record["new_text"]
+
+
+def test_a_file_name_that_is_not_utf8_prints_as_valid_utf8(tmp_path: Path) -> None:
+    # How Python hands over a file name with a byte that is not UTF-8 (surrogateescape).
+    name = os.fsdecode(bytes(tmp_path / "reply") + b"\xff.eml")
+    Path(name).write_bytes(b"From: lena.svensson@fjord.example\r\n\r\nSure!\r\n")
+    out = io.StringIO()
+    assert run(parse(["classify", "--json", name]), out) == 0
+    assert json.loads(_strict_utf8(out.getvalue()))["kind"] == "human"

@@ -54,6 +54,7 @@ ADDED = {
     6: "account_settings",
     7: "mailbox_flags",
     8: "interviews",
+    9: "message_failures",
 }
 
 

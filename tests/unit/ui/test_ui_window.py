@@ -461,6 +461,34 @@ def test_panel_shows_messages_through_the_safe_browser(
     assert "tracker.example" not in body.toHtml()
 
 
+def test_a_message_the_sync_could_not_read_is_listed_and_says_why(
+    qtbot: QtBot, window: MainWindow, ctx, seeded
+) -> None:
+    record = ctx.store.contacts.get(seeded["ada"])
+    msg = StoredMessage(
+        key="1:m2",
+        account_id=1,
+        thread_id="t1",
+        folder="inbox",
+        subject="Re: coffee?",
+        sender="ada@engines.example",
+        recipients=("me@example.org",),
+        date=ctx.clock.now() - timedelta(hours=2),
+        kind="unreadable",
+        evidence="could not be read: RecursionError: deep",
+        text="Happy to talk on Thursday.",
+        html="",
+        defects=(),
+        failure="RecursionError: deep",
+    )
+    window.panel.show_contact(record, [], [msg])
+    assert "could not be read" in window.panel.message_list.item(0).text()
+    shown = window.panel.message_body.toPlainText()
+    assert "could not read this message" in shown
+    assert "RecursionError: deep" in shown
+    assert "Happy to talk on Thursday." in shown
+
+
 def test_notes_are_saved_after_a_pause(qtbot: QtBot, window: MainWindow, ctx, seeded) -> None:
     window.select_contact(seeded["ada"])
     window.panel.notes.setPlainText("Ask who else to talk to")

@@ -1,0 +1,127 @@
+"""How long one hostile but legal message costs the sync: parse + classify, per shape.
+
+Each shape is a message a sender can put in anyone's mailbox: an HTML newsletter of unclosed
+tags, a part with tens of thousands of RFC 2231 parameters, deeply nested multiparts, a huge
+header. Every shape runs in its own process with a time limit, so a quadratic case is reported
+as "stopped" instead of hanging the benchmark.
+
+    python bench/hostile_mail.py [--limit SECONDS] [--only NAME ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+_HEAD = (
+    "From: Lumen Weekly <news@lumen.example>\r\n"
+    "To: sam.rivera@demo.example\r\n"
+    "Subject: This week at Lumen\r\n"
+    "Date: Fri, 13 Mar 2026 10:00:00 +0000\r\n"
+    "Message-ID: <hostile@lumen.example>\r\n"
+    "MIME-Version: 1.0\r\n"
+)
+
+
+def _html(tag: str, size: int) -> bytes:
+    body = "<html><body><p>Hello Sam,</p>" + (tag * (size // len(tag)))
+    return (_HEAD + "Content-Type: text/html; charset=utf-8\r\n\r\n" + body).encode()
+
+
+def br_1mb() -> bytes:
+    return _html("<br ", 1_000_000)
+
+
+def div_100kb() -> bytes:
+    return _html("<div ", 100_000)
+
+
+def rfc2231_50k() -> bytes:
+    params = "".join(f";\r\n title*{i}*=utf-8''part{i}" for i in range(50_000))
+    head = _HEAD + f"Content-Type: text/plain; charset=utf-8{params}\r\n"
+    return (head + "\r\nHello Sam\r\n").encode()
+
+
+def deep_nesting() -> bytes:
+    depth = 5_000
+    opening = "".join(
+        f'Content-Type: multipart/mixed; boundary="b{i}"\r\n\r\n--b{i}\r\n' for i in range(depth)
+    )
+    closing = "".join(f"\r\n--b{i}--\r\n" for i in reversed(range(depth)))
+    return (_HEAD + opening + "Content-Type: text/plain\r\n\r\nHello Sam" + closing).encode()
+
+
+def many_parts() -> bytes:
+    parts = "".join("--b\r\nContent-Type: text/plain\r\n\r\nx\r\n" for _ in range(50_000))
+    return (
+        _HEAD + 'Content-Type: multipart/mixed; boundary="b"\r\n\r\n' + parts + "--b--\r\n"
+    ).encode()
+
+
+def huge_header() -> bytes:
+    recipients = ",\r\n ".join(f"Person {i} <p{i}@lumen.example>" for i in range(100_000))
+    return (_HEAD + f"Cc: {recipients}\r\n\r\nHello Sam\r\n").encode()
+
+
+def many_headers() -> bytes:
+    fields = "".join(f"X-Trace-{i}: hop {i}\r\n" for i in range(200_000))
+    return (_HEAD + fields + "\r\nHello Sam\r\n").encode()
+
+
+SHAPES: dict[str, Callable[[], bytes]] = {
+    "1 MB of '<br '": br_1mb,
+    "100 KB of '<div '": div_100kb,
+    "50,000 RFC 2231 parameters": rfc2231_50k,
+    "5,000 nested multiparts": deep_nesting,
+    "50,000 parts": many_parts,
+    "Cc header of 100,000 addresses": huge_header,
+    "200,000 header fields": many_headers,
+}
+
+
+def _run(name: str, answer: multiprocessing.SimpleQueue) -> None:  # type: ignore[type-arg]
+    from mail.classify import classify
+    from mail.mime import parse_message
+    from mail.provider import MessageRef
+
+    raw = SHAPES[name]()
+    started = time.perf_counter()
+    msg = parse_message(raw, MessageRef("hostile", "hostile"))
+    verdict = classify(msg)
+    answer.put((time.perf_counter() - started, len(raw), verdict.kind, len(msg.text)))
+
+
+def measure(name: str, limit: float) -> str:
+    answer: multiprocessing.SimpleQueue = multiprocessing.SimpleQueue()  # type: ignore[type-arg]
+    process = multiprocessing.Process(target=_run, args=(name, answer))
+    process.start()
+    process.join(limit)
+    if process.is_alive():
+        process.kill()
+        process.join()
+        return f"{name:34} stopped after {limit:.0f} s"
+    if answer.empty():
+        return f"{name:34} failed (exit status {process.exitcode})"
+    seconds, size, kind, text = answer.get()
+    return f"{name:34} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--limit", type=float, default=120.0, help="seconds per shape")
+    parser.add_argument("--only", nargs="+", choices=sorted(SHAPES), default=None)
+    args = parser.parse_args(argv)
+    for name in args.only or SHAPES:
+        print(measure(name, args.limit), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
