@@ -43,7 +43,7 @@ class Probe(QObject):
 
     def type_filter(self) -> None:
         window = self.window()
-        window.show_contacts()  # type: ignore[attr-defined]
+        window.show_view("contacts")  # type: ignore[attr-defined]
         QApplication.processEvents()
         edit = window.findChild(QLineEdit, "filter")
         assert edit is not None

@@ -1,6 +1,6 @@
 """The compose pipeline: fields -> slots -> render -> coaching -> why sending is blocked. Pure.
 
-The composer dialog (ui/composer/) and ``coffeechat draft`` (desktop/cli_draft.py) write the
+The composer dialog (ui/composer/) and ``coffeechat draft`` (desktop/cli/draft.py) write the
 same message from the same inputs through these functions, so what one shows the other prints,
 and what may be sent is decided here, not in a dialog. Everything is a plain function over plain
 values (frozen dataclasses, slots, templates already loaded): no Qt, no database, no network.
