@@ -75,16 +75,19 @@ def has_display() -> bool:
     return True
 
 
-def read_profile(args: argparse.Namespace) -> tuple[Paths, Store] | int:
-    """The profile a reading command (status, sync) works on, opened; or the exit status when
-    there is none. Never creates a profile: a typo would silently make an empty one."""
-    paths = resolve(getattr(args, "profile", None))
+def _missing(paths: Paths) -> bool:
+    """No profile there (an unreadable folder is not "missing": opening it says why)."""
     readable = os.access(paths.profile, os.R_OK | os.X_OK)
-    if not paths.profile.exists() or (readable and not paths.database.exists()):
-        if getattr(args, "profile", None) or os.environ.get("COFFEECHAT_PROFILE"):
-            return fail(f"there is no Coffeechat profile at {paths.profile}")
-        print("No profile yet: open Coffeechat ('coffeechat run') or try 'coffeechat demo'.")
-        return 0
+    return not paths.profile.exists() or (readable and not paths.database.exists())
+
+
+def open_profile(args: argparse.Namespace, *, create: bool = False) -> tuple[Paths, Store] | int:
+    """The profile a command works on (``--profile``, else the usual one), opened; or the exit
+    status when there is none. Only a command that brings data in (``create``: import) makes a
+    new profile; the others never do, or a typo would silently make an empty one."""
+    paths = resolve(getattr(args, "profile", None))
+    if _missing(paths) and not create:
+        return fail(f"there is no Coffeechat profile at {paths.profile}")
     logs.setup(paths.logs)
     try:
         store = Store.open(paths.profile)
@@ -92,3 +95,14 @@ def read_profile(args: argparse.Namespace) -> tuple[Paths, Store] | int:
         return fail(str(exc))
     make_private(paths)
     return paths, store
+
+
+def read_profile(args: argparse.Namespace) -> tuple[Paths, Store] | int:
+    """The profile a reading command (status, sync) works on, opened; or the exit status when
+    there is none. Without ``--profile`` and before any profile exists, says how to start."""
+    paths = resolve(getattr(args, "profile", None))
+    explicit = getattr(args, "profile", None) or os.environ.get("COFFEECHAT_PROFILE")
+    if not explicit and _missing(paths):
+        print("No profile yet: open Coffeechat ('coffeechat run') or try 'coffeechat demo'.")
+        return 0
+    return open_profile(args)

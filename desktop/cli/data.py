@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from desktop import logs
-from desktop.cli.common import fail, profile_option
-from desktop.paths import make_private, resolve
-from desktop.storage import StorageError, Store
+from desktop.cli.common import fail, open_profile, profile_option
+from desktop.paths import resolve
+from desktop.storage import Store
 from desktop.storage.files import private_dir
 
 
@@ -68,17 +67,9 @@ def add_parser(subparsers: Any) -> None:
     res.add_argument("file", metavar="FILE", type=Path)
 
 
-def _open(args: argparse.Namespace) -> Store | int:
-    paths = resolve(getattr(args, "profile", None))
-    if not paths.database.exists():
-        return fail(f"there is no Coffeechat profile at {paths.profile}")
-    logs.setup(paths.logs)
-    try:
-        store = Store.open(paths.profile)
-    except StorageError as exc:
-        return fail(str(exc))
-    make_private(paths)
-    return store
+def _open(args: argparse.Namespace, *, create: bool = False) -> Store | int:
+    opened = open_profile(args, create=create)
+    return opened if isinstance(opened, int) else opened[1]
 
 
 def run_import(args: argparse.Namespace) -> int:
@@ -94,7 +85,7 @@ def run_import(args: argparse.Namespace) -> int:
         parsed = importers.read_file(args.file, mapping or None)
     except importers.ImportError_ as exc:
         return fail(str(exc))
-    store = _open(args)
+    store = _open(args, create=not args.dry_run)  # a first command: the import makes the profile
     if isinstance(store, int):
         return store
     try:

@@ -12,12 +12,12 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from desktop import compose, drafting, logs, settings, templates
-from desktop.cli.common import fail
+from desktop import compose, drafting, settings, templates
+from desktop.cli.common import fail, open_profile
 from desktop.domain.coaching import Finding
 from desktop.domain.slots import LANGUAGES, MeetingKind, Slot, render_slot
-from desktop.paths import Paths, resolve
-from desktop.storage import ContactRecord, StorageError, Store
+from desktop.paths import Paths
+from desktop.storage import ContactRecord, Store
 
 
 class DraftError(Exception):
@@ -67,15 +67,10 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    profile = getattr(args, "profile", None)
-    paths = resolve(profile)
-    if not paths.database.exists():
-        return fail(f"there is no Coffeechat profile at {paths.profile}")
-    logs.setup(paths.logs)
-    try:
-        store = Store.open(paths.profile)
-    except StorageError as exc:
-        return fail(str(exc))
+    opened = open_profile(args)
+    if isinstance(opened, int):
+        return opened
+    paths, store = opened
     try:
         result = make_draft(store, paths, args)
     except DraftError as exc:

@@ -181,3 +181,21 @@ def test_cli_import_dry_run_then_for_real(tmp_path: Path) -> None:
     assert Store.open(profile).contacts.count() == 4
     bad = _cli("import", str(tmp_path / "missing.csv"), profile=profile)
     assert bad.returncode == 1 and "Cannot read" in bad.stderr
+
+
+def test_an_import_is_a_new_users_first_command_it_makes_the_profile(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli import main
+
+    profile = tmp_path / "new"
+    source = tmp_path / "Connections.csv"
+    shutil.copy(FILES / "Connections.csv", source)
+    assert main(["--profile", str(profile), "import", str(source), "--dry-run"]) == 1
+    assert "no Coffeechat profile" in capsys.readouterr().err  # a dry run writes nothing
+    assert not profile.exists()
+    assert main(["--profile", str(profile), "import", str(source)]) == 0
+    assert "4 new contacts" in capsys.readouterr().out
+    assert Store.open(profile).contacts.count() == 4
+    assert main(["--profile", str(profile), "status"]) == 0
+    assert "Ana Silva" in capsys.readouterr().out  # the new profile reads like any other
