@@ -16,18 +16,20 @@ from __future__ import annotations
 import argparse
 import sys
 import webbrowser
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from desktop import accounts_setup, logs
 from desktop.cli.common import fail
-from desktop.paths import resolve
+from desktop.paths import Paths, resolve
 from desktop.storage import StorageError, Store
 from mail.auth import AuthError
 from mail.auth.tokens import TokenStore
 from mail.gmail import GOOGLE, GoogleEndpoints
 from mail.gmail.signin import DEFAULT_TIMEOUT
-from mail.provider import AccountKind
+from mail.provider import Account, AccountKind
 
 SYNC_HINT = "Run 'coffeechat sync' or open Coffeechat to sync it."
 
@@ -177,17 +179,33 @@ def run_gmail(
         return fail("sign-in cancelled.")
     except AuthError as exc:
         return fail(str(exc))
+    forget = partial(tokens.delete_google, grant.address)
+    account = _record(paths, forget, AccountKind.GMAIL, grant.address, args.name)
+    if isinstance(account, int):
+        return account
+    print(f"Connected Gmail account {account.address}. {SYNC_HINT}")
+    return 0
+
+
+def _record(
+    paths: Paths,
+    forget: Callable[[], object],
+    kind: AccountKind,
+    address: str,
+    name: str,
+    settings: Any = None,
+) -> Account | int:
+    """Record the signed-in account in the profile; if the profile cannot take it, ``forget``
+    the grant just saved (nothing is left half-connected) and return the exit status."""
     try:
         store = Store.open(paths.profile)
     except StorageError as exc:
-        tokens.delete_google(grant.address)
+        forget()
         return fail(str(exc))
     try:
-        account = accounts_setup.record_account(store, AccountKind.GMAIL, grant.address, args.name)
+        return accounts_setup.record_account(store, kind, address, name, settings)
     finally:
         store.close()
-    print(f"Connected Gmail account {account.address}. {SYNC_HINT}")
-    return 0
 
 
 def run_outlook(
@@ -218,15 +236,9 @@ def run_outlook(
         return fail("sign-in cancelled.")
     except AuthError as exc:
         return fail(str(exc))
-    try:
-        store = Store.open(paths.profile)
-    except StorageError as exc:
-        auth.forget()
-        return fail(str(exc))
-    try:
-        account = accounts_setup.record_account(store, AccountKind.OUTLOOK, address, args.name)
-    finally:
-        store.close()
+    account = _record(paths, auth.forget, AccountKind.OUTLOOK, address, args.name)
+    if isinstance(account, int):
+        return account
     print(f"Connected Outlook account {account.address}. {SYNC_HINT}")
     return 0
 
@@ -287,17 +299,10 @@ def run_imap(args: argparse.Namespace) -> int:
         accounts_setup.save_imap_password(address, password)
     except AuthError as exc:
         return fail(str(exc))
-    try:
-        store = Store.open(paths.profile)
-    except StorageError as exc:
-        accounts_setup.forget_imap_password(address)
-        return fail(str(exc))
-    try:
-        account = accounts_setup.record_account(
-            store, AccountKind.IMAP, address, args.name, settings
-        )
-    finally:
-        store.close()
+    forget = partial(accounts_setup.forget_imap_password, address)
+    account = _record(paths, forget, AccountKind.IMAP, address, args.name, settings)
+    if isinstance(account, int):
+        return account
     push = "new mail arrives at once (IDLE)" if report.idle else "checked on a timer (no IDLE)"
     print(
         f"Connected {account.address}: Inbox, Sent folder “{report.folders.sent}”, Drafts "
