@@ -295,6 +295,8 @@ class GraphEmulator:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         parsed = urllib.parse.urlsplit(h.path)
+        # As any server decodes a query string: "%XX" escapes, and "+" is a space (so an
+        # unencoded "+" in a $filter value no longer matches what the client meant).
         query = dict(urllib.parse.parse_qsl(parsed.query))
         path = parsed.path
         with self._lock:
@@ -516,6 +518,10 @@ class GraphEmulator:
             self.address, "Sam Rivera", [reply_to.sender] if reply_to else [], [],
             self.wall(), "",
         )  # fmt: skip
+        if reply_to is not None:
+            # createReply: the draft answers that message, as Exchange threads it
+            refs = reply_to.internet_message_id
+            msg.headers += [("In-Reply-To", refs), ("References", refs)]
         self._edit(msg, body)
         self.messages[ident] = msg
         self._bump(msg)

@@ -649,3 +649,23 @@ def test_a_mailbox_without_calendar_mails_the_invitation_as_a_file_attachment(
     assert (event["DTSTART"].dt, event["DTEND"].dt) == (slot.start, slot.end)
     assert str(event["ATTENDEE"]) == "mailto:ada@contact.test"
     assert str(event["LOCATION"]) == "Phone: +44 20 7946 0000"
+
+
+def test_a_reply_to_a_message_id_with_plus_equals_and_slash_goes_into_its_conversation(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    # Gmail's Message-IDs look like this: "+" (a space once a server decodes the query),
+    # "=" and "/" must reach Graph percent-encoded or the filter matches nothing.
+    _, provider, _ = opened
+    message_id = "<CAB+x=Y7/q9+Zz@mail.gmail.com>"
+    theirs = emulator.deliver("ada@contact.test", "Coffee?", "Sure.\n", when=clock.now(),
+                              message_id=message_id, name="Ada")  # fmt: skip
+    reply = OutgoingMessage(
+        to=("ada@contact.test",), subject="Re: Coffee?", text="Thursday?\n",
+        outbox_key=outbox.new_key(), in_reply_to=message_id, references=(message_id,),
+        thread_id=theirs.conversation_id,
+    )  # fmt: skip
+    draft = provider.create_draft(reply)
+    assert any(path.endswith(f"/{theirs.id}/createReply") for _, path in emulator.requests)
+    assert draft.thread_id == theirs.conversation_id
+    assert ("In-Reply-To", message_id) in emulator.messages[draft.id].headers
