@@ -124,6 +124,9 @@ class Fault:
     status: int
     retry_after: float | None = None
     drop: bool = False
+    #: the request is carried out, and only then does this status replace the answer (as when
+    #: a gateway times out after the mailbox did the work)
+    after: bool = False
 
 
 class GraphEmulator:
@@ -231,6 +234,11 @@ class GraphEmulator:
         with self._lock:
             self.faults.extend(Fault(status, retry_after) for _ in range(times))
 
+    def fail_after_next(self, status: int, times: int = 1) -> None:
+        """The next requests are carried out, but answered with ``status``."""
+        with self._lock:
+            self.faults.extend(Fault(status, after=True) for _ in range(times))
+
     def drop_next(self, times: int = 1) -> None:
         with self._lock:
             self.faults.extend(Fault(0, drop=True) for _ in range(times))
@@ -320,7 +328,7 @@ class GraphEmulator:
                 h.close_connection = True
                 h.connection.close()
                 return
-            if fault is not None:
+            if fault is not None and not fault.after:
                 extra = {}
                 if fault.retry_after is not None:
                     extra["Retry-After"] = str(int(fault.retry_after))
@@ -332,6 +340,8 @@ class GraphEmulator:
                 status, body = self._identity(path, method, raw)
             else:
                 status, body = self._graph(h, method, path, query, raw)
+            if fault is not None:
+                status, body = fault.status, {"error": {"code": "ServiceUnavailable"}}
             self._send(h, status, body)
         finally:
             with self._lock:
@@ -454,6 +464,13 @@ class GraphEmulator:
             if parts == ["events"] and method == "POST" and self.calendar_denied:
                 return 403, {"error": {"code": "ErrorAccessDenied", "message": "no calendar"}}
             if parts == ["events"] and method == "POST":
+                # transactionId: "a custom identifier specified by a client app for the server
+                # to avoid redundant POST operations in case of client retries" (Graph's event
+                # resource): a second POST with it gives the event the first one created.
+                txn = body.get("transactionId")
+                for known in self.events:
+                    if txn and known.get("transactionId") == txn:
+                        return 201, known
                 event = {**body, "id": self._new_id("ev-")}
                 self.events.append(event)
                 return 201, event

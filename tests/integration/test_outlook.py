@@ -669,3 +669,19 @@ def test_a_reply_to_a_message_id_with_plus_equals_and_slash_goes_into_its_conver
     assert any(path.endswith(f"/{theirs.id}/createReply") for _, path in emulator.requests)
     assert draft.thread_id == theirs.conversation_id
     assert ("In-Reply-To", message_id) in emulator.messages[draft.id].headers
+
+
+def test_a_retried_event_post_creates_one_event(emulator: GraphEmulator, opened: Setup) -> None:
+    # The first POST /me/events is carried out but its answer is lost (a 503 after the work):
+    # the retry carries the same transactionId, so Graph hands back the same event.
+    _, provider, _ = opened
+    invite = MeetingInvite(
+        "Coffee", T0 + timedelta(days=2), T0 + timedelta(days=2, minutes=30),
+        ("ada@contact.test",), uid="coffeechat-7-20260304T090000Z@outlook.test",
+    )  # fmt: skip
+    emulator.fail_after_next(503)
+    first = provider.create_event(invite)
+    assert emulator.count("/me/events") == 2
+    assert [e["id"] for e in emulator.events] == [first.id]
+    assert provider.create_event(invite) == first  # asked again (a second click): the same
+    assert len(emulator.events) == 1
