@@ -287,6 +287,43 @@ def test_thread_flags_are_labels(provider: GmailProvider, emulator: GmailEmulato
     assert any(emulator.labels.get(i) == "Coffeechat/followup" for i in labels)
 
 
+def test_a_flag_label_is_nested_under_coffeechat(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    _, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<n@b>", when=T0))
+    provider.set_thread_flag(thread, "Thank-you due", True)
+    assert emulator.label_id("Coffeechat") is not None
+    assert emulator.is_nested("Coffeechat/Thank-you due")
+
+
+def test_a_label_that_differs_only_in_case_is_used_not_created_again(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    emulator.labels.update({"Label_91": "COFFEECHAT", "Label_92": "coffeechat/follow-up due"})
+    msg_id, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<c@b>", when=T0))
+    provider.set_thread_flag(thread, "Follow-up due", True)
+    assert "Label_92" in emulator.messages[msg_id].labels
+    assert len(emulator.labels) == 2 and emulator.calls["gmail.users.labels.create"] == 0
+
+
+def test_a_label_deleted_in_gmail_is_made_again(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    _, one = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<d1@b>", when=T0))
+    second, two = emulator.deliver(mail("c@d.test", ME, "z", "w", message_id="<d2@b>", when=T0))
+    provider.set_thread_flag(one, "Follow-up due", True)
+    old = emulator.label_id("Coffeechat/Follow-up due")
+    assert old is not None
+    emulator.delete_label(old)
+    provider.set_thread_flag(two, "Follow-up due", True)  # the cached id is gone in Gmail
+    new = emulator.label_id("Coffeechat/Follow-up due")
+    assert new not in (None, old) and new in emulator.messages[second].labels
+    assert emulator.is_nested("Coffeechat/Follow-up due")
+    emulator.delete_label(new)
+    provider.set_thread_flag(two, "Follow-up due", False)  # nothing left to take off
+    assert emulator.label_id("Coffeechat/Follow-up due") is None
+
+
 # ------------------------------------------------------------------------- threads and emulator
 def test_each_thread_gets_its_own_http(provider: GmailProvider) -> None:
     provider.fetch_changes(None)
