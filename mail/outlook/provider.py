@@ -332,14 +332,12 @@ class OutlookProvider(OutlookCalendar):
         (``FLAG_PROPERTY``: the names of Coffeechat's flags on it), so clearing removes only a
         flag we set, even after a restart. If the user has flagged that message already, it is
         theirs: it is left as it is and never cleared by us."""
-        listing = self._get(
+        listing = self._all(
             f"/me/messages?$filter={_equals('conversationId', thread_id)}"
             "&$select=id,flag,receivedDateTime,isDraft"
             f"&$expand=singleValueExtendedProperties($filter=id eq '{FLAG_PROPERTY}')"
         )
-        items = [
-            i for i in listing.get("value", []) if isinstance(i, dict) and not i.get("isDraft")
-        ]
+        items = [i for i in listing if not i.get("isDraft")]
         ours = {str(i["id"]): _our_flags(i) for i in items if _our_flags(i)}
         if on:
             if any(flag in names for names in ours.values()):
@@ -363,6 +361,16 @@ class OutlookProvider(OutlookCalendar):
             still_flagged = _flag_status(item) == "flagged"
             # Once the user completed or cleared the flag it is theirs to keep as it is.
             self._mark(ident, rest, "notFlagged" if not rest and still_flagged else None)
+
+    def _all(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a listing: Graph pages them (10 by default) behind @odata.nextLink."""
+        items: list[dict[str, Any]] = []
+        url: str | None = path
+        while url:
+            page = self._get(url)
+            items.extend(v for v in page.get("value", []) if isinstance(v, dict))
+            url = str(page["@odata.nextLink"]) if page.get("@odata.nextLink") else None
+        return items
 
     def _mark(self, ident: str, names: list[str], status: str | None) -> None:
         body: dict[str, Any] = {

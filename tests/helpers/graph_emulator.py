@@ -421,9 +421,9 @@ class GraphEmulator:
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
                 return self._delta(parts[1], query)
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages"]:
-                return 200, {"value": self._filter(query, parts[1])}
+                return 200, self._page(path, query, self._filter(query, parts[1]))
             if parts == ["messages"] and method == "GET":
-                return 200, {"value": self._filter(query, None)}
+                return 200, self._page(path, query, self._filter(query, None))
             if parts == ["messages"] and method == "POST":
                 return 201, self._draft(body, None).json(False)
             if parts[0] == "messages" and len(parts) >= 2:
@@ -485,6 +485,17 @@ class GraphEmulator:
         changed = [m for m in self.messages.values() if m.folder == folder and m.seq > since]
         link = f"{self.graph}/me/mailFolders/{folder}/messages/delta?$deltatoken={self.seq}"
         return 200, {"value": [m.json(False) for m in changed], "@odata.deltaLink": link}
+
+    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> dict[str, Any]:
+        """A message listing pages as Graph's does: 10 items unless ``$top`` says otherwise,
+        and an ``@odata.nextLink`` (the same query with ``$skip``) while more are left."""
+        top = int(query.get("$top", "10"))
+        skip = int(query.get("$skip", "0"))
+        page: dict[str, Any] = {"value": items[skip : skip + top]}
+        if skip + top < len(items):
+            rest = urllib.parse.urlencode({**query, "$skip": str(skip + top)})
+            page["@odata.nextLink"] = f"{self.base}{path}?{rest}"
+        return page
 
     def _filter(self, query: dict[str, str], folder: str | None) -> list[dict[str, Any]]:
         text = query.get("$filter", "")

@@ -685,3 +685,19 @@ def test_a_retried_event_post_creates_one_event(emulator: GraphEmulator, opened:
     assert [e["id"] for e in emulator.events] == [first.id]
     assert provider.create_event(invite) == first  # asked again (a second click): the same
     assert len(emulator.events) == 1
+
+
+def test_the_flag_goes_on_the_newest_message_of_a_long_conversation(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    # Graph lists 10 messages a page: the newest of twelve is on the second page.
+    _, provider, _ = opened
+    previous = ""
+    for i in range(12):
+        clock.advance(timedelta(minutes=1))
+        msg = emulator.deliver("ada@contact.test", "Coffee?", f"{i}\n", when=clock.now(),
+                               message_id=f"<m{i}@contact.test>", in_reply_to=previous)  # fmt: skip
+        previous = msg.internet_message_id
+    provider.set_thread_flag(msg.conversation_id, "Thank-you due", True)
+    assert emulator.flag_state()[msg.id] == "flagged"
+    assert list(emulator.flag_state().values()).count("flagged") == 1
