@@ -244,6 +244,12 @@ class GmailEmulator:
         self._label_ids = itertools.count(1)
         self.busy: list[tuple[str, str]] = []
         self.events: list[dict[str, Any]] = []
+        #: calendar id -> the reason freebusy.query gives for not reading it (per-calendar
+        #: ``errors``, e.g. "notFound"); the call itself still answers 200
+        self.freebusy_errors: dict[str, str] = {}
+        #: not 0: events.insert answers with this status (with ``event_error_reason``)
+        self.event_error_status = 0
+        self.event_error_reason = "badRequest"
         self.rewrite_message_id = False
         # OAuth
         self.clients: dict[str, str] = {}
@@ -866,7 +872,15 @@ class GmailEmulator:
             e = datetime.fromisoformat(end.replace("Z", "+00:00"))
             if e > t0 and s < t1:
                 busy.append({"start": start, "end": end})
-        cals = {item["id"]: {"busy": busy} for item in data.get("items", [])}
+        cals = {
+            item["id"]: (
+                {"errors": [{"domain": "global", "reason": self.freebusy_errors[item["id"]]}],
+                 "busy": []}
+                if item["id"] in self.freebusy_errors
+                else {"busy": busy}
+            )
+            for item in data.get("items", [])
+        }  # fmt: skip
         return {
             "kind": "calendar#freeBusy",
             "timeMin": data["timeMin"],
@@ -875,6 +889,9 @@ class GmailEmulator:
         }
 
     def _event_insert(self, query: dict[str, list[str]], data: Any, calendar: str) -> Any:
+        if self.event_error_status:
+            return _error(self.event_error_status, "The request was refused.",
+                          self.event_error_reason)  # fmt: skip
         event = dict(data)
         if event.get("id") and any(e["id"] == event["id"] for e in self.events):
             return _error(409, "The requested identifier already exists.", "duplicate")

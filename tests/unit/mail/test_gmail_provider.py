@@ -278,6 +278,28 @@ def test_invitations_are_sent_by_google_and_retries_do_not_duplicate(
     assert provider.create_event(invite) == ref and len(emulator.events) == 1
 
 
+def test_an_unreadable_calendar_in_freebusy_is_an_error_not_free_time(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    emulator.busy.append(("2026-03-03T12:00:00Z", "2026-03-03T13:00:00Z"))
+    emulator.freebusy_errors["primary"] = "notFound"
+    with pytest.raises(ProviderError, match="notFound"):
+        provider.busy_blocks(T0, T0 + timedelta(days=5))
+
+
+@pytest.mark.parametrize(("status", "reason"), [(400, "badRequest"), (403, "forbidden")])
+def test_a_refused_event_is_a_provider_error(
+    provider: GmailProvider, emulator: GmailEmulator, status: int, reason: str
+) -> None:
+    emulator.event_error_status, emulator.event_error_reason = status, reason
+    invite = MeetingInvite("Coffee chat", T0, T0 + timedelta(minutes=30), ("ada@contact.test",))
+    with pytest.raises(ProviderError):
+        provider.create_event(invite)
+    emulator.event_error_reason = "requiredAccessLevel"
+    with pytest.raises(ProviderError):
+        provider.create_event(invite)
+
+
 def test_thread_flags_are_labels(provider: GmailProvider, emulator: GmailEmulator) -> None:
     msg_id, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<f@b>", when=T0))
     provider.set_thread_flag(thread, "starred", True)
