@@ -57,6 +57,7 @@ def meeting_invite(
     title: str | None = None,
     location: str = "",
     description: str = "",
+    uid: str = "",
 ) -> MeetingInvite:
     if not contact.primary_email:
         raise ValueError(f"{contact.name} has no e-mail address to invite")
@@ -68,6 +69,7 @@ def meeting_invite(
         attendees=(safe_address(contact.primary_email),),
         location=one_line(location),
         description=description.replace("\r\n", "\n").strip(),
+        uid=uid,
     )
 
 
@@ -216,14 +218,15 @@ def accept_slot(
     .ics when the account has no calendar (``user_tz`` and ``lang`` write its date)."""
     contact = store.contacts.get(contact_id).contact
     name = user_name or provider.account.display_name
+    uid = event_uid(contact_id, slot, provider.account.address)
     invite = meeting_invite(
-        contact, slot, user_name=name, title=title, location=location, description=description
-    )
+        contact, slot, user_name=name, title=title, location=location, description=description,
+        uid=uid,
+    )  # fmt: skip
     state = store.pipeline.state(contact_id)
     already = (state.meeting_start, state.meeting_end) == (invite.start, invite.end)
     # Sending the invitation again (a retry after an error) sets nothing twice in the history.
     step = None if already else set_meeting(store, contact_id, invite.start, invite.end, now)
-    uid = event_uid(contact_id, slot, provider.account.address)
     ics = build_ics(
         invite,
         organizer=provider.account.address,

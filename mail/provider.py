@@ -163,6 +163,9 @@ class MeetingInvite:
     attendees: tuple[str, ...]
     location: str = ""
     description: str = ""
+    #: The meeting's iCalendar UID, when the app has one (stable for one contact and slot): a
+    #: provider derives from it what makes a retried request create no second event.
+    uid: str = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,13 +11,14 @@ from typing import Any
 
 from googleapiclient.errors import HttpError
 
-from mail.gmail.transport import GmailTransport, ServiceDisabledError, http_status
+from mail.gmail.transport import GmailTransport, ServiceDisabledError, error_reason, http_status
 from mail.provider import (
     EventRef,
     Interval,
     MeetingInvite,
     NoCalendarError,
     OfflineError,
+    ProviderError,
     ThrottledError,
 )
 
@@ -71,13 +72,24 @@ class GmailCalendar(GmailTransport):
             answer = self._call("calendar", query)
         except ServiceDisabledError:
             raise self._no_calendar() from None
+        except HttpError as exc:
+            raise self._refused(exc) from None
         except (OfflineError, ThrottledError):
             stale = self._cached_busy(start, end, BUSY_CACHE_OFFLINE.total_seconds(), now)
             if stale is None:
                 raise
             return self._clip(stale, start, end)
         calendars = answer.get("calendars", {})
-        busy = calendars.get("primary", {}).get("busy", [])
+        primary = calendars.get("primary", {})
+        errors = primary.get("errors") or []
+        if errors:
+            # freebusy answers 200 with per-calendar errors: an unread calendar is not free time
+            reasons = ", ".join(str(e.get("reason", "")) for e in errors if isinstance(e, dict))
+            raise ProviderError(
+                f"Google Calendar could not read the calendar of {self.account.address} "
+                f"({reasons or 'unknown error'})"
+            )
+        busy = primary.get("busy", [])
         blocks = sorted((_interval(b) for b in busy), key=lambda b: (b.start, b.end))
         with self._lock:
             self._busy = [
@@ -96,6 +108,14 @@ class GmailCalendar(GmailTransport):
         return NoCalendarError(
             f"Google Calendar cannot be used from {self.account.address} (the Calendar API is "
             "not enabled in your Google Cloud project, or the permission was not granted)."
+        )
+
+    def _refused(self, exc: HttpError) -> ProviderError:
+        """A Calendar answer no retry mends (a 400, a 403 of no known reason) as the port's
+        error, said with its status and reason."""
+        return ProviderError(
+            f"Google Calendar refused the request for {self.account.address} "
+            f"(HTTP {http_status(exc)} {error_reason(exc)})".replace(" )", ")")
         )
 
     def _cached_busy(
@@ -148,5 +168,5 @@ class GmailCalendar(GmailTransport):
         except HttpError as exc:
             if http_status(exc) == 409:  # created by an attempt whose answer was lost
                 return EventRef(str(body["id"]))
-            raise
+            raise self._refused(exc) from None
         return EventRef(str(answer["id"]))

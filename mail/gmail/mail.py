@@ -23,6 +23,7 @@ from mail.provider import (
     MailMessage,
     MessageRef,
     OutgoingMessage,
+    ProviderError,
     SentRef,
 )
 from mail.relevance import Relevance
@@ -347,22 +348,54 @@ class GmailMail(GmailTransport):
         return None
 
     def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
-        label = _SYSTEM_FLAGS.get(flag.lower()) or self._user_label(f"Coffeechat/{flag}")
+        system = _SYSTEM_FLAGS.get(flag.lower())
+        if system is not None:
+            self._modify(thread_id, system, on)
+            return
+        name = f"Coffeechat/{flag}"
+        label = self._user_label(name)
+        try:
+            self._modify(thread_id, label, on)
+        except HttpError as exc:
+            if http_status(exc) not in (400, 404):
+                raise
+            # The label may have been deleted in Gmail since its id was cached: list the labels
+            # again, once. If it is still there, the thread is what is missing.
+            self._load_labels()
+            if self._labels.get(name.lower()) == label:
+                raise
+            if not on and name.lower() not in self._labels:
+                return  # the label is gone, and with it the flag
+            self._modify(thread_id, self._user_label(name), on)
+
+    def _modify(self, thread_id: str, label: str, on: bool) -> None:
         body = {"addLabelIds": [label]} if on else {"removeLabelIds": [label]}
         self._execute(
             "threads.modify",
             lambda g: g.users().threads().modify(userId="me", id=thread_id, body=body, fields="id"),
         )
 
+    def _load_labels(self) -> None:
+        """The mailbox's labels by name: Gmail's names are unique regardless of case."""
+        answer = self._execute(
+            "labels.list", lambda g: g.users().labels().list(userId="me", fields="labels(id,name)")
+        )
+        self._labels = {str(lb["name"]).lower(): str(lb["id"]) for lb in answer.get("labels", [])}
+
     def _user_label(self, name: str) -> str:
-        if name not in self._labels:
-            answer = self._execute(
-                "labels.list",
-                lambda g: g.users().labels().list(userId="me", fields="labels(id,name)"),
-            )
-            for label in answer.get("labels", []):
-                self._labels[str(label["name"])] = str(label["id"])
-        if name not in self._labels:
+        """The id of the user label ``name``, made when missing. Gmail nests "A/B" under "A"
+        only when "A" exists already, so the parents are made first."""
+        if name.lower() not in self._labels:
+            self._load_labels()
+        parts = name.split("/")
+        for depth in range(1, len(parts) + 1):
+            self._ensure_label("/".join(parts[:depth]))
+        return self._labels[name.lower()]
+
+    def _ensure_label(self, name: str) -> None:
+        if name.lower() in self._labels:
+            return
+        try:
             created = self._execute(
                 "labels.create",
                 lambda g: (
@@ -375,5 +408,15 @@ class GmailMail(GmailTransport):
                     )
                 ),
             )
-            self._labels[name] = str(created["id"])
-        return self._labels[name]
+        except HttpError as exc:
+            if http_status(exc) != 409:
+                raise
+            # Made meanwhile (by the user, another client), or a name that clashes with one of
+            # another case: look it up instead of creating it again on every pass.
+            self._load_labels()
+            if name.lower() not in self._labels:
+                raise ProviderError(
+                    f"Gmail will not make the label {name!r}: a label name conflicts with it"
+                ) from None
+            return
+        self._labels[name.lower()] = str(created["id"])

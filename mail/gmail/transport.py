@@ -87,7 +87,7 @@ class _Session:
     calendar: Any = None
 
 
-def _reason(exc: HttpError) -> str:
+def error_reason(exc: HttpError) -> str:
     try:
         data = json.loads(exc.content)
         errors = data["error"].get("errors") or [{}]
@@ -232,7 +232,7 @@ class GmailTransport:
             return _Failure("offline", "malformed batch response")
         if isinstance(exc, HttpError):
             status = http_status(exc)
-            reason = _reason(exc)
+            reason = error_reason(exc)
             if status == 429 or (status == 403 and reason in _RATE_REASONS):
                 return _Failure("throttled", f"HTTP {status} {reason}", _retry_after(exc))
             if status == 403 and reason in _DAILY_REASONS:

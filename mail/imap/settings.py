@@ -103,7 +103,10 @@ PRESETS: tuple[Preset, ...] = (
     Preset("Outlook.com (IMAP)", ("outlook.com", "hotmail.com", "live.com", "msn.com"),
            "outlook.office365.com", 993, Security.TLS, "smtp-mail.outlook.com", 587,
            Security.STARTTLS,
-           "Needs two-step verification and an app password (account.microsoft.com → Security)."),
+           # Microsoft ended basic authentication (app passwords too) for Outlook.com in
+           # September 2024: its IMAP takes OAuth only, which this connection does not do.
+           "Outlook.com no longer accepts passwords (app passwords included) over IMAP: add "
+           "this address as an Outlook account instead."),
     Preset("AOL Mail", ("aol.com",),
            "imap.aol.com", 993, Security.TLS, "smtp.aol.com", 465, Security.TLS,
            "Use an app password: AOL Account Security → Generate app password."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -27,6 +28,16 @@ def _graph_time(item: dict[str, Any]) -> datetime:
 
 def _iso(when: datetime) -> str:
     return when.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="seconds")
+
+
+def transaction_id(event: MeetingInvite) -> str:
+    """Graph's ``transactionId`` for this event: derived from the meeting's UID (else from the
+    invite itself), so a retried ``POST /me/events`` gives back the event already created instead
+    of a second one with a second set of invitations."""
+    key = event.uid or "|".join(
+        (event.title, _iso(event.start), _iso(event.end), *sorted(event.attendees))
+    )
+    return "coffeechat-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
 class OutlookCalendar(GraphTransport):
@@ -82,6 +93,7 @@ class OutlookCalendar(GraphTransport):
             ],
             "location": {"displayName": event.location},
             "body": {"contentType": "text", "content": event.description},
+            "transactionId": transaction_id(event),
         }
         try:
             return EventRef(str(self._post("/me/events", body)["id"]))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from email.utils import format_datetime
@@ -56,6 +57,13 @@ FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFl
 def _address(entry: Any) -> tuple[str, str]:
     email = entry.get("emailAddress", {}) if isinstance(entry, dict) else {}
     return str(email.get("address", "")).lower(), str(email.get("name", ""))
+
+
+def _equals(field: str, value: str) -> str:
+    """An OData ``$filter`` that ``field`` equals ``value``, ready for a URL query: the value
+    quoted for OData (``'`` doubled) and percent-encoded, since Message-IDs and conversation ids
+    hold ``+`` (a space once the server decodes the query), ``=``, ``/``, ``&`` and ``#``."""
+    return f"{field} eq '{urllib.parse.quote(value.replace(chr(39), chr(39) * 2), safe='')}'"
 
 
 def _recipients(addresses: Iterable[str]) -> list[dict[str, Any]]:
@@ -234,8 +242,9 @@ class OutlookProvider(OutlookCalendar):
     def _reply_target(self, msg: OutgoingMessage) -> str | None:
         if not msg.in_reply_to:
             return None
-        quoted = msg.in_reply_to.replace("'", "''")
-        found = self._get(f"/me/messages?$filter=internetMessageId eq '{quoted}'&$select=id")
+        found = self._get(
+            f"/me/messages?$filter={_equals('internetMessageId', msg.in_reply_to)}&$select=id"
+        )
         for item in found.get("value", []):
             return str(item["id"])
         return None
@@ -290,11 +299,8 @@ class OutlookProvider(OutlookCalendar):
     def find_sent(self, outbox_key: str) -> SentRef | None:
         if not outbox_key:
             return None
-        quoted = self._message_id_for(outbox_key).replace("'", "''")
-        found = self._get(
-            "/me/mailFolders/sentitems/messages"
-            f"?$filter=internetMessageId eq '{quoted}'&$select={_SELECT}"
-        )
+        wanted = _equals("internetMessageId", self._message_id_for(outbox_key))
+        found = self._get(f"/me/mailFolders/sentitems/messages?$filter={wanted}&$select={_SELECT}")
         for item in found.get("value", []):
             return SentRef(
                 str(item["id"]),
@@ -326,15 +332,12 @@ class OutlookProvider(OutlookCalendar):
         (``FLAG_PROPERTY``: the names of Coffeechat's flags on it), so clearing removes only a
         flag we set, even after a restart. If the user has flagged that message already, it is
         theirs: it is left as it is and never cleared by us."""
-        quoted = thread_id.replace("'", "''")
-        listing = self._get(
-            f"/me/messages?$filter=conversationId eq '{quoted}'"
+        listing = self._all(
+            f"/me/messages?$filter={_equals('conversationId', thread_id)}"
             "&$select=id,flag,receivedDateTime,isDraft"
             f"&$expand=singleValueExtendedProperties($filter=id eq '{FLAG_PROPERTY}')"
         )
-        items = [
-            i for i in listing.get("value", []) if isinstance(i, dict) and not i.get("isDraft")
-        ]
+        items = [i for i in listing if not i.get("isDraft")]
         ours = {str(i["id"]): _our_flags(i) for i in items if _our_flags(i)}
         if on:
             if any(flag in names for names in ours.values()):
@@ -358,6 +361,16 @@ class OutlookProvider(OutlookCalendar):
             still_flagged = _flag_status(item) == "flagged"
             # Once the user completed or cleared the flag it is theirs to keep as it is.
             self._mark(ident, rest, "notFlagged" if not rest and still_flagged else None)
+
+    def _all(self, path: str) -> list[dict[str, Any]]:
+        """Every item of a listing: Graph pages them (10 by default) behind @odata.nextLink."""
+        items: list[dict[str, Any]] = []
+        url: str | None = path
+        while url:
+            page = self._get(url)
+            items.extend(v for v in page.get("value", []) if isinstance(v, dict))
+            url = str(page["@odata.nextLink"]) if page.get("@odata.nextLink") else None
+        return items
 
     def _mark(self, ident: str, names: list[str], status: str | None) -> None:
         body: dict[str, Any] = {

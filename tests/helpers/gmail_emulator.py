@@ -98,6 +98,9 @@ class _Response:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+_SYSTEM_LABELS = ("INBOX", "SENT", "DRAFT", "STARRED", "IMPORTANT", "UNREAD", "SPAM", "TRASH")
+
+
 def _json(status: int, data: Any, headers: dict[str, str] | None = None) -> _Response:
     hdrs = {"Content-Type": "application/json; charset=UTF-8", **(headers or {})}
     return _Response(status, json.dumps(data).encode(), hdrs)
@@ -235,8 +238,18 @@ class GmailEmulator:
         self.history: list[dict[str, Any]] = []
         self.drafts: dict[str, str] = {}
         self.labels: dict[str, str] = {}  # id -> name (user labels)
+        #: user labels Gmail shows nested under their parent (the parent existed when they were
+        #: made); one named "A/B" made without "A" is a flat label of that name
+        self.nested_labels: set[str] = set()
+        self._label_ids = itertools.count(1)
         self.busy: list[tuple[str, str]] = []
         self.events: list[dict[str, Any]] = []
+        #: calendar id -> the reason freebusy.query gives for not reading it (per-calendar
+        #: ``errors``, e.g. "notFound"); the call itself still answers 200
+        self.freebusy_errors: dict[str, str] = {}
+        #: not 0: events.insert answers with this status (with ``event_error_reason``)
+        self.event_error_status = 0
+        self.event_error_reason = "badRequest"
         self.rewrite_message_id = False
         # OAuth
         self.clients: dict[str, str] = {}
@@ -316,6 +329,25 @@ class GmailEmulator:
     @property
     def auth_uri(self) -> str:
         return self.url + "/auth"
+
+    # ------------------------------------------------------------------ labels (test API)
+    def label_id(self, name: str) -> str | None:
+        with self._lock:
+            return next((i for i, n in self.labels.items() if n == name), None)
+
+    def is_nested(self, name: str) -> bool:
+        """Whether the user label ``name`` shows under its parent in Gmail."""
+        with self._lock:
+            ident = self.label_id(name)
+            return ident is not None and ident in self.nested_labels
+
+    def delete_label(self, ident: str) -> None:
+        """The user deletes a label in Gmail: it leaves every message too."""
+        with self._lock:
+            del self.labels[ident]
+            self.nested_labels.discard(ident)
+            for msg in self.messages.values():
+                msg.labels = [label for label in msg.labels if label != ident]
 
     # ------------------------------------------------------------------ OAuth set-up
     def register_client(self, client_id: str = "emu-client.apps.example", secret: str = "") -> str:
@@ -753,6 +785,9 @@ class GmailEmulator:
             return _error(404, "Requested entity was not found.", "notFound")
         add = list(data.get("addLabelIds", []))
         remove = set(data.get("removeLabelIds", []))
+        for label in [*add, *remove]:
+            if label not in _SYSTEM_LABELS and label not in self.labels:
+                return _error(404, "Requested entity was not found.", "notFound")
         for msg in members:
             msg.labels = [label for label in msg.labels if label not in remove]
             msg.labels += [label for label in add if label not in msg.labels]
@@ -767,16 +802,23 @@ class GmailEmulator:
         return {"id": ident}
 
     def _labels_list(self, query: dict[str, list[str]], data: Any) -> Any:
-        system = ["INBOX", "SENT", "DRAFT", "STARRED", "IMPORTANT", "UNREAD", "SPAM", "TRASH"]
-        labels = [{"id": s, "name": s, "type": "system"} for s in system]
+        labels = [{"id": s, "name": s, "type": "system"} for s in _SYSTEM_LABELS]
         labels += [{"id": i, "name": n, "type": "user"} for i, n in self.labels.items()]
         return {"labels": labels}
 
     def _labels_create(self, query: dict[str, list[str]], data: Any) -> Any:
+        # Label names are unique regardless of case (system labels' too); a name with "/"
+        # nests under its parent only when the parent exists already.
         name = str(data.get("name", ""))
-        if name in self.labels.values():
+        taken = {n.lower() for n in [*self.labels.values(), *_SYSTEM_LABELS]}
+        if name.lower() in taken:
             return _error(409, "Label name exists or conflicts", "duplicate")
-        ident = f"Label_{len(self.labels) + 1}"
+        ident = f"Label_{next(self._label_ids)}"
+        while ident in self.labels:
+            ident = f"Label_{next(self._label_ids)}"
+        parent = name.rpartition("/")[0]
+        if parent and parent.lower() in {n.lower() for n in self.labels.values()}:
+            self.nested_labels.add(ident)
         self.labels[ident] = name
         return {"id": ident, "name": name, "type": "user"}
 
@@ -830,7 +872,15 @@ class GmailEmulator:
             e = datetime.fromisoformat(end.replace("Z", "+00:00"))
             if e > t0 and s < t1:
                 busy.append({"start": start, "end": end})
-        cals = {item["id"]: {"busy": busy} for item in data.get("items", [])}
+        cals = {
+            item["id"]: (
+                {"errors": [{"domain": "global", "reason": self.freebusy_errors[item["id"]]}],
+                 "busy": []}
+                if item["id"] in self.freebusy_errors
+                else {"busy": busy}
+            )
+            for item in data.get("items", [])
+        }  # fmt: skip
         return {
             "kind": "calendar#freeBusy",
             "timeMin": data["timeMin"],
@@ -839,6 +889,9 @@ class GmailEmulator:
         }
 
     def _event_insert(self, query: dict[str, list[str]], data: Any, calendar: str) -> Any:
+        if self.event_error_status:
+            return _error(self.event_error_status, "The request was refused.",
+                          self.event_error_reason)  # fmt: skip
         event = dict(data)
         if event.get("id") and any(e["id"] == event["id"] for e in self.events):
             return _error(409, "The requested identifier already exists.", "duplicate")

@@ -124,6 +124,9 @@ class Fault:
     status: int
     retry_after: float | None = None
     drop: bool = False
+    #: the request is carried out, and only then does this status replace the answer (as when
+    #: a gateway times out after the mailbox did the work)
+    after: bool = False
 
 
 class GraphEmulator:
@@ -231,6 +234,11 @@ class GraphEmulator:
         with self._lock:
             self.faults.extend(Fault(status, retry_after) for _ in range(times))
 
+    def fail_after_next(self, status: int, times: int = 1) -> None:
+        """The next requests are carried out, but answered with ``status``."""
+        with self._lock:
+            self.faults.extend(Fault(status, after=True) for _ in range(times))
+
     def drop_next(self, times: int = 1) -> None:
         with self._lock:
             self.faults.extend(Fault(0, drop=True) for _ in range(times))
@@ -295,6 +303,8 @@ class GraphEmulator:
         length = int(h.headers.get("Content-Length") or 0)
         raw = h.rfile.read(length) if length else b""
         parsed = urllib.parse.urlsplit(h.path)
+        # As any server decodes a query string: "%XX" escapes, and "+" is a space (so an
+        # unencoded "+" in a $filter value no longer matches what the client meant).
         query = dict(urllib.parse.parse_qsl(parsed.query))
         path = parsed.path
         with self._lock:
@@ -318,7 +328,7 @@ class GraphEmulator:
                 h.close_connection = True
                 h.connection.close()
                 return
-            if fault is not None:
+            if fault is not None and not fault.after:
                 extra = {}
                 if fault.retry_after is not None:
                     extra["Retry-After"] = str(int(fault.retry_after))
@@ -330,6 +340,8 @@ class GraphEmulator:
                 status, body = self._identity(path, method, raw)
             else:
                 status, body = self._graph(h, method, path, query, raw)
+            if fault is not None:
+                status, body = fault.status, {"error": {"code": "ServiceUnavailable"}}
             self._send(h, status, body)
         finally:
             with self._lock:
@@ -409,9 +421,9 @@ class GraphEmulator:
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
                 return self._delta(parts[1], query)
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages"]:
-                return 200, {"value": self._filter(query, parts[1])}
+                return 200, self._page(path, query, self._filter(query, parts[1]))
             if parts == ["messages"] and method == "GET":
-                return 200, {"value": self._filter(query, None)}
+                return 200, self._page(path, query, self._filter(query, None))
             if parts == ["messages"] and method == "POST":
                 return 201, self._draft(body, None).json(False)
             if parts[0] == "messages" and len(parts) >= 2:
@@ -452,6 +464,13 @@ class GraphEmulator:
             if parts == ["events"] and method == "POST" and self.calendar_denied:
                 return 403, {"error": {"code": "ErrorAccessDenied", "message": "no calendar"}}
             if parts == ["events"] and method == "POST":
+                # transactionId: "a custom identifier specified by a client app for the server
+                # to avoid redundant POST operations in case of client retries" (Graph's event
+                # resource): a second POST with it gives the event the first one created.
+                txn = body.get("transactionId")
+                for known in self.events:
+                    if txn and known.get("transactionId") == txn:
+                        return 201, known
                 event = {**body, "id": self._new_id("ev-")}
                 self.events.append(event)
                 return 201, event
@@ -466,6 +485,17 @@ class GraphEmulator:
         changed = [m for m in self.messages.values() if m.folder == folder and m.seq > since]
         link = f"{self.graph}/me/mailFolders/{folder}/messages/delta?$deltatoken={self.seq}"
         return 200, {"value": [m.json(False) for m in changed], "@odata.deltaLink": link}
+
+    def _page(self, path: str, query: dict[str, str], items: list[Any]) -> dict[str, Any]:
+        """A message listing pages as Graph's does: 10 items unless ``$top`` says otherwise,
+        and an ``@odata.nextLink`` (the same query with ``$skip``) while more are left."""
+        top = int(query.get("$top", "10"))
+        skip = int(query.get("$skip", "0"))
+        page: dict[str, Any] = {"value": items[skip : skip + top]}
+        if skip + top < len(items):
+            rest = urllib.parse.urlencode({**query, "$skip": str(skip + top)})
+            page["@odata.nextLink"] = f"{self.base}{path}?{rest}"
+        return page
 
     def _filter(self, query: dict[str, str], folder: str | None) -> list[dict[str, Any]]:
         text = query.get("$filter", "")
@@ -516,6 +546,10 @@ class GraphEmulator:
             self.address, "Sam Rivera", [reply_to.sender] if reply_to else [], [],
             self.wall(), "",
         )  # fmt: skip
+        if reply_to is not None:
+            # createReply: the draft answers that message, as Exchange threads it
+            refs = reply_to.internet_message_id
+            msg.headers += [("In-Reply-To", refs), ("References", refs)]
         self._edit(msg, body)
         self.messages[ident] = msg
         self._bump(msg)

@@ -649,3 +649,55 @@ def test_a_mailbox_without_calendar_mails_the_invitation_as_a_file_attachment(
     assert (event["DTSTART"].dt, event["DTEND"].dt) == (slot.start, slot.end)
     assert str(event["ATTENDEE"]) == "mailto:ada@contact.test"
     assert str(event["LOCATION"]) == "Phone: +44 20 7946 0000"
+
+
+def test_a_reply_to_a_message_id_with_plus_equals_and_slash_goes_into_its_conversation(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    # Gmail's Message-IDs look like this: "+" (a space once a server decodes the query),
+    # "=" and "/" must reach Graph percent-encoded or the filter matches nothing.
+    _, provider, _ = opened
+    message_id = "<CAB+x=Y7/q9+Zz@mail.gmail.com>"
+    theirs = emulator.deliver("ada@contact.test", "Coffee?", "Sure.\n", when=clock.now(),
+                              message_id=message_id, name="Ada")  # fmt: skip
+    reply = OutgoingMessage(
+        to=("ada@contact.test",), subject="Re: Coffee?", text="Thursday?\n",
+        outbox_key=outbox.new_key(), in_reply_to=message_id, references=(message_id,),
+        thread_id=theirs.conversation_id,
+    )  # fmt: skip
+    draft = provider.create_draft(reply)
+    assert any(path.endswith(f"/{theirs.id}/createReply") for _, path in emulator.requests)
+    assert draft.thread_id == theirs.conversation_id
+    assert ("In-Reply-To", message_id) in emulator.messages[draft.id].headers
+
+
+def test_a_retried_event_post_creates_one_event(emulator: GraphEmulator, opened: Setup) -> None:
+    # The first POST /me/events is carried out but its answer is lost (a 503 after the work):
+    # the retry carries the same transactionId, so Graph hands back the same event.
+    _, provider, _ = opened
+    invite = MeetingInvite(
+        "Coffee", T0 + timedelta(days=2), T0 + timedelta(days=2, minutes=30),
+        ("ada@contact.test",), uid="coffeechat-7-20260304T090000Z@outlook.test",
+    )  # fmt: skip
+    emulator.fail_after_next(503)
+    first = provider.create_event(invite)
+    assert emulator.count("/me/events") == 2
+    assert [e["id"] for e in emulator.events] == [first.id]
+    assert provider.create_event(invite) == first  # asked again (a second click): the same
+    assert len(emulator.events) == 1
+
+
+def test_the_flag_goes_on_the_newest_message_of_a_long_conversation(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    # Graph lists 10 messages a page: the newest of twelve is on the second page.
+    _, provider, _ = opened
+    previous = ""
+    for i in range(12):
+        clock.advance(timedelta(minutes=1))
+        msg = emulator.deliver("ada@contact.test", "Coffee?", f"{i}\n", when=clock.now(),
+                               message_id=f"<m{i}@contact.test>", in_reply_to=previous)  # fmt: skip
+        previous = msg.internet_message_id
+    provider.set_thread_flag(msg.conversation_id, "Thank-you due", True)
+    assert emulator.flag_state()[msg.id] == "flagged"
+    assert list(emulator.flag_state().values()).count("flagged") == 1

@@ -278,6 +278,28 @@ def test_invitations_are_sent_by_google_and_retries_do_not_duplicate(
     assert provider.create_event(invite) == ref and len(emulator.events) == 1
 
 
+def test_an_unreadable_calendar_in_freebusy_is_an_error_not_free_time(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    emulator.busy.append(("2026-03-03T12:00:00Z", "2026-03-03T13:00:00Z"))
+    emulator.freebusy_errors["primary"] = "notFound"
+    with pytest.raises(ProviderError, match="notFound"):
+        provider.busy_blocks(T0, T0 + timedelta(days=5))
+
+
+@pytest.mark.parametrize(("status", "reason"), [(400, "badRequest"), (403, "forbidden")])
+def test_a_refused_event_is_a_provider_error(
+    provider: GmailProvider, emulator: GmailEmulator, status: int, reason: str
+) -> None:
+    emulator.event_error_status, emulator.event_error_reason = status, reason
+    invite = MeetingInvite("Coffee chat", T0, T0 + timedelta(minutes=30), ("ada@contact.test",))
+    with pytest.raises(ProviderError):
+        provider.create_event(invite)
+    emulator.event_error_reason = "requiredAccessLevel"
+    with pytest.raises(ProviderError):
+        provider.create_event(invite)
+
+
 def test_thread_flags_are_labels(provider: GmailProvider, emulator: GmailEmulator) -> None:
     msg_id, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<f@b>", when=T0))
     provider.set_thread_flag(thread, "starred", True)
@@ -285,6 +307,43 @@ def test_thread_flags_are_labels(provider: GmailProvider, emulator: GmailEmulato
     labels = emulator.messages[msg_id].labels
     assert "STARRED" in labels
     assert any(emulator.labels.get(i) == "Coffeechat/followup" for i in labels)
+
+
+def test_a_flag_label_is_nested_under_coffeechat(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    _, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<n@b>", when=T0))
+    provider.set_thread_flag(thread, "Thank-you due", True)
+    assert emulator.label_id("Coffeechat") is not None
+    assert emulator.is_nested("Coffeechat/Thank-you due")
+
+
+def test_a_label_that_differs_only_in_case_is_used_not_created_again(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    emulator.labels.update({"Label_91": "COFFEECHAT", "Label_92": "coffeechat/follow-up due"})
+    msg_id, thread = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<c@b>", when=T0))
+    provider.set_thread_flag(thread, "Follow-up due", True)
+    assert "Label_92" in emulator.messages[msg_id].labels
+    assert len(emulator.labels) == 2 and emulator.calls["gmail.users.labels.create"] == 0
+
+
+def test_a_label_deleted_in_gmail_is_made_again(
+    provider: GmailProvider, emulator: GmailEmulator
+) -> None:
+    _, one = emulator.deliver(mail("a@b.test", ME, "x", "y", message_id="<d1@b>", when=T0))
+    second, two = emulator.deliver(mail("c@d.test", ME, "z", "w", message_id="<d2@b>", when=T0))
+    provider.set_thread_flag(one, "Follow-up due", True)
+    old = emulator.label_id("Coffeechat/Follow-up due")
+    assert old is not None
+    emulator.delete_label(old)
+    provider.set_thread_flag(two, "Follow-up due", True)  # the cached id is gone in Gmail
+    new = emulator.label_id("Coffeechat/Follow-up due")
+    assert new not in (None, old) and new in emulator.messages[second].labels
+    assert emulator.is_nested("Coffeechat/Follow-up due")
+    emulator.delete_label(new)
+    provider.set_thread_flag(two, "Follow-up due", False)  # nothing left to take off
+    assert emulator.label_id("Coffeechat/Follow-up due") is None
 
 
 # ------------------------------------------------------------------------- threads and emulator

@@ -49,6 +49,15 @@ def test_presets_are_found_from_the_address_and_by_name() -> None:
     assert {p.security for p in PRESETS if not is_local(p.host)} == {Security.TLS}
 
 
+def test_the_outlook_com_preset_sends_the_user_to_the_outlook_account() -> None:
+    # Outlook.com refuses basic authentication over IMAP, app passwords included (since
+    # September 2024): the note must not ask for one.
+    preset = preset_for("sam@hotmail.com")
+    assert preset is not None and preset is preset_named("Outlook.com (IMAP)")
+    assert "app password" not in preset.note.replace("app passwords included", "")
+    assert "Outlook account" in preset.note
+
+
 def test_plaintext_is_refused_except_to_this_computer() -> None:
     assert is_local("localhost") and is_local("127.0.0.1") and is_local("::1")
     assert not is_local("imap.example.com") and not is_local("192.0.2.1")
