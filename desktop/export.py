@@ -213,8 +213,13 @@ def export(store: Store, fmt: ExportFormat, destination: Path, now: datetime) ->
     else:
         data = meetings_ics(store, now)
     partial = destination.with_name(destination.name + ".partial")
-    write_private(partial, data)  # contacts and notes: for the user's eyes only
-    partial.replace(destination)
+    try:
+        write_private(partial, data)  # contacts and notes: for the user's eyes only
+        partial.replace(destination)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()  # a full disk leaves no half file behind
+        raise
     return destination
 
 

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import sqlite3
 import sys
 from collections.abc import Sequence
 from typing import Protocol, cast
 
 from desktop import __version__
-from desktop.cli.common import Parser
+from desktop.cli.common import Parser, fail
+from desktop.paths import resolve
+from desktop.storage.database import StorageError, explain
 
 #: Every command, in the order ``--help`` lists them, and the module that adds and runs it.
 COMMANDS: dict[str, str] = {
@@ -95,4 +98,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser(words).parse_args(words)
     if args.command is None:
         args.command = DEFAULT
-    return command_module(args.command).run(args)
+    try:
+        return command_module(args.command).run(args)
+    except StorageError as exc:
+        return fail(str(exc))
+    except (sqlite3.Error, OSError) as exc:
+        # A damaged page met mid-command, a full disk, a lock: one line, never a traceback.
+        return fail(str(explain(exc, resolve(getattr(args, "profile", None)).database)))

@@ -8,6 +8,8 @@ The repositories all hold the same :class:`Database` and join its transactions.
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
 import os
 import shutil
@@ -30,6 +32,81 @@ BUSY_TIMEOUT_S = 30.0
 
 class StorageError(Exception):
     """A storage problem the user must hear about in plain words; nothing was changed."""
+
+
+#: What the user can do about a damaged database, said wherever one is found.
+RESTORE_HINT = (
+    "restore it from a backup ('coffeechat restore FILE', or File → Restore from backup), "
+    "or move it aside to start a new profile"
+)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (an OSError or an SQLite error) says the disk is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    return isinstance(exc, sqlite3.Error) and "disk is full" in str(exc)
+
+
+def explain(exc: BaseException, path: Path) -> StorageError:
+    """The plain words for an SQLite or file-system error met while working on ``path``."""
+    if isinstance(exc, StorageError):
+        return exc
+    text = str(exc)
+    if disk_full(exc):
+        return StorageError(
+            f"The disk is full: {path} could not be written. What was saved before is kept; "
+            "free some disk space and try again."
+        )
+    if isinstance(exc, OSError):
+        return StorageError(f"Cannot use {path}: {exc.strerror or exc}.")
+    if "locked" in text or "busy" in text:
+        return StorageError(
+            f"The database {path} is in use by another program (another Coffeechat?). "
+            "Close it and try again."
+        )
+    if "readonly" in text or "read-only" in text:
+        return StorageError(
+            f"The database {path} is read-only: Coffeechat cannot save to it. Make it writable "
+            "or choose another profile with --profile."
+        )
+    if "unable to open" in text:
+        return StorageError(f"Cannot open the database {path} ({text}).")
+    return StorageError(
+        f"The database {path} is damaged ({text}). It was left untouched: {RESTORE_HINT}."
+    )
+
+
+def rollback(connection: sqlite3.Connection) -> None:
+    """Undo the open transaction, if SQLite has not already undone it (it does after "disk is
+    full"): the error that caused the rollback is the one to report, never "cannot rollback"."""
+    with contextlib.suppress(sqlite3.Error):
+        if not connection.in_transaction:
+            return
+        connection.execute("ROLLBACK")
+
+
+def header_version(path: Path) -> int:
+    """The schema version written in the database file's own header (0 when there is none)."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(100)
+    except OSError:
+        return 0
+    return int.from_bytes(header[60:64], "big") if len(header) == 100 else 0
+
+
+def empty_file(path: Path) -> bool:
+    """A database file of 0 bytes with no write-ahead log holding its pages: not a profile (a
+    new profile's file is made empty, but SQLite writes its first page before the file is
+    left)."""
+    try:
+        if not path.is_file() or path.stat().st_size:
+            return False
+        wal = path.with_name(path.name + "-wal")
+        return not (wal.is_file() and wal.stat().st_size)
+    except OSError:
+        return False
 
 
 class Database:
@@ -75,6 +152,12 @@ class Database:
                 "by you. Fix its permissions or choose another profile with --profile."
             )
         path = profile_dir / DB_NAME
+        if empty_file(path):
+            raise StorageError(
+                f"The database {path} is empty (0 bytes): it is not a Coffeechat profile. It "
+                f"was left untouched: {RESTORE_HINT}."
+            )
+        on_disk = header_version(path)
         try:
             # Created private before SQLite creates it: its -wal and -shm take its mode.
             create_private(path)
@@ -86,6 +169,11 @@ class Database:
             raise StorageError(f"Cannot open the database {path}: {exc}.") from exc
         try:
             version = cls._check(db, path)
+            if version < on_disk:  # versions only go up: its log belongs to another database
+                raise StorageError(
+                    f"The database {path} is damaged (its write-ahead log {path.name}-wal does "
+                    f"not belong to it). It was left untouched: {RESTORE_HINT}."
+                )
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             db.execute("PRAGMA foreign_keys=ON")
@@ -93,6 +181,9 @@ class Database:
                 cls._migrate(db, path, version)
             if read_only:
                 db.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as exc:
+            db.close()
+            raise explain(exc, path) from exc
         except BaseException:
             db.close()
             raise
@@ -111,8 +202,7 @@ class Database:
         except sqlite3.DatabaseError as exc:
             raise StorageError(
                 f"The database {path} is damaged or is not a Coffeechat database ({exc}). "
-                "It was left untouched: restore it from a backup, or move it aside to start "
-                "a new profile."
+                f"It was left untouched: {RESTORE_HINT}."
             ) from exc
         if version > LATEST:
             raise StorageError(
@@ -131,14 +221,15 @@ class Database:
                 ok = str(exc)
             if ok != "ok":
                 raise StorageError(
-                    f"The database {path} is damaged ({ok}). It was left untouched: restore it "
-                    "from a backup, or move it aside to start a new profile."
+                    f"The database {path} is damaged ({ok}). It was left untouched: {RESTORE_HINT}."
                 )
             backup = path.with_name(f"{path.name}.before-v{LATEST}.bak")
             try:
                 create_private(backup)
                 shutil.copyfile(path, backup)
             except OSError as exc:
+                with contextlib.suppress(OSError):
+                    backup.unlink()
                 raise StorageError(
                     f"Cannot back up {path} before upgrading it ({exc.strerror or exc}); "
                     "nothing was changed. Free some disk space and try again."
@@ -151,7 +242,9 @@ class Database:
                 db.execute(f"PRAGMA user_version = {number}")
             db.execute("COMMIT")
         except sqlite3.Error as exc:
-            db.execute("ROLLBACK")
+            rollback(db)
+            if disk_full(exc):
+                raise explain(exc, path) from exc
             raise StorageError(
                 f"Upgrading the database {path} failed ({exc}); it was left as it was."
             ) from exc
@@ -181,13 +274,13 @@ class Database:
             yield
         except BaseException:
             self._depth = 0
-            self.connection.execute("ROLLBACK")
+            rollback(self.connection)
             raise
         self._depth = 0
         try:
             self.connection.execute("COMMIT")
         except sqlite3.Error:
-            self.connection.execute("ROLLBACK")
+            rollback(self.connection)
             raise
 
     @contextmanager
