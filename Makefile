@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo run test lint types contracts unit bench screenshot clean package package-check \
+.PHONY: demo run test lint types contracts unit bench fuzz screenshot clean package package-check \
         install-desktop uninstall-desktop icons
 
 $(STAMP): pyproject.toml
@@ -41,6 +41,10 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/startup.py
+
+## The fuzz suite at size: 10,000 messages, 1,000 import files, every kind of database damage.
+fuzz: $(STAMP)
+	$(BIN)/python bench/fuzz.py
 
 ## Regenerate the README screenshot (needs Xvfb).
 screenshot: $(STAMP)
