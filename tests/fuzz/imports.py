@@ -36,7 +36,7 @@ def linkedin() -> str:
     notes = 'Notes:\r\n"When exporting your connection data, you may notice..."\r\n\r\n'
     header = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position",
               "Connected On"]  # fmt: skip
-    rows = [[f, la, f"https://www.linkedin.com/in/{f.lower()}", e, c, p, "12 Mar 2024"]
+    rows = [[f, la, f"https://linkedin.example/in/{f.lower()}", e, c, p, "12 Mar 2024"]
             for f, la, e, c, p in _PEOPLE]  # fmt: skip
     return notes + _csv([header, *rows])
 
