@@ -106,3 +106,15 @@ def read_profile(args: argparse.Namespace) -> tuple[Paths, Store] | int:
         print("No profile yet: open Coffeechat ('coffeechat run') or try 'coffeechat demo'.")
         return 0
     return open_profile(args)
+
+
+def on_read_profile(args: argparse.Namespace, work: Callable[[Paths, Store], int]) -> int:
+    """Run a reading command's ``work`` on its profile (``read_profile``), closing it after."""
+    opened = read_profile(args)
+    if isinstance(opened, int):
+        return opened
+    paths, store = opened
+    try:
+        return work(paths, store)
+    finally:
+        store.close()

@@ -8,7 +8,7 @@ from typing import Any
 
 from desktop import settings
 from desktop.actions import all_due
-from desktop.cli.common import profile_option, read_profile
+from desktop.cli.common import on_read_profile, profile_option
 from desktop.paths import Paths
 from desktop.storage import Store
 
@@ -21,14 +21,7 @@ def add_parser(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    opened = read_profile(args)
-    if isinstance(opened, int):
-        return opened
-    paths, store = opened
-    try:
-        return show_status(store, paths, as_json=args.json)
-    finally:
-        store.close()
+    return on_read_profile(args, lambda paths, store: show_status(store, paths, as_json=args.json))
 
 
 def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:

@@ -33,29 +33,14 @@ class MessageRepo:
         contact_id: int | None,
     ) -> str:
         """Store a tracked message (idempotent on the provider id); returns its key."""
-        self._db.execute(
-            "INSERT INTO messages (account_id, provider_id, thread_id, folder, message_id, "
-            "subject, sender, recipients, date, kind, evidence, contact_id, text, html, defects) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (account_id, provider_id) DO UPDATE SET kind = excluded.kind, "
-            "evidence = excluded.evidence, contact_id = excluded.contact_id",
-            (
-                account_id,
-                msg.ref.id,
-                msg.ref.thread_id,
-                msg.ref.folder.value,
-                msg.message_id,
-                msg.subject,
-                msg.sender,
-                json.dumps([*msg.to, *msg.cc]),
-                iso(msg.date),
-                kind,
-                evidence,
-                contact_id,
-                msg.text,
-                msg.html,
-                json.dumps(list(msg.defects)),
-            ),
+        self._insert(
+            account_id,
+            msg,
+            kind,
+            evidence,
+            contact_id,
+            on_conflict="DO UPDATE SET kind = excluded.kind, evidence = excluded.evidence, "
+            "contact_id = excluded.contact_id",
         )
         self._db.execute(
             "DELETE FROM message_failures WHERE account_id = ? AND provider_id = ?",
@@ -74,11 +59,40 @@ class MessageRepo:
     ) -> str:
         """Keep a message the sync could not read, with why, and count the attempt. A message
         read before keeps its reading; only the failure is recorded."""
+        self._insert(
+            account_id,
+            msg,
+            UNREADABLE,
+            f"could not be read: {failure}",
+            contact_id,
+            on_conflict="DO NOTHING",
+        )
+        self._db.execute(
+            "INSERT INTO message_failures (account_id, provider_id, failure, failed_at) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, provider_id) DO UPDATE SET "
+            "failure = excluded.failure, failed_at = excluded.failed_at, "
+            "attempts = attempts + 1",
+            (account_id, msg.ref.id, failure, iso(now)),
+        )
+        return message_key(account_id, msg.ref.id)
+
+    def _insert(
+        self,
+        account_id: int,
+        msg: MailMessage,
+        kind: str,
+        evidence: str,
+        contact_id: int | None,
+        *,
+        on_conflict: str,
+    ) -> None:
+        """One message row; ``on_conflict`` says what a row already there for the same
+        provider id keeps (a fixed SQL clause from this module, never user text)."""
         self._db.execute(
             "INSERT INTO messages (account_id, provider_id, thread_id, folder, message_id, "
             "subject, sender, recipients, date, kind, evidence, contact_id, text, html, defects) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (account_id, provider_id) DO NOTHING",
+            f"ON CONFLICT (account_id, provider_id) {on_conflict}",
             (
                 account_id,
                 msg.ref.id,
@@ -89,22 +103,14 @@ class MessageRepo:
                 msg.sender,
                 json.dumps([*msg.to, *msg.cc]),
                 iso(msg.date),
-                UNREADABLE,
-                f"could not be read: {failure}",
+                kind,
+                evidence,
                 contact_id,
                 msg.text,
                 msg.html,
                 json.dumps(list(msg.defects)),
             ),
         )
-        self._db.execute(
-            "INSERT INTO message_failures (account_id, provider_id, failure, failed_at) "
-            "VALUES (?, ?, ?, ?) ON CONFLICT (account_id, provider_id) DO UPDATE SET "
-            "failure = excluded.failure, failed_at = excluded.failed_at, "
-            "attempts = attempts + 1",
-            (account_id, msg.ref.id, failure, iso(now)),
-        )
-        return message_key(account_id, msg.ref.id)
 
     def failed_attempts(self, account_id: int, provider_id: str) -> int:
         """How many passes failed to read this message (0: never failed)."""
