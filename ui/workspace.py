@@ -323,8 +323,11 @@ class Workspace(QObject):
             self.tr("Cannot write {0}: {1}").format(destination, exc.strerror or exc),
         )
 
-    def backup_now(self, destination: Path | None = None) -> Path | None:
-        from desktop.backup import BackupError, backup, default_name
+    def backup_now(self, destination: Path | None = None) -> Future[Path] | None:
+        """Back up to ``destination`` (asked for when None) on the network pool: the copy reads
+        through its own connection, so a large profile never holds the window. None when the
+        user chose no file."""
+        from desktop.backup import backup, default_name
 
         if destination is None:
             suggested = Path.home() / default_name(datetime.now(UTC))
@@ -334,13 +337,24 @@ class Workspace(QObject):
             if not name:
                 return None
             destination = Path(name)
-        try:
-            written = backup(self.ctx.paths.database, destination)
-        except BackupError as exc:
-            QMessageBox.warning(self.window, self.tr("Backup failed"), str(exc))
-            return None
+        return self.window.ops.network(
+            backup,
+            self.ctx.paths.database,
+            destination,
+            success=self.on_backed_up,
+            failure=self.on_backup_failed,
+        )
+
+    def on_backed_up(self, written: Path) -> None:
         self.window.show_status(self.tr("Backed up to {0}.").format(written), 8000)
-        return written
+
+    def on_backup_failed(self, exc: BaseException) -> None:
+        from desktop.backup import BackupError
+
+        if not isinstance(exc, BackupError):
+            self.window.ops.report(exc)
+            return
+        QMessageBox.warning(self.window, self.tr("Backup failed"), str(exc))
 
     def restore_backup(self, source: Path | None = None, *, confirm: bool = True) -> bool:
         """Replace the profile's data with a backup, on the database worker (the window reloads

@@ -143,7 +143,10 @@ def test_backup_and_restore_from_the_window(
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: warnings.append(text))
     hooks = window.findChild(Workspace)
     names = sorted(r.contact.name for r in window.model.records())
-    copy = hooks.backup_now(tmp_path / "b.sqlite3")
+    backing_up = hooks.backup_now(tmp_path / "b.sqlite3")
+    assert backing_up is not None
+    qtbot.wait_until(window.ops.idle)  # the copy runs off the GUI thread
+    copy = backing_up.result()
     assert copy is not None
     db.contacts.add(Contact(None, "After The Backup"))
     window.reload_all()
