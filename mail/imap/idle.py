@@ -46,12 +46,18 @@ class InboxWatcher:
     max_pause_s: float = 60.0
     #: Called with the count after each IDLE command is issued (tests, logs).
     on_idle: Callable[[int], None] | None = None
+    #: Called with the count of the IDLE about to be issued, on the watcher's thread, after the
+    #: DONE of the one before (tests deliver mail there: between two IDLE commands).
+    before_idle: Callable[[int], None] | None = None
+    #: Called with the count of the IDLE about to be ended, just before its DONE (tests).
+    before_done: Callable[[int], None] | None = None
     supported: bool = True
     #: Counters for tests and logs.
     connections: int = 0
     idles: int = 0
     _stop: threading.Event = field(default_factory=threading.Event)
     _restart: threading.Event = field(default_factory=threading.Event)
+    _reissue: threading.Event = field(default_factory=threading.Event)
     _wake: tuple[socket.socket, socket.socket] = field(default_factory=socket.socketpair)
 
     def stop(self) -> None:
@@ -60,6 +66,12 @@ class InboxWatcher:
 
     def restart(self) -> None:
         self._restart.set()
+        self._poke()
+
+    def reissue(self) -> None:
+        """End the IDLE and issue a new one now, on the same connection (as every
+        ``reissue_s``; tests and the benchmark call it instead of waiting)."""
+        self._reissue.set()
         self._poke()
 
     @property
@@ -125,6 +137,9 @@ class InboxWatcher:
     def _idle(self, client: Any) -> None:
         sock = client.socket()
         while not (self._stop.is_set() or self._restart.is_set()):
+            self._reissue.clear()
+            if self.before_idle is not None:
+                self.before_idle(self.idles + 1)
             client.idle()
             self.idles += 1
             if self.on_idle is not None:
@@ -135,6 +150,8 @@ class InboxWatcher:
                 while True:
                     left = self.reissue_s - (time.monotonic() - started)
                     if left <= 0 or self._stop.is_set() or self._restart.is_set():
+                        break
+                    if self._reissue.is_set():
                         break
                     ready, _, _ = select.select([sock, self._wake[0]], [], [], left)
                     if self._wake[0] in ready:
@@ -154,6 +171,8 @@ class InboxWatcher:
                         if any(isinstance(r, tuple) and r[0] == b"BYE" for r in responses):
                             raise OfflineError("the IMAP server ended the session")
             finally:
+                if self.before_done is not None:
+                    self.before_done(self.idles)
                 if not self._stop.is_set() or sock.fileno() >= 0:
                     with contextlib.suppress(Exception):
                         client.idle_done()
