@@ -145,9 +145,12 @@ class InboxWatcher:
             if self.on_idle is not None:
                 self.on_idle(self.idles)
             started = time.monotonic()
-            arrived = False
+            # What the server said with the IDLE continuation (mail delivered since the DONE
+            # before) may already sit in the client's buffers, where select() cannot see it.
+            arrived = announces(read_buffered(client))
+            late: list[Any] = []
             try:
-                while True:
+                while not arrived:
                     left = self.reissue_s - (time.monotonic() - started)
                     if left <= 0 or self._stop.is_set() or self._restart.is_set():
                         break
@@ -161,11 +164,7 @@ class InboxWatcher:
                         responses = client.idle_check(timeout=0)
                         if not responses:
                             raise OfflineError("the IMAP server closed the connection")
-                        if any(
-                            len(r) > 1 and r[1] in (b"EXISTS", b"RECENT")
-                            for r in responses
-                            if isinstance(r, tuple)
-                        ):
+                        if announces(responses):
                             arrived = True
                             break
                         if any(isinstance(r, tuple) and r[0] == b"BYE" for r in responses):
@@ -175,6 +174,43 @@ class InboxWatcher:
                     self.before_done(self.idles)
                 if not self._stop.is_set() or sock.fileno() >= 0:
                     with contextlib.suppress(Exception):
-                        client.idle_done()
-            if arrived:
+                        # The answer to DONE carries what arrived since the last look.
+                        late = list(client.idle_done()[1])
+            if arrived or announces(late):
                 self.on_mail()
+
+
+def announces(responses: list[Any]) -> bool:
+    """Do these untagged responses (parsed tuples, or raw lines) announce new mail?"""
+    for r in responses:
+        if isinstance(r, tuple) and len(r) > 1 and r[1] in (b"EXISTS", b"RECENT"):
+            return True
+        if isinstance(r, bytes):
+            words = r.split()
+            if len(words) >= 3 and words[0] == b"*" and words[2].upper() in (b"EXISTS", b"RECENT"):
+                return True
+    return False
+
+
+def read_buffered(client: Any) -> list[bytes]:
+    """The lines the client has already received but not read (imaplib reads the socket through
+    a buffered file, and TLS keeps records of its own): read without waiting for more."""
+    imap = client._imap
+    sock = client.socket()
+    sock.setblocking(False)
+    lines: list[bytes] = []
+    try:
+        while True:
+            try:
+                line = imap._get_line()
+            except OSError:  # nothing more without waiting (EAGAIN, TLS want-read, timeout)
+                break
+            except imaplib.IMAP4.abort as exc:
+                if "EOF" in str(exc):
+                    break  # a non-blocking read that found nothing
+                raise
+            lines.append(line)
+    finally:
+        sock.setblocking(True)
+        sock.settimeout(client._timeout.read if client._timeout is not None else None)
+    return lines

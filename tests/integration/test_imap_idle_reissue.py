@@ -43,8 +43,9 @@ def _watch(
     d: Dovecot, **hooks: Callable[[int], None]
 ) -> tuple[InboxWatcher, threading.Semaphore, threading.Semaphore]:
     mails, idled = threading.Semaphore(0), threading.Semaphore(0)
-    watcher = InboxWatcher(_settings(d), lambda: PASSWORD, mails.release,
-                           on_idle=lambda _n: idled.release(), **hooks)  # type: ignore[arg-type]
+    watcher = InboxWatcher(
+        _settings(d), lambda: PASSWORD, mails.release, on_idle=lambda _n: idled.release(), **hooks
+    )  # type: ignore[arg-type]
     return watcher, mails, idled
 
 
