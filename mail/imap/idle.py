@@ -52,6 +52,8 @@ class InboxWatcher:
     #: Called with the count of the IDLE about to be ended, just before its DONE (tests).
     before_done: Callable[[int], None] | None = None
     supported: bool = True
+    #: True while an IDLE connection is up (from "watching" until it is lost or stopped).
+    watching: bool = False
     #: Counters for tests and logs.
     connections: int = 0
     idles: int = 0
@@ -112,6 +114,7 @@ class InboxWatcher:
                         self._state("unsupported", "the server does not offer IDLE")
                         return
                     client.select_folder("INBOX", readonly=True)
+                    self.watching = True
                     self._state("watching")
                     self.on_mail()  # whatever arrived while we were not watching
                     pause = 1.0
@@ -120,6 +123,7 @@ class InboxWatcher:
                     log.info("imap idle: %s", type(exc).__name__)
                     self._state("offline", str(exc))
                 finally:
+                    self.watching = False
                     if client is not None:
                         with contextlib.suppress(Exception):
                             client.shutdown()

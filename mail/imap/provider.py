@@ -37,6 +37,7 @@ from typing import Any
 from mail.auth.tokens import PasswordStore
 from mail.heads import MessageCache, stub
 from mail.imap.idle import InboxWatcher
+from mail.imap.push import PushState
 from mail.imap.sending import ImapSending
 from mail.imap.session import HEADER_ITEM, aware, body_of, message_ident, thread_root
 from mail.imap.settings import ImapSettings
@@ -44,6 +45,7 @@ from mail.mime import parse_message
 from mail.provider import (
     Account,
     ChangeSet,
+    DraftRef,
     EventRef,
     Folder,
     Interval,
@@ -51,6 +53,7 @@ from mail.provider import (
     MeetingInvite,
     MessageRef,
     ProviderError,
+    SentRef,
 )
 from mail.relevance import Relevance
 
@@ -124,6 +127,8 @@ class ImapProvider(ImapSending):
         # What fetch_changes read ahead, by message id, for fetch_message in the same pass.
         self._cache = MessageCache()
         self._where: dict[str, tuple[str, int, int]] = {}
+        #: Which folders a pass looks at while IDLE watches the Inbox (mail.imap.push).
+        self.push = PushState(now)
 
     @classmethod
     def from_keyring(
@@ -144,10 +149,43 @@ class ImapProvider(ImapSending):
             relevance = Relevance.from_views(self._tracked, self._known)
         marks, last = _parse_cursor(cursor)
         refs: list[MessageRef] = []
-        new_marks: dict[str, _Mark] = {}
         reset = cursor is not None and not marks
+        due = self.push.folders()
+        # A folder with no mark yet is looked at whatever the schedule (its baseline).
+        looked = tuple(f for f in (Folder.INBOX, Folder.SENT) if f in due or f.value not in marks)
+        new_marks = {k: m for k, m in marks.items() if k not in {f.value for f in looked}}
+        try:
+            refs, rescanned = self._look(looked, marks, last, relevance, new_marks)
+        except BaseException:
+            self.push.failed(due)
+            raise
+        if not looked:
+            log.debug("imap: IDLE watches the Inbox and the Sent folder is not due")
+        data = {
+            "v": 1,
+            "folders": {k: m.to_dict() for k, m in sorted(new_marks.items())},
+            "at": self._now().isoformat(),
+        }
+        return ChangeSet(
+            tuple(dict.fromkeys(refs)), json.dumps(data, sort_keys=True), reset or rescanned
+        )
+
+    def _look(
+        self,
+        looked: tuple[Folder, ...],
+        marks: dict[str, _Mark],
+        last: datetime | None,
+        relevance: Relevance,
+        new_marks: dict[str, _Mark],
+    ) -> tuple[list[MessageRef], bool]:
+        """The pass over these folders; their new marks go into ``new_marks``. True with the
+        references when a folder's UIDVALIDITY changed (a rescan)."""
+        refs: list[MessageRef] = []
+        reset = False
+        if not looked:
+            return refs, reset
         with self._session() as client:
-            for folder in (Folder.INBOX, Folder.SENT):
+            for folder in looked:
                 name = self._folder(folder)
                 validity, uidnext, modseq = self._status(client, name)
                 mark = marks.get(folder.value)
@@ -168,13 +206,7 @@ class ImapProvider(ImapSending):
                 found, top = self._new_since(client, folder, name, mark.uid)
                 refs.extend(found)
                 new_marks[folder.value] = _Mark(name, validity, max(top, mark.uid), modseq)
-            refs = self._prefetch(client, refs, relevance)
-        data = {
-            "v": 1,
-            "folders": {k: m.to_dict() for k, m in new_marks.items()},
-            "at": self._now().isoformat(),
-        }
-        return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(data, sort_keys=True), reset)
+            return self._prefetch(client, refs, relevance), reset
 
     def _new_since(
         self, client: Any, folder: Folder, name: str, after: int
@@ -349,4 +381,27 @@ class ImapProvider(ImapSending):
         on_mail: Callable[[], None],
         on_state: Callable[[str, str], None] | None = None,
     ) -> InboxWatcher:
-        return InboxWatcher(self.settings, self.password, on_mail, on_state)
+        """An IDLE watcher on the Inbox (started by the app on a thread of its own). While it
+        watches, passes look at the Inbox only after an announcement (mail.imap.push)."""
+
+        def announced() -> None:
+            self.push.announced()
+            on_mail()
+
+        watcher = InboxWatcher(self.settings, self.password, announced, on_state)
+        self.push.watcher = watcher
+        return watcher
+
+    def wants_poll(self) -> bool:
+        """Has a timer round anything to do here? Not while IDLE watches the Inbox, unless the
+        Sent folder's schedule is due."""
+        return self.push.wants_poll()
+
+    def look_again(self) -> None:
+        """The next pass looks at every folder (the user asked for a sync)."""
+        self.push.look_again()
+
+    def send_draft(self, draft: DraftRef) -> SentRef:
+        sent = super().send_draft(draft)
+        self.push.sent_changed()  # the copy in Sent moves the contact: look at once
+        return sent
