@@ -41,6 +41,7 @@ from mail.imap.push import PushState
 from mail.imap.sending import ImapSending
 from mail.imap.session import HEADER_ITEM, aware, body_of, message_ident, thread_root
 from mail.imap.settings import ImapSettings
+from mail.imap.threads import thread_messages
 from mail.mime import parse_message
 from mail.provider import (
     Account,
@@ -335,44 +336,23 @@ class ImapProvider(ImapSending):
         keyword ``$CoffeechatFlagged`` beside it, so a message the user flagged themselves is
         never unflagged (and is left as it is when already flagged). No other flag changes."""
         with self._session() as client:
-            found: list[tuple[datetime, str, int, tuple[bytes, ...]]] = []
-            for folder in (Folder.INBOX, Folder.SENT):
-                name = self._folder(folder)
-                self._select(client, name)
-                criteria = [
-                    "OR", "HEADER", "Message-ID", thread_id, "HEADER", "References", thread_id,
-                ]  # fmt: skip
-                uids = [
-                    int(u)
-                    for u in client.search(["OR", *criteria, "HEADER", "In-Reply-To", thread_id])
-                ]
-                self.commands += 1
-                if not uids:
-                    continue
-                info = client.fetch(uids, ["INTERNALDATE", "FLAGS"])
-                self.commands += 1
-                for uid in uids:
-                    item = info.get(uid, {})
-                    when = aware(item.get(b"INTERNALDATE")) or datetime.min.replace(tzinfo=UTC)
-                    flags = tuple(bytes(f) for f in item.get(b"FLAGS", ()))
-                    found.append((when, name, uid, flags))
+            found = thread_messages(self, client, thread_id)  # oldest first
             if not found:
                 log.info("imap: no message of the thread to flag")
                 return
-            found.sort(key=lambda item: (item[0], item[1], item[2]))
             if on:
-                when, name, uid, flags = found[-1]
-                if any(f.lower() in (FLAGGED.lower(), OUR_FLAG.lower()) for f in flags):
+                latest = found[-1]
+                if any(f.lower() in (FLAGGED.lower(), OUR_FLAG.lower()) for f in latest.flags):
                     return  # flagged already: by us, or by the user (then it stays theirs)
-                self._select(client, name, write=True)
-                client.add_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
+                self._select(client, latest.folder, write=True)
+                client.add_flags([latest.uid], [FLAGGED, OUR_FLAG], silent=True)
                 self.commands += 1
                 return
-            for _, name, uid, flags in found:
-                if not any(f.lower() == OUR_FLAG.lower() for f in flags):
+            for message in found:
+                if not any(f.lower() == OUR_FLAG.lower() for f in message.flags):
                     continue
-                self._select(client, name, write=True)
-                client.remove_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
+                self._select(client, message.folder, write=True)
+                client.remove_flags([message.uid], [FLAGGED, OUR_FLAG], silent=True)
                 self.commands += 1
 
     # ---------------------------------------------------------------- push
