@@ -17,7 +17,9 @@ Message-ID derived from it) finds a sent message again after a crash.
 
 ``InboxWatcher`` keeps an IDLE on the Inbox on its own connection (re-issued every 25 minutes,
 under the 29-minute limit of RFC 2177) and calls back when mail arrives; the app starts it through
-desktop.tasks.
+desktop.tasks. While it watches, a pass looks at the Inbox only after an announcement and at the
+Sent folder on its own schedule (``mail.imap.push``). A thread's messages are found by walking
+Message-ID and In-Reply-To (``mail.imap.threads``), not by ``SEARCH HEADER References`` alone.
 
 Failures end as the port's kinds: ``OfflineError`` (no network, DNS, refused, timeouts, dropped
 connections), ``NeedsSignInError`` (the password was refused) and ``ProviderError`` for set-up
