@@ -183,3 +183,32 @@ def test_a_server_without_idle_is_polled_by_the_timer_on_both_folders(
         w.win.shutdown()
         w.settle()
         imap.close()
+
+
+def test_an_announcement_during_a_round_syncs_its_account_right_after(
+    qtbot: QtBot, ctx: AppContext, db: Store, servers: tuple[Dovecot, SmtpServer]
+) -> None:
+    d, s = servers
+    (quiet,) = ctx.providers
+    imap = _imap(ctx, db, d, s)
+    w = Window(qtbot, ctx)
+    rounds = len(w.rounds)
+    assert w.win.sync.sync_now()  # a round runs (on the worker) ...
+    w.win.sync.on_mail_arrived(imap.account.id)  # ... when the server announces mail
+    w.settle()
+    assert [_accounts(r) for r in w.rounds[rounds:]] == [
+        {quiet.account.id, imap.account.id},
+        {imap.account.id},  # right after: the announced account only
+    ]
+    rounds = len(w.rounds)
+    assert w.win.sync.sync_now(frozenset((imap.account.id,)))
+    w.win.sync.on_mail_arrived(imap.account.id)
+    w.win.sync.sync_soon()  # a send asks for every account: the union is every account
+    w.settle()
+    assert [_accounts(r) for r in w.rounds[rounds:]] == [
+        {imap.account.id},
+        {quiet.account.id, imap.account.id},
+    ]
+    w.win.shutdown()
+    w.settle()
+    imap.close()
