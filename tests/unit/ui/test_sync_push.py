@@ -9,6 +9,7 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
@@ -62,7 +63,13 @@ class Window:
     def settle(self) -> None:
         """Wait until no round runs and none is waiting to run."""
         sync = self.win.sync
-        self.qtbot.wait_until(lambda: not sync.running and not sync._again, timeout=WAIT)
+
+        def quiet() -> bool:
+            return not sync.running and not sync._again
+
+        self.qtbot.wait_until(quiet, timeout=WAIT)
+        QCoreApplication.processEvents()  # a round queued for right after a round starts now
+        self.qtbot.wait_until(quiet, timeout=WAIT)
         self.qtbot.wait_until(self.win.ops.idle, timeout=WAIT)
 
     def timer_round(self) -> SyncRound:
@@ -195,6 +202,7 @@ def test_an_announcement_during_a_round_syncs_its_account_right_after(
     rounds = len(w.rounds)
     assert w.win.sync.sync_now()  # a round runs (on the worker) ...
     w.win.sync.on_mail_arrived(imap.account.id)  # ... when the server announces mail
+    qtbot.wait_until(lambda: len(w.rounds) == rounds + 2, timeout=WAIT)
     w.settle()
     assert [_accounts(r) for r in w.rounds[rounds:]] == [
         {quiet.account.id, imap.account.id},
@@ -204,6 +212,7 @@ def test_an_announcement_during_a_round_syncs_its_account_right_after(
     assert w.win.sync.sync_now(frozenset((imap.account.id,)))
     w.win.sync.on_mail_arrived(imap.account.id)
     w.win.sync.sync_soon()  # a send asks for every account: the union is every account
+    qtbot.wait_until(lambda: len(w.rounds) == rounds + 2, timeout=WAIT)
     w.settle()
     assert [_accounts(r) for r in w.rounds[rounds:]] == [
         {imap.account.id},
