@@ -1,5 +1,7 @@
 """IMAP on a real Dovecot: what an idle pass costs with many tracked contacts, what a pass with
-new mail costs, and how long a reply takes from delivery to the pipeline with IDLE.
+new mail costs, how long a reply takes from delivery to the pipeline with IDLE, and the IMAP
+commands of an idle hour with IDLE working against the same hour polled (simulated clock: the
+app's timer every minute, the Sent folder's schedule, IDLE re-issued every 25 minutes).
 
 Needs Dovecot (scripts/system-deps.sh test). Prints figures; asserts nothing.
 
@@ -14,7 +16,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -28,10 +30,17 @@ import keyring  # noqa: E402
 from desktop import outbox  # noqa: E402
 from desktop.domain.clock import ManualClock  # noqa: E402
 from desktop.domain.model import Contact, Stage  # noqa: E402
+from desktop.jobs import polled_accounts, sync_round  # noqa: E402
 from desktop.storage import Store  # noqa: E402
 from desktop.sync import run_once  # noqa: E402
 from desktop.tasks import Tasks  # noqa: E402
-from mail.imap import ImapProvider, ImapSettings, Security  # noqa: E402
+from mail.imap import (  # noqa: E402
+    IDLE_REISSUE_S,
+    ImapProvider,
+    ImapSettings,
+    InboxWatcher,
+    Security,
+)
 from mail.provider import AccountKind, OutgoingMessage  # noqa: E402
 from tests.helpers.dovecot import mail_servers  # noqa: E402
 from tests.helpers.memory_keyring import MemoryKeyring  # noqa: E402
@@ -65,8 +74,8 @@ def main() -> None:
             ca_file=str(d.cert),
         )  # fmt: skip
         # What concerns a contact comes with each pass: desktop.sync passes its filter.
-        provider = ImapProvider(account, settings, lambda: PASSWORD)
         clock = ManualClock(datetime.now(UTC))
+        provider = ImapProvider(account, settings, lambda: PASSWORD, now=clock.now)
         run_once(store, provider, clock)
         sent = {}
         started = time.perf_counter()
@@ -121,15 +130,64 @@ def main() -> None:
             applied = run_once(store, provider, clock)
             latencies.append(time.perf_counter() - started)
             assert applied.events >= 1
-        tasks.stop_service(handle)
-        tasks.shutdown()
         if latencies:
             print(f"IDLE: delivery to reply applied, median {1000 * median(latencies):.0f} ms, "
                   f"max {1000 * max(latencies):.0f} ms over {len(latencies)} replies")  # fmt: skip
+
+        # An idle hour, simulated: the kept connection's quiet-minute check on the same clock.
+        provider.monotonic = lambda: clock.now().timestamp()
+        if arrived.is_set():
+            run_once(store, provider, clock)
+        pushed = _hour(store, provider, clock, watcher, arrived)
+        print(
+            f"idle hour with IDLE working: {pushed[0]} IMAP commands in {pushed[1]} Sent looks"
+            f" (every {provider.push.sent_every.total_seconds() / 60:.0f} min), "
+            f"{pushed[2]} IDLE re-issues; {pushed[3]} timer rounds reached the account"
+        )
+        tasks.stop_service(handle)
+        tasks.shutdown()
+        polled = _hour(store, provider, clock, None, arrived)
+        print(f"idle hour polled (no IDLE, a round a minute): {polled[0]} IMAP commands, "
+              f"{polled[3]} timer rounds reached the account")  # fmt: skip
         replied = sum(1 for r in store.contacts.all() if r.state.stage is Stage.REPLIED)
         print(f"contacts replied: {replied}")
         provider.close()
         store.close()
+
+
+def _hour(
+    store: Store,
+    provider: ImapProvider,
+    clock: ManualClock,
+    watcher: InboxWatcher | None,
+    arrived: threading.Event,
+) -> tuple[int, int, int, int]:
+    """Sixty minutes of the app's timer: (IMAP commands, Sent looks, IDLE re-issues, rounds that
+    reached the account). With ``watcher``, IDLE is re-issued on its schedule."""
+    providers = (provider,)
+    provider.commands = 0
+    idles, looks, rounds = (watcher.idles if watcher else 0), 0, 0
+    since_reissue = 0.0
+    for _ in range(60):
+        clock.advance(timedelta(minutes=1))
+        since_reissue += 60
+        if watcher is not None and since_reissue >= IDLE_REISSUE_S:
+            since_reissue = 0.0
+            before = watcher.idles
+            watcher.reissue()
+            deadline = time.monotonic() + 10
+            while watcher.idles == before and time.monotonic() < deadline:
+                time.sleep(0.01)  # the watcher's thread issues it
+        if arrived.is_set():  # an announcement: that account only
+            arrived.clear()
+            sync_round(store, providers, clock, only={provider.account.id})
+        only = polled_accounts(providers)
+        before_commands = provider.commands
+        round_ = sync_round(store, providers, clock, only=only)
+        rounds += len(round_.outcomes)
+        looks += provider.commands > before_commands and watcher is not None
+    reissues = (watcher.idles - idles) if watcher else 0
+    return provider.commands, looks, reissues, rounds
 
 
 if __name__ == "__main__":

@@ -61,8 +61,11 @@ def sync_round(
     clock: Clock,
     reminders: ReminderSettings | None = None,
     flags_off: Collection[str] | None = None,
+    only: Collection[int] | None = None,
 ) -> SyncRound:
-    """One pass per account; an account's failure is its state, not the round's.
+    """One pass per account (per account of ``only``, when given: an IDLE announcement syncs
+    its own account, a timer round the accounts that want polling); an account's failure is its
+    state, not the round's.
 
     Each account first finishes what a crash left in its outbox. Time events (meetings ending)
     are applied even when every account is offline. With ``reminders`` and ``flags_off`` (the
@@ -74,6 +77,8 @@ def sync_round(
     touched: set[int] = set()
     for provider in providers:
         account_id = provider.account.id
+        if only is not None and account_id not in only:
+            continue
         try:
             outbox.resume(store, provider)
             zone = reminders.zone if reminders is not None else UTC
@@ -112,6 +117,25 @@ def sync_round(
             reachable = [p for p in providers if p.account.id in synced]
             update_flags(store, reachable, due, clock.now(), off=flags_off)
     return SyncRound(tuple(outcomes), time_changes, tuple(updated), due)
+
+
+def polled_accounts(providers: tuple[MailProvider, ...]) -> frozenset[int]:
+    """The accounts a timer round syncs: every account, except those whose server pushes new mail
+    while nothing else is due (an IMAP account whose Inbox IDLE watches; see mail.imap.push)."""
+    return frozenset(p.account.id for p in providers if wants_poll(p))
+
+
+def wants_poll(provider: MailProvider) -> bool:
+    ask = getattr(provider, "wants_poll", None)
+    return True if ask is None else bool(ask())
+
+
+def look_again(providers: tuple[MailProvider, ...]) -> None:
+    """The user asked for a sync: pushed accounts look at every folder in the next pass too."""
+    for provider in providers:
+        again = getattr(provider, "look_again", None)
+        if again is not None:
+            again()
 
 
 def invite_job(

@@ -1,6 +1,7 @@
 """Push for the accounts whose server can announce new mail (IMAP IDLE): one watcher per account
 on a thread of its own (started through desktop.tasks), each announcement a signal on the GUI
-thread that makes the window sync at once. Polling on the timer goes on regardless."""
+thread that makes the window sync that account at once. While a watcher watches, the timer
+leaves its account's Inbox alone (mail.imap.push); polling resumes when it stops watching."""
 
 from __future__ import annotations
 

@@ -1,15 +1,21 @@
 """Sync orchestration for the window: the periodic timer, Sync now, waking up (resume, network
-back, IMAP IDLE), one round at a time on the sync worker, and the account badges' states."""
+back, IMAP IDLE), one round at a time on the sync worker, and the account badges' states.
+
+Push, not polling: an IDLE announcement syncs its own account only, and a timer round leaves out
+the accounts whose Inbox IDLE watches while nothing else of theirs is due (desktop.jobs
+``polled_accounts``). Sync now, a start and a wake-up sync every account and every folder."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
+from functools import partial
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAction
 
 from desktop.context import AppContext
-from desktop.jobs import SyncRound, SyncState, sync_round
+from desktop.jobs import SyncRound, SyncState, look_again, polled_accounts, sync_round
 from desktop.storage import Store
 from ui.ops import Ops
 from ui.push import PushWatchers
@@ -48,6 +54,8 @@ class SyncController(QObject):
         self.running = False
         self.closed = False
         self._again = False
+        #: The accounts of the round asked for while one ran (None: every account).
+        self._pending: frozenset[int] | None = frozenset()
         self.timer = QTimer(self)
         self.timer.timeout.connect(self.on_timer)
         self.wake = WakeWatcher(self)
@@ -82,7 +90,8 @@ class SyncController(QObject):
             self.push.start(self.ctx.providers)
 
     def on_timer(self) -> None:
-        self.sync_now()
+        """The periodic round: the accounts that want polling (not those IDLE watches)."""
+        self.sync_now(polled_accounts(self.ctx.providers))
 
     def on_woke(self, why: str) -> None:
         log.info("syncing now (%s)", why)
@@ -90,30 +99,43 @@ class SyncController(QObject):
         self.sync_now()
 
     def on_mail_arrived(self, account_id: int) -> None:
-        """The server announced new mail (IMAP IDLE): sync now, or right after this round."""
+        """The server announced new mail (IMAP IDLE): sync that account now, or right after
+        this round."""
         log.debug("new mail announced for account %d", account_id)
-        self.sync_soon()
+        self.sync_soon(frozenset((account_id,)))
 
-    def sync_soon(self) -> None:
-        """Sync now, or again right after the round that runs."""
-        if not self.sync_now():
-            self._again = True
+    def sync_soon(self, accounts: Collection[int] | None = None) -> None:
+        """Sync now, or again right after the round that runs (``accounts``: only these)."""
+        wanted = None if accounts is None else frozenset(accounts)
+        if self.sync_now(wanted) or self.closed:
+            return
+        if not self._again:
+            self._again, self._pending = True, wanted
+        elif self._pending is not None:
+            self._pending = None if wanted is None else self._pending | wanted
 
-    def sync_now(self) -> bool:
-        """Submit a sync round unless one is running; True if one was submitted."""
+    def sync_now(self, accounts: Collection[int] | None = None) -> bool:
+        """Submit a sync round unless one is running; True if one was submitted. Every account
+        and every folder (the user asked, or the app started or woke), or only ``accounts``."""
         if self.running or self.closed:
             return False
         self.running = True
         self.sync_action.setEnabled(False)
-        self.badges.set_all(SyncState.SYNCING)
+        providers, clock = self.ctx.providers, self.ctx.clock
+        only = None if accounts is None else frozenset(accounts)
+        if only is None:
+            look_again(providers)
+            self.badges.set_all(SyncState.SYNCING)
+        else:
+            for account_id in only:
+                self.badges.set_state(account_id, SyncState.SYNCING, "")
         self.badges.update()
         self.sync_started.emit()
-        providers, clock = self.ctx.providers, self.ctx.clock
         reminders = self.ctx.settings.reminders()
         flags_off = frozenset(self.ctx.settings.mailbox_flags_off)
 
         def round_(store: Store) -> SyncRound:  # on the sync worker, with its own store
-            return sync_round(store, providers, clock, reminders, flags_off)
+            return sync_round(store, providers, clock, reminders, flags_off, only)
 
         try:
             self.ops.db(round_, success=self.on_round_finished, failure=self.on_round_error)
@@ -128,9 +150,10 @@ class SyncController(QObject):
         self.sync_action.setEnabled(True)
         if self.closed:
             return False
-        if self._again:  # something was sent during this round: look again at once
-            self._again = False
-            QTimer.singleShot(0, self, self.sync_now)
+        if self._again:  # asked for during this round (mail announced, a send): at once
+            self._again, pending = False, self._pending
+            self._pending = frozenset()
+            QTimer.singleShot(0, self, partial(self.sync_now, pending))
         return True
 
     def on_round_error(self, error: BaseException) -> None:

@@ -17,7 +17,9 @@ Message-ID derived from it) finds a sent message again after a crash.
 
 ``InboxWatcher`` keeps an IDLE on the Inbox on its own connection (re-issued every 25 minutes,
 under the 29-minute limit of RFC 2177) and calls back when mail arrives; the app starts it through
-desktop.tasks.
+desktop.tasks. While it watches, a pass looks at the Inbox only after an announcement and at the
+Sent folder on its own schedule (``mail.imap.push``). A thread's messages are found by walking
+Message-ID and In-Reply-To (``mail.imap.threads``), not by ``SEARCH HEADER References`` alone.
 
 Failures end as the port's kinds: ``OfflineError`` (no network, DNS, refused, timeouts, dropped
 connections), ``NeedsSignInError`` (the password was refused) and ``ProviderError`` for set-up
@@ -37,13 +39,16 @@ from typing import Any
 from mail.auth.tokens import PasswordStore
 from mail.heads import MessageCache, stub
 from mail.imap.idle import InboxWatcher
+from mail.imap.push import PushState
 from mail.imap.sending import ImapSending
 from mail.imap.session import HEADER_ITEM, aware, body_of, message_ident, thread_root
 from mail.imap.settings import ImapSettings
+from mail.imap.threads import thread_messages
 from mail.mime import parse_message
 from mail.provider import (
     Account,
     ChangeSet,
+    DraftRef,
     EventRef,
     Folder,
     Interval,
@@ -51,6 +56,7 @@ from mail.provider import (
     MeetingInvite,
     MessageRef,
     ProviderError,
+    SentRef,
 )
 from mail.relevance import Relevance
 
@@ -124,6 +130,8 @@ class ImapProvider(ImapSending):
         # What fetch_changes read ahead, by message id, for fetch_message in the same pass.
         self._cache = MessageCache()
         self._where: dict[str, tuple[str, int, int]] = {}
+        #: Which folders a pass looks at while IDLE watches the Inbox (mail.imap.push).
+        self.push = PushState(now)
 
     @classmethod
     def from_keyring(
@@ -144,10 +152,43 @@ class ImapProvider(ImapSending):
             relevance = Relevance.from_views(self._tracked, self._known)
         marks, last = _parse_cursor(cursor)
         refs: list[MessageRef] = []
-        new_marks: dict[str, _Mark] = {}
         reset = cursor is not None and not marks
+        due = self.push.folders()
+        # A folder with no mark yet is looked at whatever the schedule (its baseline).
+        looked = tuple(f for f in (Folder.INBOX, Folder.SENT) if f in due or f.value not in marks)
+        new_marks = {k: m for k, m in marks.items() if k not in {f.value for f in looked}}
+        try:
+            refs, rescanned = self._look(looked, marks, last, relevance, new_marks)
+        except BaseException:
+            self.push.failed(due)
+            raise
+        if not looked:
+            log.debug("imap: IDLE watches the Inbox and the Sent folder is not due")
+        data = {
+            "v": 1,
+            "folders": {k: m.to_dict() for k, m in sorted(new_marks.items())},
+            "at": self._now().isoformat(),
+        }
+        return ChangeSet(
+            tuple(dict.fromkeys(refs)), json.dumps(data, sort_keys=True), reset or rescanned
+        )
+
+    def _look(
+        self,
+        looked: tuple[Folder, ...],
+        marks: dict[str, _Mark],
+        last: datetime | None,
+        relevance: Relevance,
+        new_marks: dict[str, _Mark],
+    ) -> tuple[list[MessageRef], bool]:
+        """The pass over these folders; their new marks go into ``new_marks``. True with the
+        references when a folder's UIDVALIDITY changed (a rescan)."""
+        refs: list[MessageRef] = []
+        reset = False
+        if not looked:
+            return refs, reset
         with self._session() as client:
-            for folder in (Folder.INBOX, Folder.SENT):
+            for folder in looked:
                 name = self._folder(folder)
                 validity, uidnext, modseq = self._status(client, name)
                 mark = marks.get(folder.value)
@@ -168,13 +209,7 @@ class ImapProvider(ImapSending):
                 found, top = self._new_since(client, folder, name, mark.uid)
                 refs.extend(found)
                 new_marks[folder.value] = _Mark(name, validity, max(top, mark.uid), modseq)
-            refs = self._prefetch(client, refs, relevance)
-        data = {
-            "v": 1,
-            "folders": {k: m.to_dict() for k, m in new_marks.items()},
-            "at": self._now().isoformat(),
-        }
-        return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(data, sort_keys=True), reset)
+            return self._prefetch(client, refs, relevance), reset
 
     def _new_since(
         self, client: Any, folder: Folder, name: str, after: int
@@ -303,44 +338,23 @@ class ImapProvider(ImapSending):
         keyword ``$CoffeechatFlagged`` beside it, so a message the user flagged themselves is
         never unflagged (and is left as it is when already flagged). No other flag changes."""
         with self._session() as client:
-            found: list[tuple[datetime, str, int, tuple[bytes, ...]]] = []
-            for folder in (Folder.INBOX, Folder.SENT):
-                name = self._folder(folder)
-                self._select(client, name)
-                criteria = [
-                    "OR", "HEADER", "Message-ID", thread_id, "HEADER", "References", thread_id,
-                ]  # fmt: skip
-                uids = [
-                    int(u)
-                    for u in client.search(["OR", *criteria, "HEADER", "In-Reply-To", thread_id])
-                ]
-                self.commands += 1
-                if not uids:
-                    continue
-                info = client.fetch(uids, ["INTERNALDATE", "FLAGS"])
-                self.commands += 1
-                for uid in uids:
-                    item = info.get(uid, {})
-                    when = aware(item.get(b"INTERNALDATE")) or datetime.min.replace(tzinfo=UTC)
-                    flags = tuple(bytes(f) for f in item.get(b"FLAGS", ()))
-                    found.append((when, name, uid, flags))
+            found = thread_messages(self, client, thread_id)  # oldest first
             if not found:
                 log.info("imap: no message of the thread to flag")
                 return
-            found.sort(key=lambda item: (item[0], item[1], item[2]))
             if on:
-                when, name, uid, flags = found[-1]
-                if any(f.lower() in (FLAGGED.lower(), OUR_FLAG.lower()) for f in flags):
+                latest = found[-1]
+                if any(f.lower() in (FLAGGED.lower(), OUR_FLAG.lower()) for f in latest.flags):
                     return  # flagged already: by us, or by the user (then it stays theirs)
-                self._select(client, name, write=True)
-                client.add_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
+                self._select(client, latest.folder, write=True)
+                client.add_flags([latest.uid], [FLAGGED, OUR_FLAG], silent=True)
                 self.commands += 1
                 return
-            for _, name, uid, flags in found:
-                if not any(f.lower() == OUR_FLAG.lower() for f in flags):
+            for message in found:
+                if not any(f.lower() == OUR_FLAG.lower() for f in message.flags):
                     continue
-                self._select(client, name, write=True)
-                client.remove_flags([uid], [FLAGGED, OUR_FLAG], silent=True)
+                self._select(client, message.folder, write=True)
+                client.remove_flags([message.uid], [FLAGGED, OUR_FLAG], silent=True)
                 self.commands += 1
 
     # ---------------------------------------------------------------- push
@@ -349,4 +363,27 @@ class ImapProvider(ImapSending):
         on_mail: Callable[[], None],
         on_state: Callable[[str, str], None] | None = None,
     ) -> InboxWatcher:
-        return InboxWatcher(self.settings, self.password, on_mail, on_state)
+        """An IDLE watcher on the Inbox (started by the app on a thread of its own). While it
+        watches, passes look at the Inbox only after an announcement (mail.imap.push)."""
+
+        def announced() -> None:
+            self.push.announced()
+            on_mail()
+
+        watcher = InboxWatcher(self.settings, self.password, announced, on_state)
+        self.push.watcher = watcher
+        return watcher
+
+    def wants_poll(self) -> bool:
+        """Has a timer round anything to do here? Not while IDLE watches the Inbox, unless the
+        Sent folder's schedule is due."""
+        return self.push.wants_poll()
+
+    def look_again(self) -> None:
+        """The next pass looks at every folder (the user asked for a sync)."""
+        self.push.look_again()
+
+    def send_draft(self, draft: DraftRef) -> SentRef:
+        sent = super().send_draft(draft)
+        self.push.sent_changed()  # the copy in Sent moves the contact: look at once
+        return sent
