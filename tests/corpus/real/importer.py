@@ -129,7 +129,7 @@ BOUNCEPARSER_LABELS: dict[str, str | None] = {
     "t/corpus/spam-lots-of-bogus-addresses.msg": "bulk",
     "t/corpus/spam-with-badly-parsed-email.msg": "bulk",
     "t/corpus/spam-with-image.msg": "bulk",
-    "t/corpus/virus-caused-multiple-weird-reports.msg": None,
+    "xt/corpus/virus-caused-multiple-weird-reports.msg": None,
 }
 PHP_BOUNCE_LABELS: dict[str, str | None] = {
     **{f"eml/{n}": None for n in (
@@ -240,13 +240,15 @@ def actions(msg: Message) -> list[str]:
     return found
 
 
-def sisimai_label(raw: bytes, expected: tuple[str, str, bool] | None) -> str | None:
+def sisimai_label(
+    raw: bytes, expected: tuple[str, str, bool] | None, path_name: str = ""
+) -> str | None:
     msg = message_from_bytes(raw, policy=policy.compat32)
     _status, reason, _hard = expected or ("", "", True)
     if reason in _SISIMAI_SKIP:
         return None
-    if reason == "vacation":
-        return "auto_reply"
+    if reason == "vacation" or (not reason and path_name.startswith("rfc3834-")):
+        return "auto_reply"  # sisimai's RFC 3834 samples are auto-replies
     acts = actions(msg)
     if acts and all(a.startswith("delayed") for a in acts):
         return "delay"
@@ -295,7 +297,8 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
         if not path.endswith(".eml"):
             continue
         raw = git(emails, "show", f"HEAD:{path}")
-        label = sisimai_label(raw, expected.get(path.rsplit("/", 1)[1]))
+        name = path.rsplit("/", 1)[1]
+        label = sisimai_label(raw, expected.get(name), name)
         if label is not None and not path.split("/")[-1].startswith("arf-"):
             add(SISIMAI_EMAILS[0], SISIMAI_EMAILS[1], commit, path, raw, label)
     for (repo, licence), table, under in (
@@ -313,7 +316,8 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
         add(*SISIMAI_EMAILS, head(emails), path, git(emails, "show", f"HEAD:{path}"), label)
     kit = mirrors / "jstedfast+MimeKit" / "repo"
     for index, raw in enumerate(split_mbox(git(kit, "show", f"HEAD:{MIMEKIT_MBOX}")), 1):
-        label = "bounce" if b"\nFrom: The Post Office <postmaster@" in raw else "human"
+        headers = raw.split(b"\n\n", 1)[0]
+        label = "bounce" if b"\nFrom: The Post Office <postmaster@" in headers else "human"
         add(*MIMEKIT, head(kit), f"{MIMEKIT_MBOX}#{index}", raw, label)
     for (repo, licence), table in (
         (FLANKER, FLANKER_LABELS),
