@@ -1,6 +1,7 @@
 """The user's corrections of a verdict ("this was a real reply", "an automatic reply", "bulk
 mail"): each one kept with the message it was about, what Coffeechat had read and when; the
-latest word on a sender is what the next classification of their mail weighs."""
+latest word on a sender (but "bulk mail") is what the next classification of their mail
+weighs."""
 
 from __future__ import annotations
 
@@ -41,9 +42,11 @@ class CorrectionRepo:
         )
 
     def for_sender(self, sender: str) -> str | None:
-        """The latest thing the user said a message from ``sender`` is, or None."""
+        """The latest thing the user said a message from ``sender`` is, or None. "Bulk mail"
+        corrects one message only: remembered for the sender, it would file every later real
+        reply of theirs as bulk."""
         row = self._db.execute(
-            "SELECT kind FROM verdict_corrections WHERE sender = ? "
+            "SELECT kind FROM verdict_corrections WHERE sender = ? AND kind != 'bulk' "
             "ORDER BY corrected_at DESC, id DESC LIMIT 1",
             (sender.strip().lower(),),
         ).fetchone()

@@ -91,11 +91,16 @@ def test_verdict_corrections_keep_each_correction_and_the_latest_per_sender(
     first = datetime(2026, 3, 10, 9, tzinfo=UTC)
     store.corrections.record("1:a", "Ada@Example.org", "auto_reply", "human", first)
     store.corrections.record("1:b", "ada@example.org", "human", "bulk", first.replace(hour=10))
-    assert store.corrections.for_sender("ADA@example.org ") == "bulk"
+    assert store.corrections.for_sender("ADA@example.org ") == "human"  # bulk: this one only
+    store.corrections.record(
+        "1:c", "ada@example.org", "human", "auto_reply", first.replace(hour=11)
+    )
+    assert store.corrections.for_sender("ada@example.org") == "auto_reply"
     assert store.corrections.for_sender("bob@example.org") is None
     assert [(c.message_key, c.was, c.kind) for c in store.corrections.all()] == [
         ("1:a", "auto_reply", "human"),
         ("1:b", "human", "bulk"),
+        ("1:c", "human", "auto_reply"),
     ]
     with pytest.raises(ValueError, match="cannot correct"):
-        store.corrections.record("1:c", "ada@example.org", "human", "bounce", first)
+        store.corrections.record("1:d", "ada@example.org", "human", "bounce", first)
