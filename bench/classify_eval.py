@@ -7,7 +7,8 @@ out-of-office filed as bulk is a miss), human replies recognised, delay notices 
 messages per second, headers-only and full (parse + classify), every miss of Coffeechat's, and
 the slowest call on mutated messages (--fuzz).
 
-    python bench/classify_eval.py [--split holdout|tune|all] [--rounds N] [--json] [--fuzz N]
+    python bench/classify_eval.py [--split holdout|tune|all] [--origin real|written|all]
+                                  [--rounds N] [--json] [--fuzz N]
 
 The held-out fifth (by the hash of each entry's name, see tests/corpus/real/importer.py) is the
 default and is never used to tune; ``--split tune`` shows the other four fifths.
@@ -51,12 +52,15 @@ AIMS = {
 }
 
 
-def load(split: str) -> list[tuple[str, bytes, str]]:
+def load(split: str, origin: str = "real") -> list[tuple[str, bytes, str]]:
+    """The messages of a split (holdout, tune or all) of one origin (real, written or all)."""
     manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["messages"]
     out = []
     with zipfile.ZipFile(CORPUS / "messages.zip") as archive:
         for name in sorted(manifest):
             entry = manifest[name]
+            if origin != "all" and entry["origin"] != origin:
+                continue
             if split == "all" or entry["holdout"] == (split == "holdout"):
                 out.append((name, archive.read(name), entry["label"]))
     return out
@@ -256,14 +260,18 @@ def report(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--split", choices=("holdout", "tune", "all"), default="holdout")
+    parser.add_argument(
+        "--origin", choices=("real", "written", "all"), default="real",
+        help="real mail only (the default), the written messages, or both",
+    )  # fmt: skip
     parser.add_argument("--rounds", type=int, default=3, help="timing rounds over the split")
     parser.add_argument("--json", action="store_true", help="one JSON document")
     parser.add_argument("--fuzz", type=int, default=0, metavar="N", help="mutated messages")
     args = parser.parse_args(argv)
-    items = load(args.split)
+    items = load(args.split, args.origin)
     rounds = max(1, args.rounds)
     result: dict[str, Any] = {
-        "split": args.split,
+        "split": f"{args.split}, {args.origin} messages",
         "messages": len(items),
         "labels": [label for _, _, label in items],
         "rounds": rounds,
