@@ -18,7 +18,7 @@ def _report(when: object, action: str, status: str) -> bytes:
     return (
         "From: Mail Delivery System <MAILER-DAEMON@relay.example>\r\n"
         "To: sam.rivera@demo.example\r\nSubject: Delayed Mail (still being retried)\r\n"
-        f"Date: {when:%a, %d %b %Y %H:%M:%S +0000}\r\nMIME-Version: 1.0\r\n"  # type: ignore[str-format]
+        f"Date: {when:%a, %d %b %Y %H:%M:%S +0000}\r\nMIME-Version: 1.0\r\n"
         'Content-Type: multipart/report; report-type=delivery-status; boundary="b"\r\n\r\n'
         "--b\r\nContent-Type: text/plain\r\n\r\nThe message has not yet been delivered.\r\n"
         "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.example\r\n"

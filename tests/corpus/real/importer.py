@@ -22,6 +22,7 @@ import zipfile
 from email import message_from_bytes, policy
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 ZIP_NAME = "messages.zip"
@@ -274,9 +275,11 @@ def holdout(name: str) -> bool:
     return hashlib.sha256(name.encode()).digest()[0] % 5 == 0
 
 
-def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[str, dict]]:
+def build(
+    mirrors: Path, written: Path | None
+) -> tuple[dict[str, bytes], dict[str, dict[str, Any]]]:
     blobs: dict[str, bytes] = {}
-    manifest: dict[str, dict] = {}
+    manifest: dict[str, dict[str, Any]] = {}
 
     def add(repo: str, licence: str, commit: str, path: str, raw: bytes, label: str) -> None:
         assert label in LABELS, label
@@ -301,7 +304,7 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
         label = sisimai_label(raw, expected.get(name), name)
         if label is not None and not path.split("/")[-1].startswith("arf-"):
             add(SISIMAI_EMAILS[0], SISIMAI_EMAILS[1], commit, path, raw, label)
-    for (repo, licence), table, under in (
+    for (repo, licence), overrides, under in (
         (BOUNCEPARSER, BOUNCEPARSER_LABELS, ("t/corpus", "xt/corpus")),
         (PHP_BOUNCE, PHP_BOUNCE_LABELS, ("eml",)),
     ):
@@ -309,7 +312,7 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
         commit = head(repo_dir)
         for path in files(repo_dir, *under):
             raw = git(repo_dir, "show", f"HEAD:{path}")
-            label = table[path] if path in table else sisimai_label(raw, None)
+            label = overrides[path] if path in overrides else sisimai_label(raw, None)
             if label is not None:
                 add(repo, licence, commit, path, raw, label)
     for path, label in sorted(SISIMAI_EXTRA.items()):
@@ -319,17 +322,18 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
         headers = raw.split(b"\n\n", 1)[0]
         label = "bounce" if b"\nFrom: The Post Office <postmaster@" in headers else "human"
         add(*MIMEKIT, head(kit), f"{MIMEKIT_MBOX}#{index}", raw, label)
-    for (repo, licence), table in (
+    tables: tuple[tuple[tuple[str, str], dict[str, str]], ...] = (
         (FLANKER, FLANKER_LABELS),
         (RUBY_MAIL, RUBY_MAIL_LABELS),
         (MIMEKIT, MIMEKIT_LABELS),
         (ENMIME, ENMIME_LABELS),
         (MAILPARSER_JS, MAILPARSER_JS_LABELS),
-    ):
+    )
+    for (repo, licence), labels_of in tables:
         repo_dir = mirrors / repo.replace("/", "+") / "repo"
         commit = head(repo_dir)
-        for path, label in sorted(table.items()):
-            add(repo, licence, commit, path, git(repo_dir, "show", f"HEAD:{path}"), label)
+        for path, fixed in sorted(labels_of.items()):
+            add(repo, licence, commit, path, git(repo_dir, "show", f"HEAD:{path}"), fixed)
     if written is not None:
         labels = json.loads((written / "labels.json").read_text("utf-8"))
         for file_name, info in sorted(labels.items()):
@@ -339,7 +343,7 @@ def build(mirrors: Path, written: Path | None) -> tuple[dict[str, bytes], dict[s
     return blobs, manifest
 
 
-def write(blobs: dict[str, bytes], manifest: dict[str, dict], out: Path) -> None:
+def write(blobs: dict[str, bytes], manifest: dict[str, dict[str, Any]], out: Path) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
         for name in sorted(blobs):
