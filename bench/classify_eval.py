@@ -118,7 +118,9 @@ def coffeechat(msg: MailMessage) -> str:
 # --- figures -------------------------------------------------------------------------------
 
 
-def figures(items: list[tuple[str, bytes, str]], decide: Callable[[MailMessage], str]) -> dict[str, Any]:
+def figures(
+    items: list[tuple[str, bytes, str]], decide: Callable[[MailMessage], str]
+) -> dict[str, Any]:
     confusion = {k: dict.fromkeys(LABELS, 0) for k in LABELS}
     misses = []
     for name, raw, label in items:
