@@ -92,3 +92,12 @@ def test_on_the_real_tuning_split_bounces_and_auto_replies_are_not_taken_for_peo
     assert confusion[("bounce", "bounce")] / bounces >= 0.98
     assert confusion[("delay", "bounce")] == 0
     assert confusion[("auto_reply", "human")] == 0
+
+
+def test_the_command_line_names_the_finer_class() -> None:
+    from desktop.cli.classify import classify_file
+
+    delay = classify_file(str(WRITTEN / "delay_de_text.eml"), ())
+    assert (delay["kind"], delay["class"]) == ("bounce", "delay")
+    ticket = classify_file(str(WRITTEN / "ticket_fr.eml"), ())
+    assert (ticket["kind"], ticket["class"]) == ("bulk", "ticket")
