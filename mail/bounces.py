@@ -32,6 +32,8 @@ TEXT_SCAN_CHARS = 3000
 RAW_SCAN = 2_000_000
 #: How much of a raw message is searched for report parts (bounded work on huge bounces).
 RAW_HEAD = 200_000
+#: At most this many failed addresses are kept from one report.
+MAX_ADDRESSES = 100
 #: The weight of evidence that makes a delivery report.
 THRESHOLD = 5
 
@@ -114,7 +116,7 @@ def bounce(msg: MailMessage, evidence: str = "") -> Classification:
     the evidence says it is one (``evidence`` names it)."""
     failed_header = msg.header("X-Failed-Recipients").strip()
     fields = _status_blocks(msg.raw) if msg.complete else None
-    parsed = reparse(msg.raw) if msg.complete and fields is None else None
+    parsed = reparse(msg.raw, RAW_HEAD) if msg.complete and fields is None else None
     addresses: list[str] = []
     statuses: list[str] = []
     actions: list[str] = []
@@ -132,7 +134,7 @@ def bounce(msg: MailMessage, evidence: str = "") -> Classification:
                 statuses.append(status)
     if not addresses and msg.complete:
         # flufl.bounce knows dozens of non-standard MTA formats.
-        parsed = parsed or reparse(msg.raw)
+        parsed = parsed or reparse(msg.raw, RAW_HEAD)
         if parsed is not None:
             temporary, failed = _flufl_failures(parsed)
             addresses.extend(a for a in failed if a not in addresses)
@@ -142,6 +144,7 @@ def bounce(msg: MailMessage, evidence: str = "") -> Classification:
         addresses.extend(_addresses_in(failed_header, msg))
     if not addresses and msg.complete:
         addresses.extend(_addresses_in(_notification_text(msg.text), msg))
+    del addresses[MAX_ADDRESSES:]
     permanent = _permanent(msg, actions, statuses, hint)
     extra = {"status": statuses[0]} if statuses else {}
     return Classification(
@@ -231,11 +234,11 @@ def _status_blocks(raw: bytes) -> list[tuple[str, str, str]] | None:
     return found or None
 
 
-def reparse(raw: bytes) -> Message | None:
+def reparse(raw: bytes, limit: int = RAW_SCAN) -> Message | None:
     if not raw:
         return None
     try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw[:RAW_SCAN])
+        return BytesParser(policy=policy.compat32).parsebytes(raw[:limit])
     except Exception:
         return None
 

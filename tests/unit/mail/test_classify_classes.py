@@ -101,3 +101,24 @@ def test_the_command_line_names_the_finer_class() -> None:
     assert (delay["kind"], delay["class"]) == ("bounce", "delay")
     ticket = classify_file(str(WRITTEN / "ticket_fr.eml"), ())
     assert (ticket["kind"], ticket["class"]) == ("bulk", "ticket")
+
+
+def test_a_huge_report_is_read_within_bounds() -> None:
+    from mail.bounces import MAX_ADDRESSES
+
+    blocks = "".join(
+        f"\r\nFinal-Recipient: rfc822; u{i}@x.example\r\nAction: failed\r\nStatus: 5.1.1\r\n"
+        for i in range(50_000)
+    )
+    raw = (
+        "From: MAILER-DAEMON@x.example\r\nTo: a@b.example\r\nSubject: Undelivered Mail\r\n"
+        "MIME-Version: 1.0\r\nContent-Type: multipart/report; report-type=delivery-status; "
+        'boundary="b"\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nfailed\r\n'
+        "--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; x\r\n"
+        + blocks
+        + "\r\n--b--\r\n"
+    ).encode()
+    got = classify(parse_message(raw, MessageRef("h", "h")))
+    assert got.kind == "bounce" and got.permanent
+    assert len(got.bounced_addresses) == MAX_ADDRESSES
+    assert got.bounced_addresses[0] == "u0@x.example"
