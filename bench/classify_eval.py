@@ -1,13 +1,18 @@
-"""Reply-understanding evaluation on the written corpus (tests/unit/mail/corpus).
+"""Reply understanding measured on real mail: Coffeechat's classifier against a naive rule set,
+in one run, on the held-out fifth of the real corpus (tests/corpus/real/).
 
-Prints per-kind precision and recall, the confusion matrix, the checks of the acceptance
-(no auto-reply or bounce ever counted as a genuine reply; >= 98% of genuine replies recognised),
-the accuracy of intents, accepted slots, return dates and bounced addresses, every miss, and the
-throughput (parse + classify) in messages per second.
+Prints, for both: the confusion matrix (rows: the label, columns: the verdict), bounces taken
+for a human reply, bounce recall, auto-replies taken for a human reply, auto-reply recall (an
+out-of-office filed as bulk is a miss), human replies recognised, delay notices bounced; then
+messages per second, headers-only and full (parse + classify), every miss of Coffeechat's, and
+the slowest call on mutated messages (--fuzz).
 
-    python bench/classify_eval.py [--corpus DIR] [--rounds N] [--json]
+    python bench/classify_eval.py [--split holdout|tune|all] [--origin real|written|all]
+                                  [--rounds N] [--json] [--fuzz N]
 
-Exit status 1 when an acceptance target fails, else 0.
+The held-out fifth (by the hash of each entry's name, see tests/corpus/real/importer.py) is the
+default and is never used to tune; ``--split tune`` shows the other four fifths.
+Exit status 1 when an aim is missed, else 0.
 """
 
 from __future__ import annotations
@@ -15,163 +20,156 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 import time
-from datetime import datetime
+import zipfile
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from mail.classify import KINDS, classify  # noqa: E402
+from mail.classify import classify, label_of  # noqa: E402
 from mail.mime import parse_message  # noqa: E402
-from mail.provider import Classification, Interval, MessageRef  # noqa: E402
+from mail.provider import MailMessage, MessageRef  # noqa: E402
 
-DEFAULT_CORPUS = ROOT / "tests" / "unit" / "mail" / "corpus"
-HUMAN_RECALL_TARGET = 0.98
+CORPUS = ROOT / "tests" / "corpus" / "real"
+LABELS = ("human", "bounce", "delay", "auto_reply", "challenge", "ticket", "bulk",
+          "read_receipt", "calendar")  # fmt: skip
+NOW = datetime(2026, 3, 10, tzinfo=UTC)
+AIMS = {
+    "bounces_as_human": ("<=", 0.005),
+    "bounce_recall": (">=", 0.98),
+    "auto_replies_as_human": ("<=", 0.005),
+    "auto_reply_recall": (">=", 0.95),
+    "human_recognised": (">=", 0.99),
+    "delays_bounced": ("<=", 0.0),
+    "headers_only_per_s": (">=", 2000.0),
+    "full_per_s": (">=", 500.0),
+}
 
 
-def load(corpus: Path) -> tuple[list[tuple[str, bytes, dict[str, Any]]], datetime]:
-    manifest = json.loads((corpus / "manifest.json").read_text(encoding="utf-8"))
-    items = [
-        (name, (corpus / name).read_bytes(), label)
-        for name, label in sorted(manifest["messages"].items())
-    ]
-    return items, datetime.fromisoformat(manifest["request_sent"])
-
-
-def slots_of(label: dict[str, Any]) -> tuple[Interval, ...]:
+def load(split: str, origin: str = "real") -> list[tuple[str, bytes, str]]:
+    """The messages of a split (holdout, tune or all) of one origin (real, written or all)."""
+    manifest = json.loads((CORPUS / "manifest.json").read_text(encoding="utf-8"))["messages"]
     out = []
-    for text in label.get("slots", ()):
-        start, end = text.split("/")
-        out.append(Interval(datetime.fromisoformat(start), datetime.fromisoformat(end)))
-    return tuple(out)
+    with zipfile.ZipFile(CORPUS / "messages.zip") as archive:
+        for name in sorted(manifest):
+            entry = manifest[name]
+            if origin != "all" and entry["origin"] != origin:
+                continue
+            if split == "all" or entry["holdout"] == (split == "holdout"):
+                out.append((name, archive.read(name), entry["label"]))
+    return out
 
 
-def run(name: str, raw: bytes, label: dict[str, Any], now: datetime) -> Classification:
-    msg = parse_message(raw, MessageRef(name, name))
-    return classify(msg, now=now, slots=slots_of(label))
+# --- the naive rule set: a dozen header and subject rules, first match wins ---------------
+
+_DAEMON = re.compile(r"^(?:mailer-daemon|postmaster)@", re.IGNORECASE)
+_BOUNCE_SUBJECT = re.compile(
+    r"^(?:undeliver|returned mail|delivery status notification|failure notice|"
+    r"mail delivery failed|delivery failure|undelivered mail)",
+    re.IGNORECASE,
+)
+_DELAY_SUBJECT = re.compile(r"delay|warning", re.IGNORECASE)
+_AUTO_SUBJECT = re.compile(
+    r"^(?:out of (?:the )?office|automatic reply|auto(?:matic)?[- ]?re(?:ply|sponse)|auto:)",
+    re.IGNORECASE,
+)
+_NOREPLY = re.compile(r"^(?:no-?reply|do-?not-?reply)", re.IGNORECASE)
 
 
-def evaluate(corpus: Path, rounds: int) -> dict[str, Any]:
-    items, now = load(corpus)
-    results = {name: run(name, raw, label, now) for name, raw, label in items}
+def naive(msg: MailMessage) -> str:
+    ctype = msg.header("Content-Type").lower()
+    subject = msg.subject
+    if "report-type=disposition-notification" in ctype.replace('"', ""):
+        return "read_receipt"  # 1
+    if "report-type=delivery-status" in ctype.replace('"', ""):  # 2
+        return "delay" if _DELAY_SUBJECT.search(subject) else "bounce"
+    if _DAEMON.match(msg.sender):  # 3
+        return "delay" if _DELAY_SUBJECT.search(subject) else "bounce"
+    if _BOUNCE_SUBJECT.match(subject):  # 4
+        return "bounce"
+    auto = msg.header("Auto-Submitted").strip().lower()
+    if auto and auto != "no":  # 5
+        return "auto_reply"
+    if msg.header("X-Autoreply") or msg.header("X-Autorespond"):  # 6
+        return "auto_reply"
+    if _AUTO_SUBJECT.match(subject):  # 7
+        return "auto_reply"
+    if msg.header("Precedence").strip().lower() in ("bulk", "list", "junk"):  # 8
+        return "bulk"
+    if msg.header("List-Id") or msg.header("List-Unsubscribe"):  # 9
+        return "bulk"
+    if _NOREPLY.match(msg.sender):  # 10
+        return "bulk"
+    if re.search(r"\[(?:ticket|case|request)[^\]]*#?\d+\]", subject, re.IGNORECASE):  # 11
+        return "ticket"
+    return "human"  # 12
 
-    start = time.perf_counter()
-    slowest = (0.0, "")
-    for _ in range(rounds):
-        for name, raw, label in items:
-            t0 = time.perf_counter()
-            run(name, raw, label, now)
-            took = time.perf_counter() - t0
-            slowest = max(slowest, (took, name))
-    elapsed = time.perf_counter() - start
-    count = len(items) * rounds
 
-    confusion = {k: dict.fromkeys(KINDS, 0) for k in KINDS}
-    misses: list[str] = []
-    checks = {"intent": [0, 0], "slot": [0, 0], "away_until": [0, 0], "bounced": [0, 0],
-              "permanent": [0, 0], "calendar": [0, 0], "referral": [0, 0]}  # fmt: skip
+def coffeechat(msg: MailMessage) -> str:
+    return label_of(classify(msg, now=NOW))
 
-    def check(what: str, name: str, ok: bool, detail: str) -> None:
-        checks[what][1] += 1
-        if ok:
-            checks[what][0] += 1
-        else:
-            misses.append(f"{name}: {what} {detail}")
 
-    for name, _, label in items:
-        got = results[name]
-        want = label["kind"]
-        confusion[want][got.kind] += 1
-        if got.kind != want:
-            misses.append(f"{name}: kind {got.kind} (want {want}; evidence {got.evidence})")
-            continue
-        if want == "human":
-            check(
-                "intent",
-                name,
-                got.intent == label["intent"],
-                f"{got.intent} (want {label['intent']}; {got.extra.get('intent_evidence')})",
-            )
-            if label["intent"] == "accept":
-                check(
-                    "slot",
-                    name,
-                    got.slot == label.get("slot"),
-                    f"{got.slot} (want {label.get('slot')})",
-                )
-            if "referral_address" in label:
-                ok = (
-                    got.referral_address == label["referral_address"]
-                    and got.referral_name == label["referral_name"]
-                )
-                check("referral", name, ok, f"{got.referral_name!r} {got.referral_address!r}")
-        elif want == "auto_reply":
-            away = got.away_until.date().isoformat() if got.away_until else None
-            check(
-                "away_until",
-                name,
-                away == label["away_until"],
-                f"{away} (want {label['away_until']})",
-            )
-        elif want == "bounce":
-            check(
-                "bounced",
-                name,
-                list(got.bounced_addresses) == label["bounced"],
-                f"{list(got.bounced_addresses)} (want {label['bounced']})",
-            )
-            check(
-                "permanent",
-                name,
-                got.permanent == label["permanent"],
-                f"{got.permanent} (want {label['permanent']})",
-            )
-        elif want == "calendar":
-            check(
-                "calendar",
-                name,
-                got.calendar == label["calendar"],
-                f"{got.calendar} (want {label['calendar']})",
-            )
+# --- figures -------------------------------------------------------------------------------
 
-    per_kind = {}
-    for kind in KINDS:
-        tp = confusion[kind][kind]
-        predicted = sum(confusion[k][kind] for k in KINDS)
-        actual = sum(confusion[kind].values())
-        per_kind[kind] = {
-            "support": actual,
-            "precision": tp / predicted if predicted else 1.0,
-            "recall": tp / actual if actual else 1.0,
-        }
-    automatic_as_human = confusion["auto_reply"]["human"] + confusion["bounce"]["human"]
-    human_recall = per_kind["human"]["recall"]
+
+def figures(
+    items: list[tuple[str, bytes, str]], decide: Callable[[MailMessage], str]
+) -> dict[str, Any]:
+    confusion = {k: dict.fromkeys(LABELS, 0) for k in LABELS}
+    misses = []
+    for name, raw, label in items:
+        got = decide(parse_message(raw, MessageRef(name, name)))
+        confusion[label][got] += 1
+        if got != label:
+            misses.append(f"{name}: {got} (labelled {label})")
+
+    def rate(row: str, col: str) -> float:
+        total = sum(confusion[row].values())
+        return confusion[row][col] / total if total else 0.0
+
     return {
-        "messages": len(items),
-        "per_kind": per_kind,
         "confusion": confusion,
-        "automatic_counted_as_human": automatic_as_human,
-        "human_recall": human_recall,
-        "targets_met": automatic_as_human == 0 and human_recall >= HUMAN_RECALL_TARGET,
-        "checks": {k: {"right": v[0], "of": v[1]} for k, v in checks.items()},
+        "bounces_as_human": rate("bounce", "human"),
+        "bounce_recall": rate("bounce", "bounce"),
+        "auto_replies_as_human": rate("auto_reply", "human"),
+        "auto_reply_recall": rate("auto_reply", "auto_reply"),
+        "human_recognised": rate("human", "human"),
+        "delays_bounced": rate("delay", "bounce"),
         "misses": misses,
-        "messages_per_second": count / elapsed if elapsed else 0.0,
-        "slowest_ms": round(slowest[0] * 1000, 2),
-        "slowest": slowest[1],
     }
 
 
+def throughput(items: list[tuple[str, bytes, str]], rounds: int, full: bool) -> tuple[float, float]:
+    """Messages per second: parse + classify, and classify alone (the parse is mail.mime's)."""
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for name, raw, _label in items:
+            classify(parse_message(raw, MessageRef(name, name), full=full), now=NOW)
+    elapsed = time.perf_counter() - start
+    parsed = [parse_message(raw, MessageRef(name, name), full=full) for name, raw, _ in items]
+    start = time.perf_counter()
+    for _ in range(rounds):
+        for msg in parsed:
+            classify(msg, now=NOW)
+    alone = time.perf_counter() - start
+    count = len(items) * rounds
+    return (count / elapsed if elapsed else 0.0, count / alone if alone else 0.0)
+
+
 _INSERTS = (b"\n", b"\r\n", b":", b"=?", b"?=", b"<", b">", b"--", b"=?utf-8?b?", b"\xff",
-            b"\x00", b"boundary=", b"charset=\"", b"until ", b"> ", b"METHOD:")  # fmt: skip
+            b"\x00", b"boundary=", b"charset=\"", b"until ", b"> ", b"METHOD:",
+            b"Action: delayed\n", b"Content-Type: message/delivery-status\n")  # fmt: skip
 
 
-def fuzz(corpus: Path, count: int, seed: int = 5) -> dict[str, Any]:
+def fuzz(items: list[tuple[str, bytes, str]], count: int, seed: int = 5) -> dict[str, Any]:
     """Parse + classify ``count`` randomly mutated corpus messages and random byte strings;
-    reports the slowest call (the acceptance bound is 1 s per call)."""
-    items, now = load(corpus)
+    reports the slowest call (the bound is 1 s per call)."""
     rng = random.Random(seed)
     slowest = 0.0
     start = time.perf_counter()
@@ -192,7 +190,7 @@ def fuzz(corpus: Path, count: int, seed: int = 5) -> dict[str, Any]:
                 else:
                     data[pos:pos] = data[pos : pos + rng.randint(1, 5000)]
         t0 = time.perf_counter()
-        classify(parse_message(bytes(data), MessageRef("f", "f")), now=now)
+        classify(parse_message(bytes(data), MessageRef("f", "f")), now=NOW)
         slowest = max(slowest, time.perf_counter() - t0)
     return {
         "fuzz_messages": count,
@@ -201,58 +199,101 @@ def fuzz(corpus: Path, count: int, seed: int = 5) -> dict[str, Any]:
     }
 
 
+def aims_met(ours: dict[str, Any]) -> dict[str, bool]:
+    met = {}
+    for key, (op, bound) in AIMS.items():
+        value = ours[key]
+        met[key] = value <= bound if op == "<=" else value >= bound
+    return met
+
+
 def report(r: dict[str, Any]) -> str:
-    lines = [f"corpus: {r['messages']} messages", "", "kind        support  precision  recall"]
-    for kind, v in r["per_kind"].items():
-        lines.append(f"{kind:<11} {v['support']:>7}  {v['precision']:>9.3f}  {v['recall']:>6.3f}")
-    lines += ["", "confusion (rows: expected, columns: classified)"]
-    header = " " * 12 + "".join(f"{k:>11}" for k in KINDS)
-    lines.append(header)
-    for kind in KINDS:
-        row = r["confusion"][kind]
-        lines.append(f"{kind:<12}" + "".join(f"{row[k]:>11}" for k in KINDS))
+    counts: dict[str, int] = {}
+    for label in r["labels"]:
+        counts[label] = counts.get(label, 0) + 1
+    lines = [
+        f"real corpus, {r['split']}: {r['messages']} messages "
+        + ", ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+    ]
+    for who in ("naive", "coffeechat"):
+        f = r[who]
+        lines += ["", f"{who}: confusion (rows: label, columns: verdict)"]
+        lines.append(" " * 13 + "".join(f"{k[:10]:>11}" for k in LABELS))
+        for label in LABELS:
+            row = f["confusion"][label]
+            if sum(row.values()):
+                lines.append(f"{label:<13}" + "".join(f"{row[k]:>11}" for k in LABELS))
+    lines += ["", f"{'figure':<40}{'naive rules':>12}{'Coffeechat':>12}   aim"]
+    names = {
+        "bounces_as_human": "bounces taken for a human reply",
+        "bounce_recall": "bounce recall",
+        "auto_replies_as_human": "auto-replies taken for a human reply",
+        "auto_reply_recall": "auto-reply recall",
+        "human_recognised": "human replies recognised",
+        "delays_bounced": "delay notices bounced",
+    }
+    for key, name in names.items():
+        op, bound = AIMS[key]
+        lines.append(
+            f"{name:<40}{r['naive'][key]:>11.1%}{r['coffeechat'][key]:>12.1%}   {op} {bound:.1%}"
+        )
     lines += [
         "",
-        f"auto-replies or bounces counted as human: {r['automatic_counted_as_human']} (target 0)",
-        f"human recall: {r['human_recall']:.3f} (target {HUMAN_RECALL_TARGET})",
-        "",
-        "details of correctly-kinded messages:",
+        f"throughput, {r['rounds']} rounds, messages/s: headers-only "
+        f"{r['coffeechat']['headers_only_per_s']:.0f} parse + classify (aim >= 2000), "
+        f"{r['coffeechat']['headers_only_classify_per_s']:.0f} classify alone",
+        f"                                      full "
+        f"{r['coffeechat']['full_per_s']:.0f} parse + classify (aim >= 500), "
+        f"{r['coffeechat']['full_classify_per_s']:.0f} classify alone",
     ]
-    for what, v in r["checks"].items():
-        lines.append(f"  {what:<11} {v['right']}/{v['of']}")
-    lines += ["", f"throughput: {r['messages_per_second']:.0f} messages/s (parse + classify); "
-              f"slowest {r['slowest_ms']} ms ({r['slowest']})"]  # fmt: skip
     if "fuzz_messages" in r:
         lines.append(
             f"fuzz: {r['fuzz_messages']} mutated/random messages, slowest call "
             f"{r['fuzz_slowest_ms']} ms (bound 1000 ms), {r['fuzz_messages_per_second']}/s"
         )
-    if r["misses"]:
-        lines += ["", "misses:"] + [f"  {m}" for m in r["misses"]]
-    lines.append("")
-    lines.append("targets met" if r["targets_met"] else "TARGETS NOT MET")
+    misses = r["coffeechat"]["misses"]
+    if misses:
+        lines += ["", f"Coffeechat's misses ({len(misses)}):"] + [f"  {m}" for m in misses]
+    missed = [k for k, ok in r["aims_met"].items() if not ok]
+    lines += ["", "aims met" if not missed else "AIMS MISSED: " + ", ".join(missed)]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    parser.add_argument("--rounds", type=int, default=5, help="timing rounds over the corpus")
-    parser.add_argument("--json", action="store_true", help="one JSON document")
+    parser.add_argument("--split", choices=("holdout", "tune", "all"), default="holdout")
     parser.add_argument(
-        "--fuzz", type=int, default=2000, metavar="N", help="mutated messages to time (0: none)"
-    )
+        "--origin", choices=("real", "written", "all"), default="real",
+        help="real mail only (the default), the written messages, or both",
+    )  # fmt: skip
+    parser.add_argument("--rounds", type=int, default=3, help="timing rounds over the split")
+    parser.add_argument("--json", action="store_true", help="one JSON document")
+    parser.add_argument("--fuzz", type=int, default=0, metavar="N", help="mutated messages")
     args = parser.parse_args(argv)
-    result = evaluate(args.corpus, max(1, args.rounds))
+    items = load(args.split, args.origin)
+    rounds = max(1, args.rounds)
+    result: dict[str, Any] = {
+        "split": f"{args.split}, {args.origin} messages",
+        "messages": len(items),
+        "labels": [label for _, _, label in items],
+        "rounds": rounds,
+        "naive": figures(items, naive),
+        "coffeechat": figures(items, coffeechat),
+    }
+    ours = result["coffeechat"]
+    ours["headers_only_per_s"], ours["headers_only_classify_per_s"] = throughput(
+        items, rounds, full=False
+    )
+    ours["full_per_s"], ours["full_classify_per_s"] = throughput(items, rounds, full=True)
+    result["aims_met"] = aims_met(result["coffeechat"])
     if args.fuzz > 0:
-        result.update(fuzz(args.corpus, args.fuzz))
-        if result["fuzz_slowest_ms"] >= 1000:
-            result["targets_met"] = False
+        result.update(fuzz(items, args.fuzz))
+        result["aims_met"]["fuzz_bound"] = result["fuzz_slowest_ms"] < 1000
     if args.json:
         sys.stdout.write(json.dumps(result, indent=1) + "\n")
     else:
         sys.stdout.write(report(result) + "\n")
-    return 0 if result["targets_met"] else 1
+    return 0 if all(result["aims_met"].values()) else 1
 
 
 if __name__ == "__main__":

@@ -123,4 +123,5 @@ def correct_classification(
         transition = store.pipeline.replace_message_event(contact_id, message.key, kind, event)
         if sender and kind != "bulk":
             store.messages.set_sender_kind(sender, kind, now)
+        store.corrections.record(message.key, sender, message.kind, kind, now)
     return transition

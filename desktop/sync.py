@@ -222,9 +222,18 @@ class _Pass:
         except Exception:
             return  # handle() meets the same problem inside its guard
         try:
-            self.verdicts[key] = classify(msg, now=self.now, slots=key[1], own=tuple(self.own))
+            self.verdicts[key] = classify(
+                msg, now=self.now, slots=key[1], own=tuple(self.own), known=self.known(msg)
+            )
         except Exception as exc:
             self.verdicts[key] = exc
+
+    def known(self, msg: MailMessage) -> str | None:
+        """What the user said mail from this sender is (their latest correction), weighed by
+        the classifier."""
+        return self.store.corrections.for_sender(msg.sender) or self.store.messages.sender_kind(
+            msg.sender
+        )
 
     def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
         found = self.verdicts.pop((msg.ref.id, slots), None)
@@ -232,7 +241,7 @@ class _Pass:
             raise found
         if found is not None:
             return found
-        return classify(msg, now=self.now, slots=slots, own=tuple(self.own))
+        return classify(msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg))
 
     def failed(self, msg: MailMessage, exc: Exception) -> None:
         """Keep a message that could not be handled, with what went wrong, where the user sees
@@ -363,6 +372,17 @@ class _Pass:
                 Evidence(summary, v.evidence, key),
                 event_key(self.account.id, msg),
                 away_until=until,
+            )
+        if v.kind == "bounce" and not v.permanent:
+            # A delay notice moves nothing: it shows on the contact as "delivery delayed".
+            late = v.bounced_addresses
+            return Event(
+                EventKind.OVERRIDE,
+                msg.date,
+                Evidence(
+                    "Delivery delayed" + (f" to {', '.join(late)}" if late else ""), v.evidence, key
+                ),
+                event_key(self.account.id, msg),
             )
         if v.kind == "bounce":
             addresses = v.bounced_addresses

@@ -1,5 +1,8 @@
-"""Recognising delivery reports (bounces): RFC 3464 reports, MAILER-DAEMON senders and the many
-text formats flufl.bounce knows, and which addresses failed, for good or for now."""
+"""Recognising delivery reports (bounces) by the weight of their evidence: the RFC 3464
+structure, a mail system's sender (MAILER-DAEMON, postmaster, "Mail Delivery System" and the
+like, or the empty sender), X-Failed-Recipients, the localised subject and body phrases of
+``mail/phrases``; then which addresses failed (RFC 3464 fields, else the many text formats
+flufl.bounce knows) and whether for good or for now (a delay notice)."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from email.utils import parseaddr
 
 from flufl.bounce import all_failures
 
+from mail.phrasebook import phrasebook
 from mail.provider import Classification, MailMessage
 from mail.relevance import is_daemon
 
@@ -26,28 +30,31 @@ BOUNCE = "bounce"
 TEXT_SCAN_CHARS = 3000
 #: How much of a raw message is re-parsed.
 RAW_SCAN = 2_000_000
-_BOUNCE_SUBJECT = re.compile(
-    r"^\s*(?:undeliverable|undelivered mail|undeliverable mail|delivery status notification|"
-    r"delivery failure|delivery failed|failure notice|mail delivery failed|returned mail|"
-    r"delivery has failed|mail system error|warning: could not send|delayed mail|"
-    r"unzustellbar|nicht zustellbar|non remis|non distribuable|no se puede entregar|"
-    r"no entregado|non recapitabile|onbestelbaar|não é possível entregar|não entregue|"
-    r"niedostarczalne|nie można dostarczyć)",
+#: How much of a raw message is searched for report parts (bounded work on huge bounces).
+RAW_HEAD = 200_000
+#: At most this many failed addresses are kept from one report.
+MAX_ADDRESSES = 100
+#: The weight of evidence that makes a delivery report.
+THRESHOLD = 5
+
+#: Local parts and display names of mail systems' own senders beyond MAILER-DAEMON/postmaster.
+_SYSTEM_LOCAL = re.compile(
+    r"^(?:mail[-._]?delivery[-._]?(?:system|subsystem|service)|mail[-._]?system|mailer|"
+    r"mail[-._]?administrator|mdaemon|post[-._]?office|mailadmin|mail[-._]?gateway|"
+    r"smtp[-._]?gateway|bounces?|returns?|nobody)$",
     re.IGNORECASE,
 )
-_BOUNCE_BODY = re.compile(
-    r"could not be delivered|couldn't be delivered|wasn't delivered|was not delivered|"
-    r"delivery has failed|permanent error|user unknown|address not found|"
-    r"konnte nicht zugestellt|n'a pas pu être remis|no se pudo entregar|impossibile recapitare|"
-    r"kan niet worden bezorgd|não foi possível entregar|nie można dostarczyć",
+_SYSTEM_NAME = re.compile(
+    r"mailer[- ]?daemon|mail delivery (?:subsystem|system|service)|mail administrator|"
+    r"post ?office|postmaster|mail system|internet mail delivery|mail gateway|"
+    r"delivery status notification",
     re.IGNORECASE,
 )
-_TEMPORARY = re.compile(
-    r"warning|delayed|not yet been delivered|will be retried|still being retried|will retry|"
-    r"will keep trying|temporary|deferred|do not need to resend|not delivered yet",
-    re.IGNORECASE,
-)
-_PERMANENT = re.compile(r"permanent|fatal", re.IGNORECASE)
+_AUTOMATIC_LOCAL = re.compile(r"^(?:no-?reply|do-?not-?reply|donotreply|auto|system|admin)", re.I)
+_SMTP_CODE = re.compile(r"\b[45]\d\d[- ][45]\.\d{1,3}\.\d{1,3}\b|\b[45]\.\d\.\d{1,3}\b")
+_TEMPORARY_STATUS = re.compile(r"^4\.\d")
+_PERMANENT = re.compile(r"permanent|fatal|returning message|returned mail|retry time(?:out)?", re.I)
+_DSN_PART = re.compile(rb"content-type:\s*message/(?:global-)?delivery-status[^\n]*\n", re.I)
 _ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _ORIGINAL_MARK = re.compile(
     r"^(?:-{2,}.*(?:original message|copy of the message|below this line)|"
@@ -56,63 +63,89 @@ _ORIGINAL_MARK = re.compile(
 )
 
 
-def bounce(msg: MailMessage) -> Classification | None:
-    content_type = msg.header("Content-Type").lower()
-    is_dsn = msg.content_type == "multipart/report" and "delivery-status" in content_type
-    daemon = is_daemon(msg.sender)
-    failed_header = msg.header("X-Failed-Recipients").strip()
-    evidence = ""
-    if is_dsn:
-        evidence = "header Content-Type: multipart/report; report-type=delivery-status"
-    elif daemon:
-        evidence = f"sender {msg.sender}"
-    elif failed_header:
-        evidence = f"header X-Failed-Recipients: {failed_header[:80]}"
-    else:
-        subject = _BOUNCE_SUBJECT.match(msg.subject)
-        if subject is None:
-            return None
-        body = _BOUNCE_BODY.search(msg.text[:TEXT_SCAN_CHARS])
-        null_path = msg.header("Return-Path").strip() == "<>"
-        if body is None and not null_path:
-            return None
-        evidence = f"subject {subject.group(0).strip()!r} + " + (
-            f"phrase {body.group(0)!r}" if body else "header Return-Path: <>"
-        )
+def system_sender(msg: MailMessage) -> str | None:
+    """Why the sender is a mail system (not a person), or None."""
+    address = msg.sender.strip().lower()
+    local = address.partition("@")[0]
+    if address and (is_daemon(address) or _SYSTEM_LOCAL.match(local)):
+        return f"sender {msg.sender}"
+    if not address or address == "<>":
+        from_field = msg.header("From").strip()
+        if from_field and ("<>" in from_field or _SYSTEM_NAME.search(from_field)):
+            return f"empty sender {from_field}"
+    if msg.sender_name and _SYSTEM_NAME.search(msg.sender_name):
+        return f"sender name {msg.sender_name!r}"
+    return None
 
-    parsed = reparse(msg.raw)
+
+def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
+    """(weight, reason) for each sign that ``msg`` is a delivery report; ``text`` is the body to
+    read (empty when only the headers are known)."""
+    found: list[tuple[int, str]] = []
+    content_type = msg.header("Content-Type").lower().replace('"', "")
+    if msg.content_type == "multipart/report" and "report-type=delivery-status" in content_type:
+        found.append((8, "header Content-Type: multipart/report; report-type=delivery-status"))
+    elif msg.complete and _DSN_PART.search(msg.raw[:RAW_HEAD]):
+        found.append((4, "a message/delivery-status part"))
+    system = system_sender(msg)
+    if system:
+        found.append((5, system))
+    failed = msg.header("X-Failed-Recipients").strip()
+    if failed:
+        found.append((6, f"header X-Failed-Recipients: {failed[:80]}"))
+    book = phrasebook()
+    subject = book.bounce_subject.match(msg.subject)
+    if subject:
+        found.append((4, f"subject {subject.group(0).strip(' *')!r}"))
+    if text:
+        head = text[:TEXT_SCAN_CHARS]
+        body = book.bounce_body.search(head)
+        if body:
+            found.append((3, f"phrase {body.group(0)!r}"))
+            if not system and _AUTOMATIC_LOCAL.search(msg.sender.partition("@")[0]):
+                found.append((2, f"automatic sender {msg.sender}"))
+        if _SMTP_CODE.search(head):
+            found.append((2, "an SMTP status code in the text"))
+    if found and msg.header("Return-Path").strip() == "<>":
+        found.append((1, "header Return-Path: <>"))
+    return found
+
+
+def bounce(msg: MailMessage, evidence: str = "") -> Classification:
+    """The delivery report ``msg``: which addresses failed, and whether for good. Called once
+    the evidence says it is one (``evidence`` names it)."""
+    failed_header = msg.header("X-Failed-Recipients").strip()
+    fields = _status_blocks(msg.raw) if msg.complete else None
+    parsed = reparse(msg.raw, RAW_HEAD) if msg.complete and fields is None else None
     addresses: list[str] = []
     statuses: list[str] = []
-    permanent: bool | None = None
-    if parsed is not None:
-        for rcpt, action, status in _delivery_status(parsed):
+    actions: list[str] = []
+    hint: bool | None = None
+    if fields is None and parsed is not None:
+        fields = _delivery_status(parsed)
+    if fields:
+        for rcpt, action, status in fields:
             if action in ("delivered", "relayed", "expanded"):
                 continue
+            actions.append(action)
             if rcpt and rcpt not in addresses:
                 addresses.append(rcpt)
             if status:
                 statuses.append(status)
-            if action == "failed" or status.startswith("5"):
-                permanent = True
-            elif permanent is None and (action == "delayed" or status.startswith("4")):
-                permanent = False
-        if not addresses:
-            # flufl.bounce knows dozens of non-standard MTA formats.
+    if not addresses and msg.complete:
+        # flufl.bounce knows dozens of non-standard MTA formats.
+        parsed = parsed or reparse(msg.raw, RAW_HEAD)
+        if parsed is not None:
             temporary, failed = _flufl_failures(parsed)
             addresses.extend(a for a in failed if a not in addresses)
             addresses.extend(a for a in temporary if a not in addresses)
-            if failed:
-                permanent = True
-            elif temporary:
-                permanent = False
+            hint = True if failed else (False if temporary else None)
     if not addresses and failed_header:
         addresses.extend(_addresses_in(failed_header, msg))
-    if not addresses:
+    if not addresses and msg.complete:
         addresses.extend(_addresses_in(_notification_text(msg.text), msg))
-    if permanent is None or (permanent and not statuses):
-        # No standard status: the words decide ("This is a permanent error", "delayed").
-        words = msg.subject + "\n" + msg.text[:TEXT_SCAN_CHARS]
-        permanent = _PERMANENT.search(words) is not None or _TEMPORARY.search(words) is None
+    del addresses[MAX_ADDRESSES:]
+    permanent = _permanent(msg, actions, statuses, hint)
     extra = {"status": statuses[0]} if statuses else {}
     return Classification(
         kind=BOUNCE,
@@ -122,6 +155,31 @@ def bounce(msg: MailMessage) -> Classification | None:
         extra=extra,
         new_text=_notification_text(msg.text)[:2000].strip(),
     )
+
+
+def _permanent(
+    msg: MailMessage, actions: list[str], statuses: list[str], hint: bool | None = None
+) -> bool:
+    """A report is a delay notice (not permanent) when RFC 3464 says every recipient is
+    delayed; without the fields, when flufl.bounce found only temporary failures or its words
+    say delay and none say failure."""
+    if actions:
+        if any(a == "failed" for a in actions):
+            return True
+        if all(a == "delayed" for a in actions):
+            return False
+    if statuses:
+        if any(s.startswith("5") for s in statuses):
+            return True
+        if all(_TEMPORARY_STATUS.match(s) for s in statuses) and actions:
+            return False
+    if hint is False:
+        return False
+    words = msg.subject + "\n" + msg.text[:TEXT_SCAN_CHARS]
+    delay = phrasebook().delay_words.search(msg.subject) or (
+        phrasebook().delay_words.search(words) and not _PERMANENT.search(words)
+    )
+    return not delay
 
 
 def _notification_text(text: str) -> str:
@@ -141,11 +199,46 @@ def _addresses_in(text: str, msg: MailMessage) -> list[str]:
     return found[:10]
 
 
-def reparse(raw: bytes) -> Message | None:
+_FIELD = re.compile(
+    rb"^(final-recipient|original-recipient|action|status)\s*:\s*([^\r\n]*)", re.I | re.M
+)
+
+
+def _status_blocks(raw: bytes) -> list[tuple[str, str, str]] | None:
+    """The per-recipient fields of an RFC 3464 report, read straight from the raw bytes (the
+    part is plain text; a report encoded otherwise, or none, gives None and the full parse
+    decides)."""
+    head = raw[:RAW_HEAD]
+    match = _DSN_PART.search(head)
+    if match is None:
+        return None
+    part_end = head.find(b"\n--", match.end())
+    part = head[match.end() : part_end if part_end >= 0 else len(head)]
+    part_headers, _, body = part.replace(b"\r\n", b"\n").partition(b"\n\n")
+    if b"base64" in part_headers.lower() or b"quoted-printable" in part_headers.lower():
+        return None
+    found: list[tuple[str, str, str]] = []
+    for block in body.split(b"\n\n"):
+        fields = {k.lower(): v.decode("latin-1").strip() for k, v in _FIELD.findall(block)}
+        recipient = fields.get(b"final-recipient") or fields.get(b"original-recipient")
+        if not recipient:
+            continue
+        address = recipient.partition(";")[2] if ";" in recipient else recipient
+        found.append(
+            (
+                parseaddr(address.strip())[1].lower(),
+                fields.get(b"action", "").lower().split(" ", 1)[0],
+                fields.get(b"status", "").split(" ", 1)[0],
+            )
+        )
+    return found or None
+
+
+def reparse(raw: bytes, limit: int = RAW_SCAN) -> Message | None:
     if not raw:
         return None
     try:
-        return BytesParser(policy=policy.compat32).parsebytes(raw[:RAW_SCAN])
+        return BytesParser(policy=policy.compat32).parsebytes(raw[:limit])
     except Exception:
         return None
 

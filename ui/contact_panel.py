@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.model import Stage
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
 from ui.format import day_text, when_text
-from ui.message_view import SafeTextBrowser
+from ui.message_view import SafeTextBrowser, VerdictBar
 
 NOTES_DEBOUNCE_MS = 800
 
@@ -206,10 +206,17 @@ class ContactPanel(QWidget):
         self.message_body = SafeTextBrowser()
         self.message_body.setAccessibleName(self.tr("Message text"))
         self.message_body.setPlaceholderText(self.tr("Select a message to read it."))
+        self.verdict = VerdictBar()
+        self.verdict.corrected.connect(self.correct_current)
+        reading = QWidget()
+        reading_layout = QVBoxLayout(reading)
+        reading_layout.setContentsMargins(0, 0, 0, 0)
+        reading_layout.addWidget(self.verdict)
+        reading_layout.addWidget(self.message_body)
         message_split = QSplitter(Qt.Orientation.Vertical)
         message_split.setObjectName("message-splitter")
         message_split.addWidget(self.message_list)
-        message_split.addWidget(self.message_body)
+        message_split.addWidget(reading)
         message_split.setStretchFactor(1, 2)
         self.no_messages = QLabel(
             self.tr("No messages yet. Mail to or from this contact appears here after a sync.")
@@ -386,8 +393,10 @@ class ContactPanel(QWidget):
         if 0 <= row < len(self._messages):
             msg = self._messages[row]
             self.message_body.show_message(msg.text, msg.html, msg.defects, msg.failure)
+            self.verdict.show_verdict(msg.kind, msg.evidence, incoming=msg.folder != "sent")
         else:
             self.message_body.clear()
+            self.verdict.hide()
 
     # ------------------------------------------------------------- notes
     def _set_notes(self, text: str) -> None:

@@ -1,4 +1,8 @@
-"""Showing a stored message without ever reaching the network.
+"""Showing a stored message without ever reaching the network, and what Coffeechat read it as.
+
+``VerdictBar`` explains a verdict (its kind and the evidence that decided it) and lets the user
+correct it: its ``corrected`` signal carries the kind they chose; the contact panel passes it on
+to ``desktop.actions.correct_classification`` (stored, and weighed for that sender's next mail).
 
 Two independent guards: the HTML is sanitised with nh3 (scripts, styles and every remote URL of
 an image or other resource removed; links kept as text targets that are never opened), and the
@@ -13,8 +17,8 @@ from html import escape
 from typing import Any
 
 import nh3
-from PySide6.QtCore import QUrl
-from PySide6.QtWidgets import QTextBrowser, QWidget
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QMenu, QTextBrowser, QToolButton, QWidget
 
 _TAGS = {
     "a",
@@ -140,3 +144,67 @@ class SafeTextBrowser(QTextBrowser):
             else (f"<pre style='white-space: pre-wrap'>{escape(text)}</pre>")
         )
         self.setHtml(f"<p><i>{notice}</i></p><hr/>{body}")
+
+
+class VerdictBar(QWidget):
+    """ "Read as an automatic reply: header Auto-Submitted ..." and a "Not right?" menu.
+
+    Signals:
+        corrected(str): the user said the message is this kind (human, auto_reply or bulk).
+    """
+
+    corrected = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kind = ""
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setAccessibleName(self.tr("Why Coffeechat read the message so"))
+        self.button = QToolButton()
+        self.button.setText(self.tr("Not right?"))
+        self.button.setAccessibleName(self.tr("Correct what this message is"))
+        self.button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.menu = QMenu(self.button)
+        self.button.setMenu(self.menu)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(self.button)
+        self.hide()
+
+    def names(self) -> dict[str, str]:
+        return {
+            "human": self.tr("a real reply"),
+            "auto_reply": self.tr("an automatic reply"),
+            "bulk": self.tr("bulk mail"),
+            "bounce": self.tr("a bounce"),
+            "calendar": self.tr("a calendar reply"),
+            "unreadable": self.tr("unreadable"),
+        }
+
+    def show_verdict(self, kind: str, evidence: str, *, incoming: bool = True) -> None:
+        """Explain ``kind`` by ``evidence``; hidden for the user's own (sent) mail."""
+        self.kind = kind
+        if not incoming or not kind:
+            self.hide()
+            return
+        name = self.names().get(kind, kind.replace("_", " "))
+        because = f" ({evidence})" if evidence else ""
+        self.label.setText(self.tr("Read as {0}{1}.").format(name, escape(because)))
+        self.menu.clear()
+        for choice, label in self.choices():
+            action = self.menu.addAction(label)
+            action.setData(choice)
+            action.triggered.connect(lambda _=False, c=choice: self.corrected.emit(c))
+        self.button.setEnabled(bool(self.menu.actions()))
+        self.show()
+
+    def choices(self) -> list[tuple[str, str]]:
+        """(kind, label) the user may say the message is: never what it already is."""
+        options = [
+            ("human", self.tr("This was a real reply")),
+            ("auto_reply", self.tr("This was an automatic reply")),
+            ("bulk", self.tr("This is bulk mail: ignore it")),
+        ]
+        return [(kind, label) for kind, label in options if kind != self.kind]

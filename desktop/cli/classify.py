@@ -122,6 +122,11 @@ def _record(
     return {
         "file": name,
         "kind": v.kind,
+        # The finer class: delay (a bounce that is not permanent), challenge, ticket,
+        # read_receipt, or the kind itself.
+        "class": "delay"
+        if v.kind == "bounce" and not v.permanent
+        else v.extra.get("class", v.kind),
         "evidence": v.evidence,
         "from": sender,
         "subject": subject,
@@ -146,7 +151,8 @@ def _record(
 def _human_readable(r: dict[str, Any]) -> str:
     if r["kind"] == "error":
         return f"{r['file']}: error: {r['error']}\n"
-    lines = [f"{r['file']}: {r['kind']}  ({r['evidence']})"]
+    shown = r["kind"] if r["class"] == r["kind"] else f"{r['kind']} ({r['class']})"
+    lines = [f"{r['file']}: {shown}  ({r['evidence']})"]
     if r["intent"]:
         lines.append(f"  intent: {r['intent']}  ({r['intent_evidence']})")
     if r["accepted_slot"]:

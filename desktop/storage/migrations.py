@@ -309,6 +309,24 @@ def _v9_message_failures(db: sqlite3.Connection) -> None:
     )
 
 
+def _verdict_corrections(db: sqlite3.Connection) -> None:
+    """The user's corrections of a verdict, one row each, with what it had been read as."""
+    _run(
+        db,
+        """
+        CREATE TABLE verdict_corrections (
+            id INTEGER PRIMARY KEY,
+            message_key TEXT NOT NULL,
+            sender TEXT NOT NULL,
+            was TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            corrected_at TEXT NOT NULL
+        );
+        CREATE INDEX verdict_corrections_sender ON verdict_corrections (sender, corrected_at)
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -319,5 +337,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v7_mailbox_flags,
     _v8_workspace,
     _v9_message_failures,
+    _verdict_corrections,
 )
 LATEST = len(MIGRATIONS)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from desktop.storage.accounts import AccountRepo
 from desktop.storage.contacts import ContactRepo
+from desktop.storage.corrections import CorrectionRepo
 from desktop.storage.database import DB_NAME, Database
 from desktop.storage.marks import MarkRepo
 from desktop.storage.messages import MessageRepo
@@ -39,6 +40,7 @@ class Store:
         self.outbox = OutboxRepo(database)
         self.marks = MarkRepo(database)
         self.workspace = WorkspaceRepo(database)
+        self.corrections = CorrectionRepo(database)
 
     @classmethod
     def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Store:

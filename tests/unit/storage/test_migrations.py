@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS
+from desktop.storage.migrations import LATEST, MIGRATIONS, _verdict_corrections
 from desktop.storage.store import DB_NAME
 
 
@@ -55,6 +55,7 @@ ADDED = {
     7: "mailbox_flags",
     8: "interviews",
     9: "message_failures",
+    MIGRATIONS.index(_verdict_corrections) + 1: "verdict_corrections",
 }
 
 
@@ -79,3 +80,27 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
 
 def test_every_migration_is_covered() -> None:
     assert set(ADDED) | {1} == set(range(1, LATEST + 1))
+
+
+def test_verdict_corrections_keep_each_correction_and_the_latest_per_sender(
+    tmp_path: Path,
+) -> None:
+    from datetime import UTC, datetime
+
+    store = Store.open(tmp_path)
+    first = datetime(2026, 3, 10, 9, tzinfo=UTC)
+    store.corrections.record("1:a", "Ada@Example.org", "auto_reply", "human", first)
+    store.corrections.record("1:b", "ada@example.org", "human", "bulk", first.replace(hour=10))
+    assert store.corrections.for_sender("ADA@example.org ") == "human"  # bulk: this one only
+    store.corrections.record(
+        "1:c", "ada@example.org", "human", "auto_reply", first.replace(hour=11)
+    )
+    assert store.corrections.for_sender("ada@example.org") == "auto_reply"
+    assert store.corrections.for_sender("bob@example.org") is None
+    assert [(c.message_key, c.was, c.kind) for c in store.corrections.all()] == [
+        ("1:a", "auto_reply", "human"),
+        ("1:b", "human", "bulk"),
+        ("1:c", "human", "auto_reply"),
+    ]
+    with pytest.raises(ValueError, match="cannot correct"):
+        store.corrections.record("1:d", "ada@example.org", "human", "bounce", first)
