@@ -8,11 +8,13 @@ import threading
 import traceback
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from desktop import __version__, logs, settings
 from desktop.context import AppContext
 from desktop.paths import Paths, make_private
-from desktop.storage import StorageError, Store
+from desktop.storage import StorageError
+from desktop.storage.database import is_damage
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -61,10 +63,16 @@ def run_gui(
 
     qInstallMessageHandler(qt_message)
 
+    from ui.damage import open_for_window
+
     try:
         # The GUI's own connection reads only (a stray write raises); every write the user asks
-        # for runs on the database worker's connection, through ui.ops.
-        store = Store.open(paths.profile, read_only=True)
+        # for runs on the database worker's connection, through ui.ops. A damaged page met by
+        # the first read is said before the window, with a restore offered (ui.damage).
+        opened = open_for_window(paths)
+        if opened is None:
+            return 1
+        store = opened
     except StorageError as exc:
         log.error("cannot open the profile: %s", exc)
         QMessageBox.critical(None, "Coffeechat cannot open your data", str(exc))
@@ -119,10 +127,18 @@ def run_gui(
     class ErrorRelay(QObject):
         """Carries unexpected errors from any thread to the GUI thread.
 
-        Signals: error_raised(str) — the formatted traceback's last line and the log's place.
+        Signals: error_raised(str) — the formatted traceback's last line and the log's place;
+        damage_met() — the database is damaged (the error is kept in ``damage``).
         """
 
         error_raised = Signal(str)
+        damage_met = Signal()
+        damage: BaseException | None = None
+        notice: Any = None  # the window's ui.damage.DamageNotice, once built
+
+        def show_damage(self) -> None:
+            if self.notice is not None and self.damage is not None:
+                self.notice.offer(self.damage)
 
         def show(self, text: str) -> None:
             box = QMessageBox(
@@ -138,6 +154,7 @@ def run_gui(
 
     relay = ErrorRelay()
     relay.error_raised.connect(relay.show)
+    relay.damage_met.connect(relay.show_damage)
     where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
 
     # One way to run background work for the window's life; an operation's unexpected failure
@@ -165,7 +182,11 @@ def run_gui(
     # add_panel_tab, named menus).
     from ui import workspace
 
-    workspace.install(window, ctx)
+    hooks = workspace.install(window, ctx)
+    # Damage met by a read while the window is open: one dialog that offers a restore.
+    from ui import damage
+
+    relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.
@@ -186,6 +207,10 @@ def run_gui(
         kind: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if is_damage(exc):
+            relay.damage = exc
+            relay.damage_met.emit()
+            return
         relay.error_raised.emit(f"{kind.__name__}: {exc}\n\nCoffeechat keeps running. {where}")
 
     def on_thread_exception(args: threading.ExceptHookArgs) -> None:
