@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import threading
 import traceback
@@ -14,7 +15,7 @@ from desktop import __version__, logs, settings
 from desktop.context import AppContext
 from desktop.paths import Paths, make_private
 from desktop.storage import StorageError
-from desktop.storage.database import is_damage
+from desktop.storage.database import explain, is_damage
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -63,7 +64,7 @@ def run_gui(
 
     qInstallMessageHandler(qt_message)
 
-    from ui.damage import open_for_window
+    from ui.damage import ask_restore_at_start, open_for_window
 
     try:
         # The GUI's own connection reads only (a stray write raises); every write the user asks
@@ -170,38 +171,52 @@ def run_gui(
         OutlookConnector(ctx, ops=ops),
         ImapConnector(ctx, ops=ops),
     )
-    window = MainWindow(
-        ctx,
-        first_run_welcome=not demo and screenshot is None,
-        connectors=(gmail, outlook, imap),
-        ops=ops,
-    )
-    for connector in (gmail, outlook, imap):
-        connector.events.account_added.connect(window.settings_ui.on_account_added)
-    # The interview workspace plugs in through the window's extension API (add_view,
-    # add_panel_tab, named menus).
-    from ui import workspace
+    try:
+        window = MainWindow(
+            ctx,
+            first_run_welcome=not demo and screenshot is None,
+            connectors=(gmail, outlook, imap),
+            ops=ops,
+        )
+        for connector in (gmail, outlook, imap):
+            connector.events.account_added.connect(window.settings_ui.on_account_added)
+        # The interview workspace plugs in through the window's extension API (add_view,
+        # add_panel_tab, named menus).
+        from ui import workspace
 
-    hooks = workspace.install(window, ctx)
-    # Damage met by a read while the window is open: one dialog that offers a restore.
-    from ui import damage
+        hooks = workspace.install(window, ctx)
+        # Damage met by a read while the window is open: one dialog that offers a restore.
+        from ui import damage
 
-    relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
+        relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
 
-    # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
-    # the tray keeps Coffeechat running when the window is closed.
-    from desktop.notify import DesktopNotifierBackend
-    from ui.notifications import NotificationCenter
-    from ui.tray import Tray
+        # Reminders (issue 7): native notifications, else tray messages, else the window's
+        # banner; the tray keeps Coffeechat running when the window is closed.
+        from desktop.notify import DesktopNotifierBackend
+        from ui.notifications import NotificationCenter
+        from ui.tray import Tray
 
-    tray = Tray(window, ctx)
-    notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
-    notifications.follow(window.sync_finished, window.settings_changed)
-    notifications.due_count_changed.connect(tray.set_count)
-    window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
-    tray.pause_toggled.connect(notifications.set_paused)
-    app.aboutToQuit.connect(notifications.close)
-    notifications.start()
+        tray = Tray(window, ctx)
+        notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
+        notifications.follow(window.sync_finished, window.settings_changed)
+        notifications.due_count_changed.connect(tray.set_count)
+        window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
+        tray.pause_toggled.connect(notifications.set_paused)
+        app.aboutToQuit.connect(notifications.close)
+        notifications.start()
+    except sqlite3.DatabaseError as exc:
+        # A damaged page the first read did not meet, met while the window is built: the same
+        # offer to restore, then the window again on the restored data.
+        if not is_damage(exc):
+            raise
+        log.error("the database is damaged: %s", exc)
+        ops.close()
+        tasks.shutdown()
+        store.close()
+        if not ask_restore_at_start(paths, exc):
+            print(f"coffeechat: {explain(exc, paths.database)}", file=sys.stderr)
+            return 1
+        return run_gui(paths, demo=demo, screenshot=screenshot, quit_after=quit_after)
 
     def on_exception(
         kind: type[BaseException], exc: BaseException, tb: TracebackType | None
