@@ -122,11 +122,11 @@ def measure(name: str, limit: float) -> str:
     if process.is_alive():
         process.kill()
         process.join()
-        return f"{name:34} stopped after {limit:.0f} s"
+        return f"{name:38} stopped after {limit:.0f} s"
     if answer.empty():
-        return f"{name:34} failed (exit status {process.exitcode})"
+        return f"{name:38} failed (exit status {process.exitcode})"
     seconds, size, kind, text = answer.get()
-    return f"{name:34} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
+    return f"{name:38} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
 
 
 def dovecot_pass() -> None:
