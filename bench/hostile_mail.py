@@ -1,11 +1,13 @@
-"""How long one hostile but legal message costs the sync: parse + classify, per shape.
+"""How long one hostile but legal message costs the sync: parse + classify, per shape; and
+how long a whole sync pass takes on a real Dovecot holding them among genuine replies.
 
 Each shape is a message a sender can put in anyone's mailbox: an HTML newsletter of unclosed
 tags, a part with tens of thousands of RFC 2231 parameters, deeply nested multiparts, a huge
 header. Every shape runs in its own process with a time limit, so a quadratic case is reported
-as "stopped" instead of hanging the benchmark.
+as "stopped" instead of hanging the benchmark. With ``--dovecot`` (needs Dovecot), the
+mailbox of tests/integration/test_hostile_imap.py is synced and the pass is timed.
 
-    python bench/hostile_mail.py [--limit SECONDS] [--only NAME ...]
+    python bench/hostile_mail.py [--limit SECONDS] [--only NAME ...] [--dovecot] [--no-shapes]
 """
 
 from __future__ import annotations
@@ -75,6 +77,18 @@ def many_headers() -> bytes:
     return (_HEAD + fields + "\r\nHello Sam\r\n").encode()
 
 
+def folded_content_type() -> bytes:
+    folded = "\r\n        Mon, 09 Mar 2026 10:00:00 +0000" * 2_000
+    return (
+        _HEAD + f'Content-Type: multipart/alternative; boundary="b"{folded}\r\n\r\n'
+        "--b\r\nContent-Type: text/plain\r\n\r\nSure.\r\n--b--\r\n"
+    ).encode()
+
+
+def one_long_word() -> bytes:
+    return (_HEAD + "Content-Type: text/plain\r\n\r\n" + "Ana" * 8_000 + "\r\n").encode()
+
+
 SHAPES: dict[str, Callable[[], bytes]] = {
     "1 MB of '<br '": br_1mb,
     "100 KB of '<div '": div_100kb,
@@ -83,6 +97,8 @@ SHAPES: dict[str, Callable[[], bytes]] = {
     "50,000 parts": many_parts,
     "Cc header of 100,000 addresses": huge_header,
     "200,000 header fields": many_headers,
+    "Content-Type folded into 80 KB": folded_content_type,
+    "a body of one 24 KB capitalised word": one_long_word,
 }
 
 
@@ -106,20 +122,64 @@ def measure(name: str, limit: float) -> str:
     if process.is_alive():
         process.kill()
         process.join()
-        return f"{name:34} stopped after {limit:.0f} s"
+        return f"{name:38} stopped after {limit:.0f} s"
     if answer.empty():
-        return f"{name:34} failed (exit status {process.exitcode})"
+        return f"{name:38} failed (exit status {process.exitcode})"
     seconds, size, kind, text = answer.get()
-    return f"{name:34} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
+    return f"{name:38} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
+
+
+def dovecot_pass() -> None:
+    """The hostile mailbox of the integration test on a real Dovecot: one pass, timed."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+
+    from desktop.domain.clock import ManualClock
+    from desktop.domain.model import Stage
+    from desktop.sync import run_once
+    from tests.fuzz import hostile_mailbox as hm
+    from tests.helpers.dovecot import mail_servers
+
+    clock = ManualClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    with tempfile.TemporaryDirectory() as tmp, mail_servers(users={hm.ME: hm.PASSWORD}) as ds:
+        room = hm.open_mailroom(*ds, Path(tmp) / "profile", clock)
+        try:
+            run_once(room.store, room.provider, clock)
+            clock.advance(timedelta(hours=1))
+            hostile = hm.deliver_all(ds[0], clock.now())
+            size = sum(p.stat().st_size for p in (ds[0].root / "mail").rglob("*") if p.is_file())
+            started = time.perf_counter()
+            result = run_once(room.store, room.provider, clock)
+            took = time.perf_counter() - started
+            started = time.perf_counter()
+            again = run_once(room.store, room.provider, clock)
+            idle = time.perf_counter() - started
+            replied = sum(
+                room.store.pipeline.state(room.contacts[a]).stage is Stage.REPLIED
+                for a in hm.GENUINE
+            )
+        finally:
+            room.close()
+    print(
+        f"dovecot pass: {len(hostile)} hostile messages and {len(hm.GENUINE)} genuine replies "
+        f"({size / 1e6:.1f} MB in the Maildir): {took:.2f} s, {result.relevant} relevant, "
+        f"{replied}/{len(hm.GENUINE)} genuine replies landed; the next pass {idle:.2f} s, "
+        f"{again.relevant} read again"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=float, default=120.0, help="seconds per shape")
     parser.add_argument("--only", nargs="+", choices=sorted(SHAPES), default=None)
+    parser.add_argument("--dovecot", action="store_true", help="also time a pass on Dovecot")
+    parser.add_argument("--no-shapes", action="store_true", help="skip the shapes one by one")
     args = parser.parse_args(argv)
-    for name in args.only or SHAPES:
-        print(measure(name, args.limit), flush=True)
+    if not args.no_shapes:
+        for name in args.only or SHAPES:
+            print(measure(name, args.limit), flush=True)
+    if args.dovecot:
+        dovecot_pass()
     return 0
 
 

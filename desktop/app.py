@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 import sys
 import threading
 import traceback
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from desktop import __version__, logs, settings
 from desktop.context import AppContext
 from desktop.paths import Paths, make_private
-from desktop.storage import StorageError, Store
+from desktop.storage import StorageError
+from desktop.storage.database import explain, is_damage
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
@@ -61,10 +64,16 @@ def run_gui(
 
     qInstallMessageHandler(qt_message)
 
+    from ui.damage import ask_restore_at_start, open_for_window
+
     try:
         # The GUI's own connection reads only (a stray write raises); every write the user asks
-        # for runs on the database worker's connection, through ui.ops.
-        store = Store.open(paths.profile, read_only=True)
+        # for runs on the database worker's connection, through ui.ops. A damaged page met by
+        # the first read is said before the window, with a restore offered (ui.damage).
+        opened = open_for_window(paths)
+        if opened is None:
+            return 1
+        store = opened
     except StorageError as exc:
         log.error("cannot open the profile: %s", exc)
         QMessageBox.critical(None, "Coffeechat cannot open your data", str(exc))
@@ -119,10 +128,18 @@ def run_gui(
     class ErrorRelay(QObject):
         """Carries unexpected errors from any thread to the GUI thread.
 
-        Signals: error_raised(str) — the formatted traceback's last line and the log's place.
+        Signals: error_raised(str) — the formatted traceback's last line and the log's place;
+        damage_met() — the database is damaged (the error is kept in ``damage``).
         """
 
         error_raised = Signal(str)
+        damage_met = Signal()
+        damage: BaseException | None = None
+        notice: Any = None  # the window's ui.damage.DamageNotice, once built
+
+        def show_damage(self) -> None:
+            if self.notice is not None and self.damage is not None:
+                self.notice.offer(self.damage)
 
         def show(self, text: str) -> None:
             box = QMessageBox(
@@ -138,6 +155,7 @@ def run_gui(
 
     relay = ErrorRelay()
     relay.error_raised.connect(relay.show)
+    relay.damage_met.connect(relay.show_damage)
     where = f"Details are in the log: {log_file}" if log_file else "Logging is off (no log folder)."
 
     # One way to run background work for the window's life; an operation's unexpected failure
@@ -153,39 +171,61 @@ def run_gui(
         OutlookConnector(ctx, ops=ops),
         ImapConnector(ctx, ops=ops),
     )
-    window = MainWindow(
-        ctx,
-        first_run_welcome=not demo and screenshot is None,
-        connectors=(gmail, outlook, imap),
-        ops=ops,
-    )
-    for connector in (gmail, outlook, imap):
-        connector.events.account_added.connect(window.settings_ui.on_account_added)
-    # The interview workspace plugs in through the window's extension API (add_view,
-    # add_panel_tab, named menus).
-    from ui import workspace
+    try:
+        window = MainWindow(
+            ctx,
+            first_run_welcome=not demo and screenshot is None,
+            connectors=(gmail, outlook, imap),
+            ops=ops,
+        )
+        for connector in (gmail, outlook, imap):
+            connector.events.account_added.connect(window.settings_ui.on_account_added)
+        # The interview workspace plugs in through the window's extension API (add_view,
+        # add_panel_tab, named menus).
+        from ui import workspace
 
-    workspace.install(window, ctx)
+        hooks = workspace.install(window, ctx)
+        # Damage met by a read while the window is open: one dialog that offers a restore.
+        from ui import damage
 
-    # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
-    # the tray keeps Coffeechat running when the window is closed.
-    from desktop.notify import DesktopNotifierBackend
-    from ui.notifications import NotificationCenter
-    from ui.tray import Tray
+        relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
 
-    tray = Tray(window, ctx)
-    notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
-    notifications.follow(window.sync_finished, window.settings_changed)
-    notifications.due_count_changed.connect(tray.set_count)
-    window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
-    tray.pause_toggled.connect(notifications.set_paused)
-    app.aboutToQuit.connect(notifications.close)
-    notifications.start()
+        # Reminders (issue 7): native notifications, else tray messages, else the window's
+        # banner; the tray keeps Coffeechat running when the window is closed.
+        from desktop.notify import DesktopNotifierBackend
+        from ui.notifications import NotificationCenter
+        from ui.tray import Tray
+
+        tray = Tray(window, ctx)
+        notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
+        notifications.follow(window.sync_finished, window.settings_changed)
+        notifications.due_count_changed.connect(tray.set_count)
+        window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
+        tray.pause_toggled.connect(notifications.set_paused)
+        app.aboutToQuit.connect(notifications.close)
+        notifications.start()
+    except sqlite3.DatabaseError as exc:
+        # A damaged page the first read did not meet, met while the window is built: the same
+        # offer to restore, then the window again on the restored data.
+        if not is_damage(exc):
+            raise
+        log.error("the database is damaged: %s", exc)
+        ops.close()
+        tasks.shutdown()
+        store.close()
+        if not ask_restore_at_start(paths, exc):
+            print(f"coffeechat: {explain(exc, paths.database)}", file=sys.stderr)
+            return 1
+        return run_gui(paths, demo=demo, screenshot=screenshot, quit_after=quit_after)
 
     def on_exception(
         kind: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
         log.error("unexpected error:\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if is_damage(exc):
+            relay.damage = exc
+            relay.damage_met.emit()
+            return
         relay.error_raised.emit(f"{kind.__name__}: {exc}\n\nCoffeechat keeps running. {where}")
 
     def on_thread_exception(args: threading.ExceptHookArgs) -> None:

@@ -124,8 +124,13 @@ def validate(path: Path) -> int:
     path = Path(path)
     if not path.is_file():
         raise BackupError(f"{path} is not a file.")
-    with path.open("rb") as f:
-        header = f.read(16)
+    try:
+        with path.open("rb") as f:
+            header = f.read(16)
+    except OSError as exc:
+        raise BackupError(
+            f"{path.name} cannot be read ({exc.strerror or exc}). Nothing was changed."
+        ) from exc
     if header != b"SQLite format 3\x00":
         raise BackupError(
             f"{path.name} is not a Coffeechat backup (it is not an SQLite database). "

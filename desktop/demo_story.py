@@ -102,7 +102,20 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
     mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
     created = store.contacts.count() == 0
     if created:
-        ids: dict[str, int] = {}
+        _seed_contacts(store)
+        path = paths.settings
+        current = settings.load(path)
+        if not current.user_name:
+            settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
+    ids_by_email = {r.contact.primary_email: r.id for r in store.contacts.all()}
+    return Demo(store, mailbox, ids_by_email, created)
+
+
+def _seed_contacts(store: Store) -> None:
+    """The demo's contacts, in one transaction: a full disk half-way leaves none (the next run
+    seeds them all), never a story with some of its people missing."""
+    ids: dict[str, int] = {}
+    with store.transaction():
         for demo in DEMO_CONTACTS:  # referrers first is not guaranteed: link them afterwards
             stored = store.contacts.add(
                 Contact(
@@ -121,12 +134,6 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
             if demo.referrer_email and demo.referrer_email in ids:
                 record = store.contacts.get(ids[demo.email])
                 store.contacts.update(replace(record.contact, referrer_id=ids[demo.referrer_email]))
-        path = paths.settings
-        current = settings.load(path)
-        if not current.user_name:
-            settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
-    ids_by_email = {r.contact.primary_email: r.id for r in store.contacts.all()}
-    return Demo(store, mailbox, ids_by_email, created)
 
 
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:

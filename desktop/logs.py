@@ -9,6 +9,7 @@ import logging
 import logging.handlers
 import os
 import re
+import sys
 from pathlib import Path
 
 from desktop.storage.files import FILE_MODE, narrow, private_dir
@@ -26,6 +27,14 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, FILE_MODE)
         narrow(Path(self.baseFilename))
         return open(fd, "a", encoding=self.encoding, errors=self.errors)  # the handler only appends
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that cannot be written (the disk is full) is dropped quietly: the standard
+        handler prints a traceback on stderr, in the middle of the command's one-line error."""
+        exc = sys.exc_info()[1]
+        if isinstance(exc, OSError):
+            return
+        super().handleError(record)
 
 
 class RedactingFilter(logging.Filter):

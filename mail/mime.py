@@ -15,18 +15,21 @@ import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from email import policy
-from email.feedparser import BytesFeedParser
 from email.header import decode_header, make_header
 from email.headerregistry import Address
 from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.policy import EmailPolicy, Policy
 from email.utils import format_datetime, getaddresses, make_msgid, parsedate_to_datetime
-from typing import Any
 
 import nh3
 
 from mail.dates import EARLIEST, LATEST, clamp
+from mail.mime_limits import (
+    MAX_PARAM_HEADER_CHARS,
+    MAX_PARAMS,
+    params_cut,
+    parse_bytes,
+    parts,
+)
 from mail.provider import Attachment, MailMessage, MessageRef, OutgoingMessage
 
 #: Bodies (plain or html) longer than this many characters are cut, with a defect noted.
@@ -35,16 +38,6 @@ MAX_BODY_CHARS = 1_000_000
 MAX_HEADER_CHARS = 64_000
 #: Header fields read at most (a long trace of Received lines has a few dozen).
 MAX_HEADER_FIELDS = 1_000
-#: MIME parts (nested ones included) read at most: a real reply has a handful, and the standard
-#: library spends about half a millisecond on each.
-MAX_PARTS = 200
-#: Parameters of a Content-Type or Content-Disposition read at most. RFC 2231 lets a sender
-#: split a value into any number of them, and the standard library parses them in quadratic
-#: time (50,000 took minutes).
-MAX_PARAMS = 100
-_PARAM_HEADERS = ("content-type", "content-disposition")
-#: Bytes fed to the parser at a time; the count of parts is checked in between.
-_FEED_CHUNK = 4096
 OUTBOX_HEADER = "X-Coffeechat-Outbox"
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -80,11 +73,14 @@ def parse_message(
 
 def _parse(raw: bytes, ref: MessageRef, *, full: bool, fallback_date: datetime) -> MailMessage:
     defects: list[str] = []
-    msg = _parse_bytes(raw, full=full, defects=defects)
+    msg = parse_bytes(raw, full=full, defects=defects)
     for defect in msg.defects:
         defects.append(_describe_defect(defect))
-    if any(_params_cut(part) for part in _parts(msg)):
-        defects.append(f"more than {MAX_PARAMS} MIME parameters in a part; the rest not read")
+    if any(params_cut(part) for part in parts(msg)):
+        defects.append(
+            f"a Content-Type or Content-Disposition of more than {MAX_PARAMS} parameters or "
+            f"{MAX_PARAM_HEADER_CHARS} characters; the rest not read"
+        )
 
     items = list(itertools.islice(_raw_items(msg), MAX_HEADER_FIELDS + 1))
     if len(items) > MAX_HEADER_FIELDS:
@@ -157,72 +153,6 @@ def valid_text(text: str) -> str:
     except UnicodeEncodeError:
         return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
     return text
-
-
-class _BoundedPolicy(EmailPolicy):
-    """The default policy, reading at most MAX_PARAMS parameters of a Content-Type or
-    Content-Disposition (every time the header is fetched, which the parser itself does)."""
-
-    def header_fetch_parse(self, name: str, value: str) -> Any:
-        if (
-            isinstance(value, str)
-            and name.lower() in _PARAM_HEADERS
-            and value.count(";") > MAX_PARAMS
-        ):
-            value = ";".join(value.split(";", MAX_PARAMS + 1)[: MAX_PARAMS + 1])
-        return super().header_fetch_parse(name, value)
-
-
-_POLICY = _BoundedPolicy()
-
-
-class _CountedParts:
-    """The parser's message factory, counting the parts it makes."""
-
-    def __init__(self) -> None:
-        self.made = 0
-
-    def __call__(self, policy: Policy = _POLICY) -> EmailMessage:
-        self.made += 1
-        return EmailMessage(policy=policy)
-
-
-def _parse_bytes(raw: bytes, *, full: bool, defects: list[str]) -> EmailMessage:
-    """The parsed message, reading at most about MAX_PARTS parts: the parser is fed in chunks
-    and stopped when it has made more; what it has so far is the message."""
-    if not full:
-        headers = BytesParser(policy=_POLICY).parsebytes(raw, headersonly=True)
-        assert isinstance(headers, EmailMessage)
-        return headers
-    factory = _CountedParts()
-    feeder = BytesFeedParser(_factory=factory, policy=_POLICY)
-    factory.made = 0  # the parser makes one to try the factory
-    for start in range(0, len(raw), _FEED_CHUNK):
-        feeder.feed(raw[start : start + _FEED_CHUNK])
-        if factory.made > MAX_PARTS:
-            defects.append(f"more than {MAX_PARTS} MIME parts; the rest not read")
-            break
-    msg = feeder.close()
-    assert isinstance(msg, EmailMessage)
-    return msg
-
-
-def _parts(msg: Message) -> Iterator[Message]:
-    """Every part, the message itself first, without recursion (nesting may be deep)."""
-    stack: list[Message] = [msg]
-    while stack:
-        part = stack.pop()
-        yield part
-        payload = part.get_payload() if part.is_multipart() else None
-        if isinstance(payload, list):
-            stack.extend(reversed([p for p in payload if isinstance(p, Message)]))
-
-
-def _params_cut(part: Message) -> bool:
-    return any(
-        str(name).lower() in _PARAM_HEADERS and str(value).count(";") > MAX_PARAMS
-        for name, value in part.raw_items()
-    )
 
 
 def _raw_items(msg: Message) -> Iterator[tuple[str, str]]:

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import importers
+from desktop.importers.people import strip_unsafe
 from desktop.storage import Store
 from ui.a11y import name_controls
 from ui.ops import Ops
@@ -157,9 +158,9 @@ class ImportDialog(QDialog):
 
     def _offer_mapping_from_header(self, path: Path) -> None:
         """A CSV whose name column was not recognised: let the user pick it."""
-        try:
-            first = path.read_text(encoding="utf-8-sig", errors="replace").splitlines()[:1]
-        except OSError:
+        try:  # decoded as the import reads it: a UTF-16 or UTF-32 export by its mark
+            first = strip_unsafe(importers.file_text(path)).splitlines()[:1]
+        except importers.ImportError_:
             return
         if not first or path.suffix.lower() in (".vcf", ".vcard"):
             return

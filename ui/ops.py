@@ -87,6 +87,9 @@ class Ops(QObject):
         self.tasks = tasks
         self.profile = profile
         self.show_error = show_error
+        #: Says an error that is damage to the database its own way (ui.damage), True when it
+        #: did; other errors take the default path.
+        self.show_damage: Callable[[BaseException], bool] | None = None
         self.closed = False
         #: Database operations not yet done (a write the user made just before quitting).
         self._pending: set[Future[Any]] = set()
@@ -200,6 +203,8 @@ class Ops(QObject):
     def report(self, error: BaseException) -> None:
         """The default failure path: log ``error`` and show it the app's non-blocking way. A
         ``failure`` callback hands on here the errors it does not show itself."""
+        if self.show_damage is not None and self.show_damage(error):
+            return
         log.error("background operation failed", exc_info=error)
         text = f"{type(error).__name__}: {error}"
         self.failed.emit(text)

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QFileDialog, QMenu, QMessageBox, QStyle, QWidget
 
 from desktop.context import AppContext
 from desktop.domain.due import ActionKind, DueAction
+from desktop.storage import StorageError
 
 #: The keys of the views the workspace adds, in sidebar order.
 VIEW_KEYS = ("objectives", "network", "analytics")
@@ -391,12 +392,13 @@ class Workspace(QObject):
                 return False
         profile = self.ctx.paths.profile
 
-        def replace(_store: Store) -> Path | None:
-            # On the database worker, so no write of ours runs meanwhile. SQLite's online backup
-            # writes into the live database under its own locking: the worker's connection and
-            # the GUI's read-only one stay open and see the restored data from their next read.
+        def replace(store: Store) -> Path | None:
+            # On the database worker, so no write of ours runs meanwhile. A whole database is
+            # restored under SQLite's locking (open connections see it from their next read);
+            # a damaged one is moved aside and a new file takes its place, which connections
+            # see only when opened again: the worker's here, the GUI's in on_restored.
             copy = restore(profile, source)
-            Store.open(profile).close()  # upgrades an older backup's schema
+            store.reopen()  # which also upgrades an older backup's schema
             return copy
 
         name = source.name
@@ -408,6 +410,11 @@ class Workspace(QObject):
         return True
 
     def on_restored(self, name: str, safety: Path | None) -> None:
+        try:
+            self.ctx.store.reopen()  # the GUI's connection, on its own thread
+        except StorageError as exc:
+            QMessageBox.warning(self.window, self.tr("Restore failed"), str(exc))
+            return
         self.window.select_contact(None)
         self.window.reload_all()
         self.refresh_current()

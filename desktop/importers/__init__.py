@@ -13,7 +13,7 @@ one each, ``merge`` plans and applies.
 from desktop.importers.csv_file import FIELDS, GUESSES, LINKEDIN_HEADER, guess_mapping, read_csv
 from desktop.importers.merge import Merge, Plan, Result, apply, describe, name_key, plan
 from desktop.importers.people import MAX_BYTES, Format, ImportError_, Parsed, Person, Rejected
-from desktop.importers.reading import read_file, read_text
+from desktop.importers.reading import file_text, read_file, read_text
 from desktop.importers.vcard import read_vcards
 
 __all__ = [
@@ -31,6 +31,7 @@ __all__ = [
     "Result",
     "apply",
     "describe",
+    "file_text",
     "guess_mapping",
     "name_key",
     "plan",

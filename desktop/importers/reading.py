@@ -57,11 +57,9 @@ def _text(data: bytes, name: str) -> str:
     return text
 
 
-def read_file(path: Path, mapping: Mapping[str, str] | None = None) -> Parsed:
-    """Parse ``path`` by its content (vCard, LinkedIn export or another CSV).
-
-    Raises ImportError_ when nothing in it can be read (unreadable, binary, no header, an empty
-    file); rows that are wrong on their own are returned as rejected, with the reason."""
+def file_text(path: Path) -> str:
+    """The text of a contact file, decoded as the import reads it (byte-order mark, UTF-8,
+    Windows-1252); ImportError_ when it is too large, unreadable or not text."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -70,7 +68,16 @@ def read_file(path: Path, mapping: Mapping[str, str] | None = None) -> Parsed:
         data = path.read_bytes()
     except OSError as exc:
         raise ImportError_(f"Cannot read {path}: {exc.strerror or exc}.") from exc
-    return read_text(_text(data, path.name), path.name, mapping)
+    return _text(data, path.name)
+
+
+def read_file(path: Path, mapping: Mapping[str, str] | None = None) -> Parsed:
+    """Parse ``path`` by its content (vCard, LinkedIn export or another CSV).
+
+    Raises ImportError_ when nothing in it can be read (unreadable, binary, no header, an empty
+    file); rows that are wrong on their own are returned as rejected, with the reason."""
+    path = Path(path)
+    return read_text(file_text(path), path.name, mapping)
 
 
 def read_text(

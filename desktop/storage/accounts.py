@@ -5,16 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop.storage.codec import from_iso, iso
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 from mail.provider import Account, AccountKind
 
 
-class AccountRepo:
+class AccountRepo(Repository):
     """The accounts table and each account's settings."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     def add(self, kind: AccountKind, address: str, display_name: str = "") -> Account:
         with self._database.transaction():

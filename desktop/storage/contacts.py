@@ -7,16 +7,12 @@ from dataclasses import replace
 
 from desktop.domain.model import Contact, ContactState
 from desktop.storage.codec import iso, state_from_json, state_to_json
-from desktop.storage.database import Database, StorageError
+from desktop.storage.database import Repository, StorageError
 from desktop.storage.records import ContactRecord, utc_now
 
 
-class ContactRepo:
+class ContactRepo(Repository):
     """The contacts table and contact_emails."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     def add(self, contact: Contact, state: ContactState | None = None) -> Contact:
         state = state or ContactState()

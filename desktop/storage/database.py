@@ -77,6 +77,18 @@ def explain(exc: BaseException, path: Path) -> StorageError:
     )
 
 
+def is_damage(exc: BaseException) -> bool:
+    """An SQLite error that says the database file itself is damaged ("database disk image is
+    malformed", "file is not a database"), not a lock, a full disk or a read-only file: the way
+    out is a restore."""
+    if not isinstance(exc, sqlite3.DatabaseError) or disk_full(exc):
+        return False
+    text = str(exc)
+    if isinstance(exc, sqlite3.OperationalError):
+        return "malformed" in text or "not a database" in text
+    return not any(w in text for w in ("locked", "busy", "readonly", "read-only", "unable to"))
+
+
 def rollback(connection: sqlite3.Connection) -> None:
     """Undo the open transaction, if SQLite has not already undone it (it does after "disk is
     full"): the error that caused the rollback is the one to report, never "cannot rollback"."""
@@ -252,6 +264,16 @@ class Database:
     def close(self) -> None:
         self.connection.close()
 
+    def reopen(self) -> None:
+        """Open the database file again in place of this connection, in the same mode: after a
+        restore put a new file where a damaged one was, a connection still open would go on
+        reading the damaged file, moved aside. Every repository over this database uses the new
+        connection from its next call. On the thread that uses this connection; raises
+        StorageError as ``open`` does (the old connection is then kept)."""
+        fresh = Database.open(self.path.parent, read_only=self.read_only)
+        old, self.connection, self._depth = self.connection, fresh.connection, 0
+        old.close()
+
     @property
     def schema_version(self) -> int:
         return int(self.connection.execute("PRAGMA user_version").fetchone()[0])
@@ -294,3 +316,15 @@ class Database:
             self.connection.execute("RELEASE unit")
             raise
         self.connection.execute("RELEASE unit")
+
+
+class Repository:
+    """A repository over a Database: it reaches the connection at each call, so a database
+    reopened after a restore is the one used."""
+
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    @property
+    def _db(self) -> sqlite3.Connection:
+        return self._database.connection

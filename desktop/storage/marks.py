@@ -6,16 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop.storage.codec import from_iso, iso
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 from desktop.storage.records import ActionKey, ActionMark, MailboxFlagKey
 
 
-class MarkRepo:
+class MarkRepo(Repository):
     """The action_marks, notified, reminder_state and mailbox_flags tables."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     # ----------------------------------------------------------- action marks
     # Snoozes and dismissals (action_marks, schema v2), what the user was already told about

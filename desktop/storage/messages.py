@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from desktop.storage.codec import from_iso, iso
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 from desktop.storage.records import StoredMessage, message_key
 from mail.provider import MailMessage
 
@@ -16,12 +16,8 @@ from mail.provider import MailMessage
 UNREADABLE = "unreadable"
 
 
-class MessageRepo:
+class MessageRepo(Repository):
     """The messages, offers and sender_kinds tables."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     def save(
         self,

@@ -5,15 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from desktop.storage.codec import iso
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 
 
-class OutboxRepo:
+class OutboxRepo(Repository):
     """The outbox table."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     def add(
         self,

@@ -8,16 +8,12 @@ import json
 from desktop.domain.model import ContactState, Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import Step, apply
 from desktop.storage.codec import from_iso, iso, state_from_json, state_to_json
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 from desktop.storage.records import HistoryEntry, event_from_row, utc_now
 
 
-class PipelineRepo:
+class PipelineRepo(Repository):
     """The events and transitions tables, and the state column of contacts."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     def state(self, contact_id: int) -> ContactState:
         row = self._db.execute("SELECT state FROM contacts WHERE id = ?", (contact_id,)).fetchone()

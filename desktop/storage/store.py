@@ -58,6 +58,11 @@ class Store:
     def close(self) -> None:
         self.database.close()
 
+    def reopen(self) -> None:
+        """The database file opened again, in place (after a restore replaced it): see
+        :meth:`Database.reopen`. The repositories stay the same objects."""
+        self.database.reopen()
+
     @property
     def read_only(self) -> bool:
         return self.database.read_only

@@ -20,7 +20,7 @@ from desktop.domain.workspace import (
     SourceKind,
 )
 from desktop.storage.codec import from_iso, iso
-from desktop.storage.database import Database
+from desktop.storage.database import Repository
 
 
 def _strings(text: object) -> tuple[str, ...]:
@@ -28,13 +28,9 @@ def _strings(text: object) -> tuple[str, ...]:
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
 
 
-class WorkspaceRepo:
+class WorkspaceRepo(Repository):
     """The objectives, objective_contacts, contact_sources, research_notes, contact_links,
     questions, interviews and drafts tables."""
-
-    def __init__(self, database: Database) -> None:
-        self._database = database
-        self._db = database.connection
 
     # ------------------------------------------------------------- objectives
     def add_objective(self, objective: Objective) -> Objective:

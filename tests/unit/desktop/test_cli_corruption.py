@@ -7,6 +7,8 @@ import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,8 +19,13 @@ from desktop.cli.registry import main
 from desktop.domain.model import Contact
 from desktop.storage import Store
 from desktop.storage.store import DB_NAME
+from tests.helpers.xvfb import require
 
 AS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+ROOT = Path(__file__).resolve().parents[3]
+#: The capabilities that let root read and write any file: without them a process running as
+#: root meets file permissions as their owner does (an unreadable or read-only profile).
+_POWERS = "-dac_override,-dac_read_search,-fowner"
 
 
 def _truncated(db: Path) -> None:
@@ -145,6 +152,31 @@ def _run(tmp_path: Path, profile: Path, command: str) -> int:
     return main([*words, "--profile", str(profile)])
 
 
+def _run_as_owner(
+    tmp_path: Path, profile: Path, command: str, capsys: pytest.CaptureFixture[str]
+) -> int:
+    """``_run``, in its own process and without root's power over file permissions (Linux
+    capabilities dropped by setpriv), when the tests run as root: the command meets an
+    unreadable or read-only file as its owner would. Its output goes to ``capsys``'s streams."""
+    if not AS_ROOT:
+        return _run(tmp_path, profile, command)
+    setpriv = require("setpriv")  # util-linux
+    words = [w.replace("{tmp}", str(tmp_path)) for w in COMMANDS[command]]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for var in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "XDG_CACHE_HOME"):
+        env[var] = str(tmp_path / var.lower())
+    env.pop("COFFEECHAT_PROFILE", None)
+    done = subprocess.run(
+        [setpriv, f"--bounding-set={_POWERS}", sys.executable, "-m", "desktop.cli", *words,
+         "--profile", str(profile)],
+        capture_output=True, text=True, cwd=ROOT, env=env, timeout=300,
+    )  # fmt: skip
+    capsys.readouterr()
+    sys.stdout.write(done.stdout)
+    sys.stderr.write(done.stderr)
+    return done.returncode
+
+
 def _one_line(err: str) -> None:
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("coffeechat: "), err
@@ -156,12 +188,13 @@ def _one_line(err: str) -> None:
 def test_a_damaged_profile_gives_one_line_never_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: str
 ) -> None:
-    if kind == "unreadable" and AS_ROOT:
-        pytest.skip("root reads every file")
     profile = _profile(tmp_path, command)
     DAMAGE[kind](profile / DB_NAME)
     capsys.readouterr()
-    code = _run(tmp_path, profile, command)
+    if kind == "unreadable":
+        code = _run_as_owner(tmp_path, profile, command, capsys)
+    else:
+        code = _run(tmp_path, profile, command)
     out, err = capsys.readouterr()
     if command == "restore":  # restoring is the way out of every kind of damage but a folder
         if kind == "directory":
@@ -181,12 +214,13 @@ def test_a_damaged_profile_gives_one_line_never_a_traceback(
 def test_a_read_only_or_locked_profile_gives_one_line_never_a_traceback(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], kind: str, command: str
 ) -> None:
-    if kind == "read-only" and AS_ROOT:
-        pytest.skip("root writes every file")
     profile = _profile(tmp_path, command)
     HINDRANCES[kind](profile / DB_NAME)
     capsys.readouterr()
-    code = _run(tmp_path, profile, command)
+    if kind == "read-only":
+        code = _run_as_owner(tmp_path, profile, command, capsys)
+    else:
+        code = _run(tmp_path, profile, command)
     err = capsys.readouterr().err
     assert code in (0, 1)
     if code:
