@@ -55,6 +55,8 @@ ADDED = {
     7: "mailbox_flags",
     8: "interviews",
     9: "message_failures",
+    # The reply loop's migration is the last one, whatever number it gets at merge time.
+    len(MIGRATIONS): "intent_corrections",
 }
 
 
