@@ -84,3 +84,19 @@ def note_label(owner: QWidget, name: str, rgb: tuple[int, int, int]) -> QLabel:
     )
     note.hide()
     return note
+
+
+#: The composer's title for each kind of message.
+TITLES: dict[TemplateKind, str] = {
+    TemplateKind.REQUEST: "Write a request",
+    TemplateKind.FOLLOW_UP: "Write a follow-up",
+    TemplateKind.CLOSE_THE_LOOP: "Close the loop",
+    TemplateKind.THANK_YOU: "Write a thank-you",
+    TemplateKind.CHECK_IN: "Write a check-in",
+    TemplateKind.REFERRER_UPDATE: "Write to the referrer",
+    TemplateKind.CONFIRM: "Reply: confirm the time",
+    TemplateKind.PROPOSE_TIMES: "Reply: propose other times",
+    TemplateKind.THANK_REFERRAL: "Reply: thank them for the referral",
+    TemplateKind.POLITE_CLOSE: "Reply: thank them and close",
+    TemplateKind.ANSWER: "Reply: answer them",
+}
