@@ -91,7 +91,7 @@ class ReplyCase:
         """The times one click can confirm: the accepted one, else their proposals."""
         if self.intent.kind == intents.ACCEPT:
             accepted = self.accepted
-        return (accepted,) if accepted is not None else self.offered
+            return (accepted,) if accepted is not None else self.offered
         if self.intent.kind == intents.PROPOSE:
             return self.proposed
         return ()

@@ -20,6 +20,11 @@ TEMPLATE_LABELS = {
     "thank_you": "Thank-you",
     "check_in": "Check-in",
     "referrer_update": "Update the referrer",
+    "confirm": "Reply — confirm the time",
+    "propose_times": "Reply — propose other times",
+    "thank_referral": "Reply — thanks for the referral",
+    "polite_close": "Reply — thank and close",
+    "answer": "Reply — answer them",
 }
 KIND_ORDER = (
     TemplateKind.REQUEST,
@@ -28,6 +33,11 @@ KIND_ORDER = (
     TemplateKind.THANK_YOU,
     TemplateKind.CHECK_IN,
     TemplateKind.REFERRER_UPDATE,
+    TemplateKind.CONFIRM,
+    TemplateKind.PROPOSE_TIMES,
+    TemplateKind.THANK_REFERRAL,
+    TemplateKind.POLITE_CLOSE,
+    TemplateKind.ANSWER,
     TemplateKind.OTHER,
 )
 #: What each field is called in the form, and an example of what goes in it.
