@@ -7,9 +7,9 @@ the controller's ``release`` (its timer is injected), never by sleeping."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
