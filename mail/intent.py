@@ -416,7 +416,9 @@ def proposed_starts(
         if not days or not times:
             continue
         t = times[0]
-        hour = t.hour + 12 if t.ambiguous and t.hour < 8 else t.hour
+        # "at 4:30" is the afternoon for a meeting; "04:30", written with its zero, is not.
+        afternoon = t.ambiguous and t.hour < 8 and not text[t.start : t.end].startswith("0")
+        hour = t.hour + 12 if afternoon else t.hour
         local = datetime.combine(days[-1].when, time(hour, t.minute), tzinfo=zone)
         # A wall time skipped by a clock change has no instant: leave it to the user.
         if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(
