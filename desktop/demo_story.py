@@ -145,6 +145,11 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
     return Demo(store, mailbox, ids_by_email, created, paths)
 
 
+#: The requests the user sends as a fresh demo opens: the one who declines and refers a
+#: colleague, the one who proposes other times, and one who never answers.
+OPENING_REQUESTS = ("declines_refers", "proposes", "silent")
+
+
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
     """The user sends more requests at the start of the story (through the outbox), each with
     three times nobody else holds (slots are reserved: desktop/domain/slots.py)."""
@@ -230,7 +235,7 @@ def play_headless(
         out("First sync of the demo mailbox: what happened before you opened Coffeechat")
         _print_round(sync_round(rounds, (demo.mailbox,), clock), names, out)
         out("")
-        asked = ("declines_refers", "proposes", "silent")
+        asked = OPENING_REQUESTS
         send_requests(demo, asked, clock.now())
         who = ", ".join(names[demo.contact_id(b)] for b in asked)
         out(f"{_when(clock.now())}  You send requests to {who}, three times each held for them")

@@ -8,7 +8,7 @@ signals; ui/reply_flow.py reads the case and does the work.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -34,9 +34,9 @@ from mail import intent as intents
 _PRIMARY = {
     intents.ACCEPT: "&Confirm and invite…",
     intents.PROPOSE: "&Confirm this time…",
-    intents.REFER: "&Thank them and draft to the referral",
-    intents.DECLINE: "&Reply: thank and close…",
-    intents.QUESTION: "&Answer their question…",
+    intents.REFER: "&Thank, draft to {0}",
+    intents.DECLINE: "&Thank and close…",
+    intents.QUESTION: "&Answer…",
     intents.UNKNOWN: "&Reply…",
 }
 #: The text of the card's own text, at most (the rest is in Messages).
@@ -85,9 +85,14 @@ class ReplyCard(QFrame):
         intent_label.setBuddy(self.intent_combo)
         self.evidence = QLabel()
         self.evidence.setWordWrap(True)
-        self.evidence.setEnabled(False)  # drawn muted, from the palette
+        italic = self.evidence.font()
+        italic.setItalic(True)  # the evidence: readable, set apart from their words
+        self.evidence.setFont(italic)
         self.times = QListWidget()
         self.times.setAccessibleName(self.tr("Times, theirs and yours"))
+        self.times.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.times.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.times.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.times.itemActivated.connect(self.on_time_activated)
         self.referral_name = QLineEdit()
         self.referral_name.setAccessibleName(self.tr("Referred person's name"))
@@ -139,11 +144,15 @@ class ReplyCard(QFrame):
         self.text.setText(text or self.tr("(no new text)"))
         self.intent_combo.setCurrentIndex(max(0, self.intent_combo.findData(kind)))
         why = case.intent.evidence
-        self.evidence.setText(
-            self.tr("Your correction: {0}").format(why)
-            if case.corrected
-            else self.tr("Why: {0}").format(why)
-        )
+        if case.corrected:
+            found = case.detected
+            self.evidence.setText(
+                self.tr("Your correction; it read as “{0}” ({1})").format(
+                    self.tr(intents.LABELS[found.kind]), found.evidence
+                )
+            )
+        else:
+            self.evidence.setText(self.tr("Why: {0}").format(why))
         self.times.clear()
         shown = case.offered if kind == intents.ACCEPT else case.choices()
         for slot in shown:
@@ -156,16 +165,32 @@ class ReplyCard(QFrame):
             self.times.setCurrentRow(row)
         self.times.setVisible(bool(shown))
         rows = max(1, len(shown))
-        self.times.setFixedHeight(
-            self.times.sizeHintForRow(0) * rows + 2 * self.times.frameWidth() + 2
-        )
+        row_height = max(self.times.sizeHintForRow(0), QFontMetrics(self.font()).lineSpacing() + 4)
+        self.times.setFixedHeight(row_height * rows + 2 * self.times.frameWidth() + 4)
         self.referral_row.setVisible(kind == intents.REFER)
         self.referral_name.setText(case.intent.referral_name)
         self.referral_address.setText(case.intent.referral_address)
-        self.primary.setText(self.tr(_PRIMARY[kind]))
+        self.referral_name.setCursorPosition(0)
+        self.referral_address.setCursorPosition(0)
+        referral = case.intent.referral_name.split(" ")[0] or self.tr("them")
+        self.primary.setText(self.tr(_PRIMARY[kind]).format(referral))
+        self._fit_text()
         needs_time = kind in (intents.ACCEPT, intents.PROPOSE)
         self.primary.setEnabled(bool(shown) if needs_time else True)
         self.show()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_text()
+
+    def _fit_text(self) -> None:
+        """The reply's text keeps the height its wrapped lines need (a word-wrapped label in a
+        squeezed panel is otherwise cut at the bottom)."""
+        width = self.text.width() or self.width()
+        box = self.text.fontMetrics().boundingRect(
+            0, 0, max(1, width), 100_000, int(Qt.TextFlag.TextWordWrap), self.text.text()
+        )
+        self.text.setMinimumHeight(box.height())
 
     def selected_slot(self) -> Slot | None:
         item = self.times.currentItem()

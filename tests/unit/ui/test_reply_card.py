@@ -289,6 +289,7 @@ def test_decline_with_referral_thanks_and_drafts_to_the_new_target(
     case = window.replies.case
     assert case is not None and case.intent.kind == intents.REFER
     assert card.referral_row.isVisible()
+    assert card.primary.text().replace("&", "") == "Thank, draft to Erin"
     assert card.referral_name.text() == "Erin Park"
     assert card.referral_address.text() == "erin.park@northwind.example"
     drafts = setup.paths.demo_mailbox / "drafts"
@@ -342,7 +343,7 @@ def test_a_correction_is_kept_and_used(
     case = window.replies.case
     assert case is not None and case.intent.kind == intents.DECLINE and case.corrected
     assert "correction" in card.evidence.text()
-    assert card.primary.text().replace("&", "").startswith("Reply: thank and close")
+    assert card.primary.text().replace("&", "").startswith("Thank and close")
     # Kept: read again from the database, the reply is what the user said.
     again = replies.read_case(setup.demo.store, tomas, setup.ctx.settings)
     assert again is not None and again.intent.kind == intents.DECLINE
