@@ -33,6 +33,7 @@ from tests.helpers.demo_profile import START, open_demo
 from tests.helpers.windows import open_window
 from ui.composer import ComposerDialog
 from ui.main_window import MainWindow
+from ui.models.due import CONTACT_ID_ROLE
 from ui.reply_card import InvitePreviewDialog, ReplyCard
 
 WAIT_MS = 20_000
@@ -375,3 +376,35 @@ def test_a_declined_reply_opens_the_threaded_template_reply(
     assert seen["title"] == "Reply: thank them and close"
     assert seen["template"] == "polite_close"
     assert "request_cold" not in seen["templates"] and "answer" in seen["templates"]
+
+
+def test_enter_and_ctrl_r_on_a_reply_in_today_answer_it_in_its_thread(
+    qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answered(setup, "proposes", 2)
+    tomas = setup.id("Tomás Ortega")
+    window.reload_all()
+    window.show_view("today")
+    model = window.due_model
+    rows = [r for r in range(model.rowCount()) if model.is_action(r)]
+    row = next(r for r in rows if model.index(r).data(CONTACT_ID_ROLE) == tomas)
+    window.today_view.setFocus()
+    window.today_view.select_row(row)
+    qtbot.wait_until(lambda: window.current_id == tomas, timeout=WAIT_MS)
+    qtbot.keyClick(window.today_view, Qt.Key.Key_Return)  # Enter: the card's one click is next
+    card = window.replies.today_card
+    assert card.isVisible() and card.primary.hasFocus()
+    seen: dict[str, Any] = {}
+
+    def run(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        seen["title"] = dialog.windowTitle()
+        seen["template"] = dialog.header.template_name()
+        seen["thread"] = dialog.conversation
+        return False
+
+    monkeypatch.setattr(window, "exec_dialog", run)
+    window.today_view.setFocus()
+    qtbot.keyClick(window.today_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    # Ctrl+R on a reply writes the reply its intent calls for, never a new request.
+    assert seen["template"] == "confirm" and seen["title"] == "Reply: confirm the time"
