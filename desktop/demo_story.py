@@ -31,6 +31,7 @@ from mail.demo import (
     DEMO_USER_NAME,
     SEED_REASONS,
     SEED_SLOT_LENGTH,
+    Behaviour,
     DemoMailbox,
     seed_slot_starts,
 )
@@ -130,9 +131,13 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
             if demo.referrer_email and demo.referrer_email in ids:
                 record = store.contacts.get(ids[demo.email])
                 store.contacts.update(replace(record.contact, referrer_id=ids[demo.referrer_email]))
-        # The seeded requests offered three times each: those times are held for them.
+        # The seeded requests offered three times each: those times are held for the contacts
+        # who can answer (the bounced address never could; its report arrives in the first
+        # pass, before anything is known about it).
         seeded = [c for c in DEMO_CONTACTS if c.email in SEED_REASONS]
         for offset, demo in enumerate(seeded):
+            if demo.behaviour == Behaviour.BOUNCES:
+                continue
             starts = seed_slot_starts(clock.now(), demo, offset)
             store.messages.add_offers(
                 ids[demo.email], [(a, a + SEED_SLOT_LENGTH) for a in starts], clock.now()
