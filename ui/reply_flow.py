@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
-from desktop import invites, replies
+from desktop import drafting, invites, replies
 from desktop.domain.slots import Slot
 from desktop.replies import ReplyCase
 from desktop.storage import Store
@@ -71,6 +71,11 @@ class ReplyController(QObject):
         feeder = getattr(shell, "feeder", None)
         if feeder is not None:
             feeder.round_applied.connect(lambda _round: self.refresh())
+        # The panel's "Send invitation" previews and holds its send too (one flow, with Undo).
+        commands = getattr(shell, "commands", None)
+        if commands is not None:
+            shell.panel.invite_requested.disconnect(commands.send_invitation)
+            shell.panel.invite_requested.connect(self.invite)
         for card in self.cards:
             card.confirm_requested.connect(self.confirm)
             card.refer_requested.connect(self.refer)
@@ -149,6 +154,48 @@ class ReplyController(QObject):
             ),
             job,
             self.on_confirmed,
+        )
+        return True
+
+    def invite(self, contact_id: int) -> bool:
+        """Send invitation (the contact panel): the scheduled meeting's invitation, previewed
+        and held for Undo like the reply card's; through the account's calendar when it has
+        one, else e-mailed with the .ics."""
+        provider = self.provider()
+        record = self.ctx.store.contacts.get(contact_id)
+        state = record.state
+        if state.meeting_start is None or state.meeting_end is None:
+            return False
+        if provider is None:
+            self.shell.tell(self.tr("Connect a mailbox to send invitations."))
+            return False
+        prefs = self.ctx.settings
+        slot = Slot(state.meeting_start, state.meeting_end)
+        user_tz = drafting.zone_or_none(prefs.timezone) or "UTC"
+        try:
+            preview = invites.preview(
+                record.contact, slot, user_name=prefs.user_name or provider.account.display_name,
+                user_tz=user_tz, location=replies.location_for(slot, prefs),
+            )  # fmt: skip
+        except ValueError as exc:
+            self.shell.tell(str(exc))
+            return False
+        dialog = InvitePreviewDialog(preview, self.shell.widget())
+        dialog.send_button.setText(self.tr("&Send invitation"))
+        if not self.shell.exec_dialog(dialog):
+            return False
+        place, now = dialog.location(), self.shell.now()
+
+        def job(store: Store) -> invites.AcceptedSlot:
+            return invites.accept_slot(
+                store, provider, contact_id, slot, now, user_name=prefs.user_name,
+                location=place, user_tz=user_tz, lang=prefs.message_language,
+            )  # fmt: skip
+
+        self.hold(
+            self.tr("Invitation to {0}: {1}").format(record.contact.name, preview.when),
+            job,
+            self.on_invited,
         )
         return True
 
@@ -245,6 +292,13 @@ class ReplyController(QObject):
             else self.tr("Confirmed; the invitation will be sent again later ({0}).").format(error)
         )
         self.sent.emit(done)
+        self.after_send()
+
+    def on_invited(self, sent: invites.AcceptedSlot) -> None:
+        commands = getattr(self.shell, "commands", None)
+        if commands is not None:
+            commands.invitation_sent(sent)  # says how it went, as the one-click send did
+        self.sent.emit(sent)
         self.after_send()
 
     def on_referred(self, done: replies.Referred) -> None:

@@ -375,6 +375,7 @@ def test_a_declined_reply_opens_the_threaded_template_reply(
     _press(qtbot, card, "keyboard")
     assert seen["title"] == "Reply: thank them and close"
     assert seen["template"] == "polite_close"
+    assert seen["thread"] is not None  # written into their conversation, never a new one
     assert "request_cold" not in seen["templates"] and "answer" in seen["templates"]
 
 
@@ -408,3 +409,4 @@ def test_enter_and_ctrl_r_on_a_reply_in_today_answer_it_in_its_thread(
     qtbot.keyClick(window.today_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     # Ctrl+R on a reply writes the reply its intent calls for, never a new request.
     assert seen["template"] == "confirm" and seen["title"] == "Reply: confirm the time"
+    assert seen["thread"] is not None
