@@ -151,6 +151,21 @@ def read_case(
     )  # fmt: skip
 
 
+def waiting_cases(
+    store: Store, prefs: settings.Settings, own: tuple[str, ...] = ()
+) -> list[ReplyCase]:
+    """Every reply still waiting on the user, oldest first (Today shows the first when no
+    contact with one is selected: an accepted time the sync already scheduled still needs its
+    confirmation and invitation)."""
+    cases = [
+        case
+        for record in store.contacts.all()
+        if record.state.stage in _ANSWERABLE
+        and (case := read_case(store, record.id, prefs, own)) is not None
+    ]
+    return sorted(cases, key=lambda c: c.received)
+
+
 def correct(store: Store, case: ReplyCase, kind: str, slot: int | None, now: datetime) -> None:
     """The user says what the reply really is: kept, and read by ``read_case`` from now on."""
     intents.corrected(case.detected, kind, slot)  # refuses an unknown kind before storing

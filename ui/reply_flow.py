@@ -54,6 +54,8 @@ class ReplyController(QObject):
         self.ctx = shell.ctx
         self.ops = shell.ops
         self.case: ReplyCase | None = None
+        #: What Today's card shows: the current contact's reply, else the oldest waiting.
+        self.today_case: ReplyCase | None = None
         self.held: HeldSend | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -105,15 +107,21 @@ class ReplyController(QObject):
             except KeyError:
                 case = None
         self.case = case
-        for card in self.cards:
-            card.show_case(case)
+        self.panel_card.show_case(case)
+        # Today shows the selected contact's reply, else the oldest reply still waiting.
+        waiting = case
+        if waiting is None:
+            found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
+            waiting = found[0] if found else None
+        self.today_case = waiting
+        self.today_card.show_case(waiting)
         self.case_shown.emit(case)
         return case
 
     def focus_card(self) -> bool:
         """Enter on a reply in Today: the card's one click gets the keyboard."""
         card = self.today_card if self.today_card.isVisible() else self.panel_card
-        if self.case is None:
+        if card.case is None:
             return False
         card.primary.setFocus(Qt.FocusReason.ShortcutFocusReason)
         return True

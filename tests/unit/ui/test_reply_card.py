@@ -410,3 +410,27 @@ def test_enter_and_ctrl_r_on_a_reply_in_today_answer_it_in_its_thread(
     # Ctrl+R on a reply writes the reply its intent calls for, never a new request.
     assert seen["template"] == "confirm" and seen["title"] == "Reply: confirm the time"
     assert seen["thread"] is not None
+
+
+def test_today_shows_the_oldest_waiting_reply_when_no_one_with_one_is_selected(
+    qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync scheduled Maya at the time she accepted, so Today lists nothing for her: its
+    card still offers her confirmation and invitation."""
+    _answered(setup, "accepts", 1)
+    window.show_view("today")
+    window.select_contact(None)
+    window.replies.refresh()
+    card = window.replies.today_card
+    qtbot.wait_until(card.isVisible, timeout=WAIT_MS)
+    assert card.case is not None and card.case.name == "Maya Chen"
+    assert not window.panel.reply_card.isVisible()
+    _answer_preview(window, monkeypatch, {})
+    qtbot.mouseClick(card.primary, Qt.MouseButton.LeftButton)
+    _release(qtbot, window)
+    assert any(
+        m.subject.startswith("Invitation:")
+        for m in _sent(setup.demo.mailbox, "maya.chen@lumen.example")
+    )
+    window.replies.refresh()
+    assert not card.isVisible()  # nothing else waits
