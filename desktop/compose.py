@@ -26,6 +26,7 @@ from desktop.domain.slots import (
     Span,
     WorkingHours,
     meetings_as_busy,
+    render_slot,
     reserved_for_others,
 )
 from desktop.domain.workspace import SourceKind
@@ -183,6 +184,16 @@ def contact_fields(
         if referrer is not None:
             fields["referrer_name"] = referrer.name
             fields["referrer_first_name"] = templates.first_name(referrer.name)
+    state = record.state
+    if state.meeting_start is not None and state.meeting_end is not None:
+        # The meeting as the contact reads it (the confirmation names it).
+        fields["meeting_time"] = render_slot(
+            Slot(state.meeting_start, state.meeting_end),
+            zone_or_none(prefs.timezone) or "UTC",
+            zone_or_none(contact.timezone),
+            prefs.message_language,
+            audience="contact",
+        )
     sent = [m for m in store.messages.for_contact(record.id) if m.folder == "sent"]
     if sent:
         fields["original_subject"] = strip_re(sent[0].subject)

@@ -100,6 +100,7 @@ def _answered(setup: Setup, behaviour: str, hours: float) -> None:
 
 
 def _card(qtbot: QtBot, window: MainWindow, contact_id: int) -> ReplyCard:
+    window.reload_all()  # as after the window's own sync round
     window.select_contact(contact_id)
     window.replies.refresh(contact_id)
     card = window.panel.reply_card
@@ -434,3 +435,27 @@ def test_today_shows_the_oldest_waiting_reply_when_no_one_with_one_is_selected(
     )
     window.replies.refresh()
     assert not card.isVisible()  # nothing else waits
+
+
+def test_writing_the_confirmation_by_hand_names_the_accepted_time(
+    qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _answered(setup, "accepts", 1)
+    maya = setup.id("Maya Chen")
+    card = _card(qtbot, window, maya)
+    seen: dict[str, Any] = {}
+
+    def run(dialog: QDialog) -> bool:
+        assert isinstance(dialog, ComposerDialog)
+        dialog.show()
+        qtbot.wait_until(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+        qtbot.wait_until(dialog.has_message, timeout=WAIT_MS)
+        seen["body"] = dialog.body_edit.toPlainText()
+        seen["subject"] = dialog.subject_edit.text()
+        return False
+
+    monkeypatch.setattr(window, "exec_dialog", run)
+    qtbot.mouseClick(card.write_button, Qt.MouseButton.LeftButton)
+    # Her time first (New York), then the user's: the template "confirm", in her thread.
+    assert "Mon 30 Nov, 10:00\u201310:15 (EST) · 15:00 my time (UTC) it is." in seen["body"]
+    assert seen["subject"].startswith("Re: ")
