@@ -157,12 +157,8 @@ def waiting_cases(
     """Every reply still waiting on the user, oldest first (Today shows the first when no
     contact with one is selected: an accepted time the sync already scheduled still needs its
     confirmation and invitation)."""
-    cases = [
-        case
-        for record in store.contacts.all()
-        if record.state.stage in _ANSWERABLE
-        and (case := read_case(store, record.id, prefs, own)) is not None
-    ]
+    ids = [i for stage in _ANSWERABLE for i, _state in store.pipeline.states_in_stage(stage)]
+    cases = [case for i in ids if (case := read_case(store, i, prefs, own)) is not None]
     return sorted(cases, key=lambda c: c.received)
 
 

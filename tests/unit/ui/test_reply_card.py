@@ -434,6 +434,7 @@ def test_today_shows_the_oldest_waiting_reply_when_no_one_with_one_is_selected(
         for m in _sent(setup.demo.mailbox, "maya.chen@lumen.example")
     )
     window.replies.refresh()
+    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
     assert not card.isVisible()  # nothing else waits
 
 
