@@ -180,7 +180,6 @@ def reply_message(
     prefs: settings.Settings,
     extra: Mapping[str, object],
     outbox_key: str,
-    user_dir: object = None,
 ) -> OutgoingMessage:
     """The reply written from the template of ``kind``, threaded into the contact's conversation
     (In-Reply-To, References and the provider's thread id). Raises TemplateError (a missing field
