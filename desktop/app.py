@@ -96,8 +96,8 @@ def run_gui(
         except demo_story.NotADemoProfileError as exc:
             print(f"coffeechat: {exc}", file=sys.stderr)
             return 1
-        if story.created:  # a fresh demo: you send two more requests as it opens
-            demo_story.send_requests(story, ("declines_refers", "silent"), clock.now())
+        if story.created:  # a fresh demo: you send more requests as it opens
+            demo_story.send_requests(story, demo_story.OPENING_REQUESTS, clock.now())
         provider_factory.save_demo_clock(paths, clock.now(), demo_clock.speed)
         story.store.close()
     else:

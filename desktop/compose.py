@@ -26,6 +26,8 @@ from desktop.domain.slots import (
     Span,
     WorkingHours,
     meetings_as_busy,
+    render_slot,
+    reserved_for_others,
 )
 from desktop.domain.workspace import SourceKind
 from desktop.drafting import COMPUTED_FIELDS as COMPUTED_FIELDS
@@ -127,9 +129,16 @@ def app_busy(store: Store, contact_id: int) -> list[Span]:
     return list(meetings_as_busy(meetings))
 
 
-def offered_elsewhere(store: Store, contact_id: int) -> list[Span]:
-    """Slots still on offer to other contacts whose requests are pending."""
-    return [Slot(a, b) for a, b in store.messages.open_offers(except_contact=contact_id)]
+def offered_elsewhere(
+    store: Store, contact_id: int, now: datetime | None = None, expiry_days: int | None = None
+) -> list[Span]:
+    """Times still held by offers to other contacts whose requests are pending: not released
+    (declined, another time chosen, a meeting set) and, when ``now`` is given, not expired after
+    ``expiry_days`` (Settings, ``offer_expiry_days``)."""
+    if now is None:
+        return [Slot(a, b) for a, b in store.messages.open_offers(except_contact=contact_id)]
+    days = settings.Settings().offer_expiry_days if expiry_days is None else expiry_days
+    return list(reserved_for_others(store.messages.pending_offers(), contact_id, now, days))
 
 
 def slot_inputs(
@@ -148,7 +157,7 @@ def slot_inputs(
         user,
         contact_party(record),
         (*calendar.blocks, *app_busy(store, record.id)),
-        tuple(offered_elsewhere(store, record.id)),
+        tuple(offered_elsewhere(store, record.id, now)),
         kind,
         count,
     )
@@ -175,6 +184,16 @@ def contact_fields(
         if referrer is not None:
             fields["referrer_name"] = referrer.name
             fields["referrer_first_name"] = templates.first_name(referrer.name)
+    state = record.state
+    if state.meeting_start is not None and state.meeting_end is not None:
+        # The meeting as the contact reads it (the confirmation names it).
+        fields["meeting_time"] = render_slot(
+            Slot(state.meeting_start, state.meeting_end),
+            zone_or_none(prefs.timezone) or "UTC",
+            zone_or_none(contact.timezone),
+            prefs.message_language,
+            audience="contact",
+        )
     sent = [m for m in store.messages.for_contact(record.id) if m.folder == "sent"]
     if sent:
         fields["original_subject"] = strip_re(sent[0].subject)

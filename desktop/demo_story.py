@@ -10,22 +10,31 @@ from __future__ import annotations
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from desktop import outbox, settings
-from desktop.actions import all_due, override_stage, set_meeting
-from desktop.domain.bizdays import next_business_day
+from desktop import compose, invites, outbox, replies, settings
+from desktop.actions import all_due
 from desktop.domain.clock import Clock, ManualClock
 from desktop.domain.due import DueAction
 from desktop.domain.model import STAGE_ORDER, Contact, Stage, Transition
 from desktop.domain.pipeline import Step
+from desktop.domain.slots import propose_slots, render_slots, reserved_for_others
 from desktop.jobs import SyncRound, sync_round
 from desktop.paths import Paths
 from desktop.storage import Store
 from desktop.storage.files import FILE_MODE, private_dir
-from mail.demo import DEMO_CONTACTS, DEMO_USER_ADDRESS, DEMO_USER_NAME, DemoMailbox
+from mail import intent as intents
+from mail.demo import (
+    DEMO_CONTACTS,
+    DEMO_USER_ADDRESS,
+    DEMO_USER_NAME,
+    SEED_REASONS,
+    SEED_SLOT_LENGTH,
+    Behaviour,
+    DemoMailbox,
+    seed_slot_starts,
+)
 from mail.provider import AccountKind, OutgoingMessage
 
 #: Demo minutes per real second in the windowed demo (1 s = 10 min: a demo day in 2.4 minutes).
@@ -40,6 +49,7 @@ class Demo:
     ids_by_email: dict[str, int]
     #: True when this call seeded the profile (a fresh demo), False when it reopened one.
     created: bool = False
+    paths: Paths | None = None
 
     def contact_id(self, behaviour: str) -> int:
         for demo in DEMO_CONTACTS:
@@ -102,16 +112,16 @@ def prepare(paths: Paths, clock: Clock) -> Demo:
     mailbox = DemoMailbox.create(paths.demo_mailbox, account, clock)
     created = store.contacts.count() == 0
     if created:
-        _seed_contacts(store)
+        _seed_contacts(store, clock)
         path = paths.settings
         current = settings.load(path)
         if not current.user_name:
             settings.save(path, settings.Settings(user_name=DEMO_USER_NAME, welcome_done=True))
     ids_by_email = {r.contact.primary_email: r.id for r in store.contacts.all()}
-    return Demo(store, mailbox, ids_by_email, created)
+    return Demo(store, mailbox, ids_by_email, created, paths)
 
 
-def _seed_contacts(store: Store) -> None:
+def _seed_contacts(store: Store, clock: Clock) -> None:
     """The demo's contacts, in one transaction: a full disk half-way leaves none (the next run
     seeds them all), never a story with some of its people missing."""
     ids: dict[str, int] = {}
@@ -134,32 +144,56 @@ def _seed_contacts(store: Store) -> None:
             if demo.referrer_email and demo.referrer_email in ids:
                 record = store.contacts.get(ids[demo.email])
                 store.contacts.update(replace(record.contact, referrer_id=ids[demo.referrer_email]))
+        # The seeded requests offered three times each: those times are held for the contacts
+        # who can answer (the bounced address never could; its report arrives in the first
+        # pass, before anything is known about it).
+        seeded = [c for c in DEMO_CONTACTS if c.email in SEED_REASONS]
+        for offset, demo in enumerate(seeded):
+            if demo.behaviour == Behaviour.BOUNCES:
+                continue
+            starts = seed_slot_starts(clock.now(), demo, offset)
+            store.messages.add_offers(
+                ids[demo.email], [(a, a + SEED_SLOT_LENGTH) for a in starts], clock.now()
+            )
+
+
+#: The requests the user sends as a fresh demo opens: the one who declines and refers a
+#: colleague, the one who proposes other times, and one who never answers.
+OPENING_REQUESTS = ("declines_refers", "proposes", "silent")
 
 
 def send_requests(demo: Demo, behaviours: tuple[str, ...], now: datetime) -> None:
-    """The user sends two more requests at the start of the story (through the outbox)."""
+    """The user sends more requests at the start of the story (through the outbox), each with
+    three times nobody else holds (slots are reserved: desktop/domain/slots.py)."""
+    prefs = settings.load(demo.paths.settings) if demo.paths else settings.Settings()
+    user = compose.user_party(prefs)
     for behaviour in behaviours:
         record = demo.store.contacts.get(demo.contact_id(behaviour))
         first = record.contact.name.split()[0]
+        their = compose.contact_party(record)
+        held = reserved_for_others(demo.store.messages.pending_offers(), record.id, now)
+        slots = propose_slots(now, user, their, (), held)
+        lines = "\n".join(
+            f"- {t}"
+            for t in render_slots(slots, user.timezone, record.contact.timezone or None,
+                                  audience="contact")
+        )  # fmt: skip
         text = (
-            f"Hi {first},\n\nI read your recent interview about {record.contact.company} and would "
-            "love to hear how you got into your role. Would you have 15 minutes for a short phone "
-            "call next week? I am free Tuesday at 10:00, Wednesday at 14:30 or Thursday at 11:00."
-            f"\n\nThank you,\n{DEMO_USER_NAME}"
+            f"Hi {first},\n\nI read your recent interview about {record.contact.company} and "
+            "would love to hear how you got into your role. Would you have 15 minutes for a short "
+            f"phone call? I am free at any of these times:\n\n{lines}\n\n"
+            f"Thank you,\n{DEMO_USER_NAME}"
         )
-        outbox.send(
-            demo.store,
-            demo.mailbox,
-            OutgoingMessage(
-                to=(record.contact.primary_email,),
-                subject="A 15-minute call about your work?",
-                text=text,
-                outbox_key=outbox.new_key(),
-            ),
-            contact_id=record.id,
-            purpose="request",
-            now=now,
+        msg = OutgoingMessage(
+            to=(record.contact.primary_email,),
+            subject="A 15-minute call about your work?",
+            text=text,
+            outbox_key=outbox.new_key(),
         )
+        compose.send_job(
+            demo.store, demo.mailbox, msg, contact_id=record.id, purpose="request", now=now,
+            offers=[(x.start, x.end) for x in slots],
+        )  # fmt: skip
 
 
 def reply_in_thread(demo: Demo, contact_id: int, text: str, purpose: str, now: datetime) -> None:
@@ -213,9 +247,10 @@ def play_headless(
         out("First sync of the demo mailbox: what happened before you opened Coffeechat")
         _print_round(sync_round(rounds, (demo.mailbox,), clock), names, out)
         out("")
-        send_requests(demo, ("declines_refers", "silent"), clock.now())
-        first, second = demo.contact_id("declines_refers"), demo.contact_id("silent")
-        out(f"{_when(clock.now())}  You send requests to {names[first]} and {names[second]}")
+        asked = OPENING_REQUESTS
+        send_requests(demo, asked, clock.now())
+        who = ", ".join(names[demo.contact_id(b)] for b in asked)
+        out(f"{_when(clock.now())}  You send requests to {who}, three times each held for them")
 
         end = start + timedelta(days=days)
         while clock.now() <= end:
@@ -305,31 +340,23 @@ def _story_reactions(
     acted: set[str],
     out: Callable[[str], None],
 ) -> None:
-    """What the demo's user does, as a person would in the window."""
+    """What the demo's user does, as a person would in the window: each reply is read on its
+    reply card and answered with the card's one click; then the thank-you after the meeting."""
     now = clock.now()
-    _referral(demo, now, names, acted, out)
+    prefs = settings.load(demo.paths.settings) if demo.paths else settings.Settings()
+    for behaviour in ("accepts", "declines_refers", "proposes"):
+        contact_id = demo.contact_id(behaviour)
+        if behaviour in acted:
+            continue
+        case = replies.read_case(demo.store, contact_id, prefs, own=(DEMO_USER_ADDRESS,))
+        if case is None:
+            continue
+        acted.add(behaviour)
+        _answer(demo, case, prefs, now, out)
     accepts = demo.contact_id("accepts")
     state = demo.store.pipeline.state(accepts)
     first = names[accepts].split()[0]
-    if state.stage is Stage.REPLIED and "confirm" not in acted:
-        acted.add("confirm")
-        zone = ZoneInfo(demo.store.contacts.get(accepts).contact.timezone or "UTC")
-        day = next_business_day(now.astimezone(zone).date())
-        start = datetime.combine(day, time(10, 0), tzinfo=zone).astimezone(UTC)
-        reply_in_thread(
-            demo,
-            accepts,
-            f"Wonderful, thank you {first}! I will call you then.\n\n{DEMO_USER_NAME}",
-            "answer",
-            now,
-        )
-        step = set_meeting(demo.store, accepts, start, start + timedelta(minutes=15), now)
-        out(
-            f"{_when(now)}  You confirm and set the meeting with {names[accepts]} for "
-            f"{_when(start)} UTC"
-        )
-        _print_step(step, names[accepts], out)
-    elif state.stage is Stage.MET and "thank" not in acted:
+    if state.stage is Stage.MET and "thank" not in acted:
         due = state.meeting_end and now >= state.meeting_end + timedelta(hours=26)
         if due:
             acted.add("thank")
@@ -344,50 +371,69 @@ def _story_reactions(
             out(f"{_when(now)}  You send {names[accepts]} a thank-you")
 
 
-def _referral(
-    demo: Demo, now: datetime, names: dict[int, str], acted: set[str], out: Callable[[str], None]
+_STORIES = {
+    intents.ACCEPT: "accept → schedule → confirm + invite",
+    intents.REFER: "decline with referral → new target drafted",
+    intents.PROPOSE: "propose other times → pick → confirm + invite",
+}
+
+
+def _answer(
+    demo: Demo,
+    case: replies.ReplyCase,
+    prefs: settings.Settings,
+    now: datetime,
+    out: Callable[[str], None],
 ) -> None:
-    """The decliner named a colleague: close their card and write to the colleague."""
-    decliner = demo.contact_id("declines_refers")
-    if "refer" in acted or demo.store.pipeline.state(decliner).stage is not Stage.REPLIED:
-        return
-    acted.add("refer")
-    colleague = next(
-        (r for r in demo.store.contacts.all() if r.contact.referrer_id == decliner), None
-    )
-    reply_in_thread(
-        demo,
-        decliner,
-        f"Thank you so much, {names[decliner].split()[0]} — I will write to your colleague.\n\n"
-        f"{DEMO_USER_NAME}",
-        "answer",
-        now,
-    )
-    step = override_stage(demo.store, decliner, Stage.DECLINED, now)
-    out(f"{_when(now)}  You thank {names[decliner]} and mark the card Declined")
-    _print_step(step, names[decliner], out)
-    if colleague is None:
-        return
-    first = colleague.contact.name.split()[0]
-    outbox.send(
-        demo.store,
-        demo.mailbox,
-        OutgoingMessage(
-            to=(colleague.contact.primary_email,),
-            subject=f"{names[decliner].split()[0]} suggested I speak with you",
-            text=(
-                f"Hi {first},\n\n{names[decliner]} suggested I speak with you about engineering "
-                "management in health tech. Would you have 15 minutes for a phone call? I am free "
-                "Tuesday at 10:00, Wednesday at 14:30 or Thursday at 11:00 (your time).\n\n"
-                f"Thank you,\n{DEMO_USER_NAME}"
-            ),
-            outbox_key=outbox.new_key(),
-        ),
-        contact_id=colleague.id,
-        purpose="request",
-        now=now,
-    )
-    out(f"{_when(now)}  You write to {colleague.contact.name}, referred by {names[decliner]}")
+    """One reply card, answered: what it shows, the click, and what the click did."""
+    pad = " " * 18
+    said = " ".join(case.text.split())
+    story = _STORIES.get(case.intent.kind, "a reply to answer")
+    out(f"{_when(now)}  Reply card — {case.name}: {case.label}  (story: {story})")
+    out(f"{pad}they wrote: {said[:110]}{'…' if len(said) > 110 else ''}")
+    out(f"{pad}evidence: {case.intent.evidence}")
+    kind = case.intent.kind
+    slot = None
+    if kind == intents.ACCEPT:
+        slot = case.accepted
+        if slot is not None:
+            out(f"{pad}accepted: {case.both_zones(slot)}")
+    elif kind == intents.PROPOSE and case.proposed:
+        for n, other in enumerate(case.proposed, 1):
+            out(f"{pad}option {n}: {case.both_zones(other)}")
+        slot = case.proposed[0]
+        out(f"{pad}You pick option 1")
+    if slot is not None:
+        record = demo.store.contacts.get(case.contact_id)
+        where = replies.location_for(slot, prefs)
+        seen = invites.preview(
+            record.contact, slot, user_name=prefs.user_name, user_tz=case.user_tz, location=where
+        )
+        out(f"{pad}invitation preview: {seen.title}; {seen.their_time}; {seen.your_time}; "
+            f"to {seen.attendee}; place: {seen.place or '(none)'}")  # fmt: skip
+        if seen.warning:
+            out(f"{pad}warning: {seen.warning}")
+        done = replies.confirm_and_invite(demo.store, demo.mailbox, case, slot, prefs, now)
+        reply_to = done.message.in_reply_to
+        out(f"{pad}You confirm in their thread (template confirm, In-Reply-To {reply_to}) and "
+            f"send the invitation ({invites.ICS_NAME})")  # fmt: skip
+        _print_step(done.invitation.step, case.name, out)
+    elif kind == intents.REFER:
+        who = case.intent.referral_name or case.intent.referral_address
+        out(f"{pad}referral: {who} <{case.intent.referral_address or 'no address'}>")
+        done_ref = replies.thank_and_refer(
+            demo.store, demo.mailbox, case, prefs, now,
+            name=case.intent.referral_name, address=case.intent.referral_address,
+        )  # fmt: skip
+        target = demo.store.contacts.get(done_ref.target_id).contact
+        out(f"{pad}You thank {case.name} in their thread (template thank_referral); the card "
+            f"closes as Declined")  # fmt: skip
+        drafted = (
+            "drafted" if done_ref.draft is not None else f"not drafted: {done_ref.draft_error}"
+        )
+        out(f"{pad}New target: {target.name}, referred by {case.name}; request {drafted}")
+    else:
+        out(f"{pad}Left for you: a threaded {case.template.value} reply from the card")
 
 
 def demo_paths(base: Path | None) -> Paths:

@@ -34,10 +34,11 @@ from desktop.templates import MessageTemplate, RenderedMessage, TemplateKind
 from mail.provider import OutgoingMessage
 
 #: Kinds of message whose text ends with proposed times.
-SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP})
+SLOT_KINDS = frozenset({TemplateKind.REQUEST, TemplateKind.FOLLOW_UP, TemplateKind.PROPOSE_TIMES})
 #: Kinds of message that belong in the conversation already going on with the contact.
 THREAD_KINDS = frozenset(
     {TemplateKind.FOLLOW_UP, TemplateKind.CLOSE_THE_LOOP, TemplateKind.THANK_YOU}
+    | templates.REPLY_KINDS
 )
 #: Fields the composer fills by itself; the others are asked for (and these too, when empty).
 COMPUTED_FIELDS = frozenset(

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -20,7 +21,7 @@ from desktop.actions import set_meeting
 from desktop.domain.clock import utc
 from desktop.domain.model import Contact
 from desktop.domain.pipeline import Step
-from desktop.domain.slots import Slot, render_slot
+from desktop.domain.slots import Slot, render_slot, zone_label
 from desktop.storage import Store
 from desktop.templates import first_name, one_line, safe_address
 from mail.provider import (
@@ -262,3 +263,85 @@ def accept_slot(
         log.warning("e-mailed invitation for contact %s not sent yet: %s", contact_id, exc)
         return AcceptedSlot(step, invite, ics, None, error=str(exc) or type(exc).__name__)
     return AcceptedSlot(step, invite, ics, None, emailed=sent)
+
+
+# ------------------------------------------------------------------------------ the preview
+@dataclass(frozen=True, slots=True)
+class InvitePreview:
+    """What the user checks before the invitation leaves: nothing here is sent yet."""
+
+    title: str
+    #: "Tue 8 Dec, 10:00-10:15 (CST) · 17:00 your time": the contact's zone, then the user's.
+    when: str
+    #: The same start in each zone, separately, for a form.
+    their_time: str
+    your_time: str
+    place: str
+    attendee: str
+    #: Why the invitation may be wrong as it stands ("" when nothing is): an empty place.
+    warning: str = ""
+
+
+def preview(
+    contact: Contact, slot: Slot, *, user_name: str, user_tz: str, location: str
+) -> InvitePreview:
+    """The event as it will be sent: title, times in both zones, place or phone, attendee."""
+    invite = meeting_invite(contact, slot, user_name=user_name, location=location)
+    contact_tz = contact.timezone or user_tz
+    theirs = slot.start.astimezone(ZoneInfo(contact_tz))
+    yours = slot.start.astimezone(ZoneInfo(user_tz))
+    warning = ""
+    if not invite.location:
+        warning = (
+            "The invitation has no place or phone number: set your phone in Settings → Your "
+            "phone, or type where you will meet."
+        )
+    return InvitePreview(
+        title=invite.title,
+        when=render_slot(slot, user_tz, contact.timezone or None),
+        their_time=f"{theirs:%a %d %b %H:%M} {zone_label(theirs)} ({contact.name})",
+        your_time=f"{yours:%a %d %b %H:%M} {zone_label(yours)} (you)",
+        place=invite.location,
+        attendee=f"{contact.name} <{invite.attendees[0]}>",
+        warning=warning,
+    )
+
+
+def send_invitation(
+    store: Store,
+    provider: MailProvider,
+    contact_id: int,
+    slot: Slot,
+    now: datetime,
+    *,
+    user_name: str = "",
+    location: str = "",
+    user_tz: str = "UTC",
+    lang: str = "en",
+    in_reply_to: str = "",
+    references: tuple[str, ...] = (),
+    thread_id: str | None = None,
+) -> AcceptedSlot:
+    """Set the meeting and e-mail the invitation (.ics, METHOD:REQUEST) into the contact's
+    thread through the outbox, so that it is a message like the others: it comes back from Sent
+    and shows under the contact's Messages. One outbox key per event: a second click finds the
+    first invitation instead of sending another."""
+    accepted = accept_slot(
+        store, provider, contact_id, slot, now, user_name=user_name, location=location,
+        create_event=False, user_tz=user_tz, lang=lang,
+    )  # fmt: skip
+    contact = store.contacts.get(contact_id).contact
+    name = user_name or provider.account.display_name
+    uid = event_uid(contact_id, slot, provider.account.address)
+    mail = invitation_mail(
+        contact, accepted.invite, accepted.ics, uid=uid, user_name=name, user_tz=user_tz, lang=lang
+    )
+    mail = replace(mail, in_reply_to=in_reply_to, references=references, thread_id=thread_id)
+    try:
+        sent = outbox.send(
+            store, provider, mail, contact_id=contact_id, purpose=INVITATION_PURPOSE, now=now
+        )
+    except ProviderError as exc:
+        log.warning("invitation for contact %s not sent yet: %s", contact_id, exc)
+        return replace(accepted, error=str(exc) or type(exc).__name__)
+    return replace(accepted, emailed=sent)

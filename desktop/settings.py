@@ -44,6 +44,8 @@ class Settings:
     prepare_hours: int = 24
     thank_you_hours: int = 24
     check_in_days: int = 90
+    #: A time offered in a request stops being held for that contact after this many days.
+    offer_expiry_days: int = 14
     holidays: tuple[str, ...] = ()
     #: Reminders are shown at all (off: they wait in Today, and the tray still counts them).
     notifications: bool = True
@@ -111,6 +113,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "prepare_hours": (1, 24 * 14),
     "thank_you_hours": (1, 24 * 14),
     "check_in_days": (7, 3 * 365),
+    "offer_expiry_days": (1, 90),
     "digest_hour": (0, 23),
     "daily_request_cap": (1, 100),
 }

@@ -42,7 +42,25 @@ class TemplateKind(StrEnum):
     THANK_YOU = "thank_you"
     CHECK_IN = "check_in"
     REFERRER_UPDATE = "referrer_update"
+    #: Replies in the contact's thread, written from the reply card (desktop/replies.py).
+    CONFIRM = "confirm"
+    PROPOSE_TIMES = "propose_times"
+    THANK_REFERRAL = "thank_referral"
+    POLITE_CLOSE = "polite_close"
+    ANSWER = "answer"
     OTHER = "other"
+
+
+#: The kinds that answer a reply: always sent into the contact's thread, never as a new request.
+REPLY_KINDS = frozenset(
+    {
+        TemplateKind.CONFIRM,
+        TemplateKind.PROPOSE_TIMES,
+        TemplateKind.THANK_REFERRAL,
+        TemplateKind.POLITE_CLOSE,
+        TemplateKind.ANSWER,
+    }
+)
 
 
 #: Fields whose value may span several lines (they only ever reach the body).

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, tzinfo
 
 from mail.dates import ClockTime, Found, clamp, find_dates, find_times, normalise
 from mail.provider import Interval
@@ -373,3 +373,58 @@ def _clean_name(name: str) -> str:
     while words and words[0].lower().strip("'\u2019") in _NOT_NAMES:
         words.pop(0)
     return " ".join(words)
+
+
+# ------------------------------------------------------------------------- for the reply card
+
+#: What the reply card calls each intent (a decline that names someone is a referral).
+LABELS: dict[str, str] = {
+    ACCEPT: "Accepts a time",
+    PROPOSE: "Proposes other times",
+    DECLINE: "Declines",
+    REFER: "Declines and refers someone",
+    QUESTION: "Asks a question",
+    UNKNOWN: "Unclear",
+}
+KINDS: tuple[str, ...] = (ACCEPT, PROPOSE, REFER, DECLINE, QUESTION, UNKNOWN)
+
+
+def corrected(found: Intent, kind: str, slot: int | None = None) -> Intent:
+    """The intent the user says the reply has; what was detected (times, referral) is kept."""
+    if kind not in LABELS:
+        raise ValueError(f"not an intent: {kind!r}; one of {', '.join(KINDS)}")
+    if kind == found.kind and (kind != ACCEPT or slot in (None, found.slot)):
+        return found
+    chosen = slot if kind == ACCEPT else None
+    why = "your correction" + (f": slot {chosen + 1}" if chosen is not None else "")
+    return Intent(kind, why, chosen, found.proposed, found.referral_name, found.referral_address)
+
+
+def proposed_starts(
+    proposed: Sequence[str], *, sent: datetime | None, zone: tzinfo
+) -> list[datetime]:
+    """The proposals that name a day and a clock time, as aware instants read in ``zone`` (the
+    contact's), in the order written: "Wednesday 9 December at 11:00" -> 11:00 in their zone.
+    A proposal with a day but no time, or a time that does not exist that day, is left out."""
+    base = clamp(sent).date() if sent is not None else date(2000, 1, 1)
+    out: list[datetime] = []
+    for text in proposed:
+        days = find_dates(text, base)
+        times = [
+            t for t in find_times(text) if all(t.end <= d.start or t.start >= d.end for d in days)
+        ]
+        if not days or not times:
+            continue
+        t = times[0]
+        # "at 4:30" is the afternoon for a meeting; "04:30", written with its zero, is not.
+        afternoon = t.ambiguous and t.hour < 8 and not text[t.start : t.end].startswith("0")
+        hour = t.hour + 12 if afternoon else t.hour
+        local = datetime.combine(days[-1].when, time(hour, t.minute), tzinfo=zone)
+        # A wall time skipped by a clock change has no instant: leave it to the user.
+        if local.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != local.replace(
+            tzinfo=None
+        ):
+            continue
+        if local not in out:
+            out.append(local)
+    return out

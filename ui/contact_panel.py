@@ -42,6 +42,7 @@ from desktop.domain.model import Stage
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
 from ui.format import day_text, when_text
 from ui.message_view import SafeTextBrowser, VerdictBar
+from ui.reply_card import ReplyCard
 
 NOTES_DEBOUNCE_MS = 800
 
@@ -272,6 +273,9 @@ class ContactPanel(QWidget):
         card_layout.addSpacing(pad // 2)
         card_layout.addLayout(buttons)
         card_layout.addSpacing(pad // 2)
+        # Their latest reply, understood, with its one click (ui/reply_flow.py fills it).
+        self.reply_card = ReplyCard()
+        card_layout.addWidget(self.reply_card)
         card_layout.addWidget(self.tabs, 1)
 
         self.stack = QStackedWidget()

@@ -35,6 +35,7 @@ from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
+from ui.reply_flow import ReplyController
 from ui.selection import ContactSelection
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
@@ -167,6 +168,7 @@ class MainWindow(QMainWindow):
             ("outlook", acts.connect_outlook_action),
         ):
             act.setEnabled(self.settings_ui.can_connect(kind))
+        self.replies = ReplyController(self, self)  # the reply cards (ui/reply_flow.py)
         self.feeder.reload_all()
         self.state.restore()
         ui.name_internal_controls()

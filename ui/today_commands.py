@@ -15,6 +15,9 @@ from ui.banner import BANNER_MS
 from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE
 from ui.shell import Shell
 
+#: Due actions about a reply waiting on the user: the reply card answers them.
+REPLY_ACTIONS = frozenset({ActionKind.REPLY_RECEIVED, ActionKind.NEEDS_ANSWER})
+
 
 class TodayCommands(QObject):
     """Signals:
@@ -27,11 +30,26 @@ class TodayCommands(QObject):
         super().__init__(parent)
         self.shell = shell
 
+    def replies(self) -> Any:
+        """The window's reply cards (ui/reply_flow.py), once it has them."""
+        return getattr(self.shell, "replies", None)
+
+    def reply_case(self, action: DueAction | None) -> Any:
+        """The reply case on the cards when ``action`` is about a reply waiting on the user."""
+        flow = self.replies()
+        if action is None or action.kind not in REPLY_ACTIONS or flow is None:
+            return None
+        case = flow.refresh(action.contact_id)
+        return case
+
     def act_on(self, action: DueAction) -> None:
-        """Enter on a due action: write the message it calls for, or open the contact."""
+        """Enter on a due action: a reply -> its card's one click; else write the message it
+        calls for, or open the contact."""
         shell = self.shell
         shell.open_action(action)
-        if action.kind in TEMPLATE_FOR_ACTION:
+        if self.reply_case(action) is not None:
+            self.replies().focus_card()
+        elif action.kind in TEMPLATE_FOR_ACTION:
             shell.write_to(action.contact_id, action.kind)
         else:
             shell.statusBar().showMessage(
@@ -107,7 +125,11 @@ class TodayCommands(QObject):
         self.actions_marked.emit()
 
     def undo_mark(self) -> bool:
-        """Bring back the last snoozed or dismissed action; True if there was one."""
+        """Undo send of a held reply, else bring back the last snoozed or dismissed action;
+        True if there was one."""
+        flow = self.replies()
+        if flow is not None and flow.undo_send():
+            return True
         shell = self.shell
         action, shell.undoable_mark = shell.undoable_mark, None
         if action is None:
@@ -140,6 +162,8 @@ class TodayCommands(QObject):
             ActionKind.THANK_YOU_MISSING: self.tr("Write the &thank-you…"),
             ActionKind.CHECK_IN: self.tr("Write a &check-in…"),
             ActionKind.UPDATE_REFERRER: self.tr("Write to the &referrer…"),
+            ActionKind.REPLY_RECEIVED: self.tr("&Reply to them…"),
+            ActionKind.NEEDS_ANSWER: self.tr("&Reply to them…"),
         }.get(kind, self.tr("&Write request…"))
 
     def today_action(self) -> DueAction | None:
@@ -158,6 +182,10 @@ class TodayCommands(QObject):
         if self.shell.current_id is None:
             return
         due = self.today_action()
+        case = self.reply_case(due)
+        if case is not None:  # a reply: answer it in its thread, never a new request
+            self.replies().write_reply(case, case.template.value)
+            return
         self.shell.write_to(self.shell.current_id, due.kind if due is not None else None)
 
     def on_today_menu(self, pos: Any) -> None:
@@ -168,7 +196,7 @@ class TodayCommands(QObject):
         shell.select_contact(index.data(CONTACT_ID_ROLE))
         menu = QMenu(shell.widget())
         due = index.data(ACTION_ROLE)
-        if isinstance(due, DueAction) and due.kind in TEMPLATE_FOR_ACTION:
+        if isinstance(due, DueAction) and (due.kind in TEMPLATE_FOR_ACTION or self.reply_case(due)):
             write = menu.addAction(self.write_text(due.kind))
             write.triggered.connect(self.write_current)
             menu.addSeparator()

@@ -271,6 +271,54 @@ def meetings_as_busy(meetings: Iterable[tuple[datetime | None, datetime | None]]
     return [Slot(utc(s), utc(e)) for s, e in meetings if s is not None and e is not None and e > s]
 
 
+# --------------------------------------------------------------------------------- reserving
+
+#: An offer nobody answered stops holding its time after this many days (Settings can change it).
+OFFER_EXPIRY_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class Offer:
+    """A time proposed to one contact, from the moment it was offered until it is released
+    (declined, another time chosen, the meeting set) or expires."""
+
+    contact_id: int
+    start: datetime
+    end: datetime
+    offered_at: datetime
+    released_at: datetime | None = None
+
+
+def holds(offer: Offer, now: datetime, expiry_days: int = OFFER_EXPIRY_DAYS) -> bool:
+    """Whether ``offer`` still keeps its time from everyone else at ``now`` (all instants)."""
+    now = utc(now)
+    if offer.released_at is not None and utc(offer.released_at) <= now:
+        return False
+    if utc(offer.end) <= now:
+        return False
+    return expiry_days <= 0 or now < utc(offer.offered_at) + timedelta(days=expiry_days)
+
+
+def reserved_for_others(
+    offers: Iterable[Offer],
+    contact_id: int | None,
+    now: datetime,
+    expiry_days: int = OFFER_EXPIRY_DAYS,
+) -> list[Slot]:
+    """The times held by offers to anyone but ``contact_id``: not to be offered again."""
+    return sorted(
+        (Slot(utc(o.start), utc(o.end)) for o in offers
+         if o.contact_id != contact_id and holds(o, now, expiry_days)),
+        key=lambda s: s.start,
+    )  # fmt: skip
+
+
+def clashes(slot: Span, held: Iterable[Span]) -> bool:
+    """Whether ``slot`` meets any held time; instants are compared, never wall clocks."""
+    a, b = utc(slot.start), utc(slot.end)
+    return any(a < utc(h.end) and utc(h.start) < b for h in held)
+
+
 # ----------------------------------------------------------------------------------- rendering
 
 _WEEKDAYS: dict[str, tuple[str, ...]] = {

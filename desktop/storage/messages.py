@@ -7,6 +7,7 @@ import json
 from collections.abc import Iterable
 from datetime import datetime
 
+from desktop.domain.slots import Offer
 from desktop.storage.codec import from_iso, iso
 from desktop.storage.database import Repository
 from desktop.storage.records import StoredMessage, message_key
@@ -209,13 +210,39 @@ class MessageRepo(Repository):
             out.append((start, end))
         return out
 
-    def offers_for(self, contact_id: int) -> list[tuple[datetime, datetime]]:
-        """The slots most recently proposed to this contact and not released, in time order."""
+    def pending_offers(self) -> list[Offer]:
+        """Unreleased offers to contacts whose request is pending (requested or replied), with
+        when they were made: ``desktop.domain.slots.holds`` says which still hold their time."""
         rows = self._db.execute(
-            "SELECT start, end FROM offers WHERE contact_id = ? AND released_at IS NULL "
-            "ORDER BY start",
-            (contact_id,),
+            "SELECT o.contact_id, o.start, o.end, o.offered_at FROM offers o "
+            "JOIN contacts c ON c.id = o.contact_id "
+            "WHERE o.released_at IS NULL AND c.stage IN ('requested', 'replied') ORDER BY o.start"
         ).fetchall()
+        out: list[Offer] = []
+        for r in rows:
+            start, end, at = from_iso(r[1]), from_iso(r[2]), from_iso(r[3])
+            if start is not None and end is not None and at is not None:
+                out.append(Offer(int(r[0]), start, end, at))
+        return out
+
+    def offers_for(
+        self, contact_id: int, *, include_released: bool = False
+    ) -> list[tuple[datetime, datetime]]:
+        """The slots most recently proposed to this contact and not released, in time order;
+        with ``include_released``, the last batch offered even once released (the reply card
+        reads which of them was accepted after the meeting was set)."""
+        if include_released:
+            rows = self._db.execute(
+                "SELECT start, end FROM offers WHERE contact_id = ? AND offered_at = "
+                "(SELECT max(offered_at) FROM offers WHERE contact_id = ?) ORDER BY start",
+                (contact_id, contact_id),
+            ).fetchall()
+        else:
+            rows = self._db.execute(
+                "SELECT start, end FROM offers WHERE contact_id = ? AND released_at IS NULL "
+                "ORDER BY start",
+                (contact_id,),
+            ).fetchall()
         return [
             (a, b)
             for a, b in ((from_iso(r[0]), from_iso(r[1])) for r in rows)
@@ -229,6 +256,26 @@ class MessageRepo(Repository):
                 "UPDATE offers SET released_at = ? WHERE contact_id = ? AND released_at IS NULL",
                 (iso(now), contact_id),
             )
+
+    # ------------------------------------------------------- intent corrections
+    def correct_intent(
+        self, key: str, contact_id: int, kind: str, slot: int | None, now: datetime
+    ) -> None:
+        """Keep the user's word on what the reply ``key`` says (it overrides the guess)."""
+        with self._database.transaction():
+            self._db.execute(
+                "INSERT INTO intent_corrections (message_key, contact_id, kind, slot, set_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (message_key) DO UPDATE SET "
+                "kind = excluded.kind, slot = excluded.slot, set_at = excluded.set_at",
+                (key, contact_id, kind, slot, iso(now)),
+            )
+
+    def intent_correction(self, key: str) -> tuple[str, int | None] | None:
+        """(kind, slot index) the user gave for the reply ``key``, or None."""
+        row = self._db.execute(
+            "SELECT kind, slot FROM intent_corrections WHERE message_key = ?", (key,)
+        ).fetchone()
+        return None if row is None else (str(row[0]), None if row[1] is None else int(row[1]))
 
     # ------------------------------------------------- sender kinds, identity
     def set_sender_kind(self, address: str, kind: str, now: datetime) -> None:

@@ -327,6 +327,23 @@ def _verdict_corrections(db: sqlite3.Connection) -> None:
     )
 
 
+def _reply_intent_corrections(db: sqlite3.Connection) -> None:
+    """The user's word on what a reply says (accepts time k, proposes, declines and refers...):
+    kept per message, so the reply card and the due action read it instead of the guess."""
+    _run(
+        db,
+        """
+        CREATE TABLE intent_corrections (
+            message_key TEXT PRIMARY KEY,
+            contact_id INTEGER REFERENCES contacts(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL,
+            slot INTEGER,
+            set_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -338,5 +355,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v8_workspace,
     _v9_message_failures,
     _verdict_corrections,
+    _reply_intent_corrections,
 )
 LATEST = len(MIGRATIONS)

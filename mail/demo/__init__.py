@@ -15,9 +15,13 @@ from mail.demo.script import (
     DEMO_USER_ADDRESS,
     DEMO_USER_NAME,
     OOO_DELAY,
+    PROPOSE_DELAY,
+    SEED_REASONS,
+    SEED_SLOT_LENGTH,
     Behaviour,
     DemoContact,
     request_text,
+    seed_slot_starts,
     seed_slots,
 )
 
@@ -32,9 +36,13 @@ __all__ = [
     "INDEX_NAME",
     "INDEX_VERSION",
     "OOO_DELAY",
+    "PROPOSE_DELAY",
+    "SEED_REASONS",
+    "SEED_SLOT_LENGTH",
     "Behaviour",
     "DemoContact",
     "DemoMailbox",
     "request_text",
+    "seed_slot_starts",
     "seed_slots",
 ]

@@ -36,11 +36,13 @@ from mail.demo.script import (
     DEMO_CONTACTS,
     DEMO_USER_NAME,
     OOO_DELAY,
+    PROPOSE_DELAY,
     SATURDAY,
     SEED_REASONS,
     Behaviour,
     DemoContact,
     long_date,
+    other_times,
     request_text,
     second_slot,
     seed_slots,
@@ -397,6 +399,8 @@ class DemoMailbox:
             return [_Step("dsn", sent + BOUNCE_DELAY)]
         if behaviour == Behaviour.DECLINES_REFERS:
             return [_Step("decline", sent + DECLINE_DELAY)]
+        if behaviour == Behaviour.PROPOSES:
+            return [_Step("propose", sent + PROPOSE_DELAY)]
         return []
 
     def _generate_due(self) -> None:
@@ -454,6 +458,14 @@ class DemoMailbox:
                 f"Nice to hear from you, and happy to help. {second_slot(request.text)} works "
                 f"for me. Call me on my mobile, or send a video link if you prefer.\n\n"
                 f"Talk soon,\n{contact.first_name}\n"
+            )
+        elif step == "propose":
+            first, second = other_times(request.date, contact)
+            body = (
+                f"Hola {request.sender_name.split()[0] if request.sender_name else 'there'},\n\n"
+                f"Thank you for writing, I would be glad to talk. I am travelling, so those "
+                f"times do not work for me.\n\nCould we do {first} instead? {second} "
+                f"would also be possible (Mexico City time).\n\nSaludos,\n{contact.first_name}\n"
             )
         elif step == "back":
             body = (

@@ -18,6 +18,7 @@ class Behaviour(StrEnum):
     AWAY = "away"
     BOUNCES = "bounces"
     DECLINES_REFERS = "declines_refers"
+    PROPOSES = "proposes"
     SILENT = "silent"
 
 
@@ -73,7 +74,7 @@ DEMO_CONTACTS: tuple[DemoContact, ...] = (
     ),
     DemoContact(
         "Tomás Ortega", "tomas.ortega@solara.example", "Solara Energy", "Operations Analyst",
-        "America/Mexico_City", "family friend", Behaviour.SILENT,
+        "America/Mexico_City", "family friend", Behaviour.PROPOSES,
     ),
 )  # fmt: skip
 
@@ -84,6 +85,7 @@ ACCEPT_DELAY = timedelta(minutes=40)
 OOO_DELAY = timedelta(minutes=2)
 BOUNCE_DELAY = timedelta(minutes=1)
 DECLINE_DELAY = timedelta(hours=3)
+PROPOSE_DELAY = timedelta(hours=1)
 AWAY_DAYS = 2
 SATURDAY = 5
 
@@ -126,16 +128,27 @@ def _business_days_after(day: date, count: int) -> date:
     return day
 
 
-def seed_slots(now: datetime, contact: DemoContact, offset: int = 0) -> list[str]:
-    """Three concrete slots in the contact's time zone, two or more business days ahead."""
+#: How long each seeded slot is: the 15-minute call the requests ask for.
+SEED_SLOT_LENGTH = timedelta(minutes=15)
+
+
+def seed_slot_starts(now: datetime, contact: DemoContact, offset: int = 0) -> list[datetime]:
+    """The starts of the three slots a seeded request offers, in the contact's time zone."""
     tz = ZoneInfo(contact.timezone)
     today = now.astimezone(tz).date()
     hours = (time(14, 0), time(10, 0), time(16, 30))
-    slots: list[str] = []
-    for i, at in enumerate(hours):
-        day = _business_days_after(today, 2 + offset + i)
-        slots.append(f"{long_date(day)} at {at:%H:%M} ({_city(contact.timezone)} time)")
-    return slots
+    return [
+        datetime.combine(_business_days_after(today, 2 + offset + i), at, tzinfo=tz)
+        for i, at in enumerate(hours)
+    ]
+
+
+def seed_slots(now: datetime, contact: DemoContact, offset: int = 0) -> list[str]:
+    """Three concrete slots in the contact's time zone, two or more business days ahead."""
+    return [
+        f"{long_date(at.date())} at {at:%H:%M} ({_city(contact.timezone)} time)"
+        for at in seed_slot_starts(now, contact, offset)
+    ]
 
 
 def request_text(contact: DemoContact, reason: str, slots: list[str], sender_name: str) -> str:
@@ -161,3 +174,12 @@ def second_slot(text: str) -> str:
         if any(day[:3] in m.group("slot") for day in _WEEKDAYS)
     ]
     return slots[1] if slots[1:] else "Thursday at 10:00"
+
+
+def other_times(sent: datetime, contact: DemoContact) -> list[str]:
+    """Two times a proposer suggests instead, in their own zone, a week or more ahead."""
+    tz = ZoneInfo(contact.timezone)
+    today = sent.astimezone(tz).date()
+    first = _business_days_after(today, 6)
+    second = _business_days_after(first, 1)
+    return [f"{long_date(first)} at 11:00", f"{long_date(second)} at 16:30"]

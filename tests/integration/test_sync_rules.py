@@ -354,8 +354,11 @@ def test_calling_a_reply_bulk_moves_back_with_history_and_is_not_remembered(
     from desktop.actions import correct_classification
 
     demo, clock, _ = open_demo(tmp_path)
-    run_once(demo.store, demo.mailbox, clock)
     maya = demo.contact_id("accepts")
+    # Without the times her request offered, her reply is a plain reply (with them, the sync
+    # would schedule her at the one she accepts).
+    demo.store.messages.release_offers(maya, clock.now())
+    run_once(demo.store, demo.mailbox, clock)
     assert demo.store.pipeline.state(maya).stage is Stage.REPLIED
     reply = next(m for m in demo.store.messages.for_contact(maya) if m.kind == "human")
     t = correct_classification(demo.store, maya, reply, "bulk", clock.now())

@@ -20,6 +20,11 @@ TEMPLATE_LABELS = {
     "thank_you": "Thank-you",
     "check_in": "Check-in",
     "referrer_update": "Update the referrer",
+    "confirm": "Reply — confirm the time",
+    "propose_times": "Reply — propose other times",
+    "thank_referral": "Reply — thanks for the referral",
+    "polite_close": "Reply — thank and close",
+    "answer": "Reply — answer them",
 }
 KIND_ORDER = (
     TemplateKind.REQUEST,
@@ -28,6 +33,11 @@ KIND_ORDER = (
     TemplateKind.THANK_YOU,
     TemplateKind.CHECK_IN,
     TemplateKind.REFERRER_UPDATE,
+    TemplateKind.CONFIRM,
+    TemplateKind.PROPOSE_TIMES,
+    TemplateKind.THANK_REFERRAL,
+    TemplateKind.POLITE_CLOSE,
+    TemplateKind.ANSWER,
     TemplateKind.OTHER,
 )
 #: What each field is called in the form, and an example of what goes in it.
@@ -84,3 +94,19 @@ def note_label(owner: QWidget, name: str, rgb: tuple[int, int, int]) -> QLabel:
     )
     note.hide()
     return note
+
+
+#: The composer's title for each kind of message.
+TITLES: dict[TemplateKind, str] = {
+    TemplateKind.REQUEST: "Write a request",
+    TemplateKind.FOLLOW_UP: "Write a follow-up",
+    TemplateKind.CLOSE_THE_LOOP: "Close the loop",
+    TemplateKind.THANK_YOU: "Write a thank-you",
+    TemplateKind.CHECK_IN: "Write a check-in",
+    TemplateKind.REFERRER_UPDATE: "Write to the referrer",
+    TemplateKind.CONFIRM: "Reply: confirm the time",
+    TemplateKind.PROPOSE_TIMES: "Reply: propose other times",
+    TemplateKind.THANK_REFERRAL: "Reply: thank them for the referral",
+    TemplateKind.POLITE_CLOSE: "Reply: thank them and close",
+    TemplateKind.ANSWER: "Reply: answer them",
+}

@@ -37,7 +37,7 @@ from desktop.domain.slots import MeetingKind, Slot
 from desktop.storage import ContactRecord, Store
 from desktop.templates import MessageTemplate, TemplateKind
 from mail.provider import MailProvider
-from ui.composer.common import note_label
+from ui.composer.common import TITLES, note_label
 from ui.composer.fields_panel import AttachmentsPanel, FieldsPanel
 from ui.composer.footer import Footer
 from ui.composer.header import HeaderPanel
@@ -98,9 +98,12 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self.records: dict[int, ContactRecord] = {r.id: r for r in records}
         self.user = compose.user_party(ctx.settings)
         self.zone = self.user.zone
-        self.templates: dict[str, MessageTemplate] = templates.available(
-            ctx.paths.profile / "templates"
-        )
+        every = templates.available(ctx.paths.profile / "templates")
+        #: A reply (confirm, answer...) lists the reply templates; anything else, the others.
+        self.replying = template in every and every[template].kind in templates.REPLY_KINDS
+        self.templates: dict[str, MessageTemplate] = {
+            n: t for n, t in every.items() if (t.kind in templates.REPLY_KINDS) == self.replying
+        }
         self.calendar: compose.CalendarRead | None = None
         self.slots: list[Slot] = []
         #: Times the user swapped away or regenerated past: not proposed again.
@@ -135,6 +138,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self._build()
         self.header.fill_contacts(list(self.records.values()), contact_id)
         self._select_template(template)
+        self.update_title()
         self._start_calendar_read()
         self._contact_changed()
         name_helper_controls(self)
@@ -330,7 +334,13 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self.update_cap()
         self.propose()
 
+    def update_title(self) -> None:
+        """The title says what is being written: a request, a follow-up, a reply..."""
+        kind = self.template_kind()
+        self.setWindowTitle(self.tr(TITLES.get(kind, "Write a message")))
+
     def on_template_changed(self, *_: object) -> None:
+        self.update_title()
         self.hand_edited = False
         self._rebuild_fields()
         self.update_cap()

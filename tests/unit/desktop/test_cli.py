@@ -80,14 +80,14 @@ def test_status_and_sync_on_a_demo_profile(
     data = json.loads(capsys.readouterr().out)
     stages = {c["name"]: c["stage"] for c in data["contacts"]}
     assert stages["Alex Moreau"] == "bounced"
-    assert stages["Maya Chen"] == "thanked"
+    assert stages["Maya Chen"] == "scheduled"  # at the time she accepted, three days ahead
     assert main(["sync", "--once", "--profile", str(profile)]) == 0
     assert "relevant" in capsys.readouterr().out
     assert main(["sync", "--profile", str(profile)]) == 0  # one pass needs no flag
     assert "relevant" in capsys.readouterr().out
     assert main(["status", "--profile", str(profile)]) == 0
     text = capsys.readouterr().out
-    assert "Maya Chen" in text and "Thanked" in text
+    assert "Maya Chen" in text and "Scheduled" in text
 
 
 def test_status_of_an_empty_profile_says_what_to_do(

@@ -94,7 +94,7 @@ def test_demo_contacts() -> None:
     assert len(DEMO_CONTACTS) == 8
     assert len({c.email for c in DEMO_CONTACTS}) == 8
     assert {c.behaviour for c in DEMO_CONTACTS} == {
-        "accepts", "away", "bounces", "declines_refers", "silent",
+        "accepts", "away", "bounces", "declines_refers", "proposes", "silent",
     }  # fmt: skip
     for c in DEMO_CONTACTS:
         assert c.email.endswith(".example")

@@ -8,7 +8,12 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS, _verdict_corrections
+from desktop.storage.migrations import (
+    LATEST,
+    MIGRATIONS,
+    _reply_intent_corrections,
+    _verdict_corrections,
+)
 from desktop.storage.store import DB_NAME
 
 
@@ -56,6 +61,7 @@ ADDED = {
     8: "interviews",
     9: "message_failures",
     MIGRATIONS.index(_verdict_corrections) + 1: "verdict_corrections",
+    MIGRATIONS.index(_reply_intent_corrections) + 1: "intent_corrections",
 }
 
 

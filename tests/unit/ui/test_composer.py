@@ -431,6 +431,22 @@ def test_correcting_a_message_from_the_panel_moves_the_contact(
     assert record is not None and record.state.stage is Stage.REPLIED  # the board follows
 
 
+def _send_previewed_invitation(qtbot: QtBot, window: MainWindow) -> None:
+    """Send invitation: the preview is accepted as shown, then the Undo window is left to pass
+    (the controller's release, as its timer would)."""
+    previews: list[QDialog] = []
+
+    def accept(dialog: QDialog) -> bool:
+        previews.append(dialog)
+        return True
+
+    window.exec_dialog = accept  # type: ignore[method-assign]
+    window.panel.invite_button.click()
+    assert previews and window.replies.held is not None  # nothing sent before the Undo window
+    window.replies.release()
+    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
+
+
 def test_one_click_invitation_for_a_scheduled_contact(
     qtbot: QtBot, window: MainWindow, setup: DemoSetup
 ) -> None:
@@ -445,8 +461,7 @@ def test_one_click_invitation_for_a_scheduled_contact(
     window.refresh_contact(maya)
     window.select_contact(maya)
     assert window.panel.invite_button.isVisibleTo(window.panel)
-    window.panel.invite_button.click()
-    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
+    _send_previewed_invitation(qtbot, window)
     events = setup.demo.mailbox.events()
     assert [(e.start, e.attendees) for e in events] == [(start, ("maya.chen@lumen.example",))]
     assert window.panel.invite_button.isEnabled()
@@ -469,8 +484,7 @@ def test_one_click_invitation_without_a_calendar_goes_by_mail_with_the_phone(
     set_meeting(setup.ctx.store, maya, start, start + timedelta(minutes=15), START)
     window.refresh_contact(maya)
     window.select_contact(maya)
-    window.panel.invite_button.click()
-    qtbot.wait_until(window.ops.idle, timeout=WAIT_MS)
+    _send_previewed_invitation(qtbot, window)
     assert setup.demo.mailbox.events() == []
     assert "Invitation e-mailed to maya.chen@lumen.example" in window.banner.text.text()
     (sent,) = [
