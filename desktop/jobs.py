@@ -16,6 +16,7 @@ from desktop.domain.clock import Clock
 from desktop.domain.due import DueAction, ReminderSettings
 from desktop.mailflags import update_flags
 from desktop.storage import ContactRecord, Store
+from desktop.storage.database import disk_full, is_damage
 from desktop.sync import Change, SyncResult, pass_time_only, run_once
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
 
@@ -94,6 +95,8 @@ def sync_round(
         except NeedsSignInError as exc:
             outcomes.append(AccountOutcome(account_id, SyncState.NEEDS_SIGN_IN, message=str(exc)))
         except Exception as exc:
+            if disk_full(exc) or is_damage(exc):
+                raise  # the profile's trouble, not the account's: the caller says it once
             log.exception("sync of account %d failed", account_id)
             outcomes.append(
                 AccountOutcome(account_id, SyncState.ERROR, message=f"{type(exc).__name__}: {exc}")

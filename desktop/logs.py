@@ -83,4 +83,7 @@ def shutdown() -> None:
     for handler in list(root.handlers):
         if getattr(handler, "_coffeechat", False):
             root.removeHandler(handler)
-            handler.close()
+            try:
+                handler.close()
+            except OSError:  # a full disk cannot take the last buffered lines; nothing to save
+                pass
