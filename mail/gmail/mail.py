@@ -1,6 +1,6 @@
 """Gmail mail: one ``history.list`` per idle pass, new messages fetched ahead in batches (full
-for tracked threads, headers first for the rest), a fresh baseline after a 404, drafts, sends
-and labels."""
+for tracked threads, headers first for the rest), after a 404 a fresh baseline and a search of
+what arrived since the last good pass, drafts, sends and labels."""
 
 from __future__ import annotations
 
@@ -37,6 +37,20 @@ _SKIPPED_LABELS = frozenset({"DRAFT", "CHAT"})
 _SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNREAD"}
 
 
+#: Seconds before the last good pass that a recovery also lists (clock skew, delivery delay).
+RECOVERY_MARGIN = 600
+#: How far back a recovery looks when the cursor does not say when it was taken.
+RECOVERY_DAYS = 8
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str, int | None] | None:
+    """``HISTORYID@EPOCH`` (or a bare history id, as older versions stored it)."""
+    head, _, when = (cursor or "").strip().partition("@")
+    if not head.isdecimal() or (when and not when.isdecimal()):
+        return None
+    return head, int(when) if when else None
+
+
 class _HistoryGone(Exception):
     """history.list answered 404: the start id is older than Gmail keeps."""
 
@@ -62,20 +76,30 @@ class GmailMail(GmailTransport):
         self._cache.clear()
         if relevance is None:
             relevance = Relevance.from_views(self._tracked, self._known)
-        text = (cursor or "").strip()
-        if not text.isdecimal():
+        parsed = _parse_cursor(cursor)
+        if parsed is None:
             baseline = self._profile_history_id()
             if cursor is not None:
                 log.warning("gmail: unreadable cursor; starting from a fresh baseline")
-            return ChangeSet(refs=(), cursor=baseline, reset=cursor is not None)
+            return ChangeSet(refs=(), cursor=self._cursor(baseline, None), reset=cursor is not None)
+        start, since = parsed
         try:
-            refs, new_cursor = self._history(text)
+            refs, new_cursor = self._history(start)
             reset = False
         except _HistoryGone:
-            refs, new_cursor = self._recover(int(text), relevance)
+            refs, new_cursor = self._recover(since)
             reset = True
-        refs = self._prefetch(refs, relevance)
-        return ChangeSet(refs=tuple(refs), cursor=new_cursor, reset=reset)
+        refs = self._prefetch(refs, relevance, settle=reset)
+        moved = new_cursor != start or reset
+        return ChangeSet(
+            refs=tuple(refs), cursor=self._cursor(new_cursor, None if moved else since), reset=reset
+        )
+
+    def _cursor(self, history_id: str, since: int | None) -> str:
+        """``HISTORYID@EPOCH``: the history id and when it was taken (wall time, seconds). The
+        time stays while the history id does not move: nothing arrived in between."""
+        when = since if since is not None else int(self._now().timestamp())
+        return f"{history_id}@{when}"
 
     def _profile_history_id(self) -> str:
         profile = self._execute(
@@ -126,59 +150,94 @@ class GmailMail(GmailTransport):
         folder = Folder.SENT if "SENT" in labels else Folder.INBOX
         refs.setdefault(ident, MessageRef(ident, str(message.get("threadId", ident)), folder))
 
-    def _recover(self, stale: int, relevance: Relevance) -> tuple[list[MessageRef], str]:
-        """Fresh baseline first (nothing that arrives meanwhile is lost), then only the tracked
-        threads, keeping the messages changed after the stale id."""
+    def _recover(self, since: int | None) -> tuple[list[MessageRef], str]:
+        """Google's answer to a 404: a fresh baseline first (nothing that arrives meanwhile is
+        lost), then every message that arrived since the last good pass - one
+        ``messages.list`` page (5 units) per 500 ids, in any thread, so a reply in a NEW thread
+        is found too. Never one request per tracked thread."""
         baseline = self._profile_history_id()
-        tracked = sorted(relevance.threads)
-
-        def make(thread_id: str) -> Callable[[Any], Any]:
-            return lambda g: (
-                g.users()
-                .threads()
-                .get(
-                    userId="me",
-                    id=thread_id,
-                    format="minimal",
-                    fields="id,messages(id,threadId,labelIds,historyId)",
-                )
-            )
-
-        answers = self._batch("threads.get", ((t, make(t)) for t in tracked))
+        query = f"after:{since - RECOVERY_MARGIN}" if since else f"newer_than:{RECOVERY_DAYS}d"
         refs: dict[str, MessageRef] = {}
-        for thread_id in tracked:
-            answer = answers.get(thread_id)
-            if not isinstance(answer, dict):
-                continue  # the thread is gone
-            for message in answer.get("messages", []):
-                if int(message.get("historyId", 0)) > stale:
-                    self._add_ref(refs, message)
+        token: str | None = None
+        pages = 0
+        while True:
+
+            def page(g: Any, token: str | None = token) -> Any:
+                return (
+                    g.users()
+                    .messages()
+                    .list(
+                        userId="me",
+                        q=query,
+                        maxResults=500,
+                        pageToken=token,
+                        fields="messages(id,threadId),nextPageToken",
+                    )
+                )
+
+            data = self._execute("messages.list", page)
+            pages += 1
+            for item in data.get("messages", []):
+                ident = str(item.get("id", ""))
+                if ident:
+                    # The folder (and whether it is a draft) is settled from the labels that
+                    # the fetch ahead reads anyway.
+                    refs.setdefault(
+                        ident, MessageRef(ident, str(item.get("threadId", ident)), Folder.INBOX)
+                    )
+            token = data.get("nextPageToken")
+            if not token:
+                break
         log.info(
-            "gmail: history expired; re-checked %d tracked threads, %d messages changed",
-            len(tracked),
+            "gmail: history expired; %d messages since the last pass (%s, %d pages)",
             len(refs),
+            query,
+            pages,
         )
         return list(refs.values()), baseline
 
-    def _prefetch(self, refs: list[MessageRef], relevance: Relevance) -> list[MessageRef]:
+    def _prefetch(
+        self, refs: list[MessageRef], relevance: Relevance, *, settle: bool = False
+    ) -> list[MessageRef]:
         """Fetch ahead, batched: full for tracked threads, headers for the rest, then full for
-        those that concern a contact. Messages deleted meanwhile drop out."""
+        those that concern a contact. Messages deleted meanwhile drop out. ``settle``: the refs
+        came from a search (ids only): their folder comes from the labels read here, and drafts
+        and chats drop out."""
         if not refs:
             return refs
         heads_cache = self._cache.heads
         gone: set[str] = set()
+        skipped: set[str] = set()
+        refs = list(refs)
+        position = {r.id: n for n, r in enumerate(refs)}
+
+        def settled(ref: MessageRef, answer: dict[str, Any]) -> MessageRef | None:
+            if not settle:
+                return ref
+            labels = set(answer.get("labelIds") or [])
+            if labels & _SKIPPED_LABELS:
+                skipped.add(ref.id)
+                return None
+            if "SENT" in labels and ref.folder is not Folder.SENT:
+                ref = MessageRef(ref.id, ref.thread_id, Folder.SENT)
+                refs[position[ref.id]] = ref
+            return ref
+
         heads = [r for r in refs if not relevance.tracks(r.thread_id)]
         answers = self._batch("messages.get", ((r.id, self._meta_request(r.id)) for r in heads))
         for ref in heads:
             answer = answers.get(ref.id)
-            if isinstance(answer, dict):
-                heads_cache[ref.id] = self._from_metadata(ref, answer)
-            else:
+            if not isinstance(answer, dict):
                 gone.add(ref.id)
+                continue
+            fixed = settled(ref, answer)
+            if fixed is not None:
+                heads_cache[ref.id] = self._from_metadata(fixed, answer)
         wanted = [
             r
             for r in refs
             if r.id not in gone
+            and r.id not in skipped
             and (
                 relevance.tracks(r.thread_id)
                 or (r.id in heads_cache and relevance.concerns(heads_cache[r.id]))
@@ -187,13 +246,15 @@ class GmailMail(GmailTransport):
         answers = self._batch("messages.get", ((r.id, self._raw_request(r.id)) for r in wanted))
         for ref in wanted:
             answer = answers.get(ref.id)
-            if isinstance(answer, dict):
-                self._cache.full[ref.id] = self._from_raw(ref, answer)
-            else:
+            if not isinstance(answer, dict):
                 gone.add(ref.id)
+                continue
+            fixed = settled(ref, answer)
+            if fixed is not None:
+                self._cache.full[ref.id] = self._from_raw(fixed, answer)
         if gone:
             log.info("gmail: %d new messages were deleted before they could be read", len(gone))
-        return [r for r in refs if r.id not in gone]
+        return [r for r in refs if r.id not in gone and r.id not in skipped]
 
     @staticmethod
     def _meta_request(ident: str) -> Callable[[Any], Any]:

@@ -51,6 +51,7 @@ def tracked() -> set[str]:
 @pytest.fixture
 def provider(emulator: GmailEmulator, sim: SimClock, tracked: set[str]) -> Iterator[GmailProvider]:
     grant = grant_for(emulator)
+    emulator.wall = lambda: T0  # the service's time is the account's
     p = GmailProvider(
         ACCOUNT, lambda: grant, endpoints=endpoints_for(emulator),
         tracked_threads=lambda: tracked, known_addresses=lambda: {"ada@contact.test"},
