@@ -2,7 +2,7 @@
 
 The message carries the row's key (X-Coffeechat-Outbox). After a crash between "send" and
 "record", ``resume`` finds the key in Sent and completes the row instead of sending twice. Only a
-row that was pending already (an earlier attempt may have reached the provider) pays for that
+key that has a row already (an earlier attempt may have reached the provider) pays for that
 look-up: a first attempt goes straight to the provider.
 """
 
@@ -88,8 +88,8 @@ def send(
     """Record, send, complete. The pipeline learns of the message from Sent mail, as for mail the
     user sends from their own client, so there is one path for both."""
     account = provider.account.id
-    # A row pending already under this key: an earlier attempt may have reached the provider.
-    tried = any(key == msg.outbox_key for key, *_ in store.outbox.pending(account))
+    # A row under this key already: an earlier attempt may have reached the provider.
+    tried = store.outbox.state(msg.outbox_key) is not None
     store.outbox.add(msg.outbox_key, account, contact_id, purpose, _payload(msg), now)
     try:
         return _deliver(store, provider, msg, look_first=tried)
