@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import re
 import ssl
 import subprocess
 import threading
@@ -23,7 +24,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -84,14 +85,27 @@ class Msg:
     properties: dict[str, str] = field(default_factory=dict)
     #: fileAttachment resources as posted (name, contentType, contentBytes in base64)
     attachments: list[dict[str, Any]] = field(default_factory=list)
+    is_read: bool = False
+    categories: list[str] = field(default_factory=list)
+    #: the seq at which it entered its folder (what ``changeType=created`` reports)
+    entered: int = 0
+    #: moves so far: a mutable (default) id names the message in one folder only
+    moves: int = 0
+    #: sent, in transit: its Sent Items copy appears at this wall time
+    visible_at: datetime | None = None
 
-    def json(self, full: bool, expand: str = "") -> dict[str, Any]:
+    def ident(self, immutable: bool) -> str:
+        """Without ``Prefer: IdType="ImmutableId"`` an id changes when the message moves."""
+        return self.id if immutable else f"{self.id}-m{self.moves}"
+
+    def json(self, full: bool, expand: str = "", *, immutable: bool = True) -> dict[str, Any]:
         def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
             return [{"emailAddress": {"address": a, "name": ""}} for a in addresses]
 
         stamp = self.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         data: dict[str, Any] = {
-            "id": self.id,
+            "id": self.ident(immutable),
+            "changeKey": f"ck{self.seq}",
             "conversationId": self.conversation_id,
             "internetMessageId": self.internet_message_id,
             "subject": self.subject,
@@ -101,6 +115,8 @@ class Msg:
             "receivedDateTime": stamp,
             "sentDateTime": stamp,
             "isDraft": self.folder == "drafts",
+            "isRead": self.is_read,
+            "categories": list(self.categories),
             "flag": {"flagStatus": self.flag_status},
         }
         # $expand=singleValueExtendedProperties($filter=id eq '...'): only that property, and
@@ -155,6 +171,18 @@ class GraphEmulator:
         self.seq = 0
         #: delta tokens below this are expired
         self.min_token = 0
+        #: seconds (wall) before a sent message's copy shows in Sent Items (it is in transit,
+        #: unreadable by id, until then)
+        self.sent_delay = 0.0
+        #: Graph throttles an app past this many concurrent requests per mailbox (429)
+        self.max_concurrent = 4
+        self.throttled_concurrency = 0
+        #: requests asked for a message by id (GET /me/messages/{id}): "message fetches"
+        self.message_gets = 0
+        #: PATCH/POST bodies Graph refused (field, reason), for tests to show what was refused
+        self.refused: list[str] = []
+        #: whether the request being answered asked for immutable ids (under the lock)
+        self._immutable = True
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.in_flight = 0
@@ -252,6 +280,36 @@ class GraphEmulator:
         with self._lock:
             return {m.id: m.flag_status for m in self.messages.values()}
 
+    def other_client(
+        self,
+        ident: str,
+        *,
+        read: bool | None = None,
+        flag: str | None = None,
+        categories: list[str] | None = None,
+    ) -> None:
+        """Another client (Outlook on the phone, the web) reads, flags or categorises a
+        message: Graph reports it as *updated* in the folder's delta."""
+        with self._lock:
+            msg = self.messages[ident]
+            if read is not None:
+                msg.is_read = read
+            if flag is not None:
+                msg.flag_status = flag
+            if categories is not None:
+                msg.categories = list(categories)
+            self._bump(msg)
+
+    def _arrive(self) -> None:
+        """Sent messages whose Sent Items copy is due appear there (moved: a new mutable id)."""
+        now = self.wall()
+        for msg in self.messages.values():
+            if msg.folder == "outbox" and msg.visible_at is not None and msg.visible_at <= now:
+                msg.folder, msg.visible_at = "sentitems", None
+                msg.moves += 1
+                self._bump(msg)
+                msg.entered = msg.seq
+
     def expire_access_tokens(self) -> None:
         with self._lock:
             self.expired_tokens.update(s for s in self.issued_secrets if s.startswith("at-"))
@@ -296,6 +354,7 @@ class GraphEmulator:
             )  # fmt: skip
             self.messages[msg.id] = msg
             self._bump(msg)
+            msg.entered = msg.seq
             return msg
 
     # ------------------------------------------------------------ HTTP
@@ -315,6 +374,11 @@ class GraphEmulator:
             if path.startswith("/v1.0/") and now < self.not_before:
                 self.violations.append(self.not_before - now)
             fault = self.faults.pop(0) if self.faults and path.startswith("/v1.0/") else None
+            crowded = path.startswith("/v1.0/") and self.in_flight > self.max_concurrent
+            if crowded and fault is None:
+                # "ApplicationThrottled / MailboxConcurrency": more than 4 requests at once
+                self.throttled_concurrency += 1
+                fault = Fault(429, retry_after=1)
         if self.hold_until and path.startswith("/v1.0/"):
             with self._gate:
                 if self.in_flight >= self.hold_until:
@@ -417,29 +481,59 @@ class GraphEmulator:
             if token not in self.issued_secrets or token in self.expired_tokens:
                 return 401, {"error": {"code": "InvalidAuthenticationToken"}}
             body = json.loads(raw) if raw else {}
+            self._immutable = 'idtype="immutableid"' in h.headers.get("Prefer", "").lower()
+            self._arrive()
             parts = path.removeprefix("/v1.0/me/").split("/")
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
-                return self._delta(parts[1], query)
+                prefer = h.headers.get("Prefer", "")
+                size = re.search(r"odata\.maxpagesize=(\d+)", prefer)
+                return self._delta(parts[1], query, int(size.group(1)) if size else 10)
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages"]:
                 return 200, self._page(path, query, self._filter(query, parts[1]))
             if parts == ["messages"] and method == "GET":
                 return 200, self._page(path, query, self._filter(query, None))
             if parts == ["messages"] and method == "POST":
-                return 201, self._draft(body, None).json(False)
+                return 201, self._json(self._draft(body, None))
             if parts[0] == "messages" and len(parts) >= 2:
-                msg = self.messages.get(parts[1])
+                msg = self._find(parts[1])
                 if msg is None:
                     return 404, {"error": {"code": "ErrorItemNotFound"}}
                 if len(parts) == 2 and method == "GET":
-                    return 200, msg.json("internetMessageHeaders" in query.get("$select", ""))
+                    self.message_gets += 1
+                    full = "internetMessageHeaders" in query.get("$select", "")
+                    return 200, msg.json(full, immutable=self._immutable)
                 if len(parts) == 2 and method == "PATCH":
+                    refused = self._refuse_patch(msg, body)
+                    if refused:
+                        self.refused.append(refused)
+                        return 400, {"error": {"code": "ErrorInvalidPropertyRequest",
+                                               "message": refused}}  # fmt: skip
                     self._edit(msg, body)
-                    return 200, msg.json(False)
+                    self._bump(msg)  # any change is an update in the folder's delta
+                    return 200, self._json(msg)
+                if parts[2:] == ["attachments"] and method == "POST":
+                    if msg.folder != "drafts":
+                        return 400, {"error": {"code": "ErrorInvalidRequest"}}
+                    self._edit(msg, {"attachments": [body]})
+                    return 201, {"id": f"att-{len(msg.attachments)}", "name": body.get("name")}
                 if parts[2:] == ["createReply"]:
-                    return 201, self._draft({}, msg).json(False)
+                    # createReply takes "message" (writeable properties, set at creation) or
+                    # "comment", not both with a body
+                    message = body.get("message") or {}
+                    if "comment" in body and "body" in message:
+                        return 400, {"error": {"code": "ErrorInvalidRequest"}}
+                    return 201, self._json(self._draft(message, msg))
                 if parts[2:] == ["send"] and msg.folder == "drafts":
-                    msg.folder, msg.when = "sentitems", self.wall()
-                    self._bump(msg)
+                    msg.when = self.wall()
+                    if self.sent_delay > 0:
+                        # in transit: the Sent Items copy comes later
+                        msg.folder = "outbox"
+                        msg.visible_at = msg.when + timedelta(seconds=self.sent_delay)
+                    else:
+                        msg.folder = "sentitems"
+                        msg.moves += 1
+                        self._bump(msg)
+                        msg.entered = msg.seq
                     return 202, None
             if parts == ["calendar", "getSchedule"]:
                 if self.personal:
@@ -476,15 +570,81 @@ class GraphEmulator:
                 return 201, event
         return 404, {"error": {"code": "NotFound", "message": path}}
 
-    def _delta(self, folder: str, query: dict[str, str]) -> tuple[int, Any]:
-        if "$select" not in query and "$deltatoken" not in query:
+    def _json(self, msg: Msg, expand: str = "") -> dict[str, Any]:
+        return msg.json(False, expand, immutable=self._immutable)
+
+    def _find(self, ident: str) -> Msg | None:
+        """A message by immutable id, or by the mutable id of where it is now. A message in
+        transit (sent, its Sent Items copy not there yet) cannot be read."""
+        base, _, moves = ident.rpartition("-m")
+        msg = self.messages.get(ident)
+        if msg is None and base and moves.isdecimal():
+            msg = self.messages.get(base)
+            if msg is not None and msg.moves != int(moves):
+                msg = None  # an id from before a move: Graph no longer knows it
+        if msg is None or msg.folder == "outbox":
+            return None
+        return msg
+
+    def _refuse_patch(self, msg: Msg, body: dict[str, Any]) -> str:
+        """What Graph will not PATCH: internet headers and attachments after creation
+        (attachments go through POST .../attachments), the Message-ID of a sent message, and
+        the content of a message that is not a draft."""
+        if "internetMessageHeaders" in body:
+            return "internetMessageHeaders can only be set when the message is created"
+        if "attachments" in body:
+            return "attachments cannot be PATCHed; POST them to the attachments collection"
+        content = {"subject", "body", "toRecipients", "ccRecipients", "internetMessageId"}
+        if msg.folder != "drafts" and content & body.keys():
+            return "only a draft can change " + ", ".join(sorted(content & body.keys()))
+        return ""
+
+    def _delta(self, folder: str, query: dict[str, str], page_size: int = 10) -> tuple[int, Any]:
+        """A folder's delta as Graph pages it: ``page_size`` items a page (10 unless
+        ``Prefer: odata.maxpagesize``) behind ``@odata.nextLink``, then an
+        ``@odata.deltaLink``. The first round lists the folder (``$filter=receivedDateTime ge``
+        narrows it); later rounds list what was added, deleted or *updated* (another client's
+        read, flag or category too) since the token, or only what was added with the custom
+        option ``changeType=created``. Options are carried in the links."""
+        if "$select" not in query and "$deltatoken" not in query and "$skiptoken" not in query:
             return 400, {"error": {"code": "SelectRequired"}}
-        since = int(query.get("$deltatoken", "0"))
-        if "$deltatoken" in query and since < self.min_token:
+        state = dict(query)
+        if "$skiptoken" in state:  # the round's options and position, as Graph encodes them
+            state = json.loads(base64.urlsafe_b64decode(state.pop("$skiptoken")))
+        since = int(state.get("$deltatoken", "-1"))
+        if "$deltatoken" in state and since < self.min_token:
             return 410, {"error": {"code": "SyncStateNotFound"}}
-        changed = [m for m in self.messages.values() if m.folder == folder and m.seq > since]
-        link = f"{self.graph}/me/mailFolders/{folder}/messages/delta?$deltatoken={self.seq}"
-        return 200, {"value": [m.json(False) for m in changed], "@odata.deltaLink": link}
+        edge = None
+        text = state.get("$filter", "")
+        if text:
+            field_name, op, value = [*text.split(" ", 2), "", ""][:3]
+            if field_name != "receivedDateTime" or op not in ("ge", "gt"):
+                return 400, {"error": {"code": "ErrorInvalidUrlQueryFilter", "message": text}}
+            edge = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        created_only = state.get("changeType", "") == "created" and since >= 0
+        upto = int(state.get("upto", str(self.seq)))
+        changed = [
+            m for m in sorted(self.messages.values(), key=lambda m: m.seq)
+            if m.folder == folder and m.seq <= upto
+            and (m.entered if created_only else m.seq) > since
+            and (edge is None or m.when >= edge)
+        ]  # fmt: skip
+        offset = int(state.get("offset", "0"))
+        page = changed[offset : offset + page_size]
+        out: dict[str, Any] = {"value": [self._json(m) for m in page]}
+        base = f"{self.graph}/me/mailFolders/{folder}/messages/delta"
+        keep = {k: v for k, v in state.items() if k not in ("offset", "upto", "$deltatoken")}
+        if offset + page_size < len(changed):
+            token = {**keep, "$deltatoken": str(since), "upto": str(upto),
+                     "offset": str(offset + page_size)}  # fmt: skip
+            if since < 0:
+                token.pop("$deltatoken")
+            skip = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+            out["@odata.nextLink"] = f"{base}?{urllib.parse.urlencode({'$skiptoken': skip})}"
+        else:
+            link = urllib.parse.urlencode({**keep, "$deltatoken": str(upto)})
+            out["@odata.deltaLink"] = f"{base}?{link}"
+        return 200, out
 
     def _page(self, path: str, query: dict[str, str], items: list[Any]) -> dict[str, Any]:
         """A message listing pages as Graph's does: 10 items unless ``$top`` says otherwise,
@@ -503,9 +663,9 @@ class GraphEmulator:
         # internetMessageId (find_sent) or conversationId (the naive strategy of the benchmark)
         by_conversation = text.strip().startswith("conversationId")
         return [
-            m.json(False, query.get("$expand", "")) for m in self.messages.values()
+            self._json(m, query.get("$expand", "")) for m in self.messages.values()
             if (m.conversation_id if by_conversation else m.internet_message_id) == wanted
-            and (folder is None or m.folder == folder)
+            and (folder is None or m.folder == folder) and m.folder != "outbox"
         ]  # fmt: skip
 
     def _edit(self, msg: Msg, body: dict[str, Any]) -> None:
@@ -514,6 +674,8 @@ class GraphEmulator:
 
         if "subject" in body:
             msg.subject = body["subject"]
+        if body.get("internetMessageId"):
+            msg.internet_message_id = str(body["internetMessageId"])
         if "body" in body:
             msg.text = body["body"].get("content", "")
         if "toRecipients" in body:
@@ -553,4 +715,5 @@ class GraphEmulator:
         self._edit(msg, body)
         self.messages[ident] = msg
         self._bump(msg)
+        msg.entered = msg.seq
         return msg
