@@ -135,6 +135,29 @@ class Msg:
         return data
 
 
+def _permission(method: str, path: str) -> str:
+    """The least delegated permission a request needs, from Graph's per-API tables."""
+    if path.endswith("/send") or path.endswith("/sendMail"):
+        return "Mail.Send"
+    if "/calendar/getSchedule" in path or "/calendarView" in path:
+        return "Calendars.Read"
+    if path.endswith("/events"):
+        return "Calendars.ReadWrite" if method == "POST" else "Calendars.Read"
+    if "mailboxSettings" in path:
+        return "MailboxSettings.Read" if method == "GET" else "MailboxSettings.ReadWrite"
+    if path.endswith("/getMailTips"):
+        return "Mail.Read"
+    return "Mail.Read" if method == "GET" else "Mail.ReadWrite"
+
+
+#: A permission and what it includes.
+IMPLIES = {
+    "Mail.ReadWrite": {"Mail.Read", "Mail.ReadWrite"},
+    "Calendars.ReadWrite": {"Calendars.Read", "Calendars.ReadWrite"},
+    "MailboxSettings.ReadWrite": {"MailboxSettings.Read", "MailboxSettings.ReadWrite"},
+}
+
+
 @dataclass
 class Fault:
     status: int
@@ -181,6 +204,9 @@ class GraphEmulator:
         self.message_gets = 0
         #: PATCH/POST bodies Graph refused (field, reason), for tests to show what was refused
         self.refused: list[str] = []
+        #: the scopes asked for at sign-in, and the least permission each request needed
+        self.scopes_requested: set[str] = set()
+        self.permissions_used: set[str] = set()
         #: whether the request being answered asked for immutable ids (under the lock)
         self._immutable = True
         self.faults: list[Fault] = []
@@ -440,6 +466,8 @@ class GraphEmulator:
                 "verification_uri": f"{self.base}/devicelogin", "expires_in": 900,
                 "interval": 1, "message": f"Go to {self.base}/devicelogin, enter COFFEE42",
             }  # fmt: skip
+        if path.endswith("/token") or path.endswith("/devicecode"):
+            self.scopes_requested.update(form.get("scope", "").split())
         if path.endswith("/token"):
             grant = form.get("grant_type", "")
             if "device_code" in grant and self.device_pending:
@@ -482,6 +510,7 @@ class GraphEmulator:
                 return 401, {"error": {"code": "InvalidAuthenticationToken"}}
             body = json.loads(raw) if raw else {}
             self._immutable = 'idtype="immutableid"' in h.headers.get("Prefer", "").lower()
+            self.permissions_used.add(_permission(method, path))
             self._arrive()
             parts = path.removeprefix("/v1.0/me/").split("/")
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:

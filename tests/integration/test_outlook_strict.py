@@ -20,11 +20,18 @@ from desktop.storage import Store
 from desktop.sync import run_once
 from mail.outlook import OutlookProvider
 from mail.outlook import provider as outlook_provider
-from mail.provider import Account, AccountKind, Folder, MessageRef, OutgoingMessage
+from mail.provider import (
+    Account,
+    AccountKind,
+    Folder,
+    MeetingInvite,
+    MessageRef,
+    OutgoingMessage,
+)
 from tests.helpers.gmail_emulator import SimClock
-from tests.helpers.graph_emulator import GraphEmulator
+from tests.helpers.graph_emulator import IMPLIES, GraphEmulator
 from tests.helpers.memory_keyring import MemoryKeyring
-from tests.integration.test_outlook import ME, _provider, _request, _session, _sign_in, _stage
+from tests.integration.test_outlook import ME, T0, _provider, _request, _session, _sign_in, _stage
 
 Setup = tuple[Store, OutlookProvider, Account]
 
@@ -279,3 +286,24 @@ def test_the_emulator_throttles_past_four_concurrent_requests(
         codes = list(pool.map(one, range(6)))
     assert codes.count(429) >= 1 and emulator.throttled_concurrency >= 1
     assert json.dumps(codes)
+
+
+def test_every_scope_asked_for_at_sign_in_is_used(
+    emulator: GraphEmulator, opened: Setup, clock: ManualClock
+) -> None:
+    store, provider, _ = opened
+    run_once(store, provider, clock)
+    theirs = emulator.deliver("ada@contact.test", "Coffee?", "Sure.\n", when=clock.now(),
+                              message_id="<ada-s@contact.test>")  # fmt: skip
+    provider.send_draft(provider.create_draft(_request("ada@contact.test")))
+    provider.set_thread_flag(theirs.conversation_id, "Reply due", True)
+    provider.busy_blocks(T0, T0 + timedelta(days=7))
+    provider.away(["ada@contact.test"])
+    provider.create_event(
+        MeetingInvite("Coffee", T0 + timedelta(days=2), T0 + timedelta(days=2, minutes=30),
+                      ("ada@contact.test",), uid="coffeechat-scope@outlook.test")
+    )  # fmt: skip
+    granted_by_use = set().union(*(IMPLIES.get(p, {p}) for p in emulator.permissions_used))
+    asked = emulator.scopes_requested - {"openid", "profile", "offline_access", "User.Read"}
+    assert asked, "the sign-in asked for no Graph scope"
+    assert asked - granted_by_use == set(), "scopes asked for and never used"
