@@ -298,8 +298,10 @@ class GraphEmulator:
             self.faults.extend(Fault(0, drop=True) for _ in range(times))
 
     def expire_delta_links(self) -> None:
+        """Every link handed out so far expires; links of the next rounds are good."""
         with self._lock:
-            self.min_token = self.seq + 1
+            self.seq += 1
+            self.min_token = self.seq
 
     def flag_state(self) -> dict[str, str]:
         """Every message's follow-up flag, as the user sees it in Outlook."""
