@@ -91,10 +91,10 @@ def test_a_full_day_of_outlook(emulator: GraphEmulator, opened: Setup, clock: Ma
                           in_reply_to=sent[0].message_id)  # fmt: skip
     r1 = emulator.deliver("p1@people.test", "Talking next week", "Happy to - Tuesday?\n",
                           when=clock.now(), message_id="<r1@people.test>")  # fmt: skip
+    away = {"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"}
     r2 = emulator.deliver("p2@people.test", "Automatic reply: Coffee chat, 2?", "Away.\n",
                           when=clock.now(), message_id="<r2@people.test>",
-                          in_reply_to=sent[2].message_id,
-                          extra={"Auto-Submitted": "auto-replied", "X-Autoreply": "yes"})  # fmt: skip
+                          in_reply_to=sent[2].message_id, extra=away)  # fmt: skip
     for n in range(15):
         emulator.deliver(f"news{n}@l.test", "Deals", "x\n", when=clock.now(),
                          message_id=f"<d{n}@l>")  # fmt: skip
