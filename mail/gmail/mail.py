@@ -39,6 +39,8 @@ _SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNRE
 
 #: Seconds before the last good pass that a recovery also lists (clock skew, delivery delay).
 RECOVERY_MARGIN = 600
+#: Drafts whose outbox key is remembered (to find a send whose answer was lost): the newest.
+DRAFT_KEYS_MAX = 200
 #: How far back a recovery looks when the cursor does not say when it was taken.
 RECOVERY_DAYS = 8
 
@@ -339,6 +341,8 @@ class GmailMail(GmailTransport):
         draft_id = str(result["id"])
         if msg.outbox_key:
             self._draft_keys[draft_id] = msg.outbox_key
+            for stale in list(self._draft_keys)[:-DRAFT_KEYS_MAX]:  # drafts saved, never sent
+                del self._draft_keys[stale]
         return DraftRef(draft_id, str(result.get("message", {}).get("threadId") or "") or None)
 
     def send_draft(self, draft: DraftRef) -> SentRef:
