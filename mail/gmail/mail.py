@@ -13,7 +13,8 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from mail.dates import clamp
-from mail.gmail.transport import GmailTransport, http_status
+from mail.gmail.labels import GmailLabels
+from mail.gmail.transport import http_status
 from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
 from mail.provider import (
@@ -23,10 +24,9 @@ from mail.provider import (
     MailMessage,
     MessageRef,
     OutgoingMessage,
-    ProviderError,
     SentRef,
 )
-from mail.relevance import Relevance
+from mail.relevance import DAEMON_LOCALPARTS, Relevance
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +34,16 @@ _META_FIELDS = "id,threadId,labelIds,internalDate,payload/headers"
 _RAW_FIELDS = "id,threadId,labelIds,internalDate,raw"
 _HISTORY_FIELDS = "history(messagesAdded(message(id,threadId,labelIds))),nextPageToken,historyId"
 _SKIPPED_LABELS = frozenset({"DRAFT", "CHAT"})
-_SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNREAD"}
 
 
 #: Seconds before the last good pass that a recovery also lists (clock skew, delivery delay).
 RECOVERY_MARGIN = 600
 #: Drafts whose outbox key is remembered (to find a send whose answer was lost): the newest.
 DRAFT_KEYS_MAX = 200
+#: Past this many new messages outside the tracked threads, a recovery first narrows them with
+#: searches for the contacts' addresses, so many at once per search.
+RECOVERY_HEADS_MAX = 200
+CONTACTS_PER_QUERY = 15
 #: How far back a recovery looks when the cursor does not say when it was taken.
 RECOVERY_DAYS = 8
 
@@ -65,8 +68,9 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class GmailMail(GmailTransport):
-    """Sync (history, recovery, fetching ahead in batches), drafts and sends, and labels."""
+class GmailMail(GmailLabels):
+    """Sync (history, recovery, fetching ahead in batches), drafts and sends; labels from
+    ``GmailLabels``."""
 
     _tracked: Callable[[], Collection[str]]
     _known: Callable[[], Collection[str]]
@@ -89,7 +93,7 @@ class GmailMail(GmailTransport):
             refs, new_cursor = self._history(start)
             reset = False
         except _HistoryGone:
-            refs, new_cursor = self._recover(since)
+            refs, new_cursor = self._recover(since, relevance)
             reset = True
         refs = self._prefetch(refs, relevance, settle=reset)
         moved = new_cursor != start or reset
@@ -152,16 +156,35 @@ class GmailMail(GmailTransport):
         folder = Folder.SENT if "SENT" in labels else Folder.INBOX
         refs.setdefault(ident, MessageRef(ident, str(message.get("threadId", ident)), folder))
 
-    def _recover(self, since: int | None) -> tuple[list[MessageRef], str]:
+    def _recover(self, since: int | None, relevance: Relevance) -> tuple[list[MessageRef], str]:
         """Google's answer to a 404: a fresh baseline first (nothing that arrives meanwhile is
         lost), then every message that arrived since the last good pass - one
         ``messages.list`` page (5 units) per 500 ids, in any thread, so a reply in a NEW thread
-        is found too. Never one request per tracked thread."""
+        is found too. Never one request per tracked thread. When many arrived outside the
+        tracked threads, searches for the contacts' addresses (and mail daemons) narrow them
+        before any is fetched."""
         baseline = self._profile_history_id()
-        query = f"after:{since - RECOVERY_MARGIN}" if since else f"newer_than:{RECOVERY_DAYS}d"
-        refs: dict[str, MessageRef] = {}
+        window = f"after:{since - RECOVERY_MARGIN}" if since else f"newer_than:{RECOVERY_DAYS}d"
+        refs = {
+            ident: MessageRef(ident, thread, Folder.INBOX)  # the folder: from the labels, later
+            for ident, thread in self._list_ids(window)
+        }
+        outside = [r for r in refs.values() if not relevance.tracks(r.thread_id)]
+        addresses = relevance.addresses
+        if len(outside) > RECOVERY_HEADS_MAX and addresses is not None:
+            found = self._search_contacts(window, sorted(addresses))
+            refs = {i: r for i, r in refs.items() if relevance.tracks(r.thread_id) or i in found}
+        log.info(
+            "gmail: history expired; %d messages to read since the last pass (%s)",
+            len(refs),
+            window,
+        )
+        return list(refs.values()), baseline
+
+    def _list_ids(self, query: str) -> list[tuple[str, str]]:
+        """(id, threadId) of every message ``query`` finds, 500 a page."""
+        found: list[tuple[str, str]] = []
         token: str | None = None
-        pages = 0
         while True:
 
             def page(g: Any, token: str | None = token) -> Any:
@@ -178,25 +201,29 @@ class GmailMail(GmailTransport):
                 )
 
             data = self._execute("messages.list", page)
-            pages += 1
             for item in data.get("messages", []):
-                ident = str(item.get("id", ""))
-                if ident:
-                    # The folder (and whether it is a draft) is settled from the labels that
-                    # the fetch ahead reads anyway.
-                    refs.setdefault(
-                        ident, MessageRef(ident, str(item.get("threadId", ident)), Folder.INBOX)
-                    )
+                if item.get("id"):
+                    found.append((str(item["id"]), str(item.get("threadId") or item["id"])))
             token = data.get("nextPageToken")
             if not token:
-                break
-        log.info(
-            "gmail: history expired; %d messages since the last pass (%s, %d pages)",
-            len(refs),
-            query,
-            pages,
-        )
-        return list(refs.values()), baseline
+                return found
+
+    def _search_contacts(self, window: str, addresses: list[str]) -> set[str]:
+        """Ids of the messages in ``window`` from or to a contact, or from a mail daemon:
+        one search per CONTACTS_PER_QUERY addresses (``{from:a to:a cc:a ...}``)."""
+        groups = [
+            [
+                f"{op}:{a}"
+                for a in addresses[n : n + CONTACTS_PER_QUERY]
+                for op in ("from", "to", "cc")
+            ]
+            for n in range(0, len(addresses), CONTACTS_PER_QUERY)
+        ]
+        groups.append([f"from:{local}" for local in sorted(DAEMON_LOCALPARTS)])
+        found: set[str] = set()
+        for terms in groups:
+            found.update(i for i, _ in self._list_ids(f"{window} {{{' '.join(terms)}}}"))
+        return found
 
     def _prefetch(
         self, refs: list[MessageRef], relevance: Relevance, *, settle: bool = False
@@ -411,77 +438,3 @@ class GmailMail(GmailTransport):
             if head.header(OUTBOX_HEADER) == outbox_key:
                 return SentRef(ident, thread, head.message_id)
         return None
-
-    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
-        system = _SYSTEM_FLAGS.get(flag.lower())
-        if system is not None:
-            self._modify(thread_id, system, on)
-            return
-        name = f"Coffeechat/{flag}"
-        label = self._user_label(name)
-        try:
-            self._modify(thread_id, label, on)
-        except HttpError as exc:
-            if http_status(exc) not in (400, 404):
-                raise
-            # The label may have been deleted in Gmail since its id was cached: list the labels
-            # again, once. If it is still there, the thread is what is missing.
-            self._load_labels()
-            if self._labels.get(name.lower()) == label:
-                raise
-            if not on and name.lower() not in self._labels:
-                return  # the label is gone, and with it the flag
-            self._modify(thread_id, self._user_label(name), on)
-
-    def _modify(self, thread_id: str, label: str, on: bool) -> None:
-        body = {"addLabelIds": [label]} if on else {"removeLabelIds": [label]}
-        self._execute(
-            "threads.modify",
-            lambda g: g.users().threads().modify(userId="me", id=thread_id, body=body, fields="id"),
-        )
-
-    def _load_labels(self) -> None:
-        """The mailbox's labels by name: Gmail's names are unique regardless of case."""
-        answer = self._execute(
-            "labels.list", lambda g: g.users().labels().list(userId="me", fields="labels(id,name)")
-        )
-        self._labels = {str(lb["name"]).lower(): str(lb["id"]) for lb in answer.get("labels", [])}
-
-    def _user_label(self, name: str) -> str:
-        """The id of the user label ``name``, made when missing. Gmail nests "A/B" under "A"
-        only when "A" exists already, so the parents are made first."""
-        if name.lower() not in self._labels:
-            self._load_labels()
-        parts = name.split("/")
-        for depth in range(1, len(parts) + 1):
-            self._ensure_label("/".join(parts[:depth]))
-        return self._labels[name.lower()]
-
-    def _ensure_label(self, name: str) -> None:
-        if name.lower() in self._labels:
-            return
-        try:
-            created = self._execute(
-                "labels.create",
-                lambda g: (
-                    g.users()
-                    .labels()
-                    .create(
-                        userId="me",
-                        body={"name": name, "labelListVisibility": "labelShow"},
-                        fields="id,name",
-                    )
-                ),
-            )
-        except HttpError as exc:
-            if http_status(exc) != 409:
-                raise
-            # Made meanwhile (by the user, another client), or a name that clashes with one of
-            # another case: look it up instead of creating it again on every pass.
-            self._load_labels()
-            if name.lower() not in self._labels:
-                raise ProviderError(
-                    f"Gmail will not make the label {name!r}: a label name conflicts with it"
-                ) from None
-            return
-        self._labels[name.lower()] = str(created["id"])

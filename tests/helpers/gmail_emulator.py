@@ -799,7 +799,7 @@ class GmailEmulator:
     def _matches(self, msg: _Message, q: str) -> bool:
         """Gmail search, the part the client uses: terms are ANDed; ``OR`` between two terms
         and ``{a b}`` make an alternative; ``-term`` negates; ``rfc822msgid:``, ``in:``,
-        ``label:``, ``from:``, ``to:`` (To and Cc), ``after:``/``before:`` (epoch seconds or
+        ``label:``, ``from:``, ``to:``, ``cc:``, ``after:``/``before:`` (epoch seconds or
         YYYY/MM/DD, on internalDate) and ``newer_than:Nd|m|y``. Anything else is refused, so a
         query the emulator cannot answer never passes silently."""
         return all(any(self._term(msg, t) for t in group) for group in _parse_query(q))
@@ -819,9 +819,9 @@ class GmailEmulator:
                 self.labels.get(n, "").upper() for n in msg.labels
             }
             return value.lower() == "anywhere" or wanted in names
-        if key in ("from", "to"):
+        if key in ("from", "to", "cc"):
             head = BytesParser(policy=policy.compat32).parsebytes(msg.raw, headersonly=True)
-            fields = ["From"] if key == "from" else ["To", "Cc"]
+            fields = [key.capitalize()]
             found = getaddresses([str(v) for f in fields for v in head.get_all(f, [])])
             return any(value.lower() in a.lower() for _, a in found)
         if key in ("after", "before"):

@@ -439,3 +439,34 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
         offline.close()
     (outcome,) = down.outcomes
     assert outcome.state is SyncState.OFFLINE
+
+
+def test_a_stale_history_id_after_a_flood_of_mail_searches_the_contacts_first(
+    tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
+) -> None:
+    store, provider, clock = opened
+    run_once(store, provider, clock)
+    seeded = _seed_contacts(emulator, store, 40, clock.now())
+    clock.advance(timedelta(minutes=15))
+    run_once(store, provider, clock)
+    clock.advance(timedelta(days=3))
+    for n in range(600):  # three days of newsletters while the app was closed
+        emulator.deliver(mail(f"news{n}@list.test", ME, "Deals", "x", message_id=f"<f{n}@l>",
+                              when=clock.now()))  # fmt: skip
+    contact_id, address, _ = seeded[7]
+    emulator.deliver(mail(address, ME, "Next week?", "Let's talk Tuesday.",
+                          message_id="<fresh@p>", when=clock.now()))  # fmt: skip
+    emulator.deliver(mail(f"colleague@{address.split('@')[1]}", ME, "FYI", "cc'd",
+                          message_id="<cc@p>", when=clock.now(),
+                          extra={"Cc": address}))  # fmt: skip
+    emulator.expire_history()
+    emulator.reset_counters()
+
+    result = run_once(store, provider, clock)
+
+    print("\nflooded stale-history recovery:", dict(emulator.calls), "units", emulator.total_units)
+    assert result.reset
+    assert _stage(store, contact_id) is Stage.REPLIED
+    # the 600 newsletters are never fetched: only the two messages that name a contact
+    assert emulator.calls["gmail.users.messages.get"] <= 2 * 2
+    assert emulator.total_units < 600 * 20 / 10
