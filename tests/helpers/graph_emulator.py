@@ -3,9 +3,15 @@
 The authority serves the OpenID configuration, device code and token endpoints that the real msal
 uses (unsigned id tokens, client_info). Graph serves per-folder message delta with expiring
 links, messages by id, drafts (``POST /me/messages``, ``createReply``, ``PATCH``, ``send``),
-``getSchedule``, ``calendarView`` and events. Faults can be injected (a status with Retry-After,
-dropped connections, expired tokens); requests are counted, in-flight requests measured, and a
-request sent before a Retry-After has passed is recorded as a violation.
+``getSchedule``, ``calendarView`` and events. It is strict where Graph's documentation is: delta
+pages at 10 (or ``Prefer: odata.maxpagesize``) and reports other clients' reads, flags and
+categories as updates unless ``changeType=created``; ids are mutable (changing on a move) without
+``Prefer: IdType="ImmutableId"``; ``+`` in a query string is a space; listings page at 10 with
+``@odata.nextLink``; PATCH refuses internet headers, attachments and a sent message's content;
+a sent message's Sent Items copy can show late (``sent_delay``); more than 4 concurrent requests
+get 429 with Retry-After. Faults can be injected (a status with Retry-After, dropped connections,
+expired tokens); requests are counted, in-flight requests measured, and a request sent before a
+Retry-After has passed is recorded as a violation.
 
 The certificate is made by ``make_certificate`` (openssl) in a directory the test chooses.
 """
@@ -17,145 +23,30 @@ import itertools
 import json
 import re
 import ssl
-import subprocess
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-CLIENT_ID = "00000000-0000-0000-0000-00000000c0ff"
-TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+from tests.helpers.graph_identity import (
+    CLIENT_ID,
+    TENANT_ID,
+    IdentityPlatform,
+    fake_browser,
+    make_certificate,
+)
+from tests.helpers.graph_messages import IMPLIES, Msg, permission
 
-
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def fake_browser(auth_uri: str) -> None:
-    """Answer an authorization request as a user who consents: post a code (carrying the nonce,
-    which the token endpoint echoes) and the state to the loopback redirect, as msal expects."""
-    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(auth_uri).query))
-    redirect = query["redirect_uri"].replace("localhost", "127.0.0.1")
-    form = {"code": "code-" + query.get("nonce", ""), "state": query["state"]}
-
-    def post() -> None:
-        data = urllib.parse.urlencode(form).encode()
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(urllib.request.Request(redirect, data=data), timeout=10) as answer:
-            answer.read()
-
-    threading.Thread(target=post, name="fake-browser", daemon=True).start()
-
-
-def _b64(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-
-@dataclass
-class Msg:
-    id: str
-    folder: str  # inbox, sentitems, drafts
-    conversation_id: str
-    internet_message_id: str
-    subject: str
-    sender: str
-    sender_name: str
-    to: list[str]
-    cc: list[str]
-    when: datetime
-    text: str
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    seq: int = 0
-    #: The follow-up flag: notFlagged, flagged or complete.
-    flag_status: str = "notFlagged"
-    #: Single-value extended properties: id -> value.
-    properties: dict[str, str] = field(default_factory=dict)
-    #: fileAttachment resources as posted (name, contentType, contentBytes in base64)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-    is_read: bool = False
-    categories: list[str] = field(default_factory=list)
-    #: the seq at which it entered its folder (what ``changeType=created`` reports)
-    entered: int = 0
-    #: moves so far: a mutable (default) id names the message in one folder only
-    moves: int = 0
-    #: sent, in transit: its Sent Items copy appears at this wall time
-    visible_at: datetime | None = None
-
-    def ident(self, immutable: bool) -> str:
-        """Without ``Prefer: IdType="ImmutableId"`` an id changes when the message moves."""
-        return self.id if immutable else f"{self.id}-m{self.moves}"
-
-    def json(self, full: bool, expand: str = "", *, immutable: bool = True) -> dict[str, Any]:
-        def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
-            return [{"emailAddress": {"address": a, "name": ""}} for a in addresses]
-
-        stamp = self.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        data: dict[str, Any] = {
-            "id": self.ident(immutable),
-            "changeKey": f"ck{self.seq}",
-            "conversationId": self.conversation_id,
-            "internetMessageId": self.internet_message_id,
-            "subject": self.subject,
-            "from": {"emailAddress": {"address": self.sender, "name": self.sender_name}},
-            "toRecipients": rcpt(self.to),
-            "ccRecipients": rcpt(self.cc),
-            "receivedDateTime": stamp,
-            "sentDateTime": stamp,
-            "isDraft": self.folder == "drafts",
-            "isRead": self.is_read,
-            "categories": list(self.categories),
-            "flag": {"flagStatus": self.flag_status},
-        }
-        # $expand=singleValueExtendedProperties($filter=id eq '...'): only that property, and
-        # only when the message has it (as Graph does).
-        if expand.startswith("singleValueExtendedProperties"):
-            wanted = expand.partition("eq '")[2].rpartition("'")[0].lower()
-            found = [
-                {"id": k, "value": v} for k, v in self.properties.items() if k.lower() == wanted
-            ]
-            if found:
-                data["singleValueExtendedProperties"] = found
-        if full:
-            data["body"] = {"contentType": "text", "content": self.text}
-            if self.folder == "inbox":
-                data["internetMessageHeaders"] = [{"name": n, "value": v} for n, v in self.headers]
-        return data
-
-
-def _permission(method: str, path: str) -> str:
-    """The least delegated permission a request needs, from Graph's per-API tables."""
-    if path.endswith("/send") or path.endswith("/sendMail"):
-        return "Mail.Send"
-    if "/calendar/getSchedule" in path or "/calendarView" in path:
-        return "Calendars.Read"
-    if path.endswith("/events"):
-        return "Calendars.ReadWrite" if method == "POST" else "Calendars.Read"
-    if "mailboxSettings" in path:
-        return "MailboxSettings.Read" if method == "GET" else "MailboxSettings.ReadWrite"
-    if path.endswith("/getMailTips"):
-        return "Mail.Read"
-    return "Mail.Read" if method == "GET" else "Mail.ReadWrite"
-
-
-#: A permission and what it includes.
-IMPLIES = {
-    "Mail.ReadWrite": {"Mail.Read", "Mail.ReadWrite"},
-    "Calendars.ReadWrite": {"Calendars.Read", "Calendars.ReadWrite"},
-    "MailboxSettings.ReadWrite": {"MailboxSettings.Read", "MailboxSettings.ReadWrite"},
-}
+__all__ = [
+    "CLIENT_ID", "IMPLIES", "TENANT_ID", "Fault", "GraphEmulator", "Msg", "fake_browser",
+    "make_certificate",
+]  # fmt: skip
 
 
 @dataclass
@@ -168,7 +59,7 @@ class Fault:
     after: bool = False
 
 
-class GraphEmulator:
+class GraphEmulator(IdentityPlatform):
     def __init__(
         self,
         address: str,
@@ -451,56 +342,6 @@ class GraphEmulator:
         h.end_headers()
         h.wfile.write(data)
 
-    # ------------------------------------------------------------ identity
-    def _identity(self, path: str, method: str, raw: bytes) -> tuple[int, Any]:
-        base = self.authority
-        if path.endswith("/.well-known/openid-configuration"):
-            return 200, {
-                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{base}/oauth2/v2.0/token",
-                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-                "issuer": f"{self.base}/{TENANT_ID}/v2.0",
-            }
-        form = dict(urllib.parse.parse_qsl(raw.decode()))
-        if path.endswith("/devicecode"):
-            return 200, {
-                "device_code": "dc-1", "user_code": "COFFEE42",
-                "verification_uri": f"{self.base}/devicelogin", "expires_in": 900,
-                "interval": 1, "message": f"Go to {self.base}/devicelogin, enter COFFEE42",
-            }  # fmt: skip
-        if path.endswith("/token") or path.endswith("/devicecode"):
-            self.scopes_requested.update(form.get("scope", "").split())
-        if path.endswith("/token"):
-            grant = form.get("grant_type", "")
-            if "device_code" in grant and self.device_pending:
-                return 400, {"error": "authorization_pending",
-                             "error_description": "the user has not signed in yet"}  # fmt: skip
-            if grant == "refresh_token" and (
-                self.revoked or form.get("refresh_token") not in self.issued_secrets
-            ):
-                return 400, {"error": "invalid_grant", "error_description": "revoked",
-                             "suberror": "bad_token"}  # fmt: skip
-            nonce = {}
-            if grant == "authorization_code":
-                nonce = {"nonce": form.get("code", "").removeprefix("code-")}
-            n = next(self._ids)
-            access, refresh = f"at-{n:06d}-graph", f"rt-{n:06d}-refresh"
-            self.issued_secrets += [access, refresh]
-            id_token = ".".join([
-                _b64({"alg": "none", "typ": "JWT"}),
-                _b64({"aud": CLIENT_ID, "iss": f"{self.base}/{TENANT_ID}/v2.0",
-                      "tid": TENANT_ID, "oid": "user-oid", "sub": "sub",
-                      "preferred_username": self.address, "name": "Sam Rivera",
-                      "iat": 1, "exp": 4102444800, **nonce}),
-                "",
-            ])  # fmt: skip
-            return 200, {
-                "token_type": "Bearer", "scope": form.get("scope", ""), "expires_in": 3600,
-                "access_token": access, "refresh_token": refresh, "id_token": id_token,
-                "client_info": _b64({"uid": "user-oid", "utid": TENANT_ID}),
-            }  # fmt: skip
-        return 404, {"error": "not_found"}
-
     # ------------------------------------------------------------ graph
     def _graph(
         self, h: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str], raw: bytes
@@ -512,7 +353,7 @@ class GraphEmulator:
                 return 401, {"error": {"code": "InvalidAuthenticationToken"}}
             body = json.loads(raw) if raw else {}
             self._immutable = 'idtype="immutableid"' in h.headers.get("Prefer", "").lower()
-            self.permissions_used.add(_permission(method, path))
+            self.permissions_used.add(permission(method, path))
             self._arrive()
             parts = path.removeprefix("/v1.0/me/").split("/")
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
