@@ -60,7 +60,8 @@ _SELECT = (
     "receivedDateTime,sentDateTime,isDraft"
 )
 _FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
-#: A new round after an expired link starts this long before the last good pass.
+#: A new round after an expired link starts this long before the last good pass (a first round,
+#: this long before now).
 RESYNC_MARGIN = timedelta(minutes=10)
 #: ... or this long ago, when the cursor does not say when that was.
 RESYNC_DAYS = timedelta(days=8)
@@ -217,7 +218,10 @@ class OutlookProvider(OutlookCalendar):
             baseline = link is None
             recovered = False
             try:
-                items, new_link = self._delta(link or self._first(folder, now), folder)
+                # A margin even for the baseline: the filter stays in every later link, and
+                # this machine's clock may run ahead of the server's.
+                first = self._first(folder, now - RESYNC_MARGIN)
+                items, new_link = self._delta(link or first, folder)
             except DeltaExpiredError:
                 since = last - RESYNC_MARGIN if last is not None else now - RESYNC_DAYS
                 items, new_link = self._delta(self._first(folder, since), folder)
