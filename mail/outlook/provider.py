@@ -226,6 +226,12 @@ class OutlookProvider(OutlookCalendar):
                 since = last - RESYNC_MARGIN if last is not None else now - RESYNC_DAYS
                 items, new_link = self._delta(self._first(folder, since), folder)
                 recovered = reset = True
+            if link and not recovered and "changeType=created" not in link:
+                # A link from an older version reports every update: read it this once, then
+                # move to a round of new mail only, from now on.
+                fresh, new_link = self._delta(first, folder)
+                for item in fresh:
+                    self._remember(str(item.get("id", "")))
             new_links[folder.value] = new_link
             for item in items:
                 if "@removed" in item or item.get("isDraft") or not item.get("id"):
