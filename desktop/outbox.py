@@ -1,7 +1,9 @@
 """Outgoing mail through an outbox row written BEFORE the provider call and completed after it.
 
 The message carries the row's key (X-Coffeechat-Outbox). After a crash between "send" and
-"record", ``resume`` finds the key in Sent and completes the row instead of sending twice.
+"record", ``resume`` finds the key in Sent and completes the row instead of sending twice. Only a
+key that has a row already (an earlier attempt may have reached the provider) pays for that
+look-up: a first attempt goes straight to the provider.
 """
 
 from __future__ import annotations
@@ -85,9 +87,12 @@ def send(
 ) -> SentRef:
     """Record, send, complete. The pipeline learns of the message from Sent mail, as for mail the
     user sends from their own client, so there is one path for both."""
-    store.outbox.add(msg.outbox_key, provider.account.id, contact_id, purpose, _payload(msg), now)
+    account = provider.account.id
+    # A row under this key already: an earlier attempt may have reached the provider.
+    tried = store.outbox.state(msg.outbox_key) is not None
+    store.outbox.add(msg.outbox_key, account, contact_id, purpose, _payload(msg), now)
     try:
-        return _deliver(store, provider, msg)
+        return _deliver(store, provider, msg, look_first=tried)
     except ProviderError:
         raise  # offline or throttled: the row stays pending and the next round retries it
     except Exception as exc:
@@ -97,8 +102,11 @@ def send(
         raise
 
 
-def _deliver(store: Store, provider: MailProvider, msg: OutgoingMessage) -> SentRef:
-    already = provider.find_sent(msg.outbox_key)
+def _deliver(
+    store: Store, provider: MailProvider, msg: OutgoingMessage, *, look_first: bool
+) -> SentRef:
+    """``look_first``: an earlier attempt may have sent it - look in Sent before sending."""
+    already = provider.find_sent(msg.outbox_key) if look_first else None
     if already is not None:
         store.outbox.done(msg.outbox_key, already.id)
         return already
@@ -112,7 +120,7 @@ def resume(store: Store, provider: MailProvider) -> int:
     done = 0
     for key, _contact, _purpose, payload in store.outbox.pending(provider.account.id):
         try:
-            _deliver(store, provider, _message(key, payload))
+            _deliver(store, provider, _message(key, payload), look_first=True)
         except ProviderError as exc:
             if isinstance(exc, (OfflineError, ThrottledError, NeedsSignInError)):
                 log.warning("outbox %s still pending: %s", key, type(exc).__name__)

@@ -100,6 +100,11 @@ class Relevance:
         """The tracked thread ids (a recovery round re-checks these)."""
         return self._threads
 
+    @property
+    def addresses(self) -> frozenset[str] | None:
+        """The contacts' addresses (lower case); None when everything is relevant."""
+        return None if self._all else self._addresses
+
     def tracks(self, thread_id: str) -> bool:
         return self._all or thread_id in self._threads
 

@@ -35,6 +35,11 @@ class OutboxRepo(Repository):
         )
         return [(str(r[0]), r[1], str(r[2]), str(r[3])) for r in rows]
 
+    def state(self, key: str) -> str | None:
+        """The row's state (pending, sent, failed), or None when there is no row."""
+        row = self._db.execute("SELECT state FROM outbox WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
     def done(self, key: str, sent_id: str) -> None:
         with self._database.transaction():
             self._db.execute(

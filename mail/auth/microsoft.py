@@ -31,7 +31,10 @@ from mail.provider import NeedsSignInError, OfflineError
 
 AUTHORITY = "https://login.microsoftonline.com/common"
 #: msal adds openid, profile and offline_access itself (and refuses them here).
-SCOPES = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite", "MailboxSettings.Read")
+#: What the provider's requests need (Graph's permission tables): mail read, written and flagged,
+#: mail sent, events made and busy times read. Nothing more: a scope never used is a consent
+#: screen line the user must accept for nothing.
+SCOPES = ("Mail.ReadWrite", "Mail.Send", "Calendars.ReadWrite")
 PART_SIZE = 1800
 _SIGN_IN_AGAIN = {"invalid_grant", "interaction_required", "consent_required", "login_required"}
 

@@ -1,6 +1,6 @@
 """Gmail mail: one ``history.list`` per idle pass, new messages fetched ahead in batches (full
-for tracked threads, headers first for the rest), a fresh baseline after a 404, drafts, sends
-and labels."""
+for tracked threads, headers first for the rest), after a 404 a fresh baseline and a search of
+what arrived since the last good pass, drafts, sends and labels."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from typing import Any
 from googleapiclient.errors import HttpError
 
 from mail.dates import clamp
-from mail.gmail.transport import GmailTransport, http_status
+from mail.gmail.labels import GmailLabels
+from mail.gmail.transport import http_status
 from mail.heads import HEADER_FIELDS, MessageCache, message_id_for, stub
 from mail.mime import OUTBOX_HEADER, build_message, parse_message
 from mail.provider import (
@@ -23,10 +24,9 @@ from mail.provider import (
     MailMessage,
     MessageRef,
     OutgoingMessage,
-    ProviderError,
     SentRef,
 )
-from mail.relevance import Relevance
+from mail.relevance import DAEMON_LOCALPARTS, Relevance
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,26 @@ _META_FIELDS = "id,threadId,labelIds,internalDate,payload/headers"
 _RAW_FIELDS = "id,threadId,labelIds,internalDate,raw"
 _HISTORY_FIELDS = "history(messagesAdded(message(id,threadId,labelIds))),nextPageToken,historyId"
 _SKIPPED_LABELS = frozenset({"DRAFT", "CHAT"})
-_SYSTEM_FLAGS = {"starred": "STARRED", "important": "IMPORTANT", "unread": "UNREAD"}
+
+
+#: Seconds before the last good pass that a recovery also lists (clock skew, delivery delay).
+RECOVERY_MARGIN = 600
+#: Drafts whose outbox key is remembered (to find a send whose answer was lost): the newest.
+DRAFT_KEYS_MAX = 200
+#: Past this many new messages outside the tracked threads, a recovery first narrows them with
+#: searches for the contacts' addresses, so many at once per search.
+RECOVERY_HEADS_MAX = 200
+CONTACTS_PER_QUERY = 15
+#: How far back a recovery looks when the cursor does not say when it was taken.
+RECOVERY_DAYS = 8
+
+
+def _parse_cursor(cursor: str | None) -> tuple[str, int | None] | None:
+    """``HISTORYID@EPOCH`` (or a bare history id, as older versions stored it)."""
+    head, _, when = (cursor or "").strip().partition("@")
+    if not head.isdecimal() or (when and not when.isdecimal()):
+        return None
+    return head, int(when) if when else None
 
 
 class _HistoryGone(Exception):
@@ -49,8 +68,9 @@ def _unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-class GmailMail(GmailTransport):
-    """Sync (history, recovery, fetching ahead in batches), drafts and sends, and labels."""
+class GmailMail(GmailLabels):
+    """Sync (history, recovery, fetching ahead in batches), drafts and sends; labels from
+    ``GmailLabels``."""
 
     _tracked: Callable[[], Collection[str]]
     _known: Callable[[], Collection[str]]
@@ -62,20 +82,30 @@ class GmailMail(GmailTransport):
         self._cache.clear()
         if relevance is None:
             relevance = Relevance.from_views(self._tracked, self._known)
-        text = (cursor or "").strip()
-        if not text.isdecimal():
+        parsed = _parse_cursor(cursor)
+        if parsed is None:
             baseline = self._profile_history_id()
             if cursor is not None:
                 log.warning("gmail: unreadable cursor; starting from a fresh baseline")
-            return ChangeSet(refs=(), cursor=baseline, reset=cursor is not None)
+            return ChangeSet(refs=(), cursor=self._cursor(baseline, None), reset=cursor is not None)
+        start, since = parsed
         try:
-            refs, new_cursor = self._history(text)
+            refs, new_cursor = self._history(start)
             reset = False
         except _HistoryGone:
-            refs, new_cursor = self._recover(int(text), relevance)
+            refs, new_cursor = self._recover(since, relevance)
             reset = True
-        refs = self._prefetch(refs, relevance)
-        return ChangeSet(refs=tuple(refs), cursor=new_cursor, reset=reset)
+        refs = self._prefetch(refs, relevance, settle=reset)
+        moved = new_cursor != start or reset
+        return ChangeSet(
+            refs=tuple(refs), cursor=self._cursor(new_cursor, None if moved else since), reset=reset
+        )
+
+    def _cursor(self, history_id: str, since: int | None) -> str:
+        """``HISTORYID@EPOCH``: the history id and when it was taken (wall time, seconds). The
+        time stays while the history id does not move: nothing arrived in between."""
+        when = since if since is not None else int(self._now().timestamp())
+        return f"{history_id}@{when}"
 
     def _profile_history_id(self) -> str:
         profile = self._execute(
@@ -126,59 +156,117 @@ class GmailMail(GmailTransport):
         folder = Folder.SENT if "SENT" in labels else Folder.INBOX
         refs.setdefault(ident, MessageRef(ident, str(message.get("threadId", ident)), folder))
 
-    def _recover(self, stale: int, relevance: Relevance) -> tuple[list[MessageRef], str]:
-        """Fresh baseline first (nothing that arrives meanwhile is lost), then only the tracked
-        threads, keeping the messages changed after the stale id."""
+    def _recover(self, since: int | None, relevance: Relevance) -> tuple[list[MessageRef], str]:
+        """Google's answer to a 404: a fresh baseline first (nothing that arrives meanwhile is
+        lost), then every message that arrived since the last good pass - one
+        ``messages.list`` page (5 units) per 500 ids, in any thread, so a reply in a NEW thread
+        is found too. Never one request per tracked thread. When many arrived outside the
+        tracked threads, searches for the contacts' addresses (and mail daemons) narrow them
+        before any is fetched."""
         baseline = self._profile_history_id()
-        tracked = sorted(relevance.threads)
-
-        def make(thread_id: str) -> Callable[[Any], Any]:
-            return lambda g: (
-                g.users()
-                .threads()
-                .get(
-                    userId="me",
-                    id=thread_id,
-                    format="minimal",
-                    fields="id,messages(id,threadId,labelIds,historyId)",
-                )
-            )
-
-        answers = self._batch("threads.get", ((t, make(t)) for t in tracked))
-        refs: dict[str, MessageRef] = {}
-        for thread_id in tracked:
-            answer = answers.get(thread_id)
-            if not isinstance(answer, dict):
-                continue  # the thread is gone
-            for message in answer.get("messages", []):
-                if int(message.get("historyId", 0)) > stale:
-                    self._add_ref(refs, message)
+        window = f"after:{since - RECOVERY_MARGIN}" if since else f"newer_than:{RECOVERY_DAYS}d"
+        refs = {
+            ident: MessageRef(ident, thread, Folder.INBOX)  # the folder: from the labels, later
+            for ident, thread in self._list_ids(window)
+        }
+        outside = [r for r in refs.values() if not relevance.tracks(r.thread_id)]
+        addresses = relevance.addresses
+        if len(outside) > RECOVERY_HEADS_MAX and addresses is not None:
+            found = self._search_contacts(window, sorted(addresses))
+            refs = {i: r for i, r in refs.items() if relevance.tracks(r.thread_id) or i in found}
         log.info(
-            "gmail: history expired; re-checked %d tracked threads, %d messages changed",
-            len(tracked),
+            "gmail: history expired; %d messages to read since the last pass (%s)",
             len(refs),
+            window,
         )
         return list(refs.values()), baseline
 
-    def _prefetch(self, refs: list[MessageRef], relevance: Relevance) -> list[MessageRef]:
+    def _list_ids(self, query: str) -> list[tuple[str, str]]:
+        """(id, threadId) of every message ``query`` finds, 500 a page."""
+        found: list[tuple[str, str]] = []
+        token: str | None = None
+        while True:
+
+            def page(g: Any, token: str | None = token) -> Any:
+                return (
+                    g.users()
+                    .messages()
+                    .list(
+                        userId="me",
+                        q=query,
+                        maxResults=500,
+                        pageToken=token,
+                        fields="messages(id,threadId),nextPageToken",
+                    )
+                )
+
+            data = self._execute("messages.list", page)
+            for item in data.get("messages", []):
+                if item.get("id"):
+                    found.append((str(item["id"]), str(item.get("threadId") or item["id"])))
+            token = data.get("nextPageToken")
+            if not token:
+                return found
+
+    def _search_contacts(self, window: str, addresses: list[str]) -> set[str]:
+        """Ids of the messages in ``window`` from or to a contact, or from a mail daemon:
+        one search per CONTACTS_PER_QUERY addresses (``{from:a to:a cc:a ...}``)."""
+        groups = [
+            [
+                f"{op}:{a}"
+                for a in addresses[n : n + CONTACTS_PER_QUERY]
+                for op in ("from", "to", "cc")
+            ]
+            for n in range(0, len(addresses), CONTACTS_PER_QUERY)
+        ]
+        groups.append([f"from:{local}" for local in sorted(DAEMON_LOCALPARTS)])
+        found: set[str] = set()
+        for terms in groups:
+            found.update(i for i, _ in self._list_ids(f"{window} {{{' '.join(terms)}}}"))
+        return found
+
+    def _prefetch(
+        self, refs: list[MessageRef], relevance: Relevance, *, settle: bool = False
+    ) -> list[MessageRef]:
         """Fetch ahead, batched: full for tracked threads, headers for the rest, then full for
-        those that concern a contact. Messages deleted meanwhile drop out."""
+        those that concern a contact. Messages deleted meanwhile drop out. ``settle``: the refs
+        came from a search (ids only): their folder comes from the labels read here, and drafts
+        and chats drop out."""
         if not refs:
             return refs
         heads_cache = self._cache.heads
         gone: set[str] = set()
+        skipped: set[str] = set()
+        refs = list(refs)
+        position = {r.id: n for n, r in enumerate(refs)}
+
+        def settled(ref: MessageRef, answer: dict[str, Any]) -> MessageRef | None:
+            if not settle:
+                return ref
+            labels = set(answer.get("labelIds") or [])
+            if labels & _SKIPPED_LABELS:
+                skipped.add(ref.id)
+                return None
+            if "SENT" in labels and ref.folder is not Folder.SENT:
+                ref = MessageRef(ref.id, ref.thread_id, Folder.SENT)
+                refs[position[ref.id]] = ref
+            return ref
+
         heads = [r for r in refs if not relevance.tracks(r.thread_id)]
         answers = self._batch("messages.get", ((r.id, self._meta_request(r.id)) for r in heads))
         for ref in heads:
             answer = answers.get(ref.id)
-            if isinstance(answer, dict):
-                heads_cache[ref.id] = self._from_metadata(ref, answer)
-            else:
+            if not isinstance(answer, dict):
                 gone.add(ref.id)
+                continue
+            fixed = settled(ref, answer)
+            if fixed is not None:
+                heads_cache[ref.id] = self._from_metadata(fixed, answer)
         wanted = [
             r
             for r in refs
             if r.id not in gone
+            and r.id not in skipped
             and (
                 relevance.tracks(r.thread_id)
                 or (r.id in heads_cache and relevance.concerns(heads_cache[r.id]))
@@ -187,13 +275,15 @@ class GmailMail(GmailTransport):
         answers = self._batch("messages.get", ((r.id, self._raw_request(r.id)) for r in wanted))
         for ref in wanted:
             answer = answers.get(ref.id)
-            if isinstance(answer, dict):
-                self._cache.full[ref.id] = self._from_raw(ref, answer)
-            else:
+            if not isinstance(answer, dict):
                 gone.add(ref.id)
+                continue
+            fixed = settled(ref, answer)
+            if fixed is not None:
+                self._cache.full[ref.id] = self._from_raw(fixed, answer)
         if gone:
             log.info("gmail: %d new messages were deleted before they could be read", len(gone))
-        return [r for r in refs if r.id not in gone]
+        return [r for r in refs if r.id not in gone and r.id not in skipped]
 
     @staticmethod
     def _meta_request(ident: str) -> Callable[[Any], Any]:
@@ -278,6 +368,8 @@ class GmailMail(GmailTransport):
         draft_id = str(result["id"])
         if msg.outbox_key:
             self._draft_keys[draft_id] = msg.outbox_key
+            for stale in list(self._draft_keys)[:-DRAFT_KEYS_MAX]:  # drafts saved, never sent
+                del self._draft_keys[stale]
         return DraftRef(draft_id, str(result.get("message", {}).get("threadId") or "") or None)
 
     def send_draft(self, draft: DraftRef) -> SentRef:
@@ -346,77 +438,3 @@ class GmailMail(GmailTransport):
             if head.header(OUTBOX_HEADER) == outbox_key:
                 return SentRef(ident, thread, head.message_id)
         return None
-
-    def set_thread_flag(self, thread_id: str, flag: str, on: bool) -> None:
-        system = _SYSTEM_FLAGS.get(flag.lower())
-        if system is not None:
-            self._modify(thread_id, system, on)
-            return
-        name = f"Coffeechat/{flag}"
-        label = self._user_label(name)
-        try:
-            self._modify(thread_id, label, on)
-        except HttpError as exc:
-            if http_status(exc) not in (400, 404):
-                raise
-            # The label may have been deleted in Gmail since its id was cached: list the labels
-            # again, once. If it is still there, the thread is what is missing.
-            self._load_labels()
-            if self._labels.get(name.lower()) == label:
-                raise
-            if not on and name.lower() not in self._labels:
-                return  # the label is gone, and with it the flag
-            self._modify(thread_id, self._user_label(name), on)
-
-    def _modify(self, thread_id: str, label: str, on: bool) -> None:
-        body = {"addLabelIds": [label]} if on else {"removeLabelIds": [label]}
-        self._execute(
-            "threads.modify",
-            lambda g: g.users().threads().modify(userId="me", id=thread_id, body=body, fields="id"),
-        )
-
-    def _load_labels(self) -> None:
-        """The mailbox's labels by name: Gmail's names are unique regardless of case."""
-        answer = self._execute(
-            "labels.list", lambda g: g.users().labels().list(userId="me", fields="labels(id,name)")
-        )
-        self._labels = {str(lb["name"]).lower(): str(lb["id"]) for lb in answer.get("labels", [])}
-
-    def _user_label(self, name: str) -> str:
-        """The id of the user label ``name``, made when missing. Gmail nests "A/B" under "A"
-        only when "A" exists already, so the parents are made first."""
-        if name.lower() not in self._labels:
-            self._load_labels()
-        parts = name.split("/")
-        for depth in range(1, len(parts) + 1):
-            self._ensure_label("/".join(parts[:depth]))
-        return self._labels[name.lower()]
-
-    def _ensure_label(self, name: str) -> None:
-        if name.lower() in self._labels:
-            return
-        try:
-            created = self._execute(
-                "labels.create",
-                lambda g: (
-                    g.users()
-                    .labels()
-                    .create(
-                        userId="me",
-                        body={"name": name, "labelListVisibility": "labelShow"},
-                        fields="id,name",
-                    )
-                ),
-            )
-        except HttpError as exc:
-            if http_status(exc) != 409:
-                raise
-            # Made meanwhile (by the user, another client), or a name that clashes with one of
-            # another case: look it up instead of creating it again on every pass.
-            self._load_labels()
-            if name.lower() not in self._labels:
-                raise ProviderError(
-                    f"Gmail will not make the label {name!r}: a label name conflicts with it"
-                ) from None
-            return
-        self._labels[name.lower()] = str(created["id"])

@@ -7,8 +7,9 @@ contacts. New messages are fetched in batches of at most 50 built with
 ``BatchHttpRequest(batch_uri=...)``: the full message at once for tracked threads (classification
 reads the body), headers only (``format=metadata`` with ``metadataHeaders`` and ``fields``) for the
 rest, and then the full message only for those that concern a known address. A 404 on an old
-history id takes a fresh baseline and re-checks only the tracked threads, reporting the messages
-changed since the stale id - never the whole mailbox.
+history id takes a fresh baseline and lists what arrived since the last good pass (the cursor
+keeps its wall time) with one ``messages.list(q="after:...")`` page per 500 ids - in every thread,
+so a reply in a new thread is found too - never one request per tracked thread.
 
 Every call goes through a token bucket kept under the per-user quota, and retries with backoff
 that honours Retry-After on 429, 403 rate limits and 5xx. Failures end as the port's three kinds:

@@ -1,10 +1,20 @@
 """The Outlook account through Microsoft Graph: per-folder delta sync, drafts and sends, calendar.
 
-Sync reads ``/me/mailFolders/{inbox,sentitems}/messages/delta`` with ``$select``; the cursor is a
-JSON of both folders' delta links, so an idle pass is one request per folder. An expired link
-(410 or a sync-state error) starts a new delta round and hands back only the messages that may
-concern a contact (event keys make seeing them again harmless). Heads come from the delta answer
-itself; full messages (headers and body) are fetched only for the relevant ones.
+Sync reads ``/me/mailFolders/{inbox,sentitems}/messages/delta`` with ``$select`` and the custom
+option ``changeType=created``: messages other clients read, flag or categorise (and our own
+follow-up flags) are updates, not new mail, and never come back (ids already handed out are also
+remembered, a bounded set, should an update slip through). A round starts with
+``$filter=receivedDateTime ge ...``: the first at the present (a baseline, not a walk through the
+whole folder), a new round after an expired link (410 or a sync-state error) at the last good
+pass; it hands back only the messages that may concern a contact (event keys make seeing them
+again harmless). The cursor is a JSON of both folders' delta links and that time, so an idle pass
+is one request per folder. Heads come from the delta answer itself; full messages (headers and
+body) are fetched only for the relevant ones.
+
+Drafts: a new message is created whole (``POST /me/messages``); a reply with ``createReply``, its
+``X-Coffeechat-Outbox`` header given at creation (Graph does not PATCH internet headers), then a
+PATCH of what a draft may change, its findable Message-ID included, and attachments posted one by
+one. After ``/send`` nothing is read back: the Sent Items copy appears later on the real service.
 
 Every request carries ``Prefer: IdType="ImmutableId"`` (a draft's id is its sent copy's id). At
 most four requests are in flight; a 429 pauses all requests until Retry-After (or an exponential
@@ -17,8 +27,9 @@ import base64
 import json
 import time
 import urllib.parse
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
 
@@ -49,6 +60,16 @@ _SELECT = (
     "receivedDateTime,sentDateTime,isDraft"
 )
 _FULL_SELECT = _SELECT + ",internetMessageHeaders,body"
+#: A new round after an expired link starts this long before the last good pass (a first round,
+#: this long before now).
+RESYNC_MARGIN = timedelta(minutes=10)
+#: ... or this long ago, when the cursor does not say when that was.
+RESYNC_DAYS = timedelta(days=8)
+#: Bounds of what the provider remembers: message ids already handed out, drafts it made, and
+#: messages read outside a pass.
+SEEN_MAX = 20_000
+DRAFTS_MAX = 200
+CACHE_MAX = 1_000
 #: A named MAPI property (invisible in Outlook) on the messages Coffeechat flagged: which of its
 #: flags it set there, one name a line.
 FLAG_PROPERTY = "String {6f3c2a51-9b7d-4e0a-8c1f-c0ffee5e7f1a} Name CoffeechatFlags"
@@ -108,7 +129,10 @@ class OutlookProvider(OutlookCalendar):
         self._known = known_addresses
         self.personal = personal
         self._cache = MessageCache()
-        self._drafts: dict[str, dict[str, Any]] = {}
+        #: drafts made here (outbox key, Message-ID, conversation), the newest DRAFTS_MAX
+        self._drafts: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        #: message ids already handed out by fetch_changes (updates are not new mail)
+        self._seen: OrderedDict[str, None] = OrderedDict()
 
     @classmethod
     def from_keyring(
@@ -131,8 +155,26 @@ class OutlookProvider(OutlookCalendar):
                 continue
             return items, str(page.get("@odata.deltaLink", ""))
 
-    def _first(self, folder: Folder) -> str:
-        return f"/me/mailFolders/{_FOLDERS[folder]}/messages/delta?$select={_SELECT}"
+    def _first(self, folder: Folder, since: datetime) -> str:
+        """A new delta round: only messages received since ``since``, and in later rounds
+        only messages added (``changeType`` is carried in the links)."""
+        stamp = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        query = urllib.parse.urlencode(
+            {"changeType": "created", "$select": _SELECT,
+             "$filter": f"receivedDateTime ge {stamp}"},
+            quote_via=urllib.parse.quote, safe="$,",
+        )  # fmt: skip
+        return f"/me/mailFolders/{_FOLDERS[folder]}/messages/delta?{query}"
+
+    def _remember(self, ident: str) -> bool:
+        """True the first time ``ident`` is handed out (a bounded memory)."""
+        if ident in self._seen:
+            self._seen.move_to_end(ident)
+            return False
+        self._seen[ident] = None
+        while len(self._seen) > SEEN_MAX:
+            self._seen.popitem(last=False)
+        return True
 
     def _head(self, item: dict[str, Any], folder: Folder) -> MailMessage:
         sender, name = _address(item.get("from"))
@@ -154,6 +196,7 @@ class OutlookProvider(OutlookCalendar):
     def fetch_changes(self, cursor: str | None, relevance: Relevance | None = None) -> ChangeSet:
         self._cache.clear()
         links: dict[str, str] = {}
+        last: datetime | None = None
         if cursor:
             try:
                 parsed = json.loads(cursor)
@@ -162,6 +205,11 @@ class OutlookProvider(OutlookCalendar):
                 )
             except ValueError:
                 links = {}
+            try:
+                last = datetime.fromisoformat(links.pop("at", ""))
+            except ValueError:
+                last = None
+        now = self._now()
         refs: list[MessageRef] = []
         new_links: dict[str, str] = {}
         reset = False
@@ -170,16 +218,26 @@ class OutlookProvider(OutlookCalendar):
             baseline = link is None
             recovered = False
             try:
-                items, new_link = self._delta(link or self._first(folder), folder)
+                # A margin even for the baseline: the filter stays in every later link, and
+                # this machine's clock may run ahead of the server's.
+                first = self._first(folder, now - RESYNC_MARGIN)
+                items, new_link = self._delta(link or first, folder)
             except DeltaExpiredError:
-                items, new_link = self._delta(self._first(folder), folder)
+                since = last - RESYNC_MARGIN if last is not None else now - RESYNC_DAYS
+                items, new_link = self._delta(self._first(folder, since), folder)
                 recovered = reset = True
+            if link and not recovered and "changeType=created" not in link:
+                # A link from an older version reports every update: read it this once, then
+                # move to a round of new mail only, from now on.
+                fresh, new_link = self._delta(first, folder)
+                for item in fresh:
+                    self._remember(str(item.get("id", "")))
             new_links[folder.value] = new_link
-            if baseline:
-                continue  # the first round is the baseline: mail already there is history
             for item in items:
-                if "@removed" in item or item.get("isDraft"):
+                if "@removed" in item or item.get("isDraft") or not item.get("id"):
                     continue
+                if not self._remember(str(item["id"])) or baseline:
+                    continue  # seen (an update); the first round is the baseline: history
                 head = self._head(item, folder)
                 if recovered:
                     relevance = relevance or Relevance.from_views(self._tracked, self._known)
@@ -187,6 +245,7 @@ class OutlookProvider(OutlookCalendar):
                         continue
                 self._cache.heads[head.ref.id] = head
                 refs.append(head.ref)
+        new_links["at"] = now.isoformat()
         return ChangeSet(tuple(dict.fromkeys(refs)), json.dumps(new_links, sort_keys=True), reset)
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage:
@@ -200,6 +259,8 @@ class OutlookProvider(OutlookCalendar):
         )
         if item is None:
             return stub(ref, self._now())
+        if len(self._cache.heads) + len(self._cache.full) >= CACHE_MAX:
+            self._cache.clear()  # read outside a pass (which empties it): keep it bounded
         if not full:
             head = self._head(item, ref.folder)
             self._cache.heads[ref.id] = head
@@ -257,41 +318,55 @@ class OutlookProvider(OutlookCalendar):
             "ccRecipients": _recipients(msg.cc),
         }
         if msg.outbox_key:
-            fields["internetMessageHeaders"] = [{"name": OUTBOX_HEADER, "value": msg.outbox_key}]
-        if msg.attachments:
-            fields["attachments"] = [
-                {
-                    "@odata.type": "#microsoft.graph.fileAttachment",
-                    "name": a.filename,
-                    # Graph has no way to mark a part as an invitation (method=REQUEST): the
-                    # .ics goes as a file, which Outlook and the others open as an event.
-                    "contentType": a.content_type,
-                    "contentBytes": base64.b64encode(a.data).decode("ascii"),
-                }
-                for a in msg.attachments
-            ]
+            # The Message-ID that find_sent looks for: Graph lets a draft's be set or PATCHed.
+            fields["internetMessageId"] = self._message_id_for(msg.outbox_key)
+        created: dict[str, Any] = {}
+        if msg.outbox_key:  # internet headers only when the message is created
+            created["internetMessageHeaders"] = [{"name": OUTBOX_HEADER, "value": msg.outbox_key}]
+        attachments = [
+            {
+                "@odata.type": "#microsoft.graph.fileAttachment",
+                "name": a.filename,
+                # Graph has no way to mark a part as an invitation (method=REQUEST): the
+                # .ics goes as a file, which Outlook and the others open as an event.
+                "contentType": a.content_type,
+                "contentBytes": base64.b64encode(a.data).decode("ascii"),
+            }
+            for a in msg.attachments
+        ]
         target = self._reply_target(msg)
         if target is not None:
-            draft = self._post(f"/me/messages/{target}/createReply")
+            draft = self._post(f"/me/messages/{target}/createReply", {"message": created})
             draft = self._request("PATCH", f"/me/messages/{draft['id']}", fields) or draft
+            for attachment in attachments:
+                self._post(f"/me/messages/{draft['id']}/attachments", attachment)
         else:
-            if msg.outbox_key:
-                fields["internetMessageId"] = self._message_id_for(msg.outbox_key)
-            draft = self._post("/me/messages", fields)
+            body = {**fields, **created}
+            if attachments:
+                body["attachments"] = attachments
+            draft = self._post("/me/messages", body)
         ident = str(draft["id"])
-        self._drafts[ident] = {**draft, "outbox_key": msg.outbox_key}
+        self._drafts[ident] = {
+            "outbox_key": msg.outbox_key,
+            "conversationId": draft.get("conversationId", ""),
+            "internetMessageId": draft.get("internetMessageId", ""),
+        }
+        while len(self._drafts) > DRAFTS_MAX:
+            self._drafts.popitem(last=False)
         return DraftRef(ident, str(draft.get("conversationId") or "") or None)
 
     def send_draft(self, draft: DraftRef) -> SentRef:
         known = self._drafts.pop(draft.id, None)
+        if known is None or not known.get("internetMessageId"):
+            # Read the draft BEFORE sending it: its Sent Items copy is not there at once.
+            known = self._get(f"/me/messages/{draft.id}?$select={_SELECT}", ok_missing=True)
         if self._request("POST", f"/me/messages/{draft.id}/send", ok_missing=True) is None:
             key = str((known or {}).get("outbox_key", ""))
             found = self.find_sent(key) if key else None
             if found is not None:
                 return found
             raise KeyError(f"draft {draft.id} no longer exists")
-        if known is None or not known.get("internetMessageId"):
-            known = self._get(f"/me/messages/{draft.id}?$select={_SELECT}")
+        # With immutable ids the draft's id is its sent copy's.
         return SentRef(
             draft.id, str(known.get("conversationId", "")), str(known.get("internetMessageId", ""))
         )

@@ -30,31 +30,24 @@ import urllib.parse
 from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import format_datetime
+from email.utils import format_datetime, getaddresses, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mail.auth.tokens import GoogleGrant
 from mail.gmail import GoogleEndpoints
+from mail.gmail.ratelimit import QUOTA_PER_USER_MINUTE
+from mail.gmail.ratelimit import UNITS as PRICES
 
-#: Quota units per call (projects created after 1 May 2026, see PROVIDERS.md).
-UNITS: dict[str, int] = {
-    "gmail.users.getProfile": 1,
-    "gmail.users.history.list": 2,
-    "gmail.users.messages.list": 5,
-    "gmail.users.messages.get": 20,
-    "gmail.users.threads.get": 40,
-    "gmail.users.threads.modify": 10,
-    "gmail.users.labels.list": 1,
-    "gmail.users.labels.create": 5,
-    "gmail.users.drafts.create": 10,
-    "gmail.users.drafts.send": 100,
-}
-QUOTA_PER_USER_MINUTE = 6000
+#: Quota units per call: the client's own table (mail/gmail/ratelimit.py), so a price changed
+#: there is what the emulator charges too. Calendar calls are not charged against Gmail.
+UNITS: dict[str, int] = {f"gmail.users.{k}": v for k, v in PRICES.items() if k != "calendar"}
+#: The per-API batch endpoints Google serves (the global ``/batch`` was turned off in 2020).
+BATCH_PATHS = frozenset({"/batch/gmail/v1", "/batch/calendar/v3"})
 FAULT_KINDS = ("429", "403", "500", "503", "reset")  # also "lost" (done, answer dropped)
 _RESET = object()
 
@@ -190,6 +183,34 @@ def parse_fields(text: str) -> dict[str, Any]:
     return tree
 
 
+def _parse_query(q: str) -> list[list[str]]:
+    """Gmail search text as AND-ed groups of alternatives: ``a OR b``, ``{a b}``."""
+    tokens = re.findall(r'[{}]|[^\s{}"]*"[^"]*"|[^\s{}]+', q)
+    groups: list[list[str]] = []
+    pending_or = False
+    inside: list[str] | None = None
+    for token in tokens:
+        if token == "{":
+            inside = []
+        elif token == "}":
+            if inside is None:
+                raise ValueError(f"unbalanced braces in {q!r}")
+            groups.append(inside)
+            inside = None
+        elif inside is not None:
+            inside.append(token)
+        elif token == "OR":
+            pending_or = True
+        elif pending_or and groups:
+            groups[-1].append(token)
+            pending_or = False
+        else:
+            groups.append([token])
+    if inside is not None or pending_or:
+        raise ValueError(f"unbalanced search {q!r}")
+    return groups
+
+
 def _merge(tree: dict[str, Any], name: str, sub: dict[str, Any] | None) -> None:
     if name in tree and tree[name] is not None and sub is not None:
         for key, value in sub.items():
@@ -221,9 +242,13 @@ class GmailEmulator:
         clock: Callable[[], float] = time.monotonic,
         quota_per_minute: int = QUOTA_PER_USER_MINUTE,
         seed: int = 7,
+        wall: Callable[[], datetime] | None = None,
     ) -> None:
         self.address = address
         self.clock = clock
+        #: wall time of arrival (internalDate, what ``after:`` compares); without it, the
+        #: message's own Date header, as for mail imported into Gmail
+        self.wall = wall
         self.quota_per_minute = quota_per_minute
         self._lock = threading.RLock()
         self._rng = random.Random(seed)
@@ -432,7 +457,7 @@ class GmailEmulator:
             labels=list(labels),
             raw=raw,
             history_id=0,
-            internal_date=int(self.clock() * 1000),
+            internal_date=self._arrival(head),
             message_id=message_id,
             subject=subject,
             refs=refs,
@@ -449,11 +474,29 @@ class GmailEmulator:
         )
         return msg
 
+    def _arrival(self, head: Message) -> int:
+        if self.wall is not None:
+            return int(self.wall().timestamp() * 1000)
+        try:
+            return int(parsedate_to_datetime(str(head.get("Date"))).timestamp() * 1000)
+        except (TypeError, ValueError):
+            return int(self.clock() * 1000)
+
     def deliver(self, raw: bytes, labels: Iterable[str] = ("INBOX", "UNREAD")) -> tuple[str, str]:
         """Incoming mail (or, with labels=("SENT",), mail the user sent from Gmail itself)."""
         with self._lock:
             msg = self._add(raw, labels)
             return msg.id, msg.thread_id
+
+    def mark_read(self, message_id: str) -> None:
+        """Another client (the Gmail app) reads a message: UNREAD goes, the history moves."""
+        with self._lock:
+            msg = self.messages[message_id]
+            if "UNREAD" in msg.labels:
+                msg.labels.remove("UNREAD")
+            ref = {"id": msg.id, "threadId": msg.thread_id}
+            removed = {"message": ref, "labelIds": ["UNREAD"]}
+            msg.history_id = self._bump({"messages": [ref], "labelsRemoved": [removed]})
 
     def expire_history(self) -> None:
         """History before now is no longer kept: older start ids answer 404."""
@@ -585,6 +628,8 @@ class GmailEmulator:
         if fault is not None:
             return self._fault_response(*fault)
         if path.startswith("/batch/"):
+            if path not in BATCH_PATHS:  # Google refuses the retired global /batch endpoint
+                return _error(404, f"no batch endpoint {path}", "notFound")
             return self._batch(headers, body)
         return self._api(method, target, headers, body)
 
@@ -731,35 +776,66 @@ class GmailEmulator:
     def _messages_list(self, query: dict[str, list[str]], data: Any) -> Any:
         labels = set(query.get("labelIds", []))
         limit = min(int(query.get("maxResults", ["100"])[0]), 500)
+        offset = int(query.get("pageToken", ["0"])[0] or 0)
         q = query.get("q", [""])[0]
+        spam = query.get("includeSpamTrash", ["false"])[0] == "true"
         found = []
         for mid in reversed(self.order):
             msg = self.messages[mid]
             if labels and not labels <= set(msg.labels):
                 continue
+            if not spam and {"SPAM", "TRASH"} & set(msg.labels):
+                continue
             if not self._matches(msg, q):
                 continue
             found.append({"id": msg.id, "threadId": msg.thread_id})
         result: dict[str, Any] = {"resultSizeEstimate": len(found)}
-        if found:
-            result["messages"] = found[:limit]
+        if found[offset : offset + limit]:
+            result["messages"] = found[offset : offset + limit]
+        if offset + limit < len(found):
+            result["nextPageToken"] = str(offset + limit)
         return result
 
     def _matches(self, msg: _Message, q: str) -> bool:
-        for term in q.split():
-            key, _, value = term.partition(":")
-            key = key.lower()
-            if key == "rfc822msgid":
-                if msg.message_id.strip("<>") != value.strip("<>"):
-                    return False
-            elif key == "in":
-                if value.upper() not in msg.labels:
-                    return False
-            elif key == "newer_than":
-                continue  # every message in a test mailbox is recent
+        """Gmail search, the part the client uses: terms are ANDed; ``OR`` between two terms
+        and ``{a b}`` make an alternative; ``-term`` negates; ``rfc822msgid:``, ``in:``,
+        ``label:``, ``from:``, ``to:``, ``cc:``, ``after:``/``before:`` (epoch seconds or
+        YYYY/MM/DD, on internalDate) and ``newer_than:Nd|m|y``. Anything else is refused, so a
+        query the emulator cannot answer never passes silently."""
+        return all(any(self._term(msg, t) for t in group) for group in _parse_query(q))
+
+    def _term(self, msg: _Message, term: str) -> bool:
+        if term.startswith("-"):
+            return not self._term(msg, term[1:])
+        key, _, value = term.partition(":")
+        key, value = key.lower(), value.strip('"')
+        if key == "rfc822msgid":
+            return msg.message_id.strip("<>") == value.strip("<>")
+        if key in ("in", "label"):
+            wanted = {"drafts": "DRAFT", "draft": "DRAFT", "chats": "CHAT"}.get(
+                value.lower(), value.upper()
+            )
+            names = {n.upper() for n in msg.labels} | {
+                self.labels.get(n, "").upper() for n in msg.labels
+            }
+            return value.lower() == "anywhere" or wanted in names
+        if key in ("from", "to", "cc"):
+            head = BytesParser(policy=policy.compat32).parsebytes(msg.raw, headersonly=True)
+            fields = [key.capitalize()]
+            found = getaddresses([str(v) for f in fields for v in head.get_all(f, [])])
+            return any(value.lower() in a.lower() for _, a in found)
+        if key in ("after", "before"):
+            if value.isdecimal():
+                edge = int(value)
             else:
-                raise ValueError(f"search term not emulated: {term!r}")
-        return True
+                edge = int(datetime.strptime(value, "%Y/%m/%d").replace(tzinfo=UTC).timestamp())
+            seconds = msg.internal_date // 1000
+            return seconds > edge if key == "after" else seconds < edge
+        if key == "newer_than":
+            span = {"d": 86400, "m": 31 * 86400, "y": 366 * 86400}[value[-1].lower()]
+            now = self.wall().timestamp() if self.wall is not None else time.time()
+            return msg.internal_date / 1000 > now - int(value[:-1]) * span
+        raise ValueError(f"search term not emulated: {term!r}")
 
     def _message_get(self, query: dict[str, list[str]], data: Any, ident: str) -> Any:
         msg = self.messages.get(ident)

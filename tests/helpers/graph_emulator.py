@@ -3,9 +3,15 @@
 The authority serves the OpenID configuration, device code and token endpoints that the real msal
 uses (unsigned id tokens, client_info). Graph serves per-folder message delta with expiring
 links, messages by id, drafts (``POST /me/messages``, ``createReply``, ``PATCH``, ``send``),
-``getSchedule``, ``calendarView`` and events. Faults can be injected (a status with Retry-After,
-dropped connections, expired tokens); requests are counted, in-flight requests measured, and a
-request sent before a Retry-After has passed is recorded as a violation.
+``getSchedule``, ``calendarView`` and events. It is strict where Graph's documentation is: delta
+pages at 10 (or ``Prefer: odata.maxpagesize``) and reports other clients' reads, flags and
+categories as updates unless ``changeType=created``; ids are mutable (changing on a move) without
+``Prefer: IdType="ImmutableId"``; ``+`` in a query string is a space; listings page at 10 with
+``@odata.nextLink``; PATCH refuses internet headers, attachments and a sent message's content;
+a sent message's Sent Items copy can show late (``sent_delay``); more than 4 concurrent requests
+get 429 with Retry-After. Faults can be injected (a status with Retry-After, dropped connections,
+expired tokens); requests are counted, in-flight requests measured, and a request sent before a
+Retry-After has passed is recorded as a violation.
 
 The certificate is made by ``make_certificate`` (openssl) in a directory the test chooses.
 """
@@ -15,108 +21,32 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import re
 import ssl
-import subprocess
 import threading
 import time
 import urllib.parse
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-CLIENT_ID = "00000000-0000-0000-0000-00000000c0ff"
-TENANT_ID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+from tests.helpers.graph_identity import (
+    CLIENT_ID,
+    TENANT_ID,
+    IdentityPlatform,
+    fake_browser,
+    make_certificate,
+)
+from tests.helpers.graph_messages import IMPLIES, Msg, permission
 
-
-def make_certificate(directory: Path) -> tuple[Path, Path]:
-    cert, key = directory / "cert.pem", directory / "key.pem"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
-         "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
-
-
-def fake_browser(auth_uri: str) -> None:
-    """Answer an authorization request as a user who consents: post a code (carrying the nonce,
-    which the token endpoint echoes) and the state to the loopback redirect, as msal expects."""
-    query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(auth_uri).query))
-    redirect = query["redirect_uri"].replace("localhost", "127.0.0.1")
-    form = {"code": "code-" + query.get("nonce", ""), "state": query["state"]}
-
-    def post() -> None:
-        data = urllib.parse.urlencode(form).encode()
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
-        with opener.open(urllib.request.Request(redirect, data=data), timeout=10) as answer:
-            answer.read()
-
-    threading.Thread(target=post, name="fake-browser", daemon=True).start()
-
-
-def _b64(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
-
-
-@dataclass
-class Msg:
-    id: str
-    folder: str  # inbox, sentitems, drafts
-    conversation_id: str
-    internet_message_id: str
-    subject: str
-    sender: str
-    sender_name: str
-    to: list[str]
-    cc: list[str]
-    when: datetime
-    text: str
-    headers: list[tuple[str, str]] = field(default_factory=list)
-    seq: int = 0
-    #: The follow-up flag: notFlagged, flagged or complete.
-    flag_status: str = "notFlagged"
-    #: Single-value extended properties: id -> value.
-    properties: dict[str, str] = field(default_factory=dict)
-    #: fileAttachment resources as posted (name, contentType, contentBytes in base64)
-    attachments: list[dict[str, Any]] = field(default_factory=list)
-
-    def json(self, full: bool, expand: str = "") -> dict[str, Any]:
-        def rcpt(addresses: list[str]) -> list[dict[str, Any]]:
-            return [{"emailAddress": {"address": a, "name": ""}} for a in addresses]
-
-        stamp = self.when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        data: dict[str, Any] = {
-            "id": self.id,
-            "conversationId": self.conversation_id,
-            "internetMessageId": self.internet_message_id,
-            "subject": self.subject,
-            "from": {"emailAddress": {"address": self.sender, "name": self.sender_name}},
-            "toRecipients": rcpt(self.to),
-            "ccRecipients": rcpt(self.cc),
-            "receivedDateTime": stamp,
-            "sentDateTime": stamp,
-            "isDraft": self.folder == "drafts",
-            "flag": {"flagStatus": self.flag_status},
-        }
-        # $expand=singleValueExtendedProperties($filter=id eq '...'): only that property, and
-        # only when the message has it (as Graph does).
-        if expand.startswith("singleValueExtendedProperties"):
-            wanted = expand.partition("eq '")[2].rpartition("'")[0].lower()
-            found = [
-                {"id": k, "value": v} for k, v in self.properties.items() if k.lower() == wanted
-            ]
-            if found:
-                data["singleValueExtendedProperties"] = found
-        if full:
-            data["body"] = {"contentType": "text", "content": self.text}
-            if self.folder == "inbox":
-                data["internetMessageHeaders"] = [{"name": n, "value": v} for n, v in self.headers]
-        return data
+__all__ = [
+    "CLIENT_ID", "IMPLIES", "TENANT_ID", "Fault", "GraphEmulator", "Msg", "fake_browser",
+    "make_certificate",
+]  # fmt: skip
 
 
 @dataclass
@@ -129,7 +59,7 @@ class Fault:
     after: bool = False
 
 
-class GraphEmulator:
+class GraphEmulator(IdentityPlatform):
     def __init__(
         self,
         address: str,
@@ -155,6 +85,21 @@ class GraphEmulator:
         self.seq = 0
         #: delta tokens below this are expired
         self.min_token = 0
+        #: seconds (wall) before a sent message's copy shows in Sent Items (it is in transit,
+        #: unreadable by id, until then)
+        self.sent_delay = 0.0
+        #: Graph throttles an app past this many concurrent requests per mailbox (429)
+        self.max_concurrent = 4
+        self.throttled_concurrency = 0
+        #: requests asked for a message by id (GET /me/messages/{id}): "message fetches"
+        self.message_gets = 0
+        #: PATCH/POST bodies Graph refused (field, reason), for tests to show what was refused
+        self.refused: list[str] = []
+        #: the scopes asked for at sign-in, and the least permission each request needed
+        self.scopes_requested: set[str] = set()
+        self.permissions_used: set[str] = set()
+        #: whether the request being answered asked for immutable ids (under the lock)
+        self._immutable = True
         self.faults: list[Fault] = []
         self.requests: list[tuple[str, str]] = []
         self.in_flight = 0
@@ -244,13 +189,45 @@ class GraphEmulator:
             self.faults.extend(Fault(0, drop=True) for _ in range(times))
 
     def expire_delta_links(self) -> None:
+        """Every link handed out so far expires; links of the next rounds are good."""
         with self._lock:
-            self.min_token = self.seq + 1
+            self.seq += 1
+            self.min_token = self.seq
 
     def flag_state(self) -> dict[str, str]:
         """Every message's follow-up flag, as the user sees it in Outlook."""
         with self._lock:
             return {m.id: m.flag_status for m in self.messages.values()}
+
+    def other_client(
+        self,
+        ident: str,
+        *,
+        read: bool | None = None,
+        flag: str | None = None,
+        categories: list[str] | None = None,
+    ) -> None:
+        """Another client (Outlook on the phone, the web) reads, flags or categorises a
+        message: Graph reports it as *updated* in the folder's delta."""
+        with self._lock:
+            msg = self.messages[ident]
+            if read is not None:
+                msg.is_read = read
+            if flag is not None:
+                msg.flag_status = flag
+            if categories is not None:
+                msg.categories = list(categories)
+            self._bump(msg)
+
+    def _arrive(self) -> None:
+        """Sent messages whose Sent Items copy is due appear there (moved: a new mutable id)."""
+        now = self.wall()
+        for msg in self.messages.values():
+            if msg.folder == "outbox" and msg.visible_at is not None and msg.visible_at <= now:
+                msg.folder, msg.visible_at = "sentitems", None
+                msg.moves += 1
+                self._bump(msg)
+                msg.entered = msg.seq
 
     def expire_access_tokens(self) -> None:
         with self._lock:
@@ -296,6 +273,7 @@ class GraphEmulator:
             )  # fmt: skip
             self.messages[msg.id] = msg
             self._bump(msg)
+            msg.entered = msg.seq
             return msg
 
     # ------------------------------------------------------------ HTTP
@@ -315,6 +293,11 @@ class GraphEmulator:
             if path.startswith("/v1.0/") and now < self.not_before:
                 self.violations.append(self.not_before - now)
             fault = self.faults.pop(0) if self.faults and path.startswith("/v1.0/") else None
+            crowded = path.startswith("/v1.0/") and self.in_flight > self.max_concurrent
+            if crowded and fault is None:
+                # "ApplicationThrottled / MailboxConcurrency": more than 4 requests at once
+                self.throttled_concurrency += 1
+                fault = Fault(429, retry_after=1)
         if self.hold_until and path.startswith("/v1.0/"):
             with self._gate:
                 if self.in_flight >= self.hold_until:
@@ -359,54 +342,6 @@ class GraphEmulator:
         h.end_headers()
         h.wfile.write(data)
 
-    # ------------------------------------------------------------ identity
-    def _identity(self, path: str, method: str, raw: bytes) -> tuple[int, Any]:
-        base = self.authority
-        if path.endswith("/.well-known/openid-configuration"):
-            return 200, {
-                "authorization_endpoint": f"{base}/oauth2/v2.0/authorize",
-                "token_endpoint": f"{base}/oauth2/v2.0/token",
-                "device_authorization_endpoint": f"{base}/oauth2/v2.0/devicecode",
-                "issuer": f"{self.base}/{TENANT_ID}/v2.0",
-            }
-        form = dict(urllib.parse.parse_qsl(raw.decode()))
-        if path.endswith("/devicecode"):
-            return 200, {
-                "device_code": "dc-1", "user_code": "COFFEE42",
-                "verification_uri": f"{self.base}/devicelogin", "expires_in": 900,
-                "interval": 1, "message": f"Go to {self.base}/devicelogin, enter COFFEE42",
-            }  # fmt: skip
-        if path.endswith("/token"):
-            grant = form.get("grant_type", "")
-            if "device_code" in grant and self.device_pending:
-                return 400, {"error": "authorization_pending",
-                             "error_description": "the user has not signed in yet"}  # fmt: skip
-            if grant == "refresh_token" and (
-                self.revoked or form.get("refresh_token") not in self.issued_secrets
-            ):
-                return 400, {"error": "invalid_grant", "error_description": "revoked",
-                             "suberror": "bad_token"}  # fmt: skip
-            nonce = {}
-            if grant == "authorization_code":
-                nonce = {"nonce": form.get("code", "").removeprefix("code-")}
-            n = next(self._ids)
-            access, refresh = f"at-{n:06d}-graph", f"rt-{n:06d}-refresh"
-            self.issued_secrets += [access, refresh]
-            id_token = ".".join([
-                _b64({"alg": "none", "typ": "JWT"}),
-                _b64({"aud": CLIENT_ID, "iss": f"{self.base}/{TENANT_ID}/v2.0",
-                      "tid": TENANT_ID, "oid": "user-oid", "sub": "sub",
-                      "preferred_username": self.address, "name": "Sam Rivera",
-                      "iat": 1, "exp": 4102444800, **nonce}),
-                "",
-            ])  # fmt: skip
-            return 200, {
-                "token_type": "Bearer", "scope": form.get("scope", ""), "expires_in": 3600,
-                "access_token": access, "refresh_token": refresh, "id_token": id_token,
-                "client_info": _b64({"uid": "user-oid", "utid": TENANT_ID}),
-            }  # fmt: skip
-        return 404, {"error": "not_found"}
-
     # ------------------------------------------------------------ graph
     def _graph(
         self, h: BaseHTTPRequestHandler, method: str, path: str, query: dict[str, str], raw: bytes
@@ -417,29 +352,60 @@ class GraphEmulator:
             if token not in self.issued_secrets or token in self.expired_tokens:
                 return 401, {"error": {"code": "InvalidAuthenticationToken"}}
             body = json.loads(raw) if raw else {}
+            self._immutable = 'idtype="immutableid"' in h.headers.get("Prefer", "").lower()
+            self.permissions_used.add(permission(method, path))
+            self._arrive()
             parts = path.removeprefix("/v1.0/me/").split("/")
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
-                return self._delta(parts[1], query)
+                prefer = h.headers.get("Prefer", "")
+                size = re.search(r"odata\.maxpagesize=(\d+)", prefer)
+                return self._delta(parts[1], query, int(size.group(1)) if size else 10)
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages"]:
                 return 200, self._page(path, query, self._filter(query, parts[1]))
             if parts == ["messages"] and method == "GET":
                 return 200, self._page(path, query, self._filter(query, None))
             if parts == ["messages"] and method == "POST":
-                return 201, self._draft(body, None).json(False)
+                return 201, self._json(self._draft(body, None))
             if parts[0] == "messages" and len(parts) >= 2:
-                msg = self.messages.get(parts[1])
+                msg = self._find(parts[1])
                 if msg is None:
                     return 404, {"error": {"code": "ErrorItemNotFound"}}
                 if len(parts) == 2 and method == "GET":
-                    return 200, msg.json("internetMessageHeaders" in query.get("$select", ""))
+                    self.message_gets += 1
+                    full = "internetMessageHeaders" in query.get("$select", "")
+                    return 200, msg.json(full, immutable=self._immutable)
                 if len(parts) == 2 and method == "PATCH":
+                    refused = self._refuse_patch(msg, body)
+                    if refused:
+                        self.refused.append(refused)
+                        return 400, {"error": {"code": "ErrorInvalidPropertyRequest",
+                                               "message": refused}}  # fmt: skip
                     self._edit(msg, body)
-                    return 200, msg.json(False)
+                    self._bump(msg)  # any change is an update in the folder's delta
+                    return 200, self._json(msg)
+                if parts[2:] == ["attachments"] and method == "POST":
+                    if msg.folder != "drafts":
+                        return 400, {"error": {"code": "ErrorInvalidRequest"}}
+                    self._edit(msg, {"attachments": [body]})
+                    return 201, {"id": f"att-{len(msg.attachments)}", "name": body.get("name")}
                 if parts[2:] == ["createReply"]:
-                    return 201, self._draft({}, msg).json(False)
+                    # createReply takes "message" (writeable properties, set at creation) or
+                    # "comment", not both with a body
+                    message = body.get("message") or {}
+                    if "comment" in body and "body" in message:
+                        return 400, {"error": {"code": "ErrorInvalidRequest"}}
+                    return 201, self._json(self._draft(message, msg))
                 if parts[2:] == ["send"] and msg.folder == "drafts":
-                    msg.folder, msg.when = "sentitems", self.wall()
-                    self._bump(msg)
+                    msg.when = self.wall()
+                    if self.sent_delay > 0:
+                        # in transit: the Sent Items copy comes later
+                        msg.folder = "outbox"
+                        msg.visible_at = msg.when + timedelta(seconds=self.sent_delay)
+                    else:
+                        msg.folder = "sentitems"
+                        msg.moves += 1
+                        self._bump(msg)
+                        msg.entered = msg.seq
                     return 202, None
             if parts == ["calendar", "getSchedule"]:
                 if self.personal:
@@ -476,15 +442,81 @@ class GraphEmulator:
                 return 201, event
         return 404, {"error": {"code": "NotFound", "message": path}}
 
-    def _delta(self, folder: str, query: dict[str, str]) -> tuple[int, Any]:
-        if "$select" not in query and "$deltatoken" not in query:
+    def _json(self, msg: Msg, expand: str = "") -> dict[str, Any]:
+        return msg.json(False, expand, immutable=self._immutable)
+
+    def _find(self, ident: str) -> Msg | None:
+        """A message by immutable id, or by the mutable id of where it is now. A message in
+        transit (sent, its Sent Items copy not there yet) cannot be read."""
+        base, _, moves = ident.rpartition("-m")
+        msg = self.messages.get(ident)
+        if msg is None and base and moves.isdecimal():
+            msg = self.messages.get(base)
+            if msg is not None and msg.moves != int(moves):
+                msg = None  # an id from before a move: Graph no longer knows it
+        if msg is None or msg.folder == "outbox":
+            return None
+        return msg
+
+    def _refuse_patch(self, msg: Msg, body: dict[str, Any]) -> str:
+        """What Graph will not PATCH: internet headers and attachments after creation
+        (attachments go through POST .../attachments), the Message-ID of a sent message, and
+        the content of a message that is not a draft."""
+        if "internetMessageHeaders" in body:
+            return "internetMessageHeaders can only be set when the message is created"
+        if "attachments" in body:
+            return "attachments cannot be PATCHed; POST them to the attachments collection"
+        content = {"subject", "body", "toRecipients", "ccRecipients", "internetMessageId"}
+        if msg.folder != "drafts" and content & body.keys():
+            return "only a draft can change " + ", ".join(sorted(content & body.keys()))
+        return ""
+
+    def _delta(self, folder: str, query: dict[str, str], page_size: int = 10) -> tuple[int, Any]:
+        """A folder's delta as Graph pages it: ``page_size`` items a page (10 unless
+        ``Prefer: odata.maxpagesize``) behind ``@odata.nextLink``, then an
+        ``@odata.deltaLink``. The first round lists the folder (``$filter=receivedDateTime ge``
+        narrows it); later rounds list what was added, deleted or *updated* (another client's
+        read, flag or category too) since the token, or only what was added with the custom
+        option ``changeType=created``. Options are carried in the links."""
+        if "$select" not in query and "$deltatoken" not in query and "$skiptoken" not in query:
             return 400, {"error": {"code": "SelectRequired"}}
-        since = int(query.get("$deltatoken", "0"))
-        if "$deltatoken" in query and since < self.min_token:
+        state = dict(query)
+        if "$skiptoken" in state:  # the round's options and position, as Graph encodes them
+            state = json.loads(base64.urlsafe_b64decode(state.pop("$skiptoken")))
+        since = int(state.get("$deltatoken", "-1"))
+        if "$deltatoken" in state and since < self.min_token:
             return 410, {"error": {"code": "SyncStateNotFound"}}
-        changed = [m for m in self.messages.values() if m.folder == folder and m.seq > since]
-        link = f"{self.graph}/me/mailFolders/{folder}/messages/delta?$deltatoken={self.seq}"
-        return 200, {"value": [m.json(False) for m in changed], "@odata.deltaLink": link}
+        edge = None
+        text = state.get("$filter", "")
+        if text:
+            field_name, op, value = [*text.split(" ", 2), "", ""][:3]
+            if field_name != "receivedDateTime" or op not in ("ge", "gt"):
+                return 400, {"error": {"code": "ErrorInvalidUrlQueryFilter", "message": text}}
+            edge = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        created_only = state.get("changeType", "") == "created" and since >= 0
+        upto = int(state.get("upto", str(self.seq)))
+        changed = [
+            m for m in sorted(self.messages.values(), key=lambda m: m.seq)
+            if m.folder == folder and m.seq <= upto
+            and (m.entered if created_only else m.seq) > since
+            and (edge is None or m.when >= edge)
+        ]  # fmt: skip
+        offset = int(state.get("offset", "0"))
+        page = changed[offset : offset + page_size]
+        out: dict[str, Any] = {"value": [self._json(m) for m in page]}
+        base = f"{self.graph}/me/mailFolders/{folder}/messages/delta"
+        keep = {k: v for k, v in state.items() if k not in ("offset", "upto", "$deltatoken")}
+        if offset + page_size < len(changed):
+            token = {**keep, "$deltatoken": str(since), "upto": str(upto),
+                     "offset": str(offset + page_size)}  # fmt: skip
+            if since < 0:
+                token.pop("$deltatoken")
+            skip = base64.urlsafe_b64encode(json.dumps(token).encode()).decode()
+            out["@odata.nextLink"] = f"{base}?{urllib.parse.urlencode({'$skiptoken': skip})}"
+        else:
+            link = urllib.parse.urlencode({**keep, "$deltatoken": str(upto)})
+            out["@odata.deltaLink"] = f"{base}?{link}"
+        return 200, out
 
     def _page(self, path: str, query: dict[str, str], items: list[Any]) -> dict[str, Any]:
         """A message listing pages as Graph's does: 10 items unless ``$top`` says otherwise,
@@ -503,9 +535,9 @@ class GraphEmulator:
         # internetMessageId (find_sent) or conversationId (the naive strategy of the benchmark)
         by_conversation = text.strip().startswith("conversationId")
         return [
-            m.json(False, query.get("$expand", "")) for m in self.messages.values()
+            self._json(m, query.get("$expand", "")) for m in self.messages.values()
             if (m.conversation_id if by_conversation else m.internet_message_id) == wanted
-            and (folder is None or m.folder == folder)
+            and (folder is None or m.folder == folder) and m.folder != "outbox"
         ]  # fmt: skip
 
     def _edit(self, msg: Msg, body: dict[str, Any]) -> None:
@@ -514,6 +546,8 @@ class GraphEmulator:
 
         if "subject" in body:
             msg.subject = body["subject"]
+        if body.get("internetMessageId"):
+            msg.internet_message_id = str(body["internetMessageId"])
         if "body" in body:
             msg.text = body["body"].get("content", "")
         if "toRecipients" in body:
@@ -553,4 +587,5 @@ class GraphEmulator:
         self._edit(msg, body)
         self.messages[ident] = msg
         self._bump(msg)
+        msg.entered = msg.seq
         return msg

@@ -231,6 +231,7 @@ def _open(tmp_path: Path, emu: GmailEmulator, sim: SimClock) -> Setup:
     store = Store.open(tmp_path / "profile")
     account = store.accounts.add(AccountKind.GMAIL, ME)
     clock = ManualClock(T0)
+    emu.wall = clock.now  # mail arrives at the account's wall time (internalDate)
     grant = grant_for(emu)
     provider = GmailProvider(
         account, lambda: grant, endpoints=endpoints_for(emu),
@@ -260,7 +261,7 @@ def test_an_idle_pass_is_one_request_of_two_units(
     assert emulator.total_units == 2 and emulator.http_requests == 1
 
 
-def test_a_stale_history_id_rechecks_only_the_tracked_threads(
+def test_a_stale_history_id_lists_what_arrived_since_the_last_pass_not_each_thread(
     tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
 ) -> None:
     store, provider, clock = opened
@@ -268,9 +269,10 @@ def test_a_stale_history_id_rechecks_only_the_tracked_threads(
         emulator.deliver(
             mail(f"news{n}@list.test", ME, f"Issue {n}", "news", message_id=f"<n{n}@l>", when=T0)
         )
+    clock.advance(timedelta(days=1))  # the mailbox's past: before the last good pass
     run_once(store, provider, clock)
     seeded = _seed_contacts(emulator, store, 40, clock.now())
-    clock.advance(timedelta(minutes=1))
+    clock.advance(timedelta(minutes=15))  # past the recovery's safety margin
     run_once(store, provider, clock)
     clock.advance(timedelta(hours=1))
     for n, (contact_id, address, message_id) in enumerate(seeded[:3]):
@@ -278,6 +280,12 @@ def test_a_stale_history_id_rechecks_only_the_tracked_threads(
             mail(address, ME, f"Re: Chat {n}?", "Sure, happy to talk!",
                  message_id=f"<re-{contact_id}@p>", when=clock.now(), in_reply_to=message_id)
         )  # fmt: skip
+    # A known contact answers in a NEW thread (a fresh mail, not a reply to the request).
+    fresh_id, fresh_address, _ = seeded[3]
+    emulator.deliver(
+        mail(fresh_address, ME, "Coffee on Thursday?", "Yes - let's talk Thursday.",
+             message_id=f"<new-{fresh_id}@p>", when=clock.now())
+    )  # fmt: skip
     for n in range(5):
         emulator.deliver(
             mail(f"x{n}@list.test", ME, "Sale", "50% off", message_id=f"<s{n}@l>", when=T0)
@@ -289,20 +297,42 @@ def test_a_stale_history_id_rechecks_only_the_tracked_threads(
 
     print("\nstale-history recovery:", dict(emulator.calls), "units", emulator.total_units)
     assert result.reset
+    assert "gmail.users.threads.get" not in emulator.calls  # never one call per tracked thread
     assert emulator.calls == {
         "gmail.users.history.list": 1,  # answered 404
         "gmail.users.getProfile": 1,  # fresh baseline
-        "gmail.users.threads.get": 40,  # the tracked threads only, minimal format
-        "gmail.users.messages.get": 3,  # the three new replies, nothing else
+        "gmail.users.messages.list": 1,  # what arrived since the last good pass
+        # heads of the 6 untracked arrivals (the new thread, the sales), then in full the 3
+        # replies in tracked threads and the new thread of a known contact
+        "gmail.users.messages.get": 6 + 4,
     }
-    assert (
-        emulator.http_requests == 2 + 2 + 1
-    )  # 40 threads.get in 2 batches (units), 1 batch of gets
-    assert {_stage(store, c) for c, _, _ in seeded[:3]} == {Stage.REPLIED}
-    assert {_stage(store, c) for c, _, _ in seeded[3:]} == {Stage.REQUESTED}
+    assert {_stage(store, c) for c, _, _ in seeded[:4]} == {Stage.REPLIED}
+    assert {_stage(store, c) for c, _, _ in seeded[4:]} == {Stage.REQUESTED}
     emulator.reset_counters()
     run_once(store, provider, clock)
     assert emulator.calls == {"gmail.users.history.list": 1}
+
+
+def test_a_stale_history_id_with_nothing_new_and_500_tracked_threads_is_a_few_requests(
+    tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
+) -> None:
+    store, provider, clock = opened
+    run_once(store, provider, clock)
+    seeded = _seed_contacts(emulator, store, 500, clock.now())
+    clock.advance(timedelta(minutes=15))
+    run_once(store, provider, clock)
+    assert len(store.messages.tracked_threads(1)) == 500
+    clock.advance(timedelta(days=2))
+    emulator.mark_read(emulator.order[0])  # the history moves on, with nothing new in it
+    emulator.expire_history()
+    emulator.reset_counters()
+
+    result = run_once(store, provider, clock)
+
+    assert result.reset and result.seen == 0
+    assert emulator.http_requests <= 5, dict(emulator.calls)
+    assert emulator.total_units <= 10
+    assert {_stage(store, c) for c, _, _ in seeded} == {Stage.REQUESTED}
 
 
 def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
@@ -311,7 +341,7 @@ def test_200_new_messages_through_20_percent_faults_apply_exactly_once(
     store, provider, clock = opened
     run_once(store, provider, clock)
     seeded = _seed_contacts(emulator, store, 40, clock.now())
-    clock.advance(timedelta(minutes=1))
+    clock.advance(timedelta(minutes=15))  # past the recovery's safety margin
     run_once(store, provider, clock)
     clock.advance(timedelta(hours=1))
     expected: dict[int, int] = {}
@@ -409,3 +439,34 @@ def test_a_revoked_grant_and_a_dead_network_are_distinct_states(
         offline.close()
     (outcome,) = down.outcomes
     assert outcome.state is SyncState.OFFLINE
+
+
+def test_a_stale_history_id_after_a_flood_of_mail_searches_the_contacts_first(
+    tmp_path: Path, emulator: GmailEmulator, sim: SimClock, opened: Setup
+) -> None:
+    store, provider, clock = opened
+    run_once(store, provider, clock)
+    seeded = _seed_contacts(emulator, store, 40, clock.now())
+    clock.advance(timedelta(minutes=15))
+    run_once(store, provider, clock)
+    clock.advance(timedelta(days=3))
+    for n in range(600):  # three days of newsletters while the app was closed
+        emulator.deliver(mail(f"news{n}@list.test", ME, "Deals", "x", message_id=f"<f{n}@l>",
+                              when=clock.now()))  # fmt: skip
+    contact_id, address, _ = seeded[7]
+    emulator.deliver(mail(address, ME, "Next week?", "Let's talk Tuesday.",
+                          message_id="<fresh@p>", when=clock.now()))  # fmt: skip
+    emulator.deliver(mail(f"colleague@{address.split('@')[1]}", ME, "FYI", "cc'd",
+                          message_id="<cc@p>", when=clock.now(),
+                          extra={"Cc": address}))  # fmt: skip
+    emulator.expire_history()
+    emulator.reset_counters()
+
+    result = run_once(store, provider, clock)
+
+    print("\nflooded stale-history recovery:", dict(emulator.calls), "units", emulator.total_units)
+    assert result.reset
+    assert _stage(store, contact_id) is Stage.REPLIED
+    # the 600 newsletters are never fetched: only the two messages that name a contact
+    assert emulator.calls["gmail.users.messages.get"] <= 2 * 2
+    assert emulator.total_units < 600 * 20 / 10

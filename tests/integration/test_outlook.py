@@ -142,7 +142,7 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
     cleo = store.contacts.add(Contact(None, "Cleo New", ("cleo@contact.test",))).id
     assert ada is not None and bob is not None and cleo is not None
     first = run_once(store, provider, clock)
-    assert first.seen == 0 and set(json.loads(first.cursor)) == {"inbox", "sent"}
+    assert first.seen == 0 and set(json.loads(first.cursor)) == {"inbox", "sent", "at"}
 
     # --- request saved as a draft: nothing moves ---------------------------------------------
     request = _request("ada@contact.test", "A 15-minute chat about your work?")

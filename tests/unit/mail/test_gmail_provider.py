@@ -51,6 +51,7 @@ def tracked() -> set[str]:
 @pytest.fixture
 def provider(emulator: GmailEmulator, sim: SimClock, tracked: set[str]) -> Iterator[GmailProvider]:
     grant = grant_for(emulator)
+    emulator.wall = lambda: T0  # the service's time is the account's
     p = GmailProvider(
         ACCOUNT, lambda: grant, endpoints=endpoints_for(emulator),
         tracked_threads=lambda: tracked, known_addresses=lambda: {"ada@contact.test"},
@@ -363,3 +364,19 @@ def test_the_emulator_reads_partial_response_fields() -> None:
         "historyId": None,
     }
     assert parse_fields("id,payload/headers") == {"id": None, "payload": {"headers": None}}
+
+
+def test_the_draft_keys_kept_for_lost_answers_stay_bounded(
+    provider: GmailProvider, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mail.gmail import mail as gmail_mail
+
+    monkeypatch.setattr(gmail_mail, "DRAFT_KEYS_MAX", 5, raising=False)
+    drafts = [
+        provider.create_draft(
+            OutgoingMessage(to=("ada@contact.test",), subject="Hi", text="x", outbox_key=f"k{n}")
+        )
+        for n in range(12)  # saved, never sent
+    ]
+    assert len(provider._draft_keys) == 5
+    assert provider._draft_keys[drafts[-1].id] == "k11"  # the newest are kept

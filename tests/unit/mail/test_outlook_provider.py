@@ -97,9 +97,13 @@ def test_the_first_pass_is_a_baseline_and_asks_for_immutable_ids_and_select() ->
     assert json.loads(changes.cursor) == {
         "inbox": "https://graph.test/d?t=1",
         "sent": "https://graph.test/d?t=2",
+        "at": "2026-03-02T00:00:00+00:00",  # when this round started (a resync starts there)
     }
     for _, url, headers in session.calls:
         assert "$select=" in url and 'IdType="ImmutableId"' in headers["Prefer"]
+        # new mail only, from now on (less a margin for clock skew): no walk through the folder
+        assert "changeType=created" in url
+        assert "$filter=receivedDateTime%20ge%202026-03-01T23%3A50%3A00Z" in url
 
 
 def test_changes_come_with_heads_that_need_no_request() -> None:
@@ -109,7 +113,8 @@ def test_changes_come_with_heads_that_need_no_request() -> None:
         "toRecipients": [{"emailAddress": {"address": "me@outlook.test"}}],
         "receivedDateTime": "2026-03-02T10:00:00Z",
     }  # fmt: skip
-    cursor = json.dumps({"inbox": "https://graph.test/i", "sent": "https://graph.test/s"})
+    cursor = json.dumps({"inbox": "https://graph.test/i?changeType=created",
+                         "sent": "https://graph.test/s?changeType=created"})  # fmt: skip
     provider, session, _ = _provider([_delta([item, {"id": "gone", "@removed": {}}], "3"),
                                       _delta([], "4")])  # fmt: skip
     changes = provider.fetch_changes(cursor)
@@ -190,3 +195,20 @@ def test_no_keyring_no_cache() -> None:
             KeyringCache(TokenStore()).save("me@outlook.test", "cid", "a", "b")
     finally:
         keyring.set_keyring(previous)
+
+
+def test_a_link_from_before_new_mail_only_rounds_is_read_once_then_replaced() -> None:
+    old = "https://graph.test/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=7"
+    cursor = json.dumps({"inbox": old, "sent": old.replace("inbox", "sentitems")})
+    provider, session, _ = _provider([
+        _delta([], "i1"), _Answer(200, {"value": [], "@odata.deltaLink": "https://graph.test/"
+                                                  "d?changeType=created&t=i2"}),
+        _delta([], "s1"), _Answer(200, {"value": [], "@odata.deltaLink": "https://graph.test/"
+                                                  "d?changeType=created&t=s2"}),
+    ])  # fmt: skip
+    changes = provider.fetch_changes(cursor)
+    urls = [url for _, url, _ in session.calls]
+    assert urls[0] == old and "changeType=created" in urls[1]
+    links = json.loads(changes.cursor)
+    assert "changeType=created" in links["inbox"] and "changeType=created" in links["sent"]
+    assert not changes.reset
