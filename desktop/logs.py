@@ -5,6 +5,7 @@ through (a library's debug line, an exception text)."""
 from __future__ import annotations
 
 import io
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -83,7 +84,6 @@ def shutdown() -> None:
     for handler in list(root.handlers):
         if getattr(handler, "_coffeechat", False):
             root.removeHandler(handler)
-            try:
+            # A full disk cannot take the last buffered lines; there is nothing else to save.
+            with contextlib.suppress(OSError):
                 handler.close()
-            except OSError:  # a full disk cannot take the last buffered lines; nothing to save
-                pass

@@ -72,7 +72,8 @@ def test_a_correction_for_a_sender_is_weighed_when_their_next_mail_is_classified
         "From: Lena Svensson <lena.svensson@fjord.example>\r\n"
         "To: sam.rivera@demo.example\r\nSubject: Re: a call\r\n"
         f"Date: {clock.now():%a, %d %b %Y %H:%M:%S +0000}\r\n"
-        "Auto-Submitted: auto-generated\r\n\r\nThanks, let me look at my calendar and come back to you.\r\n"
+        "Auto-Submitted: auto-generated\r\n\r\n"
+        "Thanks, let me look at my calendar and come back to you.\r\n"
     ).encode()
     demo.mailbox.add_raw_message(reply, Folder.INBOX)
     clock.advance(timedelta(minutes=1))
