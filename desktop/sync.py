@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -438,22 +439,7 @@ def run_once(
     relevant = [
         m for m in relevant if store.messages.failed_attempts(account.id, m.ref.id) < MAX_ATTEMPTS
     ]
-    for msg in relevant:
-        sync.prepare(msg)
-    with store.transaction():
-        for n, msg in enumerate(relevant):
-            if on_message is not None:
-                on_message(n)
-            try:
-                with store.savepoint():
-                    sync.handle(msg)
-            except sqlite3.Error:
-                raise  # the database itself, not this message: the pass commits nothing
-            except Exception as exc:
-                # Whatever goes wrong with one message is recorded on it, never fatal: the rest
-                # of the pass still lands and the cursor moves on.
-                sync.failed(msg, exc)
-        sync.pass_time(sync.now)
+    with landing(store, sync, relevant, on_message):
         store.accounts.set_cursor(account.id, changes.cursor, sync.now)
     log.log(
         logging.INFO if relevant or sync.events else logging.DEBUG,
@@ -474,6 +460,34 @@ def run_once(
         cursor=changes.cursor,
         reset=changes.reset,
     )
+
+
+@contextmanager
+def landing(
+    store: Store,
+    sync: _Pass,
+    relevant: list[MailMessage],
+    on_message: Callable[[int], None] | None,
+) -> Iterator[None]:
+    """Classify, then handle ``relevant`` (in date order) in ONE transaction, which the caller's
+    ``with`` body joins (the cursor, the history pass's progress)."""
+    for msg in relevant:
+        sync.prepare(msg)
+    with store.transaction():
+        for n, msg in enumerate(relevant):
+            if on_message is not None:
+                on_message(n)
+            try:
+                with store.savepoint():
+                    sync.handle(msg)
+            except sqlite3.Error:
+                raise  # the database itself, not this message: the pass commits nothing
+            except Exception as exc:
+                # Whatever goes wrong with one message is recorded on it, never fatal: the rest
+                # of the pass still lands and the cursor moves on.
+                sync.failed(msg, exc)
+        sync.pass_time(sync.now)
+        yield
 
 
 def _valid_text(text: str) -> str:

@@ -29,13 +29,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mail.auth.tokens import PasswordStore
 from mail.heads import MessageCache, stub
+from mail.imap import history
 from mail.imap.idle import InboxWatcher
 from mail.imap.sending import ImapSending
 from mail.imap.session import HEADER_ITEM, aware, body_of, message_ident, thread_root
@@ -272,6 +273,12 @@ class ImapProvider(ImapSending):
                 self._read_heads(client, ref.folder, name, validity, [uid])
         found = (self._cache.full if full else self._cache.heads).get(ref.id)
         return found if found is not None else stub(ref, self._now())
+
+    def search_history(
+        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+    ) -> Iterator[MessageRef]:
+        """See the port; one SEARCH per folder (mail.imap.history)."""
+        return history.search(self, addresses, since, threads)
 
     def _locate(self, client: Any, ref: MessageRef) -> bool:
         """A message named in an earlier pass: find its UID again by Message-ID."""

@@ -17,7 +17,7 @@ import base64
 import json
 import time
 import urllib.parse
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import datetime
 from email.utils import format_datetime
 from typing import Any
@@ -28,6 +28,7 @@ from mail.auth.tokens import TokenStore
 from mail.heads import MessageCache, message_id_for, stub
 from mail.http_retry import RetryPolicy
 from mail.mime import OUTBOX_HEADER, parse_message
+from mail.outlook import history
 from mail.outlook.calendar import OutlookCalendar
 from mail.outlook.transport import GRAPH, DeltaExpiredError, KeyringAuth, TokenSource, parse_when
 from mail.provider import (
@@ -207,6 +208,12 @@ class OutlookProvider(OutlookCalendar):
         message = self._parse_full(ref, item)
         self._cache.full[ref.id] = message
         return message
+
+    def search_history(
+        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+    ) -> Iterator[MessageRef]:
+        """See the port; one $search per folder and batch (mail.outlook.history)."""
+        return history.search(self, _SELECT, addresses, since, threads)
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
         head = self._head(item, ref.folder)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS
+from desktop.storage.migrations import LATEST, MIGRATIONS, history_pass
 from desktop.storage.store import DB_NAME
 
 
@@ -55,6 +55,7 @@ ADDED = {
     7: "mailbox_flags",
     8: "interviews",
     9: "message_failures",
+    MIGRATIONS.index(history_pass) + 1: "history_runs",
 }
 
 
@@ -79,3 +80,13 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
 
 def test_every_migration_is_covered() -> None:
     assert set(ADDED) | {1} == set(range(1, LATEST + 1))
+
+
+def test_history_pass_migration_adds_progress_per_account_and_contact(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, MIGRATIONS.index(history_pass))
+    assert "history_contacts" not in _tables(db)
+    db.close()
+    store = Store.open(tmp_path)
+    assert {"history_runs", "history_contacts"} <= _tables(store.database.connection)
+    assert store.schema_version == len(MIGRATIONS)
