@@ -36,6 +36,10 @@ def sync_once(store: Store, paths: Paths) -> int:
         return 0
     for provider in providers:
         outbox.resume(store, provider)
+    # The past first (contacts added since the last pass, a newly connected account).
+    from desktop.cli.history import run_pending
+
+    history_failed = run_pending(paths, store, providers=providers, always=False) != 0
     prefs = settings.load(paths.settings)
     # The round has a connection of its own, as the window's database worker has.
     rounds = Store.open(paths.profile)
@@ -45,7 +49,7 @@ def sync_once(store: Store, paths: Paths) -> int:
         round_ = sync_round(rounds, providers, clock, prefs.reminders(), flags_off)
     finally:
         rounds.close()
-    failed = False
+    failed = history_failed
     for outcome in round_.outcomes:
         if outcome.result is not None:
             r = outcome.result
