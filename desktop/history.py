@@ -112,7 +112,9 @@ class _Reader:
         self.seen: set[str] = set()
         self.read = 0
 
-    def read_all(self, refs: list[MessageRef]) -> list[MailMessage]:
+    def read_all(self, refs: list[MessageRef], *, in_thread: bool = False) -> list[MailMessage]:
+        """``in_thread``: the refs are messages of the threads of the user's own mail to a
+        contact, so they concern that contact whatever address they come from."""
         out: list[MailMessage] = []
         for ref in refs:
             if ref.id in self.seen:
@@ -122,7 +124,7 @@ class _Reader:
             if not head.complete and not head.sender and not head.message_id:
                 continue  # gone since the search
             self.read += 1
-            if self.relevance.concerns(head):
+            if in_thread or self.relevance.concerns(head):
                 out.append(self.provider.fetch_message(ref, full=True))
         return out
 
@@ -171,7 +173,8 @@ def run_pass(
             m.ref.thread_id for m in messages if m.ref.folder is Folder.SENT or m.sender in own
         }
         if threads:
-            messages += reader.read_all(list(provider.search_history((), since, threads)))
+            found = list(provider.search_history((), since, threads))
+            messages += reader.read_all(found, in_thread=True)
         count = reader.read - before
 
         def record(result: SyncResult, contacts: list[int] = contacts, count: int = count) -> None:
@@ -209,6 +212,7 @@ _LINES = (
     ("auto_reply", "{n} out-of-office replies"),
     ("bounce", "{n} bounces"),
     ("referral", "{n} people suggested by your contacts"),
+    ("new_address", "{n} replies from an address not on the contact (add it on their page)"),
     ("to_requested", "{n} contacts now requested"),
     ("to_replied", "{n} contacts now replied"),
     ("to_scheduled", "{n} contacts now scheduled"),

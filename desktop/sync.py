@@ -21,6 +21,7 @@ from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage, Tra
 from desktop.domain.pipeline import time_events
 from desktop.storage import Store
 from mail.classify import classify, is_thank_you
+from mail.dates import proposed_times
 from mail.provider import (
     Account,
     Classification,
@@ -161,7 +162,10 @@ class _Pass:
                 contact_id=contacts[0],
             )
             for contact_id in contacts:
-                self.apply(contact_id, self.outgoing_event(contact_id, msg, key))
+                sent = self.outgoing_event(contact_id, msg, key)
+                self.apply(contact_id, sent)
+                if sent.kind in (EventKind.REQUEST_SENT, EventKind.FOLLOWUP_SENT):
+                    self.offers_in_text(contact_id, msg, key, single=len(contacts) == 1)
             return
         contacts = self.contacts_of(msg)
         offered = self.store.messages.offers_for(contacts[0]) if contacts else []
@@ -199,6 +203,25 @@ class _Pass:
             self.apply(contact_id, event)
         if verdict.kind == "human":
             self.understood(contacts[0], msg, verdict, offered, key)
+            if msg.sender and msg.sender not in self.index and len(contacts) == 1:
+                # Found by the thread, from an address the contact does not have yet.
+                name = self.names.get(contacts[0], "A contact")
+                text = f"{name} replied from {msg.sender}: add it to their addresses?"
+                self.notices.append(Notice("new_address", contacts[0], text, msg.date))
+
+    def offers_in_text(self, contact_id: int, msg: MailMessage, key: str, *, single: bool) -> None:
+        """A request written by hand (before Coffeechat, or in another mail client) with times
+        in its text: those times are its offers, so that an acceptance can still schedule. The
+        zone the text names becomes the contact's, when they have none yet."""
+        if self.store.messages.offers_for(contact_id):
+            return  # Coffeechat recorded the offers of its own requests when sending
+        record = self.store.contacts.get(contact_id).contact
+        times, zone = proposed_times(strip_quotes(msg.text), msg.date, record.timezone)
+        if not times:
+            return
+        self.store.messages.add_offers(contact_id, times, msg.date, outbox_key=f"text:{key}")
+        if zone and zone != "UTC" and single and not record.timezone:
+            self.store.contacts.update(replace(record, timezone=zone))
 
     def slots(
         self, contacts: list[int], offered: list[tuple[datetime, datetime]]

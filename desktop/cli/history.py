@@ -71,7 +71,11 @@ def run_pending(
 
     clock = profile_clock(paths)
     if providers is None:
-        providers = build(store, paths, clock)
+        built = build(store, paths, clock)
+        try:
+            return run_pending(paths, store, providers=built, months=months, always=always)
+        finally:
+            close_all(built)
     if not providers:
         if always:
             print("No account is connected: nothing to read.")
@@ -112,3 +116,11 @@ def run_pending(
     elif always and not failed:
         print("Every contact's past is read already.")
     return 1 if failed else 0
+
+
+def close_all(providers: tuple[MailProvider, ...]) -> None:
+    """Close the connections the providers keep (IMAP), once a command is done with them."""
+    for provider in providers:
+        close = getattr(provider, "close", None)
+        if callable(close):
+            close()

@@ -147,8 +147,12 @@ def _history(p: Person, now: datetime) -> None:
             f"{first:%A %d %B} at 15:00 or {second:%A %d %B} at 15:00 (UTC).\n\nSam\n"
         )
     p.mail.append(
-        Mail("sent", _msg(ME, p.address, "Coffee chat?", text, sent, request_id,
-                          sender_name=ME_NAME), sent, request_id)  # fmt: skip
+        Mail(
+            "sent",
+            _msg(ME, p.address, "Coffee chat?", text, sent, request_id, sender_name=ME_NAME),
+            sent,
+            request_id,
+        )
     )
     if p.scenario in ("too_old", "requested"):
         return
@@ -168,8 +172,12 @@ def _history(p: Person, now: datetime) -> None:
     elif p.scenario == "away":
         until = now + timedelta(days=10)
         sent_again = now - timedelta(days=2)  # asked again lately: the notice is current
-        p.mail[0] = Mail("sent", _msg(ME, p.address, "Coffee chat?", text, sent_again,
-                                      request_id, sender_name=ME_NAME), sent_again, request_id)
+        p.mail[0] = Mail(
+            "sent",
+            _msg(ME, p.address, "Coffee chat?", text, sent_again, request_id, sender_name=ME_NAME),
+            sent_again,
+            request_id,
+        )
         back = sent_again + timedelta(minutes=2)
         raw = _msg(p.address, ME, "Automatic reply: Coffee chat?",
                    f"I am out of the office until {until:%d %B %Y} with limited access to "
@@ -181,9 +189,15 @@ def _history(p: Person, now: datetime) -> None:
         raw = _msg(p.address, ME, re, "Unfortunately I'm too busy these months, sorry.\n",
                    back, reply_id, in_reply_to=request_id)  # fmt: skip
     elif p.scenario == "bulk_only":
-        raw = _msg(f"news@corp{i % 7}.example", p.address, "Our monthly newsletter",
-                   "Product news.\n", back, reply_id,
-                   extra={"List-Unsubscribe": "<mailto:u@corp.example>", "Precedence": "bulk"})
+        raw = _msg(
+            f"news@corp{i % 7}.example",
+            p.address,
+            "Our monthly newsletter",
+            "Product news.\n",
+            back,
+            reply_id,
+            extra={"List-Unsubscribe": "<mailto:u@corp.example>", "Precedence": "bulk"},
+        )
         raw = raw.replace(f"To: {p.address}".encode(), f"To: {ME}, {p.address}".encode())
     elif p.scenario == "accepts_written_times":
         raw = _msg(p.address, ME, re, "The first time works for me. Talk then!\n", back,

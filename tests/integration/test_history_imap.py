@@ -14,7 +14,7 @@ import pytest
 
 from desktop.cli.registry import main
 from desktop.domain.due import follow_up_due_at
-from desktop.domain.model import EventKind, Stage
+from desktop.domain.model import EventKind
 from desktop.settings import Settings
 from desktop.storage import Store
 from tests.helpers.dovecot import Dovecot, SmtpServer, mail_servers
