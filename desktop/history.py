@@ -70,6 +70,7 @@ def replay(
     index = store.contacts.address_index()
     tracked = store.messages.tracked_threads(account.id)
     sync = _Pass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
+    sync.offers_from_text = True
     relevant = sorted(messages, key=lambda m: m.date)
     relevant = [
         m for m in relevant if store.messages.failed_attempts(account.id, m.ref.id) < MAX_ATTEMPTS

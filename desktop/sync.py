@@ -118,6 +118,9 @@ class _Pass:
         self.notices: list[Notice] = []
         self.touched: set[int] = set()
         self.events = 0
+        #: Read the times a request proposes in its text (the history pass: requests written
+        #: before Coffeechat; the app records the offers of its own requests when sending).
+        self.offers_from_text = False
         #: Verdicts reached before the write transaction, by (message, offered slots): a failure
         #: is kept as the exception, raised again where the message is handled.
         self.verdicts: dict[tuple[str, tuple[Interval, ...]], Classification | Exception] = {}
@@ -164,7 +167,10 @@ class _Pass:
             for contact_id in contacts:
                 sent = self.outgoing_event(contact_id, msg, key)
                 self.apply(contact_id, sent)
-                if sent.kind in (EventKind.REQUEST_SENT, EventKind.FOLLOWUP_SENT):
+                if self.offers_from_text and sent.kind in (
+                    EventKind.REQUEST_SENT,
+                    EventKind.FOLLOWUP_SENT,
+                ):
                     self.offers_in_text(contact_id, msg, key, single=len(contacts) == 1)
             return
         contacts = self.contacts_of(msg)

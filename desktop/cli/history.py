@@ -67,7 +67,7 @@ def run_pending(
     from desktop import settings
     from desktop.history import Progress, run_pass, status_line, summary_lines
     from desktop.providers import build, profile_clock
-    from mail.provider import ProviderError
+    from mail.provider import AccountKind, ProviderError
 
     clock = profile_clock(paths)
     if providers is None:
@@ -85,6 +85,8 @@ def run_pending(
     failed = False
     runs = []
     for provider in providers:
+        if provider.account.kind is AccountKind.DEMO:
+            continue  # the demo mailbox plays a story of its own, from its first pass
         if not store.past.unread_contacts(provider.account.id):
             continue
 
