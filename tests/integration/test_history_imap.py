@@ -6,25 +6,22 @@ from __future__ import annotations
 
 import io
 import os
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from desktop.cli.registry import main
-from desktop.domain.due import follow_up_due_at
-from desktop.domain.model import EventKind
-from desktop.settings import Settings
 from desktop.storage import Store
 from tests.helpers.dovecot import Dovecot, SmtpServer, mail_servers
 from tests.helpers.history_mailbox import (
     ME,
-    NO_FOLLOW_UP,
     Person,
     all_mail,
+    check_history,
     contacts_csv,
     generate,
+    scenario_table,
 )
 from tests.helpers.memory_keyring import MemoryKeyring
 
@@ -38,7 +35,7 @@ def _fill(d: Dovecot, people: list[Person]) -> None:
         folder = "Sent" if mail.folder == "sent" else ""
         key = d.deliver(ME, mail.raw, folder)
         box = d.maildir(ME, folder)
-        path = Path(box._path) / "new" / key  # type: ignore[attr-defined]
+        path = Path(box._path) / "new" / key
         stamp = mail.when.timestamp()
         os.utime(path, (stamp, stamp))
 
@@ -52,46 +49,6 @@ def _account_add(d: Dovecot, s: SmtpServer, profile: Path, monkeypatch: pytest.M
         "--ca-file", str(d.cert), "--password-stdin", "--name", "Sam Rivera",
     ])  # fmt: skip
     assert code == 0
-
-
-def scenario_table(store: Store, people: list[Person]) -> str:
-    """Per scenario: contacts, how many ended in the expected stage."""
-    rows: Counter[tuple[str, str]] = Counter()
-    good: Counter[str] = Counter()
-    by_email = {a: c for a, c in store.contacts.address_index().items()}
-    for p in people:
-        stage = store.pipeline.state(by_email[p.address]).stage
-        rows[(p.scenario, p.expected.value)] += 1
-        good[p.scenario] += stage is p.expected
-    lines = [f"{'scenario':24} {'expected':10} {'ok':>4} / {'all':>4}"]
-    for (scenario, expected), n in sorted(rows.items()):
-        lines.append(f"{scenario:24} {expected:10} {good[scenario]:>4} / {n:>4}")
-    return "\n".join(lines)
-
-
-def check_history(store: Store, people: list[Person], now: datetime) -> None:
-    """Every contact in the expected stage; no automatic message counted as a reply; no
-    follow-up due for anyone who answered, bounced or is away."""
-    index = store.contacts.address_index()
-    reminders = Settings().reminders()
-    wrong = []
-    for p in people:
-        contact = index[p.address]
-        state = store.pipeline.state(contact)
-        if state.stage is not p.expected:
-            wrong.append((p.scenario, p.name, state.stage.value, p.expected.value))
-            continue
-        kinds = [h.kind for h in store.pipeline.history(contact)]
-        if p.scenario in ("away", "bounced", "bulk_only"):
-            assert EventKind.GENUINE_REPLY not in kinds, (p.scenario, kinds)
-        if p.scenario == "away":
-            assert state.away_until is not None and state.away_until > now.date()
-        if p.scenario in NO_FOLLOW_UP:
-            due = follow_up_due_at(state, reminders)
-            assert due is None or due > now, (p.scenario, p.name, due)
-        if p.scenario == "accepts_written_times":
-            assert state.meeting_start is not None and state.meeting_start.hour == 15
-    assert not wrong, wrong[:10]
 
 
 def test_history_on_dovecot_puts_every_contact_in_the_stage_of_their_past(
