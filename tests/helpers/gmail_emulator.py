@@ -34,12 +34,13 @@ from datetime import datetime
 from email import policy
 from email.message import Message
 from email.parser import BytesParser
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from mail.auth.tokens import GoogleGrant
 from mail.gmail import GoogleEndpoints
+from tests.helpers import gmail_search
 
 #: Quota units per call (projects created after 1 May 2026, see PROVIDERS.md).
 UNITS: dict[str, int] = {
@@ -732,6 +733,8 @@ class GmailEmulator:
         labels = set(query.get("labelIds", []))
         limit = min(int(query.get("maxResults", ["100"])[0]), 500)
         q = query.get("q", [""])[0]
+        if gmail_search.is_search(q):
+            return self._messages_search(query, q, labels, limit)
         found = []
         for mid in reversed(self.order):
             msg = self.messages[mid]
@@ -744,6 +747,42 @@ class GmailEmulator:
         if found:
             result["messages"] = found[:limit]
         return result
+
+    def _messages_search(
+        self, query: dict[str, list[str]], q: str, labels: set[str], limit: int
+    ) -> Any:
+        """A search with Gmail's operators (tests/helpers/gmail_search.py), newest first, paged
+        by ``pageToken``/``nextPageToken`` as Gmail pages; spam and trash are left out."""
+        try:
+            tree = gmail_search.parse(q)
+        except gmail_search.SearchError as exc:
+            return _error(400, f"Invalid search query: {exc}", "invalidArgument")
+        found = []
+        for mid in reversed(self.order):
+            msg = self.messages[mid]
+            if labels and not labels <= set(msg.labels):
+                continue
+            if {"SPAM", "TRASH"} & set(msg.labels):
+                continue
+            if gmail_search.matches(tree, msg.raw, msg.internal_date):
+                found.append({"id": msg.id, "threadId": msg.thread_id})
+        start = int(query.get("pageToken", ["0"])[0] or 0)
+        result: dict[str, Any] = {"resultSizeEstimate": len(found)}
+        if found[start : start + limit]:
+            result["messages"] = found[start : start + limit]
+        if start + limit < len(found):
+            result["nextPageToken"] = str(start + limit)
+        return result
+
+    def deliver_dated(self, raw: bytes, labels: Iterable[str] = ("INBOX",)) -> tuple[str, str]:
+        """Mail that arrived (or was sent) in the past: its internal date is its Date header,
+        as for mail imported into Gmail or received before the test began."""
+        head = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        when = parsedate_to_datetime(str(head["Date"]))
+        with self._lock:
+            msg = self._add(raw, labels)
+            msg.internal_date = int(when.timestamp() * 1000)
+            return msg.id, msg.thread_id
 
     def _matches(self, msg: _Message, q: str) -> bool:
         for term in q.split():

@@ -98,11 +98,11 @@ def _msg(
     return msg.as_bytes()
 
 
-def _bounce(failed: str, original: str, when: datetime, n: int) -> bytes:
+def _bounce(failed: str, original: str, when: datetime, n: int, me: str) -> bytes:
     boundary = f"dsn-{n}"
     return (
         "From: MAILER-DAEMON@mx.mail.test (Mail Delivery System)\r\n"
-        f"To: {ME}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+        f"To: {me}\r\nSubject: Undelivered Mail Returned to Sender\r\n"
         f"Date: {format_datetime(when)}\r\nMessage-ID: <dsn-{n}@mx.mail.test>\r\n"
         "Auto-Submitted: auto-replied\r\nMIME-Version: 1.0\r\n"
         f'Content-Type: multipart/report; report-type=delivery-status; boundary="{boundary}"\r\n'
@@ -114,12 +114,12 @@ def _bounce(failed: str, original: str, when: datetime, n: int) -> bytes:
         f"Final-Recipient: rfc822; {failed}\r\nAction: failed\r\nStatus: 5.1.1\r\n"
         f"Diagnostic-Code: smtp; 550 5.1.1 <{failed}>: User unknown\r\n"
         f"\r\n--{boundary}\r\nContent-Type: text/rfc822-headers\r\n\r\n"
-        f"From: {ME_NAME} <{ME}>\r\nTo: {failed}\r\nSubject: Coffee chat?\r\n"
+        f"From: {ME_NAME} <{me}>\r\nTo: {failed}\r\nSubject: Coffee chat?\r\n"
         f"Message-ID: {original}\r\n\r\n--{boundary}--\r\n"
     ).encode()
 
 
-def generate(count: int, now: datetime) -> list[Person]:
+def generate(count: int, now: datetime, me: str = ME) -> list[Person]:
     """``count`` people, the scenarios in turn, their mail spread over the last ten months."""
     names = list(SCENARIOS)
     people: list[Person] = []
@@ -128,12 +128,12 @@ def generate(count: int, now: datetime) -> list[Person]:
         name = f"{_FIRST[i % len(_FIRST)]} {_LAST[(i // len(_FIRST)) % len(_LAST)]} {i}"
         local = name.lower().replace(" ", ".")
         person = Person(i, scenario, name, f"{local}@corp{i % 7}.example", SCENARIOS[scenario])
-        _history(person, now)
+        _history(person, now, me)
         people.append(person)
     return people
 
 
-def _history(p: Person, now: datetime) -> None:
+def _history(p: Person, now: datetime, me: str) -> None:
     i = p.index
     if p.scenario == "untouched":
         return
@@ -153,7 +153,7 @@ def _history(p: Person, now: datetime) -> None:
     p.mail.append(
         Mail(
             "sent",
-            _msg(ME, p.address, "Coffee chat?", text, sent, request_id, sender_name=ME_NAME),
+            _msg(me, p.address, "Coffee chat?", text, sent, request_id, sender_name=ME_NAME),
             sent,
             request_id,
         )
@@ -165,32 +165,32 @@ def _history(p: Person, now: datetime) -> None:
     re = "Re: Coffee chat?"
     if p.scenario == "reply_in_thread":
         body = "Happy to chat! Let me know what suits you.\n\n> Would you have 15 minutes?\n"
-        raw = _msg(p.address, ME, re, body, back, reply_id, in_reply_to=request_id)
+        raw = _msg(p.address, me, re, body, back, reply_id, in_reply_to=request_id)
     elif p.scenario == "reply_new_thread":
-        raw = _msg(p.address, ME, "Your note", "Hi Sam, sure, I'd be glad to talk.\n", back,
+        raw = _msg(p.address, me, "Your note", "Hi Sam, sure, I'd be glad to talk.\n", back,
                    reply_id)  # fmt: skip
     elif p.scenario == "reply_other_address":
         p.other = f"{p.name.split()[0].lower()}.{i}@personal.example"
-        raw = _msg(p.other, ME, re, "Writing from my own address: yes, gladly!\n", back,
+        raw = _msg(p.other, me, re, "Writing from my own address: yes, gladly!\n", back,
                    reply_id, in_reply_to=request_id)  # fmt: skip
     elif p.scenario == "away":
         until = now + timedelta(days=10)
         sent_again = now - timedelta(days=2)  # asked again lately: the notice is current
         p.mail[0] = Mail(
             "sent",
-            _msg(ME, p.address, "Coffee chat?", text, sent_again, request_id, sender_name=ME_NAME),
+            _msg(me, p.address, "Coffee chat?", text, sent_again, request_id, sender_name=ME_NAME),
             sent_again,
             request_id,
         )
         back = sent_again + timedelta(minutes=2)
-        raw = _msg(p.address, ME, "Automatic reply: Coffee chat?",
+        raw = _msg(p.address, me, "Automatic reply: Coffee chat?",
                    f"I am out of the office until {until:%d %B %Y} with limited access to "
                    "e-mail.\n", back, reply_id, in_reply_to=request_id,
                    extra={"Auto-Submitted": "auto-replied"})  # fmt: skip
     elif p.scenario == "bounced":
-        raw = _bounce(p.address, request_id, sent + timedelta(minutes=1), i)
+        raw = _bounce(p.address, request_id, sent + timedelta(minutes=1), i, me)
     elif p.scenario == "declined":
-        raw = _msg(p.address, ME, re, "Unfortunately I'm too busy these months, sorry.\n",
+        raw = _msg(p.address, me, re, "Unfortunately I'm too busy these months, sorry.\n",
                    back, reply_id, in_reply_to=request_id)  # fmt: skip
     elif p.scenario == "bulk_only":
         raw = _msg(
@@ -202,18 +202,18 @@ def _history(p: Person, now: datetime) -> None:
             reply_id,
             extra={"List-Unsubscribe": "<mailto:u@corp.example>", "Precedence": "bulk"},
         )
-        raw = raw.replace(f"To: {p.address}".encode(), f"To: {ME}, {p.address}".encode())
+        raw = raw.replace(f"To: {p.address}".encode(), f"To: {me}, {p.address}".encode())
     elif p.scenario == "accepts_written_times":
-        raw = _msg(p.address, ME, re, "The first time works for me. Talk then!\n", back,
+        raw = _msg(p.address, me, re, "The first time works for me. Talk then!\n", back,
                    reply_id, in_reply_to=request_id)  # fmt: skip
     elif p.scenario == "reply_german_latin1":
-        raw = _msg(p.address, ME, re, "Gerne! Grüße aus München, ich freue mich.\n", back,
+        raw = _msg(p.address, me, re, "Gerne! Grüße aus München, ich freue mich.\n", back,
                    reply_id, in_reply_to=request_id, charset="iso-8859-1")  # fmt: skip
     elif p.scenario == "reply_french_cp1252":
-        raw = _msg(p.address, ME, re, "Avec plaisir, échangeons la semaine prochaine.\n",
+        raw = _msg(p.address, me, re, "Avec plaisir, échangeons la semaine prochaine.\n",
                    back, reply_id, in_reply_to=request_id, charset="cp1252")  # fmt: skip
     else:  # reply_japanese
-        raw = _msg(p.address, ME, re, "喜んでお話しします。よろしくお願いします。\n", back,
+        raw = _msg(p.address, me, re, "喜んでお話しします。よろしくお願いします。\n", back,
                    reply_id, in_reply_to=request_id, charset="iso-2022-jp")  # fmt: skip
     p.mail.append(Mail("inbox", raw, back, reply_id))
 
