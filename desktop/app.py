@@ -166,6 +166,9 @@ def run_gui(
     from ui import workspace
 
     workspace.install(window, ctx)
+    from ui import history_panel
+
+    history_panel.install(window, ctx)  # the past of the mailbox (issue 15)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
     # the tray keeps Coffeechat running when the window is closed.

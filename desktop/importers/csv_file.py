@@ -38,11 +38,23 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "first_name": ("first name", "given name", "first", "firstname", "prénom"),
     "last_name": ("last name", "family name", "surname", "last", "lastname", "nom"),
     "email": ("email", "e-mail", "email address", "e-mail address", "mail", "e-mail 1 - value"),
-    "company": ("company", "organization", "organisation", "employer", "organization 1 - name",
-                "organization name"),
+    "company": (
+        "company",
+        "organization",
+        "organisation",
+        "employer",
+        "organization 1 - name",
+        "organization name",
+    ),
     # "Job title" before "title": Outlook's "Title" is the name's prefix (Mr., Dr.).
-    "role": ("job title", "title", "position", "role", "organization 1 - title",
-             "organization title"),
+    "role": (
+        "job title",
+        "title",
+        "position",
+        "role",
+        "organization 1 - title",
+        "organization title",
+    ),
     "url": ("url", "linkedin", "profile", "website", "web page"),
     "notes": ("notes", "note", "comments"),
 }
