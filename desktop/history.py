@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
 from desktop.domain.clock import Clock
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from desktop.sync import MAX_ATTEMPTS, SyncResult, _Pass, landing
+from mail.dates import proposed_times
 from mail.provider import Folder, MailMessage, MailProvider, MessageRef
+from mail.quotes import strip_quotes
 from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,24 @@ def window_start(now: datetime, months: int) -> datetime:
             day -= 1
 
 
+class _PastPass(_Pass):
+    """A sync pass's per-message path, reading also what only the past needs."""
+
+    def request_seen(self, contact_id: int, msg: MailMessage, key: str, *, single: bool) -> None:
+        """A request written by hand (before Coffeechat, or in another mail client) with times
+        in its text: those times are its offers, so that an acceptance can still schedule. The
+        zone the text names becomes the contact's, when they have none yet."""
+        if self.store.messages.offers_for(contact_id):
+            return  # Coffeechat recorded the offers of its own requests when sending
+        record = self.store.contacts.get(contact_id).contact
+        times, zone = proposed_times(strip_quotes(msg.text), msg.date, record.timezone)
+        if not times:
+            return
+        self.store.messages.add_offers(contact_id, times, msg.date, outbox_key=f"text:{key}")
+        if zone and zone != "UTC" and single and not record.timezone:
+            self.store.contacts.update(replace(record, timezone=zone))
+
+
 def replay(
     store: Store,
     provider: MailProvider,
@@ -69,8 +89,7 @@ def replay(
     account = provider.account
     index = store.contacts.address_index()
     tracked = store.messages.tracked_threads(account.id)
-    sync = _Pass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
-    sync.offers_from_text = True
+    sync = _PastPass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
     relevant = sorted(messages, key=lambda m: m.date)
     relevant = [
         m for m in relevant if store.messages.failed_attempts(account.id, m.ref.id) < MAX_ATTEMPTS

@@ -21,7 +21,6 @@ from desktop.domain.model import Contact, Event, EventKind, Evidence, Stage, Tra
 from desktop.domain.pipeline import time_events
 from desktop.storage import Store
 from mail.classify import classify, is_thank_you
-from mail.dates import proposed_times
 from mail.provider import (
     Account,
     Classification,
@@ -118,9 +117,6 @@ class _Pass:
         self.notices: list[Notice] = []
         self.touched: set[int] = set()
         self.events = 0
-        #: Read the times a request proposes in its text (the history pass: requests written
-        #: before Coffeechat; the app records the offers of its own requests when sending).
-        self.offers_from_text = False
         #: Verdicts reached before the write transaction, by (message, offered slots): a failure
         #: is kept as the exception, raised again where the message is handled.
         self.verdicts: dict[tuple[str, tuple[Interval, ...]], Classification | Exception] = {}
@@ -167,11 +163,8 @@ class _Pass:
             for contact_id in contacts:
                 sent = self.outgoing_event(contact_id, msg, key)
                 self.apply(contact_id, sent)
-                if self.offers_from_text and sent.kind in (
-                    EventKind.REQUEST_SENT,
-                    EventKind.FOLLOWUP_SENT,
-                ):
-                    self.offers_in_text(contact_id, msg, key, single=len(contacts) == 1)
+                if sent.kind in (EventKind.REQUEST_SENT, EventKind.FOLLOWUP_SENT):
+                    self.request_seen(contact_id, msg, key, single=len(contacts) == 1)
             return
         contacts = self.contacts_of(msg)
         offered = self.store.messages.offers_for(contacts[0]) if contacts else []
@@ -215,19 +208,8 @@ class _Pass:
                 text = f"{name} replied from {msg.sender}: add it to their addresses?"
                 self.notices.append(Notice("new_address", contacts[0], text, msg.date))
 
-    def offers_in_text(self, contact_id: int, msg: MailMessage, key: str, *, single: bool) -> None:
-        """A request written by hand (before Coffeechat, or in another mail client) with times
-        in its text: those times are its offers, so that an acceptance can still schedule. The
-        zone the text names becomes the contact's, when they have none yet."""
-        if self.store.messages.offers_for(contact_id):
-            return  # Coffeechat recorded the offers of its own requests when sending
-        record = self.store.contacts.get(contact_id).contact
-        times, zone = proposed_times(strip_quotes(msg.text), msg.date, record.timezone)
-        if not times:
-            return
-        self.store.messages.add_offers(contact_id, times, msg.date, outbox_key=f"text:{key}")
-        if zone and zone != "UTC" and single and not record.timezone:
-            self.store.contacts.update(replace(record, timezone=zone))
+    def request_seen(self, contact_id: int, msg: MailMessage, key: str, *, single: bool) -> None:
+        """A request or follow-up of the user's was recorded (the history pass reads more)."""
 
     def slots(
         self, contacts: list[int], offered: list[tuple[datetime, datetime]]
