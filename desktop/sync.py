@@ -439,11 +439,19 @@ def run_once(
     changes = provider.fetch_changes(cursor, relevance)
     sync = _Pass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
     relevant: list[MailMessage] = []
+    skipped: list[MailMessage] = []
     for ref in changes.refs:
+        head = None
         if relevance.tracks(ref.thread_id) or relevance.concerns(
-            provider.fetch_message(ref, full=False)
+            head := provider.fetch_message(ref, full=False)
         ):
             relevant.append(provider.fetch_message(ref, full=True))
+        elif head is not None:
+            skipped.append(head)
+    # An answer to a message of this same pass (a request and its reply read together).
+    ids = {m.message_id for m in relevant if m.message_id}
+    answers = [h for h in skipped if ids & {h.in_reply_to, *h.references}]
+    relevant += [provider.fetch_message(h.ref, full=True) for h in answers]
     relevant.sort(key=lambda m: m.date)
     # A message that failed in earlier passes is tried again only a few times (when a cursor
     # is replayed), then left alone: it is stored already, "could not be read".

@@ -183,3 +183,29 @@ def test_history_status_on_a_profile_without_a_pass(
     assert "No history pass yet" in capsys.readouterr().out
     assert main(["history", "--profile", str(profile)]) == 0
     assert "No account is connected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("same_pass", [False, True], ids=["later-pass", "same-pass"])
+def test_live_sync_counts_a_reply_in_our_thread_from_another_address_and_offers_it(
+    tmp_path: Path, same_pass: bool
+) -> None:
+    store = Store.open(tmp_path / "profile")
+    account = store.accounts.add(AccountKind.IMAP, ME, "Sam Rivera")
+    box = DemoMailbox(tmp_path / "box", Account(account.id, AccountKind.IMAP, ME), ManualClock(NOW))
+    person = next(p for p in generate(14, NOW) if p.scenario == "reply_other_address")
+    contact = store.contacts.add(Contact(None, person.name, (person.address,)))
+    assert contact.id is not None
+    clock = ManualClock(NOW)
+    store.accounts.set_cursor(account.id, box.fetch_changes(None).cursor, NOW)  # the baseline
+    request, reply = person.mail
+    box.add_raw_message(request.raw, Folder.SENT)
+    if not same_pass:
+        run_once(store, box, clock)
+    box.add_raw_message(reply.raw, Folder.INBOX)
+    result = run_once(store, box, clock)
+    assert store.pipeline.state(contact.id).stage.value == "replied"
+    offered = [n for n in result.notices if n.kind == "new_address"]
+    assert [n.text for n in offered] == [
+        f"{person.name} replied from {person.other}: add it to their addresses?"
+    ]
+    store.close()
