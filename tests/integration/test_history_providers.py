@@ -5,7 +5,7 @@ twice, Gmail within its per-user quota. Time is simulated: nothing waits."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -41,13 +41,16 @@ def _add_contacts(store: Store, people: list[Person]) -> None:
         store.contacts.add(Contact(None, p.name, (p.address,)))
 
 
-def _interrupted_then_resumed(store: Store, provider: MailProvider, people: list[Person]) -> None:
+def _interrupted_then_resumed(
+    store: Store, provider: MailProvider, people: list[Person], throttle: Callable[[], None]
+) -> None:
     clock = ManualClock(NOW)
     asked = iter([False] * 4)
     first = run_pass(store, provider, clock, cancelled=lambda: next(asked, True))
     assert first.state == "cancelled" and 0 < first.contacts_done < COUNT
     # Live sync meanwhile: its first pass is the baseline (the mail there is the pass's).
     run_once(store, provider, clock)
+    throttle()  # the service asks to slow down: the pass waits (simulated time) and goes on
     done = run_pass(store, provider, clock)
     assert (done.state, done.contacts_done, done.contacts_total) == ("done", COUNT, COUNT)
     print("\n" + scenario_table(store, people))
@@ -78,7 +81,9 @@ def test_history_on_the_gmail_emulator_interrupted_and_resumed(
     )  # fmt: skip
     _add_contacts(store, people)
     gmail.reset_counters()
-    _interrupted_then_resumed(store, provider, people)
+    _interrupted_then_resumed(
+        store, provider, people, lambda: gmail.fail_next("429", 2, retry_after=20)
+    )
     # One search per batch of 25 contacts (and its threads), never one per contact.
     assert gmail.calls["gmail.users.messages.list"] <= 2 * (COUNT // 25 + 1)
     assert gmail.quota_rejections == 0
@@ -119,7 +124,12 @@ def test_history_on_the_graph_emulator_interrupted_and_resumed(
     )  # fmt: skip
     _add_contacts(store, people)
     graph.reset_counts()
-    _interrupted_then_resumed(store, provider, people)
+    _interrupted_then_resumed(
+        store, provider, people, lambda: graph.fail_next(429, retry_after=20, times=2)
+    )
+    assert graph.violations == []  # nothing was sent before Retry-After had passed
     searches = graph.count("$search")
     assert 0 < searches <= 2 * 2 * (COUNT // 25 + 1)  # a few pages per folder and batch
+    provider.close()
+    session.close()
     store.close()
