@@ -88,6 +88,7 @@ def test_history_on_the_gmail_emulator_interrupted_and_resumed(
     assert gmail.calls["gmail.users.messages.list"] <= 2 * (COUNT // 25 + 1)
     assert gmail.quota_rejections == 0
     assert gmail.max_units_per_minute() <= QUOTA_PER_USER_MINUTE
+    provider.close()
     store.close()
 
 
