@@ -82,6 +82,7 @@ def bench_gmail(count: int, folder: Path) -> None:
             and emu.quota_rejections == 0,
             "wall_s": f"{seconds:.2f}", "simulated_wait_s": f"{sim.now() - waited:.1f}",
         })  # fmt: skip
+        provider.close()
         store.close()
 
 
@@ -122,6 +123,8 @@ def bench_graph(count: int, folder: Path) -> None:
             "searches": emu.count("$search"), "thread_filters": emu.count("$filter=conversationId"),
             "wall_s": f"{seconds:.2f}",
         })  # fmt: skip
+        provider.close()
+        session.close()
         store.close()
 
 
