@@ -160,9 +160,12 @@ def run_pass(
     cancelled: Callable[[], bool] = lambda: False,
     on_progress: Callable[[Progress], None] | None = None,
     batch: int = BATCH,
+    batches: int | None = None,
 ) -> PastRun:
     """Read the past of every contact not read yet for this account; returns where the pass
-    stands (done, or cancelled: the next run goes on from there)."""
+    stands (done, or cancelled: the next run goes on from there). ``batches``: read at most
+    that many batches in this call and return with the pass still "running" (the window runs
+    one batch per job, so that a sync round can run between two)."""
     account = provider.account
     own = own_addresses | {account.address}
     pending = store.past.unread_contacts(account.id)
@@ -180,10 +183,12 @@ def run_pass(
     )
     reader = _Reader(provider, relevance)
     done, read = run.contacts_done, run.messages_read
-    for start in range(0, len(pending), batch):
+    for n, start in enumerate(range(0, len(pending), batch)):
         if cancelled() or store.past.cancel_requested(account.id):
             store.past.finish(account.id, "cancelled", clock.now())
             log.info("history %s: cancelled after %d contacts", account.kind, done)
+            return _current(store, account.id)
+        if batches is not None and n >= batches:
             return _current(store, account.id)
         contacts = pending[start : start + batch]
         addresses = [a for c in contacts for a in store.contacts.get(c).contact.emails]

@@ -104,29 +104,42 @@ class HistoryPanel(QWidget):
         self.start_button.setEnabled(False)
         self.cancel_button.setEnabled(True)
         self.status.setText(self.tr("Searching your mail…"))
-        own = frozenset(p.account.address for p in providers)
-        clock, months, cancelled = self._clock, self._months, self._cancel.is_set
+        self._own = frozenset(p.account.address for p in providers)
+        self._queue = list(providers)
+        self._runs: dict[int, PastRun] = {}
+        self._next()
+
+    def _next(self) -> None:
+        """One batch of the first account not done, as one job on the database worker: a sync
+        round asked for meanwhile runs between two batches."""
+        provider = self._queue[0]
+        clock, months, own, cancelled = self._clock, self._months, self._own, self._cancel.is_set
         emit = self._bridge.progressed.emit
 
-        def job(store: Store) -> list[PastRun]:
-            runs = []
-            for provider in providers:
-                if cancelled():
-                    break
-                runs.append(
-                    run_pass(
-                        store,
-                        provider,
-                        clock,
-                        months=months,
-                        own_addresses=own,
-                        cancelled=cancelled,
-                        on_progress=emit,
-                    )
-                )
-            return runs
+        def job(store: Store) -> PastRun:
+            return run_pass(
+                store,
+                provider,
+                clock,
+                months=months,
+                own_addresses=own,
+                cancelled=cancelled,
+                on_progress=emit,
+                batches=1,
+            )
 
-        self._ops.db(job, success=self.on_finished, failure=self.on_failed)
+        self._ops.db(job, success=self.on_batch, failure=self.on_failed)
+
+    def on_batch(self, run: PastRun) -> None:
+        self._runs[run.account_id] = run
+        if run.state == "running" and not self._cancel.is_set():
+            self._next()
+            return
+        self._queue.pop(0)
+        if self._queue and run.state == "done":
+            self._next()
+            return
+        self.on_finished(list(self._runs.values()))
 
     def cancel(self) -> None:
         self._cancel.set()

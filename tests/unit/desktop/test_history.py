@@ -209,3 +209,17 @@ def test_live_sync_counts_a_reply_in_our_thread_from_another_address_and_offers_
         f"{person.name} replied from {person.other}: add it to their addresses?"
     ]
     store.close()
+
+
+def test_a_pass_read_a_few_batches_at_a_time_ends_as_one_pass(
+    setup: tuple[Store, DemoMailbox], people: list[Person]
+) -> None:
+    store, box = setup
+    states = []
+    while True:
+        run = run_pass(store, box, ManualClock(NOW), batch=10, batches=2)
+        states.append((run.state, run.contacts_done))
+        if run.state == "done":
+            break
+    assert states == [("running", 20), ("running", 40), ("done", 56)]
+    check_history(store, people, NOW)
