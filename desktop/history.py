@@ -190,7 +190,8 @@ def run_pass(
             return _current(store, account.id)
         if batches is not None and n >= batches:
             return _current(store, account.id)
-        contacts = pending[start : start + batch]
+        existing = store.contacts.names()  # a contact deleted meanwhile is left out
+        contacts = [c for c in pending[start : start + batch] if c in existing]
         addresses = [a for c in contacts for a in store.contacts.get(c).contact.emails]
         before = reader.read
         messages = reader.read_all(list(provider.search_history(addresses, since)))

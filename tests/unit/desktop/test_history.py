@@ -223,3 +223,15 @@ def test_a_pass_read_a_few_batches_at_a_time_ends_as_one_pass(
             break
     assert states == [("running", 20), ("running", 40), ("done", 56)]
     check_history(store, people, NOW)
+
+
+def test_a_contact_deleted_between_two_batches_is_left_out(
+    setup: tuple[Store, DemoMailbox], people: list[Person]
+) -> None:
+    store, box = setup
+    first = run_pass(store, box, ManualClock(NOW), batch=10, batches=1)
+    assert first.contacts_done == 10
+    gone = store.contacts.address_index()[people[15].address]
+    store.contacts.delete(gone)
+    done = run_pass(store, box, ManualClock(NOW), batch=10)
+    assert done.state == "done" and done.contacts_done == 55
