@@ -194,12 +194,12 @@ def run_pass(
         contacts = [c for c in pending[start : start + batch] if c in existing]
         addresses = [a for c in contacts for a in store.contacts.get(c).contact.emails]
         before = reader.read
-        messages = reader.read_all(list(provider.search_history(addresses, since)))
+        messages = reader.read_all(list(provider.search_history(addresses, since, (), relevance)))
         threads = {
             m.ref.thread_id for m in messages if m.ref.folder is Folder.SENT or m.sender in own
         }
         if threads:
-            found = list(provider.search_history((), since, threads))
+            found = list(provider.search_history((), since, threads, Relevance.everything()))
             messages += reader.read_all(found, in_thread=True)
         count = reader.read - before
 

@@ -251,8 +251,13 @@ class DemoMailbox:
             return self._read(entry, full=full)
 
     def search_history(
-        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
+        """See the port (the mailbox is local: nothing is read ahead)."""
         with self._lock:
             entries = list(self._index["messages"])
             found = list(

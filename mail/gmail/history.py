@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from mail.heads import HEADER_FIELDS, MessageCache
 from mail.provider import Folder, MailMessage, MessageRef
+from mail.relevance import Relevance
 
 #: Senders of delivery reports: Gmail's from: matches a word of the address.
 DAEMON_SENDERS = ("mailer-daemon", "postmaster")
@@ -31,8 +32,13 @@ class _Searchable(Protocol):
 
     def _from_metadata(self, ref: MessageRef, answer: dict[str, Any]) -> MailMessage: ...
 
+    def _from_raw(self, ref: MessageRef, answer: dict[str, Any]) -> MailMessage: ...
+
     @staticmethod
     def _meta_request(ident: str) -> Callable[[Any], Any]: ...
+
+    @staticmethod
+    def _raw_request(ident: str) -> Callable[[Any], Any]: ...
 
 
 def query(addresses: Collection[str], since: datetime) -> str:
@@ -120,11 +126,27 @@ def _threads(provider: _Searchable, threads: Collection[str], since: datetime) -
     return refs
 
 
+def _read_ahead(provider: _Searchable, refs: list[MessageRef], relevance: Relevance) -> None:
+    """The whole of what concerns a contact, in batches (20 units a message, as one by one)."""
+    cache = provider._cache
+    wanted = [
+        r
+        for r in refs
+        if r.id not in cache.full and r.id in cache.heads and relevance.concerns(cache.heads[r.id])
+    ]
+    answers = provider._batch("messages.get", ((r.id, provider._raw_request(r.id)) for r in wanted))
+    for ref in wanted:
+        answer = answers.get(ref.id)
+        if isinstance(answer, dict):
+            cache.full[ref.id] = provider._from_raw(ref, answer)
+
+
 def search(
     provider: _Searchable,
     addresses: Collection[str],
     since: datetime,
     threads: Collection[str] = (),
+    relevance: Relevance | None = None,
 ) -> Iterator[MessageRef]:
     refs: list[MessageRef] = []
     if addresses:
@@ -137,4 +159,7 @@ def search(
         ]
     if threads:
         refs += _threads(provider, threads, since)
-    yield from dict.fromkeys(refs)
+    refs = list(dict.fromkeys(refs))
+    if relevance is not None:
+        _read_ahead(provider, refs, relevance)
+    yield from refs

@@ -38,6 +38,7 @@ from mail.provider import (
     Account,
     MessageRef,
 )
+from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
 
@@ -92,7 +93,11 @@ class GmailProvider(GmailMail, GmailCalendar):
         return cls(account, lambda: tokens.load_google(account.address), **options)
 
     def search_history(
-        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
         """See the port; one messages.list search per batch (mail.gmail.history)."""
-        return history.search(self, addresses, since, threads)
+        return history.search(self, addresses, since, threads, relevance)

@@ -12,8 +12,9 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
+from mail.heads import MessageCache
 from mail.provider import Folder, MessageRef
-from mail.relevance import DAEMON_LOCALPARTS
+from mail.relevance import DAEMON_LOCALPARTS, Relevance
 
 #: Senders of delivery reports searched for by name (IMAP FROM is a substring match).
 DAEMON_SENDERS = ("mailer-daemon", "postmaster")
@@ -21,6 +22,7 @@ DAEMON_SENDERS = ("mailer-daemon", "postmaster")
 
 class _Searchable(Protocol):
     commands: int
+    _cache: MessageCache
 
     def _session(self) -> AbstractContextManager[Any]: ...
 
@@ -31,6 +33,8 @@ class _Searchable(Protocol):
     def _read_heads(
         self, client: Any, folder: Folder, name: str, validity: int, uids: list[int]
     ) -> list[MessageRef]: ...
+
+    def _fetch_full(self, client: Any, name: str, refs: list[MessageRef]) -> None: ...
 
 
 def either(keys: list[list[Any]]) -> list[Any]:
@@ -61,6 +65,7 @@ def search(
     addresses: Collection[str],
     since: datetime,
     threads: Collection[str] = (),
+    relevance: Relevance | None = None,
 ) -> Iterator[MessageRef]:
     wanted = criteria(addresses, since, threads)
     if not wanted:
@@ -72,5 +77,10 @@ def search(
             validity = provider._select(client, name)
             uids = sorted(int(u) for u in client.search(wanted))
             provider.commands += 1
-            found += provider._read_heads(client, folder, name, validity, uids)
+            refs = provider._read_heads(client, folder, name, validity, uids)
+            found += refs
+            heads = provider._cache.heads
+            ahead = [r for r in refs if relevance is not None and relevance.concerns(heads[r.id])]
+            for start in range(0, len(ahead), 500):  # one FETCH of the bodies per 500
+                provider._fetch_full(client, name, ahead[start : start + 500])
     yield from dict.fromkeys(found)

@@ -275,10 +275,14 @@ class ImapProvider(ImapSending):
         return found if found is not None else stub(ref, self._now())
 
     def search_history(
-        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
         """See the port; one SEARCH per folder (mail.imap.history)."""
-        return history.search(self, addresses, since, threads)
+        return history.search(self, addresses, since, threads, relevance)
 
     def _locate(self, client: Any, ref: MessageRef) -> bool:
         """A message named in an earlier pass: find its UID again by Message-ID."""

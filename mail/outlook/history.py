@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 from mail.heads import MessageCache
 from mail.provider import Folder, MailMessage, MessageRef
+from mail.relevance import Relevance
 
 _FOLDERS = {Folder.INBOX: "inbox", Folder.SENT: "sentitems"}
 DAEMON_SENDERS = ("mailer-daemon", "postmaster")
@@ -58,7 +59,9 @@ def search(
     addresses: Collection[str],
     since: datetime,
     threads: Collection[str] = (),
+    relevance: Relevance | None = None,
 ) -> Iterator[MessageRef]:
+    """``relevance`` is not used: bodies are read one by one, when asked for."""
     refs: list[MessageRef] = []
     for folder, name in _FOLDERS.items():
         base = f"/me/mailFolders/{name}/messages?$select={select}&$top={PAGE}"

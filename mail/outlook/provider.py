@@ -210,10 +210,14 @@ class OutlookProvider(OutlookCalendar):
         return message
 
     def search_history(
-        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
         """See the port; one $search per folder and batch (mail.outlook.history)."""
-        return history.search(self, _SELECT, addresses, since, threads)
+        return history.search(self, _SELECT, addresses, since, threads, relevance)
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
         head = self._head(item, ref.folder)

@@ -17,6 +17,7 @@ from desktop.domain.model import Contact
 from desktop.storage import Store
 from mail.demo.mailbox import DemoMailbox
 from mail.provider import Account, AccountKind, Folder, MessageRef
+from mail.relevance import Relevance
 from tests.helpers.history_mailbox import ME, all_mail, generate
 from ui import history_panel
 from ui.history_panel import HistoryPanel
@@ -39,11 +40,15 @@ class GatedBox:
         return getattr(self.box, name)
 
     def search_history(
-        self, addresses: Collection[str], since: datetime, threads: Collection[str] = ()
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
         self.searching.set()
         assert self.gate.wait(30)
-        return self.box.search_history(addresses, since, threads)
+        return self.box.search_history(addresses, since, threads, relevance)
 
 
 def test_the_view_is_plugged_into_the_window(window: MainWindow, ctx: AppContext) -> None:
