@@ -162,7 +162,10 @@ def test_window_start_counts_calendar_months() -> None:
     assert window_start(NOW, 12) == datetime(2025, 11, 20, 10, 0, tzinfo=UTC)
 
 
-@pytest.mark.parametrize("command", [["status"], ["history", "--status"], ["sync"]])
+@pytest.mark.parametrize(
+    "command",
+    [["status"], ["history", "--status"], ["sync"], ["draft", "Ada", "--template", "intro"]],
+)
 def test_first_commands_on_a_new_profile_say_in_one_line_how_to_start(
     tmp_path: Path, command: list[str], capsys: pytest.CaptureFixture[str]
 ) -> None:
