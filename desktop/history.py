@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, tzinfo
 
 from desktop.domain.clock import Clock
+from desktop.domain.model import Stage
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from desktop.sync import MAX_ATTEMPTS, SyncResult, _Pass, landing
@@ -110,15 +111,16 @@ def replay(
     return result
 
 
-def findings(result: SyncResult) -> dict[str, int]:
+def findings(result: SyncResult, stages: list[Stage]) -> dict[str, int]:
     """What one batch found, for the summary: replies, away notices, bounces, referrals (by the
-    notices a live pass would have given), events and stage changes."""
+    notices a live pass would have given), events, stage changes, and the stage each contact
+    of the batch ends in (``stages``; those left as targets are not counted)."""
     found: dict[str, int] = {"events": result.events, "stage_changes": len(result.changes)}
     for notice in result.notices:
         found[notice.kind] = found.get(notice.kind, 0) + 1
-    for change in result.changes:
-        key = f"to_{change.transition.to_stage.value}"
-        found[key] = found.get(key, 0) + 1
+    for stage in stages:
+        if stage is not Stage.TARGET:
+            found[f"now_{stage.value}"] = found.get(f"now_{stage.value}", 0) + 1
     return found
 
 
@@ -206,7 +208,9 @@ def run_pass(
         def record(result: SyncResult, contacts: list[int] = contacts, count: int = count) -> None:
             for contact_id in result.touched:
                 store.pipeline.reorder(contact_id)
-            store.past.record_batch(account.id, contacts, count, findings(result), clock.now())
+            stages = [store.pipeline.state(c).stage for c in contacts]
+            found = findings(result, stages)
+            store.past.record_batch(account.id, contacts, count, found, clock.now())
 
         replay(
             store,
@@ -239,11 +243,14 @@ _LINES = (
     ("bounce", "{n} bounces"),
     ("referral", "{n} people suggested by your contacts"),
     ("new_address", "{n} replies from an address not on the contact (add it on their page)"),
-    ("to_requested", "{n} contacts now requested"),
-    ("to_replied", "{n} contacts now replied"),
-    ("to_scheduled", "{n} contacts now scheduled"),
-    ("to_met", "{n} contacts now met"),
-    ("to_declined", "{n} contacts now declined"),
+    ("now_requested", "{n} contacts now requested"),
+    ("now_replied", "{n} contacts now replied"),
+    ("now_scheduled", "{n} contacts now scheduled"),
+    ("now_met", "{n} contacts now met"),
+    ("now_thanked", "{n} contacts now thanked"),
+    ("now_in_touch", "{n} contacts now in touch"),
+    ("now_bounced", "{n} contacts now bounced"),
+    ("now_declined", "{n} contacts now declined"),
 )
 
 

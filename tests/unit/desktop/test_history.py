@@ -79,6 +79,9 @@ def test_the_pass_puts_each_contact_in_the_stage_of_their_past(
     assert lines[0] == f"Read the past of 56 contacts: {run.messages_read} messages"
     assert any("replies" in line for line in lines) and any("bounces" in line for line in lines)
     assert any("address not on the contact" in line for line in lines)
+    for stage in ("requested", "replied", "scheduled", "bounced"):
+        n = sum(p.expected.value == stage for p in people)
+        assert f"{n} contacts now {stage}" in lines
     # A second run reads nothing and records nothing.
     events = _keys(store)
     again = run_pass(store, box, ManualClock(NOW), batch=10)
