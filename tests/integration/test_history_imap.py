@@ -73,7 +73,8 @@ def test_history_on_dovecot_puts_every_contact_in_the_stage_of_their_past(
         store = Store.open(profile)
         try:
             table = scenario_table(store, people)
-            print("\n" + table)
+            with capsys.disabled():  # the per-scenario table, shown with -s
+                print("\n" + table)
             check_history(store, people, now)
             events = store.pipeline.event_count()
             # A second sync and an explicit second pass read nothing twice.
