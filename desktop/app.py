@@ -186,7 +186,9 @@ def run_gui(
 
         hooks = workspace.install(window, ctx)
         # Damage met by a read while the window is open: one dialog that offers a restore.
-        from ui import damage
+        from ui import damage, history_panel
+
+        history_panel.install(window, ctx)  # the past of the mailbox (issue 15)
 
         relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
 

@@ -4,8 +4,8 @@ through (a library's debug line, an exception text)."""
 
 from __future__ import annotations
 
-import io
 import contextlib
+import io
 import logging
 import logging.handlers
 import os

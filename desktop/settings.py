@@ -69,6 +69,9 @@ class Settings:
     daily_request_cap: int = 20
     #: The user's phone number, written into invitations for calls (the place, for the others).
     phone: str = ""
+    #: How far back the history pass reads a mailbox, in months (when an account is connected,
+    #: and for each contact added later).
+    history_months: int = 12
 
     def reminders(self) -> ReminderSettings:
         holidays = set()
@@ -116,6 +119,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "offer_expiry_days": (1, 90),
     "digest_hour": (0, 23),
     "daily_request_cap": (1, 100),
+    "history_months": (1, 60),
 }
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -160,7 +161,10 @@ class _Pass:
                 contact_id=contacts[0],
             )
             for contact_id in contacts:
-                self.apply(contact_id, self.outgoing_event(contact_id, msg, key))
+                sent = self.outgoing_event(contact_id, msg, key)
+                self.apply(contact_id, sent)
+                if sent.kind in (EventKind.REQUEST_SENT, EventKind.FOLLOWUP_SENT):
+                    self.request_seen(contact_id, msg, key, single=len(contacts) == 1)
             return
         contacts = self.contacts_of(msg)
         offered = self.store.messages.offers_for(contacts[0]) if contacts else []
@@ -198,6 +202,14 @@ class _Pass:
             self.apply(contact_id, event)
         if verdict.kind == "human":
             self.understood(contacts[0], msg, verdict, offered, key)
+            if msg.sender and msg.sender not in self.index and len(contacts) == 1:
+                # Found by the thread, from an address the contact does not have yet.
+                name = self.names.get(contacts[0], "A contact")
+                text = f"{name} replied from {msg.sender}: add it to their addresses?"
+                self.notices.append(Notice("new_address", contacts[0], text, msg.date))
+
+    def request_seen(self, contact_id: int, msg: MailMessage, key: str, *, single: bool) -> None:
+        """A request or follow-up of the user's was recorded (the history pass reads more)."""
 
     def slots(
         self, contacts: list[int], offered: list[tuple[datetime, datetime]]
@@ -447,33 +459,26 @@ def run_once(
     changes = provider.fetch_changes(cursor, relevance)
     sync = _Pass(store, provider, clock, own_addresses, user_zone, index=index, tracked=tracked)
     relevant: list[MailMessage] = []
+    skipped: list[MailMessage] = []
     for ref in changes.refs:
+        head = None
         if relevance.tracks(ref.thread_id) or relevance.concerns(
-            provider.fetch_message(ref, full=False)
+            head := provider.fetch_message(ref, full=False)
         ):
             relevant.append(provider.fetch_message(ref, full=True))
+        elif head is not None:
+            skipped.append(head)
+    # An answer to a message of this same pass (a request and its reply read together).
+    ids = {m.message_id for m in relevant if m.message_id}
+    answers = [h for h in skipped if ids & {h.in_reply_to, *h.references}]
+    relevant += [provider.fetch_message(h.ref, full=True) for h in answers]
     relevant.sort(key=lambda m: m.date)
     # A message that failed in earlier passes is tried again only a few times (when a cursor
     # is replayed), then left alone: it is stored already, "could not be read".
     relevant = [
         m for m in relevant if store.messages.failed_attempts(account.id, m.ref.id) < MAX_ATTEMPTS
     ]
-    for msg in relevant:
-        sync.prepare(msg)
-    with store.transaction():
-        for n, msg in enumerate(relevant):
-            if on_message is not None:
-                on_message(n)
-            try:
-                with store.savepoint():
-                    sync.handle(msg)
-            except sqlite3.Error:
-                raise  # the database itself, not this message: the pass commits nothing
-            except Exception as exc:
-                # Whatever goes wrong with one message is recorded on it, never fatal: the rest
-                # of the pass still lands and the cursor moves on.
-                sync.failed(msg, exc)
-        sync.pass_time(sync.now)
+    with landing(store, sync, relevant, on_message):
         store.accounts.set_cursor(account.id, changes.cursor, sync.now)
     log.log(
         logging.INFO if relevant or sync.events else logging.DEBUG,
@@ -494,6 +499,34 @@ def run_once(
         cursor=changes.cursor,
         reset=changes.reset,
     )
+
+
+@contextmanager
+def landing(
+    store: Store,
+    sync: _Pass,
+    relevant: list[MailMessage],
+    on_message: Callable[[int], None] | None,
+) -> Iterator[None]:
+    """Classify, then handle ``relevant`` (in date order) in ONE transaction, which the caller's
+    ``with`` body joins (the cursor, the history pass's progress)."""
+    for msg in relevant:
+        sync.prepare(msg)
+    with store.transaction():
+        for n, msg in enumerate(relevant):
+            if on_message is not None:
+                on_message(n)
+            try:
+                with store.savepoint():
+                    sync.handle(msg)
+            except sqlite3.Error:
+                raise  # the database itself, not this message: the pass commits nothing
+            except Exception as exc:
+                # Whatever goes wrong with one message is recorded on it, never fatal: the rest
+                # of the pass still lands and the cursor moves on.
+                sync.failed(msg, exc)
+        sync.pass_time(sync.now)
+        yield
 
 
 def _valid_text(text: str) -> str:

@@ -265,3 +265,69 @@ def find_times(text: str) -> list[ClockTime]:
         ambiguous = ampm not in ("am", "pm") and 1 <= hour <= 7
         out.append(ClockTime(hour, minute, m.start(), m.end(), ambiguous))
     return out
+
+
+#: Time zones as people name them after a time ("15:00 CET", "3pm (UTC)"): the usual
+#: abbreviations, each read as the zone most people mean by it.
+ZONE_WORDS: dict[str, str] = {
+    "utc": "UTC", "gmt": "UTC", "z": "UTC",
+    "cet": "Europe/Paris", "cest": "Europe/Paris", "mez": "Europe/Berlin",
+    "mesz": "Europe/Berlin", "bst": "Europe/London", "wet": "Europe/Lisbon",
+    "eet": "Europe/Athens", "et": "America/New_York", "est": "America/New_York",
+    "edt": "America/New_York", "ct": "America/Chicago", "cst": "America/Chicago",
+    "cdt": "America/Chicago", "mt": "America/Denver", "mst": "America/Denver",
+    "pt": "America/Los_Angeles", "pst": "America/Los_Angeles", "pdt": "America/Los_Angeles",
+    "jst": "Asia/Tokyo", "sgt": "Asia/Singapore", "aest": "Australia/Sydney",
+}  # fmt: skip
+_ZONE = re.compile(
+    r"\b(?P<iana>[A-Z][a-z]+/[A-Z][A-Za-z_]+)\b|(?<![\w/])(?P<abbr>"
+    + "|".join(sorted(ZONE_WORDS, key=len, reverse=True))
+    + r")(?![\w/])",
+    re.IGNORECASE,
+)
+_MINUTES = re.compile(r"\b(?P<n>15|20|25|30|45|60)[ -]?(?:minutes?|mins?|minuten|min)\b", re.I)
+
+
+def zone_named(text: str) -> str:
+    """The time zone the text names for its times (an IANA name, or a usual abbreviation next
+    to a time or in brackets), or "" when it names none."""
+    for m in _ZONE.finditer(text):
+        if m["iana"]:
+            return m["iana"]
+        word = m["abbr"].lower()
+        if word in ("et", "ct", "mt", "pt", "z") and m["abbr"] != m["abbr"].upper():
+            continue  # "et", "pt" in running text are words, not zones
+        return ZONE_WORDS[word]
+    return ""
+
+
+def proposed_times(
+    text: str, sent: datetime, zone_name: str = ""
+) -> tuple[list[tuple[datetime, datetime]], str]:
+    """The meeting times a request written by hand proposes ("Tuesday 14 April at 15:00 or
+    Wednesday at 10am (CET)"): each date with the clock time after it, in the zone the text
+    names (else ``zone_name``, else UTC), lasting the minutes the text asks for (else 30).
+    Only times after ``sent`` and within 90 days. Returns the times and the zone named."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    named = zone_named(text)
+    try:
+        zone = ZoneInfo(named or zone_name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone, named = ZoneInfo("UTC"), ""
+    minutes = _MINUTES.search(text)
+    length = timedelta(minutes=int(minutes["n"]) if minutes else 30)
+    dates = find_dates(text, sent.astimezone(zone).date())
+    times = find_times(text)
+    out: list[tuple[datetime, datetime]] = []
+    for n, found in enumerate(dates):
+        limit = dates[n + 1].start if n + 1 < len(dates) else len(text)
+        clock = next((t for t in times if found.end <= t.start < min(limit, found.end + 40)), None)
+        if clock is None:
+            continue
+        hour = clock.hour + 12 if clock.ambiguous else clock.hour
+        start = datetime(found.when.year, found.when.month, found.when.day, hour, clock.minute,
+                         tzinfo=zone)  # fmt: skip
+        if sent < start < sent + timedelta(days=90):
+            out.append((start.astimezone(UTC), (start + length).astimezone(UTC)))
+    return list(dict.fromkeys(out)), named

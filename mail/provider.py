@@ -13,6 +13,8 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import Collection, Iterator
+
     from mail.relevance import Relevance
 
 
@@ -232,6 +234,22 @@ class MailProvider(Protocol):
         ...
 
     def fetch_message(self, ref: MessageRef, *, full: bool = True) -> MailMessage: ...
+
+    def search_history(
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
+    ) -> Iterator[MessageRef]:
+        """The history pass's search, in the Inbox and the Sent mail since ``since``: messages
+        from or to any of ``addresses`` or from a mail system (bounces name the contact only in
+        their body), and messages of ``threads`` (thread ids as refs name them: a reply from an
+        address nobody knows yet). One search per call where the service allows it, paged;
+        headers read here are kept for ``fetch_message(ref, full=False)``, and, where the service
+        can batch, the whole of what ``relevance`` says concerns a contact for ``fetch_message``.
+        Runs on the sync worker, never at the same time as ``fetch_changes``."""
+        ...
 
     def create_draft(self, msg: OutgoingMessage) -> DraftRef: ...
 

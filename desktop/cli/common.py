@@ -87,7 +87,10 @@ def open_profile(args: argparse.Namespace, *, create: bool = False) -> tuple[Pat
     new profile; the others never do, or a typo would silently make an empty one."""
     paths = resolve(getattr(args, "profile", None))
     if _missing(paths) and not create:
-        return fail(f"there is no Coffeechat profile at {paths.profile}")
+        return fail(
+            f"there is no Coffeechat profile at {paths.profile}: start one with "
+            f"'coffeechat import CONTACTS.csv' or 'coffeechat account add' (same --profile)"
+        )
     logs.setup(paths.logs)
     try:
         store = Store.open(paths.profile)

@@ -32,7 +32,7 @@ def add_parser(subparsers: Any) -> None:
         default=[],
         metavar="FIELD=COLUMN",
         help="for a CSV: the column holding a field (name, first_name, last_name, email, "
-        "company, role, url, notes); repeatable",
+        "company, role, url, notes); repeatable, and email may name several columns",
     )
 
     exp = subparsers.add_parser(
@@ -80,7 +80,10 @@ def run_import(args: argparse.Namespace) -> int:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             return fail(f"--map wants FIELD=COLUMN, not {pair!r}")
-        mapping[key.strip()] = value.strip()
+        key = key.strip()
+        if key == "email" and key in mapping:  # another e-mail column
+            key = f"email_{sum(1 for k in mapping if k.startswith('email')) + 1}"
+        mapping[key] = value.strip()
     try:
         parsed = importers.read_file(args.file, mapping or None)
     except importers.ImportError_ as exc:

@@ -26,6 +26,7 @@ COMMANDS: dict[str, str] = {
     "run": "desktop.cli.window",
     "status": "desktop.cli.status",
     "sync": "desktop.cli.sync",
+    "history": "desktop.cli.history",
     "demo": "desktop.cli.demo",
     "account": "desktop.cli.account",
     "draft": "desktop.cli.draft",

@@ -5,12 +5,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from desktop import settings
 from desktop.cli.common import on_read_profile, profile_option
 from desktop.paths import Paths
 from desktop.storage import Store
+
+if TYPE_CHECKING:
+    from mail.provider import MailProvider
 
 
 def add_parser(subparsers: Any) -> None:
@@ -25,17 +28,31 @@ def run(args: argparse.Namespace) -> int:
 
 
 def sync_once(store: Store, paths: Paths) -> int:
-    from desktop import outbox
-    from desktop.jobs import SyncState, sync_round
+    from desktop.cli.history import close_all
     from desktop.providers import build, profile_clock
 
+    providers = build(store, paths, profile_clock(paths))
+    try:
+        return _sync(store, paths, providers)
+    finally:
+        close_all(providers)
+
+
+def _sync(store: Store, paths: Paths, providers: tuple[MailProvider, ...]) -> int:
+    from desktop import outbox
+    from desktop.jobs import SyncState, sync_round
+    from desktop.providers import profile_clock
+
     clock = profile_clock(paths)
-    providers = build(store, paths, clock)
     if not providers:
         print("No account is connected: nothing to sync.")
         return 0
     for provider in providers:
         outbox.resume(store, provider)
+    # The past first (contacts added since the last pass, a newly connected account).
+    from desktop.cli.history import run_pending
+
+    history_failed = run_pending(paths, store, providers=providers, always=False) != 0
     prefs = settings.load(paths.settings)
     # The round has a connection of its own, as the window's database worker has.
     rounds = Store.open(paths.profile)
@@ -45,7 +62,7 @@ def sync_once(store: Store, paths: Paths) -> int:
         round_ = sync_round(rounds, providers, clock, prefs.reminders(), flags_off)
     finally:
         rounds.close()
-    failed = False
+    failed = history_failed
     for outcome in round_.outcomes:
         if outcome.result is not None:
             r = outcome.result

@@ -38,8 +38,23 @@ GUESSES: dict[str, tuple[str, ...]] = {
     "first_name": ("first name", "given name", "first", "firstname", "prénom"),
     "last_name": ("last name", "family name", "surname", "last", "lastname", "nom"),
     "email": ("email", "e-mail", "email address", "e-mail address", "mail", "e-mail 1 - value"),
-    "company": ("company", "organization", "organisation", "employer", "organization 1 - name"),
-    "role": ("title", "job title", "position", "role", "organization 1 - title"),
+    "company": (
+        "company",
+        "organization",
+        "organisation",
+        "employer",
+        "organization 1 - name",
+        "organization name",
+    ),
+    # "Job title" before "title": Outlook's "Title" is the name's prefix (Mr., Dr.).
+    "role": (
+        "job title",
+        "title",
+        "position",
+        "role",
+        "organization 1 - title",
+        "organization title",
+    ),
     "url": ("url", "linkedin", "profile", "website", "web page"),
     "notes": ("notes", "note", "comments"),
 }
@@ -54,8 +69,22 @@ def _header_index(rows: Sequence[Sequence[str]]) -> int | None:
     return None
 
 
+#: More e-mail columns of the usual exports: Google Contacts' "E-mail 2 - Value", Outlook's
+#: "E-mail 2 Address", "Email 3", "Work email" ... (compared case-folded).
+_MORE_EMAILS = re.compile(
+    r"^(?:(?:work|home|other|personal|business|private)\s+)?e-?mail(?:\s+address)?"
+    r"(?:\s*\d+)?(?:\s+address|\s+-\s+value)?$"
+)
+#: A field named again for another e-mail column: "email_2", "email_3" ... ("--map email=A
+#: --map email=B" names two).
+_EXTRA_EMAIL = re.compile(r"^email_\d+$")
+#: How exports put several values in one cell: Google Contacts writes " ::: " between them.
+_SEPARATORS = re.compile(r"\s*:::\s*|[;,]")
+
+
 def guess_mapping(columns: Sequence[str]) -> dict[str, str]:
-    """Field -> column, from the header words (each column used once)."""
+    """Field -> column, from the header words (each column used once). Every e-mail column
+    is taken: the first as ``email``, the others as ``email_2``, ``email_3`` ..."""
     folded = {c.strip().casefold(): c for c in columns}
     out: dict[str, str] = {}
     for fname, words in GUESSES.items():
@@ -64,7 +93,21 @@ def guess_mapping(columns: Sequence[str]) -> dict[str, str]:
             if column is not None and column not in out.values():
                 out[fname] = column
                 break
+    for column in columns:
+        if column in out.values() or not _MORE_EMAILS.match(column.strip().casefold()):
+            continue
+        key = "email" if "email" not in out else f"email_{_count_emails(out) + 1}"
+        out[key] = column
     return out
+
+
+def _count_emails(used: Mapping[str, str]) -> int:
+    return sum(1 for f in used if f == "email" or _EXTRA_EMAIL.match(f))
+
+
+def email_columns(used: Mapping[str, str]) -> list[str]:
+    """The columns holding e-mail addresses, in the order the mapping names them."""
+    return [c for f, c in used.items() if f == "email" or _EXTRA_EMAIL.match(f)]
 
 
 def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | None = None) -> Parsed:
@@ -105,7 +148,7 @@ def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | Non
         unknown = [c for c in used.values() if c not in columns]
         if unknown:
             raise ImportError_(f"{name} has no column named {unknown[0]!r}.")
-        bad = [f for f in used if f not in FIELDS]
+        bad = [f for f in used if f not in FIELDS and not _EXTRA_EMAIL.match(f)]
         if bad:
             raise ImportError_(f"{bad[0]!r} is not a contact field ({', '.join(FIELDS)}).")
         if not ({"name", "first_name", "last_name"} & set(used)):
@@ -141,7 +184,9 @@ def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | Non
         if not person_name:
             rejected.append(Rejected(line, "no name", raw))
             continue
-        emails = tuple(e for e in (x.strip() for x in re.split(r"[;,]", get("email"))) if e)
+        cells = [clean(row[index[c]]) for c in email_columns(used)]
+        found = (x.strip() for cell in cells for x in _SEPARATORS.split(cell))
+        emails = tuple(dict.fromkeys(e.lower() for e in found if e))
         wrong = [e for e in emails if not EMAIL.match(e)]
         if wrong:
             rejected.append(Rejected(line, f"{wrong[0]!r} is not an e-mail address", raw))
@@ -150,7 +195,7 @@ def read_csv(text: str, name: str = "the file", mapping: Mapping[str, str] | Non
             Person(
                 line,
                 person_name,
-                tuple(e.lower() for e in emails),
+                emails,
                 get("company"),
                 get("role"),
                 get("url"),

@@ -2,7 +2,7 @@
 
 ``Store`` composes one repository per concern over one ``Database``: ``store.accounts``,
 ``store.contacts``, ``store.pipeline``, ``store.messages``, ``store.outbox``, ``store.marks``,
-``store.workspace``.
+``store.workspace``, ``store.past`` (the history pass).
 """
 
 from desktop.storage.database import StorageError

@@ -344,6 +344,34 @@ def _reply_intent_corrections(db: sqlite3.Connection) -> None:
     )
 
 
+def history_pass(db: sqlite3.Connection) -> None:
+    """The history pass (reading the mail that came before an account or a contact): per
+    account, where the pass stands and what it found; per account and contact, whether their
+    past was read. A pass resumes from these after a crash or a restart."""
+    _run(
+        db,
+        """
+        CREATE TABLE history_runs (
+            account_id INTEGER PRIMARY KEY REFERENCES accounts(id) ON DELETE CASCADE,
+            since TEXT NOT NULL,
+            state TEXT NOT NULL DEFAULT 'pending',
+            contacts_done INTEGER NOT NULL DEFAULT 0,
+            contacts_total INTEGER NOT NULL DEFAULT 0,
+            messages_read INTEGER NOT NULL DEFAULT 0,
+            summary TEXT NOT NULL DEFAULT '{}',
+            started_at TEXT,
+            finished_at TEXT
+        );
+        CREATE TABLE history_contacts (
+            account_id INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            read_at TEXT NOT NULL,
+            PRIMARY KEY (account_id, contact_id)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -356,5 +384,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v9_message_failures,
     _verdict_corrections,
     _reply_intent_corrections,
+    history_pass,
 )
 LATEST = len(MIGRATIONS)

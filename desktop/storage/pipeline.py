@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+from itertools import pairwise
 
 from desktop.domain.model import ContactState, Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import Step, apply
@@ -116,6 +117,24 @@ class PipelineRepo(Repository):
         for r in rows:
             state = apply(state, event_from_row(r)).state
         return state
+
+    def reorder(self, contact_id: int) -> bool:
+        """After events were recorded out of the order they happened (the history pass reads
+        the past after live mail was seen): the state from the events in time order. True when
+        the state changed."""
+        rows = self._db.execute(
+            "SELECT at FROM events WHERE contact_id = ? ORDER BY id", (contact_id,)
+        ).fetchall()
+        times = [from_iso(r[0]) for r in rows]
+        if all(a is not None and b is not None and a <= b for a, b in pairwise(times)):
+            return False
+        with self._database.transaction():
+            before = self.state(contact_id)
+            after = self.replayed_state(contact_id)
+            if after == before:
+                return False
+            self._write_state(contact_id, after)
+        return True
 
     def history(self, contact_id: int) -> list[HistoryEntry]:
         rows = self._db.execute(

@@ -21,6 +21,7 @@ from desktop.storage.database import DB_NAME, Database
 from desktop.storage.marks import MarkRepo
 from desktop.storage.messages import MessageRepo
 from desktop.storage.outbox import OutboxRepo
+from desktop.storage.past import PastRepo
 from desktop.storage.pipeline import PipelineRepo
 from desktop.storage.workspace import WorkspaceRepo
 
@@ -41,6 +42,7 @@ class Store:
         self.marks = MarkRepo(database)
         self.workspace = WorkspaceRepo(database)
         self.corrections = CorrectionRepo(database)
+        self.past = PastRepo(database)
 
     @classmethod
     def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Store:

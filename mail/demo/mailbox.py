@@ -15,7 +15,7 @@ import json
 import os
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from email import policy
@@ -27,6 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from desktop.domain.clock import Clock, utc
+from mail.demo import history
 from mail.demo.messages import dsn, newsletter, quoted_original, reply, reply_subject, return_date
 from mail.demo.script import (
     ACCEPT_DELAY,
@@ -250,6 +251,22 @@ class DemoMailbox:
             if entry is None:
                 raise KeyError(f"no message {ref.id!r} in the demo mailbox")
             return self._read(entry, full=full)
+
+    def search_history(
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
+    ) -> Iterator[MessageRef]:
+        """See the port (the mailbox is local: nothing is read ahead)."""
+        with self._lock:
+            entries = list(self._index["messages"])
+            found = list(
+                history.search(entries, lambda e: self._read(e, full=False), addresses, since,
+                               threads)
+            )  # fmt: skip
+        return iter(found)
 
     def create_draft(self, msg: OutgoingMessage) -> DraftRef:
         with self._lock:

@@ -23,11 +23,12 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from mail.auth.tokens import GoogleGrant, TokenStore
+from mail.gmail import history
 from mail.gmail.calendar import BusyEntry, GmailCalendar
 from mail.gmail.mail import GmailMail
 from mail.gmail.ratelimit import TokenBucket
@@ -36,7 +37,9 @@ from mail.heads import MessageCache
 from mail.http_retry import GMAIL_RETRY, RetryPolicy
 from mail.provider import (
     Account,
+    MessageRef,
 )
+from mail.relevance import Relevance
 
 log = logging.getLogger(__name__)
 
@@ -89,3 +92,13 @@ class GmailProvider(GmailMail, GmailCalendar):
     @classmethod
     def from_keyring(cls, account: Account, tokens: TokenStore, **options: Any) -> GmailProvider:
         return cls(account, lambda: tokens.load_google(account.address), **options)
+
+    def search_history(
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
+    ) -> Iterator[MessageRef]:
+        """See the port; one messages.list search per batch (mail.gmail.history)."""
+        return history.search(self, addresses, since, threads, relevance)

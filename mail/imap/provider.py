@@ -31,13 +31,14 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from mail.auth.tokens import PasswordStore
 from mail.heads import MessageCache, stub
+from mail.imap import history
 from mail.imap.idle import InboxWatcher
 from mail.imap.push import PushState
 from mail.imap.sending import ImapSending
@@ -307,6 +308,16 @@ class ImapProvider(ImapSending):
                 self._read_heads(client, ref.folder, name, validity, [uid])
         found = (self._cache.full if full else self._cache.heads).get(ref.id)
         return found if found is not None else stub(ref, self._now())
+
+    def search_history(
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
+    ) -> Iterator[MessageRef]:
+        """See the port; one SEARCH per folder (mail.imap.history)."""
+        return history.search(self, addresses, since, threads, relevance)
 
     def _locate(self, client: Any, ref: MessageRef) -> bool:
         """A message named in an earlier pass: find its UID again by Message-ID."""

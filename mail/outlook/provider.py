@@ -28,7 +28,7 @@ import json
 import time
 import urllib.parse
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from typing import Any
@@ -39,6 +39,7 @@ from mail.auth.tokens import TokenStore
 from mail.heads import MessageCache, message_id_for, stub
 from mail.http_retry import RetryPolicy
 from mail.mime import OUTBOX_HEADER, parse_message
+from mail.outlook import history
 from mail.outlook.calendar import OutlookCalendar
 from mail.outlook.transport import GRAPH, DeltaExpiredError, KeyringAuth, TokenSource, parse_when
 from mail.provider import (
@@ -268,6 +269,16 @@ class OutlookProvider(OutlookCalendar):
         message = self._parse_full(ref, item)
         self._cache.full[ref.id] = message
         return message
+
+    def search_history(
+        self,
+        addresses: Collection[str],
+        since: datetime,
+        threads: Collection[str] = (),
+        relevance: Relevance | None = None,
+    ) -> Iterator[MessageRef]:
+        """See the port; one $search per folder and batch (mail.outlook.history)."""
+        return history.search(self, _SELECT, addresses, since, threads, relevance)
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
         head = self._head(item, ref.folder)

@@ -199,3 +199,74 @@ def test_an_import_is_a_new_users_first_command_it_makes_the_profile(
     assert Store.open(profile).contacts.count() == 4
     assert main(["--profile", str(profile), "status"]) == 0
     assert "Ana Silva" in capsys.readouterr().out  # the new profile reads like any other
+
+
+def test_google_contacts_export_keeps_every_address_of_every_column_and_cell(
+    tmp_path: Path,
+) -> None:
+    parsed = importers.read_file(FILES / "google_contacts.csv")
+    assert parsed.format is Format.CSV
+    people = {p.name: p for p in parsed.people}
+    # " ::: " between the values of one cell, and a second E-mail column
+    assert people["Priya Nair"].emails == (
+        "priya@brightpath.example",
+        "p.nair@brightpath.example",
+        "priya.nair@home.example",
+    )
+    assert (people["Priya Nair"].company, people["Priya Nair"].role) == (
+        "Brightpath",
+        "Staff Engineer",
+    )
+    assert people["Tomás Ortega"].emails == ("tomas@solara.example",)
+    assert people["Lin Wu"].emails == ()
+    store = Store.open(tmp_path / "profile")
+    importers.apply(store, importers.plan(store, parsed))
+    index = store.contacts.address_index()
+    assert len({index[a] for a in people["Priya Nair"].emails}) == 1  # one person, 3 addresses
+    store.close()
+
+
+def test_outlook_export_keeps_its_three_address_columns_and_the_job_title(
+    tmp_path: Path,
+) -> None:
+    parsed = importers.read_file(FILES / "outlook_contacts.csv")
+    people = {p.name: p for p in parsed.people}
+    hannah = people["Hannah Becker"]
+    assert hannah.emails == (
+        "hannah.becker@nordwind.example",
+        "hb@becker-family.example",
+        "h.becker@alumni.example",
+    )
+    assert (hannah.company, hannah.role) == ("Nordwind", "Head of Research")  # not "Dr."
+    assert people["Omar Haddad"].emails == ("omar@tidal.example",)
+    assert not parsed.rejected
+
+
+def test_a_vcard_with_several_email_lines_keeps_them_all(tmp_path: Path) -> None:
+    parsed = importers.read_file(FILES / "several_emails.vcf")
+    (sofia,) = parsed.people
+    assert set(sofia.emails) == {
+        "sofia.rossi@aurora.example",
+        "sofia@rossi-home.example",
+        "s.rossi@alumni.example",
+    }
+
+
+def test_map_can_name_several_email_columns(tmp_path: Path) -> None:
+    source = tmp_path / "people.csv"
+    source.write_text(
+        "Who,Work mail,Private mail\nAda Byron,ada@work.example,ada@home.example\n",
+        encoding="utf-8",
+    )
+    profile = tmp_path / "profile"
+    from desktop.cli.registry import main
+
+    code = main([
+        "import", str(source), "--profile", str(profile), "--map", "name=Who",
+        "--map", "email=Work mail", "--map", "email=Private mail",
+    ])  # fmt: skip
+    assert code == 0
+    store = Store.open(profile)
+    (ada,) = store.contacts.all()
+    assert ada.contact.emails == ("ada@work.example", "ada@home.example")
+    store.close()

@@ -13,6 +13,7 @@ from desktop.storage.migrations import (
     MIGRATIONS,
     _reply_intent_corrections,
     _verdict_corrections,
+    history_pass,
 )
 from desktop.storage.store import DB_NAME
 
@@ -62,6 +63,7 @@ ADDED = {
     9: "message_failures",
     MIGRATIONS.index(_verdict_corrections) + 1: "verdict_corrections",
     MIGRATIONS.index(_reply_intent_corrections) + 1: "intent_corrections",
+    MIGRATIONS.index(history_pass) + 1: "history_runs",
 }
 
 
@@ -110,3 +112,13 @@ def test_verdict_corrections_keep_each_correction_and_the_latest_per_sender(
     ]
     with pytest.raises(ValueError, match="cannot correct"):
         store.corrections.record("1:d", "ada@example.org", "human", "bounce", first)
+
+
+def test_history_pass_migration_adds_progress_per_account_and_contact(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, MIGRATIONS.index(history_pass))
+    assert "history_contacts" not in _tables(db)
+    db.close()
+    store = Store.open(tmp_path)
+    assert {"history_runs", "history_contacts"} <= _tables(store.database.connection)
+    assert store.schema_version == len(MIGRATIONS)
