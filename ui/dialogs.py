@@ -1,4 +1,4 @@
-"""Dialogs: add/edit contact, set meeting, keyboard shortcuts, about."""
+"""Dialogs: add/edit contact, set meeting, about (the shortcuts sheet: ui.shortcuts)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabBar,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -360,53 +358,6 @@ class MeetingDialog(QDialog):
             date(d.year(), d.month(), d.day()), time(t.hour(), t.minute()), tzinfo=self.zone
         )
         return start, start + timedelta(minutes=int(self.length.currentData()))
-
-
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+N", "New contact"),
-    ("Ctrl+R", "Write to the selected contact (the message its due action calls for)"),
-    ("Ctrl+E", "Edit the selected contact"),
-    ("Ctrl+M", "Set a meeting with the selected contact"),
-    ("Ctrl+Z", "Undo the last dismiss or snooze, else the contact's last stage change"),
-    ("Ctrl+F", "Filter contacts"),
-    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Today / Pipeline / Contacts"),
-    ("F5", "Sync now"),
-    ("Ctrl+,", "Settings"),
-    ("J / K or ↓ / ↑", "Today: next / previous due action"),
-    ("Enter", "Today: act (write the message, or open the contact)"),
-    ("S", "Today: snooze (1 day, 3 days, next week)"),
-    ("D or Delete", "Today: dismiss (Ctrl+Z brings it back)"),
-    ("F1 or Ctrl+/", "This list"),
-    ("Ctrl+Q", "Quit"),
-)
-
-
-class ShortcutsDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        table = QTableWidget(len(SHORTCUTS), 2)
-        table.setAccessibleName(self.tr("Keyboard shortcuts"))
-        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setShowGrid(False)
-        table.setAlternatingRowColors(True)
-        for row, (keys, action) in enumerate(SHORTCUTS):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(self.tr(action)))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        for button in buttons.buttons():
-            button.setAccessibleName(self.tr("Close"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        name_helper_controls(self)
-        fm = QFontMetrics(self.font())
-        self.resize(fm.averageCharWidth() * 64, fm.lineSpacing() * (len(SHORTCUTS) + 6))
 
 
 def app_icon() -> QIcon:

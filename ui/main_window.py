@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
 
 import desktop
@@ -28,7 +28,7 @@ from desktop.settings import Settings
 from desktop.storage import ContactRecord
 from ui.account_settings import AccountSettings
 from ui.contact_commands import ContactCommands
-from ui.dialogs import AboutDialog, ShortcutsDialog
+from ui.dialogs import AboutDialog
 from ui.feeding import ModelFeeder
 from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
@@ -36,6 +36,7 @@ from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
 from ui.selection import ContactSelection
+from ui.shortcuts import ShortcutsDialog, shortcut_rows
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
 from ui.today_commands import TodayCommands
@@ -169,6 +170,10 @@ class MainWindow(QMainWindow):
             act.setEnabled(self.settings_ui.can_connect(kind))
         self.feeder.reload_all()
         self.state.restore()
+        acts.panel_action.setChecked(self.state.panel_wanted)
+        close_panel = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.panel)
+        close_panel.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        close_panel.activated.connect(self.close_panel)
         ui.name_internal_controls()
 
     def _connect_widgets(self) -> None:
@@ -248,12 +253,13 @@ class MainWindow(QMainWindow):
         self.panel_tab_changed.emit(self.panel_tab(index))
 
     def menu(self, name: str) -> QMenu:
-        """A named menu: "file", "contact", "view" or "help"."""
+        """A named menu: "file", "edit", "contact", "view" or "help"."""
         return self.ui.menus[name][0]
 
     def add_menu_action(self, name: str, action: QAction | QMenu | None) -> None:
         """Add an action, a submenu or (None) a separator at the named menu's place for added
-        entries (File: before Settings; Contact: before Undo; View: after the views)."""
+        entries (File: before Settings; Edit: before Find; Contact: at the end; View: after
+        the views)."""
         menu, before = self.ui.menus[name]
         if isinstance(action, QMenu):
             menu.insertMenu(before, action)
@@ -264,7 +270,12 @@ class MainWindow(QMainWindow):
 
     # ============================================================ Navigator
     def open_action(self, action: DueAction) -> None:
+        """Open a due action (Enter on Today, a notification): its contact in the panel, which
+        opens even if the user had closed it."""
         self.select_contact(action.contact_id)
+        if not self.action_table.panel_action.isChecked():
+            self.action_table.panel_action.setChecked(True)
+            self.state.set_panel_wanted(True)
         self.action_opened.emit(action)
 
     def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
@@ -305,6 +316,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.state.apply_pane_widths()
+            # The keyboard starts in the view, where J/K and Enter work, not in the filter.
+            self.focus_view()
             if self.first_run_welcome and not self.ctx.settings.welcome_done:
                 QTimer.singleShot(0, self, self.settings_ui.show_welcome)
 
@@ -387,6 +400,26 @@ class MainWindow(QMainWindow):
             self.board.set_needle(self.filter_edit.text())
         self.view_changed.emit(self.current_view())
 
+    def toggle_panel(self) -> None:
+        """View > Contact panel (F9): open or close the panel; the choice is remembered."""
+        self.state.set_panel_wanted(self.action_table.panel_action.isChecked())
+
+    def close_panel(self) -> None:
+        """Esc in the panel: close it and give the keyboard back to the view."""
+        self.action_table.panel_action.setChecked(False)
+        self.state.set_panel_wanted(False)
+        page = self.pages.currentWidget()
+        target = self.today_view if page is self.today_page else page
+        if target is self.board:
+            target = next(
+                (c.view for c in self.board.column_list if c.view.selectionModel().hasSelection()),
+                self.board,
+            )
+        if target is self.contacts_page:
+            target = self.table
+        if target is not None:
+            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
     def focus_filter(self) -> None:
         if self.sidebar.currentRow() == View.TODAY:
             self.show_view("contacts")
@@ -432,7 +465,7 @@ class MainWindow(QMainWindow):
             self.commands.set_meeting_for(self.current_id)
 
     def show_shortcuts(self) -> None:
-        self.exec_dialog(ShortcutsDialog(self))
+        self.exec_dialog(ShortcutsDialog(shortcut_rows(self.actions()), self))
 
     def show_about(self) -> None:
         self.exec_dialog(

@@ -170,19 +170,26 @@ class WindowLayout:
             self.contact_menu.addAction(act)
         self.move_menu = self.contact_menu.addMenu(tr("Move &to"))
         self.move_menu.addActions(actions.move_actions)
-        self.contact_menu.addSeparator()
-        self.contact_menu.addAction(actions.undo_action)
+        contact_end = self.contact_menu.addSeparator()
+        edit_menu = bar.addMenu(tr("&Edit"))
+        edit_menu.addAction(actions.undo_action)
+        edit_menu.addSeparator()
+        edit_menu.addActions(actions.edit_actions)
+        edit_menu.addSeparator()
+        edit_menu.addAction(actions.find_action)
+        bar.insertMenu(self.contact_menu.menuAction(), edit_menu)
         view_menu = bar.addMenu(tr("&View"))
         view_menu.addActions(actions.view_actions)
         views_end = view_menu.addSeparator()
-        view_menu.addAction(actions.find_action)
+        view_menu.addAction(actions.panel_action)
         help_menu = bar.addMenu(tr("&Help"))
         help_menu.addAction(actions.help_action)
         help_menu.addAction(actions.about_action)
         #: Named menus, each with the place where added actions go.
         self.menus: dict[str, tuple[QMenu, QAction]] = {
             "file": (file_menu, actions.settings_action),
-            "contact": (self.contact_menu, actions.undo_action),
+            "edit": (edit_menu, actions.find_action),
+            "contact": (self.contact_menu, contact_end),
             "view": (view_menu, views_end),
             "help": (help_menu, actions.about_action),
         }
