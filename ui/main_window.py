@@ -408,17 +408,22 @@ class MainWindow(QMainWindow):
         """Esc in the panel: close it and give the keyboard back to the view."""
         self.action_table.panel_action.setChecked(False)
         self.state.set_panel_wanted(False)
+        self.focus_view()
+
+    def focus_view(self) -> None:
+        """Give the keyboard to the view shown: Today's list, the board's selected card's
+        column (else the first), the contacts table, or an added view."""
         page = self.pages.currentWidget()
-        target = self.today_view if page is self.today_page else page
-        if target is self.board:
-            target = next(
-                (c.view for c in self.board.column_list if c.view.selectionModel().hasSelection()),
-                self.board,
-            )
-        if target is self.contacts_page:
+        target: QWidget | None = page
+        if page is self.today_page:
+            target = self.today_view
+        elif page is self.board:
+            views = [c.view for c in self.board.column_list]
+            target = next((v for v in views if v.selectionModel().hasSelection()), views[0])
+        elif page is self.contacts_page:
             target = self.table
         if target is not None:
-            target.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def focus_filter(self) -> None:
         if self.sidebar.currentRow() == View.TODAY:

@@ -4,6 +4,7 @@ and its helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QIcon, QKeySequence
@@ -170,7 +171,7 @@ class WindowActions:
         ]
         self.move_actions = move_actions(s, c.on_move_action)
         self.edit_actions = [
-            a(s, text, lambda name=name: edit_focused(name), key)
+            a(s, text, partial(edit_focused, name), key)
             for text, name, key in (
                 (t("Cu&t"), "cut", QKeySequence.StandardKey.Cut),
                 (t("&Copy"), "copy", QKeySequence.StandardKey.Copy),

@@ -75,6 +75,9 @@ class WindowState:
         self.column_fitter.restore(
             s.value("contacts/header"), _int(s.value("contacts/auto_fit"), 1) != 0
         )
+        collapsed = s.value("board/collapsed")
+        if isinstance(collapsed, str) and collapsed:
+            self.board.set_collapsed_stages(collapsed.split(","))
         view = _int(s.value("window/view"), 0)
         self.sidebar.setCurrentRow(view if view in BUILT_IN_VIEWS else 0)
 
@@ -104,6 +107,7 @@ class WindowState:
         s.setValue("window/panel_open", int(self.panel_wanted))
         s.setValue("contacts/header", self.table.horizontalHeader().saveState())
         s.setValue("contacts/auto_fit", int(self.column_fitter.auto))
+        s.setValue("board/collapsed", ",".join(self.board.collapsed_stages()))
         s.setValue("window/view", self.sidebar.currentRow())
         s.sync()
 
