@@ -300,3 +300,60 @@ def test_shortcut_keys_read_as_the_menus_show_them(window: MainWindow) -> None:
     rows = shortcut_rows(window.actions())
     assert ("F1 or Ctrl+/", "Keyboard shortcuts") in rows
     assert QKeySequence("Ctrl+R").toString() in dict(rows)
+
+
+# ------------------------------------------------------------------ 9. overlay notices
+def test_time_is_up_moves_nothing_under_the_pointer(
+    qtbot: QtBot, ctx: AppContext, db, seeded: dict[str, int]
+) -> None:
+    from datetime import timedelta
+
+    from test_interview import _scheduled
+
+    from desktop.domain.clock import ManualClock
+    from ui.interview import InterviewWindow
+    from ui.ops import Ops
+
+    clock = ctx.clock
+    assert isinstance(clock, ManualClock)
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    window = InterviewWindow(ctx.store, ops, clock, _scheduled(db, ctx, 20), ctx.settings)
+    qtbot.add_widget(window)
+    window.show()
+    qtbot.wait_until(ops.idle)
+    qtbot.mouseClick(window.start_button, Qt.MouseButton.LeftButton)
+    before = {b.text(): b.geometry() for b in window.findChildren(QPushButton) if b.isVisible()}
+    pages = window.pages.geometry()
+    clock.advance(timedelta(minutes=21))
+    window.tick()
+    QApplication.processEvents()
+    assert window.time_banner.isVisible()
+    after = {b.text(): b.geometry() for b in window.findChildren(QPushButton) if b.isVisible()}
+    assert after == before and window.pages.geometry() == pages
+    qtbot.mouseClick(window.time_banner, Qt.MouseButton.LeftButton)  # a click dismisses it
+    assert window.time_banner.isHidden()
+    ops.close()
+
+
+def test_the_demo_interviews_in_real_time(
+    qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]
+) -> None:
+    from datetime import timedelta
+
+    from desktop.domain.clock import AcceleratedClock, ManualClock
+    from ui.interview import InterviewWindow
+    from ui.ops import Ops
+
+    real = ManualClock(uiseed.NOW)
+    demo = AcceleratedClock(origin=uiseed.NOW, speed=600.0, base=real)
+    demo.now()
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    window = InterviewWindow(ctx.store, ops, demo, seeded["alan"], ctx.settings, minutes=20)
+    qtbot.add_widget(window)
+    qtbot.wait_until(ops.idle)
+    window.start()
+    real.advance(timedelta(seconds=30))  # five demo hours, thirty real seconds
+    assert window.elapsed() == timedelta(seconds=30)
+    window.ticker.stop()
+    window.started_at = None  # nothing to save: closing asks nothing
+    ops.close()
