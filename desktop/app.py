@@ -158,6 +158,7 @@ def run_gui(
         first_run_welcome=not demo and screenshot is None,
         connectors=(gmail, outlook, imap),
         ops=ops,
+        load_after_first_paint=True,
     )
     for connector in (gmail, outlook, imap):
         connector.events.account_added.connect(window.settings_ui.on_account_added)
@@ -168,19 +169,27 @@ def run_gui(
     workspace.install(window, ctx)
 
     # Reminders (issue 7): native notifications, else tray messages, else the window's banner;
-    # the tray keeps Coffeechat running when the window is closed.
-    from desktop.notify import DesktopNotifierBackend
-    from ui.notifications import NotificationCenter
-    from ui.tray import Tray
+    # the tray keeps Coffeechat running when the window is closed. Set up right after the first
+    # paint, before the contacts are read (so they are counted once, through it).
+    def start_reminders() -> None:
+        from desktop.notify import DesktopNotifierBackend
+        from ui.notifications import NotificationCenter
+        from ui.tray import Tray
 
-    tray = Tray(window, ctx)
-    notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
-    notifications.follow(window.sync_finished, window.settings_changed)
-    notifications.due_count_changed.connect(tray.set_count)
-    window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
-    tray.pause_toggled.connect(notifications.set_paused)
-    app.aboutToQuit.connect(notifications.close)
-    notifications.start()
+        tray = Tray(window, ctx)
+        notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
+        notifications.follow(window.sync_finished, window.settings_changed)
+        notifications.due_count_changed.connect(tray.set_count)
+        window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
+        tray.pause_toggled.connect(notifications.set_paused)
+        app.aboutToQuit.connect(notifications.close)
+        window.after_first_paint(notifications.start)
+        keep.extend((tray, notifications))
+
+    keep: list[object] = []
+    window.after_first_paint(start_reminders, first=True)
+    # What the first sight of the window does not need waits for its first paint: the
+    # reminders, reading the contacts, the notification service, the first sync.
 
     def on_exception(
         kind: type[BaseException], exc: BaseException, tb: TracebackType | None
@@ -196,7 +205,7 @@ def run_gui(
     threading.excepthook = on_thread_exception
 
     window.show()
-    window.start()
+    window.after_first_paint(window.start)
     if quit_after is not None:
         from PySide6.QtCore import QTimer
 

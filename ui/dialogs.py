@@ -371,7 +371,8 @@ def app_icon() -> QIcon:
 
 
 class AboutDialog(QDialog):
-    """The version, where the data and logs are, and how to back them up."""
+    """The version, where the data and logs are, and how to back them up (in the words of the
+    File menu's own Back up now… and Restore from backup…)."""
 
     def __init__(
         self, version: str, profile: Path, logs: Path, parent: QWidget | None = None
@@ -398,8 +399,8 @@ class AboutDialog(QDialog):
                 "mailbox. Your data stays on this computer.</p>"
                 "<p><b>Your data:</b> <a href='{0}'>{1}</a><br>"
                 "<b>Logs:</b> <a href='{2}'>{3}</a></p>"
-                "<p><b>Backing up:</b> quit Coffeechat, then copy the whole data folder somewhere "
-                "safe. To restore, put the copy back while Coffeechat is closed.</p>"
+                "<p><b>Backing up:</b> File → Back up now… writes a safe copy of your data "
+                "while Coffeechat runs; File → Restore from backup… puts one back.</p>"
             ).format(
                 QUrl.fromLocalFile(str(profile)).toString(),
                 _escape(str(profile)),

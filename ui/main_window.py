@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
 
@@ -95,13 +95,16 @@ class MainWindow(QMainWindow):
         first_run_welcome: bool = False,
         connectors: Sequence[MailboxConnector] = (),
         ops: Ops | None = None,
+        load_after_first_paint: bool = False,
     ) -> None:
         """``ops``: how the window runs work off the GUI thread (one for the window's life, from
         the composition root; by default its own, showing no error dialog). ``marks``: where
         Today's snoozes and dismissals go (the NotificationCenter, set later with
         ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
         show the welcome on a profile that has not seen it (the real app only, never tests or
-        the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
+        the demo). ``connectors``: the mailbox sign-ins the welcome offers.
+        ``load_after_first_paint``: the window paints first and reads the contacts right after
+        (the app's start-up); by default they are read now (tests)."""
         super().__init__(parent)
         self.ctx = context
         self._owns_ops = ops is None
@@ -117,6 +120,7 @@ class MainWindow(QMainWindow):
         self.current_id: int | None = None
         self._closed = False
         self._shown_once = False
+        self._painted = False
         self._view_keys = list(VIEW_KEYS)
         self._tab_factories: dict[int, Callable[[], QWidget]] = {}
         try:
@@ -168,7 +172,14 @@ class MainWindow(QMainWindow):
             ("outlook", acts.connect_outlook_action),
         ):
             act.setEnabled(self.settings_ui.can_connect(kind))
-        self.feeder.reload_all()
+        #: Work for right after the first paint (``after_first_paint``).
+        self._after_paint: list[Callable[[], object]] = []
+        if load_after_first_paint:
+            self.after_first_paint(self.feeder.reload_all)
+            self.statusBar().showMessage(self.tr("Reading your contacts…"))
+            self.after_first_paint(self.statusBar().clearMessage)
+        else:
+            self.feeder.reload_all()
         self.state.restore()
         acts.panel_action.setChecked(self.state.panel_wanted)
         close_panel = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.panel)
@@ -341,6 +352,26 @@ class MainWindow(QMainWindow):
             if self._owns_ops:  # else the composition root closes it, after the connectors
                 self.ops.close()
             self._closed = self.sync.closed = self.commands.closed = True
+
+    def after_first_paint(self, work: Callable[[], object], *, first: bool = False) -> None:
+        """Run ``work`` once the window has painted for the first time (at once if it has),
+        in order (``first``: before what is already waiting): start-up puts there what the
+        first sight of the window does not need."""
+        if self._after_paint or not self._painted:
+            self._after_paint.insert(0 if first else len(self._after_paint), work)
+        else:
+            work()
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            QTimer.singleShot(0, self, self._run_after_paint)
+        return handled
+
+    def _run_after_paint(self) -> None:
+        while self._after_paint:
+            self._after_paint.pop(0)()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()

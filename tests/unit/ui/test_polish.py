@@ -357,3 +357,16 @@ def test_the_demo_interviews_in_real_time(
     window.ticker.stop()
     window.started_at = None  # nothing to save: closing asks nothing
     ops.close()
+
+
+def test_about_names_the_file_menus_backup(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from ui.dialogs import AboutDialog
+
+    about = AboutDialog("1.0", window.ctx.paths.profile, window.ctx.paths.logs, window)
+    text = " ".join(label.text() for label in about.findChildren(QLabel))
+    file_menu = _texts(_menu(window, "File"))
+    assert "Back up now" in file_menu and "Restore from backup" in file_menu
+    assert "Back up now" in text and "Restore from backup" in text
+    assert "quit Coffeechat" not in text
