@@ -320,6 +320,7 @@ class PipelineBoard(QScrollArea):
                 selection.setCurrentIndex(found, selection.SelectionFlag.ClearAndSelect)
                 selection.blockSignals(blocker)
                 view.scrollTo(found)
+                self.ensureWidgetVisible(column, 0, 0)  # a board wider than the window scrolls
             elif selection.hasSelection():
                 blocker = selection.blockSignals(True)
                 selection.clearSelection()

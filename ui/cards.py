@@ -121,7 +121,7 @@ class CardDelegate(QStyledItemDelegate):
         since = stage_since(state)
         if since is not None and self.today is not None and not state.stage.closed:
             out.append(
-                (self.tr("in stage {0}").format(self.tr(days_text(since, self.today))), False)
+                (self.tr("{0} in stage").format(self.tr(days_text(since, self.today))), False)
             )
         return out
 

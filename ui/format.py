@@ -60,6 +60,6 @@ def stage_since(state: ContactState) -> datetime | None:
 
 
 def days_text(since: datetime, now: datetime) -> str:
-    """How long ago, in whole days: ``today``, ``1 day``, ``12 days``."""
+    """How long ago, in whole days, short enough for a badge: ``<1 d``, ``1 d``, ``12 d``."""
     days = max(0, (now - since).days)
-    return "today" if days == 0 else "1 day" if days == 1 else f"{days} days"
+    return "<1 d" if days == 0 else f"{days} d"

@@ -149,7 +149,7 @@ def test_cards_say_days_in_stage(window: MainWindow, seeded: dict[str, int]) -> 
     record = window.model.record(seeded["ada"])  # replied 30 hours ago
     assert record is not None and record.state.stage is Stage.REPLIED
     badges = [text for text, _ in window.board.delegate.badges(record, "")]
-    assert "in stage 1 day" in badges
+    assert "1 d in stage" in badges
 
 
 def test_board_columns_collapse_and_stay_collapsed(
@@ -370,3 +370,18 @@ def test_about_names_the_file_menus_backup(window: MainWindow) -> None:
     assert "Back up now" in file_menu and "Restore from backup" in file_menu
     assert "Back up now" in text and "Restore from backup" in text
     assert "quit Coffeechat" not in text
+
+
+def test_the_board_scrolls_to_the_selected_card(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    window.resize(800, 600)
+    window.show_view("pipeline")
+    QApplication.processEvents()
+    board = window.board
+    assert board.horizontalScrollBar().maximum() > 0  # too narrow for every column
+    window.select_contact(seeded["margaret"])  # thanked: a column far to the right
+    QApplication.processEvents()
+    column = board.columns[Stage.THANKED]
+    seen = column.visibleRegion().boundingRect()
+    assert seen.width() == column.width()
