@@ -385,3 +385,18 @@ def test_the_board_scrolls_to_the_selected_card(
     column = board.columns[Stage.THANKED]
     seen = column.visibleRegion().boundingRect()
     assert seen.width() == column.width()
+
+
+def test_the_network_hint_never_wraps_a_word_per_line(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    from ui.network import NetworkView
+
+    window.resize(800, 600)
+    window.show_view("network")
+    [view] = window.findChildren(NetworkView)
+    view.split.setSizes([10_000, 1])  # the user drags the splitter all the way
+    QApplication.processEvents()
+    label = view.chain_label
+    fm = QFontMetrics(label.font())
+    assert label.width() >= fm.horizontalAdvance("introduced by someone") + 8
