@@ -31,6 +31,7 @@ from ui.contact_commands import ContactCommands
 from ui.dialogs import AboutDialog
 from ui.feeding import ModelFeeder
 from ui.format import when_text
+from ui.icons import view_icon
 from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
@@ -210,8 +211,9 @@ class MainWindow(QMainWindow):
     def add_view(
         self, key: str, title: str, widget: QWidget, icon: QIcon, shortcut: str = ""
     ) -> QAction:
-        """A sidebar entry and its page; its action (in the View menu) shows it."""
-        self.ui.add_sidebar_item(title, icon)
+        """A sidebar entry and its page; its action (in the View menu) shows it. A view the
+        window draws an icon for (ui.icons) gets that one, so the sidebar's icons match."""
+        self.ui.add_sidebar_item(title, view_icon(key) or icon)
         self.pages.addWidget(widget)
         self._view_keys.append(key)
         act = make_action(self, "&" + title, lambda: self.show_view(key), shortcut or None)

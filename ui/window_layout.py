@@ -33,10 +33,11 @@ from ui.banner import Banner
 from ui.board import PipelineBoard
 from ui.contact_panel import ContactPanel
 from ui.dialogs import name_helper_controls
+from ui.icons import view_icon
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.pages import ContactsPage, TodayPage
-from ui.window_actions import WindowActions, themed_icon
+from ui.window_actions import WindowActions
 
 SP = QStyle.StandardPixmap
 
@@ -99,11 +100,7 @@ class WindowLayout:
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(pad // 3)
         self.sidebar.setIconSize(QSize(fm.height(), fm.height()))
-        icons = [
-            themed_icon(window, "appointment-soon", SP.SP_FileDialogInfoView),
-            themed_icon(window, "view-list-details", SP.SP_FileDialogDetailedView),
-            themed_icon(window, "x-office-address-book", SP.SP_DirHomeIcon),
-        ]
+        icons = [view_icon(key) or QIcon() for key in VIEW_KEYS]
         for text, icon in zip((tr("Today"), tr("Pipeline"), tr("Contacts")), icons, strict=True):
             self.add_sidebar_item(text, icon)
         # Wide enough for the longest label with a four-digit count beside it.

@@ -400,3 +400,28 @@ def test_the_network_hint_never_wraps_a_word_per_line(
     label = view.chain_label
     fm = QFontMetrics(label.font())
     assert label.width() >= fm.horizontalAdvance("introduced by someone") + 8
+
+
+# ------------------------------------------------------------------ 12. icons that mean the view
+def test_sidebar_icons_are_the_views_own_and_follow_the_palette(window: MainWindow) -> None:
+    from PySide6.QtCore import QSize
+
+    from ui.icons import view_icon
+
+    sidebar = window.sidebar
+    images = []
+    for row in range(sidebar.count()):
+        image = sidebar.item(row).icon().pixmap(QSize(24, 24)).toImage()
+        images.append(bytes(image.constBits()))
+    assert sidebar.count() >= 6
+    assert len(set(images)) == sidebar.count()  # six different pictures
+    white = view_icon("pipeline", QColor(255, 255, 255))
+    assert white is not None
+    image = white.pixmap(QSize(24, 24)).toImage()
+    opaque = [
+        image.pixelColor(x, y)
+        for x in range(24)
+        for y in range(24)
+        if image.pixelColor(x, y).alpha() == 255
+    ]
+    assert opaque and all(c.red() == c.green() == c.blue() == 255 for c in opaque)
