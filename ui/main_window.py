@@ -427,8 +427,11 @@ class MainWindow(QMainWindow):
     def on_view_changed(self, row: int) -> None:
         if row >= 0:
             self.pages.setCurrentIndex(row)
-        if row == View.TODAY and self.due_model.rowCount() and not self.filter_edit.hasFocus():
-            self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if row == View.TODAY:
+            # Today highlights the contact the panel shows (or nothing), never another one.
+            self.ui.show_in_today(self.current_id)
+            if self.due_model.rowCount() and not self.filter_edit.hasFocus():
+                self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
         if row == View.PIPELINE:
             self.board.set_needle(self.filter_edit.text())
         self.view_changed.emit(self.current_view())
@@ -444,19 +447,7 @@ class MainWindow(QMainWindow):
         self.focus_view()
 
     def focus_view(self) -> None:
-        """Give the keyboard to the view shown: Today's list, the board's selected card's
-        column (else the first), the contacts table, or an added view."""
-        page = self.pages.currentWidget()
-        target: QWidget | None = page
-        if page is self.today_page:
-            target = self.today_view
-        elif page is self.board:
-            views = [c.view for c in self.board.column_list]
-            target = next((v for v in views if v.selectionModel().hasSelection()), views[0])
-        elif page is self.contacts_page:
-            target = self.table
-        if target is not None:
-            target.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.ui.focus_view()
 
     def focus_filter(self) -> None:
         if self.sidebar.currentRow() == View.TODAY:

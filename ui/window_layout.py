@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QAction, QFontMetrics, QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -35,7 +35,7 @@ from ui.contact_panel import ContactPanel
 from ui.dialogs import name_helper_controls
 from ui.icons import view_icon
 from ui.models.contacts import ContactFilterProxy, ContactsModel
-from ui.models.due import DueModel
+from ui.models.due import CONTACT_ID_ROLE, DueModel
 from ui.pages import ContactsPage, TodayPage
 from ui.window_actions import WindowActions
 
@@ -148,6 +148,17 @@ class WindowLayout:
         self.panel.hide()
         window.setCentralWidget(self.splitter)
         self._build_menus(actions)
+        # A clearly visible focus ring on the views J/K, arrows and Enter work in: a line of
+        # the highlight colour, kept transparent (not absent) without focus so nothing moves.
+        ring = max(2, pad // 3)
+        for view in (
+            self.today_page.view, self.contacts_page.table, self.sidebar,
+            *(c.view for c in self.board.column_list),
+        ):  # fmt: skip
+            view.setStyleSheet(
+                f"{type(view).__name__} {{ border: {ring}px solid transparent; }}"
+                f"{type(view).__name__}:focus {{ border: {ring}px solid palette(highlight); }}"
+            )
 
     def _build_menus(self, actions: WindowActions) -> None:
         tr = self.window.tr
@@ -190,6 +201,40 @@ class WindowLayout:
             "view": (view_menu, views_end),
             "help": (help_menu, actions.about_action),
         }
+
+    def focus_view(self) -> None:
+        """Give the keyboard to the view shown: Today's list, the board's selected card's
+        column (else the first), the contacts table, or an added view."""
+        page = self.pages.currentWidget()
+        target: QWidget | None = page
+        if page is self.today_page:
+            target = self.today_page.view
+        elif page is self.board:
+            views = [c.view for c in self.board.column_list]
+            target = next((v for v in views if v.selectionModel().hasSelection()), views[0])
+        elif page is self.contacts_page:
+            target = self.contacts_page.table
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_in_today(self, contact_id: int | None) -> None:
+        """Highlight in Today the first action of the contact shown in the panel, or nothing
+        when they have none there (quietly: the panel already shows them)."""
+        view = self.today_page.view
+        model = view.model()
+        selection = view.selectionModel()
+        rows = range(model.rowCount()) if contact_id is not None else range(0)
+        row = next((r for r in rows if model.index(r, 0).data(CONTACT_ID_ROLE) == contact_id), -1)
+        blocker = selection.blockSignals(True)
+        if row >= 0:
+            index = model.index(row, 0)
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+            view.scrollTo(index)
+        else:
+            selection.clearSelection()
+            selection.setCurrentIndex(QModelIndex(), selection.SelectionFlag.NoUpdate)
+        selection.blockSignals(blocker)
+        view.viewport().update()
 
     def add_sidebar_item(self, text: str, icon: QIcon) -> None:
         fm = QFontMetrics(self.window.font())

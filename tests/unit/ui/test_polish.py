@@ -425,3 +425,45 @@ def test_sidebar_icons_are_the_views_own_and_follow_the_palette(window: MainWind
         if image.pixelColor(x, y).alpha() == 255
     ]
     assert opaque and all(c.red() == c.green() == c.blue() == 255 for c in opaque)
+
+
+def test_the_focused_view_shows_a_ring(qtbot: QtBot, window: MainWindow) -> None:
+    from PySide6.QtGui import QPalette as P
+
+    view = window.today_view
+    highlight = view.palette().color(P.ColorRole.Highlight)
+    view.setFocus()
+    qtbot.wait_until(view.hasFocus)
+    QApplication.processEvents()
+    focused = view.grab().toImage()
+    edge = focused.pixelColor(0, view.height() // 2)
+    assert contrast(edge, highlight) < 1.1  # the ring is the highlight colour
+    window.filter_edit.setFocus()
+    qtbot.wait_until(window.filter_edit.hasFocus)
+    QApplication.processEvents()
+    plain = view.grab().toImage().pixelColor(0, view.height() // 2)
+    assert contrast(plain, highlight) > 1.1
+
+
+def test_today_highlights_the_contact_the_panel_shows(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    view = window.today_view
+    window.show_view("today")
+    qtbot.keyClick(view, Qt.Key.Key_J)
+    qtbot.keyClick(view, Qt.Key.Key_J)
+    in_today = {
+        view.model().index(r, 0).data(CONTACT_ID_ROLE) for r in range(view.model().rowCount())
+    }
+    other = next(cid for cid in in_today if cid != view.currentIndex().data(CONTACT_ID_ROLE))
+    window.show_view("pipeline")
+    window.select_contact(other)  # chosen on the board
+    window.show_view("today")
+    highlighted = [i.data(CONTACT_ID_ROLE) for i in view.selectionModel().selectedIndexes()]
+    assert highlighted == [other] == [window.current_id]
+    nobody = next(cid for cid in seeded.values() if cid not in in_today)
+    window.show_view("contacts")
+    window.select_contact(nobody)
+    window.show_view("today")
+    assert view.selectionModel().selectedIndexes() == []
+    assert window.current_id == nobody
