@@ -350,6 +350,7 @@ class ContactPanel(QWidget):
             if entry.evidence.detail:
                 lines.append(self.tr("Why: {0}").format(entry.evidence.detail))
             item = QListWidgetItem("\n".join(lines))
+            item.setToolTip("\n".join(lines))  # lines too long for the panel end in "…"
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole,

@@ -467,3 +467,12 @@ def test_today_highlights_the_contact_the_panel_shows(
     window.show_view("today")
     assert view.selectionModel().selectedIndexes() == []
     assert window.current_id == nobody
+
+
+def test_history_lines_cut_short_have_the_whole_text_in_a_tooltip(
+    window: MainWindow, seeded: dict[str, int]
+) -> None:
+    window.select_contact(seeded["ada"])
+    history = window.panel.history
+    items = [history.item(r) for r in range(history.count())]
+    assert items and all(i.toolTip() == i.text() for i in items)
