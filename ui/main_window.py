@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QEvent, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
 
@@ -175,6 +175,7 @@ class MainWindow(QMainWindow):
             act.setEnabled(self.settings_ui.can_connect(kind))
         #: Work for right after the first paint (``after_first_paint``).
         self._after_paint: list[Callable[[], object]] = []
+        self.installEventFilter(self)
         if load_after_first_paint:
             self.after_first_paint(self.feeder.reload_all)
             self.statusBar().showMessage(self.tr("Reading your contacts…"))
@@ -364,12 +365,13 @@ class MainWindow(QMainWindow):
         else:
             work()
 
-    def event(self, event: QEvent) -> bool:
-        handled = super().event(event)
-        if event.type() == QEvent.Type.Paint and not self._painted:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Watches the window itself until its first paint, then stops watching."""
+        if watched is self and event.type() == QEvent.Type.Paint and not self._painted:
             self._painted = True
+            self.removeEventFilter(self)
             QTimer.singleShot(0, self, self._run_after_paint)
-        return handled
+        return False
 
     def _run_after_paint(self) -> None:
         while self._after_paint:

@@ -476,3 +476,20 @@ def test_history_lines_cut_short_have_the_whole_text_in_a_tooltip(
     history = window.panel.history
     items = [history.item(r) for r in range(history.count())]
     assert items and all(i.toolTip() == i.text() for i in items)
+
+
+# ------------------------------------------------------------------ 14. start-up
+def test_the_window_can_read_its_contacts_after_its_first_paint(
+    qtbot: QtBot, ctx: AppContext, seeded: dict[str, int]
+) -> None:
+    win = MainWindow(ctx, load_after_first_paint=True)
+    qtbot.add_widget(win)
+    assert win.model.rowCount() == 0  # nothing read before the window is seen
+    later: list[int] = []
+    win.after_first_paint(lambda: later.append(win.model.rowCount()))
+    win.show()
+    qtbot.wait_until(lambda: bool(later))
+    assert later == [len(seeded)] and win.model.rowCount() == len(seeded)
+    win.after_first_paint(lambda: later.append(-1))  # once painted: at once
+    assert later[-1] == -1
+    win.shutdown()
