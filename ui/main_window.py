@@ -156,6 +156,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.selection = ContactSelection(self, ui, acts, self.proxy, self.state, self)
         self.selection.contact_selected.connect(self.contact_selected)
+        self.selection.contact_selected.connect(lambda _id: ui.show_in_today(self.current_id))
         self._connect_widgets()
         self.update_contact_actions()
         self.badges = StatusBadges(context, self.statusBar(), self.zone)

@@ -223,6 +223,9 @@ class WindowLayout:
         view = self.today_page.view
         model = view.model()
         selection = view.selectionModel()
+        chosen = selection.selectedIndexes()
+        if contact_id is not None and [i.data(CONTACT_ID_ROLE) for i in chosen] == [contact_id]:
+            return  # one of their actions is highlighted already: the user's choice stays
         rows = range(model.rowCount()) if contact_id is not None else range(0)
         row = next((r for r in rows if model.index(r, 0).data(CONTACT_ID_ROLE) == contact_id), -1)
         blocker = selection.blockSignals(True)

@@ -456,6 +456,9 @@ def test_today_highlights_the_contact_the_panel_shows(
         view.model().index(r, 0).data(CONTACT_ID_ROLE) for r in range(view.model().rowCount())
     }
     other = next(cid for cid in in_today if cid != view.currentIndex().data(CONTACT_ID_ROLE))
+    window.select_contact(other)  # chosen while Today is shown (a notification, Ctrl+F)
+    assert [i.data(CONTACT_ID_ROLE) for i in view.selectionModel().selectedIndexes()] == [other]
+    qtbot.keyClick(view, Qt.Key.Key_J)
     window.show_view("pipeline")
     window.select_contact(other)  # chosen on the board
     window.show_view("today")
