@@ -6,8 +6,10 @@ import logging
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
+from typing import Any
 
 from desktop import __version__, logs, settings
 from desktop.context import AppContext
@@ -16,6 +18,35 @@ from desktop.storage import StorageError, Store
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
+
+
+#: Each mailbox kind's sign-in: its module and class.
+CONNECTORS = {
+    "gmail": ("ui.connect_gmail", "GmailConnector"),
+    "outlook": ("ui.connect_outlook", "OutlookConnector"),
+    "imap": ("ui.connect_imap", "ImapConnector"),
+}
+
+
+class LazyConnector:
+    """A mailbox sign-in (``ui.welcome.MailboxConnector``) whose module, and the mail libraries
+    it imports, load the first time the user asks to connect that kind of mailbox."""
+
+    def __init__(
+        self, kind: str, ctx: AppContext, ops: Any, on_added: Callable[[], Callable[..., Any]]
+    ) -> None:
+        self.kind = kind
+        self._ctx, self._ops, self._on_added = ctx, ops, on_added
+        self._real: Any = None
+
+    def connect(self, parent: Any) -> bool:
+        if self._real is None:
+            import importlib
+
+            module, name = CONNECTORS[self.kind]
+            self._real = getattr(importlib.import_module(module), name)(self._ctx, ops=self._ops)
+            self._real.events.account_added.connect(self._on_added())
+        return bool(self._real.connect(parent))
 
 
 def run_gui(
@@ -112,9 +143,6 @@ def run_gui(
     app.setWindowIcon(app_icon())  # with the desktop file name, the shell shows our icon
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
-    from ui.connect_gmail import GmailConnector
-    from ui.connect_imap import ImapConnector
-    from ui.connect_outlook import OutlookConnector
 
     class ErrorRelay(QObject):
         """Carries unexpected errors from any thread to the GUI thread.
@@ -148,20 +176,18 @@ def run_gui(
         relay.show(f"{text}\n\nCoffeechat keeps running. {where}")
 
     ops = Ops(tasks, paths.profile, show_error=show_op_error)
-    gmail, outlook, imap = (
-        GmailConnector(ctx, ops=ops),
-        OutlookConnector(ctx, ops=ops),
-        ImapConnector(ctx, ops=ops),
+    # The sign-ins (and the mail libraries behind them) load when the user first asks for one.
+    connectors = tuple(
+        LazyConnector(kind, ctx, ops, lambda: window.settings_ui.on_account_added)
+        for kind in ("gmail", "outlook", "imap")
     )
     window = MainWindow(
         ctx,
         first_run_welcome=not demo and screenshot is None,
-        connectors=(gmail, outlook, imap),
+        connectors=connectors,
         ops=ops,
         load_after_first_paint=True,
     )
-    for connector in (gmail, outlook, imap):
-        connector.events.account_added.connect(window.settings_ui.on_account_added)
     # The interview workspace plugs in through the window's extension API (add_view,
     # add_panel_tab, named menus).
     from ui import workspace

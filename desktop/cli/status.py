@@ -57,7 +57,7 @@ def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:
         print("No contacts yet. Add some in the window, or try 'coffeechat demo'.")
         return 0
     if demo is not None:
-        print(f"Demo profile: the demo's clock says {now:%a %d %b %Y %H:%M} UTC")
+        print(f"Demo profile: the demo's clock says {now:%a} {now.day} {now:%b %Y %H:%M} UTC")
     table = [("Name", "Stage", "Due")] + [
         (
             record.contact.name,

@@ -496,3 +496,27 @@ def test_the_window_can_read_its_contacts_after_its_first_paint(
     win.after_first_paint(lambda: later.append(-1))  # once painted: at once
     assert later[-1] == -1
     win.shutdown()
+
+
+def test_the_window_loads_no_mail_provider_library_before_it_is_needed(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, desktop.app, ui.main_window, ui.workspace\n"
+        "from desktop.app import LazyConnector\n"
+        "c = LazyConnector('imap', None, None, lambda: print)\n"
+        "late = ('mail.imap', 'mail.gmail', 'mail.outlook', 'googleapiclient', 'msal',\n"
+        "        'keyring', 'ui.connect_imap', 'ui.connect_gmail', 'ui.connect_outlook')\n"
+        "print(c.kind, [m for m in late if m in sys.modules])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
+    ).stdout
+    assert out.strip() == "imap []"
