@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import uiseed
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QKeySequence, QPalette
@@ -520,3 +521,22 @@ def test_the_window_loads_no_mail_provider_library_before_it_is_needed(tmp_path:
         env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"},
     ).stdout
     assert out.strip() == "imap []"
+
+
+def test_a_lazy_sign_in_builds_the_real_one_on_first_use(
+    ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from desktop.app import CONNECTORS, LazyConnector
+    from ui.ops import Ops
+
+    ops = Ops(ctx.tasks, ctx.paths.profile)
+    added: list[int] = []
+    for kind, (module, name) in CONNECTORS.items():
+        real = getattr(__import__(module, fromlist=[name]), name)
+        monkeypatch.setattr(real, "connect", lambda self, parent: self.kind)
+        lazy = LazyConnector(kind, ctx, ops, lambda: added.append)
+        assert lazy.connect(None) is True  # the real one ran (it answered its kind)
+        assert isinstance(lazy._real, real) and lazy._real.kind == kind
+        lazy._real.events.account_added.emit(7)
+    assert added == [7, 7, 7]
+    ops.close()
