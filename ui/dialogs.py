@@ -141,6 +141,17 @@ def name_helper_controls(root: QWidget) -> None:
             view.setAccessibleName(_tr("{0} choices").format(combo.accessibleName()))
 
 
+def hide_empty_rows(root: QWidget) -> None:
+    """A form row whose field was hidden (nothing to show) loses its label too: no "Mailbox
+    flags:" standing over nothing."""
+    for form in root.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = field.widget() if field is not None else None
+            if widget is not None and widget.isHidden():
+                form.setRowVisible(row, False)
+
+
 def zone_combo(name: str, *, optional: bool = False) -> QComboBox:
     """An editable combo of every time zone name, completed as the user types (any part)."""
     combo = QComboBox()

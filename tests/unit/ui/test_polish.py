@@ -479,3 +479,26 @@ def test_history_lines_cut_short_have_the_whole_text_in_a_tooltip(
     history = window.panel.history
     items = [history.item(r) for r in range(history.count())]
     assert items and all(i.toolTip() == i.text() for i in items)
+
+
+def test_settings_shows_no_mailbox_flags_row_without_flags(
+    qtbot: QtBot, window: MainWindow
+) -> None:
+    from PySide6.QtWidgets import QDialog, QLabel
+
+    from ui.settings_dialog import SettingsDialog
+
+    seen: list[SettingsDialog] = []
+
+    def answer(dialog: QDialog) -> bool:
+        assert isinstance(dialog, SettingsDialog)
+        dialog.show()
+        seen.append(dialog)
+        return False
+
+    window.exec_dialog = answer  # type: ignore[method-assign]
+    window.settings_ui.show_settings()
+    [dialog] = seen
+    [label] = [w for w in dialog.findChildren(QLabel) if w.text() == "Mailbox flags:"]
+    assert not dialog.flag_boxes  # the test profile's mailbox takes no flags
+    assert label.isHidden()
