@@ -502,3 +502,9 @@ def test_settings_shows_no_mailbox_flags_row_without_flags(
     [label] = [w for w in dialog.findChildren(QLabel) if w.text() == "Mailbox flags:"]
     assert not dialog.flag_boxes  # the test profile's mailbox takes no flags
     assert label.isHidden()
+
+
+def test_the_question_bank_says_where_it_is_edited(window: MainWindow) -> None:
+    text = (ROOT / "resources" / "questions.md").read_text(encoding="utf-8")
+    assert "Question bank" in _texts(_menu(window, "File"))
+    assert "File → Question bank…" in text and "in\nSettings" not in text
