@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo run test lint types contracts unit bench fuzz screenshot clean package package-check \
+.PHONY: demo run test lint types contracts unit bench fuzz screenshot screenshots clean package package-check \
         install-desktop uninstall-desktop icons
 
 $(STAMP): pyproject.toml
@@ -46,10 +46,13 @@ bench: $(STAMP)
 fuzz: $(STAMP)
 	$(BIN)/python bench/fuzz.py
 
-## Regenerate the README screenshot (needs Xvfb).
-screenshot: $(STAMP)
+## Regenerate the README screenshots (needs Xvfb): the demo, every view at 1400x900 and 800x600,
+## light and dark, and the interview workspace.
+screenshot screenshots: $(STAMP)
 	@scripts/system-deps.sh test
 	xvfb-run -a -s '-screen 0 1400x900x24' $(BIN)/coffeechat demo --screenshot docs/screenshot.png --quit-after 12
+	xvfb-run -a -s '-screen 0 1400x900x24' $(BIN)/python scripts/screenshots.py docs
+	xvfb-run -a -s '-screen 0 1400x900x24' $(BIN)/python scripts/workspace_screenshots.py docs
 
 ## The installable app for this platform: dist/coffeechat/ (see packaging/README.md).
 PACKAGING := $(VENV)/.packaging

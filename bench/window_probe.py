@@ -1,6 +1,6 @@
 """Child process of bench/startup.py: opens the real window on $COFFEECHAT_PROFILE through
-desktop.app.run_gui, notes the first paint of the main window, then types into the contacts
-filter key by key and prints the figures as one JSON line."""
+desktop.app.run_gui, notes the first paint of the main window and when its contacts are shown,
+then types into the contacts filter key by key and prints the figures as one JSON line."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ class Probe(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.first_paint: float | None = None
+        self.data_shown: float | None = None
         self.keystrokes: list[float] = []
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
@@ -35,8 +36,16 @@ class Probe(QObject):
             and isinstance(obj, QMainWindow)
         ):
             self.first_paint = time.time() - STARTED
-            QTimer.singleShot(500, self.type_filter)
+            QTimer.singleShot(0, self.wait_for_data)
         return False
+
+    def wait_for_data(self) -> None:
+        """The contacts are read right after the first paint: note when they are there."""
+        if self.window().model.rowCount() == 0:  # type: ignore[attr-defined]
+            QTimer.singleShot(1, self.wait_for_data)
+            return
+        self.data_shown = time.time() - STARTED
+        QTimer.singleShot(500, self.type_filter)
 
     def window(self) -> QMainWindow:
         return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow))
@@ -61,6 +70,7 @@ class Probe(QObject):
             json.dumps(
                 {
                     "first_paint_s": self.first_paint,
+                    "data_shown_s": self.data_shown,
                     "keystroke_ms": self.keystrokes,
                     "peak_rss_mb": peak_kb / 1024,
                     "window": [window.width(), window.height()],

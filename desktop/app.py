@@ -7,6 +7,7 @@ import sqlite3
 import sys
 import threading
 import traceback
+from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any
@@ -19,6 +20,35 @@ from desktop.storage.database import explain, is_damage
 from desktop.tasks import Tasks
 
 log = logging.getLogger(__name__)
+
+
+#: Each mailbox kind's sign-in: its module and class.
+CONNECTORS = {
+    "gmail": ("ui.connect_gmail", "GmailConnector"),
+    "outlook": ("ui.connect_outlook", "OutlookConnector"),
+    "imap": ("ui.connect_imap", "ImapConnector"),
+}
+
+
+class LazyConnector:
+    """A mailbox sign-in (``ui.welcome.MailboxConnector``) whose module, and the mail libraries
+    it imports, load the first time the user asks to connect that kind of mailbox."""
+
+    def __init__(
+        self, kind: str, ctx: AppContext, ops: Any, on_added: Callable[[], Callable[..., Any]]
+    ) -> None:
+        self.kind = kind
+        self._ctx, self._ops, self._on_added = ctx, ops, on_added
+        self._real: Any = None
+
+    def connect(self, parent: Any) -> bool:
+        if self._real is None:
+            import importlib
+
+            module, name = CONNECTORS[self.kind]
+            self._real = getattr(importlib.import_module(module), name)(self._ctx, ops=self._ops)
+            self._real.events.account_added.connect(self._on_added())
+        return bool(self._real.connect(parent))
 
 
 def run_gui(
@@ -121,9 +151,6 @@ def run_gui(
     app.setWindowIcon(app_icon())  # with the desktop file name, the shell shows our icon
     # The welcome asks a real profile once (not the demo, not a scripted screenshot). Mailbox
     # sign-ins plug in as ``connectors`` (ui.welcome.MailboxConnector) when they exist.
-    from ui.connect_gmail import GmailConnector
-    from ui.connect_imap import ImapConnector
-    from ui.connect_outlook import OutlookConnector
 
     class ErrorRelay(QObject):
         """Carries unexpected errors from any thread to the GUI thread.
@@ -166,20 +193,20 @@ def run_gui(
         relay.show(f"{text}\n\nCoffeechat keeps running. {where}")
 
     ops = Ops(tasks, paths.profile, show_error=show_op_error)
-    gmail, outlook, imap = (
-        GmailConnector(ctx, ops=ops),
-        OutlookConnector(ctx, ops=ops),
-        ImapConnector(ctx, ops=ops),
+    # The sign-ins (and the mail libraries behind them) load when the user first asks for one.
+    connectors = tuple(
+        LazyConnector(kind, ctx, ops, lambda: window.settings_ui.on_account_added)
+        for kind in ("gmail", "outlook", "imap")
     )
+    keep: list[object] = []
     try:
         window = MainWindow(
             ctx,
             first_run_welcome=not demo and screenshot is None,
-            connectors=(gmail, outlook, imap),
+            connectors=connectors,
             ops=ops,
+            load_after_first_paint=True,
         )
-        for connector in (gmail, outlook, imap):
-            connector.events.account_added.connect(window.settings_ui.on_account_added)
         # The interview workspace plugs in through the window's extension API (add_view,
         # add_panel_tab, named menus).
         from ui import workspace
@@ -193,19 +220,29 @@ def run_gui(
         relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
 
         # Reminders (issue 7): native notifications, else tray messages, else the window's
-        # banner; the tray keeps Coffeechat running when the window is closed.
-        from desktop.notify import DesktopNotifierBackend
-        from ui.notifications import NotificationCenter
-        from ui.tray import Tray
+        # banner; the tray keeps Coffeechat running when the window is closed. Set up right
+        # after the first paint, before the contacts are read (so they are counted once,
+        # through it).
+        def start_reminders() -> None:
+            from desktop.notify import DesktopNotifierBackend
+            from ui.notifications import NotificationCenter
+            from ui.tray import Tray
 
-        tray = Tray(window, ctx)
-        notifications = NotificationCenter(window, ctx, DesktopNotifierBackend(tasks), tray=tray)
-        notifications.follow(window.sync_finished, window.settings_changed)
-        notifications.due_count_changed.connect(tray.set_count)
-        window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
-        tray.pause_toggled.connect(notifications.set_paused)
-        app.aboutToQuit.connect(notifications.close)
-        notifications.start()
+            tray = Tray(window, ctx)
+            notifications = NotificationCenter(
+                window, ctx, DesktopNotifierBackend(tasks), tray=tray
+            )
+            notifications.follow(window.sync_finished, window.settings_changed)
+            notifications.due_count_changed.connect(tray.set_count)
+            window.set_action_marks(notifications)  # Today's snoozes and dismissals go through it
+            tray.pause_toggled.connect(notifications.set_paused)
+            app.aboutToQuit.connect(notifications.close)
+            window.after_first_paint(notifications.start)
+            keep.extend((tray, notifications))
+
+        # What the first sight of the window does not need waits for its first paint: the
+        # reminders, reading the contacts, the notification service, the first sync.
+        window.after_first_paint(start_reminders, first=True)
     except sqlite3.DatabaseError as exc:
         # A damaged page the first read did not meet, met while the window is built: the same
         # offer to restore, then the window again on the restored data.
@@ -238,7 +275,7 @@ def run_gui(
     threading.excepthook = on_thread_exception
 
     window.show()
-    window.start()
+    window.after_first_paint(window.start)
     if quit_after is not None:
         from PySide6.QtCore import QTimer
 

@@ -22,7 +22,7 @@ from desktop.importers import name_key
 from desktop.storage import Store
 
 DEFAULT_BANK = Path(__file__).resolve().parent.parent / "resources" / "questions.md"
-#: The user's own bank, in the profile folder (edited in Settings).
+#: The user's own bank, in the profile folder (edited with File > Question bank…).
 USER_BANK_NAME = "questions.md"
 REFERRAL_TEMPLATE = "request_referral"
 

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication
 from desktop import autostart
 from desktop import settings as settings_file
 from desktop.settings import Settings
+from ui.dialogs import hide_empty_rows
 from ui.settings_dialog import SettingsDialog
 from ui.shell import Shell
 from ui.status_badges import StatusBadges
@@ -53,6 +54,7 @@ class AccountSettings(QObject):
             self.shell.widget(),
             open_templates=self.show_templates,
         )
+        hide_empty_rows(dialog)
         if not self.shell.exec_dialog(dialog) or dialog.saved is None:
             return False
         self.save_settings(dialog.saved)

@@ -1,9 +1,10 @@
-"""The window's transient in-app message (sync notices, errors, Undo)."""
+"""The window's transient in-app message (sync notices, errors, Undo), and the overlay notice
+that floats over content without moving it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
 
 BANNER_MS = 10_000
@@ -69,3 +70,49 @@ class Banner(QFrame):
         self._timer.stop()
         self.hide()
         self.dismissed.emit()
+
+
+class OverlayNotice(QLabel):
+    """A notice that floats over the top of its parent's content instead of taking a place in
+    its layout: showing or hiding it moves nothing (a button stays under the pointer). A click
+    on it dismisses it. It follows its parent's size."""
+
+    def __init__(self, parent: QWidget, object_name: str = "overlay-notice") -> None:
+        super().__init__(parent)
+        self.setObjectName(object_name)
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.PlainText)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(self.tr("Click to dismiss"))
+        pad = QFontMetrics(self.font()).height() // 2
+        self._margin = pad * 2
+        self.setStyleSheet(
+            f"QLabel#{object_name} {{ background: palette(highlight);"
+            " color: palette(highlighted-text);"
+            f" border-radius: {pad // 2}px; padding: {pad}px {pad * 2}px; font-weight: bold; }}"
+        )
+        parent.installEventFilter(self)
+        self.hide()
+
+    def show_text(self, text: str) -> None:
+        self.setText(text)
+        self.place()
+        self.show()
+        self.raise_()
+
+    def place(self) -> None:
+        """Across the parent's width, at its top, as tall as the text needs."""
+        parent = self.parentWidget()
+        if parent is None:
+            return
+        width = max(1, parent.width() - 2 * self._margin)
+        self.setGeometry(self._margin, self._margin, width, self.heightForWidth(width))
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self.place()
+        return False
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self.hide()
+        event.accept()

@@ -10,44 +10,40 @@ so the whole board fits a laptop screen.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, datetime, tzinfo
+from collections.abc import Iterable, Sequence
 
 from PySide6.QtCore import (
     QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
     Signal,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette, QPen
+from PySide6.QtGui import QFontMetrics, QPalette, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QLabel,
     QListView,
     QScrollArea,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
+    QSizePolicy,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.model import STAGE_ORDER, Stage
-from desktop.storage import ContactRecord
+from ui.cards import COLUMN_MIN_CHARS, CardDelegate
+from ui.cards import mix as mix  # re-exported: the badges and the composer tint with it
 from ui.models.contacts import (
     ID_ROLE,
-    NEXT_ACTION_ROLE,
-    RECORD_ROLE,
     ContactsModel,
     StageFilterProxy,
 )
 
 AnyIndex = QModelIndex | QPersistentModelIndex
+#: Qt's "no maximum" for a widget's size.
+QWIDGETSIZE_MAX = (1 << 24) - 1
 
 #: The stages shown together in the board's last column; a drop there means Declined.
 CLOSED_STAGES: tuple[Stage, ...] = tuple(s for s in STAGE_ORDER if s.closed)
@@ -55,196 +51,34 @@ CLOSED_DROP_STAGE = Stage.DECLINED
 
 #: A column's width in average characters: all columns fit a 1400 px screen at the minimum,
 #: and a first window is made wide enough for the comfortable width when the screen allows.
-COLUMN_MIN_CHARS = 20
 COLUMN_COMFORTABLE_CHARS = 24
-COLUMN_MAX_CHARS = 34
 
 
-def mix(a: QColor, b: QColor, t: float) -> QColor:
-    """``a`` moved a fraction ``t`` towards ``b`` (keeps contrast in light and dark palettes)."""
-    return QColor(
-        round(a.red() + (b.red() - a.red()) * t),
-        round(a.green() + (b.green() - a.green()) * t),
-        round(a.blue() + (b.blue() - a.blue()) * t),
-    )
+class CardList(QListView):
+    """A column's list of cards. A card's height depends on the column's width and on its
+    badges, so the list lays its cards out again whenever either changes: cards never overlap
+    and never leave gaps, after an edit, a move or a resize."""
 
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.doItemsLayout()
 
-class CardDelegate(QStyledItemDelegate):
-    """Paints a contact as a card: name, company and role, and badges for what needs attention."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.today: datetime | None = None
-        self.zone: tzinfo = UTC
-
-    def badges(self, record: ContactRecord, next_action: str) -> list[tuple[str, bool]]:
-        """(text, is_warning) for each badge of a card."""
-        state = record.state
-        out: list[tuple[str, bool]] = []
-        bounced = state.stage is Stage.BOUNCED
-        if state.stage.closed:  # the Closed column holds three stages: say which
-            out.append((self.tr(state.stage.label), bounced))
-        if next_action:
-            out.append((next_action, True))
-        if state.away_until is not None:
-            day = state.away_until
-            out.append((self.tr("away until {0}").format(f"{day.day} {day:%b}"), False))
-        if not bounced:  # on a Bounced card the stage badge says it; the panel names addresses
-            for address in state.bounced_addresses:
-                out.append((self.tr("bounced: {0}").format(address), True))
-        if state.followups_sent:
-            n = state.followups_sent
-            text = self.tr("1 follow-up") if n == 1 else self.tr("{0} follow-ups").format(n)
-            out.append((text, False))
-        return out
-
-    def _metrics(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, int]:
-        bold = QFont(option.font)
-        bold.setBold(True)
-        small = QFont(option.font)
-        small.setPointSizeF(max(1.0, option.font.pointSizeF() * 0.9))
-        pad = QFontMetrics(option.font).height() // 2
-        return bold, small, pad
-
-    def _badge_rows(
-        self, badges: list[tuple[str, bool]], small: QFont, width: int
-    ) -> list[list[tuple[str, bool, int]]]:
-        fm = QFontMetrics(small)
-        gap = fm.height() // 3
-        rows: list[list[tuple[str, bool, int]]] = []
-        used = width
-        for text, warn in badges:
-            shown = fm.elidedText(text, Qt.TextElideMode.ElideMiddle, width - 2 * gap)
-            w = fm.horizontalAdvance(shown) + 2 * gap
-            if not rows or used + gap + w > width:
-                rows.append([])
-                used = -gap
-            rows[-1].append((shown, warn, w))
-            used += gap + w
-        return rows
-
-    @staticmethod
-    def _name_lines(name: str, font: QFont, width: int) -> list[str]:
-        """The name on one line, or wrapped at spaces onto two (the second elided)."""
-        fm = QFontMetrics(font)
-        if fm.horizontalAdvance(name) <= width or " " not in name:
-            return [fm.elidedText(name, Qt.TextElideMode.ElideRight, width)]
-        words = name.split(" ")
-        first = words[0]
-        n = 1
-        while n < len(words) and fm.horizontalAdvance(f"{first} {words[n]}") <= width:
-            first = f"{first} {words[n]}"
-            n += 1
-        rest = " ".join(words[n:])
-        return [
-            fm.elidedText(first, Qt.TextElideMode.ElideRight, width),
-            fm.elidedText(rest, Qt.TextElideMode.ElideRight, width),
-        ]
-
-    @staticmethod
-    def _subtitle_lines(record: ContactRecord, font: QFont, width: int) -> list[str]:
-        """Role and company on one line when they fit, else on two."""
-        c = record.contact
-        parts = [p for p in (c.role, c.company) if p]
-        joined = " · ".join(parts)
-        if len(parts) < 2 or QFontMetrics(font).horizontalAdvance(joined) <= width:
-            return [joined] if joined else []
-        return parts
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        bold, small, pad = self._metrics(option)
-        record = index.data(RECORD_ROLE)
-        width = option.rect.width()
-        view = option.widget
-        if isinstance(view, QAbstractItemView):
-            width = view.viewport().width()
-        width = max(width, QFontMetrics(option.font).averageCharWidth() * (COLUMN_MIN_CHARS - 4))
-        inner = width - 3 * pad  # as in paint: the card inset (pad) and its padding (2 pad)
-        height = pad + QFontMetrics(bold).height()
-        if isinstance(record, ContactRecord):
-            lines = len(self._name_lines(record.contact.name, bold, inner))
-            height += (lines - 1) * QFontMetrics(bold).height()
-            height += (
-                len(self._subtitle_lines(record, option.font, inner))
-                * QFontMetrics(option.font).height()
-            )
-            rows = self._badge_rows(
-                self.badges(record, index.data(NEXT_ACTION_ROLE) or ""), small, inner
-            )
-            if rows:
-                line = QFontMetrics(small).height() + QFontMetrics(small).height() // 3
-                height += pad // 2 + len(rows) * line
-        return QSize(width, height + pad + pad)
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        record = index.data(RECORD_ROLE)
-        if not isinstance(record, ContactRecord):
-            super().paint(painter, option, index)
-            return
-        bold, small, pad = self._metrics(option)
-        pal: QPalette = option.palette
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        focused = bool(option.state & QStyle.StateFlag.State_HasFocus)
-        card = option.rect.adjusted(pad // 2, pad // 2, -pad // 2, -pad // 2)
-
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        base = pal.color(QPalette.ColorRole.Base)
-        highlight = pal.color(QPalette.ColorRole.Highlight)
-        fill = mix(base, highlight, 0.14) if selected else base
-        border = highlight if selected or focused else pal.color(QPalette.ColorRole.Mid)
-        painter.setPen(QPen(border, 2 if selected else 1))
-        painter.setBrush(fill)
-        radius = pad * 0.8
-        painter.drawRoundedRect(card, radius, radius)
-
-        text = pal.color(QPalette.ColorRole.Text)
-        muted = mix(text, fill, 0.38)
-        x = card.left() + pad
-        width = card.width() - 2 * pad
-        y = card.top() + pad
-
-        painter.setFont(bold)
-        fm = QFontMetrics(bold)
-        painter.setPen(text)
-        for line in self._name_lines(record.contact.name, bold, width):
-            painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, line)
-            y += fm.height()
-
-        painter.setFont(option.font)
-        fm = QFontMetrics(option.font)
-        painter.setPen(muted)
-        for sub in self._subtitle_lines(record, option.font, width):
-            sub = fm.elidedText(sub, Qt.TextElideMode.ElideRight, width)
-            painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, sub)
-            y += fm.height()
-
-        rows = self._badge_rows(
-            self.badges(record, index.data(NEXT_ACTION_ROLE) or ""), small, width
-        )
-        if rows:
-            y += pad // 2
-            painter.setFont(small)
-            fm = QFontMetrics(small)
-            gap = fm.height() // 3
-            warn_colour = mix(highlight, QColor(200, 60, 40), 0.65)
-            for row in rows:
-                bx = x
-                for shown, warn, w in row:
-                    rect = QRect(bx, y, w, fm.height())
-                    tint = warn_colour if warn else text
-                    painter.setPen(Qt.PenStyle.NoPen)
-                    painter.setBrush(mix(fill, tint, 0.16))
-                    painter.drawRoundedRect(rect, fm.height() / 2, fm.height() / 2)
-                    painter.setPen(mix(tint, text, 0.25) if warn else text)
-                    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, shown)
-                    bx += w + gap
-                y += fm.height() + gap
-        painter.restore()
+    def dataChanged(
+        self, top_left: AnyIndex, bottom_right: AnyIndex, roles: Sequence[int] = ()
+    ) -> None:
+        super().dataChanged(top_left, bottom_right, roles)
+        self.scheduleDelayedItemsLayout()
 
 
 class StageColumn(QFrame):
-    """A titled column of cards for one stage (or the closed stages together)."""
+    """A titled column of cards for one stage (or the closed stages together), collapsible.
+
+    Signals:
+        collapsed_changed(bool): the user folded or opened the column.
+    """
+
+    collapsed_changed = Signal(bool)
 
     def __init__(
         self,
@@ -259,11 +93,19 @@ class StageColumn(QFrame):
         #: The stage a drop on this column sets.
         self.stage = proxy.stage
         self.label = label or self.tr(self.stage.label)
-        self.title = QLabel(self)
+        #: The column's heading, a button: a click collapses the column to a narrow strip (its
+        #: count) or opens it again.
+        self.title = QToolButton(self)
+        self.title.setObjectName("board-column-title")
+        self.title.setAutoRaise(True)
+        self.title.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.title.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
-        self.view = QListView(self)
+        self.collapsed: bool = False
+        self.title.clicked.connect(lambda: self.set_collapsed(not self.collapsed))
+        self.view = CardList(self)
         self.view.setModel(proxy)
         self.view.setItemDelegate(delegate)
         self.view.setObjectName(
@@ -287,8 +129,8 @@ class StageColumn(QFrame):
         self.view.viewport().setAutoFillBackground(False)
         self.view.setAutoFillBackground(False)
         fm = QFontMetrics(self.font())
-        self.setMinimumWidth(fm.averageCharWidth() * COLUMN_MIN_CHARS)
-        self.setMaximumWidth(fm.averageCharWidth() * COLUMN_MAX_CHARS)
+        self.open_min_width = fm.averageCharWidth() * COLUMN_MIN_CHARS
+        self.setMinimumWidth(self.open_min_width)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         layout = QVBoxLayout(self)
         pad = fm.height() // 2
@@ -307,8 +149,38 @@ class StageColumn(QFrame):
 
     def update_title(self) -> None:
         count = self.proxy.rowCount()
-        self.title.setText(f"{self.label}  <span style='font-weight:normal'>{count}</span>")
-        self.title.setContentsMargins(QFontMetrics(self.font()).height() // 2, 0, 0, 0)
+        self.title.setArrowType(
+            Qt.ArrowType.RightArrow if self.collapsed else Qt.ArrowType.DownArrow
+        )
+        if self.collapsed:
+            self.title.setText(str(count))
+            self.title.setToolTip(self.tr("{0}: {1} (click to open)").format(self.label, count))
+            self.title.setAccessibleName(self.tr("{0}, collapsed, {1}").format(self.label, count))
+        else:
+            self.title.setText(f"{self.label}  {count}")
+            self.title.setToolTip(self.tr("Click to collapse this column"))
+            self.title.setAccessibleName(self.tr("{0}, {1}").format(self.label, count))
+
+    def set_collapsed(self, on: bool) -> None:
+        """Fold the column to a strip as wide as its heading's arrow and count, or open it."""
+        self.collapsed = on
+        self.view.setVisible(not on)
+        self.update_title()
+        if on:
+            width = self.title.sizeHint().width() + self.frameWidth() * 2
+            layout = self.layout()
+            if layout is not None:
+                margins = layout.contentsMargins()
+                width += margins.left() + margins.right()
+            self.setMinimumWidth(width)
+            self.setMaximumWidth(width)
+        else:
+            self.setMaximumWidth(QWIDGETSIZE_MAX)
+            self.setMinimumWidth(self.open_min_width)
+        parent = self.parentWidget()
+        if isinstance(parent, QWidget):
+            parent.updateGeometry()
+        self.collapsed_changed.emit(on)
 
 
 class PipelineBoard(QScrollArea):
@@ -377,6 +249,16 @@ class PipelineBoard(QScrollArea):
             + (n - 1) * layout.spacing()
         )
 
+    def collapsed_stages(self) -> list[str]:
+        """The collapsed columns, by their drop stage (kept between runs by the window)."""
+        return [c.stage.value for c in self.column_list if c.collapsed]
+
+    def set_collapsed_stages(self, values: Iterable[str]) -> None:
+        wanted = set(values)
+        for column in self.column_list:
+            if column.collapsed != (column.stage.value in wanted):
+                column.set_collapsed(column.stage.value in wanted)
+
     def on_contacts_dropped(self, ids: list[int], stage: Stage) -> None:
         for contact_id in ids:
             self.stage_change_requested.emit(contact_id, stage)
@@ -438,6 +320,7 @@ class PipelineBoard(QScrollArea):
                 selection.setCurrentIndex(found, selection.SelectionFlag.ClearAndSelect)
                 selection.blockSignals(blocker)
                 view.scrollTo(found)
+                self.ensureWidgetVisible(column, 0, 0)  # a board wider than the window scrolls
             elif selection.hasSelection():
                 blocker = selection.blockSignals(True)
                 selection.clearSelection()

@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.model import Stage
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
+from ui.flow import FlowLayout
 from ui.format import day_text, when_text
 from ui.message_view import SafeTextBrowser, VerdictBar
 from ui.reply_card import ReplyCard
@@ -255,13 +256,10 @@ class ContactPanel(QWidget):
         head = QHBoxLayout()
         head.addWidget(self.name_label, 1)
         head.addWidget(self.stage_label)
-        buttons = QHBoxLayout()
-        buttons.setSpacing(pad)
-        buttons.addWidget(self.edit_button)
-        buttons.addWidget(self.meeting_button)
-        buttons.addWidget(self.invite_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.undo_button)
+        # The buttons wrap onto a second row in a narrow panel, never cut their text.
+        buttons = FlowLayout(spacing=pad)
+        for button in (self.edit_button, self.meeting_button, self.invite_button, self.undo_button):
+            buttons.addWidget(button)
 
         self.card = QWidget()
         card_layout = QVBoxLayout(self.card)
@@ -363,6 +361,7 @@ class ContactPanel(QWidget):
             if entry.evidence.detail:
                 lines.append(self.tr("Why: {0}").format(entry.evidence.detail))
             item = QListWidgetItem("\n".join(lines))
+            item.setToolTip("\n".join(lines))  # lines too long for the panel end in "…"
             item.setData(Qt.ItemDataRole.UserRole, entry)
             item.setData(
                 Qt.ItemDataRole.AccessibleTextRole,

@@ -1,4 +1,4 @@
-"""Dialogs: add/edit contact, set meeting, keyboard shortcuts, about."""
+"""Dialogs: add/edit contact, set meeting, about (the shortcuts sheet: ui.shortcuts)."""
 
 from __future__ import annotations
 
@@ -31,8 +31,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QTabBar,
     QTableView,
-    QTableWidget,
-    QTableWidgetItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -141,6 +139,17 @@ def name_helper_controls(root: QWidget) -> None:
         view: QAbstractItemView | None = combo.view()
         if view is not None and not view.accessibleName() and combo.accessibleName():
             view.setAccessibleName(_tr("{0} choices").format(combo.accessibleName()))
+
+
+def hide_empty_rows(root: QWidget) -> None:
+    """A form row whose field was hidden (nothing to show) loses its label too: no "Mailbox
+    flags:" standing over nothing."""
+    for form in root.findChildren(QFormLayout):
+        for row in range(form.rowCount()):
+            field = form.itemAt(row, QFormLayout.ItemRole.FieldRole)
+            widget = field.widget() if field is not None else None
+            if widget is not None and widget.isHidden():
+                form.setRowVisible(row, False)
 
 
 def zone_combo(name: str, *, optional: bool = False) -> QComboBox:
@@ -362,53 +371,6 @@ class MeetingDialog(QDialog):
         return start, start + timedelta(minutes=int(self.length.currentData()))
 
 
-SHORTCUTS: tuple[tuple[str, str], ...] = (
-    ("Ctrl+N", "New contact"),
-    ("Ctrl+R", "Write to the selected contact (the message its due action calls for)"),
-    ("Ctrl+E", "Edit the selected contact"),
-    ("Ctrl+M", "Set a meeting with the selected contact"),
-    ("Ctrl+Z", "Undo the last dismiss or snooze, else the contact's last stage change"),
-    ("Ctrl+F", "Filter contacts"),
-    ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Today / Pipeline / Contacts"),
-    ("F5", "Sync now"),
-    ("Ctrl+,", "Settings"),
-    ("J / K or ↓ / ↑", "Today: next / previous due action"),
-    ("Enter", "Today: act (write the message, or open the contact)"),
-    ("S", "Today: snooze (1 day, 3 days, next week)"),
-    ("D or Delete", "Today: dismiss (Ctrl+Z brings it back)"),
-    ("F1 or Ctrl+/", "This list"),
-    ("Ctrl+Q", "Quit"),
-)
-
-
-class ShortcutsDialog(QDialog):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(self.tr("Keyboard shortcuts"))
-        table = QTableWidget(len(SHORTCUTS), 2)
-        table.setAccessibleName(self.tr("Keyboard shortcuts"))
-        table.setHorizontalHeaderLabels([self.tr("Keys"), self.tr("Action")])
-        table.verticalHeader().hide()
-        table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        table.setShowGrid(False)
-        table.setAlternatingRowColors(True)
-        for row, (keys, action) in enumerate(SHORTCUTS):
-            table.setItem(row, 0, QTableWidgetItem(keys))
-            table.setItem(row, 1, QTableWidgetItem(self.tr(action)))
-        table.resizeColumnsToContents()
-        table.horizontalHeader().setStretchLastSection(True)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        for button in buttons.buttons():
-            button.setAccessibleName(self.tr("Close"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(table)
-        layout.addWidget(buttons)
-        name_helper_controls(self)
-        fm = QFontMetrics(self.font())
-        self.resize(fm.averageCharWidth() * 64, fm.lineSpacing() * (len(SHORTCUTS) + 6))
-
-
 def app_icon() -> QIcon:
     """Coffeechat's icon, every shipped size (the window, the task bar, the About box)."""
     icon = QIcon()
@@ -420,7 +382,8 @@ def app_icon() -> QIcon:
 
 
 class AboutDialog(QDialog):
-    """The version, where the data and logs are, and how to back them up."""
+    """The version, where the data and logs are, and how to back them up (in the words of the
+    File menu's own Back up now… and Restore from backup…)."""
 
     def __init__(
         self, version: str, profile: Path, logs: Path, parent: QWidget | None = None
@@ -447,8 +410,8 @@ class AboutDialog(QDialog):
                 "mailbox. Your data stays on this computer.</p>"
                 "<p><b>Your data:</b> <a href='{0}'>{1}</a><br>"
                 "<b>Logs:</b> <a href='{2}'>{3}</a></p>"
-                "<p><b>Backing up:</b> quit Coffeechat, then copy the whole data folder somewhere "
-                "safe. To restore, put the copy back while Coffeechat is closed.</p>"
+                "<p><b>Backing up:</b> File → Back up now… writes a safe copy of your data "
+                "while Coffeechat runs; File → Restore from backup… puts one back.</p>"
             ).format(
                 QUrl.fromLocalFile(str(profile)).toString(),
                 _escape(str(profile)),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
-from desktop.domain.model import ContactState
+from desktop.domain.model import ContactState, Stage
 
 
 def day_text(day: date) -> str:
@@ -25,8 +25,9 @@ def when_text(when: datetime, zone: tzinfo = UTC, now: datetime | None = None) -
     return f"{day_text(local.date())} {local:%H:%M}"
 
 
-def last_activity(state: ContactState) -> datetime | None:
-    """The latest moment anything happened with the contact, as far as the state knows."""
+def last_activity(state: ContactState, now: datetime | None = None) -> datetime | None:
+    """The latest moment anything happened with the contact, as far as the state knows; with
+    ``now``, never a moment still to come (a meeting set for next week has not happened)."""
     moments = [
         m
         for m in (
@@ -38,6 +39,27 @@ def last_activity(state: ContactState) -> datetime | None:
             state.thanked_at,
             state.last_exchange_at,
         )
-        if m is not None
+        if m is not None and (now is None or m <= now)
     ]
     return max(moments) if moments else None
+
+
+def stage_since(state: ContactState) -> datetime | None:
+    """When the contact entered its present stage, as far as the state says (None: not known,
+    e.g. a target, which has no dated event)."""
+    by_stage = {
+        Stage.REQUESTED: state.requested_at,
+        Stage.REPLIED: state.replied_at,
+        Stage.SCHEDULED: state.answered_at or state.replied_at,
+        Stage.MET: state.meeting_end,
+        Stage.THANKED: state.thanked_at,
+        Stage.IN_TOUCH: state.last_exchange_at,
+        Stage.NO_RESPONSE: state.last_nudge_at or state.requested_at,
+    }
+    return by_stage.get(state.stage)
+
+
+def days_text(since: datetime, now: datetime) -> str:
+    """How long ago, in whole days, short enough for a badge: ``<1 d``, ``1 d``, ``12 d``."""
+    days = max(0, (now - since).days)
+    return "<1 d" if days == 0 else f"{days} d"

@@ -33,10 +33,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop import compose, settings, templates, workspace
-from desktop.domain.clock import Clock
+from desktop.domain.clock import AcceleratedClock, Clock
 from desktop.domain.workspace import InterviewRecord, Question
 from desktop.storage import StorageError, Store
 from ui.a11y import name_controls
+from ui.banner import OverlayNotice
 from ui.ops import Ops
 
 DEFAULT_MINUTES = 15
@@ -89,6 +90,10 @@ class InterviewWindow(QWidget):
         super().__init__(parent, Qt.WindowType.Window)
         self.store = store
         self.ops = ops
+        # An interview happens in real time, even in the demo, whose clock runs fast: from the
+        # demo's present, at the pace of the real clock.
+        if isinstance(clock, AcceleratedClock):
+            clock = AcceleratedClock(origin=clock.now(), speed=1.0, base=clock.base)
         self.clock = clock
         self.contact_id = contact_id
         self.prefs = prefs
@@ -137,15 +142,9 @@ class InterviewWindow(QWidget):
         self.start_button.clicked.connect(self.on_start_clicked)
         self.end_button = QPushButton(self.tr("&End interview…"))
         self.end_button.clicked.connect(self.show_end)
-        self.time_banner = QLabel()
-        self.time_banner.setObjectName("time-up")
-        self.time_banner.setWordWrap(True)
+        # Floats over the top of the window: when time is up nothing moves under the pointer.
+        self.time_banner = OverlayNotice(self, "time-up")
         self.time_banner.setAccessibleName(self.tr("Time is up"))
-        self.time_banner.setStyleSheet(
-            "QLabel#time-up { background: palette(highlight); color: palette(highlighted-text);"
-            f" border-radius: {pad // 2}px; padding: {pad}px {pad * 2}px; font-weight: bold; }}"
-        )
-        self.time_banner.hide()
 
         left = QVBoxLayout()
         left.addWidget(title)
@@ -285,7 +284,6 @@ class InterviewWindow(QWidget):
         outer.setSpacing(pad)
         outer.addLayout(head)
         outer.addWidget(self.progress)
-        outer.addWidget(self.time_banner)
         outer.addLayout(controls)
         outer.addWidget(self.pages, 1)
 
@@ -341,14 +339,13 @@ class InterviewWindow(QWidget):
         self.timer_label.setText("+" + clock_text(used - agreed))
         if not self.time_up_signalled:
             self.time_up_signalled = True
-            self.time_banner.setText(
+            self.time_banner.show_text(
                 self.tr(
                     "Time is up — the {0} minutes you asked for have passed. Point it out: "
                     "“I promised to keep this to {0} minutes; I don't want to take more of your "
                     "time.” If they offer to continue, go on."
                 ).format(self.minutes)
             )
-            self.time_banner.show()
             self.time_up.emit()
 
     # -------------------------------------------------------------- questions

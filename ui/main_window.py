@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from PySide6.QtCore import QPoint, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QIcon, QShowEvent
+from PySide6.QtCore import QEvent, QObject, QPoint, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QIcon, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import QApplication, QDialog, QMainWindow, QMenu, QWidget
 
 import desktop
@@ -28,15 +28,17 @@ from desktop.settings import Settings
 from desktop.storage import ContactRecord
 from ui.account_settings import AccountSettings
 from ui.contact_commands import ContactCommands
-from ui.dialogs import AboutDialog, ShortcutsDialog
+from ui.dialogs import AboutDialog
 from ui.feeding import ModelFeeder
 from ui.format import when_text
+from ui.icons import view_icon
 from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
 from ui.reply_flow import ReplyController
 from ui.selection import ContactSelection
+from ui.shortcuts import ShortcutsDialog, shortcut_rows
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
 from ui.today_commands import TodayCommands
@@ -95,13 +97,16 @@ class MainWindow(QMainWindow):
         first_run_welcome: bool = False,
         connectors: Sequence[MailboxConnector] = (),
         ops: Ops | None = None,
+        load_after_first_paint: bool = False,
     ) -> None:
         """``ops``: how the window runs work off the GUI thread (one for the window's life, from
         the composition root; by default its own, showing no error dialog). ``marks``: where
         Today's snoozes and dismissals go (the NotificationCenter, set later with
         ``set_action_marks``; by default straight to the store). ``first_run_welcome``:
         show the welcome on a profile that has not seen it (the real app only, never tests or
-        the demo). ``connectors``: the mailbox sign-ins the welcome offers."""
+        the demo). ``connectors``: the mailbox sign-ins the welcome offers.
+        ``load_after_first_paint``: the window paints first and reads the contacts right after
+        (the app's start-up); by default they are read now (tests)."""
         super().__init__(parent)
         self.ctx = context
         self._owns_ops = ops is None
@@ -117,6 +122,7 @@ class MainWindow(QMainWindow):
         self.current_id: int | None = None
         self._closed = False
         self._shown_once = False
+        self._painted = False
         self._view_keys = list(VIEW_KEYS)
         self._tab_factories: dict[int, Callable[[], QWidget]] = {}
         try:
@@ -151,6 +157,7 @@ class MainWindow(QMainWindow):
         )  # fmt: skip
         self.selection = ContactSelection(self, ui, acts, self.proxy, self.state, self)
         self.selection.contact_selected.connect(self.contact_selected)
+        self.selection.contact_selected.connect(lambda _id: ui.show_in_today(self.current_id))
         self._connect_widgets()
         self.update_contact_actions()
         self.badges = StatusBadges(context, self.statusBar(), self.zone)
@@ -169,8 +176,20 @@ class MainWindow(QMainWindow):
         ):
             act.setEnabled(self.settings_ui.can_connect(kind))
         self.replies = ReplyController(self, self)  # the reply cards (ui/reply_flow.py)
-        self.feeder.reload_all()
+        #: Work for right after the first paint (``after_first_paint``).
+        self._after_paint: list[Callable[[], object]] = []
+        self.installEventFilter(self)
+        if load_after_first_paint:
+            self.after_first_paint(self.feeder.reload_all)
+            self.statusBar().showMessage(self.tr("Reading your contacts…"))
+            self.after_first_paint(self.statusBar().clearMessage)
+        else:
+            self.feeder.reload_all()
         self.state.restore()
+        acts.panel_action.setChecked(self.state.panel_wanted)
+        close_panel = QShortcut(QKeySequence(Qt.Key.Key_Escape), self.panel)
+        close_panel.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        close_panel.activated.connect(self.close_panel)
         ui.name_internal_controls()
 
     def _connect_widgets(self) -> None:
@@ -196,8 +215,9 @@ class MainWindow(QMainWindow):
     def add_view(
         self, key: str, title: str, widget: QWidget, icon: QIcon, shortcut: str = ""
     ) -> QAction:
-        """A sidebar entry and its page; its action (in the View menu) shows it."""
-        self.ui.add_sidebar_item(title, icon)
+        """A sidebar entry and its page; its action (in the View menu) shows it. A view the
+        window draws an icon for (ui.icons) gets that one, so the sidebar's icons match."""
+        self.ui.add_sidebar_item(title, view_icon(key) or icon)
         self.pages.addWidget(widget)
         self._view_keys.append(key)
         act = make_action(self, "&" + title, lambda: self.show_view(key), shortcut or None)
@@ -250,12 +270,13 @@ class MainWindow(QMainWindow):
         self.panel_tab_changed.emit(self.panel_tab(index))
 
     def menu(self, name: str) -> QMenu:
-        """A named menu: "file", "contact", "view" or "help"."""
+        """A named menu: "file", "edit", "contact", "view" or "help"."""
         return self.ui.menus[name][0]
 
     def add_menu_action(self, name: str, action: QAction | QMenu | None) -> None:
         """Add an action, a submenu or (None) a separator at the named menu's place for added
-        entries (File: before Settings; Contact: before Undo; View: after the views)."""
+        entries (File: before Settings; Edit: before Find; Contact: at the end; View: after
+        the views)."""
         menu, before = self.ui.menus[name]
         if isinstance(action, QMenu):
             menu.insertMenu(before, action)
@@ -266,7 +287,12 @@ class MainWindow(QMainWindow):
 
     # ============================================================ Navigator
     def open_action(self, action: DueAction) -> None:
+        """Open a due action (Enter on Today, a notification): its contact in the panel, which
+        opens even if the user had closed it."""
         self.select_contact(action.contact_id)
+        if not self.action_table.panel_action.isChecked():
+            self.action_table.panel_action.setChecked(True)
+            self.state.set_panel_wanted(True)
         self.action_opened.emit(action)
 
     def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
@@ -307,6 +333,8 @@ class MainWindow(QMainWindow):
         if not self._shown_once:
             self._shown_once = True
             self.state.apply_pane_widths()
+            # The keyboard starts in the view, where J/K and Enter work, not in the filter.
+            self.focus_view()
             if self.first_run_welcome and not self.ctx.settings.welcome_done:
                 QTimer.singleShot(0, self, self.settings_ui.show_welcome)
 
@@ -330,6 +358,27 @@ class MainWindow(QMainWindow):
             if self._owns_ops:  # else the composition root closes it, after the connectors
                 self.ops.close()
             self._closed = self.sync.closed = self.commands.closed = True
+
+    def after_first_paint(self, work: Callable[[], object], *, first: bool = False) -> None:
+        """Run ``work`` once the window has painted for the first time (at once if it has),
+        in order (``first``: before what is already waiting): start-up puts there what the
+        first sight of the window does not need."""
+        if self._after_paint or not self._painted:
+            self._after_paint.insert(0 if first else len(self._after_paint), work)
+        else:
+            work()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Watches the window itself until its first paint, then stops watching."""
+        if watched is self and event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            self.removeEventFilter(self)
+            QTimer.singleShot(0, self, self._run_after_paint)
+        return False
+
+    def _run_after_paint(self) -> None:
+        while self._after_paint:
+            self._after_paint.pop(0)()
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.shutdown()
@@ -383,11 +432,27 @@ class MainWindow(QMainWindow):
     def on_view_changed(self, row: int) -> None:
         if row >= 0:
             self.pages.setCurrentIndex(row)
-        if row == View.TODAY and self.due_model.rowCount() and not self.filter_edit.hasFocus():
-            self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
+        if row == View.TODAY:
+            # Today highlights the contact the panel shows (or nothing), never another one.
+            self.ui.show_in_today(self.current_id)
+            if self.due_model.rowCount() and not self.filter_edit.hasFocus():
+                self.today_view.setFocus(Qt.FocusReason.OtherFocusReason)
         if row == View.PIPELINE:
             self.board.set_needle(self.filter_edit.text())
         self.view_changed.emit(self.current_view())
+
+    def toggle_panel(self) -> None:
+        """View > Contact panel (F9): open or close the panel; the choice is remembered."""
+        self.state.set_panel_wanted(self.action_table.panel_action.isChecked())
+
+    def close_panel(self) -> None:
+        """Esc in the panel: close it and give the keyboard back to the view."""
+        self.action_table.panel_action.setChecked(False)
+        self.state.set_panel_wanted(False)
+        self.focus_view()
+
+    def focus_view(self) -> None:
+        self.ui.focus_view()
 
     def focus_filter(self) -> None:
         if self.sidebar.currentRow() == View.TODAY:
@@ -434,7 +499,7 @@ class MainWindow(QMainWindow):
             self.commands.set_meeting_for(self.current_id)
 
     def show_shortcuts(self) -> None:
-        self.exec_dialog(ShortcutsDialog(self))
+        self.exec_dialog(ShortcutsDialog(shortcut_rows(self.actions()), self))
 
     def show_about(self) -> None:
         self.exec_dialog(

@@ -85,6 +85,10 @@ class NetworkView(QWidget):
         split.addWidget(side)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        # The chain and hint beside the tree wrap into lines of words, never a word per line.
+        side.setMinimumWidth(fm.averageCharWidth() * 30)
+        self.tree.setMinimumWidth(fm.averageCharWidth() * 30)
+        split.setChildrenCollapsible(False)
         self.empty = QLabel(
             self.tr(
                 "<p style='font-size:large'><b>No referral chains yet</b></p><p>At the end of "

@@ -4,10 +4,19 @@ and its helpers."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any, Protocol
 
 from PySide6.QtGui import QAction, QIcon, QKeySequence
-from PySide6.QtWidgets import QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QLineEdit,
+    QPlainTextEdit,
+    QStyle,
+    QTextEdit,
+    QWidget,
+)
 
 from desktop.domain.model import STAGE_ORDER, Stage
 from desktop.reminders import Snooze
@@ -38,6 +47,16 @@ def make_action(
     act.triggered.connect(lambda _checked=False: slot())  # never pass "checked" on
     owner.addAction(act)
     return act
+
+
+def edit_focused(name: str) -> None:
+    """Edit > Cut, Copy, Paste, Select all: on the text field or text area that has the focus
+    (item views and other widgets have no such command: nothing happens)."""
+    widget = QApplication.focusWidget()
+    if isinstance(widget, QLineEdit | QTextEdit | QPlainTextEdit | QAbstractItemView):
+        if name != "selectAll" and isinstance(widget, QAbstractItemView):
+            return
+        getattr(widget, name)()
 
 
 def themed_icon(owner: QWidget, name: str, fallback: QStyle.StandardPixmap) -> QIcon:
@@ -85,6 +104,8 @@ class ActionTarget(Protocol):
 
     def show_view(self, key: str) -> None: ...
 
+    def toggle_panel(self) -> None: ...
+
     def show_shortcuts(self) -> None: ...
 
     def show_about(self) -> None: ...
@@ -106,7 +127,7 @@ class WindowActions:
         )  # fmt: skip
         self.edit_action = a(s, t("&Edit contact…"), target.edit_current, "Ctrl+E")
         self.write_action = a(
-            s, t("&Write request…"), target.today.write_current, ["Ctrl+Shift+N", "Ctrl+R"],
+            s, t("&Write request…"), target.today.write_current, "Ctrl+R",
             themed_icon(s, "mail-message-new", SP.SP_FileDialogContentsView),
             t("Write to the selected contact, with proposed times (Ctrl+R)"),
         )  # fmt: skip
@@ -149,3 +170,16 @@ class WindowActions:
             a(s, t("&Contacts"), lambda: target.show_view("contacts"), "Ctrl+3"),
         ]
         self.move_actions = move_actions(s, c.on_move_action)
+        self.edit_actions = [
+            a(s, text, partial(edit_focused, name), key)
+            for text, name, key in (
+                (t("Cu&t"), "cut", QKeySequence.StandardKey.Cut),
+                (t("&Copy"), "copy", QKeySequence.StandardKey.Copy),
+                (t("&Paste"), "paste", QKeySequence.StandardKey.Paste),
+                (t("Select &all"), "selectAll", QKeySequence.StandardKey.SelectAll),
+            )
+        ]
+        self.panel_action = a(s, t("Contact &panel"), target.toggle_panel, "F9")
+        self.panel_action.setCheckable(True)
+        self.panel_action.setChecked(True)
+        self.panel_action.setToolTip(t("Show or hide the contact panel (F9; Esc in it closes it)"))

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QSize, Qt
 from PySide6.QtGui import QAction, QFontMetrics, QIcon
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,10 +33,11 @@ from ui.banner import Banner
 from ui.board import PipelineBoard
 from ui.contact_panel import ContactPanel
 from ui.dialogs import name_helper_controls
+from ui.icons import view_icon
 from ui.models.contacts import ContactFilterProxy, ContactsModel
-from ui.models.due import DueModel
+from ui.models.due import CONTACT_ID_ROLE, DueModel
 from ui.pages import ContactsPage, TodayPage
-from ui.window_actions import WindowActions, themed_icon
+from ui.window_actions import WindowActions
 
 SP = QStyle.StandardPixmap
 
@@ -99,11 +100,7 @@ class WindowLayout:
         self.sidebar.setFrameShape(QFrame.Shape.NoFrame)
         self.sidebar.setSpacing(pad // 3)
         self.sidebar.setIconSize(QSize(fm.height(), fm.height()))
-        icons = [
-            themed_icon(window, "appointment-soon", SP.SP_FileDialogInfoView),
-            themed_icon(window, "view-list-details", SP.SP_FileDialogDetailedView),
-            themed_icon(window, "x-office-address-book", SP.SP_DirHomeIcon),
-        ]
+        icons = [view_icon(key) or QIcon() for key in VIEW_KEYS]
         for text, icon in zip((tr("Today"), tr("Pipeline"), tr("Contacts")), icons, strict=True):
             self.add_sidebar_item(text, icon)
         # Wide enough for the longest label with a four-digit count beside it.
@@ -151,6 +148,17 @@ class WindowLayout:
         self.panel.hide()
         window.setCentralWidget(self.splitter)
         self._build_menus(actions)
+        # A clearly visible focus ring on the views J/K, arrows and Enter work in: a line of
+        # the highlight colour, kept transparent (not absent) without focus so nothing moves.
+        ring = max(2, pad // 3)
+        for view in (
+            self.today_page.view, self.contacts_page.table, self.sidebar,
+            *(c.view for c in self.board.column_list),
+        ):  # fmt: skip
+            view.setStyleSheet(
+                f"{type(view).__name__} {{ border: {ring}px solid transparent; }}"
+                f"{type(view).__name__}:focus {{ border: {ring}px solid palette(highlight); }}"
+            )
 
     def _build_menus(self, actions: WindowActions) -> None:
         tr = self.window.tr
@@ -170,22 +178,66 @@ class WindowLayout:
             self.contact_menu.addAction(act)
         self.move_menu = self.contact_menu.addMenu(tr("Move &to"))
         self.move_menu.addActions(actions.move_actions)
-        self.contact_menu.addSeparator()
-        self.contact_menu.addAction(actions.undo_action)
+        contact_end = self.contact_menu.addSeparator()
+        edit_menu = bar.addMenu(tr("&Edit"))
+        edit_menu.addAction(actions.undo_action)
+        edit_menu.addSeparator()
+        edit_menu.addActions(actions.edit_actions)
+        edit_menu.addSeparator()
+        edit_menu.addAction(actions.find_action)
+        bar.insertMenu(self.contact_menu.menuAction(), edit_menu)
         view_menu = bar.addMenu(tr("&View"))
         view_menu.addActions(actions.view_actions)
         views_end = view_menu.addSeparator()
-        view_menu.addAction(actions.find_action)
+        view_menu.addAction(actions.panel_action)
         help_menu = bar.addMenu(tr("&Help"))
         help_menu.addAction(actions.help_action)
         help_menu.addAction(actions.about_action)
         #: Named menus, each with the place where added actions go.
         self.menus: dict[str, tuple[QMenu, QAction]] = {
             "file": (file_menu, actions.settings_action),
-            "contact": (self.contact_menu, actions.undo_action),
+            "edit": (edit_menu, actions.find_action),
+            "contact": (self.contact_menu, contact_end),
             "view": (view_menu, views_end),
             "help": (help_menu, actions.about_action),
         }
+
+    def focus_view(self) -> None:
+        """Give the keyboard to the view shown: Today's list, the board's selected card's
+        column (else the first), the contacts table, or an added view."""
+        page = self.pages.currentWidget()
+        target: QWidget | None = page
+        if page is self.today_page:
+            target = self.today_page.view
+        elif page is self.board:
+            views = [c.view for c in self.board.column_list]
+            target = next((v for v in views if v.selectionModel().hasSelection()), views[0])
+        elif page is self.contacts_page:
+            target = self.contacts_page.table
+        if target is not None:
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_in_today(self, contact_id: int | None) -> None:
+        """Highlight in Today the first action of the contact shown in the panel, or nothing
+        when they have none there (quietly: the panel already shows them)."""
+        view = self.today_page.view
+        model = view.model()
+        selection = view.selectionModel()
+        chosen = selection.selectedIndexes()
+        if contact_id is not None and [i.data(CONTACT_ID_ROLE) for i in chosen] == [contact_id]:
+            return  # one of their actions is highlighted already: the user's choice stays
+        rows = range(model.rowCount()) if contact_id is not None else range(0)
+        row = next((r for r in rows if model.index(r, 0).data(CONTACT_ID_ROLE) == contact_id), -1)
+        blocker = selection.blockSignals(True)
+        if row >= 0:
+            index = model.index(row, 0)
+            selection.setCurrentIndex(index, selection.SelectionFlag.ClearAndSelect)
+            view.scrollTo(index)
+        else:
+            selection.clearSelection()
+            selection.setCurrentIndex(QModelIndex(), selection.SelectionFlag.NoUpdate)
+        selection.blockSignals(blocker)
+        view.viewport().update()
 
     def add_sidebar_item(self, text: str, icon: QIcon) -> None:
         fm = QFontMetrics(self.window.font())

@@ -53,6 +53,11 @@ class WindowState:
         self.board = board
         self.sidebar_width = sidebar_width
         self.panel_width = panel_width
+        #: The user's choice (View > Contact panel, Esc): when False a selected contact does
+        #: not open the panel; the choice is kept between runs.
+        self.panel_wanted = True
+        #: Whether a contact is shown (the panel has something to show).
+        self.has_contact = False
         splitter.splitterMoved.connect(self.on_splitter_moved)
 
     def restore(self) -> None:
@@ -66,9 +71,13 @@ class WindowState:
             window.restoreState(state)
         self.sidebar_width = _int(s.value("window/sidebar_width"), self.sidebar_width)
         self.panel_width = _int(s.value("window/panel_width"), self.panel_width)
+        self.panel_wanted = _int(s.value("window/panel_open"), 1) != 0
         self.column_fitter.restore(
             s.value("contacts/header"), _int(s.value("contacts/auto_fit"), 1) != 0
         )
+        collapsed = s.value("board/collapsed")
+        if isinstance(collapsed, str) and collapsed:
+            self.board.set_collapsed_stages(collapsed.split(","))
         view = _int(s.value("window/view"), 0)
         self.sidebar.setCurrentRow(view if view in BUILT_IN_VIEWS else 0)
 
@@ -95,8 +104,10 @@ class WindowState:
         s.setValue("window/state", self.window.saveState())
         s.setValue("window/sidebar_width", self.sidebar_width)
         s.setValue("window/panel_width", self.panel_width)
+        s.setValue("window/panel_open", int(self.panel_wanted))
         s.setValue("contacts/header", self.table.horizontalHeader().saveState())
         s.setValue("contacts/auto_fit", int(self.column_fitter.auto))
+        s.setValue("board/collapsed", ",".join(self.board.collapsed_stages()))
         s.setValue("window/view", self.sidebar.currentRow())
         s.sync()
 
@@ -124,7 +135,17 @@ class WindowState:
     def on_splitter_moved(self, pos: int, index: int) -> None:
         self.remember_pane_widths()
 
+    def set_panel_wanted(self, on: bool) -> None:
+        """The user opens or closes the panel (View > Contact panel, Esc in the panel)."""
+        self.panel_wanted = on
+        self._apply_panel(on and self.has_contact)
+
     def set_panel_open(self, on: bool) -> None:
+        """A contact is shown (or none is): the panel opens unless the user closed it."""
+        self.has_contact = on
+        self._apply_panel(on and self.panel_wanted)
+
+    def _apply_panel(self, on: bool) -> None:
         """Show the contact panel (at its remembered width) or hide it, giving its room to the
         middle."""
         if on != self.panel.isHidden():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import unicodedata
 from typing import Any
 
 from desktop import settings
@@ -25,9 +26,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:
-    from desktop.providers import profile_clock
+    from desktop.providers import demo_clock, profile_clock
 
-    now = profile_clock(paths).now()
+    demo = demo_clock(paths)
+    now = (demo or profile_clock(paths)).now()
     records = store.contacts.all()
     due = all_due(records, now, settings.load(paths.settings).reminders())
     by_contact: dict[int, list[dict[str, str]]] = {}
@@ -54,8 +56,36 @@ def show_status(store: Store, paths: Paths, *, as_json: bool) -> int:
     if not rows:
         print("No contacts yet. Add some in the window, or try 'coffeechat demo'.")
         return 0
-    width = max(len(r.contact.name) for r in records)
-    for record in records:
-        due_text = "; ".join(d["title"] for d in by_contact.get(record.id, []))
-        print(f"{record.contact.name:<{width}}  {record.state.stage.label:<11}  {due_text}")
+    if demo is not None:
+        print(f"Demo profile: the demo's clock says {now:%a} {now.day} {now:%b %Y %H:%M} UTC")
+    table = [("Name", "Stage", "Due")] + [
+        (
+            record.contact.name,
+            record.state.stage.label,
+            "; ".join(d["title"] for d in by_contact.get(record.id, [])),
+        )
+        for record in records
+    ]
+    widths = [max(cells(row[n]) for row in table) for n in range(2)]
+    for n, (name, stage, due_text) in enumerate(table):
+        line = f"{pad(name, widths[0])}  {pad(stage, widths[1])}  {due_text}".rstrip()
+        print(line)
+        if n == 0:
+            print("-" * (widths[0] + widths[1] + 4 + max(3, max(cells(r[2]) for r in table))))
     return 0
+
+
+def cells(text: str) -> int:
+    """The columns ``text`` takes in a terminal: East Asian wide and fullwidth characters take
+    two, combining marks none."""
+    total = 0
+    for char in text:
+        if unicodedata.combining(char):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, width: int) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns."""
+    return text + " " * max(0, width - cells(text))

@@ -350,7 +350,7 @@ class ContactsModel(QAbstractTableModel):
         if col == Column.NEXT_ACTION:
             return self._next_action.get(record.id, "")
         if col == Column.LAST_ACTIVITY:
-            when = last_activity(record.state)
+            when = last_activity(record.state, self._now)
             return "" if when is None else when_text(when, self._zone, self._now)
         return None
 
@@ -358,7 +358,7 @@ class ContactsModel(QAbstractTableModel):
         if col == Column.STAGE:
             return _STAGE_RANK[record.state.stage]
         if col == Column.LAST_ACTIVITY:
-            when = last_activity(record.state)
+            when = last_activity(record.state, self._now)
             return 0.0 if when is None else when.timestamp()
         text = self._display(record, col, False) or ""
         return text.casefold()

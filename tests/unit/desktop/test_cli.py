@@ -147,3 +147,43 @@ def test_only_the_command_that_runs_is_imported(
     imported = set(json.loads(result.stdout.strip().splitlines()[-1].replace("'", '"')))
     commands = imported - {"desktop.cli.common", "desktop.cli.registry"}
     assert commands == loaded
+
+
+def test_status_has_a_header_and_aligns_wide_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from desktop.cli.status import cells
+    from desktop.domain.model import Contact, ContactState, Stage
+    from desktop.storage import Store
+
+    store = Store.open(tmp_path)
+    for name in ("王小明", "Ann Lee", "Zoë Ångström"):
+        store.contacts.add(
+            Contact(None, name, (f"{len(name)}@example.org",), "", "", "UTC", ""),
+            ContactState(stage=Stage.TARGET),
+        )
+    store.close()
+    assert main(["--profile", str(tmp_path), "status"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["Name", "Stage", "Due"]
+    assert set(lines[1]) == {"-"}
+    rows = [line for line in lines[2:] if "Target" in line]
+    assert len(rows) == 3
+    # The stage column starts at the same terminal column on every row, the header's too.
+    starts = {cells(row[: row.index("Target")]) for row in rows}
+    assert starts == {cells(lines[0][: lines[0].index("Stage")])}
+    assert cells("王小明") == 6
+
+
+def test_status_on_a_demo_profile_uses_the_demo_clock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    profile = tmp_path / "demo"
+    start = ["--start", START.isoformat(), "--days", "2"]
+    assert main(["demo", "--headless", "--profile", str(profile), *start]) == 0
+    capsys.readouterr()
+    assert main(["status", "--json", "--profile", str(profile)]) == 0
+    now = json.loads(capsys.readouterr().out)["now"]
+    assert now[:4] == str(START.year) and abs(int(now[5:7]) - START.month) <= 1
+    assert main(["status", "--profile", str(profile)]) == 0
+    assert "demo's clock" in capsys.readouterr().out.splitlines()[0]

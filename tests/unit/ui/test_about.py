@@ -37,7 +37,7 @@ def test_about_shows_the_version_the_folders_and_how_to_back_up(
     assert f"Version {desktop.__version__}" in text
     assert "My &lt;Data&gt;" in text  # shown, escaped, never read as markup
     assert str(logs) in text
-    assert "copy the whole data folder" in text
+    assert "File → Back up now…" in text  # the menu's own words (issue 19)
     logo = next(label for label in dialog.findChildren(QLabel) if not label.pixmap().isNull())
     assert logo.pixmap().width() >= 64
 

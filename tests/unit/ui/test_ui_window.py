@@ -53,13 +53,13 @@ from ui.dialogs import (
     ContactDialog,
     ContactSaver,
     MeetingDialog,
-    ShortcutsDialog,
     parse_emails,
 )
 from ui.main_window import MainWindow, View
 from ui.message_view import SafeTextBrowser, sanitize_html
 from ui.models.contacts import ID_ROLE, Column
 from ui.ops import Failure, Ops
+from ui.shortcuts import ShortcutsDialog, shortcut_rows
 
 TRACKER = "http://tracker.example/pixel.gif"
 
@@ -536,7 +536,7 @@ def test_every_control_of_every_dialog_has_an_accessible_name(qtbot: QtBot, ctx,
     dialogs = [
         ContactDialog(ctx.store.contacts.all(), _saver(Ops(ctx.tasks, ctx.paths.profile))),
         meeting,
-        ShortcutsDialog(),
+        ShortcutsDialog(shortcut_rows([])),
         AboutDialog("1.0", ctx.paths.profile, ctx.paths.logs),
     ]
     for dialog in dialogs:
