@@ -217,7 +217,14 @@ def run_gui(
 
         history_panel.install(window, ctx)  # the past of the mailbox (issue 15)
 
-        relay.notice = damage.install(window, ops, paths.database, hooks.restore_backup)
+        # The damage dialog's own button is the user's choice: no second confirmation.
+        relay.notice = damage.install(
+            window,
+            ops,
+            paths.database,
+            lambda: hooks.restore_backup(confirm=False),
+            lambda: hooks.restore_pending,
+        )
 
         # Reminders (issue 7): native notifications, else tray messages, else the window's
         # banner; the tray keeps Coffeechat running when the window is closed. Set up right

@@ -105,12 +105,18 @@ class DamageNotice(QObject):
     time, whose *Restore from backup…* runs ``restore`` (the File menu's action)."""
 
     def __init__(
-        self, window: QWidget, database: Path, restore: Callable[[], object] | None = None
+        self,
+        window: QWidget,
+        database: Path,
+        restore: Callable[[], object] | None = None,
+        restoring: Callable[[], bool] | None = None,
     ) -> None:
         super().__init__(window)
         self.window = window
         self.database = database
         self.restore = restore
+        #: Whether a restore is on its way: damage met meanwhile is the same damage.
+        self.restoring = restoring
         self.box: QMessageBox | None = None
 
     def offer(self, exc: BaseException) -> bool:
@@ -119,6 +125,8 @@ class DamageNotice(QObject):
             return False
         log.error("the database is damaged: %s", exc)
         if self.box is not None:  # one dialog, however many reads fail
+            return True
+        if self.restoring is not None and self.restoring():
             return True
         text = str(explain(exc, self.database))
         box = QMessageBox(
@@ -141,9 +149,13 @@ class DamageNotice(QObject):
 
 
 def install(
-    window: QWidget, ops: Ops, database: Path, restore: Callable[[], object]
+    window: QWidget,
+    ops: Ops,
+    database: Path,
+    restore: Callable[[], object],
+    restoring: Callable[[], bool] | None = None,
 ) -> DamageNotice:
     """A DamageNotice for ``window``, fed by ``ops``'s operations that fail on damage."""
-    notice = DamageNotice(window, database, restore)
+    notice = DamageNotice(window, database, restore, restoring)
     ops.show_damage = notice.offer
     return notice

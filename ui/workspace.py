@@ -40,6 +40,8 @@ class Workspace(QObject):
         self.window = window
         self.ctx = ctx
         self.interviews: dict[int, InterviewWindow] = {}
+        #: A restore started and not yet done (damage met meanwhile is not offered again).
+        self.restore_pending = False
         #: Contacts whose interview window is about to open.
         self._opening: set[int] = set()
         self.views: list[QWidget] = []
@@ -402,6 +404,7 @@ class Workspace(QObject):
             return copy
 
         name = source.name
+        self.restore_pending = True
         self.window.ops.db(
             replace,
             success=lambda safety: self.on_restored(name, safety),
@@ -410,6 +413,7 @@ class Workspace(QObject):
         return True
 
     def on_restored(self, name: str, safety: Path | None) -> None:
+        self.restore_pending = False
         try:
             self.ctx.store.reopen()  # the GUI's connection, on its own thread
         except StorageError as exc:
@@ -425,6 +429,7 @@ class Workspace(QObject):
         )
 
     def on_restore_failed(self, exc: BaseException) -> None:
+        self.restore_pending = False
         # A BackupError, or a StorageError from the upgrade: said, not raised.
         QMessageBox.warning(self.window, self.tr("Restore failed"), str(exc))
 

@@ -35,6 +35,12 @@ def click(box):
         button.click()
     return 0
 QMessageBox.exec = click
+_show = QMessageBox.show
+def show(box):  # a non-modal box (damage met once the window is up) is answered the same way
+    _show(box)
+    if not box.isModal():
+        click(box)
+QMessageBox.show = show
 QFileDialog.getOpenFileName = staticmethod(lambda *a, **k: (backup_file, ""))
 from desktop.app import run_gui
 from desktop.paths import resolve
