@@ -53,6 +53,7 @@ class Part:
         recipient_error: str
         findings: list[Finding]
         hand_edited: bool
+        typed: bool
         conversation: compose.Thread | None
         written: list[int]
         done_note: str
@@ -69,6 +70,7 @@ class Part:
         coaching_box: CoachingPanel
         footer: Footer
         away_label: QLabel
+        field_error: QLabel
         cap_label: QLabel
         status_label: QLabel
         to_label: QLabel
@@ -98,6 +100,8 @@ class Part:
         @property
         def attachments(self) -> list[str]: ...
         def exec_dialog(self, dialog: Any) -> bool: ...
+        def ask(self, title: str, text: str, yes: str, no: str) -> bool: ...
+        def finding_codes(self) -> list[str]: ...
         def edit_selected(self) -> None: ...
         def field_values(self) -> dict[str, object]: ...
         def _known_fields(self) -> dict[str, object]: ...

@@ -8,7 +8,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from desktop import compose, drafting, outbox
+from desktop import actions, compose, drafting, outbox
 from desktop.domain.model import Stage
 from desktop.storage import Store
 from mail.provider import OutgoingMessage, ProviderError
@@ -65,6 +65,16 @@ class Sending(Part):
         if self.send_blocked_reason():
             self.update_buttons()
             return
+        if "resume_mentioned" in self.finding_codes() and not self.ask(
+            self.tr("Send with the résumé mentioned?"),
+            self.tr(
+                "The message says a résumé is attached, but Coffeechat sends no files and a "
+                "request for advice goes best without one."
+            ),
+            self.tr("Send &anyway"),
+            self.tr("&Keep editing"),
+        ):
+            return
         self._submit("send", compose.send_job, purpose=self.template_kind().value)
 
     def _submit(self, operation: str, job: Any, **extra: Any) -> None:
@@ -75,9 +85,12 @@ class Sending(Part):
             self.update_buttons()
             return
         contact_id, now, offers = record.id, self.now(), self.offers()
+        details = dict(self.fields)
 
         def write(store: Store) -> object:
-            return job(store, provider, msg, contact_id=contact_id, now=now, offers=offers, **extra)
+            done = job(store, provider, msg, contact_id=contact_id, now=now, offers=offers, **extra)
+            actions.remember_details(store, contact_id, details)
+            return done
 
         # Busy before the job is handed over: its answer may come back at once.
         self._operation, self._op_contact = operation, record.id
@@ -132,6 +145,7 @@ class Sending(Part):
         """The message is saved or sent: close, or, with "then the next target", start the
         next one (a new message with its own outbox key and fresh times)."""
         self.written.append(self._op_contact)
+        self.typed = False
         record = self.records.get(self._op_contact)
         name = record.contact.name if record is not None else ""
         following = self.next_target() if self.next_check.isChecked() else None
