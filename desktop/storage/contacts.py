@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import replace
 
 from desktop.domain.model import Contact, ContactState
+from desktop.domain.workspace import ContactSource, SourceKind
 from desktop.storage.codec import iso, state_from_json, state_to_json
 from desktop.storage.database import Database, StorageError
 from desktop.storage.records import ContactRecord, utc_now
+from desktop.storage.sources import source_from_text, source_text
+
+
+def _source(row: Sequence[object] | None) -> ContactSource | None:
+    """(kind, article title, detail) as stored, or None when there is no recorded source."""
+    if row is None or row[0] is None:
+        return None
+    return ContactSource(SourceKind(str(row[0])), article_title=str(row[1]), detail=str(row[2]))
 
 
 class ContactRepo:
@@ -31,7 +41,7 @@ class ContactRepo:
                     contact.company,
                     contact.role,
                     contact.timezone,
-                    contact.source,
+                    "",  # the source lives in contact_sources (sources.py)
                     contact.referrer_id,
                     contact.objective_id,
                     contact.notes,
@@ -43,6 +53,8 @@ class ContactRepo:
             )
             contact_id = int(cur.lastrowid or 0)
             self._set_emails(contact_id, contact.emails)
+            if contact.source.strip():
+                self._write_source(contact_id, source_from_text(contact.source))
         return replace(contact, id=contact_id)
 
     def update(self, contact: Contact) -> None:
@@ -57,7 +69,7 @@ class ContactRepo:
                     contact.company,
                     contact.role,
                     contact.timezone,
-                    contact.source,
+                    "",
                     contact.referrer_id,
                     contact.objective_id,
                     contact.notes,
@@ -66,6 +78,28 @@ class ContactRepo:
                 ),
             )
             self._set_emails(contact.id, contact.emails)
+            self._update_source(contact.id, contact.source)
+
+    def _update_source(self, contact_id: int, text: str) -> None:
+        """The source said in words changed: record it (unchanged words keep the recorded
+        kind, article and detail as they are)."""
+        row = self._db.execute(self._SOURCE_SQL, (contact_id,)).fetchone()
+        old = _source(row)
+        if " ".join(text.split()) == source_text(old):
+            return
+        if not text.strip():
+            self._db.execute("DELETE FROM contact_sources WHERE contact_id = ?", (contact_id,))
+            return
+        self._write_source(contact_id, source_from_text(text))
+
+    def _write_source(self, contact_id: int, source: ContactSource) -> None:
+        self._db.execute(
+            "INSERT INTO contact_sources (contact_id, kind, detail) VALUES (?, ?, ?) "
+            "ON CONFLICT (contact_id) DO UPDATE SET kind = excluded.kind, detail = excluded.detail",
+            (contact_id, source.kind.value, source.detail),
+        )
+
+    _SOURCE_SQL = "SELECT kind, article_title, detail FROM contact_sources WHERE contact_id = ?"
 
     def _set_emails(self, contact_id: int, emails: tuple[str, ...]) -> None:
         cleaned = [e.strip().lower() for e in emails if e.strip()]
@@ -89,8 +123,9 @@ class ContactRepo:
         "SELECT c.id, c.name, c.company, c.role, c.timezone, c.source, c.referrer_id, "
         "c.objective_id, c.notes, c.state, "
         "(SELECT group_concat(address, char(10)) FROM "
-        " (SELECT address FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position)) "
-        "FROM contacts c"
+        " (SELECT address FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position)), "
+        "s.kind, s.article_title, s.detail "
+        "FROM contacts c LEFT JOIN contact_sources s ON s.contact_id = c.id"
     )
 
     @staticmethod
@@ -103,7 +138,7 @@ class ContactRepo:
             company=str(row[2]),
             role=str(row[3]),
             timezone=str(row[4]),
-            source=str(row[5]),
+            source=source_text(_source(row[11:14])) or str(row[5]),
             referrer_id=None if row[6] is None else int(str(row[6])),
             objective_id=None if row[7] is None else int(str(row[7])),
             notes=str(row[8]),

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from desktop.storage.sources import source_from_text
+
 
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the upgrade transaction."""
@@ -309,6 +311,23 @@ def _v9_message_failures(db: sqlite3.Connection) -> None:
     )
 
 
+def _one_source_field(db: sqlite3.Connection) -> None:
+    """One source per contact: the free-text ``contacts.source`` moves into ``contact_sources``
+    (the kind guessed from the words, the text kept as its detail) unless the contact has a
+    recorded source already; the old column is emptied and no longer written."""
+    rows = db.execute(
+        "SELECT id, source FROM contacts WHERE source != '' AND id NOT IN "
+        "(SELECT contact_id FROM contact_sources)"
+    ).fetchall()
+    for contact_id, text in rows:
+        source = source_from_text(str(text))
+        db.execute(
+            "INSERT INTO contact_sources (contact_id, kind, detail) VALUES (?, ?, ?)",
+            (contact_id, source.kind.value, source.detail),
+        )
+    db.execute("UPDATE contacts SET source = '' WHERE source != ''")
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -319,5 +338,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v7_mailbox_flags,
     _v8_workspace,
     _v9_message_failures,
+    _one_source_field,
 )
 LATEST = len(MIGRATIONS)

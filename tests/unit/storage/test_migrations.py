@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS
+from desktop.storage.migrations import LATEST, MIGRATIONS, _one_source_field
 from desktop.storage.store import DB_NAME
 
 
@@ -77,5 +77,41 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
     assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading
 
 
+#: Migrations that change data, not tables, each with its own test below.
+REWRITES = {"_one_source_field"}
+
+
 def test_every_migration_is_covered() -> None:
-    assert set(ADDED) | {1} == set(range(1, LATEST + 1))
+    rewrites = {i + 1 for i, m in enumerate(MIGRATIONS) if m.__name__ in REWRITES}
+    assert set(ADDED) | {1} | rewrites == set(range(1, len(MIGRATIONS) + 1))
+
+
+def test_one_source_field_moves_the_words_into_the_recorded_source(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, MIGRATIONS.index(_one_source_field))
+    stamp = "'2026-01-01T00:00:00+00:00'"
+    for name, source in (("Ada", "LinkedIn"), ("Alan", "Article in IEEE Spectrum"), ("Bo", "")):
+        db.execute(
+            "INSERT INTO contacts (name, source, state, created_at, updated_at) VALUES "
+            f"(?, ?, '{{}}', {stamp}, {stamp})",
+            (name, source),
+        )
+    db.execute("INSERT INTO contacts (name, source, state, created_at, updated_at) VALUES "
+               f"('Cy', 'a friend', '{{}}', {stamp}, {stamp})")  # fmt: skip
+    cy = db.execute("SELECT id FROM contacts WHERE name = 'Cy'").fetchone()[0]
+    db.execute(
+        "INSERT INTO contact_sources (contact_id, kind, detail) VALUES (?, 'alumni', 'MIT')", (cy,)
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    ids = {r.contact.name: r.id for r in store.contacts.all()}
+    sources = store.workspace.sources()
+    assert (sources[ids["Ada"]].kind.value, sources[ids["Ada"]].detail) == ("linkedin", "")
+    assert sources[ids["Alan"]].kind.value == "article"
+    assert sources[ids["Alan"]].detail == "Article in IEEE Spectrum"
+    assert ids["Bo"] not in sources
+    assert (sources[cy].kind.value, sources[cy].detail) == ("alumni", "MIT")  # kept as recorded
+    said = {r.contact.name: r.contact.source for r in store.contacts.all()}
+    assert said == {"Ada": "LinkedIn", "Alan": "Article in IEEE Spectrum", "Bo": "", "Cy": "MIT"}
+    column = store.database.connection.execute("SELECT DISTINCT source FROM contacts").fetchall()
+    assert column == [("",)]

@@ -166,6 +166,32 @@ def test_prepare_tab_edits_source_and_questions(
     assert store.workspace.research(seeded["grace"]).startswith("# Grace")
 
 
+def test_the_header_source_and_found_through_are_one_field(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    radia = seeded["radia"]  # added with the words "Article in IEEE Spectrum"
+    store = window.ctx.store
+    source = store.workspace.source(radia)
+    assert source is not None and source.kind is SourceKind.ARTICLE  # analytics group by it
+    window.select_contact(radia)
+    assert "Source: Article in IEEE Spectrum" in window.panel.details.text()
+    window.findChild(Workspace).open_prepare()
+    pane = window.findChild(Workspace).prepare_pane()
+    assert pane.kind_combo.currentData() == SourceKind.ARTICLE.value
+    assert pane.detail.text() == "Article in IEEE Spectrum"
+    pane.detail.setText("Spoke at the IEEE panel")
+    pane.detail.editingFinished.emit()
+    qtbot.wait_until(window.ops.idle)
+    qtbot.wait_until(lambda: "Source: Spoke at the IEEE panel" in window.panel.details.text())
+    assert store.contacts.get(radia).contact.source == "Spoke at the IEEE panel"
+
+
+def test_the_notes_placeholder_describes_notes(window: MainWindow) -> None:
+    hint = window.panel.notes.placeholderText()
+    assert "notes" in hint.casefold()
+    assert "research" not in hint.casefold() and "questions to ask" not in hint
+
+
 def test_import_through_the_dialog(
     qtbot: QtBot, window: MainWindow, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
