@@ -20,6 +20,7 @@ from desktop.domain.pipeline import Step
 from desktop.domain.slots import Slot
 from desktop.jobs import invite_job
 from desktop.storage import HistoryEntry, Store, StoredMessage
+from desktop.storage.contacts import DeletedContact
 from ui.banner import BANNER_MS
 from ui.dialogs import ContactDialog, MeetingDialog
 from ui.shell import Shell
@@ -42,6 +43,8 @@ class ContactCommands(QObject):
         self.ctx = shell.ctx
         self.ops = shell.ops
         self.closed = False
+        #: The contact deleted last, while its Undo is offered (Ctrl+Z or the notice's button).
+        self.deleted: DeletedContact | None = None
 
     def _status(self, text: str) -> None:
         self.shell.statusBar().showMessage(text, BANNER_MS)
@@ -149,6 +152,8 @@ class ContactCommands(QObject):
         )
         if shell.exec_dialog(dialog):
             shell.refresh_contact(contact_id)
+        elif dialog.delete_requested:
+            self.delete_contact(contact_id)
 
     def _add_contact(self, contact: Contact, saved: Saved, failed: Failed) -> None:
         self.ops.db(lambda store: store.contacts.add(contact), success=saved, failure=failed)
@@ -159,6 +164,40 @@ class ContactCommands(QObject):
             return contact
 
         self.ops.db(update, success=saved, failure=failed)
+
+    # ------------------------------------------------------------------ delete and undo
+    def delete_contact(self, contact_id: int) -> None:
+        """Delete a contact with everything that was theirs; the notice offers Undo for a while
+        (and Ctrl+Z undoes it), which puts all of it back."""
+        self.ops.db(
+            lambda store: store.contacts.delete_keeping_undo(contact_id), success=self.on_deleted
+        )
+
+    def on_deleted(self, deleted: DeletedContact) -> None:
+        self.deleted = deleted
+        self.shell.undoable_mark = None  # Ctrl+Z now undoes this deletion
+        self.shell.refresh_contact(deleted.contact_id)
+        self.shell.banner.show_text(
+            self.tr("Deleted {0}, with their history and notes.").format(deleted.name),
+            action=self.tr("&Undo"),
+        )
+        self.shell.update_contact_actions()
+
+    def undo_delete(self) -> bool:
+        """Put the last deleted contact back; True if there was one to put back."""
+        deleted, self.deleted = self.deleted, None
+        if deleted is None:
+            return False
+        self.shell.update_contact_actions()
+
+        def restored(_none: None) -> None:
+            self.shell.banner.hide()
+            self.shell.refresh_contact(deleted.contact_id)
+            self.shell.select_contact(deleted.contact_id)
+            self._status(self.tr("{0} is back.").format(deleted.name))
+
+        self.ops.db(lambda store: store.contacts.restore(deleted), success=restored)
+        return True
 
     # ------------------------------------------------------------------ meetings
     def set_meeting_for(self, contact_id: int) -> bool:

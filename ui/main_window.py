@@ -142,6 +142,10 @@ class MainWindow(QMainWindow):
         self.today_view, self.table = ui.today_page.view, ui.contacts_page.table
         self.pages, self.panel, self.banner = ui.pages, ui.panel, ui.banner
         self.splitter = ui.splitter
+        # Delete deletes the contact in the contact views only (in Today it dismisses).
+        acts.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        for view in (self.table, *(c.view for c in self.board.columns.values())):
+            view.addAction(acts.delete_action)
         self.board.delegate.zone = self.panel.zone = self.zone
         self.state = WindowState(
             self, self.qsettings, splitter=ui.splitter, sidebar=ui.sidebar, centre=ui.centre,
@@ -188,7 +192,7 @@ class MainWindow(QMainWindow):
         panel.message_corrected.connect(commands.correct_message)
         panel.invite_requested.connect(commands.send_invitation)
         panel.tabs.currentChanged.connect(self.on_panel_tab_changed)
-        self.banner.action_clicked.connect(today.undo_mark)
+        self.banner.action_clicked.connect(self.undo_notice)
 
     # ============================================================ extension API
     def add_view(
@@ -416,12 +420,28 @@ class MainWindow(QMainWindow):
         self.selection.update_actions()
 
     # ============================================================ small commands
+    def undo_notice(self) -> None:
+        """The notice's Undo: the snooze or dismissal, or the deletion, it tells of."""
+        if not self.today.undo_mark():
+            self.commands.undo_delete()
+
     def undo_current(self) -> None:
-        """Ctrl+Z: the last snooze or dismissal from Today, else the contact's stage change."""
+        """Ctrl+Z: the last snooze or dismissal from Today, else a contact just deleted, else
+        the contact's stage change."""
         if self.undoable_mark is not None:
             self.today.undo_mark()
+        elif self.commands.deleted is not None:
+            self.commands.undo_delete()
         elif self.current_id is not None:
             self.commands.undo_last_change(self.current_id)
+
+    def deleted_name(self) -> str:
+        deleted = self.commands.deleted
+        return deleted.name if deleted is not None else ""
+
+    def delete_current(self) -> None:
+        if self.current_id is not None:
+            self.commands.delete_contact(self.current_id)
 
     def edit_current(self) -> None:
         if self.current_id is not None:

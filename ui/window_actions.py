@@ -75,6 +75,8 @@ class ActionTarget(Protocol):
 
     def edit_current(self) -> None: ...
 
+    def delete_current(self) -> None: ...
+
     def set_meeting_current(self) -> None: ...
 
     def undo_current(self) -> None: ...
@@ -105,6 +107,10 @@ class WindowActions:
             t("Add someone to talk to (Ctrl+N)"),
         )  # fmt: skip
         self.edit_action = a(s, t("&Edit contact…"), target.edit_current, "Ctrl+E")
+        self.delete_action = a(
+            s, t("&Delete contact"), target.delete_current, QKeySequence.StandardKey.Delete,
+            tip=t("Delete the selected contact, with their history (Undo: Ctrl+Z)"),
+        )  # fmt: skip
         self.write_action = a(
             s, t("&Write request…"), target.today.write_current, ["Ctrl+Shift+N", "Ctrl+R"],
             themed_icon(s, "mail-message-new", SP.SP_FileDialogContentsView),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from desktop.domain.model import Contact, ContactState
 from desktop.domain.workspace import ContactSource, SourceKind
@@ -119,6 +119,13 @@ class ContactRepo:
         with self._database.transaction():
             self._db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
 
+    def delete_keeping_undo(self, contact_id: int) -> DeletedContact:
+        """Delete the contact and all that was theirs; the answer puts it back (``restore``)."""
+        return delete_contact(self._database, contact_id)
+
+    def restore(self, deleted: DeletedContact) -> None:
+        restore_contact(self._database, deleted)
+
     _CONTACT_SQL = (
         "SELECT c.id, c.name, c.company, c.role, c.timezone, c.source, c.referrer_id, "
         "c.objective_id, c.notes, c.state, "
@@ -182,4 +189,81 @@ class ContactRepo:
             self._db.execute(
                 "UPDATE contacts SET notes = ?, updated_at = ? WHERE id = ?",
                 (notes, iso(utc_now()), contact_id),
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class DeletedContact:
+    """Everything a deleted contact took with it, to put back exactly (Undo).
+
+    ``rows``: (table, columns, rows) of the contact itself and of every row that referred to it
+    and was deleted with it (addresses, events, transitions, notes, sources, questions…), in the
+    order the tables were created, so that a row is put back after what it refers to.
+    ``unlinked``: (table, column, rowids) of rows that kept living without it (messages, the
+    outbox, contacts it introduced), to link them again."""
+
+    contact_id: int
+    name: str
+    rows: tuple[tuple[str, tuple[str, ...], tuple[tuple[object, ...], ...]], ...]
+    unlinked: tuple[tuple[str, str, tuple[int, ...]], ...]
+
+
+def _references(db: sqlite3.Connection) -> tuple[list[str], list[tuple[str, str, str, str]]]:
+    """The tables in creation order, and (table, column, referred table, on delete) of every
+    foreign key."""
+    tables = [
+        str(r[0])
+        for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY rowid")
+    ]
+    refs = []
+    for table in tables:
+        for fk in db.execute(f"PRAGMA foreign_key_list({table})").fetchall():
+            refs.append((table, str(fk[3]), str(fk[2]), str(fk[6]).upper()))
+    return tables, refs
+
+
+def delete_contact(database: Database, contact_id: int) -> DeletedContact:
+    """Delete a contact, keeping what is needed to undo it (``restore_contact``)."""
+    db = database.connection
+    with database.transaction():
+        row = db.execute("SELECT name FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+        if row is None:
+            raise KeyError(contact_id)
+        tables, refs = _references(db)
+        saved = []
+        for table in tables:  # creation order: a row comes after what it refers to
+            cols = [c for t, c, to, act in refs if t == table and to == "contacts"]
+            if table == "contacts":
+                cols = ["id"]
+            elif not any(
+                t == table and to == "contacts" and act == "CASCADE" for t, _c, to, act in refs
+            ):
+                continue
+            where = " OR ".join(f"{c} = ?" for c in cols)
+            cur = db.execute(f"SELECT * FROM {table} WHERE {where}", [contact_id] * len(cols))
+            columns = tuple(d[0] for d in cur.description)
+            saved.append((table, columns, tuple(tuple(r) for r in cur.fetchall())))
+        unlinked = []
+        for table, column, to, action in refs:
+            if to == "contacts" and action == "SET NULL":
+                found = db.execute(f"SELECT rowid FROM {table} WHERE {column} = ?", (contact_id,))
+                ids = tuple(int(r[0]) for r in found)
+                if ids:
+                    unlinked.append((table, column, ids))
+        db.execute("DELETE FROM contacts WHERE id = ?", (contact_id,))
+    return DeletedContact(contact_id, str(row[0]), tuple(saved), tuple(unlinked))
+
+
+def restore_contact(database: Database, deleted: DeletedContact) -> None:
+    """Put a deleted contact back as it was: the same id, rows and links."""
+    db = database.connection
+    with database.transaction():
+        for table, columns, rows in deleted.rows:
+            if rows:
+                marks = ", ".join("?" for _ in columns)
+                db.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        for table, column, ids in deleted.unlinked:
+            db.executemany(
+                f"UPDATE {table} SET {column} = ? WHERE rowid = ?",
+                [(deleted.contact_id, i) for i in ids],
             )
