@@ -148,10 +148,10 @@ def run_gui(
         relay.show(f"{text}\n\nCoffeechat keeps running. {where}")
 
     ops = Ops(tasks, paths.profile, show_error=show_op_error)
-    gmail, outlook, imap = (
-        GmailConnector(ctx, ops=ops),
+    imap = ImapConnector(ctx, ops=ops)
+    gmail, outlook = (
+        GmailConnector(ctx, ops=ops, app_password=lambda parent: imap.connect(parent, "gmail.com")),
         OutlookConnector(ctx, ops=ops),
-        ImapConnector(ctx, ops=ops),
     )
     window = MainWindow(
         ctx,
