@@ -231,10 +231,14 @@ class GmailConnector:
     def _ask_for_file(self, parent: QWidget) -> Path | None:
         """The guide: the steps, then a checked file (None: cancelled, or the IMAP route)."""
         guide = GmailGuide(parent, app_password=self.app_password is not None)
-        self.guide = guide
-        if self.exec_guide(guide):
-            return guide.client_file
-        if guide.wants_app_password and self.app_password is not None:
+        try:
+            accepted = self.exec_guide(guide)
+            chosen, imap = guide.client_file, guide.wants_app_password
+        finally:
+            guide.deleteLater()
+        if accepted:
+            return chosen
+        if imap and self.app_password is not None:
             self._went_imap = self.app_password(parent)
         return None
 

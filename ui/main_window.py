@@ -35,6 +35,7 @@ from ui.marks import ActionMarks, StoreMarks, policy_for
 from ui.models.contacts import ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
+from ui.pages import MailboxOffer
 from ui.selection import ContactSelection
 from ui.status_badges import StatusBadges
 from ui.sync_controller import SyncController
@@ -319,6 +320,21 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> bool:
         """Submit a sync round unless one is running; True if one was submitted."""
         return self.sync.sync_now()
+
+    def sync_by_hand(self) -> bool:
+        """F5: sync now, or, with no mailbox connected, offer to connect one."""
+        if self.ctx.providers:
+            return self.sync_now()
+        ui = self.settings_ui
+        kinds = [k for k in ("gmail", "outlook", "imap") if ui.can_connect(k)]
+        offer = MailboxOffer(kinds, self)
+        if self.exec_dialog(offer) and offer.choice:
+            {
+                "gmail": ui.connect_gmail,
+                "outlook": ui.connect_outlook,
+                "imap": ui.connect_mailbox,
+            }[offer.choice]()
+        return False
 
     def sync_soon(self) -> None:
         self.sync.sync_soon()

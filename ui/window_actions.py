@@ -83,6 +83,8 @@ class ActionTarget(Protocol):
 
     def sync_now(self) -> bool: ...
 
+    def sync_by_hand(self) -> bool: ...
+
     def focus_filter(self) -> None: ...
 
     def show_view(self, key: str) -> None: ...
@@ -122,7 +124,7 @@ class WindowActions:
         )
         self.snooze_actions = snooze_actions(s)
         self.sync_action = a(
-            s, t("&Sync now"), target.sync_now, "F5",
+            s, t("&Sync now"), target.sync_by_hand, "F5",
             themed_icon(s, "view-refresh", SP.SP_BrowserReload),
             t("Check the mailbox now (F5)"),
         )  # fmt: skip

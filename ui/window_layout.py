@@ -123,6 +123,11 @@ class WindowLayout:
         for column in self.board.column_list:
             column.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.contacts_page = ContactsPage(proxy)
+        # Empty states do what they suggest: add a contact, connect a mailbox.
+        for empty in (self.today_page.empty_state, self.contacts_page.empty_state):
+            empty.add_action(actions.new_action, tr("&Add a contact…"))
+            empty.add_action(actions.connect_gmail_action, tr("Connect &Gmail…"))
+            empty.add_action(actions.connect_mailbox_action, tr("Connect another &mailbox…"))
         self.pages = QStackedWidget()
         for page in (self.today_page, self.board, self.contacts_page):
             self.pages.addWidget(page)

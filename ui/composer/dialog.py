@@ -17,8 +17,8 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
@@ -193,6 +193,8 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         m.rewrite_button.clicked.connect(self.rewrite_from_template)
         f.draft_button.clicked.connect(self.save_draft)
         f.send_button.clicked.connect(self.send_now)
+        f.copy_button.clicked.connect(self.copy_message)
+        f.mailto_button.clicked.connect(self.open_in_mail_app)
         f.cancel_button.clicked.connect(self.cancel)
 
         left = QWidget()
@@ -317,6 +319,10 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
     def exec_dialog(self, dialog: QDialog) -> bool:
         """Run a small dialog modally (tests replace this to answer it)."""
         return bool(dialog.exec())
+
+    def open_url(self, url: QUrl) -> bool:
+        """Hand a link to the desktop (tests replace this)."""
+        return QDesktopServices.openUrl(url)
 
     def ask(self, title: str, text: str, yes: str, no: str) -> bool:
         """A yes-or-no question (tests replace this to answer it). True for ``yes``."""

@@ -140,7 +140,17 @@ class Writing(Part):
     def update_buttons(self) -> None:
         state = self.send_state()
         reason = self.send_blocked_reason()
-        self.draft_button.setEnabled(drafting.can_save_draft(state))
+        by_hand = not self.ctx.providers  # no mailbox: saved here, copied, or opened elsewhere
+        ready = not self.busy() and not self.recipient_error and self.has_message()
+        self.draft_button.setEnabled(ready if by_hand else drafting.can_save_draft(state))
+        self.draft_button.setText(
+            self.tr("Save &draft in Coffeechat")
+            if by_hand
+            else self.tr("Save as &draft in my mailbox")
+        )
+        for button in (self.footer.copy_button, self.footer.mailto_button):
+            button.setVisible(by_hand)
+            button.setEnabled(ready)
         self.send_button.setEnabled(not reason and drafting.can_send(state))
         self.send_button.setToolTip(reason)
         if not self.busy():

@@ -13,7 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl, QUrlQuery
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -705,3 +706,40 @@ def test_the_article_typed_in_the_composer_is_kept_on_the_contact(
     source = setup.ctx.store.workspace.source(erin)
     assert source is not None
     assert source.article_title == "Shipping software in hospitals"
+
+
+def test_with_no_mailbox_the_message_is_copied_opened_or_saved_here(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    ctx = replace(setup.ctx, providers=())
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(ctx, ctx.store.contacts.all(), erin, ops=setup.ops)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.wait_until(lambda: dialog.calendar is not None and dialog.has_message(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+    footer = dialog.footer
+    assert footer.copy_button.isVisible() and footer.copy_button.isEnabled()
+    assert footer.mailto_button.isVisible() and footer.mailto_button.isEnabled()
+    assert not dialog.send_button.isEnabled()
+    subject, body = dialog.subject_edit.text(), dialog.body_edit.toPlainText()
+
+    qtbot.mouseClick(footer.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text()
+    assert "erin.park@northwind.example" in copied and subject in copied and body in copied
+
+    opened: list[QUrl] = []
+    dialog.open_url = lambda url: opened.append(url) or True  # type: ignore[method-assign]
+    qtbot.mouseClick(footer.mailto_button, Qt.MouseButton.LeftButton)
+    [url] = opened
+    assert url.scheme() == "mailto" and url.path() == "erin.park@northwind.example"
+    query = QUrlQuery(url)
+    decoded = QUrl.ComponentFormattingOption.FullyDecoded
+    assert query.queryItemValue("subject", decoded) == subject
+    assert query.queryItemValue("body", decoded) == body
+
+    assert dialog.draft_button.isEnabled()
+    with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+    [saved] = setup.ctx.store.workspace.drafts(erin)
+    assert (saved.subject, saved.body) == (subject, body)

@@ -155,7 +155,10 @@ def test_connect_gmail_opens_the_guide_and_signs_in_with_its_file(
         make_sign_in=lambda path: _record(started, path),
         exec_guide=in_guide,
     )
-    assert connector.connect(None)  # type: ignore[arg-type]
+    try:
+        assert connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
     assert started == [good]
 
 
@@ -172,7 +175,10 @@ def test_the_guide_offers_an_app_password_over_imap(qtbot: QtBot, ctx: object) -
         exec_guide=in_guide,
         app_password=lambda parent: routed.append(parent) or True,
     )
-    assert connector.connect(None)  # type: ignore[arg-type]
+    try:
+        assert connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
     assert routed == [None]
 
 
@@ -186,5 +192,8 @@ def test_a_sign_in_error_names_no_docs_folder(qtbot: QtBot, ctx: object, tmp_pat
         ),
         report=lambda _p, _t, text: reports.append(text),
     )
-    assert not connector.connect(None)  # type: ignore[arg-type]
+    try:
+        assert not connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
     assert reports == ["Not an OAuth client file."]
