@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.actions import correct_classification, override_stage, set_meeting
 from desktop.domain.due import ActionKind
@@ -21,8 +22,10 @@ from desktop.domain.slots import Slot
 from desktop.jobs import invite_job
 from desktop.storage import HistoryEntry, Store, StoredMessage
 from desktop.storage.contacts import DeletedContact
+from desktop.storage.imports import UndoneImport
 from ui.banner import BANNER_MS
 from ui.dialogs import ContactDialog, MeetingDialog
+from ui.format import when_text
 from ui.shell import Shell
 
 if TYPE_CHECKING:
@@ -198,6 +201,43 @@ class ContactCommands(QObject):
 
         self.ops.db(lambda store: store.contacts.restore(deleted), success=restored)
         return True
+
+    def undo_import(self) -> bool:
+        """Contact → Undo last import: after asking, remove the contacts the last import added
+        and restore those it merged into. True if it was asked for."""
+        batch = self.ctx.store.imports.last()
+        if batch is None:
+            self._status(self.tr("No import to undo."))
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Undo import"),
+            self.tr(
+                "Undo the import of {0}? The {1} contact(s) it added are removed, with anything "
+                "done with them since; the {2} it merged into get their details back."
+            ).format(
+                when_text(batch.imported_at, self.shell.zone), len(batch.added), len(batch.merged)
+            ),
+            QMessageBox.StandardButton.Cancel,
+            self.shell.widget(),
+        )
+        undo = box.addButton(self.tr("&Undo import"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.shell.exec_dialog(box)
+        if box.clickedButton() is not undo:
+            return False
+        now = self.shell.now()
+        self.ops.db(lambda store: store.imports.undo_last(now), success=self.on_import_undone)
+        return True
+
+    def on_import_undone(self, undone: UndoneImport | None) -> None:
+        self.shell.reload_all()
+        if undone is not None:
+            self.shell.tell(
+                self.tr("Import undone: {0} contact(s) removed, {1} restored.").format(
+                    undone.removed, undone.restored
+                )
+            )
 
     # ------------------------------------------------------------------ meetings
     def set_meeting_for(self, contact_id: int) -> bool:

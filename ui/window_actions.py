@@ -119,6 +119,7 @@ class WindowActions:
             t("Write to the selected contact, with proposed times (Ctrl+R)"),
         )  # fmt: skip
         self.meeting_action = a(s, t("Set &meeting…"), target.set_meeting_current, "Ctrl+M")
+        self.undo_import_action = a(s, t("Undo last &import…"), c.undo_import)
         self.undo_action = a(
             s, t("&Undo last stage change"), target.undo_current, QKeySequence.StandardKey.Undo
         )

@@ -178,6 +178,7 @@ class WindowLayout:
         self.contact_menu.addSeparator()
         self.contact_menu.addAction(actions.undo_action)
         self.contact_menu.addAction(actions.delete_action)
+        self.contact_menu.addAction(actions.undo_import_action)
         view_menu = bar.addMenu(tr("&View"))
         view_menu.addActions(actions.view_actions)
         views_end = view_menu.addSeparator()

@@ -328,6 +328,28 @@ def _one_source_field(db: sqlite3.Connection) -> None:
     db.execute("UPDATE contacts SET source = '' WHERE source != ''")
 
 
+def _import_batches(db: sqlite3.Connection) -> None:
+    """Each import is a batch that can be undone: the contacts it added, and what the contacts
+    it merged into were before (their fields as JSON), to put back."""
+    _run(
+        db,
+        """
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            imported_at TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            undone_at TEXT
+        );
+        CREATE TABLE import_items (
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL,
+            before TEXT,
+            PRIMARY KEY (batch_id, contact_id)
+        )
+        """,
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -339,5 +361,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v8_workspace,
     _v9_message_failures,
     _one_source_field,
+    _import_batches,
 )
 LATEST = len(MIGRATIONS)

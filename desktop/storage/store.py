@@ -17,6 +17,7 @@ from pathlib import Path
 from desktop.storage.accounts import AccountRepo
 from desktop.storage.contacts import ContactRepo
 from desktop.storage.database import DB_NAME, Database
+from desktop.storage.imports import ImportRepo
 from desktop.storage.marks import MarkRepo
 from desktop.storage.messages import MessageRepo
 from desktop.storage.outbox import OutboxRepo
@@ -39,6 +40,7 @@ class Store:
         self.outbox = OutboxRepo(database)
         self.marks = MarkRepo(database)
         self.workspace = WorkspaceRepo(database)
+        self.imports = ImportRepo(database, self.contacts)
 
     @classmethod
     def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Store:

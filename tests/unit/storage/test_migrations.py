@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS, _one_source_field
+from desktop.storage.migrations import LATEST, MIGRATIONS, _import_batches, _one_source_field
 from desktop.storage.store import DB_NAME
 
 
@@ -55,6 +55,7 @@ ADDED = {
     7: "mailbox_flags",
     8: "interviews",
     9: "message_failures",
+    MIGRATIONS.index(_import_batches) + 1: "import_batches",
 }
 
 

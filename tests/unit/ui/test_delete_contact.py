@@ -3,14 +3,19 @@ them back with Undo (the notice's button or Ctrl+Z), history and notes included.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
 from desktop.storage import Store
 from ui.dialogs import ContactDialog
 from ui.main_window import MainWindow
+
+FILES = Path(__file__).parent.parent / "desktop" / "import_files"
 
 
 def _wait_gone(qtbot: QtBot, window: MainWindow, ctx: AppContext, cid: int) -> None:
@@ -75,3 +80,32 @@ def test_the_notice_undo_the_context_menu_and_the_edit_dialog_delete(
     monkeypatch.setattr(window, "exec_dialog", delete_in_dialog)
     window.edit_current()
     _wait_gone(qtbot, window, ctx, alan)
+
+
+def test_undo_last_import_from_the_window(
+    qtbot: QtBot,
+    window: MainWindow,
+    ctx: AppContext,
+    db: Store,
+    seeded: dict[str, int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop import importers
+
+    before = ctx.store.contacts.count()
+    result = importers.apply(db, importers.plan(db, importers.read_file(FILES / "Connections.csv")))
+    window.reload_all()
+    assert ctx.store.contacts.count() == before + len(result.added) > before
+
+    def confirm(box: object) -> bool:
+        assert isinstance(box, QMessageBox)
+        [undo] = [b for b in box.buttons() if "Undo import" in b.text()]
+        undo.click()
+        return True
+
+    monkeypatch.setattr(window, "exec_dialog", confirm)
+    window.selection.actions.undo_import_action.trigger()
+    qtbot.wait_until(window.ops.idle)
+    qtbot.wait_until(lambda: window.model.rowCount() == before)
+    assert ctx.store.contacts.count() == before
+    assert "Import undone" in window.banner.text.text()
