@@ -168,6 +168,29 @@ class ContactCommands(QObject):
 
         self.ops.db(update, success=saved, failure=failed)
 
+    # ------------------------------------------------------------------ people and targets
+    def add_to_targets(self, contact_ids: list[int]) -> None:
+        """Pick people (imported connections) into the pipeline as targets."""
+        if not contact_ids:
+            return
+
+        def picked(ids: list[int]) -> None:
+            for cid in ids:
+                self.shell.refresh_contact(cid)
+            if ids:
+                self._status(
+                    self.tr("Added {0} to your targets.").format(
+                        self.shell.model.record(ids[0]).contact.name  # type: ignore[union-attr]
+                        if len(ids) == 1
+                        else self.tr("{0} people").format(len(ids))
+                    )
+                )
+            else:
+                self._status(self.tr("Already among your targets."))
+
+        ids = list(contact_ids)
+        self.ops.db(lambda store: store.contacts.add_to_targets(ids), success=picked)
+
     # ------------------------------------------------------------------ delete and undo
     def delete_contact(self, contact_id: int) -> None:
         """Delete a contact with everything that was theirs; the notice offers Undo for a while

@@ -32,7 +32,7 @@ from ui.dialogs import AboutDialog, ShortcutsDialog
 from ui.feeding import ModelFeeder
 from ui.format import when_text
 from ui.marks import ActionMarks, StoreMarks, policy_for
-from ui.models.contacts import ContactFilterProxy, ContactsModel
+from ui.models.contacts import ID_ROLE, ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
 from ui.pages import MailboxOffer
@@ -454,6 +454,16 @@ class MainWindow(QMainWindow):
     def deleted_name(self) -> str:
         deleted = self.commands.deleted
         return deleted.name if deleted is not None else ""
+
+    def add_current_to_targets(self) -> None:
+        """Ctrl+T: the rows selected in Contacts (several with Shift/Ctrl+click), else the
+        contact shown."""
+        ids: list[int] = []
+        if self.current_view() == "contacts":
+            ids = [int(i.data(ID_ROLE)) for i in self.table.selectionModel().selectedRows()]
+        if not ids and self.current_id is not None:
+            ids = [self.current_id]
+        self.commands.add_to_targets(ids)
 
     def delete_current(self) -> None:
         if self.current_id is not None:

@@ -136,7 +136,9 @@ class ContactsPage(QStackedWidget):
         table.setSortingEnabled(True)
         table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows at once (Shift/Ctrl+click) for "Add to targets"; the panel shows the
+        # current one.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
         table.setWordWrap(False)

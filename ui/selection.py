@@ -188,6 +188,7 @@ class ContactSelection(QObject):
             menu.addAction(act)
         menu.addMenu(self.ui.move_menu)
         menu.addAction(acts.undo_action)
+        menu.addAction(acts.targets_action)
         menu.addSeparator()
         menu.addAction(acts.delete_action)
         return menu

@@ -77,6 +77,8 @@ class ActionTarget(Protocol):
 
     def delete_current(self) -> None: ...
 
+    def add_current_to_targets(self) -> None: ...
+
     def set_meeting_current(self) -> None: ...
 
     def undo_current(self) -> None: ...
@@ -120,6 +122,10 @@ class WindowActions:
         )  # fmt: skip
         self.meeting_action = a(s, t("Set &meeting…"), target.set_meeting_current, "Ctrl+M")
         self.undo_import_action = a(s, t("Undo last &import…"), c.undo_import)
+        self.targets_action = a(
+            s, t("Add to &targets"), target.add_current_to_targets, "Ctrl+T",
+            tip=t("Pick the selected people into the pipeline as targets (Ctrl+T)"),
+        )  # fmt: skip
         self.undo_action = a(
             s, t("&Undo last stage change"), target.undo_current, QKeySequence.StandardKey.Undo
         )

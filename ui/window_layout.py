@@ -177,6 +177,7 @@ class WindowLayout:
         self.move_menu.addActions(actions.move_actions)
         self.contact_menu.addSeparator()
         self.contact_menu.addAction(actions.undo_action)
+        self.contact_menu.addAction(actions.targets_action)
         self.contact_menu.addAction(actions.delete_action)
         self.contact_menu.addAction(actions.undo_import_action)
         view_menu = bar.addMenu(tr("&View"))

@@ -262,6 +262,7 @@ def _write(store: Store, the_plan: Plan) -> Result:
                 role=person.role,
                 source=the_plan.source.value if the_plan.source else "",
                 notes=_notes(person),
+                in_pipeline=False,  # in People until the user picks them as a target
             )
         )
         assert contact.id is not None

@@ -34,8 +34,8 @@ class ContactRepo:
         with self._database.transaction():
             cur = self._db.execute(
                 "INSERT INTO contacts (name, company, role, timezone, source, referrer_id, "
-                "objective_id, notes, stage, state, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "objective_id, notes, stage, state, created_at, updated_at, in_pipeline) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     contact.name,
                     contact.company,
@@ -49,6 +49,7 @@ class ContactRepo:
                     state_to_json(state),
                     now,
                     now,
+                    int(contact.in_pipeline),
                 ),
             )
             contact_id = int(cur.lastrowid or 0)
@@ -63,7 +64,8 @@ class ContactRepo:
         with self._database.transaction():
             self._db.execute(
                 "UPDATE contacts SET name = ?, company = ?, role = ?, timezone = ?, source = ?, "
-                "referrer_id = ?, objective_id = ?, notes = ?, updated_at = ? WHERE id = ?",
+                "referrer_id = ?, objective_id = ?, notes = ?, updated_at = ?, in_pipeline = ? "
+                "WHERE id = ?",
                 (
                     contact.name,
                     contact.company,
@@ -74,6 +76,7 @@ class ContactRepo:
                     contact.objective_id,
                     contact.notes,
                     iso(utc_now()),
+                    int(contact.in_pipeline),
                     contact.id,
                 ),
             )
@@ -131,7 +134,7 @@ class ContactRepo:
         "c.objective_id, c.notes, c.state, "
         "(SELECT group_concat(address, char(10)) FROM "
         " (SELECT address FROM contact_emails e WHERE e.contact_id = c.id ORDER BY position)), "
-        "s.kind, s.article_title, s.detail "
+        "s.kind, s.article_title, s.detail, c.in_pipeline "
         "FROM contacts c LEFT JOIN contact_sources s ON s.contact_id = c.id"
     )
 
@@ -149,6 +152,7 @@ class ContactRepo:
             referrer_id=None if row[6] is None else int(str(row[6])),
             objective_id=None if row[7] is None else int(str(row[7])),
             notes=str(row[8]),
+            in_pipeline=bool(row[14]),
         )
         return ContactRecord(contact, state_from_json(str(row[9])))
 
@@ -183,6 +187,22 @@ class ContactRepo:
             "SELECT address FROM contact_emails WHERE contact_id = ? AND bad = 1", (contact_id,)
         )
         return {str(r[0]) for r in rows}
+
+    def add_to_targets(self, contact_ids: Sequence[int]) -> list[int]:
+        """Pick people into the pipeline as targets; the ids that were in People."""
+        with self._database.transaction():
+            picked = [
+                int(r[0])
+                for cid in contact_ids
+                for r in self._db.execute(
+                    "SELECT id FROM contacts WHERE id = ? AND in_pipeline = 0", (cid,)
+                )
+            ]
+            self._db.executemany(
+                "UPDATE contacts SET in_pipeline = 1, updated_at = ? WHERE id = ?",
+                [(iso(utc_now()), cid) for cid in picked],
+            )
+        return picked
 
     def set_notes(self, contact_id: int, notes: str) -> None:
         with self._database.transaction():

@@ -130,6 +130,7 @@ class ImportRepo:
                         referrer_id=current.referrer_id,
                         notes=was["notes"],
                         objective_id=current.objective_id,
+                        in_pipeline=current.in_pipeline,
                     )
                 )
                 restored += 1

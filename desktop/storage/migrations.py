@@ -350,6 +350,17 @@ def _import_batches(db: sqlite3.Connection) -> None:
     )
 
 
+def _people_list(db: sqlite3.Connection) -> None:
+    """People apart from the pipeline: ``contacts.in_pipeline`` (1: a target or further on).
+    LinkedIn connections imported earlier and never written to leave the targets for People."""
+    db.execute("ALTER TABLE contacts ADD COLUMN in_pipeline INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        "UPDATE contacts SET in_pipeline = 0 WHERE stage = 'target' "
+        "AND id IN (SELECT contact_id FROM contact_sources WHERE kind = 'linkedin') "
+        "AND id NOT IN (SELECT contact_id FROM events)"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -362,5 +373,6 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v9_message_failures,
     _one_source_field,
     _import_batches,
+    _people_list,
 )
 LATEST = len(MIGRATIONS)

@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from desktop.storage import Store
-from desktop.storage.migrations import LATEST, MIGRATIONS, _import_batches, _one_source_field
+from desktop.storage.migrations import (
+    LATEST,
+    MIGRATIONS,
+    _import_batches,
+    _one_source_field,
+    _people_list,
+)
 from desktop.storage.store import DB_NAME
 
 
@@ -79,7 +85,7 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
 
 
 #: Migrations that change data, not tables, each with its own test below.
-REWRITES = {"_one_source_field"}
+REWRITES = {"_one_source_field", "_people_list"}
 
 
 def test_every_migration_is_covered() -> None:
@@ -116,3 +122,30 @@ def test_one_source_field_moves_the_words_into_the_recorded_source(tmp_path: Pat
     assert said == {"Ada": "LinkedIn", "Alan": "Article in IEEE Spectrum", "Bo": "", "Cy": "MIT"}
     column = store.database.connection.execute("SELECT DISTINCT source FROM contacts").fetchall()
     assert column == [("",)]
+
+
+def test_people_list_moves_untouched_linkedin_targets_to_people(tmp_path: Path) -> None:
+    db = _upgrade_to(tmp_path / DB_NAME, MIGRATIONS.index(_people_list))
+    stamp = "'2026-01-01T00:00:00+00:00'"
+    ids = {}
+    for name, stage in (("Link", "target"), ("Asked", "requested"), ("Own", "target"),
+                        ("Link2", "target")):  # fmt: skip
+        cur = db.execute(
+            "INSERT INTO contacts (name, stage, state, created_at, updated_at) VALUES "
+            f"(?, ?, '{{}}', {stamp}, {stamp})",
+            (name, stage),
+        )
+        ids[name] = cur.lastrowid
+    for name in ("Link", "Asked", "Link2"):
+        db.execute(
+            "INSERT INTO contact_sources (contact_id, kind) VALUES (?, 'linkedin')", (ids[name],)
+        )
+    db.execute(
+        "INSERT INTO events (contact_id, key, kind, at, summary, recorded_at) VALUES "
+        f"(?, 'k', 'override', {stamp}, 'moved', {stamp})",
+        (ids["Link2"],),
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    people = {r.contact.name: r.contact.in_pipeline for r in store.contacts.all()}
+    assert people == {"Link": False, "Asked": True, "Own": True, "Link2": True}

@@ -14,6 +14,7 @@ from desktop.context import AppContext
 from desktop.storage import Store
 from ui.dialogs import ContactDialog
 from ui.main_window import MainWindow
+from ui.models.contacts import Column
 
 FILES = Path(__file__).parent.parent / "desktop" / "import_files"
 
@@ -109,3 +110,41 @@ def test_undo_last_import_from_the_window(
     qtbot.wait_until(lambda: window.model.rowCount() == before)
     assert ctx.store.contacts.count() == before
     assert "Import undone" in window.banner.text.text()
+
+
+def test_imported_people_stay_off_the_board_until_added_to_targets(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, db: Store, seeded: dict[str, int]
+) -> None:
+    from desktop import importers
+    from desktop.domain.model import Stage
+
+    result = importers.apply(db, importers.plan(db, importers.read_file(FILES / "Connections.csv")))
+    window.reload_all()
+    added = list(result.added)
+    assert added
+    for cid in added:
+        assert not ctx.store.contacts.get(cid).contact.in_pipeline
+        assert window.board.column_of(cid) is None  # People, not Target
+    targets_before = window.board.columns[Stage.TARGET].proxy.rowCount()
+    window.show_view("contacts")
+    model, proxy, table = window.model, window.proxy, window.table
+    rows = [proxy.mapFromSource(model.index(model.row_of(c) or 0, 0)).row() for c in added[:2]]
+    table.selectRow(rows[0])
+    table.scrollTo(proxy.index(rows[1], 0))
+    second = table.visualRect(proxy.index(rows[1], 0)).center()
+    qtbot.mouseClick(
+        table.viewport(), Qt.MouseButton.LeftButton, Qt.KeyboardModifier.ControlModifier, second
+    )  # Ctrl+click: a second row
+    stage_cell = model.index(model.row_of(added[0]) or 0, Column.STAGE)
+    assert model.data(stage_cell) == "People"
+    assert len(table.selectionModel().selectedRows()) == 2
+    qtbot.keyClick(table, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
+    qtbot.wait_until(window.ops.idle)
+    qtbot.wait_until(
+        lambda: window.board.columns[Stage.TARGET].proxy.rowCount() == targets_before + 2
+    )
+    for cid in added[:2]:
+        assert ctx.store.contacts.get(cid).contact.in_pipeline
+        assert window.board.column_of(cid) is Stage.TARGET
+    menu = window.selection.contact_context_menu()
+    assert window.selection.actions.targets_action in menu.actions()
