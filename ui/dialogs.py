@@ -380,6 +380,8 @@ SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+R", "Write to the selected contact (the message its due action calls for)"),
     ("Ctrl+E", "Edit the selected contact"),
     ("Ctrl+M", "Set a meeting with the selected contact"),
+    ("Ctrl+T", "Add the selected people to your targets"),
+    ("Delete", "Contacts and Pipeline: delete the selected contact (Ctrl+Z brings them back)"),
     ("Ctrl+Z", "Undo the last dismiss or snooze, else the contact's last stage change"),
     ("Ctrl+F", "Filter contacts"),
     ("Ctrl+1 / Ctrl+2 / Ctrl+3", "Today / Pipeline / Contacts"),
