@@ -40,6 +40,8 @@ def source_text(source: ContactSource | None) -> str:
     if source is None:
         return ""
     if source.detail:
+        if source.detail.startswith(("http://", "https://")):  # a profile's address
+            return f"{source.kind.label}: {source.detail}"
         return source.detail
     if source.article_title:
         return f"{source.kind.label}: {source.article_title}"
