@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
 
 from desktop.domain.due import DueAction, ReminderSettings, due_actions, sort_actions
 from desktop.domain.model import Event, EventKind, Evidence, Stage, Transition
 from desktop.domain.pipeline import Step
+from desktop.domain.workspace import ContactSource, SourceKind
 from desktop.storage import ContactRecord, Store, StoredMessage
 
 
@@ -125,3 +128,30 @@ def correct_classification(
             store.messages.set_sender_kind(sender, kind, now)
         store.corrections.record(message.key, sender, message.kind, kind, now)
     return transition
+
+
+def remember_details(store: Store, contact_id: int, fields: Mapping[str, object]) -> bool:
+    """Keep on the contact what was typed in the composer about how they were found: the
+    article's title and where it appeared, or the shared affiliation. The stored source
+    (the one the contact panel and the analytics read) is filled in, never emptied. True when
+    something changed."""
+    title = str(fields.get("article_title") or "").strip()
+    where = str(fields.get("article_source") or "").strip()
+    affiliation = str(fields.get("affiliation") or "").strip()
+    old = store.workspace.source(contact_id)
+    new = old
+    if title or where:
+        base = new or ContactSource(SourceKind.ARTICLE)
+        new = replace(
+            base,
+            article_title=title or base.article_title,
+            article_source=where or base.article_source,
+        )
+    if affiliation:
+        base = new or ContactSource(SourceKind.ASSOCIATION)
+        new = replace(base, detail=affiliation)
+    if new == old or new is None:
+        return False
+    with store.transaction():
+        store.workspace.set_source(contact_id, new)
+    return True

@@ -35,20 +35,27 @@ class LazyConnector:
     it imports, load the first time the user asks to connect that kind of mailbox."""
 
     def __init__(
-        self, kind: str, ctx: AppContext, ops: Any, on_added: Callable[[], Callable[..., Any]]
+        self,
+        kind: str,
+        ctx: AppContext,
+        ops: Any,
+        on_added: Callable[[], Callable[..., Any]],
+        **options: Any,
     ) -> None:
         self.kind = kind
         self._ctx, self._ops, self._on_added = ctx, ops, on_added
+        self._options = options  # more keyword arguments for the real connector
         self._real: Any = None
 
-    def connect(self, parent: Any) -> bool:
+    def connect(self, parent: Any, *args: Any) -> bool:
         if self._real is None:
             import importlib
 
             module, name = CONNECTORS[self.kind]
-            self._real = getattr(importlib.import_module(module), name)(self._ctx, ops=self._ops)
+            cls = getattr(importlib.import_module(module), name)
+            self._real = cls(self._ctx, ops=self._ops, **self._options)
             self._real.events.account_added.connect(self._on_added())
-        return bool(self._real.connect(parent))
+        return bool(self._real.connect(parent, *args))
 
 
 def run_gui(
@@ -193,10 +200,19 @@ def run_gui(
         relay.show(f"{text}\n\nCoffeechat keeps running. {where}")
 
     ops = Ops(tasks, paths.profile, show_error=show_op_error)
+
     # The sign-ins (and the mail libraries behind them) load when the user first asks for one.
-    connectors = tuple(
-        LazyConnector(kind, ctx, ops, lambda: window.settings_ui.on_account_added)
-        for kind in ("gmail", "outlook", "imap")
+    def on_added() -> Callable[..., Any]:
+        return window.settings_ui.on_account_added
+
+    imap = LazyConnector("imap", ctx, ops, on_added)
+    connectors = (
+        # Gmail's guide offers the app-password route: the IMAP dialog on the Gmail preset.
+        LazyConnector(
+            "gmail", ctx, ops, on_added, app_password=lambda p: imap.connect(p, "gmail.com")
+        ),
+        LazyConnector("outlook", ctx, ops, on_added),
+        imap,
     )
     keep: list[object] = []
     try:

@@ -390,8 +390,6 @@ def coach(
 ) -> list[Finding]:
     """The coaching findings for a message of this kind."""
     request = kind is TemplateKind.REQUEST
-    if kind in SLOT_KINDS:
-        attachments = (*attachments, *mentioned_attachments(body))
     return check(
         DraftToCheck(
             subject=subject,
@@ -401,6 +399,7 @@ def coach(
             is_request=request,
             reasons=reasons(fields),
             slot_count=slot_count if request else None,
+            mentions_resume=kind in SLOT_KINDS and bool(mentioned_attachments(body)),
         )
     )
 

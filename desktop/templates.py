@@ -31,6 +31,7 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from desktop import resources
+from desktop.domain.coaching import greeting_name
 
 SUFFIX = ".j2"
 
@@ -317,8 +318,9 @@ def meeting_phrase(kind: str, minutes: int) -> str:
 
 
 def first_name(name: str) -> str:
-    parts = one_line(name).split()
-    return parts[0] if parts else ""
+    """The given name a greeting uses, after any title ("Dr. Maya Chen" -> "Maya"): the same
+    rule the coaching's greeting check applies."""
+    return greeting_name(one_line(name))
 
 
 _LOOSE = re.compile(

@@ -405,13 +405,17 @@ class ImapConnector:
         )
         self.error = ""
 
-    def connect(self, parent: QWidget) -> bool:
+    def connect(self, parent: QWidget, domain: str = "") -> bool:
         """Show the dialog; on a tested connection keep the password in the keyring and add the
-        account with its settings. True when an account was added."""
+        account with its settings. True when an account was added. ``domain``: start with that
+        provider's preset (``gmail.com`` from the Gmail guide's app-password route)."""
         from mail.auth import AuthError
 
         self.error = ""
         dialog = ImapAccountDialog(self.ctx, parent, checker=self.checker, ops=self.ops)
+        preset = preset_for(f"x@{domain}") if domain else None
+        if preset is not None:
+            dialog.provider.setCurrentIndex(dialog.provider.findData(preset.name))
         while True:
             if not self.exec_dialog(dialog):
                 return False

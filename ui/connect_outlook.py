@@ -59,8 +59,14 @@ class ClientIdDialog(QDialog):
         intro = QLabel(
             self.tr(
                 "<p>Coffeechat signs in to Outlook.com or Microsoft 365 through an app you "
-                "register in Microsoft Entra once (docs/outlook-setup.md says how, in a few "
-                "steps). Paste its <b>Application (client) ID</b> here.</p>"
+                "register once, in a few minutes:</p><ol>"
+                "<li>At entra.microsoft.com, open <b>App registrations → New registration</b>; "
+                "for accounts, choose <b>any organizational directory and personal Microsoft "
+                "accounts</b>.</li>"
+                "<li>Under <b>Redirect URI</b>, choose <b>Public client/native</b> and enter "
+                "<b>http://localhost</b>.</li>"
+                "<li>In <b>Authentication</b>, turn on <b>Allow public client flows</b>.</li>"
+                "</ol><p>Paste its <b>Application (client) ID</b> here.</p>"
             )
         )
         intro.setWordWrap(True)

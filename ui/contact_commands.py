@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 
 from desktop.actions import correct_classification, override_stage, set_meeting
 from desktop.domain.due import ActionKind
@@ -20,8 +21,11 @@ from desktop.domain.pipeline import Step
 from desktop.domain.slots import Slot
 from desktop.jobs import invite_job
 from desktop.storage import HistoryEntry, Store, StoredMessage
+from desktop.storage.contacts import DeletedContact
+from desktop.storage.imports import UndoneImport
 from ui.banner import BANNER_MS
 from ui.dialogs import ContactDialog, MeetingDialog
+from ui.format import when_text
 from ui.shell import Shell
 
 if TYPE_CHECKING:
@@ -42,6 +46,8 @@ class ContactCommands(QObject):
         self.ctx = shell.ctx
         self.ops = shell.ops
         self.closed = False
+        #: The contact deleted last, while its Undo is offered (Ctrl+Z or the notice's button).
+        self.deleted: DeletedContact | None = None
 
     def _status(self, text: str) -> None:
         self.shell.statusBar().showMessage(text, BANNER_MS)
@@ -149,6 +155,8 @@ class ContactCommands(QObject):
         )
         if shell.exec_dialog(dialog):
             shell.refresh_contact(contact_id)
+        elif dialog.delete_requested:
+            self.delete_contact(contact_id)
 
     def _add_contact(self, contact: Contact, saved: Saved, failed: Failed) -> None:
         self.ops.db(lambda store: store.contacts.add(contact), success=saved, failure=failed)
@@ -159,6 +167,100 @@ class ContactCommands(QObject):
             return contact
 
         self.ops.db(update, success=saved, failure=failed)
+
+    # ------------------------------------------------------------------ people and targets
+    def add_to_targets(self, contact_ids: list[int]) -> None:
+        """Pick people (imported connections) into the pipeline as targets."""
+        if not contact_ids:
+            return
+
+        def picked(ids: list[int]) -> None:
+            for cid in ids:
+                self.shell.refresh_contact(cid)
+            if ids:
+                self._status(
+                    self.tr("Added {0} to your targets.").format(
+                        self.shell.model.record(ids[0]).contact.name  # type: ignore[union-attr]
+                        if len(ids) == 1
+                        else self.tr("{0} people").format(len(ids))
+                    )
+                )
+            else:
+                self._status(self.tr("Already among your targets."))
+
+        ids = list(contact_ids)
+        self.ops.db(lambda store: store.contacts.add_to_targets(ids), success=picked)
+
+    # ------------------------------------------------------------------ delete and undo
+    def delete_contact(self, contact_id: int) -> None:
+        """Delete a contact with everything that was theirs; the notice offers Undo for a while
+        (and Ctrl+Z undoes it), which puts all of it back."""
+        self.ops.db(
+            lambda store: store.contacts.delete_keeping_undo(contact_id), success=self.on_deleted
+        )
+
+    def on_deleted(self, deleted: DeletedContact) -> None:
+        self.deleted = deleted
+        self.shell.undoable_mark = None  # Ctrl+Z now undoes this deletion
+        self.shell.refresh_contact(deleted.contact_id)
+        self.shell.banner.show_text(
+            self.tr("Deleted {0}, with their history and notes.").format(deleted.name),
+            action=self.tr("&Undo"),
+        )
+        self.shell.update_contact_actions()
+
+    def undo_delete(self) -> bool:
+        """Put the last deleted contact back; True if there was one to put back."""
+        deleted, self.deleted = self.deleted, None
+        if deleted is None:
+            return False
+        self.shell.update_contact_actions()
+
+        def restored(_none: None) -> None:
+            self.shell.banner.hide()
+            self.shell.refresh_contact(deleted.contact_id)
+            self.shell.select_contact(deleted.contact_id)
+            self._status(self.tr("{0} is back.").format(deleted.name))
+
+        self.ops.db(lambda store: store.contacts.restore(deleted), success=restored)
+        return True
+
+    def undo_import(self) -> bool:
+        """Contact → Undo last import: after asking, remove the contacts the last import added
+        and restore those it merged into. True if it was asked for."""
+        batch = self.ctx.store.imports.last()
+        if batch is None:
+            self._status(self.tr("No import to undo."))
+            return False
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            self.tr("Undo import"),
+            self.tr(
+                "Undo the import of {0}? The {1} contact(s) it added are removed, with anything "
+                "done with them since; the {2} it merged into get their details back."
+            ).format(
+                when_text(batch.imported_at, self.shell.zone), len(batch.added), len(batch.merged)
+            ),
+            QMessageBox.StandardButton.Cancel,
+            self.shell.widget(),
+        )
+        undo = box.addButton(self.tr("&Undo import"), QMessageBox.ButtonRole.DestructiveRole)
+        box.setDefaultButton(QMessageBox.StandardButton.Cancel)
+        self.shell.exec_dialog(box)
+        if box.clickedButton() is not undo:
+            return False
+        now = self.shell.now()
+        self.ops.db(lambda store: store.imports.undo_last(now), success=self.on_import_undone)
+        return True
+
+    def on_import_undone(self, undone: UndoneImport | None) -> None:
+        self.shell.reload_all()
+        if undone is not None:
+            self.shell.tell(
+                self.tr("Import undone: {0} contact(s) removed, {1} restored.").format(
+                    undone.removed, undone.restored
+                )
+            )
 
     # ------------------------------------------------------------------ meetings
     def set_meeting_for(self, contact_id: int) -> bool:

@@ -235,8 +235,8 @@ class ContactPanel(QWidget):
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setPlaceholderText(
             self.tr(
-                "Research notes and questions to ask: what drew them to the field, a typical "
-                "day, advice for someone starting out, who else to talk to…"
+                "Your notes on this person: what you talked about, what they suggested, what "
+                "you promised to send, anything to remember next time…"
             )
         )
         self.notes.installEventFilter(self)

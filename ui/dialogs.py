@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenuBar,
     QPlainTextEdit,
+    QPushButton,
     QTabBar,
     QTableView,
     QToolButton,
@@ -253,6 +254,14 @@ class ContactDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
+        #: The user chose Delete (the dialog is rejected; the caller deletes, with Undo).
+        self.delete_requested = False
+        self.delete_button: QPushButton | None = None
+        if contact is not None:
+            self.delete_button = QPushButton(self.tr("&Delete contact"))
+            self.delete_button.setToolTip(self.tr("Delete, with their history (Undo: Ctrl+Z)"))
+            self.buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+            self.delete_button.clicked.connect(self.on_delete)
         for button in self.buttons.buttons():
             button.setAccessibleName(button.text().replace("&", ""))
         self.buttons.accepted.connect(self.on_save)
@@ -273,6 +282,10 @@ class ContactDialog(QDialog):
             self.source.setText(contact.source)
             found = self.referrer.findData(contact.referrer_id)
             self.referrer.setCurrentIndex(max(0, found))
+
+    def on_delete(self) -> None:
+        self.delete_requested = True
+        self.reject()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)

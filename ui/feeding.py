@@ -122,9 +122,9 @@ class ModelFeeder(QObject):
         none_yet = self.shell.model.rowCount() == 0
         add_hint = self.tr(
             "<p style='font-size:large'><b>No contacts yet</b></p>"
-            "<p>Press <b>Ctrl+N</b> to add someone you read about, met, or were introduced to.</p>"
-            "<p>New to Coffeechat? <b>coffeechat demo</b> shows the whole loop with a simulated "
-            "mailbox.</p>"
+            "<p>Add someone you read about, met, or were introduced to (Ctrl+N), or import "
+            "your connections with File → Import contacts… (Ctrl+I). Connect your mailbox and "
+            "Coffeechat follows every request, reply and meeting.</p>"
         )
         nothing_due = self.tr(
             "<p style='font-size:large'><b>Nothing due today</b></p>"
@@ -134,6 +134,8 @@ class ModelFeeder(QObject):
         today, contacts = self.ui.today_page, self.ui.contacts_page
         due_rows = self.shell.due_model.rowCount()
         set_text(today.empty, add_hint if none_yet else nothing_due)
+        today.empty_state.show_buttons(none_yet)
+        contacts.empty_state.show_buttons(none_yet)
         today.stack.setCurrentIndex(1 if due_rows else 0)
         today.hint.setVisible(due_rows > 0)
         has_rows = self.proxy.rowCount() > 0

@@ -33,9 +33,10 @@ from ui.feeding import ModelFeeder
 from ui.format import when_text
 from ui.icons import view_icon
 from ui.marks import ActionMarks, StoreMarks, policy_for
-from ui.models.contacts import ContactFilterProxy, ContactsModel
+from ui.models.contacts import ID_ROLE, ContactFilterProxy, ContactsModel
 from ui.models.due import DueModel
 from ui.ops import Ops
+from ui.pages import MailboxOffer
 from ui.reply_flow import ReplyController
 from ui.selection import ContactSelection
 from ui.shortcuts import ShortcutsDialog, shortcut_rows
@@ -149,6 +150,10 @@ class MainWindow(QMainWindow):
         self.today_view, self.table = ui.today_page.view, ui.contacts_page.table
         self.pages, self.panel, self.banner = ui.pages, ui.panel, ui.banner
         self.splitter = ui.splitter
+        # Delete deletes the contact in the contact views only (in Today it dismisses).
+        acts.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        for view in (self.table, *(c.view for c in self.board.columns.values())):
+            view.addAction(acts.delete_action)
         self.board.delegate.zone = self.panel.zone = self.zone
         self.state = WindowState(
             self, self.qsettings, splitter=ui.splitter, sidebar=ui.sidebar, centre=ui.centre,
@@ -209,7 +214,7 @@ class MainWindow(QMainWindow):
         panel.message_corrected.connect(commands.correct_message)
         panel.invite_requested.connect(commands.send_invitation)
         panel.tabs.currentChanged.connect(self.on_panel_tab_changed)
-        self.banner.action_clicked.connect(today.undo_mark)
+        self.banner.action_clicked.connect(self.undo_notice)
 
     # ============================================================ extension API
     def add_view(
@@ -345,6 +350,21 @@ class MainWindow(QMainWindow):
     def sync_now(self) -> bool:
         """Submit a sync round unless one is running; True if one was submitted."""
         return self.sync.sync_now()
+
+    def sync_by_hand(self) -> bool:
+        """F5: sync now, or, with no mailbox connected, offer to connect one."""
+        if self.ctx.providers:
+            return self.sync_now()
+        ui = self.settings_ui
+        kinds = [k for k in ("gmail", "outlook", "imap") if ui.can_connect(k)]
+        offer = MailboxOffer(kinds, self)
+        if self.exec_dialog(offer) and offer.choice:
+            {
+                "gmail": ui.connect_gmail,
+                "outlook": ui.connect_outlook,
+                "imap": ui.connect_mailbox,
+            }[offer.choice]()
+        return False
 
     def sync_soon(self) -> None:
         self.sync.sync_soon()
@@ -483,12 +503,38 @@ class MainWindow(QMainWindow):
         self.selection.update_actions()
 
     # ============================================================ small commands
+    def undo_notice(self) -> None:
+        """The notice's Undo: the snooze or dismissal, or the deletion, it tells of."""
+        if not self.today.undo_mark():
+            self.commands.undo_delete()
+
     def undo_current(self) -> None:
-        """Ctrl+Z: the last snooze or dismissal from Today, else the contact's stage change."""
+        """Ctrl+Z: the last snooze or dismissal from Today, else a contact just deleted, else
+        the contact's stage change."""
         if self.undoable_mark is not None:
             self.today.undo_mark()
+        elif self.commands.deleted is not None:
+            self.commands.undo_delete()
         elif self.current_id is not None:
             self.commands.undo_last_change(self.current_id)
+
+    def deleted_name(self) -> str:
+        deleted = self.commands.deleted
+        return deleted.name if deleted is not None else ""
+
+    def add_current_to_targets(self) -> None:
+        """Ctrl+T: the rows selected in Contacts (several with Shift/Ctrl+click), else the
+        contact shown."""
+        ids: list[int] = []
+        if self.current_view() == "contacts":
+            ids = [int(i.data(ID_ROLE)) for i in self.table.selectionModel().selectedRows()]
+        if not ids and self.current_id is not None:
+            ids = [self.current_id]
+        self.commands.add_to_targets(ids)
+
+    def delete_current(self) -> None:
+        if self.current_id is not None:
+            self.commands.delete_contact(self.current_id)
 
     def edit_current(self) -> None:
         if self.current_id is not None:

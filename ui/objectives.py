@@ -4,6 +4,8 @@ contacts here."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent, QPalette
 from PySide6.QtWidgets import (
@@ -24,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.model import STAGE_ORDER, Objective, Stage
-from desktop.domain.objectives import ObjectiveSummary
+from desktop.domain.objectives import ObjectiveSummary, matches
 from desktop.storage import Store
 from ui.a11y import name_controls
 from ui.ops import Ops
@@ -125,7 +127,7 @@ class MembersDialog(QDialog):
                 Qt.CheckState.Checked if r.id in members else Qt.CheckState.Unchecked
             )
             item.setData(Qt.ItemDataRole.UserRole, r.id)
-            item.setData(Qt.ItemDataRole.UserRole + 1, f"{c.company} {c.role}".casefold())
+            item.setData(Qt.ItemDataRole.UserRole + 1, matches(objective, c))
             self.list.addItem(item)
         match = QPushButton(self.tr("Tick &matching"))
         match.setToolTip(self.tr("Tick the contacts at the objective's companies or titles"))
@@ -151,11 +153,9 @@ class MembersDialog(QDialog):
             item.setHidden(bool(needle) and needle not in item.text().casefold())
 
     def tick_matching(self) -> None:
-        words = [w.casefold() for w in (*self.objective.companies, *self.objective.titles)]
         for i in range(self.list.count()):
             item = self.list.item(i)
-            about = str(item.data(Qt.ItemDataRole.UserRole + 1))
-            if any(w and w in about for w in words):
+            if item.data(Qt.ItemDataRole.UserRole + 1):
                 item.setCheckState(Qt.CheckState.Checked)
 
     def chosen(self) -> set[int]:
@@ -236,28 +236,43 @@ class ObjectiveCard(QFrame):
         fm = QFontMetrics(self.font())
         pad = fm.height() // 2
         title = QLabel(o.title)
+        title.setWordWrap(True)
         f = QFont(title.font())
         f.setBold(True)
         f.setPointSizeF(f.pointSizeF() * 1.15)
         title.setFont(f)
-        count = QLabel(
+        said = (
             self.tr("1 contact")
             if summary.total == 1
             else self.tr("{0} contacts").format(summary.total)
         )
+        if summary.suggested:
+            said += ", " + self.tr("{0} more match").format(len(summary.suggested))
+        count = QLabel(said)
         count.setForegroundRole(QPalette.ColorRole.PlaceholderText)
+        #: Gives the matching contacts to the objective (hidden when none match).
+        self.add_matching = QPushButton(self.tr("&Add {0} matching").format(len(summary.suggested)))
+        self.add_matching.setToolTip(
+            self.tr("Give this objective the contacts at its companies or with its titles")
+        )
+        self.add_matching.clicked.connect(lambda: view.add_members(o, summary.suggested))
+        self.add_matching.setVisible(bool(summary.suggested))
         edit = QPushButton(self.tr("Edit…"))
         edit.clicked.connect(lambda: view.edit_objective(o))
         members = QPushButton(self.tr("Contacts…"))
         members.clicked.connect(lambda: view.edit_members(o))
-        delete = QPushButton(self.tr("Delete"))
+        self.delete_button = delete = QPushButton(self.tr("Delete"))
         delete.clicked.connect(lambda: view.delete_objective(o))
+        # The title (which wraps) and the count on one line, the buttons on their own: a long
+        # title never squeezes a button below its text.
         head = QHBoxLayout()
-        head.addWidget(title)
+        head.addWidget(title, 1)
         head.addWidget(count)
-        head.addStretch(1)
-        for b in (members, edit, delete):
-            head.addWidget(b)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for b in (self.add_matching, members, edit, delete):
+            b.setMinimumWidth(b.sizeHint().width())
+            row.addWidget(b)
         facets = []
         if o.titles:
             facets.append(self.tr("Titles: {0}").format(", ".join(o.titles)))
@@ -268,6 +283,7 @@ class ObjectiveCard(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(pad * 2, pad * 2, pad * 2, pad * 2)
         layout.addLayout(head)
+        layout.addLayout(row)
         if facets:
             about = QLabel("   ·   ".join(facets))
             about.setWordWrap(True)
@@ -390,6 +406,20 @@ class ObjectivesView(QWidget):
                         store.workspace.set_contact_objectives(cid, sorted(ids))
 
             self.ops.db(write, success=self.on_written)
+
+    def add_members(self, objective: Objective, contact_ids: Sequence[int]) -> None:
+        """Give the objective these contacts (the matching ones), on the database worker."""
+        if objective.id is None or not contact_ids:
+            return
+        oid, chosen = objective.id, list(contact_ids)
+
+        def write(store: Store) -> None:
+            with store.transaction():
+                for cid in chosen:
+                    ids = set(store.workspace.contact_objectives(cid)) | {oid}
+                    store.workspace.set_contact_objectives(cid, sorted(ids))
+
+        self.ops.db(write, success=self.on_written)
 
     def delete_objective(self, objective: Objective) -> None:
         answer = QMessageBox.question(

@@ -3,16 +3,20 @@ Contacts (the table or its empty state)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QAction, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
     QFrame,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
+    QPushButton,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -43,6 +47,40 @@ def empty_label(font_of: QWidget) -> QLabel:
     return label
 
 
+class EmptyState(QWidget):
+    """An empty list's text with buttons that do the thing it suggests (add a contact,
+    connect a mailbox…): ``label`` holds the text, ``buttons`` are shown while the list has
+    no contacts at all (``show_buttons``)."""
+
+    def __init__(self, label: QLabel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = label
+        self.buttons: list[QPushButton] = []
+        self.row = QHBoxLayout()
+        self.row.addStretch(1)
+        self.row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(label)
+        layout.addLayout(self.row)
+        layout.addStretch(1)
+
+    def add_action(self, action: QAction, text: str = "") -> QPushButton:
+        """A button that triggers ``action`` (enabled as it is), labelled ``text`` or as it."""
+        button = QPushButton(text or action.text())
+        button.setAccessibleName(button.text().replace("&", ""))
+        button.clicked.connect(action.trigger)
+        button.setEnabled(action.isEnabled())
+        action.enabledChanged.connect(button.setEnabled)
+        self.row.insertWidget(self.row.count() - 1, button)
+        self.buttons.append(button)
+        return button
+
+    def show_buttons(self, shown: bool) -> None:
+        for button in self.buttons:
+            button.setVisible(shown)
+
+
 class TodayPage(QWidget):
     """Today's page: its title (with the count), the keys hint, the list or its empty state."""
 
@@ -61,8 +99,9 @@ class TodayPage(QWidget):
         view.setAutoFillBackground(False)
         view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.empty = empty_label(self)
+        self.empty_state = EmptyState(self.empty)
         self.stack = QStackedWidget()
-        self.stack.addWidget(self.empty)
+        self.stack.addWidget(self.empty_state)
         self.stack.addWidget(view)
         self.title = QLabel(self.tr("Today"))
         title_font = self.title.font()
@@ -97,7 +136,9 @@ class ContactsPage(QStackedWidget):
         table.setSortingEnabled(True)
         table.sortByColumn(Column.NAME, Qt.SortOrder.AscendingOrder)
         table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Several rows at once (Shift/Ctrl+click) for "Add to targets"; the panel shows the
+        # current one.
+        table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         table.setAlternatingRowColors(True)
         table.setShowGrid(False)
         table.setWordWrap(False)
@@ -130,5 +171,46 @@ class ContactsPage(QStackedWidget):
             },
         )
         self.empty = empty_label(self)
-        self.addWidget(self.empty)
+        self.empty_state = EmptyState(self.empty)
+        self.addWidget(self.empty_state)
         self.addWidget(table)
+
+
+class MailboxOffer(QDialog):
+    """No mailbox is connected and the user asked for a sync (F5): offer to connect one.
+    ``choice`` is the connector's kind ("gmail", "outlook", "imap") once one is chosen."""
+
+    def __init__(self, kinds: Sequence[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("No mailbox connected"))
+        self.choice = ""
+        text = QLabel(
+            self.tr(
+                "<p><b>No mailbox is connected yet.</b></p><p>Connect the mailbox you write "
+                "from, and Coffeechat checks it for replies, bounces and meetings (F5 checks "
+                "now).</p>"
+            )
+        )
+        text.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        names = {
+            "gmail": self.tr("Connect &Gmail…"),
+            "outlook": self.tr("Connect &Outlook…"),
+            "imap": self.tr("Another &mailbox…"),
+        }
+        self.choice_buttons: dict[str, QPushButton] = {}
+        for kind in kinds:
+            if kind in names:
+                button = QPushButton(names[kind])
+                button.clicked.connect(lambda _=False, k=kind: self.choose(k))
+                buttons.addButton(button, QDialogButtonBox.ButtonRole.ActionRole)
+                self.choice_buttons[kind] = button
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(QFontMetrics(self.font()).averageCharWidth() * 60)
+
+    def choose(self, kind: str) -> None:
+        self.choice = kind
+        self.accept()

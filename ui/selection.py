@@ -153,13 +153,18 @@ class ContactSelection(QObject):
         dismissal to undo, and says which."""
         acts = self.actions
         on = self.shell.current_id is not None
-        for act in (acts.edit_action, acts.write_action, acts.meeting_action):
+        for act in (acts.edit_action, acts.write_action, acts.meeting_action, acts.delete_action):
             act.setEnabled(on)
         self.ui.move_menu.setEnabled(on)
         mark = self.shell.undoable_mark is not None
-        acts.undo_action.setEnabled(on or mark)
+        deleted = self.shell.deleted_name()
+        acts.undo_action.setEnabled(on or mark or bool(deleted))
         acts.undo_action.setText(
-            self.tr("&Undo dismiss or snooze") if mark else self.tr("&Undo last stage change")
+            self.tr("&Undo dismiss or snooze")
+            if mark
+            else self.tr("&Undo delete of {0}").format(deleted)
+            if deleted
+            else self.tr("&Undo last stage change")
         )
 
     # ------------------------------------------------------------ context menu
@@ -183,4 +188,7 @@ class ContactSelection(QObject):
             menu.addAction(act)
         menu.addMenu(self.ui.move_menu)
         menu.addAction(acts.undo_action)
+        menu.addAction(acts.targets_action)
+        menu.addSeparator()
+        menu.addAction(acts.delete_action)
         return menu

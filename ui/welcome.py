@@ -138,8 +138,8 @@ class WelcomeDialog(QDialog):
         grid.addWidget(self.demo_button, 1, 1)
         demo_hint = QLabel(
             self.tr(
-                "The demo runs in its own window on a simulated mailbox and a fast clock. "
-                "You can also start it any time with <b>coffeechat demo</b>."
+                "The demo runs in its own window on a simulated mailbox and a fast clock; "
+                "your own contacts and mailbox are not touched."
             )
         )
         demo_hint.setWordWrap(True)

@@ -94,11 +94,17 @@ class ActionTarget(Protocol):
 
     def edit_current(self) -> None: ...
 
+    def delete_current(self) -> None: ...
+
+    def add_current_to_targets(self) -> None: ...
+
     def set_meeting_current(self) -> None: ...
 
     def undo_current(self) -> None: ...
 
     def sync_now(self) -> bool: ...
+
+    def sync_by_hand(self) -> bool: ...
 
     def focus_filter(self) -> None: ...
 
@@ -126,18 +132,27 @@ class WindowActions:
             t("Add someone to talk to (Ctrl+N)"),
         )  # fmt: skip
         self.edit_action = a(s, t("&Edit contact…"), target.edit_current, "Ctrl+E")
+        self.delete_action = a(
+            s, t("&Delete contact"), target.delete_current, QKeySequence.StandardKey.Delete,
+            tip=t("Delete the selected contact, with their history (Undo: Ctrl+Z)"),
+        )  # fmt: skip
         self.write_action = a(
             s, t("&Write request…"), target.today.write_current, "Ctrl+R",
             themed_icon(s, "mail-message-new", SP.SP_FileDialogContentsView),
             t("Write to the selected contact, with proposed times (Ctrl+R)"),
         )  # fmt: skip
         self.meeting_action = a(s, t("Set &meeting…"), target.set_meeting_current, "Ctrl+M")
+        self.undo_import_action = a(s, t("Undo last &import…"), c.undo_import)
+        self.targets_action = a(
+            s, t("Add to &targets"), target.add_current_to_targets, "Ctrl+T",
+            tip=t("Pick the selected people into the pipeline as targets (Ctrl+T)"),
+        )  # fmt: skip
         self.undo_action = a(
             s, t("&Undo last stage change"), target.undo_current, QKeySequence.StandardKey.Undo
         )
         self.snooze_actions = snooze_actions(s)
         self.sync_action = a(
-            s, t("&Sync now"), target.sync_now, "F5",
+            s, t("&Sync now"), target.sync_by_hand, "F5",
             themed_icon(s, "view-refresh", SP.SP_BrowserReload),
             t("Check the mailbox now (F5)"),
         )  # fmt: skip

@@ -120,6 +120,11 @@ class WindowLayout:
         for column in self.board.column_list:
             column.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.contacts_page = ContactsPage(proxy)
+        # Empty states do what they suggest: add a contact, connect a mailbox.
+        for empty in (self.today_page.empty_state, self.contacts_page.empty_state):
+            empty.add_action(actions.new_action, tr("&Add a contact…"))
+            empty.add_action(actions.connect_gmail_action, tr("Connect &Gmail…"))
+            empty.add_action(actions.connect_mailbox_action, tr("Connect another &mailbox…"))
         self.pages = QStackedWidget()
         for page in (self.today_page, self.board, self.contacts_page):
             self.pages.addWidget(page)
@@ -178,6 +183,10 @@ class WindowLayout:
             self.contact_menu.addAction(act)
         self.move_menu = self.contact_menu.addMenu(tr("Move &to"))
         self.move_menu.addActions(actions.move_actions)
+        self.contact_menu.addSeparator()
+        self.contact_menu.addAction(actions.targets_action)
+        self.contact_menu.addAction(actions.delete_action)
+        self.contact_menu.addAction(actions.undo_import_action)
         contact_end = self.contact_menu.addSeparator()
         edit_menu = bar.addMenu(tr("&Edit"))
         edit_menu.addAction(actions.undo_action)

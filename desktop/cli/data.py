@@ -23,7 +23,12 @@ def add_parser(subparsers: Any) -> None:
         description="Import contacts. Known people are merged (same address, or same name); "
         "rejected rows are listed with the reason; the import is all or nothing.",
     )
-    imp.add_argument("file", metavar="FILE", type=Path)
+    imp.add_argument("file", metavar="FILE", type=Path, nargs="?")
+    imp.add_argument(
+        "--undo",
+        action="store_true",
+        help="undo the last import: remove the contacts it added, restore those it merged into",
+    )
     imp.add_argument("--dry-run", action="store_true", help="show what would change, write nothing")
     imp.add_argument("--json", action="store_true", help="one JSON document")
     imp.add_argument(
@@ -72,8 +77,36 @@ def _open(args: argparse.Namespace, *, create: bool = False) -> Store | int:
     return opened if isinstance(opened, int) else opened[1]
 
 
+def run_undo_import(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    store = _open(args)
+    if isinstance(store, int):
+        return store
+    try:
+        undone = store.imports.undo_last(datetime.now(UTC))
+    finally:
+        store.close()
+    if undone is None:
+        print("No import to undo.")
+        return 0
+    when = undone.batch.imported_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    print(
+        f"Undid the import of {when}: {undone.removed} contact(s) removed, "
+        f"{undone.restored} restored as they were."
+    )
+    return 0
+
+
 def run_import(args: argparse.Namespace) -> int:
     from desktop import importers
+
+    if args.undo:
+        if args.file is not None:
+            return fail("--undo takes no FILE: it undoes the last import")
+        return run_undo_import(args)
+    if args.file is None:
+        return fail("name the FILE to import (or --undo to undo the last import)")
 
     mapping: dict[str, str] = {}
     for pair in args.map:

@@ -54,6 +54,8 @@ class DraftToCheck:
     is_request: bool = True
     reasons: tuple[str, ...] = ()
     slot_count: int | None = None
+    #: The text says a résumé is attached (a warning the user may send past, not a block).
+    mentions_resume: bool = False
 
 
 def _fold(text: str) -> str:
@@ -116,6 +118,31 @@ _PLACEHOLDER = re.compile(
 )
 
 
+#: Titles and honorifics that come before a name: never greeted as if they were one.
+HONORIFICS = frozenset({"dr", "prof", "professor", "mr", "mrs", "ms", "miss", "mx", "sir"}) | {
+    *("dame", "rev", "herr", "frau", "mme", "mlle", "sr", "sra", "srta", "ing")
+}
+
+
+def _bare(token: str) -> str:
+    return _fold(token).strip(".,;:'\u2019\"()")
+
+
+def name_parts(name: str) -> list[str]:
+    """The words of a name without leading titles ("Dr. Maya Chen" -> ["Maya", "Chen"])."""
+    parts = name.split()
+    while len(parts) > 1 and _bare(parts[0]) in HONORIFICS:
+        parts = parts[1:]
+    return parts
+
+
+def greeting_name(name: str) -> str:
+    """The name a greeting uses: the given name after any title ("Dr. Maya Chen" -> "Maya").
+    The templates' ``first_name`` and the greeting check both use it, so they agree."""
+    parts = name_parts(name)
+    return parts[0].strip(",;:") if parts else ""
+
+
 def _mentions(text: str, phrase: str) -> bool:
     phrase = _fold(phrase).strip()
     return bool(phrase) and phrase in text
@@ -131,6 +158,7 @@ def _first_line(body: str) -> str:
 _ORDER = (
     "resume_attached",
     "template_text",
+    "resume_mentioned",
     "no_subject",
     "too_long",
     "asks_for_job",
@@ -146,7 +174,7 @@ _ORDER = (
 def _greets_without_name(first_line: str, contact_name: str) -> bool:
     if not _GREETING.match(first_line):
         return False
-    names = [n for n in _fold(contact_name).split() if len(n) > 1]
+    names = [n for n in (_bare(p) for p in name_parts(contact_name)) if len(n) > 1]
     if not names:
         return bool(_NO_NAME.search(first_line))
     return not any(re.search(rf"\b{re.escape(n)}\b", first_line) for n in names)
@@ -201,6 +229,14 @@ def check(draft: DraftToCheck) -> list[Finding]:
                 "at all, is usually better.",
             )
 
+    if draft.mentions_resume:
+        add(
+            "resume_mentioned",
+            Severity.STRONG,
+            "The message says a résumé is attached: a request for advice goes best without one "
+            "(and Coffeechat sends no files). Offer it later if they ask, or send anyway.",
+        )
+
     if _PLACEHOLDER.search(draft.subject) or _PLACEHOLDER.search(body):
         add(
             "template_text",
@@ -210,7 +246,7 @@ def check(draft: DraftToCheck) -> list[Finding]:
         )
 
     if _greets_without_name(_fold(_first_line(draft.body)), draft.contact_name):
-        first = draft.contact_name.split()[0] if draft.contact_name.split() else "Maya"
+        first = greeting_name(draft.contact_name) or "Maya"
         add(
             "greeting_without_name",
             Severity.WARN,

@@ -72,10 +72,18 @@ class Contact:
     referrer_id: int | None = None
     notes: str = ""
     objective_id: int | None = None
+    #: False for someone the user has not chosen to ask yet (an imported connection): they are
+    #: in People, not among the targets, until "Add to targets" (or a request to them).
+    in_pipeline: bool = True
 
     @property
     def primary_email(self) -> str:
         return self.emails[0] if self.emails else ""
+
+
+def in_people(contact: Contact, state: ContactState) -> bool:
+    """In People, apart from the pipeline: not chosen as a target and never asked."""
+    return not contact.in_pipeline and state.stage is Stage.TARGET
 
 
 @dataclass(frozen=True, slots=True)

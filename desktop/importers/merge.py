@@ -12,6 +12,7 @@ from desktop.domain.model import Contact
 from desktop.domain.workspace import ContactSource, SourceKind
 from desktop.importers.people import Format, ImportError_, Parsed, Person, Rejected
 from desktop.storage import ContactRecord, StorageError, Store
+from desktop.storage.records import utc_now
 
 
 def name_key(name: str) -> str:
@@ -171,6 +172,8 @@ class Result:
     added: tuple[int, ...]
     merged: tuple[int, ...]
     rejected: int
+    #: The import batch recorded (None when nothing was written): ``store.imports.undo_last``.
+    batch: int | None = None
 
 
 def apply(store: Store, the_plan: Plan) -> Result:
@@ -248,6 +251,7 @@ def _changed_since(store: Store, shown: Plan, fresh: Plan) -> str:
 def _write(store: Store, the_plan: Plan) -> Result:
     added: list[int] = []
     merged: list[int] = []
+    before: list[Contact] = []
     for person in the_plan.new:
         contact = store.contacts.add(
             Contact(
@@ -258,6 +262,7 @@ def _write(store: Store, the_plan: Plan) -> Result:
                 role=person.role,
                 source=the_plan.source.value if the_plan.source else "",
                 notes=_notes(person),
+                in_pipeline=False,  # in People until the user picks them as a target
             )
         )
         assert contact.id is not None
@@ -269,6 +274,7 @@ def _write(store: Store, the_plan: Plan) -> Result:
         current = store.contacts.get(m.contact_id).contact
         if not (m.new_emails or m.company or m.role or m.notes):
             continue
+        before.append(current)
         store.contacts.update(
             replace(
                 current,
@@ -279,7 +285,10 @@ def _write(store: Store, the_plan: Plan) -> Result:
             )
         )
         merged.append(m.contact_id)
-    return Result(tuple(added), tuple(merged), len(the_plan.rejected))
+    batch = None
+    if added or merged:
+        batch = store.imports.record(utc_now(), the_plan.format.value, tuple(added), tuple(before))
+    return Result(tuple(added), tuple(merged), len(the_plan.rejected), batch)
 
 
 def describe(the_plan: Plan) -> str:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from desktop.storage.sources import source_from_text
+
 
 def _run(db: sqlite3.Connection, script: str) -> None:
     """Run statements one by one: ``executescript`` would commit the upgrade transaction."""
@@ -372,6 +374,56 @@ def history_pass(db: sqlite3.Connection) -> None:
     )
 
 
+def _one_source_field(db: sqlite3.Connection) -> None:
+    """One source per contact: the free-text ``contacts.source`` moves into ``contact_sources``
+    (the kind guessed from the words, the text kept as its detail) unless the contact has a
+    recorded source already; the old column is emptied and no longer written."""
+    rows = db.execute(
+        "SELECT id, source FROM contacts WHERE source != '' AND id NOT IN "
+        "(SELECT contact_id FROM contact_sources)"
+    ).fetchall()
+    for contact_id, text in rows:
+        source = source_from_text(str(text))
+        db.execute(
+            "INSERT INTO contact_sources (contact_id, kind, detail) VALUES (?, ?, ?)",
+            (contact_id, source.kind.value, source.detail),
+        )
+    db.execute("UPDATE contacts SET source = '' WHERE source != ''")
+
+
+def _import_batches(db: sqlite3.Connection) -> None:
+    """Each import is a batch that can be undone: the contacts it added, and what the contacts
+    it merged into were before (their fields as JSON), to put back."""
+    _run(
+        db,
+        """
+        CREATE TABLE import_batches (
+            id INTEGER PRIMARY KEY,
+            imported_at TEXT NOT NULL,
+            file_name TEXT NOT NULL DEFAULT '',
+            undone_at TEXT
+        );
+        CREATE TABLE import_items (
+            batch_id INTEGER NOT NULL REFERENCES import_batches(id) ON DELETE CASCADE,
+            contact_id INTEGER NOT NULL,
+            before TEXT,
+            PRIMARY KEY (batch_id, contact_id)
+        )
+        """,
+    )
+
+
+def _people_list(db: sqlite3.Connection) -> None:
+    """People apart from the pipeline: ``contacts.in_pipeline`` (1: a target or further on).
+    LinkedIn connections imported earlier and never written to leave the targets for People."""
+    db.execute("ALTER TABLE contacts ADD COLUMN in_pipeline INTEGER NOT NULL DEFAULT 1")
+    db.execute(
+        "UPDATE contacts SET in_pipeline = 0 WHERE stage = 'target' "
+        "AND id IN (SELECT contact_id FROM contact_sources WHERE kind = 'linkedin') "
+        "AND id NOT IN (SELECT contact_id FROM events)"
+    )
+
+
 MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _v1_initial,
     _v2_snoozes,
@@ -385,5 +437,8 @@ MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
     _verdict_corrections,
     _reply_intent_corrections,
     history_pass,
+    _one_source_field,
+    _import_batches,
+    _people_list,
 )
 LATEST = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from desktop.storage.accounts import AccountRepo
 from desktop.storage.contacts import ContactRepo
 from desktop.storage.corrections import CorrectionRepo
 from desktop.storage.database import DB_NAME, Database
+from desktop.storage.imports import ImportRepo
 from desktop.storage.marks import MarkRepo
 from desktop.storage.messages import MessageRepo
 from desktop.storage.outbox import OutboxRepo
@@ -43,6 +44,7 @@ class Store:
         self.workspace = WorkspaceRepo(database)
         self.corrections = CorrectionRepo(database)
         self.past = PastRepo(database)
+        self.imports = ImportRepo(database, self.contacts)
 
     @classmethod
     def open(cls, profile_dir: Path, *, migrate: bool = True, read_only: bool = False) -> Store:

@@ -17,11 +17,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any, TypeVar
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QCloseEvent, QFontMetrics, QKeyEvent, QShowEvent
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QCloseEvent, QDesktopServices, QFontMetrics, QKeyEvent, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QFrame,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QSplitter,
@@ -114,6 +115,8 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self.recipient_error = ""
         self.findings: list[Finding] = []
         self.hand_edited = False
+        #: The user typed something (a detail or the message) not saved or sent yet.
+        self.typed = False
         self._operation = ""  # "draft" or "send" while one is in flight
         #: Operations started by this dialog and not answered yet (``release`` waits for them).
         self._in_flight = 0
@@ -194,7 +197,9 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         m.rewrite_button.clicked.connect(self.rewrite_from_template)
         f.draft_button.clicked.connect(self.save_draft)
         f.send_button.clicked.connect(self.send_now)
-        f.cancel_button.clicked.connect(self.reject)
+        f.copy_button.clicked.connect(self.copy_message)
+        f.mailto_button.clicked.connect(self.open_in_mail_app)
+        f.cancel_button.clicked.connect(self.cancel)
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -319,6 +324,20 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         """Run a small dialog modally (tests replace this to answer it)."""
         return bool(dialog.exec())
 
+    def open_url(self, url: QUrl) -> bool:
+        """Hand a link to the desktop (tests replace this)."""
+        return QDesktopServices.openUrl(url)
+
+    def ask(self, title: str, text: str, yes: str, no: str) -> bool:
+        """A yes-or-no question (tests replace this to answer it). True for ``yes``."""
+        box = QMessageBox(QMessageBox.Icon.Question, title, text, parent=self)
+        yes_button = box.addButton(yes, QMessageBox.ButtonRole.AcceptRole)
+        no_button = box.addButton(no, QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(no_button)
+        box.setEscapeButton(no_button)
+        box.exec()
+        return box.clickedButton() is yes_button
+
     # ================================================================ inputs
     def on_contact_changed(self, *_: object) -> None:
         self._initial_action = None
@@ -389,6 +408,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
         self.fields_box.set_value(field, value)
 
     def on_field_edited(self, *_: object) -> None:
+        self.typed = True
         self.message_inputs_changed()
 
     def message_inputs_changed(self, *, now: bool = False) -> None:
@@ -402,6 +422,7 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
 
     def on_message_edited(self, *_: object) -> None:
         self.hand_edited = True
+        self.typed = True
         self.edited_row.show()
         self.refresh_timer.start()
 
@@ -475,18 +496,34 @@ class ComposerDialog(QDialog, Proposing, Writing, Sending, AwayCap):
             return
         super().reject()
 
+    def may_discard(self) -> bool:
+        """The user is closing: true unless they typed something and want to keep it."""
+        return not self.typed or self.ask(
+            self.tr("Discard this message?"),
+            self.tr("What you typed for this message is not saved or sent yet."),
+            self.tr("&Discard"),
+            self.tr("&Keep writing"),
+        )
+
+    def cancel(self) -> None:
+        """The Cancel button: close, after asking if something typed would be lost."""
+        if not self.busy() and self.may_discard():
+            self.reject()
+
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         self.draft_button.setDefault(True)  # showing hands the default to the focused button
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if self.busy():
+        # The title bar's close button (a spontaneous event) asks as Escape and Cancel do; a
+        # close by the program (the window shutting down) does not.
+        if self.busy() or (event.spontaneous() and not self.may_discard()):
             event.ignore()
             return
         super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape and self.busy():
+        if event.key() == Qt.Key.Key_Escape and (self.busy() or not self.may_discard()):
             return
         super().keyPressEvent(event)
 

@@ -45,6 +45,15 @@ class Footer(QWidget):
                 "asked: one person, one message at a time"
             )
         )
+        # With no mailbox connected: the message leaves by hand (hidden otherwise).
+        self.copy_button = QPushButton(self.tr("&Copy message"))
+        self.copy_button.setToolTip(self.tr("Copy the subject and the message, to paste anywhere"))
+        self.mailto_button = QPushButton(self.tr("&Open in my mail app"))
+        self.mailto_button.setToolTip(
+            self.tr("Start this message in your usual mail app, addressed and filled in")
+        )
+        self.buttons.addButton(self.copy_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.mailto_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.draft_button, QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.addButton(self.send_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.cancel_button, QDialogButtonBox.ButtonRole.RejectRole)
@@ -64,7 +73,10 @@ class Footer(QWidget):
         if blocked.reason is Block.BUSY:
             return self.tr("Working…")
         if blocked.reason is Block.NO_MAILBOX:
-            return self.tr("No mailbox is connected: connect one to save or send.")
+            return self.tr(
+                "No mailbox is connected: copy the message or open it in your mail app (File → "
+                "Connect Gmail… to send from here)."
+            )
         if blocked.reason is Block.NO_RECIPIENT:
             return recipient_error
         if blocked.reason is Block.NO_MESSAGE:

@@ -7,9 +7,14 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote, urlencode
 
-from desktop import compose, drafting, outbox
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QGuiApplication
+
+from desktop import actions, compose, drafting, outbox
 from desktop.domain.model import Stage
+from desktop.domain.workspace import Draft
 from desktop.storage import Store
 from mail.provider import OutgoingMessage, ProviderError
 from ui.composer.part import Part
@@ -53,17 +58,98 @@ class Sending(Part):
 
     def save_draft(self) -> None:
         """Save the draft in the mailbox on the sync worker, which records the offered times
-        once the draft is there (``compose.draft_job``)."""
+        once the draft is there (``compose.draft_job``); with no mailbox, in Coffeechat (the
+        contact's Prepare tab lists it)."""
         self._flush()
         if not self.draft_button.isEnabled():
             return
+        if not self.ctx.providers:
+            self._save_here()
+            return
         self._submit("draft", compose.draft_job)
+
+    def _save_here(self) -> None:
+        record = self.record()
+        if record is None:
+            return
+        draft = Draft(
+            None,
+            record.id,
+            self.header.template_name() or "",
+            self.message_panel.subject(),
+            self.message_panel.body(),
+            self.now(),
+        )
+        details = dict(self.fields)
+
+        def write(store: Store) -> object:
+            saved = store.workspace.add_draft(draft)
+            actions.remember_details(store, draft.contact_id, details)
+            return saved
+
+        self._operation, self._op_contact = "draft", record.id
+        self.update_buttons()
+        if not self.run_db(write, success=self._on_written, failure=self._on_write_failed):
+            self._operation = ""
+            self.update_buttons()
+
+    def by_hand(self) -> tuple[str, str, str] | None:
+        """(address, subject, body) of the message as it stands, to send it by hand."""
+        record, tpl = self.record(), self.template()
+        if record is None or tpl is None or not self.has_message():
+            return None
+        try:
+            _name, address = compose.recipient(self.ctx.store, record, tpl.kind)
+        except ValueError:
+            return None
+        return address, self.message_panel.subject(), self.message_panel.body()
+
+    def copy_message(self) -> None:
+        """Put the subject and the message on the clipboard."""
+        message = self.by_hand()
+        if message is None:
+            return
+        address, subject, body = message
+        QGuiApplication.clipboard().setText(f"To: {address}\nSubject: {subject}\n\n{body}")
+        self.status_label.setText(
+            self.tr("Copied: paste it into a new message to {0}.").format(address)
+        )
+
+    def mailto_url(self) -> QUrl | None:
+        """The message as a mailto: link (RFC 6068), for the user's mail app."""
+        message = self.by_hand()
+        if message is None:
+            return None
+        address, subject, body = message
+        query = urlencode({"subject": subject, "body": body}, quote_via=quote)
+        return QUrl(f"mailto:{quote(address, safe='@')}?{query}")
+
+    def open_in_mail_app(self) -> None:
+        url = self.mailto_url()
+        if url is None:
+            return
+        if self.open_url(url):
+            self.status_label.setText(self.tr("Opened in your mail app: send it from there."))
+        else:
+            self.status_label.setText(
+                self.tr("No mail app answered: use Copy message and paste it instead.")
+            )
 
     def send_now(self) -> None:
         """Send through the outbox on the sync worker, which owns the database writes."""
         self._flush()
         if self.send_blocked_reason():
             self.update_buttons()
+            return
+        if "resume_mentioned" in self.finding_codes() and not self.ask(
+            self.tr("Send with the résumé mentioned?"),
+            self.tr(
+                "The message says a résumé is attached, but Coffeechat sends no files and a "
+                "request for advice goes best without one."
+            ),
+            self.tr("Send &anyway"),
+            self.tr("&Keep editing"),
+        ):
             return
         self._submit("send", compose.send_job, purpose=self.template_kind().value)
 
@@ -75,9 +161,12 @@ class Sending(Part):
             self.update_buttons()
             return
         contact_id, now, offers = record.id, self.now(), self.offers()
+        details = dict(self.fields)
 
         def write(store: Store) -> object:
-            return job(store, provider, msg, contact_id=contact_id, now=now, offers=offers, **extra)
+            done = job(store, provider, msg, contact_id=contact_id, now=now, offers=offers, **extra)
+            actions.remember_details(store, contact_id, details)
+            return done
 
         # Busy before the job is handed over: its answer may come back at once.
         self._operation, self._op_contact = operation, record.id
@@ -132,6 +221,7 @@ class Sending(Part):
         """The message is saved or sent: close, or, with "then the next target", start the
         next one (a new message with its own outbox key and fresh times)."""
         self.written.append(self._op_contact)
+        self.typed = False
         record = self.records.get(self._op_contact)
         name = record.contact.name if record is not None else ""
         following = self.next_target() if self.next_check.isChecked() else None

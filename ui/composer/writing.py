@@ -74,7 +74,10 @@ class Writing(Part):
             return
         message = self.draft.message if self.draft is not None else None
         if message is None:
-            self.message_panel.write("", "", self.error)
+            # The reason is said once, beside the detail or in the status line, not here too.
+            self.message_panel.write(
+                "", "", self.tr("The message is written here once the template has what it needs.")
+            )
         else:
             subject = drafting.subject_for(message, self.conversation)
             self.message_panel.write(subject, message.body)
@@ -106,7 +109,7 @@ class Writing(Part):
                 self.attach_box.names(),
             )
         if not self.has_message():
-            self.coaching_box.show_waiting(self.error)
+            self.coaching_box.show_waiting("")
         else:
             self.coaching_box.show_findings(self.findings)
         self.update_buttons()
@@ -137,11 +140,25 @@ class Writing(Part):
     def update_buttons(self) -> None:
         state = self.send_state()
         reason = self.send_blocked_reason()
-        self.draft_button.setEnabled(drafting.can_save_draft(state))
+        by_hand = not self.ctx.providers  # no mailbox: saved here, copied, or opened elsewhere
+        ready = not self.busy() and not self.recipient_error and self.has_message()
+        self.draft_button.setEnabled(ready if by_hand else drafting.can_save_draft(state))
+        self.draft_button.setText(
+            self.tr("Save &draft in Coffeechat")
+            if by_hand
+            else self.tr("Save as &draft in my mailbox")
+        )
+        for button in (self.footer.copy_button, self.footer.mailto_button):
+            button.setVisible(by_hand)
+            button.setEnabled(ready)
         self.send_button.setEnabled(not reason and drafting.can_send(state))
         self.send_button.setToolTip(reason)
         if not self.busy():
-            self.status_label.setText(" ".join(t for t in (self.done_note, reason) if t))
+            # A missing detail is named under the details already: the status line does not
+            # repeat it (one error, shown once).
+            shown = not self.field_error.isHidden() and reason == self.field_error.text()
+            said = "" if shown else reason
+            self.status_label.setText(" ".join(t for t in (self.done_note, said) if t))
         for widget in (
             self.contact_combo,
             self.template_combo,

@@ -29,7 +29,7 @@ from PySide6.QtCore import (
     Signal,
 )
 
-from desktop.domain.model import STAGE_ORDER, Stage
+from desktop.domain.model import STAGE_ORDER, Stage, in_people
 from desktop.storage import ContactRecord
 from ui.format import last_activity, when_text
 
@@ -344,6 +344,8 @@ class ContactsModel(QAbstractTableModel):
         if col == Column.ROLE:
             return c.role
         if col == Column.STAGE:
+            if in_people(record.contact, record.state):
+                return _tr("People")
             return _tr(record.state.stage.label)
         if col == Column.EMAILS:
             return ("\n" if tooltip else ", ").join(c.emails)
@@ -487,7 +489,8 @@ class StageFilterProxy(QSortFilterProxyModel):
         super().setSourceModel(model)
 
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
-        if self._records[source_row].state.stage not in self.stages:
+        record = self._records[source_row]
+        if record.state.stage not in self.stages or in_people(record.contact, record.state):
             return False
         return not self._needle or self._needle in self._strings[source_row]
 

@@ -11,6 +11,7 @@ from desktop.domain.coaching import (
     Severity,
     blocking,
     check,
+    greeting_name,
     word_count,
 )
 
@@ -105,3 +106,22 @@ def test_subject_greeting_and_leftover_template_text() -> None:
     findings = check(DraftToCheck("", GOOD.replace("Lumen", "{{ company }}"), "Maya Chen"))
     assert [f.severity for f in findings] == [Severity.BLOCK, Severity.STRONG]
     assert all(f.message.endswith(".") for f in findings)
+
+
+def test_a_title_before_the_name_is_not_the_name_to_greet() -> None:
+    assert greeting_name("Dr. Maya Chen") == "Maya"
+    assert greeting_name("Prof Maya Chen") == "Maya"
+    assert greeting_name("Maya Chen") == "Maya"
+    assert greeting_name("Dr.") == "Dr."  # nothing after the title: kept as written
+    body = GOOD.replace("Hi Maya,", "Hi Dr.,")
+    findings = check(DraftToCheck("Jon suggested I get in touch", body, "Dr. Maya Chen"))
+    assert [f.code for f in findings] == ["greeting_without_name"]
+    assert '"Hi Maya,"' in findings[0].message
+    assert _codes(contact_name="Dr. Maya Chen") == []
+    assert _codes(contact_name="Dr. Maya Chen", body=GOOD.replace("Hi Maya", "Dear Dr. Chen")) == []
+
+
+def test_a_resume_in_the_text_is_strong_advice_not_a_block() -> None:
+    findings = check(DraftToCheck("Hello", GOOD, "Maya Chen", mentions_resume=True))
+    assert [(f.code, f.severity) for f in findings] == [("resume_mentioned", Severity.STRONG)]
+    assert not blocking(findings)

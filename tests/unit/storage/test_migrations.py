@@ -11,6 +11,9 @@ from desktop.storage import Store
 from desktop.storage.migrations import (
     LATEST,
     MIGRATIONS,
+    _import_batches,
+    _one_source_field,
+    _people_list,
     _reply_intent_corrections,
     _verdict_corrections,
     history_pass,
@@ -64,6 +67,7 @@ ADDED = {
     MIGRATIONS.index(_verdict_corrections) + 1: "verdict_corrections",
     MIGRATIONS.index(_reply_intent_corrections) + 1: "intent_corrections",
     MIGRATIONS.index(history_pass) + 1: "history_runs",
+    MIGRATIONS.index(_import_batches) + 1: "import_batches",
 }
 
 
@@ -86,8 +90,13 @@ def test_each_migration_adds_its_table_and_keeps_older_data(tmp_path: Path, vers
     assert (tmp_path / f"{DB_NAME}.before-v{LATEST}.bak").exists()  # a backup before upgrading
 
 
+#: Migrations that change data, not tables, each with its own test below.
+REWRITES = {"_one_source_field", "_people_list"}
+
+
 def test_every_migration_is_covered() -> None:
-    assert set(ADDED) | {1} == set(range(1, LATEST + 1))
+    rewrites = {i + 1 for i, m in enumerate(MIGRATIONS) if m.__name__ in REWRITES}
+    assert set(ADDED) | {1} | rewrites == set(range(1, len(MIGRATIONS) + 1))
 
 
 def test_verdict_corrections_keep_each_correction_and_the_latest_per_sender(
@@ -122,3 +131,61 @@ def test_history_pass_migration_adds_progress_per_account_and_contact(tmp_path: 
     store = Store.open(tmp_path)
     assert {"history_runs", "history_contacts"} <= _tables(store.database.connection)
     assert store.schema_version == len(MIGRATIONS)
+
+
+def test_one_source_field_moves_the_words_into_the_recorded_source(tmp_path: Path) -> None:
+    path = tmp_path / DB_NAME
+    db = _upgrade_to(path, MIGRATIONS.index(_one_source_field))
+    stamp = "'2026-01-01T00:00:00+00:00'"
+    for name, source in (("Ada", "LinkedIn"), ("Alan", "Article in IEEE Spectrum"), ("Bo", "")):
+        db.execute(
+            "INSERT INTO contacts (name, source, state, created_at, updated_at) VALUES "
+            f"(?, ?, '{{}}', {stamp}, {stamp})",
+            (name, source),
+        )
+    db.execute("INSERT INTO contacts (name, source, state, created_at, updated_at) VALUES "
+               f"('Cy', 'a friend', '{{}}', {stamp}, {stamp})")  # fmt: skip
+    cy = db.execute("SELECT id FROM contacts WHERE name = 'Cy'").fetchone()[0]
+    db.execute(
+        "INSERT INTO contact_sources (contact_id, kind, detail) VALUES (?, 'alumni', 'MIT')", (cy,)
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    ids = {r.contact.name: r.id for r in store.contacts.all()}
+    sources = store.workspace.sources()
+    assert (sources[ids["Ada"]].kind.value, sources[ids["Ada"]].detail) == ("linkedin", "")
+    assert sources[ids["Alan"]].kind.value == "article"
+    assert sources[ids["Alan"]].detail == "Article in IEEE Spectrum"
+    assert ids["Bo"] not in sources
+    assert (sources[cy].kind.value, sources[cy].detail) == ("alumni", "MIT")  # kept as recorded
+    said = {r.contact.name: r.contact.source for r in store.contacts.all()}
+    assert said == {"Ada": "LinkedIn", "Alan": "Article in IEEE Spectrum", "Bo": "", "Cy": "MIT"}
+    column = store.database.connection.execute("SELECT DISTINCT source FROM contacts").fetchall()
+    assert column == [("",)]
+
+
+def test_people_list_moves_untouched_linkedin_targets_to_people(tmp_path: Path) -> None:
+    db = _upgrade_to(tmp_path / DB_NAME, MIGRATIONS.index(_people_list))
+    stamp = "'2026-01-01T00:00:00+00:00'"
+    ids = {}
+    for name, stage in (("Link", "target"), ("Asked", "requested"), ("Own", "target"),
+                        ("Link2", "target")):  # fmt: skip
+        cur = db.execute(
+            "INSERT INTO contacts (name, stage, state, created_at, updated_at) VALUES "
+            f"(?, ?, '{{}}', {stamp}, {stamp})",
+            (name, stage),
+        )
+        ids[name] = cur.lastrowid
+    for name in ("Link", "Asked", "Link2"):
+        db.execute(
+            "INSERT INTO contact_sources (contact_id, kind) VALUES (?, 'linkedin')", (ids[name],)
+        )
+    db.execute(
+        "INSERT INTO events (contact_id, key, kind, at, summary, recorded_at) VALUES "
+        f"(?, 'k', 'override', {stamp}, 'moved', {stamp})",
+        (ids["Link2"],),
+    )
+    db.close()
+    store = Store.open(tmp_path)
+    people = {r.contact.name: r.contact.in_pipeline for r in store.contacts.all()}
+    assert people == {"Link": False, "Asked": True, "Own": True, "Link2": True}

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialog
+from PySide6.QtCore import Qt, QUrl, QUrlQuery
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from desktop import demo_story, settings
@@ -211,11 +212,10 @@ def test_referral_request_coached_live_then_sent_once(
         assert "too_long" in dialog.finding_codes()
         assert dialog.send_button.isEnabled()  # strong advice, not a block
 
-        # A résumé, said in the text or attached, blocks sending with the reason shown.
+        # A résumé said in the text is a strong warning (Send asks); an attached one blocks.
         _type_body(qtbot, dialog, original + "\nPlease find my résumé attached.\n")
-        assert "resume_attached" in dialog.finding_codes()
-        assert not dialog.send_button.isEnabled()
-        assert "résumé" in dialog.status_label.text()
+        assert "resume_mentioned" in dialog.finding_codes()
+        assert dialog.send_button.isEnabled()
         _type_body(qtbot, dialog, original)
         assert dialog.finding_codes() == []
         dialog.add_attachment(str(Path("documents") / "resume.pdf"))
@@ -294,7 +294,6 @@ def test_a_missing_field_is_named_and_blocks_sending(qtbot: QtBot, setup: DemoSe
     qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)
     qtbot.wait_until(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
     assert "Article title" in dialog.field_error.text()
-    assert "Article title" in dialog.status_label.text()
     assert dialog.body_edit.toPlainText() == ""  # never a message with a blank in it
     assert not dialog.send_button.isEnabled()
     assert not dialog.draft_button.isEnabled()
@@ -609,3 +608,153 @@ def test_an_account_without_calendar_proposes_from_working_hours_and_says_so(
     assert dialog.calendar.problems == ()  # no calendar is not a failure to report
     assert dialog.slot_source.text().startswith("No calendar access: these times come from")
     assert len(dialog.slots) == 3
+
+
+def _shown_texts(dialog: QDialog) -> list[str]:
+    """Every text a user can see in the dialog: labels, and the editors' placeholders."""
+    texts = [w.text() for w in dialog.findChildren(QLabel) if w.isVisibleTo(dialog)]
+    for edit in dialog.findChildren(QPlainTextEdit):
+        if edit.isVisibleTo(dialog):
+            texts.append(edit.toPlainText() or edit.placeholderText())
+    return texts
+
+
+def test_a_missing_detail_is_said_once(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops, template="request_article"
+    )
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.wait_until(lambda: dialog.calendar is not None, timeout=WAIT_MS)
+    qtbot.wait_until(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+    said = [t for t in _shown_texts(dialog) if "Fill in" in t or "needs it" in t]
+    assert said == [dialog.field_error.text()]
+
+
+def test_escape_asks_before_discarding_typed_text(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    asked: list[str] = []
+    answer = {"discard": False}
+
+    def ask(title: str, text: str, yes: str, no: str) -> bool:
+        asked.append(title)
+        return answer["discard"]
+
+    dialog.ask = ask  # type: ignore[method-assign]
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)  # nothing typed yet: closes without a question
+    assert asked == [] and not dialog.isVisible()
+
+    dialog.show()
+    typed = dialog.body_edit.toPlainText() + "\nA paragraph I spent ten minutes on."
+    _type_body(qtbot, dialog, typed)
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert asked == ["Discard this message?"]
+    assert dialog.isVisible() and dialog.body_edit.toPlainText() == typed
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)  # Cancel asks as well
+    assert len(asked) == 2 and dialog.isVisible()
+    answer["discard"] = True
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert len(asked) == 3 and not dialog.isVisible()
+
+
+def test_a_titled_name_is_greeted_by_name_and_not_criticised(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    erin = setup.contact("Erin Park")
+    record = setup.demo.store.contacts.get(erin)
+    setup.demo.store.contacts.update(replace(record.contact, name="Dr. Erin Park"))
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    body = dialog.body_edit.toPlainText()
+    assert body.startswith("Hi Erin,"), body
+    assert "Dr.," not in body
+    assert "greeting_without_name" not in dialog.finding_codes()
+
+
+def test_a_resume_mention_warns_and_send_anyway_sends(qtbot: QtBot, setup: DemoSetup) -> None:
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    _ready(qtbot, dialog)
+    _type_body(qtbot, dialog, dialog.body_edit.toPlainText() + "\nI attached my CV.\n")
+    assert "resume_mentioned" in dialog.finding_codes()
+    assert dialog.send_button.isEnabled()
+    answers: list[bool] = [False, True]
+    asked: list[str] = []
+
+    def ask(title: str, text: str, yes: str, no: str) -> bool:
+        asked.append(yes)
+        return answers.pop(0)
+
+    dialog.ask = ask  # type: ignore[method-assign]
+    dialog.send_now()  # "Keep editing": nothing goes out
+    assert asked == ["Send &anyway"] and not dialog.busy()
+    assert _sent_to(setup.demo.mailbox, "erin.park@northwind.example") == []
+    with qtbot.wait_signal(dialog.message_sent, timeout=WAIT_MS):
+        dialog.send_now()  # "Send anyway"
+    assert len(_sent_to(setup.demo.mailbox, "erin.park@northwind.example")) == 1
+
+
+def test_the_article_typed_in_the_composer_is_kept_on_the_contact(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(
+        setup.ctx, setup.ctx.store.contacts.all(), erin, ops=setup.ops, template="request_article"
+    )
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.wait_until(lambda: dialog.field_error.isVisible(), timeout=WAIT_MS)
+    with qtbot.wait_signal(dialog.coaching_updated, timeout=WAIT_MS):
+        dialog.set_field("article_title", "Shipping software in hospitals")
+    with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
+        dialog.save_draft()
+    source = setup.ctx.store.workspace.source(erin)
+    assert source is not None
+    assert source.article_title == "Shipping software in hospitals"
+
+
+def test_with_no_mailbox_the_message_is_copied_opened_or_saved_here(
+    qtbot: QtBot, setup: DemoSetup
+) -> None:
+    ctx = replace(setup.ctx, providers=())
+    erin = setup.contact("Erin Park")
+    dialog = ComposerDialog(ctx, ctx.store.contacts.all(), erin, ops=setup.ops)
+    qtbot.add_widget(dialog)
+    dialog.show()
+    qtbot.wait_until(lambda: dialog.calendar is not None and dialog.has_message(), timeout=WAIT_MS)
+    qtbot.wait_until(lambda: not dialog.refresh_timer.isActive(), timeout=WAIT_MS)
+    footer = dialog.footer
+    assert footer.copy_button.isVisible() and footer.copy_button.isEnabled()
+    assert footer.mailto_button.isVisible() and footer.mailto_button.isEnabled()
+    assert not dialog.send_button.isEnabled()
+    subject, body = dialog.subject_edit.text(), dialog.body_edit.toPlainText()
+
+    qtbot.mouseClick(footer.copy_button, Qt.MouseButton.LeftButton)
+    copied = QGuiApplication.clipboard().text()
+    assert "erin.park@northwind.example" in copied and subject in copied and body in copied
+
+    opened: list[QUrl] = []
+    dialog.open_url = lambda url: opened.append(url) or True  # type: ignore[method-assign]
+    qtbot.mouseClick(footer.mailto_button, Qt.MouseButton.LeftButton)
+    [url] = opened
+    assert url.scheme() == "mailto" and url.path() == "erin.park@northwind.example"
+    query = QUrlQuery(url)
+    decoded = QUrl.ComponentFormattingOption.FullyDecoded
+    assert query.queryItemValue("subject", decoded) == subject
+    assert query.queryItemValue("body", decoded) == body
+
+    assert dialog.draft_button.isEnabled()
+    with qtbot.wait_signal(dialog.draft_saved, timeout=WAIT_MS):
+        qtbot.mouseClick(dialog.draft_button, Qt.MouseButton.LeftButton)
+    [saved] = setup.ctx.store.workspace.drafts(erin)
+    assert (saved.subject, saved.body) == (subject, body)

@@ -3,9 +3,12 @@ dialog; success adds the account and its provider, a failure says why and adds n
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from mail.auth import AuthError
@@ -13,7 +16,7 @@ from mail.auth.tokens import GoogleGrant
 from mail.gmail import GmailProvider
 from mail.provider import AccountKind
 from tests.helpers.windows import open_window
-from ui.connect_gmail import GmailConnector, SignIn
+from ui.connect_gmail import GmailConnector, GmailGuide, SignIn
 
 
 class FakeSignIn(SignIn):
@@ -98,3 +101,99 @@ def test_no_file_chosen_is_no_sign_in(qtbot: QtBot, ctx: object) -> None:
 def _record(started: list[Path], path: Path) -> SignIn:
     started.append(path)
     return FakeSignIn()
+
+
+def _texts(widget: QWidget) -> str:
+    return "\n".join(label.text() for label in widget.findChildren(QLabel))
+
+
+def test_the_gmail_guide_walks_through_the_client_and_checks_the_file(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    guide = GmailGuide()
+    qtbot.add_widget(guide)
+    said = _texts(guide)
+    assert "Desktop app" in said and "Gmail API" in said and "Test users" in said
+    assert "docs/" not in said  # nothing an installed user does not have
+    assert "app password" in said and guide.app_password_button.isVisibleTo(guide)
+    assert not guide.continue_button.isEnabled()
+
+    broken = tmp_path / "notes.txt"
+    broken.write_text("hello", encoding="utf-8")
+    assert not guide.choose(broken)
+    assert "not the file Google gives" in guide.file_label.text()
+    web = tmp_path / "web.json"
+    web.write_text(json.dumps({"web": {"client_id": "x"}}), encoding="utf-8")
+    assert not guide.choose(web)
+    assert "Desktop app" in guide.file_label.text()
+    assert not guide.continue_button.isEnabled()
+    good = tmp_path / "client_secret_1.json"
+    good.write_text(
+        json.dumps({"installed": {"client_id": "id", "client_secret": "s"}}), encoding="utf-8"
+    )
+    guide.ask_file = lambda: good  # type: ignore[method-assign]
+    qtbot.mouseClick(guide.choose_button, Qt.MouseButton.LeftButton)
+    assert guide.continue_button.isEnabled() and guide.client_file == good
+
+
+def test_connect_gmail_opens_the_guide_and_signs_in_with_its_file(
+    qtbot: QtBot, ctx: object, tmp_path: Path
+) -> None:
+    good = tmp_path / "client_secret.json"
+    good.write_text(
+        json.dumps({"installed": {"client_id": "id", "client_secret": "s"}}), encoding="utf-8"
+    )
+    started: list[Path] = []
+
+    def in_guide(guide: GmailGuide) -> bool:
+        guide.choose(good)
+        guide.continue_button.click()
+        return guide.result() == QDialog.DialogCode.Accepted
+
+    connector = GmailConnector(
+        ctx,  # type: ignore[arg-type]
+        make_sign_in=lambda path: _record(started, path),
+        exec_guide=in_guide,
+    )
+    try:
+        assert connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
+    assert started == [good]
+
+
+def test_the_guide_offers_an_app_password_over_imap(qtbot: QtBot, ctx: object) -> None:
+    routed: list[object] = []
+
+    def in_guide(guide: GmailGuide) -> bool:
+        guide.app_password_button.click()
+        return guide.result() == QDialog.DialogCode.Accepted
+
+    connector = GmailConnector(
+        ctx,  # type: ignore[arg-type]
+        make_sign_in=lambda path: FakeSignIn(),
+        exec_guide=in_guide,
+        app_password=lambda parent: routed.append(parent) or True,
+    )
+    try:
+        assert connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
+    assert routed == [None]
+
+
+def test_a_sign_in_error_names_no_docs_folder(qtbot: QtBot, ctx: object, tmp_path: Path) -> None:
+    reports: list[str] = []
+    connector = GmailConnector(
+        ctx,  # type: ignore[arg-type]
+        choose_file=lambda _parent: tmp_path / "client_secret.json",
+        make_sign_in=lambda _path: FakeSignIn(
+            AuthError("Not an OAuth client file (see docs/gmail-setup.md).")
+        ),
+        report=lambda _p, _t, text: reports.append(text),
+    )
+    try:
+        assert not connector.connect(None)  # type: ignore[arg-type]
+    finally:
+        connector.ops.close()
+    assert reports == ["Not an OAuth client file."]

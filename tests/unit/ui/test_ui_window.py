@@ -188,7 +188,7 @@ def test_typing_in_the_filter_narrows_the_table(qtbot: QtBot, window: MainWindow
     }
     assert board == names
     window.filter_edit.setText("zzz")
-    assert window.contacts_page.currentWidget() is window.contacts_page.empty
+    assert window.contacts_page.currentWidget() is window.contacts_page.empty_state
     assert "No contacts match" in window.contacts_page.empty.text()
     window.filter_edit.clear()
     assert window.proxy.rowCount() == window.model.rowCount()
@@ -210,8 +210,8 @@ def test_empty_states_say_what_to_do(qtbot: QtBot, ctx: AppContext) -> None:
     win = open_window(ctx)
     qtbot.add_widget(win)
     assert "Ctrl+N" in win.today_page.empty.text()
-    assert win.today_page.stack.currentWidget() is win.today_page.empty
-    assert win.contacts_page.currentWidget() is win.contacts_page.empty
+    assert win.today_page.stack.currentWidget() is win.today_page.empty_state
+    assert win.contacts_page.currentWidget() is win.contacts_page.empty_state
     win.shutdown()
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop.context import AppContext
@@ -35,8 +35,64 @@ def test_objectives_view_counts_and_next_steps(
     [card] = [view.cards.itemAt(i).widget() for i in range(view.cards.count())]
     summary = card.summary  # type: ignore[union-attr]
     assert summary.total == 2
-    assert "No target yet at NASA." in summary.next_steps
+    # Katherine (NASA Langley, Research Mathematician) is not given to it, but matches.
+    assert summary.suggested == (seeded["katherine"],)
+    assert "1 contact you have matches this objective: add it." in summary.next_steps
+    assert "No target yet at NASA." not in summary.next_steps
     assert "Answer 1 person who replied." in summary.next_steps
+
+
+def _cards(view: object) -> list[object]:
+    return [view.cards.itemAt(i).widget() for i in range(view.cards.count())]  # type: ignore[attr-defined]
+
+
+def test_an_objective_counts_and_adds_the_contacts_already_there(
+    qtbot: QtBot, window: MainWindow, db: Store, seeded: dict[str, int]
+) -> None:
+    db.workspace.add_objective(
+        Objective(None, "Mathematics at NASA", ("Mathematician",), ("NASA",))
+    )
+    workspace = window.findChild(Workspace)
+    workspace.show_view(0)
+    view = workspace.objectives
+    [card] = _cards(view)
+    # Alan (Mathematician) and Katherine (NASA Langley) are there already: counted, suggested.
+    assert card.summary.suggested == tuple(sorted((seeded["alan"], seeded["katherine"])))  # type: ignore[attr-defined]
+    assert card.add_matching.isVisibleTo(card)  # type: ignore[attr-defined]
+    assert "2 more match" in " ".join(w.text() for w in card.findChildren(QLabel))  # type: ignore[attr-defined]
+    qtbot.mouseClick(card.add_matching, Qt.MouseButton.LeftButton)  # type: ignore[attr-defined]
+    qtbot.wait_until(window.ops.idle)
+    qtbot.wait_until(lambda: _cards(view)[0].summary.total == 2)  # type: ignore[attr-defined]
+    [card] = _cards(view)
+    assert card.summary.suggested == ()  # type: ignore[attr-defined]
+    assert not card.add_matching.isVisibleTo(card)  # type: ignore[attr-defined]
+
+
+def test_the_objective_buttons_are_not_clipped_at_800_by_600(
+    qtbot: QtBot, window: MainWindow, db: Store, seeded: dict[str, int]
+) -> None:
+    db.workspace.add_objective(
+        Objective(
+            None,
+            "Move into quantitative research at a large public research laboratory",
+            ("Mathematician",),
+            ("NASA",),
+        )
+    )
+    window.resize(800, 600)
+    workspace = window.findChild(Workspace)
+    workspace.show_view(0)
+    view = workspace.objectives
+    qtbot.wait_until(lambda: bool(_cards(view)))
+    [card] = _cards(view)
+    qtbot.wait_until(lambda: card.isVisible())  # type: ignore[attr-defined]
+    for button in card.findChildren(QPushButton):  # type: ignore[attr-defined]
+        if button.isVisibleTo(card):  # type: ignore[attr-defined]
+            needed = button.fontMetrics().horizontalAdvance(button.text().replace("&", ""))
+            assert button.width() >= needed, button.text()
+            viewport = view.scroll_area.viewport()
+            right = button.mapTo(viewport, button.rect().topRight()).x()
+            assert right < viewport.width(), button.text()  # shown whole, not scrolled off
 
 
 def test_network_view_shows_chains_and_the_referrer_update(
@@ -108,6 +164,32 @@ def test_prepare_tab_edits_source_and_questions(
     pane.flush()
     qtbot.wait_until(window.ops.idle)
     assert store.workspace.research(seeded["grace"]).startswith("# Grace")
+
+
+def test_the_header_source_and_found_through_are_one_field(
+    qtbot: QtBot, window: MainWindow, seeded: dict[str, int]
+) -> None:
+    radia = seeded["radia"]  # added with the words "Article in IEEE Spectrum"
+    store = window.ctx.store
+    source = store.workspace.source(radia)
+    assert source is not None and source.kind is SourceKind.ARTICLE  # analytics group by it
+    window.select_contact(radia)
+    assert "Source: Article in IEEE Spectrum" in window.panel.details.text()
+    window.findChild(Workspace).open_prepare()
+    pane = window.findChild(Workspace).prepare_pane()
+    assert pane.kind_combo.currentData() == SourceKind.ARTICLE.value
+    assert pane.detail.text() == "Article in IEEE Spectrum"
+    pane.detail.setText("Spoke at the IEEE panel")
+    pane.detail.editingFinished.emit()
+    qtbot.wait_until(window.ops.idle)
+    qtbot.wait_until(lambda: "Source: Spoke at the IEEE panel" in window.panel.details.text())
+    assert store.contacts.get(radia).contact.source == "Spoke at the IEEE panel"
+
+
+def test_the_notes_placeholder_describes_notes(window: MainWindow) -> None:
+    hint = window.panel.notes.placeholderText()
+    assert "notes" in hint.casefold()
+    assert "research" not in hint.casefold() and "questions to ask" not in hint
 
 
 def test_import_through_the_dialog(
