@@ -211,7 +211,7 @@ class Database:
             # large profile), so it runs only before an upgrade (see _migrate).
             version = int(db.execute("PRAGMA user_version").fetchone()[0])
             db.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, UnicodeDecodeError) as exc:  # bytes flipped in the schema
             raise StorageError(
                 f"The database {path} is damaged or is not a Coffeechat database ({exc}). "
                 f"It was left untouched: {RESTORE_HINT}."
