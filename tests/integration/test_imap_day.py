@@ -241,7 +241,9 @@ def test_a_full_day_with_idle_every_event_once_no_duplicate_send_and_push_costs(
     p.commands, idles = 0, day.watcher.idles
     day.minutes(60)
     assert p.commands == round(timedelta(hours=1) / SENT_EVERY)  # one STATUS per Sent look
-    assert day.watcher.idles - idles in (2, 3)  # every 25 minutes, on the same connection
+    # Every 25 minutes on the same connection: 2 or 3 in an hour; on a loaded machine one more
+    # when the 14:00 request's late wake-up lands inside the hour (still no Inbox poll).
+    assert 2 <= day.watcher.idles - idles <= 4
     day.until(18)
 
     # Every event once; nothing sent twice.
