@@ -261,7 +261,7 @@ class ContactCommands(QObject):
         the request)."""
         flow = getattr(self.shell, "replies", None)
         case = flow.refresh(contact_id) if flow is not None else None
-        if case is not None:
+        if flow is not None and case is not None:
             return bool(flow.write_reply(case, case.template.value))
         return self.write_to(contact_id, self.due_kind(contact_id))
 
