@@ -1,10 +1,12 @@
 """Today's line for a reply says who answered, the recognised intent and the one click that
-answers it, with the start of what they wrote, never "They replied: answer them". The demo
+answers it, with the start of what they wrote, never "They replied: answer them"; a meeting
+set at an accepted time shows both zones on the reply card and in the contact panel. The demo
 profile with its real mailbox and sync."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,27 @@ def test_a_proposal_reads_as_times_to_pick(window: MainWindow, setup: Setup) -> 
     rows, delegate = _today(window)
     line, _said = delegate.lines(rows[tomas])
     assert line == "Tomás proposed other times (2) — pick one and confirm"
+
+
+def test_the_accepted_meeting_shows_both_zones_on_the_card_and_in_the_panel(
+    qtbot: QtBot, window: MainWindow, setup: Setup
+) -> None:
+    _answered(setup, "accepts", 1)
+    maya = setup.id("Maya Chen")
+    window.reload_all()
+    window.select_contact(maya)
+    window.replies.refresh(maya)
+    card = window.panel.reply_card
+    qtbot.wait_until(card.isVisible, timeout=20_000)
+    case = window.replies.case
+    assert case is not None and case.meeting is not None and case.meeting == case.accepted
+    # New York first (her time), then the user's (UTC): "Mon 30 Nov, 10:00-10:15 (EST) · 15:00
+    # your time (UTC)".
+    local = case.meeting.start.astimezone(UTC)
+    assert card.meeting.isVisible()
+    assert "(EST)" in card.meeting.text()
+    assert f"{local:%H:%M} your time (UTC)" in card.meeting.text()
+    meeting_line = next(
+        line for line in window.panel.details.text().splitlines() if line.startswith("Meeting:")
+    )
+    assert "(EST)" in meeting_line and f"{local:%H:%M} your time (UTC)" in meeting_line
