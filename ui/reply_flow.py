@@ -77,6 +77,7 @@ class ReplyController(QObject):
         self.today_case: ReplyCase | None = None
         #: Every reply still waiting on the user, by contact: Today's reply rows read them.
         self.waiting: dict[int, ReplyCase] = {}
+        self.waiting_read = False
         self.held: HeldSend | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -133,8 +134,7 @@ class ReplyController(QObject):
                 case = None
         self.case = case
         self.panel_card.show_case(case)
-        found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
-        self.waiting = {c.contact_id: c for c in found}
+        found = self.read_waiting()
         # Today shows the selected contact's reply, else the oldest reply still waiting.
         waiting = case if case is not None else (found[0] if found else None)
         self.today_case = waiting
@@ -145,9 +145,22 @@ class ReplyController(QObject):
         self.case_shown.emit(case)
         return case
 
+    def read_waiting(self) -> list[ReplyCase]:
+        """Every reply still waiting on the user, oldest first, kept by contact for Today."""
+        found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
+        self.waiting = {c.contact_id: c for c in found}
+        self.waiting_read = True
+        return found
+
     def reply_text(self, action: DueAction) -> tuple[str, str] | None:
         """Today's line for a reply and the start of what they wrote: "Maya accepted Thu
-        14:00 — confirm and invite"; None while the reply is not read."""
+        14:00 — confirm and invite"; None when there is no reply to read."""
+        if not self.waiting_read:  # Today is painted before any contact was shown
+            try:
+                self.read_waiting()
+            except Exception:  # the line falls back to the action's own words
+                log.exception("the waiting replies could not be read")
+                self.waiting_read = True
         case = self.waiting.get(action.contact_id)
         if case is None:
             return None

@@ -114,3 +114,17 @@ def test_the_accepted_meeting_shows_both_zones_on_the_card_and_in_the_panel(
         line for line in window.panel.details.text().splitlines() if line.startswith("Meeting:")
     )
     assert "(EST)" in meeting_line and f"{local:%H:%M} your time (UTC)" in meeting_line
+
+
+def test_today_reads_the_replies_itself_when_painted_before_any_contact_was_shown(
+    window: MainWindow, setup: Setup
+) -> None:
+    _answered(setup, "declines_refers", 4)
+    daniel = setup.id("Daniel Okafor")
+    window.reload_all()
+    window.show_view("today")
+    window.replies.waiting, window.replies.waiting_read = {}, False  # as at start-up
+    delegate = window.today_view.itemDelegate()
+    assert isinstance(delegate, DueDelegate)
+    line, _said = delegate.lines(_rows(window)[daniel])
+    assert line.startswith("Daniel declined and referred Erin Park")
