@@ -415,8 +415,10 @@ def _answer(
             out(f"{pad}warning: {seen.warning}")
         done = replies.confirm_and_invite(demo.store, demo.mailbox, case, slot, prefs, now)
         reply_to = done.message.in_reply_to
+        event = done.invitation.event
+        how = f"through your calendar, event {event.id}" if event else invites.ICS_NAME
         out(f"{pad}You confirm in their thread (template confirm, In-Reply-To {reply_to}) and "
-            f"send the invitation ({invites.ICS_NAME})")  # fmt: skip
+            f"send the invitation ({how})")  # fmt: skip
         _print_step(done.invitation.step, case.name, out)
     elif kind == intents.REFER:
         who = case.intent.referral_name or case.intent.referral_address

@@ -1,9 +1,10 @@
 """When a slot is accepted: the meeting is set and an invitation goes out. Qt-free.
 
 With calendar access the provider creates the event (Google ``events.insert``, a Graph event, the
-demo mailbox's simulated calendar). The RFC 5545 ``.ics`` is always built too; an account without
-calendar access (a provider that says so, or raises NoCalendarError when asked) sends it by
-e-mail instead, as a ``text/calendar; method=REQUEST`` part, through the outbox like any message.
+demo mailbox's simulated calendar), once: it is recorded in the contact's history. The RFC 5545
+``.ics`` is always built too; an account without calendar access (a provider that says so, or
+raises NoCalendarError when asked) sends it by e-mail instead, as a ``text/calendar;
+method=REQUEST`` part in the contact's thread, through the outbox like any message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from icalendar import Calendar, Event, vCalAddress, vText
 from desktop import outbox
 from desktop.actions import set_meeting
 from desktop.domain.clock import utc
-from desktop.domain.model import Contact
+from desktop.domain.model import Contact, EventKind, Evidence
+from desktop.domain.model import Event as DomainEvent
 from desktop.domain.pipeline import Step
 from desktop.domain.slots import Slot, render_slot, zone_label
 from desktop.storage import Store
@@ -213,10 +215,19 @@ def accept_slot(
     create_event: bool = True,
     user_tz: str = "UTC",
     lang: str = "en",
+    in_reply_to: str = "",
+    references: tuple[str, ...] = (),
+    thread_id: str | None = None,
 ) -> AcceptedSlot:
     """The contact accepted ``slot``: move them to *scheduled* at that time (with the click or
     reply as evidence) and invite them through the account's calendar, or by e-mail with an
-    .ics when the account has no calendar (``user_tz`` and ``lang`` write its date)."""
+    .ics when the account has no calendar (``user_tz`` and ``lang`` write its date; the thread
+    headers place it in their conversation).
+
+    The calendar event is created once: it is recorded in the contact's history (where the
+    user sees it), and a second call finds it there instead of asking the provider again; a
+    retry after a lost answer is made harmless by the provider (Google: an event id derived
+    from the invitation; Graph: its ``transactionId``)."""
     contact = store.contacts.get(contact_id).contact
     name = user_name or provider.account.display_name
     uid = event_uid(contact_id, slot, provider.account.address)
@@ -241,7 +252,8 @@ def accept_slot(
     try:
         if not has_calendar(provider):
             raise NoCalendarError(f"{provider.account.address} has no calendar")
-        event = provider.create_event(invite)
+        recorded = recorded_event(store, contact_id, uid)
+        event = recorded if recorded is not None else provider.create_event(invite)
     except NoCalendarError as exc:
         log.info(
             "no calendar for contact %s's invitation (%s): sending it by e-mail", contact_id, exc
@@ -250,10 +262,13 @@ def accept_slot(
         log.warning("calendar event for contact %s not created: %s", contact_id, exc)
         return AcceptedSlot(step, invite, ics, None, error=str(exc) or type(exc).__name__)
     else:
+        if recorded is None:
+            record_event(store, contact_id, invite, uid, event, now, user_tz)
         return AcceptedSlot(step, invite, ics, event)
     mail = invitation_mail(
         contact, invite, ics, uid=uid, user_name=name, user_tz=user_tz, lang=lang
     )
+    mail = replace(mail, in_reply_to=in_reply_to, references=references, thread_id=thread_id)
     try:
         sent = outbox.send(
             store, provider, mail, contact_id=contact_id, purpose=INVITATION_PURPOSE, now=now
@@ -263,6 +278,50 @@ def accept_slot(
         log.warning("e-mailed invitation for contact %s not sent yet: %s", contact_id, exc)
         return AcceptedSlot(step, invite, ics, None, error=str(exc) or type(exc).__name__)
     return AcceptedSlot(step, invite, ics, None, emailed=sent)
+
+
+#: How the history line of an invitation sent through the calendar names its event.
+_EVENT_MARK = " → calendar event "
+
+
+def _event_key(uid: str) -> str:
+    return f"invitation:{uid}"
+
+
+def recorded_event(store: Store, contact_id: int, uid: str) -> EventRef | None:
+    """The calendar event already created for this invitation, from the contact's history."""
+    if not store.pipeline.has_event(contact_id, _event_key(uid)):
+        return None
+    for entry in store.pipeline.history(contact_id):
+        head, mark, ident = entry.evidence.detail.partition(_EVENT_MARK)
+        if mark and head == uid:
+            return EventRef(ident)
+    return None
+
+
+def record_event(
+    store: Store,
+    contact_id: int,
+    invite: MeetingInvite,
+    uid: str,
+    event: EventRef,
+    now: datetime,
+    user_tz: str,
+) -> None:
+    """The invitation sent through the calendar, as a line of the contact's history (it moves
+    nothing: there is no mail of it in Sent to show under Messages)."""
+    when = render_slot(Slot(invite.start, invite.end), user_tz, None)
+    store.pipeline.apply(
+        contact_id,
+        DomainEvent(
+            EventKind.OVERRIDE,
+            now,
+            Evidence(
+                f"Invitation sent through your calendar: {when}", f"{uid}{_EVENT_MARK}{event.id}"
+            ),
+            _event_key(uid),
+        ),
+    )
 
 
 # ------------------------------------------------------------------------------ the preview
@@ -322,26 +381,13 @@ def send_invitation(
     references: tuple[str, ...] = (),
     thread_id: str | None = None,
 ) -> AcceptedSlot:
-    """Set the meeting and e-mail the invitation (.ics, METHOD:REQUEST) into the contact's
-    thread through the outbox, so that it is a message like the others: it comes back from Sent
-    and shows under the contact's Messages. One outbox key per event: a second click finds the
-    first invitation instead of sending another."""
-    accepted = accept_slot(
+    """Set the meeting and send the invitation: through the account's calendar when it has
+    one (the event once, recorded in the contact's history), else e-mailed (.ics,
+    METHOD:REQUEST) into the contact's thread through the outbox, so that it is a message like
+    the others: it comes back from Sent and shows under the contact's Messages. One outbox key
+    per event: a second click finds the first invitation instead of sending another."""
+    return accept_slot(
         store, provider, contact_id, slot, now, user_name=user_name, location=location,
-        create_event=False, user_tz=user_tz, lang=lang,
+        user_tz=user_tz, lang=lang, in_reply_to=in_reply_to, references=references,
+        thread_id=thread_id,
     )  # fmt: skip
-    contact = store.contacts.get(contact_id).contact
-    name = user_name or provider.account.display_name
-    uid = event_uid(contact_id, slot, provider.account.address)
-    mail = invitation_mail(
-        contact, accepted.invite, accepted.ics, uid=uid, user_name=name, user_tz=user_tz, lang=lang
-    )
-    mail = replace(mail, in_reply_to=in_reply_to, references=references, thread_id=thread_id)
-    try:
-        sent = outbox.send(
-            store, provider, mail, contact_id=contact_id, purpose=INVITATION_PURPOSE, now=now
-        )
-    except ProviderError as exc:
-        log.warning("invitation for contact %s not sent yet: %s", contact_id, exc)
-        return replace(accepted, error=str(exc) or type(exc).__name__)
-    return replace(accepted, emailed=sent)

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from desktop import compose, drafting, invites, outbox, settings, templates
 from desktop.actions import override_stage
 from desktop.domain.model import Contact, Stage
-from desktop.domain.slots import MeetingKind, Slot, render_slot
+from desktop.domain.slots import MeetingKind, Slot, render_slot, zone_label
 from desktop.storage import Store, StoredMessage
 from desktop.templates import TemplateKind
 from mail import intent as intents
@@ -63,6 +63,8 @@ class ReplyCase:
     proposed: tuple[Slot, ...]
     user_tz: str
     contact_tz: str
+    #: The meeting set with them (the sync sets an accepted time at once), if any.
+    meeting: Slot | None = None
 
     @property
     def corrected(self) -> bool:
@@ -145,10 +147,24 @@ def read_case(
     length = offered[0].length if offered else timedelta(minutes=MeetingKind.CALL.minutes)
     starts = intents.proposed_starts(found.proposed, sent=message.date, zone=zone)
     proposed = tuple(Slot(s, s + length) for s in starts)
+    state = record.state
+    meeting = None
+    if scheduled and state.meeting_start and state.meeting_end:
+        meeting = Slot(state.meeting_start, state.meeting_end)
     return ReplyCase(
         contact_id, record.contact.name, message.key, message.date, message.subject, text,
-        found, chosen, offered, proposed, user_tz, contact_tz,
+        found, chosen, offered, proposed, user_tz, contact_tz, meeting,
     )  # fmt: skip
+
+
+def meeting_text(slot: Slot, user_tz: str, contact_tz: str) -> str:
+    """A meeting in the contact's zone with the user's time beside it ("Thu 3 Dec, 09:00-09:15
+    (EST) · 14:00 your time (UTC)"); an unknown zone name reads as none."""
+    user = drafting.zone_or_none(user_tz) or "UTC"
+    text = render_slot(slot, user, drafting.zone_or_none(contact_tz))
+    if text.endswith(" your time"):  # the user's zone named too, as theirs is
+        text += f" ({zone_label(slot.start.astimezone(ZoneInfo(user)))})"
+    return text
 
 
 def waiting_cases(

@@ -117,9 +117,10 @@ class _Pass:
         self.notices: list[Notice] = []
         self.touched: set[int] = set()
         self.events = 0
-        #: Verdicts reached before the write transaction, by (message, offered slots): a failure
-        #: is kept as the exception, raised again where the message is handled.
-        self.verdicts: dict[tuple[str, tuple[Interval, ...]], Classification | Exception] = {}
+        #: Verdicts reached before the write transaction, by message, with the offered slots
+        #: they were reached with: a failure is kept as the exception, raised again where the
+        #: message is handled.
+        self.verdicts: dict[str, tuple[tuple[Interval, ...], Classification | Exception]] = {}
 
     # ---------------------------------------------------------------- relevance
     def is_outgoing(self, msg: MailMessage) -> bool:
@@ -200,6 +201,12 @@ class _Pass:
                     if self.index.get(address) == contact_id:
                         self.store.contacts.mark_address_bad(address)
             self.apply(contact_id, event)
+            if (
+                event.kind is EventKind.BOUNCE
+                and self.store.pipeline.state(contact_id).stage is Stage.BOUNCED
+            ):
+                # Nobody received the times the request offered: free for others again.
+                self.store.messages.release_offers(contact_id, msg.date)
         if verdict.kind == "human":
             self.understood(contacts[0], msg, verdict, offered, key)
             if msg.sender and msg.sender not in self.index and len(contacts) == 1:
@@ -228,17 +235,18 @@ class _Pass:
         try:
             contacts = self.contacts_of(msg)
             offered = self.store.messages.offers_for(contacts[0]) if contacts else []
-            key = (msg.ref.id, self.slots(contacts, offered))
+            slots = self.slots(contacts, offered)
         except sqlite3.Error:
             raise
         except Exception:
             return  # handle() meets the same problem inside its guard
         try:
-            self.verdicts[key] = classify(
-                msg, now=self.now, slots=key[1], own=tuple(self.own), known=self.known(msg)
+            verdict: Classification | Exception = classify(
+                msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg)
             )
         except Exception as exc:
-            self.verdicts[key] = exc
+            verdict = exc
+        self.verdicts[msg.ref.id] = (slots, verdict)
 
     def known(self, msg: MailMessage) -> str | None:
         """What the user said mail from this sender is (their latest correction), weighed by
@@ -248,10 +256,14 @@ class _Pass:
         )
 
     def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
-        found = self.verdicts.pop((msg.ref.id, slots), None)
+        """The verdict reached in the prepare step. The offered slots only weigh on the intent
+        of a human reply: any other verdict (a bounce whose contact this pass's own request
+        made known, with offers) stands as it is; only a human reply read against other slots
+        than now is classified again."""
+        prepared, found = self.verdicts.pop(msg.ref.id, ((), None))
         if isinstance(found, Exception):
             raise found
-        if found is not None:
+        if found is not None and (prepared == slots or found.kind != "human"):
             return found
         return classify(msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg))
 

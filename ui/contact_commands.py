@@ -14,8 +14,8 @@ from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMessageBox
 
-from desktop.actions import correct_classification, override_stage, set_meeting
-from desktop.domain.due import ActionKind
+from desktop.actions import all_due, correct_classification, override_stage, set_meeting
+from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind
 from desktop.domain.model import Contact, Stage, Transition
 from desktop.domain.pipeline import Step
 from desktop.domain.slots import Slot
@@ -355,6 +355,28 @@ class ContactCommands(QObject):
             self.shell.tell(self.tr("Invitation sent to {0}.").format(name))
 
     # ------------------------------------------------------------------ writing
+    def write_due(self, contact_id: int) -> bool:
+        """Ctrl+R from Contacts or the Pipeline: what the contact's due action calls for. A
+        reply waiting on the user opens the threaded reply its intent calls for (the reply
+        card's template), never a new request; else the composer opens on the template of the
+        contact's most urgent due action (a met contact not yet thanked: the thank-you; a target:
+        the request)."""
+        flow = getattr(self.shell, "replies", None)
+        case = flow.refresh(contact_id) if flow is not None else None
+        if flow is not None and case is not None:
+            return bool(flow.write_reply(case, case.template.value))
+        return self.write_to(contact_id, self.due_kind(contact_id))
+
+    def due_kind(self, contact_id: int) -> ActionKind | None:
+        """The due action a message to this contact answers, if any."""
+        record = self.shell.model.record(contact_id)
+        if record is None:
+            return None
+        if record.state.stage is Stage.MET and record.state.thanked_at is None:
+            return ActionKind.THANK_YOU_MISSING  # due or not yet, it is what comes next
+        due = all_due([record], self.shell.now(), self.ctx.settings.reminders())
+        return next((a.kind for a in due if a.kind in TEMPLATE_FOR_ACTION), None)
+
     def write_to(self, contact_id: int, action: ActionKind | None = None) -> bool:
         """Open the composer for a contact; True if a draft was saved or the message sent."""
         shell = self.shell

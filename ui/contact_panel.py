@@ -39,6 +39,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.model import Stage
+from desktop.domain.slots import Slot
+from desktop.replies import meeting_text
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
 from ui.flow import FlowLayout
 from ui.format import day_text, when_text
@@ -317,7 +319,12 @@ class ContactPanel(QWidget):
             lines.append(self.tr("Source: {0}").format(c.source))
         if referrer_name:
             lines.append(self.tr("Introduced by {0}").format(referrer_name))
-        if state.meeting_start is not None:
+        if state.meeting_start is not None and state.meeting_end is not None:
+            user_tz = getattr(self.zone, "key", None) or "UTC"
+            slot = Slot(state.meeting_start, state.meeting_end)
+            when = meeting_text(slot, user_tz, c.timezone)  # their time, yours beside it
+            lines.append(self.tr("Meeting: {0}").format(when))
+        elif state.meeting_start is not None:
             lines.append(self.tr("Meeting: {0}").format(when_text(state.meeting_start, self.zone)))
         if state.away_until is not None:
             lines.append(self.tr("Away until {0}").format(day_text(state.away_until)))

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.slots import Slot
 from desktop.invites import InvitePreview
-from desktop.replies import ReplyCase
+from desktop.replies import ReplyCase, meeting_text
 from mail import intent as intents
 
 #: The one click for each intent, as the primary button says it.
@@ -88,6 +88,10 @@ class ReplyCard(QFrame):
         italic = self.evidence.font()
         italic.setItalic(True)  # the evidence: readable, set apart from their words
         self.evidence.setFont(italic)
+        self.meeting = QLabel()
+        self.meeting.setObjectName("replyMeeting")
+        self.meeting.setWordWrap(True)
+        self.meeting.setAccessibleName(self.tr("The meeting, their time and yours"))
         self.times = QListWidget()
         self.times.setAccessibleName(self.tr("Times, theirs and yours"))
         self.times.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -127,6 +131,7 @@ class ReplyCard(QFrame):
         layout.addWidget(self.text)
         layout.addLayout(says)
         layout.addWidget(self.evidence)
+        layout.addWidget(self.meeting)
         layout.addWidget(self.times)
         layout.addWidget(self.referral_row)
         layout.addLayout(buttons)
@@ -153,6 +158,13 @@ class ReplyCard(QFrame):
             )
         else:
             self.evidence.setText(self.tr("Why: {0}").format(why))
+        if case.meeting is not None:  # scheduled at the time they accepted: both zones
+            self.meeting.setText(
+                self.tr("Scheduled: {0}").format(
+                    meeting_text(case.meeting, case.user_tz, case.contact_tz)
+                )
+            )
+        self.meeting.setVisible(case.meeting is not None)
         self.times.clear()
         shown = case.offered if kind == intents.ACCEPT else case.choices()
         for slot in shown:

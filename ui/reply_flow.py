@@ -12,17 +12,22 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
 from desktop import drafting, invites, replies
+from desktop.domain import due
+from desktop.domain.due import DueAction
 from desktop.domain.slots import Slot
 from desktop.replies import ReplyCase
 from desktop.storage import Store
+from mail import intent as intents
 from mail.provider import MailProvider
 from ui.reply_card import InvitePreviewDialog, ReplyCard
 from ui.shell import Shell
+from ui.today import DueDelegate
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +42,20 @@ class HeldSend:
     label: str
     job: Callable[[Store], Any]
     success: Callable[[Any], object]
+
+
+def reply_line_of(case: ReplyCase) -> str:
+    """What the reply says, for Today: who, the recognised intent, what answers it."""
+    who = case.name.split(" ")[0] or case.name
+    kind, when, referral = case.intent.kind, "", ""
+    accepted = case.accepted
+    if accepted is not None:
+        when = f"{accepted.start.astimezone(ZoneInfo(case.user_tz)):%a %H:%M}"
+    elif kind == intents.PROPOSE and case.proposed:
+        when = f" ({len(case.proposed)})"
+    if kind == intents.REFER:
+        referral = case.intent.referral_name or case.intent.referral_address
+    return due.reply_line(who, kind, when=when, referral=referral)
 
 
 class ReplyController(QObject):
@@ -56,6 +75,9 @@ class ReplyController(QObject):
         self.case: ReplyCase | None = None
         #: What Today's card shows: the current contact's reply, else the oldest waiting.
         self.today_case: ReplyCase | None = None
+        #: Every reply still waiting on the user, by contact: Today's reply rows read them.
+        self.waiting: dict[int, ReplyCase] = {}
+        self.waiting_read = False
         self.held: HeldSend | None = None
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -78,6 +100,10 @@ class ReplyController(QObject):
         if commands is not None:
             shell.panel.invite_requested.disconnect(commands.send_invitation)
             shell.panel.invite_requested.connect(self.invite)
+        today_view = getattr(shell, "today_view", None)
+        delegate = today_view.itemDelegate() if today_view is not None else None
+        if isinstance(delegate, DueDelegate):
+            delegate.reply_text = self.reply_text
         for card in self.cards:
             card.confirm_requested.connect(self.confirm)
             card.refer_requested.connect(self.refer)
@@ -108,15 +134,37 @@ class ReplyController(QObject):
                 case = None
         self.case = case
         self.panel_card.show_case(case)
+        found = self.read_waiting()
         # Today shows the selected contact's reply, else the oldest reply still waiting.
-        waiting = case
-        if waiting is None:
-            found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
-            waiting = found[0] if found else None
+        waiting = case if case is not None else (found[0] if found else None)
         self.today_case = waiting
         self.today_card.show_case(waiting)
+        today_view = getattr(self.shell, "today_view", None)
+        if today_view is not None:
+            today_view.viewport().update()  # the reply rows say what was read
         self.case_shown.emit(case)
         return case
+
+    def read_waiting(self) -> list[ReplyCase]:
+        """Every reply still waiting on the user, oldest first, kept by contact for Today."""
+        found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
+        self.waiting = {c.contact_id: c for c in found}
+        self.waiting_read = True
+        return found
+
+    def reply_text(self, action: DueAction) -> tuple[str, str] | None:
+        """Today's line for a reply and the start of what they wrote: "Maya accepted Thu
+        14:00 — confirm and invite"; None when there is no reply to read."""
+        if not self.waiting_read:  # Today is painted before any contact was shown
+            try:
+                self.read_waiting()
+            except Exception:  # the line falls back to the action's own words
+                log.exception("the waiting replies could not be read")
+                self.waiting_read = True
+        case = self.waiting.get(action.contact_id)
+        if case is None:
+            return None
+        return reply_line_of(case), due.excerpt(case.text)
 
     def focus_card(self) -> bool:
         """Enter on a reply in Today: the card's one click gets the keyboard."""

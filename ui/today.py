@@ -3,6 +3,8 @@ keyboard (j/k move, Enter acts, s snoozes, d dismisses), and its delegate."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import (
     QModelIndex,
     QPersistentModelIndex,
@@ -140,13 +142,33 @@ class TodayView(QListView):
             self.act_requested.emit(action)
 
 
+#: A reply waiting on the user: the line says what they said, and shows what they wrote.
+REPLY_KINDS = frozenset({ActionKind.REPLY_RECEIVED, ActionKind.NEEDS_ANSWER})
+
+#: What a reply's row says, when the window has read it: (the line, the excerpt).
+ReplyText = Callable[[DueAction], tuple[str, str] | None]
+
+
 class DueDelegate(QStyledItemDelegate):
-    """Each due action as a card of two lines (what and who; why and since when); each section
-    header as a muted bold title with a rule."""
+    """Each due action as a card of two lines (what and who; why and since when), a reply's
+    with a third (the start of what they wrote); each section header as a muted bold title with
+    a rule.
+
+    ``reply_text`` (set by the window's reply cards, ui/reply_flow.py) says what a reply's
+    row reads: "Maya accepted Thu 14:00 — confirm and invite" and the excerpt."""
 
     def __init__(self, when_text: object, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.when_text = when_text
+        self.reply_text: ReplyText | None = None
+
+    def lines(self, action: DueAction) -> tuple[str, str]:
+        """The row's second line and, for a reply, its third (the excerpt; else "")."""
+        if action.kind in REPLY_KINDS and self.reply_text is not None:
+            said = self.reply_text(action)
+            if said is not None:
+                return said
+        return self.tr(action.detail), ""
 
     def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
         fm = QFontMetrics(option.font)
@@ -154,7 +176,11 @@ class DueDelegate(QStyledItemDelegate):
         if index.data(SECTION_ROLE):
             top = 0 if index.row() == 0 else pad * 2
             return QSize(fm.averageCharWidth() * 40, fm.height() + pad + top)
-        return QSize(fm.averageCharWidth() * 40, fm.height() * 2 + fm.height() // 4 + pad * 3)
+        action = index.data(ACTION_ROLE)
+        rows = 3 if isinstance(action, DueAction) and action.kind in REPLY_KINDS else 2
+        return QSize(
+            fm.averageCharWidth() * 40, fm.height() * rows + fm.height() // 4 * (rows - 1) + pad * 3
+        )
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
         if index.data(SECTION_ROLE):
@@ -208,8 +234,18 @@ class DueDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignRight, when)
         y += bfm.height() + fm.height() // 4
-        detail = fm.elidedText(self.tr(action.detail), Qt.TextElideMode.ElideRight, width)
+        line, said = self.lines(action)
+        detail = fm.elidedText(line, Qt.TextElideMode.ElideRight, width)
         painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, detail)
+        if said:
+            y += fm.height() + fm.height() // 4
+            italic = QFont(option.font)
+            italic.setItalic(True)
+            painter.setFont(italic)
+            quoted = QFontMetrics(italic).elidedText(
+                f"“{said}”", Qt.TextElideMode.ElideRight, width
+            )
+            painter.drawText(QRect(x, y, width, fm.height()), Qt.AlignmentFlag.AlignLeft, quoted)
         painter.restore()
 
     def _paint_section(

@@ -186,6 +186,10 @@ class TodayCommands(QObject):
         if case is not None:  # a reply: answer it in its thread, never a new request
             self.replies().write_reply(case, case.template.value)
             return
+        commands = getattr(self.shell, "commands", None)
+        if due is None and commands is not None:  # Contacts, the Pipeline: what is due for them
+            commands.write_due(self.shell.current_id)
+            return
         self.shell.write_to(self.shell.current_id, due.kind if due is not None else None)
 
     def on_today_menu(self, pos: Any) -> None:

@@ -130,7 +130,9 @@ def due_actions(
     def add(kind: ActionKind, due_at: datetime, detail: str = "") -> None:
         actions.append(DueAction(kind, contact_id, due_at.astimezone(UTC), detail))
 
-    if stage is Stage.REPLIED and state.replied_at is not None:
+    # A reply waits on the user while they have not answered it: also once the sync scheduled
+    # the time it accepted (the confirmation and the invitation are still to send).
+    if stage in (Stage.REPLIED, Stage.SCHEDULED) and state.replied_at is not None:
         answered = state.answered_at is not None and state.answered_at >= state.replied_at
         if not answered:
             late = state.replied_at + settings.needs_answer_after
@@ -178,6 +180,39 @@ def due_actions(
         if now >= due:
             add(ActionKind.CHECK_IN, due, "It has been a while: check in")
     return actions
+
+
+#: What Today says of a reply, by its recognised intent (the kinds of mail/intent.py): who,
+#: what they said, and the one click that answers it.
+REPLY_LINES: dict[str, str] = {
+    "accept": "{who} accepted {when} — confirm and invite",
+    "propose": "{who} proposed other times{when} — pick one and confirm",
+    "refer": "{who} declined and referred {referral} — thank them, write to {referral}",
+    "decline": "{who} declined — thank them and close",
+    "question": "{who} asked a question — answer it",
+    "unknown": "{who} replied — read it and answer",
+}
+
+
+def reply_line(who: str, intent: str, *, when: str = "", referral: str = "") -> str:
+    """Today's line for a reply: "Maya accepted Thu 14:00 — confirm and invite", "Daniel
+    declined and referred Erin — thank them, write to Erin". ``when`` is the accepted time (or,
+    for proposals, how many: " (2)"); an unknown ``intent`` reads as a plain reply."""
+    if intent == "accept" and not when:
+        when = "a time"
+    if intent == "refer" and not referral:
+        return f"{who} declined and referred someone — thank them"
+    template = REPLY_LINES.get(intent, REPLY_LINES["unknown"])
+    return template.format(who=who or "They", when=when, referral=referral)
+
+
+def excerpt(text: str, limit: int = 120) -> str:
+    """The start of what they wrote, on one line, cut at a word with an ellipsis."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(",.;:—-") + "…"
 
 
 def sort_actions(actions: list[DueAction]) -> list[DueAction]:

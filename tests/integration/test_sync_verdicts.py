@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
-from desktop import demo_story
+import pytest
+
+from desktop import demo_story, sync
 from desktop.domain.model import EventKind, Stage
 from desktop.sync import run_once
-from mail.provider import Folder
+from mail.classify import Classification
+from mail.provider import Folder, MailMessage
 from tests.helpers.demo_profile import open_demo
 
 
@@ -82,3 +86,43 @@ def test_a_correction_for_a_sender_is_weighed_when_their_next_mail_is_classified
     got = next(m for m in demo.store.messages.for_contact(lena) if m.subject == "Re: a call")
     assert got.kind == "human"
     assert "you said mail from lena.svensson@fjord.example is human" in got.evidence
+
+
+def test_a_bounce_of_a_request_read_in_the_same_pass_is_classified_once_before_the_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The request (with its three offered times) and its bounce arrive in one pass: at the
+    prepare step the bounce's contact is unknown (the request is not stored yet), inside the
+    transaction it is known and has offers. The bounce is classified once, before the write
+    transaction, and the bounced contact's times are released."""
+    demo, clock, _ = open_demo(tmp_path)
+    run_once(demo.store, demo.mailbox, clock)
+    lena = demo.contact_id("silent")
+    demo_story.send_requests(demo, ("silent",), clock.now())
+    assert len(demo.store.messages.offers_for(lena)) == 3
+    (request,) = [
+        demo.mailbox.fetch_message(r)
+        for r in demo.mailbox.fetch_changes(None).refs
+        if r.folder is Folder.SENT
+        and "lena.svensson@fjord.example" in demo.mailbox.fetch_message(r).to
+    ]
+    clock.advance(timedelta(minutes=1))
+    report = _report(clock.now(), "failed", "5.1.1").replace(
+        b"MIME-Version", f"In-Reply-To: {request.message_id}\r\nMIME-Version".encode(), 1
+    )
+    demo.mailbox.add_raw_message(report, Folder.INBOX)
+    calls: list[tuple[str, bool]] = []
+    real = sync.classify
+
+    def spy(msg: MailMessage, **kwargs: Any) -> Classification:
+        calls.append((msg.sender, demo.store.database.connection.in_transaction))
+        return real(msg, **kwargs)
+
+    monkeypatch.setattr(sync, "classify", spy)
+    clock.advance(timedelta(minutes=1))
+    run_once(demo.store, demo.mailbox, clock)
+    assert demo.store.pipeline.state(lena).stage is Stage.BOUNCED
+    daemon = [inside for sender, inside in calls if sender.startswith("mailer-daemon")]
+    assert daemon == [False]  # once, outside the write transaction
+    assert demo.store.messages.offers_for(lena) == []  # her times are free again
+    assert demo.store.messages.offers_for(lena, include_released=True)

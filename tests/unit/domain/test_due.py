@@ -140,3 +140,43 @@ def test_the_settings_hand_their_working_days_to_the_rules() -> None:
 
     party = user_party(Settings(work_days=(6, 0, 1, 2, 3)))
     assert party.hours.weekdays == frozenset({6, 0, 1, 2, 3})
+
+
+def test_an_accepted_time_the_sync_scheduled_still_waits_for_the_users_answer() -> None:
+    meeting = MON + timedelta(days=3)
+    state = ContactState(
+        stage=Stage.SCHEDULED,
+        replied_at=MON,
+        meeting_start=meeting,
+        meeting_end=meeting + timedelta(minutes=15),
+    )
+    assert kinds(state, MON + timedelta(hours=1)) == [ActionKind.REPLY_RECEIVED]
+    assert kinds(state, MON + timedelta(days=1)) == [ActionKind.NEEDS_ANSWER]
+    answered = ContactState(
+        stage=Stage.SCHEDULED,
+        replied_at=MON,
+        answered_at=MON + timedelta(hours=2),
+        meeting_start=meeting,
+        meeting_end=meeting + timedelta(minutes=15),
+    )
+    assert kinds(answered, MON + timedelta(days=1)) == []
+
+
+def test_a_replys_line_names_who_what_they_said_and_what_answers_it() -> None:
+    from desktop.domain.due import REPLY_LINES, excerpt, reply_line
+    from mail import intent as intents
+
+    assert set(REPLY_LINES) == set(intents.KINDS)  # every intent the reader knows has a line
+    assert reply_line("Maya", "accept", when="Thu 14:00") == (
+        "Maya accepted Thu 14:00 — confirm and invite"
+    )
+    assert reply_line("Daniel", "refer", referral="Erin Park").startswith(
+        "Daniel declined and referred Erin Park — thank them"
+    )
+    assert reply_line("Daniel", "refer") == "Daniel declined and referred someone — thank them"
+    assert reply_line("Ann", "accept") == "Ann accepted a time — confirm and invite"
+    assert reply_line("Ann", "something new") == "Ann replied — read it and answer"
+    assert "They replied" not in reply_line("Tomás", "propose", when=" (2)")
+    assert excerpt("Thursday  at 2\nworks great!") == "Thursday at 2 works great!"
+    long = excerpt("word " * 60, limit=30)
+    assert long.endswith("…") and len(long) <= 31 and "  " not in long

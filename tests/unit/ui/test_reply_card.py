@@ -165,10 +165,16 @@ def _event(msg: MailMessage) -> Any:
     return event
 
 
-def _check_confirmed(setup: Setup, reply_key: str, address: str, slot: Slot) -> None:
+def _check_confirmed(
+    setup: Setup, reply_key: str, address: str, slot: Slot, *, calendar: bool = False
+) -> None:
     sent = _sent_in_threads(setup.demo.mailbox, address)
     thread, confirm = next((t, m) for t, m in sent if "calendar invitation" in m.text)
-    invite_thread, invitation = next((t, m) for t, m in sent if m.subject.startswith("Invitation:"))
+    if calendar:
+        _check_calendar_event(setup, address, slot, sent)
+        thread, invitation = None, None
+    else:
+        thread, invitation = next((t, m) for t, m in sent if m.subject.startswith("Invitation:"))
     reply = next(
         m for m in setup.demo.store.messages.for_contact(setup.id_of(address)) if m.key == reply_key
     )
@@ -177,8 +183,12 @@ def _check_confirmed(setup: Setup, reply_key: str, address: str, slot: Slot) -> 
     assert confirm.in_reply_to == reply_id and reply_id in confirm.references
     assert confirm.subject.startswith("Re: ")
     assert "it is. I will send you a calendar invitation" in confirm.text  # template "confirm"
+    confirm_thread = next(t for t, m in sent if m is confirm)
+    assert confirm_thread == reply.thread_id  # the provider's thread id
+    if invitation is None:
+        return
     assert invitation.in_reply_to == reply_id
-    assert thread == invite_thread == reply.thread_id  # the provider's thread id
+    assert thread == reply.thread_id
     event = _event(invitation)
     start, end = event.decoded("dtstart"), event.decoded("dtend")
     assert (start, end) == (slot.start.astimezone(UTC), slot.end.astimezone(UTC))
@@ -187,10 +197,30 @@ def _check_confirmed(setup: Setup, reply_key: str, address: str, slot: Slot) -> 
     assert str(event["location"]) == PLACE
 
 
+def _check_calendar_event(
+    setup: Setup, address: str, slot: Slot, sent: list[tuple[str, MailMessage]]
+) -> None:
+    """An account with a calendar: the event was created through it, once; no .ics mail."""
+    assert not [m for _t, m in sent if m.subject.startswith("Invitation:")]
+    (event,) = [e for e in setup.demo.mailbox.events() if address in e.attendees]
+    assert (event.start, event.end) == (slot.start.astimezone(UTC), slot.end.astimezone(UTC))
+    assert event.location == PLACE
+    contact = setup.id_of(address)
+    lines = [h.evidence.summary for h in setup.demo.store.pipeline.history(contact)]
+    assert any(line.startswith("Invitation sent through your calendar") for line in lines)
+
+
+@pytest.mark.parametrize("calendar", [False, True], ids=["mailed", "calendar"])
 @pytest.mark.parametrize("how", ["keyboard", "mouse"])
 def test_accept_confirms_and_invites_after_a_preview(
-    qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch, how: str
+    qtbot: QtBot,
+    window: MainWindow,
+    setup: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+    how: str,
+    calendar: bool,
 ) -> None:
+    setup.demo.mailbox.has_calendar = calendar
     _answered(setup, "accepts", 1)
     maya = setup.id("Maya Chen")
     card = _card(qtbot, window, maya)
@@ -219,14 +249,15 @@ def test_accept_confirms_and_invites_after_a_preview(
     _release(qtbot, window)
     state = setup.demo.store.pipeline.state(maya)
     assert state.stage is Stage.SCHEDULED and state.meeting_start == slot.start
-    _check_confirmed(setup, case.key, "maya.chen@lumen.example", slot)
-    # The sent invitation comes back through the sync and shows under the contact's Messages.
+    _check_confirmed(setup, case.key, "maya.chen@lumen.example", slot, calendar=calendar)
+    # The sent invitation comes back through the sync and shows under the contact's Messages
+    # (through the calendar: in her history, checked above).
     setup.clock.advance(timedelta(minutes=5))
     setup.sync()
     subjects = [
         m.subject for m in setup.demo.store.messages.for_contact(maya) if m.folder == "sent"
     ]
-    assert any(s.startswith("Invitation:") for s in subjects)
+    assert any(s.startswith("Invitation:") for s in subjects) is not calendar
     window.replies.refresh(maya)
     assert not card.isVisible()  # answered: the card is gone
 
@@ -253,6 +284,7 @@ def test_undo_send_keeps_everything_unsent(
 def test_proposed_times_are_picked_in_both_zones_and_confirmed(
     qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch, how: str
 ) -> None:
+    setup.demo.mailbox.has_calendar = False  # the invitation is e-mailed in the thread
     _answered(setup, "proposes", 2)
     tomas = setup.id("Tomás Ortega")
     card = _card(qtbot, window, tomas)
@@ -416,8 +448,9 @@ def test_enter_and_ctrl_r_on_a_reply_in_today_answer_it_in_its_thread(
 def test_today_shows_the_oldest_waiting_reply_when_no_one_with_one_is_selected(
     qtbot: QtBot, window: MainWindow, setup: Setup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The sync scheduled Maya at the time she accepted, so Today lists nothing for her: its
-    card still offers her confirmation and invitation."""
+    """The sync scheduled Maya at the time she accepted: with no contact selected, Today's card
+    still offers her confirmation and invitation."""
+    setup.demo.mailbox.has_calendar = False  # the invitation is e-mailed in the thread
     _answered(setup, "accepts", 1)
     window.show_view("today")
     window.select_contact(None)
