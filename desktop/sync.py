@@ -235,7 +235,12 @@ class _Pass:
             return  # handle() meets the same problem inside its guard
         try:
             self.verdicts[key] = classify(
-                msg, now=self.now, slots=key[1], own=tuple(self.own), known=self.known(msg)
+                msg,
+                now=self.now,
+                slots=key[1],
+                own=tuple(self.own),
+                known=self.known(msg),
+                replied_before=self.replied_before(msg, contacts),
             )
         except Exception as exc:
             self.verdicts[key] = exc
@@ -247,13 +252,27 @@ class _Pass:
             msg.sender
         )
 
+    def replied_before(self, msg: MailMessage, contacts: list[int]) -> int:
+        """How many genuine replies this sender wrote before (a history the classifier weighs
+        towards a reply)."""
+        return self.store.corrections.replies_from(
+            msg.sender, contacts, besides=(self.account.id, msg.ref.id)
+        )
+
     def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
         found = self.verdicts.pop((msg.ref.id, slots), None)
         if isinstance(found, Exception):
             raise found
         if found is not None:
             return found
-        return classify(msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg))
+        return classify(
+            msg,
+            now=self.now,
+            slots=slots,
+            own=tuple(self.own),
+            known=self.known(msg),
+            replied_before=self.replied_before(msg, self.contacts_of(msg)),
+        )
 
     def failed(self, msg: MailMessage, exc: Exception) -> None:
         """Keep a message that could not be handled, with what went wrong, where the user sees

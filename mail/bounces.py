@@ -50,6 +50,19 @@ _SYSTEM_NAME = re.compile(
     r"delivery status notification",
     re.IGNORECASE,
 )
+#: A mailing list's administrative addresses (the list manager's own mail: rejections, loop
+#: alerts), by the conventions of Majordomo, Mailman, ezmlm and fml: owner-LIST, LIST-owner,
+#: LIST-request, LIST-admin, LIST-ctl, LIST-bounces.
+_LIST_ADMIN_LOCAL = re.compile(
+    r"^(?:owner-[\w.-]+|[\w.-]+-(?:owner|request|admin|ctl|bounces?))$", re.IGNORECASE
+)
+#: A copy of a message's trace fields in the text: what a text-format report returns.
+_TRACE_COPY = re.compile(
+    r"^[ \t>]*(?:Received: (?:from|by) \S|Return-Path: <|Delivered-To: \S|X-Original-To: \S)",
+    re.MULTILINE,
+)
+#: How much of a body is searched for a returned message's trace fields.
+TRACE_SCAN_CHARS = 8000
 _AUTOMATIC_LOCAL = re.compile(r"^(?:no-?reply|do-?not-?reply|donotreply|auto|system|admin)", re.I)
 _SMTP_CODE = re.compile(r"\b[45]\d\d[- ][45]\.\d{1,3}\.\d{1,3}\b|\b[45]\.\d\.\d{1,3}\b")
 _TEMPORARY_STATUS = re.compile(r"^4\.\d")
@@ -90,6 +103,8 @@ def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
     system = system_sender(msg)
     if system:
         found.append((5, system))
+    elif _LIST_ADMIN_LOCAL.match(msg.sender.partition("@")[0]):
+        found.append((3, f"a mailing list's administrative sender {msg.sender}"))
     failed = msg.header("X-Failed-Recipients").strip()
     if failed:
         found.append((6, f"header X-Failed-Recipients: {failed[:80]}"))
@@ -106,6 +121,8 @@ def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
                 found.append((2, f"automatic sender {msg.sender}"))
         if _SMTP_CODE.search(head):
             found.append((2, "an SMTP status code in the text"))
+        if len(_TRACE_COPY.findall(text[:TRACE_SCAN_CHARS])) >= 2:
+            found.append((3, "a returned message's trace fields (Received:) in the text"))
     if found and msg.header("Return-Path").strip() == "<>":
         found.append((1, "header Return-Path: <>"))
     return found
