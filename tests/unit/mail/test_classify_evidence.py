@@ -149,3 +149,21 @@ def test_a_returned_copy_of_the_message_trace_is_bounce_evidence() -> None:
     person = LIST_MANAGER.replace("design-request@lists.example", "ana@lists.example")
     pasted = "Here are the headers you asked for:\n\n" + returned.split("follows:\n\n")[1]
     assert read(person, pasted).kind == "human"
+
+
+def test_body_phrases_are_found_in_any_case_but_not_inside_a_word() -> None:
+    from mail.phrasebook import TextPattern, phrasebook
+
+    body = phrasebook().bounce_body
+    found = body.search("Your message COULD NOT BE DELIVERED to lena@fjord.example")
+    assert found is not None and found.group(0).endswith("could not be delivered")
+    # "does not exist" is a phrase; inside a longer word it is not one.
+    assert body.search("The mailbox Does Not Exist.") is not None
+    assert body.search("xdoes not existing") is None
+    # CJK text has no spaces: its phrases are found inside a run of text.
+    assert body.search("メッセージは配送できませんでした。") is not None
+    # A phrase's escapes keep their meaning in lower case (\S is not \s).
+    mixed = TextPattern([r"Host \S+ Said:", "Abwesend"])
+    assert mixed.search("host mx.fjord.example said: 550") is not None
+    assert mixed.search("host  said:") is None
+    assert mixed.search("ICH BIN ABWESEND") is not None
