@@ -41,15 +41,18 @@ THRESHOLD = 5
 _SYSTEM_LOCAL = re.compile(
     r"^(?:mail[-._]?delivery[-._]?(?:system|subsystem|service)|mail[-._]?system|mailer|"
     r"mail[-._]?administrator|mdaemon|post[-._]?office|mailadmin|mail[-._]?gateway|"
-    r"smtp[-._]?gateway|bounces?|returns?|nobody)$",
+    r"smtp[-._]?gateway|bounces?|returns?|nobody|daemon|mailer[-._]?daemons?|smtp|mta|"
+    r"mail[-._]?server|mail[-._]?relay|mail[-._]?router|ndr|dsn)$",
     re.IGNORECASE,
 )
 _SYSTEM_NAME = re.compile(
     r"mailer[- ]?daemon|mail delivery (?:subsystem|system|service)|mail administrator|"
     r"post ?office|postmaster|mail system|internet mail delivery|mail gateway|"
-    r"delivery status notification",
+    r"delivery status notification|mail (?:server|relay|router)|smtp (?:server|gateway)",
     re.IGNORECASE,
 )
+#: RFC 6522: a report returns the original's headers as text/rfc822-headers.
+_RETURNED_HEADERS = re.compile(rb"content-type:\s*text/rfc822-headers", re.IGNORECASE)
 #: A mailing list's administrative addresses (the list manager's own mail: rejections, loop
 #: alerts), by the conventions of Majordomo, Mailman, ezmlm and fml: owner-LIST, LIST-owner,
 #: LIST-request, LIST-admin, LIST-ctl, LIST-bounces.
@@ -100,6 +103,12 @@ def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
         found.append((8, "header Content-Type: multipart/report; report-type=delivery-status"))
     elif msg.complete and _DSN_PART.search(msg.raw[:RAW_HEAD]):
         found.append((4, "a message/delivery-status part"))
+    elif (
+        msg.complete
+        and "disposition-notification" not in content_type  # a read receipt has them too
+        and _RETURNED_HEADERS.search(msg.raw[:RAW_HEAD])
+    ):
+        found.append((3, "a text/rfc822-headers part (a returned message's headers)"))
     system = system_sender(msg)
     if system:
         found.append((5, system))

@@ -167,3 +167,68 @@ def test_body_phrases_are_found_in_any_case_but_not_inside_a_word() -> None:
     assert mixed.search("host mx.fjord.example said: 550") is not None
     assert mixed.search("host  said:") is None
     assert mixed.search("ICH BIN ABWESEND") is not None
+
+
+QMAIL_TEXT = (
+    "Hi. This is the qmail-send program at gw.fjord.example.\n"
+    "I'm afraid I wasn't able to deliver your message to the following addresses.\n\n"
+    "<lena.svensson@fjord.example>:\nSorry, no mailbox here by that name.\n\n"
+    "--- Below this line is a copy of the message.\n\nSubject: Coffee chat?\n"
+)
+
+
+def test_text_bounces_of_documented_mta_formats_from_gateway_senders() -> None:
+    cases = [
+        # qmail's bounce format (QSBMF), sent on by a gateway under its own name.
+        ("mail-relay@gw.fjord.example", "Returned", QMAIL_TEXT),
+        # Exim's wording, from a mail server's mailbox.
+        (
+            "mailserver@fjord.example",
+            "Mail not sent",
+            "This message was created automatically by mail delivery software.\n\n"
+            "A message that you sent could not be delivered to one or more of its recipients.\n\n"
+            "  lena.svensson@fjord.example\n    host mx.fjord.example [192.0.2.7]\n"
+            "    550 5.1.1 User unknown\n",
+        ),
+        # Sendmail's wording, from an address that does not say it is a mail system.
+        (
+            "relay-admin@fjord.example",
+            "Notice",
+            "The original message was received at Mon, 9 Mar 2026 10:00:00 +0100\n\n"
+            "   ----- The following addresses had permanent fatal errors -----\n"
+            "<lena.svensson@fjord.example>\n\n   ----- Transcript of session follows -----\n"
+            "550 5.1.1 <lena.svensson@fjord.example>... User unknown\n",
+        ),
+    ]
+    for sender, subject, body in cases:
+        headers = f"From: {sender}\nTo: sam.rivera@demo.example\nSubject: {subject}\n"
+        got = read(headers, body)
+        assert got.kind == "bounce" and got.permanent, (sender, got.evidence)
+        assert "lena.svensson@fjord.example" in got.bounced_addresses, got.bounced_addresses
+
+
+def test_a_returned_header_part_is_bounce_evidence_but_not_in_a_read_receipt() -> None:
+    def report(kind: str, sender: str) -> str:
+        return (
+            f"From: {sender}\nTo: sam.rivera@demo.example\nSubject: Notification\n"
+            f'MIME-Version: 1.0\nContent-Type: multipart/mixed; boundary="b"\n'
+            if kind == "mixed"
+            else f"From: {sender}\nTo: sam.rivera@demo.example\nSubject: Read: Coffee chat?\n"
+            "MIME-Version: 1.0\nContent-Type: multipart/report; "
+            'report-type=disposition-notification; boundary="b"\n'
+        )
+
+    parts = (
+        "--b\nContent-Type: text/plain\n\nYour message to lena.svensson@fjord.example "
+        "could not be delivered.\n--b\nContent-Type: text/rfc822-headers\n\n"
+        "Subject: Coffee chat?\nTo: lena.svensson@fjord.example\n--b--\n"
+    )
+    got = read(report("mixed", "notify@gw.fjord.example"), parts)
+    assert got.kind == "bounce", got.evidence
+    assert "text/rfc822-headers" in got.evidence
+    # The phrase alone, without the returned headers, is not enough.
+    alone = parts.replace("text/rfc822-headers", "text/plain")
+    assert read(report("mixed", "notify@gw.fjord.example"), alone).kind == "human"
+    receipt = parts.replace("text/plain\n\n", "message/disposition-notification\n\n", 1)
+    got = read(report("mdn", "lena.svensson@fjord.example"), receipt)
+    assert label_of(got) == "read_receipt", got.evidence
