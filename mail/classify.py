@@ -149,7 +149,11 @@ def classify(
     if known == HUMAN:
         scores.add(HUMAN, 8, f"you said mail from {msg.sender} is human")
     _human_evidence(msg, replied_before, scores)
-    if scores.total(BOUNCE) >= THRESHOLD and scores.total(BOUNCE) > scores.total(HUMAN):
+    bounced = scores.total(BOUNCE)
+    # A reply in the thread outweighs words alone (a person may write "could not be delivered",
+    # even a status code); a report's structure or a mail system's sender is more.
+    in_thread = THRESHOLD if _thread_reply(msg) else 0
+    if bounced >= THRESHOLD and bounced > scores.total(HUMAN) + in_thread:
         challenge = _challenge(msg, msg.text) if full and system_sender(msg) is None else None
         if challenge is None:
             return bounce(msg, scores.reasons(BOUNCE))
@@ -288,8 +292,9 @@ def _human_evidence(msg: MailMessage, replied_before: int, scores: _Scores) -> N
 
 
 def _thread_reply(msg: MailMessage) -> int:
-    """A reply in a thread (In-Reply-To and a reply subject): no newsletter writes one; it
-    weighs against list headers alone (a person's reply through a list or a sales tool)."""
+    """A reply in a thread (In-Reply-To and a reply subject): no newsletter or delivery report
+    writes one; it weighs against list headers alone (a person's reply through a list or a
+    sales tool) and against a person's words about a failed delivery."""
     return 2 if msg.in_reply_to and _REPLY_SUBJECT.match(msg.subject) else 0
 
 

@@ -232,3 +232,20 @@ def test_a_returned_header_part_is_bounce_evidence_but_not_in_a_read_receipt() -
     receipt = parts.replace("text/plain\n\n", "message/disposition-notification\n\n", 1)
     got = read(report("mdn", "lena.svensson@fjord.example"), receipt)
     assert label_of(got) == "read_receipt", got.evidence
+
+
+def test_a_person_in_the_thread_who_tells_of_a_failed_delivery_is_a_person() -> None:
+    person = (
+        "From: Priya Nair <priya.nair@brightpath.example>\nTo: sam.rivera@demo.example\n"
+        "Subject: Re: Coffee chat?\nIn-Reply-To: <req-1@demo.example>\n"
+    )
+    said = (
+        "I forwarded it to Lena but it could not be delivered; the server said "
+        "550 5.1.1. Try lena@newfjord.example.\n"
+    )
+    assert read(person, said).kind == "human"
+    # Out of the thread, the same words are read as the report they look like.
+    assert read(person.replace("Re: ", "").split("In-Reply-To")[0], said).kind == "bounce"
+    # In the thread, a mail system's report is still a report.
+    report = person.replace("Priya Nair <priya.nair", "Mail Delivery System <mailer-daemon")
+    assert read(report, said).kind == "bounce"
