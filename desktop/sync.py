@@ -234,14 +234,7 @@ class _Pass:
         except Exception:
             return  # handle() meets the same problem inside its guard
         try:
-            self.verdicts[key] = classify(
-                msg,
-                now=self.now,
-                slots=key[1],
-                own=tuple(self.own),
-                known=self.known(msg),
-                replied_before=self.replied_before(msg, contacts),
-            )
+            self.verdicts[key] = self.classify(msg, key[1], contacts)
         except Exception as exc:
             self.verdicts[key] = exc
 
@@ -252,12 +245,16 @@ class _Pass:
             msg.sender
         )
 
-    def replied_before(self, msg: MailMessage, contacts: list[int]) -> int:
-        """How many genuine replies this sender wrote before (a history the classifier weighs
-        towards a reply)."""
-        return self.store.corrections.replies_from(
+    def classify(
+        self, msg: MailMessage, slots: tuple[Interval, ...], contacts: list[int]
+    ) -> Classification:
+        """The verdict, weighing the sender's correction and history: how many genuine replies
+        of theirs are kept (this message aside)."""
+        replied = self.store.corrections.replies_from(
             msg.sender, contacts, besides=(self.account.id, msg.ref.id)
         )
+        return classify(msg, now=self.now, slots=slots, own=tuple(self.own),
+                        known=self.known(msg), replied_before=replied)  # fmt: skip
 
     def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
         found = self.verdicts.pop((msg.ref.id, slots), None)
@@ -265,14 +262,7 @@ class _Pass:
             raise found
         if found is not None:
             return found
-        return classify(
-            msg,
-            now=self.now,
-            slots=slots,
-            own=tuple(self.own),
-            known=self.known(msg),
-            replied_before=self.replied_before(msg, self.contacts_of(msg)),
-        )
+        return self.classify(msg, slots, self.contacts_of(msg))
 
     def failed(self, msg: MailMessage, exc: Exception) -> None:
         """Keep a message that could not be handled, with what went wrong, where the user sees
