@@ -241,9 +241,7 @@ class _Pass:
         except Exception:
             return  # handle() meets the same problem inside its guard
         try:
-            verdict: Classification | Exception = classify(
-                msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg)
-            )
+            verdict: Classification | Exception = self.classify(msg, slots, contacts)
         except Exception as exc:
             verdict = exc
         self.verdicts[msg.ref.id] = (slots, verdict)
@@ -255,6 +253,17 @@ class _Pass:
             msg.sender
         )
 
+    def classify(
+        self, msg: MailMessage, slots: tuple[Interval, ...], contacts: list[int]
+    ) -> Classification:
+        """The verdict, weighing the sender's correction and history: how many genuine replies
+        of theirs are kept (this message aside)."""
+        replied = self.store.corrections.replies_from(
+            msg.sender, contacts, besides=(self.account.id, msg.ref.id)
+        )
+        return classify(msg, now=self.now, slots=slots, own=tuple(self.own),
+                        known=self.known(msg), replied_before=replied)  # fmt: skip
+
     def verdict(self, msg: MailMessage, slots: tuple[Interval, ...]) -> Classification:
         """The verdict reached in the prepare step. The offered slots only weigh on the intent
         of a human reply: any other verdict (a bounce whose contact this pass's own request
@@ -265,7 +274,7 @@ class _Pass:
             raise found
         if found is not None and (prepared == slots or found.kind != "human"):
             return found
-        return classify(msg, now=self.now, slots=slots, own=tuple(self.own), known=self.known(msg))
+        return self.classify(msg, slots, self.contacts_of(msg))
 
     def failed(self, msg: MailMessage, exc: Exception) -> None:
         """Keep a message that could not be handled, with what went wrong, where the user sees

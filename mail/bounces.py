@@ -41,15 +41,31 @@ THRESHOLD = 5
 _SYSTEM_LOCAL = re.compile(
     r"^(?:mail[-._]?delivery[-._]?(?:system|subsystem|service)|mail[-._]?system|mailer|"
     r"mail[-._]?administrator|mdaemon|post[-._]?office|mailadmin|mail[-._]?gateway|"
-    r"smtp[-._]?gateway|bounces?|returns?|nobody)$",
+    r"smtp[-._]?gateway|bounces?|returns?|nobody|daemon|mailer[-._]?daemons?|smtp|mta|"
+    r"mail[-._]?server|mail[-._]?relay|mail[-._]?router|ndr|dsn)$",
     re.IGNORECASE,
 )
 _SYSTEM_NAME = re.compile(
     r"mailer[- ]?daemon|mail delivery (?:subsystem|system|service)|mail administrator|"
     r"post ?office|postmaster|mail system|internet mail delivery|mail gateway|"
-    r"delivery status notification",
+    r"delivery status notification|mail (?:server|relay|router)|smtp (?:server|gateway)",
     re.IGNORECASE,
 )
+#: RFC 6522: a report returns the original's headers as text/rfc822-headers.
+_RETURNED_HEADERS = re.compile(rb"content-type:\s*text/rfc822-headers", re.IGNORECASE)
+#: A mailing list's administrative addresses (the list manager's own mail: rejections, loop
+#: alerts), by the conventions of Majordomo, Mailman, ezmlm and fml: owner-LIST, LIST-owner,
+#: LIST-request, LIST-admin, LIST-ctl, LIST-bounces.
+_LIST_ADMIN_LOCAL = re.compile(
+    r"^(?:owner-[\w.-]+|[\w.-]+-(?:owner|request|admin|ctl|bounces?))$", re.IGNORECASE
+)
+#: A copy of a message's trace fields in the text: what a text-format report returns.
+_TRACE_COPY = re.compile(
+    r"^[ \t>]*(?:Received: (?:from|by) \S|Return-Path: <|Delivered-To: \S|X-Original-To: \S)",
+    re.MULTILINE,
+)
+#: How much of a body is searched for a returned message's trace fields.
+TRACE_SCAN_CHARS = 8000
 _AUTOMATIC_LOCAL = re.compile(r"^(?:no-?reply|do-?not-?reply|donotreply|auto|system|admin)", re.I)
 _SMTP_CODE = re.compile(r"\b[45]\d\d[- ][45]\.\d{1,3}\.\d{1,3}\b|\b[45]\.\d\.\d{1,3}\b")
 _TEMPORARY_STATUS = re.compile(r"^4\.\d")
@@ -87,9 +103,17 @@ def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
         found.append((8, "header Content-Type: multipart/report; report-type=delivery-status"))
     elif msg.complete and _DSN_PART.search(msg.raw[:RAW_HEAD]):
         found.append((4, "a message/delivery-status part"))
+    elif (
+        msg.complete
+        and "disposition-notification" not in content_type  # a read receipt has them too
+        and _RETURNED_HEADERS.search(msg.raw[:RAW_HEAD])
+    ):
+        found.append((3, "a text/rfc822-headers part (a returned message's headers)"))
     system = system_sender(msg)
     if system:
         found.append((5, system))
+    elif _LIST_ADMIN_LOCAL.match(msg.sender.partition("@")[0]):
+        found.append((3, f"a mailing list's administrative sender {msg.sender}"))
     failed = msg.header("X-Failed-Recipients").strip()
     if failed:
         found.append((6, f"header X-Failed-Recipients: {failed[:80]}"))
@@ -106,6 +130,8 @@ def bounce_evidence(msg: MailMessage, text: str) -> list[tuple[int, str]]:
                 found.append((2, f"automatic sender {msg.sender}"))
         if _SMTP_CODE.search(head):
             found.append((2, "an SMTP status code in the text"))
+        if len(_TRACE_COPY.findall(text[:TRACE_SCAN_CHARS])) >= 2:
+            found.append((3, "a returned message's trace fields (Received:) in the text"))
     if found and msg.header("Return-Path").strip() == "<>":
         found.append((1, "header Return-Path: <>"))
     return found

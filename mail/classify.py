@@ -64,6 +64,27 @@ _TICKET_HEADER = re.compile(
     re.IGNORECASE,
 )
 _LIST_HEADERS = ("List-Id", "List-Unsubscribe", "List-Post", "Mailing-List")
+#: RFC 2369's list commands beyond List-Unsubscribe: a list server sets several of them, a
+#: bulk sender or a sales tool on one person's mail sets List-Unsubscribe alone (RFC 8058).
+_LIST_COMMANDS = ("List-Post", "List-Help", "List-Subscribe", "List-Archive", "List-Owner")
+#: RFC 2919: a List-Id is an identifier in angle brackets, "<list-label.domain>".
+_LIST_ID = re.compile(r"<[^<>@\s]+\.[^<>@\s]+>")
+#: The mail programs people write with (User-Agent, X-Mailer): mail written by hand.
+_PERSONAL_CLIENT = re.compile(
+    r"thunderbird|seamonkey|mozilla|outlook|apple ?mail|iphone mail|ipad mail|^mutt|neomutt|"
+    r"alpine|evolution|kmail|claws|sylpheed|roundcube|squirrelmail|horde|\bimp\b|eudora|"
+    r"the bat|mailmate|postbox|airmail|mailspring|em client|windows (?:live )?mail|gnus|"
+    r"k-9|fairemail|becky|opera mail|lotus notes|mew|wanderlust|canary mail|spark",
+    re.IGNORECASE,
+)
+#: Words a display name of a mail system, not a person, carries.
+_SYSTEM_WORDS = re.compile(
+    r"mail|daemon|system|admin|server|deliver|postmaster|notif|service|support|team|no-?reply|"
+    r"robot|bot\b|auto",
+    re.IGNORECASE,
+)
+#: What a sender's history of genuine replies weighs (less than the user's own word).
+HISTORY_WEIGHT = 4
 _BULK_PRECEDENCE = frozenset({"bulk", "list", "junk"})
 _REPLY_SUBJECT = re.compile(
     r"^\s*(?:re|aw|sv|antw|vs|odp|r|ynt|回复|返信)\s*(?:\[\d+\])?\s*:", re.I
@@ -115,18 +136,24 @@ def classify(
     slots: Sequence[Interval] = (),
     own: Sequence[str] = (),
     known: str | None = None,
+    replied_before: int = 0,
 ) -> Classification:
     """Classify ``msg``. ``now`` bounds a return date when the message has no usable Date;
     ``slots`` are the times the request offered (for the intent of a human reply); ``own`` the
     user's addresses (never a referral); ``known`` what the user said mail from this sender is
-    (a correction), or "human" for a sender who has written genuine replies before."""
+    (a correction); ``replied_before`` how many genuine replies this sender wrote before."""
     full = msg.complete
     scores = _Scores()
     for weight, reason in bounce_evidence(msg, msg.text if full else ""):
         scores.add(BOUNCE, weight, reason)
     if known == HUMAN:
         scores.add(HUMAN, 8, f"you said mail from {msg.sender} is human")
-    if scores.total(BOUNCE) >= THRESHOLD and scores.total(BOUNCE) > scores.total(HUMAN):
+    _human_evidence(msg, replied_before, scores)
+    bounced = scores.total(BOUNCE)
+    # A reply in the thread outweighs words alone (a person may write "could not be delivered",
+    # even a status code); a report's structure or a mail system's sender is more.
+    in_thread = THRESHOLD if _thread_reply(msg) else 0
+    if bounced >= THRESHOLD and bounced > scores.total(HUMAN) + in_thread:
         challenge = _challenge(msg, msg.text) if full and system_sender(msg) is None else None
         if challenge is None:
             return bounce(msg, scores.reasons(BOUNCE))
@@ -159,7 +186,7 @@ def classify(
         return Classification(kind=BULK, evidence=ticket, new_text=text, extra={"class": TICKET})
     if auto >= THRESHOLD and auto > human and not _digest(msg, scores):
         return _auto_reply(msg, scores.reasons(AUTO_REPLY), now, text)
-    if bulk >= 4 and bulk > human:
+    if bulk >= 4 and bulk > human + _thread_reply(msg):
         return Classification(kind=BULK, evidence=scores.reasons(BULK), new_text=text)
 
     found = intents.detect(
@@ -240,12 +267,49 @@ def _auto_reply_evidence(msg: MailMessage, text: str, scores: _Scores) -> None:
         scores.add(AUTO_REPLY, 1, f"header Precedence: {precedence}")
 
 
+def _human_evidence(msg: MailMessage, replied_before: int, scores: _Scores) -> None:
+    """Signs of a person: a history of genuine replies, a personal mail program, a person's
+    name on a mail system's address (someone who writes from postmaster@)."""
+    if replied_before > 0:
+        plural = "reply" if replied_before == 1 else "replies"
+        scores.add(
+            HUMAN, HISTORY_WEIGHT, f"{msg.sender} wrote {replied_before} genuine {plural} before"
+        )
+    for name in ("User-Agent", "X-Mailer"):
+        client = msg.header(name).strip()
+        if client and _PERSONAL_CLIENT.search(client):
+            scores.add(HUMAN, 3, f"written in a mail program ({name}: {client[:40]})")
+            break
+    display = msg.sender_name.strip().strip('"')
+    if (
+        display
+        and system_sender(msg) is not None
+        and not _SYSTEM_WORDS.search(display)
+        and display.lower() != msg.sender.partition("@")[0].lower()
+        and re.fullmatch(r"[^\W\d_][\w.' -]{0,60}", display)
+    ):
+        scores.add(HUMAN, 2, f"a person's name on the address ({display[:40]})")
+
+
+def _thread_reply(msg: MailMessage) -> int:
+    """A reply in a thread (In-Reply-To and a reply subject): no newsletter or delivery report
+    writes one; it weighs against list headers alone (a person's reply through a list or a
+    sales tool) and against a person's words about a failed delivery."""
+    return 2 if msg.in_reply_to and _REPLY_SUBJECT.match(msg.subject) else 0
+
+
 def _bulk_evidence(msg: MailMessage, scores: _Scores) -> None:
+    list_id = msg.header("List-Id").strip()
+    commands = [n for n in _LIST_COMMANDS if msg.header(n).strip()]
     for name in _LIST_HEADERS:
         value = msg.header(name).strip()
         if value:
-            scores.add(BULK, 4, f"header {name}: {value[:80]}")
+            # A List-Id that is no RFC 2919 identifier, alone, is weak evidence of a list.
+            weak = name == "List-Id" and not _LIST_ID.search(value) and not commands
+            scores.add(BULK, 2 if weak else 4, f"header {name}: {value[:80]}")
             break
+    if (list_id or msg.header("List-Unsubscribe").strip()) and commands:
+        scores.add(BULK, min(len(commands), 3), "list commands " + ", ".join(commands))
     precedence = msg.header("Precedence").strip()
     if precedence.lower() in _BULK_PRECEDENCE:
         scores.add(BULK, 4 if _has_list_headers(msg) or not msg.header("Sender") else 2,

@@ -48,6 +48,7 @@ _BREAK_TAGS = re.compile(r"<\s*(br|/p|/div|/li|/tr|/h[1-6])\b[^<>]*>", re.IGNORE
 _BLANK_RUNS = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _WS = re.compile(r"\s+")
 _MSGID = re.compile(r"<[^<>\s]+>")
+_SURROGATE_ESCAPE = re.compile("[\udc80-\udcff]")
 
 
 def parse_message(
@@ -167,7 +168,7 @@ def _decode_header_value(value: str, defects: list[str]) -> str:
         value = value[:MAX_HEADER_CHARS]
         defects.append("header value truncated")
     # Surrogate escapes stand for raw 8-bit bytes in a header: read them as UTF-8.
-    if any("\udc80" <= ch <= "\udcff" for ch in value):
+    if _SURROGATE_ESCAPE.search(value):
         value = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     unfolded = _WS.sub(" ", value).strip()
     if "=?" not in unfolded:

@@ -1,10 +1,11 @@
 """The user's corrections of a verdict ("this was a real reply", "an automatic reply", "bulk
 mail"): each one kept with the message it was about, what Coffeechat had read and when; the
 latest word on a sender (but "bulk mail") is what the next classification of their mail
-weighs."""
+weighs; so does a sender's history (``replies_from``: the genuine replies they wrote before)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -51,6 +52,24 @@ class CorrectionRepo:
             (sender.strip().lower(),),
         ).fetchone()
         return None if row is None else str(row[0])
+
+    def replies_from(
+        self, sender: str, contacts: Sequence[int], *, besides: tuple[int, str] | None = None
+    ) -> int:
+        """How many messages from ``sender`` to these contacts' conversations are kept as genuine
+        replies (kind "human"), ``besides`` one message (account id, provider id: the message
+        being read again is no history of its own). Read through the contacts' index; a sender
+        of no contact has no history."""
+        if not sender.strip() or not contacts:
+            return 0
+        account, provider_id = besides if besides is not None else (-1, "")
+        marks = ",".join("?" * len(contacts))
+        row = self._db.execute(
+            f"SELECT COUNT(*) FROM messages WHERE contact_id IN ({marks}) AND sender = ? "
+            "AND kind = 'human' AND NOT (account_id = ? AND provider_id = ?)",
+            (*contacts, sender.strip().lower(), account, provider_id),
+        ).fetchone()
+        return int(row[0]) if row else 0
 
     def all(self) -> list[Correction]:
         """Every correction, oldest first."""

@@ -92,6 +92,8 @@ def test_on_the_real_tuning_split_bounces_and_auto_replies_are_not_taken_for_peo
     assert confusion[("bounce", "bounce")] / bounces >= 0.98
     assert confusion[("delay", "bounce")] == 0
     assert confusion[("auto_reply", "human")] == 0
+    humans = sum(v for (label, _), v in confusion.items() if label == "human")
+    assert confusion[("human", "human")] / humans >= 0.99
 
 
 def test_the_command_line_names_the_finer_class() -> None:
