@@ -17,10 +17,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from desktop.domain.clock import Clock
-from desktop.domain.model import Stage
+from desktop.domain.model import Event, EventKind, Evidence, Stage
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from desktop.sync import MAX_ATTEMPTS, SyncResult, _Pass, landing
@@ -35,6 +35,10 @@ log = logging.getLogger(__name__)
 #: 25 contacts it stays within every service's query length.
 BATCH = 25
 DEFAULT_MONTHS = 12
+#: A meeting the pass finds that ended more than this before the pass ran becomes "met" with no
+#: thank-you asked: a week on, a thank-you is no longer the courtesy it is the next day, and the
+#: user most likely thanked in person or by a channel the mailbox does not show.
+THANKS_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +115,35 @@ def replay(
     return result
 
 
+def settle_past_meetings(store: Store, contacts: list[int], ran_at: datetime) -> int:
+    """The contacts among ``contacts`` that the pass left "met" with a meeting that ended more
+    than THANKS_WINDOW before ``ran_at`` and no thank-you seen: no thank-you is asked for that
+    meeting (a PAST_MEETING event, keyed by the meeting's end, so it is recorded once). Inside
+    the batch's transaction. Returns how many."""
+    settled = 0
+    for contact_id in contacts:
+        state = store.pipeline.state(contact_id)
+        end = state.meeting_end
+        if state.stage is not Stage.MET or end is None or state.thanked_at is not None:
+            continue
+        if end > ran_at - THANKS_WINDOW or state.no_thanks_for == end:
+            continue
+        event = Event(
+            kind=EventKind.PAST_MEETING,
+            at=end,
+            evidence=Evidence(
+                "Met before Coffeechat: no thank-you asked",
+                f"read from past mail; the meeting ended {end:%Y-%m-%d}, more than "
+                f"{THANKS_WINDOW.days} days before the history pass",
+            ),
+            key=f"past-meeting:{end.isoformat()}",
+            meeting_end=end,
+        )
+        if store.pipeline.apply(contact_id, event) is not None:
+            settled += 1
+    return settled
+
+
 def findings(result: SyncResult, stages: list[Stage]) -> dict[str, int]:
     """What one batch found, for the summary: replies, away notices, bounces, referrals (by the
     notices a live pass would have given), events, stage changes, and the stage each contact
@@ -177,6 +210,7 @@ def run_pass(
     now = clock.now()
     run = store.past.start(account.id, window_start(now, months), len(pending), now)
     since = run.since
+    ran_at = run.started_at or now  # a resumed pass keeps the time it first ran
     index = store.contacts.address_index()
     relevance = Relevance(
         store.messages.tracked_threads(account.id),
@@ -208,6 +242,7 @@ def run_pass(
         def record(result: SyncResult, contacts: list[int] = contacts, count: int = count) -> None:
             for contact_id in result.touched:
                 store.pipeline.reorder(contact_id)
+            settle_past_meetings(store, sorted({*contacts, *result.touched}), ran_at)
             stages = [store.pipeline.state(c).stage for c in contacts]
             found = findings(result, stages)
             store.past.record_batch(account.id, contacts, count, found, clock.now())

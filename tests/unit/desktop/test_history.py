@@ -10,12 +10,15 @@ from pathlib import Path
 
 import pytest
 
+from desktop.actions import all_due
 from desktop.cli.registry import main
 from desktop.domain.clock import ManualClock
-from desktop.domain.model import Contact
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Contact, EventKind
 from desktop.history import Progress, run_pass, summary_lines, window_start
+from desktop.settings import Settings
 from desktop.storage import Store
-from desktop.sync import run_once
+from desktop.sync import pass_time_only, run_once
 from mail.demo.mailbox import DemoMailbox
 from mail.provider import Account, AccountKind, Folder, MailMessage, MessageRef
 from tests.helpers.history_mailbox import ME, Person, all_mail, check_history, generate
@@ -241,3 +244,27 @@ def test_a_contact_deleted_between_two_batches_is_left_out(
     store.contacts.delete(gone)
     done = run_pass(store, box, ManualClock(NOW), batch=10)
     assert done.state == "done" and done.contacts_done == 55
+
+
+def test_meetings_the_pass_finds_long_over_become_met_with_no_thank_you_and_nothing_to_notify(
+    setup: tuple[Store, DemoMailbox], people: list[Person]
+) -> None:
+    store, box = setup
+    run = run_pass(store, box, ManualClock(NOW), batch=10)
+    check_history(store, people, NOW)  # met long ago: no thank-you due; met this week: due
+    assert run.summary.get("now_met") == sum(p.scenario.startswith("met_") for p in people) > 0
+    # The pass moved them itself: the next live round has no "met" to announce.
+    assert pass_time_only(store, ManualClock(NOW)) == []
+    index = store.contacts.address_index()
+    long_ago = [index[p.address] for p in people if p.scenario == "met_long_ago"]
+    for contact_id in long_ago:
+        kinds = [h.kind for h in store.pipeline.history(contact_id)]
+        assert kinds.count(EventKind.PAST_MEETING) == 1
+    due = all_due(store.contacts.all(), NOW, Settings().reminders())
+    thanks = {a.contact_id for a in due if a.kind is ActionKind.THANK_YOU_MISSING}
+    assert thanks and not thanks & set(long_ago)
+    # Run again (and a week later, for contacts added meanwhile): still one waiver each.
+    run_pass(store, box, ManualClock(NOW + timedelta(days=7)), batch=10)
+    for contact_id in long_ago:
+        kinds = [h.kind for h in store.pipeline.history(contact_id)]
+        assert kinds.count(EventKind.PAST_MEETING) == 1
