@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 
 from desktop.domain.clock import Clock
 from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.importers.people import EMAIL
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from desktop.sync import MAX_ATTEMPTS, SyncResult, _Pass, landing
@@ -300,6 +301,47 @@ def summary_lines(runs: list[PastRun]) -> list[str]:
     lines = [f"Read the past of {done} contacts: {read} messages"]
     lines += [text.format(n=total[key]) for key, text in _LINES if total.get(key)]
     return lines
+
+
+def offered_addresses(store: Store, contact_id: int) -> list[str]:
+    """The addresses a contact replied from that are not theirs yet (the ``new_address``
+    notice: a genuine reply in the thread of a request to them alone), each once, oldest
+    first. An address that became another contact's, or is the user's own, is not offered."""
+    taken = store.contacts.address_index()
+    own = {a.address.lower() for a in store.accounts.all()}
+    out: list[str] = []
+    for message in store.messages.for_contact(contact_id):
+        sender = message.sender.lower()
+        fresh = sender and sender not in taken and sender not in own and sender not in out
+        if message.kind == "human" and fresh:
+            out.append(sender)
+    return out
+
+
+class AddressError(ValueError):
+    """An address that cannot be added to a contact; the text says why, in one line."""
+
+
+def add_address(store: Store, contact_id: int, address: str) -> bool:
+    """Add ``address`` to the contact's addresses (after those they have): the one-click answer
+    to a ``new_address`` notice. False when it was theirs already; AddressError (nothing
+    changed) when it is not an address or belongs to another contact."""
+    address = address.strip().lower()
+    if not EMAIL.match(address):
+        raise AddressError(f"{address!r} is not an e-mail address")
+    try:
+        record = store.contacts.get(contact_id)
+    except KeyError:
+        raise AddressError(f"there is no contact {contact_id}") from None
+    if address in record.contact.emails:
+        return False
+    owner = store.contacts.address_index().get(address)
+    if owner is not None:
+        name = store.contacts.get(owner).contact.name
+        raise AddressError(f"{address} is already {name}'s address")
+    emails = (*record.contact.emails, address)
+    store.contacts.update(replace(record.contact, emails=emails))
+    return True
 
 
 def status_line(run: PastRun) -> str:
