@@ -243,9 +243,11 @@ def run_pass(
         def record(result: SyncResult, contacts: list[int] = contacts, count: int = count) -> None:
             for contact_id in result.touched:
                 store.pipeline.reorder(contact_id)
-            settle_past_meetings(store, sorted({*contacts, *result.touched}), ran_at)
+            settled = settle_past_meetings(store, sorted({*contacts, *result.touched}), ran_at)
             stages = [store.pipeline.state(c).stage for c in contacts]
             found = findings(result, stages)
+            if settled:
+                found["past_meeting"] = settled
             store.past.record_batch(account.id, contacts, count, found, clock.now())
 
         replay(
@@ -283,6 +285,7 @@ _LINES = (
     ("now_replied", "{n} contacts now replied"),
     ("now_scheduled", "{n} contacts now scheduled"),
     ("now_met", "{n} contacts now met"),
+    ("past_meeting", "{n} meetings over more than a week ago: no thank-you asked"),
     ("now_thanked", "{n} contacts now thanked"),
     ("now_in_touch", "{n} contacts now in touch"),
     ("now_bounced", "{n} contacts now bounced"),

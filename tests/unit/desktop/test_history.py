@@ -261,6 +261,10 @@ def test_meetings_the_pass_finds_long_over_become_met_with_no_thank_you_and_noth
     run = run_pass(store, box, ManualClock(NOW), batch=10)
     check_history(store, people, NOW)  # met long ago: no thank-you due; met this week: due
     assert run.summary.get("now_met") == sum(p.scenario.startswith("met_") for p in people) > 0
+    long_ago_n = sum(p.scenario == "met_long_ago" for p in people)
+    assert f"{long_ago_n} meetings over more than a week ago: no thank-you asked" in summary_lines(
+        [run]
+    )
     # The pass moved them itself: the next live round has no "met" to announce.
     assert pass_time_only(store, ManualClock(NOW)) == []
     index = store.contacts.address_index()
