@@ -121,6 +121,10 @@ def bench_graph(count: int, folder: Path) -> None:
             "contacts": contacts, "messages_in_mailbox": len(all_mail(people)),
             "messages_read": read, "http_requests": emu.count(),
             "searches": emu.count("$search"), "thread_filters": emu.count("$filter=conversationId"),
+            "batch_calls": emu.count("$batch"), "batched_requests": emu.batched,
+            "single_message_gets": sum(
+                m == "GET" and p.startswith("/v1.0/me/messages/") for m, p in emu.requests
+            ),
             "wall_s": f"{seconds:.2f}",
         })  # fmt: skip
         provider.close()

@@ -17,10 +17,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 
 from desktop.domain.clock import Clock
-from desktop.domain.model import Stage
+from desktop.domain.model import Event, EventKind, Evidence, Stage
+from desktop.importers.people import EMAIL
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from desktop.sync import MAX_ATTEMPTS, SyncResult, _Pass, landing
@@ -35,6 +36,10 @@ log = logging.getLogger(__name__)
 #: 25 contacts it stays within every service's query length.
 BATCH = 25
 DEFAULT_MONTHS = 12
+#: A meeting the pass finds that ended more than this before the pass ran becomes "met" with no
+#: thank-you asked: a week on, a thank-you is no longer the courtesy it is the next day, and the
+#: user most likely thanked in person or by a channel the mailbox does not show.
+THANKS_WINDOW = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,35 @@ def replay(
     return result
 
 
+def settle_past_meetings(store: Store, contacts: list[int], ran_at: datetime) -> int:
+    """The contacts among ``contacts`` that the pass left "met" with a meeting that ended more
+    than THANKS_WINDOW before ``ran_at`` and no thank-you seen: no thank-you is asked for that
+    meeting (a PAST_MEETING event, keyed by the meeting's end, so it is recorded once). Inside
+    the batch's transaction. Returns how many."""
+    settled = 0
+    for contact_id in contacts:
+        state = store.pipeline.state(contact_id)
+        end = state.meeting_end
+        if state.stage is not Stage.MET or end is None or state.thanked_at is not None:
+            continue
+        if end > ran_at - THANKS_WINDOW or state.no_thanks_for == end:
+            continue
+        event = Event(
+            kind=EventKind.PAST_MEETING,
+            at=end,
+            evidence=Evidence(
+                "Met before Coffeechat: no thank-you asked",
+                f"read from past mail; the meeting ended {end:%Y-%m-%d}, more than "
+                f"{THANKS_WINDOW.days} days before the history pass",
+            ),
+            key=f"past-meeting:{end.isoformat()}",
+            meeting_end=end,
+        )
+        if store.pipeline.apply(contact_id, event) is not None:
+            settled += 1
+    return settled
+
+
 def findings(result: SyncResult, stages: list[Stage]) -> dict[str, int]:
     """What one batch found, for the summary: replies, away notices, bounces, referrals (by the
     notices a live pass would have given), events, stage changes, and the stage each contact
@@ -177,6 +211,7 @@ def run_pass(
     now = clock.now()
     run = store.past.start(account.id, window_start(now, months), len(pending), now)
     since = run.since
+    ran_at = run.started_at or now  # a resumed pass keeps the time it first ran
     index = store.contacts.address_index()
     relevance = Relevance(
         store.messages.tracked_threads(account.id),
@@ -208,8 +243,11 @@ def run_pass(
         def record(result: SyncResult, contacts: list[int] = contacts, count: int = count) -> None:
             for contact_id in result.touched:
                 store.pipeline.reorder(contact_id)
+            settled = settle_past_meetings(store, sorted({*contacts, *result.touched}), ran_at)
             stages = [store.pipeline.state(c).stage for c in contacts]
             found = findings(result, stages)
+            if settled:
+                found["past_meeting"] = settled
             store.past.record_batch(account.id, contacts, count, found, clock.now())
 
         replay(
@@ -247,6 +285,7 @@ _LINES = (
     ("now_replied", "{n} contacts now replied"),
     ("now_scheduled", "{n} contacts now scheduled"),
     ("now_met", "{n} contacts now met"),
+    ("past_meeting", "{n} meetings over more than a week ago: no thank-you asked"),
     ("now_thanked", "{n} contacts now thanked"),
     ("now_in_touch", "{n} contacts now in touch"),
     ("now_bounced", "{n} contacts now bounced"),
@@ -265,6 +304,47 @@ def summary_lines(runs: list[PastRun]) -> list[str]:
     lines = [f"Read the past of {done} contacts: {read} messages"]
     lines += [text.format(n=total[key]) for key, text in _LINES if total.get(key)]
     return lines
+
+
+def offered_addresses(store: Store, contact_id: int) -> list[str]:
+    """The addresses a contact replied from that are not theirs yet (the ``new_address``
+    notice: a genuine reply in the thread of a request to them alone), each once, oldest
+    first. An address that became another contact's, or is the user's own, is not offered."""
+    taken = store.contacts.address_index()
+    own = {a.address.lower() for a in store.accounts.all()}
+    out: list[str] = []
+    for message in store.messages.for_contact(contact_id):
+        sender = message.sender.lower()
+        fresh = sender and sender not in taken and sender not in own and sender not in out
+        if message.kind == "human" and fresh:
+            out.append(sender)
+    return out
+
+
+class AddressError(ValueError):
+    """An address that cannot be added to a contact; the text says why, in one line."""
+
+
+def add_address(store: Store, contact_id: int, address: str) -> bool:
+    """Add ``address`` to the contact's addresses (after those they have): the one-click answer
+    to a ``new_address`` notice. False when it was theirs already; AddressError (nothing
+    changed) when it is not an address or belongs to another contact."""
+    address = address.strip().lower()
+    if not EMAIL.match(address):
+        raise AddressError(f"{address!r} is not an e-mail address")
+    try:
+        record = store.contacts.get(contact_id)
+    except KeyError:
+        raise AddressError(f"there is no contact {contact_id}") from None
+    if address in record.contact.emails:
+        return False
+    owner = store.contacts.address_index().get(address)
+    if owner is not None:
+        name = store.contacts.get(owner).contact.name
+        raise AddressError(f"{address} is already {name}'s address")
+    emails = (*record.contact.emails, address)
+    store.contacts.update(replace(record.contact, emails=emails))
+    return True
 
 
 def status_line(run: PastRun) -> str:

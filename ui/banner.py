@@ -3,6 +3,8 @@ that floats over content without moving it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QFontMetrics, QMouseEvent
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton, QWidget
@@ -47,13 +49,22 @@ class Banner(QFrame):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.action_button)
         layout.addWidget(self.close_button)
+        self._on_action: Callable[[], None] | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.timeout.connect(self.hide)
         self.hide()
 
-    def show_text(self, text: str, ms: int = BANNER_MS, action: str = "") -> None:
-        """Show ``text``; with ``action``, a button of that text emits ``action_clicked``."""
+    def show_text(
+        self,
+        text: str,
+        ms: int = BANNER_MS,
+        action: str = "",
+        on_action: Callable[[], None] | None = None,
+    ) -> None:
+        """Show ``text``; with ``action``, a button of that text calls ``on_action`` if given,
+        else emits ``action_clicked`` (Undo)."""
+        self._on_action = on_action
         self.text.setText(text)
         self.action_button.setText(action)
         self.action_button.setAccessibleName(action.replace("&", ""))
@@ -64,7 +75,11 @@ class Banner(QFrame):
     def on_action_clicked(self) -> None:
         self._timer.stop()
         self.hide()
-        self.action_clicked.emit()
+        on_action, self._on_action = self._on_action, None
+        if on_action is not None:
+            on_action()
+        else:
+            self.action_clicked.emit()
 
     def on_close_clicked(self) -> None:
         self._timer.stop()

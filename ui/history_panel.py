@@ -1,14 +1,20 @@
 """The "Past mail" view: the history pass (desktop.history) run from the window, off the GUI
-thread on the database worker (ui.ops), with its progress (contacts done / total, messages
-read), a Cancel button, and the "While you were away" summary of what it found. Plugged into the
-shell through ``window.add_view`` (``install``), as the workspace's views are."""
+thread on the database worker (ui.ops), one batch per job so that sync rounds run between two,
+with its progress (contacts done / total, messages read), a Cancel button, and the "While you
+were away" summary of what it found. It starts by itself when there is past to read: after a
+sync round (a mailbox just connected is synced at once) and when contacts are added or imported
+(the contacts model grows); a pass the user cancelled waits for their Resume.
+
+``AddressOffer``: "NAME replied from ADDRESS", with one button that adds the address to the
+contact, shown in the contact panel; a sync round's ``new_address`` notice gets the same button
+in the banner. Plugged into the shell through ``window.add_view`` (``install``)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,7 +28,14 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from desktop.domain.clock import Clock
-from desktop.history import Progress, run_pass, summary_lines
+from desktop.history import (
+    Progress,
+    add_address,
+    offered_addresses,
+    run_pass,
+    summary_lines,
+)
+from desktop.jobs import SyncRound
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from mail.provider import AccountKind, MailProvider
@@ -59,6 +72,16 @@ class HistoryPanel(QWidget):
         self._bridge = _Bridge(self)
         self._bridge.progressed.connect(self.on_progress)
         self.running = False
+        self.offer: AddressOffer | None = None
+        #: True while the user's Cancel holds the pass: it does not start by itself then.
+        self.held = False
+        #: The pass was started by itself (its summary is also told in the banner, once).
+        self.automatic = False
+        self.tell: Callable[[str], None] | None = None
+        self._check = QTimer(self)
+        self._check.setSingleShot(True)
+        self._check.setInterval(0)
+        self._check.timeout.connect(self.check_pending)
 
         self.intro = QLabel(
             self.tr(
@@ -92,10 +115,36 @@ class HistoryPanel(QWidget):
         layout.addWidget(self.summary)
         layout.addStretch(1)
 
-    def start(self) -> None:
-        providers = tuple(p for p in self._providers() if p.account.kind is not AccountKind.DEMO)
+    def _mailboxes(self) -> tuple[MailProvider, ...]:
+        return tuple(p for p in self._providers() if p.account.kind is not AccountKind.DEMO)
+
+    def check_soon(self) -> None:
+        """Look for past to read (once, however many times asked before the event loop runs)."""
+        if not self.running and not self.held:
+            self._check.start()
+
+    def check_pending(self) -> None:
+        """On the database worker: does a connected mailbox have contacts whose past is unread?
+        If so, the pass starts by itself."""
+        ids = [p.account.id for p in self._mailboxes()]
+        if self.running or self.held or not ids:
+            return
+
+        def job(store: Store) -> bool:
+            return any(store.past.unread_contacts(i) for i in ids)
+
+        self._ops.db(job, success=self._on_checked)
+
+    def _on_checked(self, pending: bool) -> None:
+        if pending and not self.running and not self.held:
+            self.start(automatic=True)
+
+    def start(self, automatic: bool = False) -> None:
+        providers = self._mailboxes()
         if self.running:
             return
+        self.held = False
+        self.automatic = automatic
         if not providers:
             self.status.setText(self.tr("No mailbox is connected."))
             return
@@ -142,6 +191,7 @@ class HistoryPanel(QWidget):
         self.on_finished(list(self._runs.values()))
 
     def cancel(self) -> None:
+        self.held = True  # until the user resumes
         self._cancel.set()
         self.cancel_button.setEnabled(False)
         self.status.setText(self.tr("Stopping after the current batch…"))
@@ -169,23 +219,136 @@ class HistoryPanel(QWidget):
         if runs:
             lines = summary_lines(runs)
             self.summary.setText(self.tr("While you were away:") + "\n• " + "\n• ".join(lines))
+            if self.automatic and not stopped and self.tell is not None:
+                self.tell(self.tr("While you were away: {0}").format("; ".join(lines)))
         self.finished.emit(runs)
 
     def on_failed(self, exc: BaseException) -> None:
         self.running = False
+        self.automatic = False
         self.start_button.setEnabled(True)
         self.cancel_button.setEnabled(False)
         self.status.setText(self.tr("Stopped: {0}. It resumes next time.").format(exc))
 
 
+class AddressOffer(QWidget):
+    """In the contact panel: "NAME replied from ADDRESS", and a button that adds the address
+    to the contact (on the database worker); hidden when there is nothing to offer."""
+
+    added = Signal(int)  # the contact whose addresses changed
+
+    def __init__(self, ops: Ops, read: Callable[[int], list[str]], parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("addressOffer")
+        self._ops, self._read = ops, read
+        self.contact_id: int | None = None
+        self.name = ""
+        self.address = ""
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.clicked.connect(self.accept)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.hide()
+
+    def show_for(self, contact_id: int | None, name: str) -> None:
+        """The first address the contact replied from that is not theirs, if any."""
+        offered = self._read(contact_id) if contact_id is not None else []
+        self.contact_id, self.name = contact_id, name
+        if not offered:
+            self.address = ""
+            self.hide()
+            return
+        self.address = offered[0]
+        self.text.setText(self.tr("{0} replied from {1}.").format(name, self.address))
+        self.button.setText(self.tr("Add this address to {0}").format(name))
+        self.button.setEnabled(True)
+        self.show()
+
+    def accept(self) -> None:
+        if self.contact_id is not None and self.address:
+            self.add(self.contact_id, self.address)
+
+    def add(self, contact_id: int, address: str) -> None:
+        """Add ``address`` to the contact (the banner's button comes here too)."""
+        self.button.setEnabled(False)
+
+        def job(store: Store) -> bool:
+            return add_address(store, contact_id, address)
+
+        def done(_added: bool) -> None:
+            self.added.emit(contact_id)
+
+        def failed(exc: BaseException) -> None:
+            # A bad or taken address (AddressError), or the database: said here, nothing lost.
+            self.button.setEnabled(True)
+            self.text.setText(self.tr("Not added: {0}.").format(exc))
+            self.show()
+
+        self._ops.db(job, success=done, failure=failed)
+
+
 def install(window: MainWindow, ctx: AppContext) -> HistoryPanel:
-    """Add the "Past mail" view to ``window``; the stages it changes show after a reload."""
+    """Add the "Past mail" view to ``window`` and start the pass by itself when there is past
+    to read; the stages it changes show after a reload. The address offer goes in the contact
+    panel, above the reply card."""
     panel = HistoryPanel(
         window.ops, lambda: ctx.providers, ctx.clock, ctx.settings.history_months, window
     )
+    panel.tell = window.tell
     panel.finished.connect(lambda _runs: window.reload_all())
     icon = QIcon.fromTheme(
         "mail-read", window.style().standardIcon(QStyle.StandardPixmap.SP_BrowserReload)
     )
     window.add_view("history", window.tr("Past mail"), panel, icon)
+    # By itself: after a sync round (a mailbox connected is synced at once), and when contacts
+    # are added or imported.
+    window.sync_finished.connect(lambda _round: panel.check_soon())
+    window.model.rowsInserted.connect(lambda *_: panel.check_soon())
+    window.model.modelReset.connect(panel.check_soon)
+
+    offer = AddressOffer(window.ops, lambda c: offered_addresses(ctx.store, c), window.panel)
+    card = window.panel.card.layout()
+    assert isinstance(card, QVBoxLayout)
+    card.insertWidget(card.indexOf(window.panel.reply_card), offer)
+
+    def show_offer(contact_id: int | None = None) -> None:
+        current = window.current_id if contact_id is None else contact_id
+        record = window.model.record(current) if current is not None else None
+        offer.show_for(current if record else None, record.contact.name if record else "")
+
+    def on_added(contact_id: int) -> None:
+        window.refresh_contact(contact_id)
+        if window.current_id == contact_id:
+            show_offer(contact_id)
+
+    def on_round(result: SyncRound | None) -> None:
+        show_offer()
+        notices = [
+            n
+            for o in (result.outcomes if result is not None else ())
+            if o.result is not None
+            for n in o.result.notices
+            if n.kind == "new_address"
+        ]
+        if not notices:
+            return
+        notice = notices[0]
+        offered = offered_addresses(ctx.store, notice.contact_id)
+        record = window.model.record(notice.contact_id)
+        if offered and record is not None:
+            name, address = record.contact.name, offered[0]
+            window.banner.show_text(
+                notice.text,
+                action=window.tr("Add this address to {0}").format(name),
+                on_action=lambda: offer.add(notice.contact_id, address),
+            )
+
+    window.contact_selected.connect(show_offer)
+    window.sync_finished.connect(on_round)
+    offer.added.connect(on_added)
+    panel.offer = offer
     return panel

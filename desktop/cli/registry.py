@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "history": "desktop.cli.history",
     "demo": "desktop.cli.demo",
     "account": "desktop.cli.account",
+    "contact": "desktop.cli.contact",
     "draft": "desktop.cli.draft",
     "classify": "desktop.cli.classify",
     "import": "desktop.cli.data",

@@ -162,7 +162,12 @@ def due_actions(
         if opens <= now < state.meeting_start:
             add(ActionKind.PREPARE, opens, "Meeting within 24 hours: questions and research notes")
 
-    if stage is Stage.MET and state.meeting_end is not None and state.thanked_at is None:
+    if (
+        stage is Stage.MET
+        and state.meeting_end is not None
+        and state.thanked_at is None
+        and state.no_thanks_for != state.meeting_end  # read from mail long past
+    ):
         late = state.meeting_end + settings.thank_you_after
         if now >= late:
             add(ActionKind.THANK_YOU_MISSING, late, "No thank-you in your Sent mail yet")

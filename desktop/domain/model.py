@@ -54,6 +54,9 @@ class EventKind(StrEnum):
     BOUNCE = "bounce"
     MEETING_SET = "meeting_set"
     MEETING_PASSED = "meeting_passed"
+    #: A meeting read from past mail (the history pass) that had ended long before: no thank-you
+    #: is asked for it (``ContactState.no_thanks_for``).
+    PAST_MEETING = "past_meeting"
     THANK_YOU_SENT = "thank_you_sent"
     CHECK_IN_SENT = "check_in_sent"
     REFERRER_UPDATED = "referrer_updated"
@@ -144,6 +147,9 @@ class ContactState:
     last_exchange_at: datetime | None = None
     referrer_updated_at: datetime | None = None
     bounced_addresses: tuple[str, ...] = ()
+    #: The end of a meeting found in past mail long after it happened: no thank-you is due for
+    #: that meeting (a later meeting has another end, and asks for one again).
+    no_thanks_for: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

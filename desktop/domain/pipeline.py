@@ -90,6 +90,10 @@ def _next_state(s: ContactState, e: Event) -> ContactState:
         if s.stage is Stage.SCHEDULED and s.meeting_end is not None and e.at >= s.meeting_end:
             return replace(exchanged, stage=Stage.MET)
         return s
+    if kind is EventKind.PAST_MEETING:
+        if s.stage is Stage.MET and s.meeting_end is not None and e.meeting_end == s.meeting_end:
+            return replace(s, no_thanks_for=s.meeting_end)
+        return s
     if kind is EventKind.THANK_YOU_SENT:
         thanked = replace(exchanged, thanked_at=e.at)
         if s.stage is Stage.MET:

@@ -52,7 +52,8 @@ def explain(exc: BaseException, path: Path) -> StorageError:
     """The plain words for an SQLite or file-system error met while working on ``path``."""
     if isinstance(exc, StorageError):
         return exc
-    text = str(exc)
+    # One line whatever the error quotes (a damaged page's text may hold line breaks).
+    text = " ".join(str(exc).split())
     if disk_full(exc):
         return StorageError(
             f"The disk is full: {path} could not be written. What was saved before is kept; "

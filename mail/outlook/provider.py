@@ -278,7 +278,7 @@ class OutlookProvider(OutlookCalendar):
         relevance: Relevance | None = None,
     ) -> Iterator[MessageRef]:
         """See the port; one $search per folder and batch (mail.outlook.history)."""
-        return history.search(self, _SELECT, addresses, since, threads, relevance)
+        return history.search(self, _SELECT, _FULL_SELECT, addresses, since, threads, relevance)
 
     def _parse_full(self, ref: MessageRef, item: dict[str, Any]) -> MailMessage:
         head = self._head(item, ref.folder)

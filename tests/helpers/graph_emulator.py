@@ -9,7 +9,12 @@ categories as updates unless ``changeType=created``; ids are mutable (changing o
 ``Prefer: IdType="ImmutableId"``; ``+`` in a query string is a space; listings page at 10 with
 ``@odata.nextLink``; PATCH refuses internet headers, attachments and a sent message's content;
 a sent message's Sent Items copy can show late (``sent_delay``); more than 4 concurrent requests
-get 429 with Retry-After. Faults can be injected (a status with Retry-After, dropped connections,
+get 429 with Retry-After. JSON batching (``POST /v1.0/$batch``) as Graph documents it: at
+most 20 requests with unique ids and relative URLs (else 400), each answered with its own id,
+status, headers and body, in no promised order (here: reversed); Graph hands at most four of
+them to the mailbox at once, so a batch sent while the mailbox is busy gets 429 (with
+Retry-After) for its requests, and ``throttle_batched`` makes single requests inside answer
+429. Faults can be injected (a status with Retry-After, dropped connections,
 expired tokens); requests are counted, in-flight requests measured, and a request sent before a
 Retry-After has passed is recorded as a violation.
 
@@ -31,10 +36,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email import policy
+from email.message import Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from tests.helpers import graph_search
@@ -51,6 +58,9 @@ __all__ = [
     "CLIENT_ID", "IMPLIES", "TENANT_ID", "Fault", "GraphEmulator", "Msg", "fake_browser",
     "make_certificate",
 ]  # fmt: skip
+
+
+_OVER_CONCURRENCY = "Application is over its MailboxConcurrency limit."
 
 
 @dataclass
@@ -102,6 +112,10 @@ class GraphEmulator(IdentityPlatform):
         #: the scopes asked for at sign-in, and the least permission each request needed
         self.scopes_requested: set[str] = set()
         self.permissions_used: set[str] = set()
+        #: requests carried inside $batch calls, and how many of them answered 429
+        self.batched = 0
+        self.batched_throttled = 0
+        self._batch_faults: list[float] = []
         #: whether the request being answered asked for immutable ids (under the lock)
         self._immutable = True
         self.faults: list[Fault] = []
@@ -187,6 +201,12 @@ class GraphEmulator(IdentityPlatform):
         """The next requests are carried out, but answered with ``status``."""
         with self._lock:
             self.faults.extend(Fault(status, after=True) for _ in range(times))
+
+    def throttle_batched(self, times: int = 1, retry_after: float = 1) -> None:
+        """The next ``times`` requests inside $batch calls answer 429 with Retry-After (the
+        batch itself succeeds: the status is per request)."""
+        with self._lock:
+            self._batch_faults.extend([retry_after] * times)
 
     def drop_next(self, times: int = 1) -> None:
         with self._lock:
@@ -359,6 +379,8 @@ class GraphEmulator(IdentityPlatform):
             self._immutable = 'idtype="immutableid"' in h.headers.get("Prefer", "").lower()
             self.permissions_used.add(permission(method, path))
             self._arrive()
+            if path == "/v1.0/$batch" and method == "POST":
+                return self._batch(h, body)
             parts = path.removeprefix("/v1.0/me/").split("/")
             if parts[:1] == ["mailFolders"] and parts[2:] == ["messages", "delta"]:
                 prefer = h.headers.get("Prefer", "")
@@ -450,6 +472,55 @@ class GraphEmulator(IdentityPlatform):
                 self.events.append(event)
                 return 201, event
         return 404, {"error": {"code": "NotFound", "message": path}}
+
+    def _batch(self, h: BaseHTTPRequestHandler, body: Any) -> tuple[int, Any]:
+        """JSON batching: each request carried out on its own (under the lock already held)."""
+        requests = body.get("requests") if isinstance(body, dict) else None
+        if not isinstance(requests, list) or not requests:
+            return 400, {"error": {"code": "BadRequest", "message": "no requests"}}
+        if len(requests) > 20:
+            return 400, {"error": {"code": "BadRequest", "message": "more than 20 requests"}}
+        ids = [str(r.get("id", "")) if isinstance(r, dict) else "" for r in requests]
+        if "" in ids or len(set(ids)) != len(ids):
+            return 400, {"error": {"code": "BadRequest", "message": "ids must be unique"}}
+        urls = [str(r.get("url", "")) for r in requests]
+        if any(u.startswith(("http:", "https:", "/v1.0", "v1.0")) for u in urls):
+            return 400, {"error": {"code": "BadRequest", "message": "urls must be relative"}}
+        # Graph dispatches up to four requests of a batch to the mailbox at once: with other
+        # requests of the app in flight there, the batch's requests are over the limit.
+        busy = self.in_flight - 1 >= self.max_concurrent
+        responses: list[dict[str, Any]] = []
+        for ident, url, request in zip(ids, urls, requests, strict=True):
+            self.batched += 1
+            fault = self._batch_faults.pop(0) if self._batch_faults else None
+            if busy or fault is not None:
+                wait = fault if fault is not None else 1
+                self.batched_throttled += 1
+                self.not_before = max(self.not_before, self.clock() + wait)
+                error = {"code": "ApplicationThrottled", "message": _OVER_CONCURRENCY}
+                headers = {"Retry-After": str(int(wait))}
+                responses.append(
+                    {"id": ident, "status": 429, "headers": headers, "body": {"error": error}}
+                )
+                continue
+            inner = Message()
+            inner["Authorization"] = h.headers.get("Authorization", "")
+            for name, value in (request.get("headers") or {}).items():
+                inner[str(name)] = str(value)
+            split = urllib.parse.urlsplit("/v1.0/" + url.lstrip("/"))
+            query = dict(urllib.parse.parse_qsl(split.query))
+            raw = json.dumps(request["body"]).encode() if "body" in request else b""
+            shim = SimpleNamespace(headers=inner)
+            status, answer = self._graph(
+                shim,  # type: ignore[arg-type]
+                str(request.get("method", "GET")).upper(),
+                split.path,
+                query,
+                raw,
+            )
+            headers = {"Content-Type": "application/json"}
+            responses.append({"id": ident, "status": status, "headers": headers, "body": answer})
+        return 200, {"responses": responses[::-1]}
 
     def _json(self, msg: Msg, expand: str = "") -> dict[str, Any]:
         return msg.json(False, expand, immutable=self._immutable)

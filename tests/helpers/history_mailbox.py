@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from desktop.domain.due import follow_up_due_at
+from desktop.domain.due import ActionKind, due_actions, follow_up_due_at
 from desktop.domain.model import EventKind, Stage
 from desktop.settings import Settings
 from desktop.storage import Store
@@ -61,6 +61,10 @@ SCENARIOS: dict[str, Stage] = {
     "reply_german_latin1": Stage.REPLIED,
     "reply_french_cp1252": Stage.REPLIED,
     "reply_japanese": Stage.REPLIED,
+    # Times written by hand, accepted, the meeting long over (no thank-you asked) or over a
+    # few days ago (a thank-you is due).
+    "met_long_ago": Stage.MET,
+    "met_this_week": Stage.MET,
 }
 #: Scenarios where somebody answered, bounced or is away: no follow-up may be suggested.
 NO_FOLLOW_UP = frozenset(s for s in SCENARIOS if s not in ("untouched", "too_old", "requested",
@@ -133,6 +137,11 @@ def generate(count: int, now: datetime, me: str = ME) -> list[Person]:
     return people
 
 
+#: How long before "now" the requests with written times went out: the first time they offer
+#: is a week later (to come, three days ago, 53 days ago).
+_WRITTEN_SENT_DAYS = {"accepts_written_times": 3, "met_this_week": 10, "met_long_ago": 60}
+
+
 def _history(p: Person, now: datetime, me: str) -> None:
     i = p.index
     if p.scenario == "untouched":
@@ -141,9 +150,9 @@ def _history(p: Person, now: datetime, me: str) -> None:
     sent = now - timedelta(days=400 if p.scenario == "too_old" else 7 + (i * 37) % 290)
     request_id = f"<req-{i}@mail.test>"
     text = f"Hi {p.name.split()[0]},\n\nWould you have 15 minutes for a coffee chat?\n\nSam\n"
-    if p.scenario == "accepts_written_times":
+    if p.scenario in ("accepts_written_times", "met_long_ago", "met_this_week"):
         # Written by hand, before Coffeechat: the times are only in the text.
-        sent = now - timedelta(days=3)
+        sent = now - timedelta(days=_WRITTEN_SENT_DAYS[p.scenario])
         first = (sent + timedelta(days=7)).replace(hour=15, minute=0, second=0, microsecond=0)
         second = first + timedelta(days=1)
         text = (
@@ -203,7 +212,7 @@ def _history(p: Person, now: datetime, me: str) -> None:
             extra={"List-Unsubscribe": "<mailto:u@corp.example>", "Precedence": "bulk"},
         )
         raw = raw.replace(f"To: {p.address}".encode(), f"To: {me}, {p.address}".encode())
-    elif p.scenario == "accepts_written_times":
+    elif p.scenario in ("accepts_written_times", "met_long_ago", "met_this_week"):
         raw = _msg(p.address, me, re, "The first time works for me. Talk then!\n", back,
                    reply_id, in_reply_to=request_id)  # fmt: skip
     elif p.scenario == "reply_german_latin1":
@@ -269,4 +278,11 @@ def check_history(store: Store, people: list[Person], now: datetime) -> None:
             assert due is None or due > now, (p.scenario, p.name, due)
         if p.scenario == "accepts_written_times":
             assert state.meeting_start is not None and state.meeting_start.hour == 15
+        if p.scenario in ("met_long_ago", "met_this_week"):
+            # Met long ago: no thank-you asked; met this week: the thank-you is still due.
+            thanks = [
+                a for a in due_actions(contact, state, now, reminders)
+                if a.kind is ActionKind.THANK_YOU_MISSING
+            ]  # fmt: skip
+            assert bool(thanks) is (p.scenario == "met_this_week"), (p.scenario, thanks)
     assert not wrong, wrong[:10]

@@ -125,12 +125,61 @@ def test_history_on_the_graph_emulator_interrupted_and_resumed(
     )  # fmt: skip
     _add_contacts(store, people)
     graph.reset_counts()
-    _interrupted_then_resumed(
-        store, provider, people, lambda: graph.fail_next(429, retry_after=20, times=2)
-    )
+
+    def throttle() -> None:
+        graph.fail_next(429, retry_after=20, times=2)  # whole requests
+        graph.throttle_batched(3, retry_after=20)  # single requests inside a $batch
+
+    _interrupted_then_resumed(store, provider, people, throttle)
     assert graph.violations == []  # nothing was sent before Retry-After had passed
+    # The full messages came in $batch calls of up to 20, the throttled ones again later:
+    # none was read on its own.
+    assert graph.batched_throttled == 3
+    singles = [p for m, p in graph.requests if m == "GET" and p.startswith("/v1.0/me/messages/")]
+    assert singles == []
+    assert 0 < graph.count("$batch") <= graph.batched // 20 + 2 * (COUNT // 25 + 1)
     searches = graph.count("$search")
     assert 0 < searches <= 2 * 2 * (COUNT // 25 + 1)  # a few pages per folder and batch
+    provider.close()
+    session.close()
+    store.close()
+
+
+def test_graph_batch_reads_by_id_in_any_order_and_leaves_a_gone_message_to_a_single_read(
+    tmp_path: Path, graph: GraphEmulator, certificate: tuple[Path, Path]
+) -> None:
+    from mail.auth.microsoft import MicrosoftAuth
+    from mail.outlook import history as outlook_history
+    from mail.outlook.transport import RefusedError
+    from mail.provider import Folder, MessageRef
+
+    people = generate(30, NOW, me="me@outlook.test")
+    for mail in all_mail(people):
+        graph.deliver_raw(mail.raw, "sentitems" if mail.folder == "sent" else "inbox")
+    session = requests.Session()
+    session.trust_env = False
+    session.verify = str(certificate[0])
+    options = {"authority": graph.authority, "instance_discovery": False, "http_client": session}
+    MicrosoftAuth(CLIENT_ID, tokens=TokenStore(), **options).sign_in_device(lambda _: None)
+    store = Store.open(tmp_path / "profile")
+    account = store.accounts.add(AccountKind.OUTLOOK, "me@outlook.test")
+    provider = OutlookProvider.from_keyring(
+        account, TokenStore(), auth_options=options, base_url=graph.graph, session=session,
+        now=lambda: NOW,
+    )  # fmt: skip
+    ids = sorted(graph.messages)[:23]
+    refs = [MessageRef(i, "", Folder.INBOX) for i in ids] + [MessageRef("gone", "", Folder.INBOX)]
+    graph.reset_counts()
+    select = "id,subject,from,toRecipients,receivedDateTime,internetMessageHeaders,body"
+    assert outlook_history.read_full(provider, select, refs) == 2  # 20 + 4
+    for ref in refs[:-1]:  # each answer landed on its own message, whatever the order
+        assert provider.fetch_message(ref).subject == graph.messages[ref.id].subject
+    assert graph.count("/v1.0/me/messages/") == 0
+    assert provider.fetch_message(refs[-1]).complete is False  # gone: a stub, read on its own
+    # Graph's limit: more than 20 requests in one call is refused as a whole.
+    too_many = {"requests": [{"id": str(n), "method": "GET", "url": "/me"} for n in range(21)]}
+    with pytest.raises(RefusedError):
+        provider._post("/$batch", too_many)
     provider.close()
     session.close()
     store.close()

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[3]
 REGISTRY_MODULES = (
     "desktop.cli.window", "desktop.cli.status", "desktop.cli.sync", "desktop.cli.demo",
     "desktop.cli.account", "desktop.cli.draft", "desktop.cli.classify", "desktop.cli.data",
-    "desktop.cli.history",
+    "desktop.cli.history", "desktop.cli.contact",
 )  # fmt: skip
 
 

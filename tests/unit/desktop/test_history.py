@@ -10,12 +10,23 @@ from pathlib import Path
 
 import pytest
 
+from desktop.actions import all_due
 from desktop.cli.registry import main
 from desktop.domain.clock import ManualClock
-from desktop.domain.model import Contact
-from desktop.history import Progress, run_pass, summary_lines, window_start
+from desktop.domain.due import ActionKind
+from desktop.domain.model import Contact, EventKind
+from desktop.history import (
+    AddressError,
+    Progress,
+    add_address,
+    offered_addresses,
+    run_pass,
+    summary_lines,
+    window_start,
+)
+from desktop.settings import Settings
 from desktop.storage import Store
-from desktop.sync import run_once
+from desktop.sync import pass_time_only, run_once
 from mail.demo.mailbox import DemoMailbox
 from mail.provider import Account, AccountKind, Folder, MailMessage, MessageRef
 from tests.helpers.history_mailbox import ME, Person, all_mail, check_history, generate
@@ -241,3 +252,89 @@ def test_a_contact_deleted_between_two_batches_is_left_out(
     store.contacts.delete(gone)
     done = run_pass(store, box, ManualClock(NOW), batch=10)
     assert done.state == "done" and done.contacts_done == 55
+
+
+def test_meetings_the_pass_finds_long_over_become_met_with_no_thank_you_and_nothing_to_notify(
+    setup: tuple[Store, DemoMailbox], people: list[Person]
+) -> None:
+    store, box = setup
+    run = run_pass(store, box, ManualClock(NOW), batch=10)
+    check_history(store, people, NOW)  # met long ago: no thank-you due; met this week: due
+    assert run.summary.get("now_met") == sum(p.scenario.startswith("met_") for p in people) > 0
+    long_ago_n = sum(p.scenario == "met_long_ago" for p in people)
+    assert f"{long_ago_n} meetings over more than a week ago: no thank-you asked" in summary_lines(
+        [run]
+    )
+    # The pass moved them itself: the next live round has no "met" to announce.
+    assert pass_time_only(store, ManualClock(NOW)) == []
+    index = store.contacts.address_index()
+    long_ago = [index[p.address] for p in people if p.scenario == "met_long_ago"]
+    for contact_id in long_ago:
+        kinds = [h.kind for h in store.pipeline.history(contact_id)]
+        assert kinds.count(EventKind.PAST_MEETING) == 1
+    due = all_due(store.contacts.all(), NOW, Settings().reminders())
+    thanks = {a.contact_id for a in due if a.kind is ActionKind.THANK_YOU_MISSING}
+    assert thanks and not thanks & set(long_ago)
+    # Run again (and a week later, for contacts added meanwhile): still one waiver each.
+    run_pass(store, box, ManualClock(NOW + timedelta(days=7)), batch=10)
+    for contact_id in long_ago:
+        kinds = [h.kind for h in store.pipeline.history(contact_id)]
+        assert kinds.count(EventKind.PAST_MEETING) == 1
+
+
+def _replied_from_other_address(tmp_path: Path) -> tuple[Store, Person, int]:
+    store = Store.open(tmp_path / "profile")
+    account = store.accounts.add(AccountKind.IMAP, ME, "Sam Rivera")
+    box = DemoMailbox(tmp_path / "box", Account(account.id, AccountKind.IMAP, ME), ManualClock(NOW))
+    person = next(p for p in generate(14, NOW) if p.scenario == "reply_other_address")
+    contact = store.contacts.add(Contact(None, person.name, (person.address,)))
+    assert contact.id is not None
+    for mail in person.mail:
+        box.add_raw_message(mail.raw, Folder.SENT if mail.folder == "sent" else Folder.INBOX)
+    run_pass(store, box, ManualClock(NOW))
+    return store, person, contact.id
+
+
+def test_the_address_a_contact_replied_from_is_offered_and_added_once(tmp_path: Path) -> None:
+    store, person, contact_id = _replied_from_other_address(tmp_path)
+    assert offered_addresses(store, contact_id) == [person.other]
+    assert add_address(store, contact_id, person.other.upper()) is True
+    assert store.contacts.get(contact_id).contact.emails == (person.address, person.other)
+    assert offered_addresses(store, contact_id) == []
+    assert add_address(store, contact_id, person.other) is False  # theirs already
+    store.close()
+
+
+def test_adding_a_bad_or_taken_address_says_why_and_changes_nothing(tmp_path: Path) -> None:
+    store, person, contact_id = _replied_from_other_address(tmp_path)
+    other = store.contacts.add(Contact(None, "Ola Berg", ("ola@corp.example",)))
+    with pytest.raises(AddressError, match="not an e-mail address"):
+        add_address(store, contact_id, "not an address")
+    with pytest.raises(AddressError, match="already Ola Berg's address"):
+        add_address(store, contact_id, "ola@corp.example")
+    assert store.contacts.get(contact_id).contact.emails == (person.address,)
+    assert (
+        other.id is not None
+        and store.contacts.get(other.id).contact.emails[0] == "ola@corp.example"
+    )
+    store.close()
+
+
+def test_cli_contact_add_address_lists_then_adds_the_offered_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store, person, contact_id = _replied_from_other_address(tmp_path)
+    store.close()
+    profile = str(tmp_path / "profile")
+    assert main(["contact", "add-address", person.address, "--profile", profile]) == 0
+    out = capsys.readouterr().out
+    assert f"replied from {person.other}: coffeechat contact add-address {contact_id}" in out
+    assert main(["contact", "add-address", person.name, "--all", "--profile", profile]) == 0
+    assert f"Added {person.other} to {person.name}." in capsys.readouterr().out
+    assert main(["contact", "add-address", str(contact_id), "x@", "--profile", profile]) == 1
+    assert "'x@' is not an e-mail address: nothing was changed" in capsys.readouterr().err
+    assert main(["contact", "add-address", "Nobody Here", "a@b.example", "--profile", profile]) == 1
+    assert "there is no contact 'Nobody Here'" in capsys.readouterr().err
+    again = Store.open(tmp_path / "profile")
+    assert again.contacts.get(contact_id).contact.emails == (person.address, person.other)
+    again.close()

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from desktop.domain.due import ActionKind, ReminderSettings, due_actions
 from desktop.domain.model import ContactState, EventKind, Stage
 from desktop.domain.pipeline import apply, replay, time_events
 from tests.helpers.builders import T0, event
@@ -149,3 +151,25 @@ def test_stage_rules_hold_for_any_event_sequence(kinds: list[EventKind]) -> None
         if kind is EventKind.FOLLOWUP_SENT and state.stage is Stage.REQUESTED:
             assert step.state.followups_sent == state.followups_sent + 1
         state = step.state
+
+
+def test_a_past_meeting_asks_no_thank_you_for_that_meeting_only() -> None:
+    end = T0 + 2 * H
+    met = ContactState(stage=Stage.MET, meeting_start=T0 + H, meeting_end=end)
+    waived = apply(met, event(EventKind.PAST_MEETING, end, meeting=(T0 + H, end))).state
+    assert waived.stage is Stage.MET and waived.no_thanks_for == end
+    settings = ReminderSettings()
+    later = end + 30 * 24 * H
+    kinds = [a.kind for a in due_actions(1, met, later, settings)]
+    assert ActionKind.THANK_YOU_MISSING in kinds
+    assert ActionKind.THANK_YOU_MISSING not in [
+        a.kind for a in due_actions(1, waived, later, settings)
+    ]
+    # Another meeting's end, or a contact not met: nothing is waived.
+    other = apply(met, event(EventKind.PAST_MEETING, end, meeting=(T0, T0 + H))).state
+    assert other.no_thanks_for is None
+    scheduled = replace(met, stage=Stage.SCHEDULED)
+    assert (
+        apply(scheduled, event(EventKind.PAST_MEETING, end, meeting=(T0 + H, end))).state
+        == scheduled
+    )

@@ -14,11 +14,14 @@ from pytestqt.qtbot import QtBot
 from desktop.context import AppContext
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact
+from desktop.history import run_pass
+from desktop.jobs import AccountOutcome, SyncRound, SyncState
 from desktop.storage import Store
+from desktop.sync import Notice, SyncResult
 from mail.demo.mailbox import DemoMailbox
 from mail.provider import Account, AccountKind, Folder, MessageRef
 from mail.relevance import Relevance
-from tests.helpers.history_mailbox import ME, all_mail, generate
+from tests.helpers.history_mailbox import ME, Person, all_mail, generate
 from ui import history_panel
 from ui.history_panel import HistoryPanel
 from ui.main_window import MainWindow
@@ -97,3 +100,107 @@ def test_progress_cancel_resume_and_the_summary(
     assert summary.startswith("While you were away:")
     assert f"Read the past of {total} contacts" in summary
     assert "replies" in summary and "bounces" in summary
+
+
+def _mailbox(db: Store, tmp_path: Path, people: list[Person]) -> DemoMailbox:
+    account = db.accounts.add(AccountKind.IMAP, ME, "Sam Rivera")
+    box = DemoMailbox(tmp_path / "box", Account(account.id, AccountKind.IMAP, ME), ManualClock(NOW))
+    for mail in all_mail(people):
+        box.add_raw_message(mail.raw, Folder.SENT if mail.folder == "sent" else Folder.INBOX)
+    return box
+
+
+def test_the_pass_starts_by_itself_for_a_new_mailbox_and_for_contacts_added_later(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, db: Store, tmp_path: Path
+) -> None:
+    people = generate(30, NOW)
+    box = _mailbox(db, tmp_path, people)
+    for p in people[:20]:
+        db.contacts.add(Contact(None, p.name, (p.address,)))
+    panel = history_panel.install(window, ctx)
+    told: list[str] = []
+    panel.tell = told.append
+    ctx.providers = (*ctx.providers, box)  # as the window does when a mailbox is connected
+    # The connected mailbox is synced at once; the round's end finds past to read.
+    with qtbot.waitSignal(panel.finished, timeout=30000):
+        window.sync_finished.emit(None)
+    qtbot.wait_until(window.ops.idle)
+    first = db.past.run(box.account.id)
+    assert first is not None and first.state == "done"
+    assert panel.status.text() == "Done." and panel.automatic
+    assert len(told) == 1 and told[0].startswith("While you were away: Read the past of")
+    # Nothing left: another round starts nothing and tells nothing.
+    window.sync_finished.emit(None)
+    qtbot.wait_until(window.ops.idle)
+    assert not panel.running and len(told) == 1
+    # Contacts added later (an import): the model grows, their past is read by itself.
+    for p in people[20:]:
+        db.contacts.add(Contact(None, p.name, (p.address,)))
+    with qtbot.waitSignal(panel.finished, timeout=30000):
+        window.reload_all()
+    qtbot.wait_until(window.ops.idle)
+    assert db.past.unread_contacts(box.account.id) == []
+    assert len(told) == 2
+
+
+def test_a_pass_the_user_cancelled_waits_for_resume(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, db: Store, tmp_path: Path
+) -> None:
+    people = generate(56, NOW)
+    box = _mailbox(db, tmp_path, people)
+    for p in people:
+        db.contacts.add(Contact(None, p.name, (p.address,)))
+    gated = GatedBox(box)
+    panel = history_panel.install(window, ctx)
+    ctx.providers = (*ctx.providers, gated)  # type: ignore[arg-type]
+    window.sync_finished.emit(None)
+    qtbot.wait_until(gated.searching.is_set, timeout=30000)  # started by itself
+    assert panel.running and panel.automatic
+    panel.cancel()
+    gated.gate.set()
+    qtbot.wait_until(lambda: not panel.running and window.ops.idle())
+    assert panel.held
+    window.sync_finished.emit(None)  # a round ends: the pass stays stopped
+    qtbot.wait_until(window.ops.idle)
+    assert not panel.running
+    run = db.past.run(box.account.id)
+    assert run is not None and run.state == "cancelled"
+
+
+def test_add_this_address_in_the_contact_panel_and_in_the_banner(
+    qtbot: QtBot, window: MainWindow, ctx: AppContext, db: Store, tmp_path: Path
+) -> None:
+    people = [p for p in generate(40, NOW) if p.scenario == "reply_other_address"][:2]
+    box = _mailbox(db, tmp_path, people)
+    ids = []
+    for p in people:
+        contact = db.contacts.add(Contact(None, p.name, (p.address,)))
+        assert contact.id is not None
+        ids.append(contact.id)
+    run_pass(db, box, ManualClock(NOW))
+    panel = history_panel.install(window, ctx)
+    offer = panel.offer
+    assert offer is not None
+    window.reload_all()
+    # The contact panel: the address they replied from, one click to add it.
+    window.selection.select(ids[0])
+    assert offer.isVisible()
+    assert offer.text.text() == f"{people[0].name} replied from {people[0].other}."
+    assert offer.button.text() == f"Add this address to {people[0].name}"
+    with qtbot.waitSignal(offer.added, timeout=10000):
+        qtbot.mouseClick(offer.button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(window.ops.idle)
+    assert db.contacts.get(ids[0]).contact.emails == (people[0].address, people[0].other)
+    assert not offer.isVisible()
+    # The banner of a sync round that met such a reply offers the same.
+    text = f"{people[1].name} replied from {people[1].other}: add it to their addresses?"
+    result = SyncResult(box.account.id, 1, 1, 1, (), (Notice("new_address", ids[1], text, NOW),),
+                        frozenset(), "")  # fmt: skip
+    window.sync_finished.emit(SyncRound((AccountOutcome(box.account.id, SyncState.IDLE, result),)))
+    banner = window.banner
+    assert banner.isVisible() and banner.text.text() == text
+    assert banner.action_button.text() == f"Add this address to {people[1].name}"
+    with qtbot.waitSignal(offer.added, timeout=10000):
+        qtbot.mouseClick(banner.action_button, Qt.MouseButton.LeftButton)
+    qtbot.wait_until(window.ops.idle)
+    assert people[1].other in db.contacts.get(ids[1]).contact.emails
