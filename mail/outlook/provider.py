@@ -15,6 +15,9 @@ Drafts: a new message is created whole (``POST /me/messages``); a reply with ``c
 ``X-Coffeechat-Outbox`` header given at creation (Graph does not PATCH internet headers), then a
 PATCH of what a draft may change, its findable Message-ID included, and attachments posted one by
 one. After ``/send`` nothing is read back: the Sent Items copy appears later on the real service.
+A draft this run did not make (the outbox resuming a send after a restart) is read first: one
+that is gone (sent and in transit, or deleted) raises KeyError and one no longer a draft is taken
+as sent, so ``/send`` is never asked twice for the same message.
 
 Every request carries ``Prefer: IdType="ImmutableId"`` (a draft's id is its sent copy's id). At
 most four requests are in flight; a 429 pauses all requests until Retry-After (or an exponential
