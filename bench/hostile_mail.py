@@ -4,8 +4,10 @@ how long a whole sync pass takes on a real Dovecot holding them among genuine re
 Each shape is a message a sender can put in anyone's mailbox: an HTML newsletter of unclosed
 tags, a part with tens of thousands of RFC 2231 parameters, deeply nested multiparts, a huge
 header. Every shape runs in its own process with a time limit, so a quadratic case is reported
-as "stopped" instead of hanging the benchmark. With ``--dovecot`` (needs Dovecot), the
-mailbox of tests/integration/test_hostile_imap.py is synced and the pass is timed.
+as "stopped" instead of hanging the benchmark. The referral search of mail/intent.py is also
+timed on one capitalised word of doubling sizes: linear work doubles its time, quadratic work
+quadruples it. With ``--dovecot`` (needs Dovecot), the mailbox of
+tests/integration/test_hostile_imap.py is synced and the pass is timed.
 
     python bench/hostile_mail.py [--limit SECONDS] [--only NAME ...] [--dovecot] [--no-shapes]
 """
@@ -13,6 +15,7 @@ mailbox of tests/integration/test_hostile_imap.py is synced and the pass is time
 from __future__ import annotations
 
 import argparse
+import itertools
 import multiprocessing
 import sys
 import time
@@ -129,6 +132,42 @@ def measure(name: str, limit: float) -> str:
     return f"{name:38} {seconds:8.2f} s  ({size / 1e6:5.1f} MB raw; {kind}, {text} chars of text)"
 
 
+def _scaling(answer: multiprocessing.SimpleQueue) -> None:  # type: ignore[type-arg]
+    from mail.intent import referral
+
+    for size in (24_000, 48_000, 96_000):
+        text = "Ana" * (size // 3)
+        best = float("inf")
+        for _ in range(3):  # the best of three: other work on the machine only adds time
+            started = time.perf_counter()
+            referral(text)
+            best = min(best, time.perf_counter() - started)
+        answer.put((size, best))
+    answer.put(None)
+
+
+def scaling(limit: float) -> str:
+    """referral() over one capitalised word of 24, 48 and 96 KB, and how the time grows."""
+    answer: multiprocessing.SimpleQueue = multiprocessing.SimpleQueue()  # type: ignore[type-arg]
+    process = multiprocessing.Process(target=_scaling, args=(answer,))
+    process.start()
+    process.join(limit)
+    if process.is_alive():
+        process.kill()
+        process.join()
+    figures: list[tuple[int, float]] = []
+    while not answer.empty() and (got := answer.get()) is not None:
+        figures.append(got)
+    times = ", ".join(f"{size // 1000} KB {seconds * 1000:.2f} ms" for size, seconds in figures)
+    growth = [b[1] / a[1] for a, b in itertools.pairwise(figures) if a[1] > 0]
+    ratios = ", ".join(f"x{g:.1f}" for g in growth)
+    stopped = "" if len(figures) == 3 else f"; stopped after {limit:.0f} s"
+    return (
+        f"referral() on one capitalised word: {times} (time per doubling: {ratios or '-'}; "
+        f"linear ~x2, quadratic ~x4){stopped}"
+    )
+
+
 def dovecot_pass() -> None:
     """The hostile mailbox of the integration test on a real Dovecot: one pass, timed."""
     import tempfile
@@ -178,6 +217,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_shapes:
         for name in args.only or SHAPES:
             print(measure(name, args.limit), flush=True)
+        print(scaling(args.limit), flush=True)
     if args.dovecot:
         dovecot_pass()
     return 0

@@ -81,7 +81,7 @@ def sync_round(
         if only is not None and account_id not in only:
             continue
         try:
-            outbox.resume(store, provider)
+            outbox.resume(store, provider, now=clock.now())
             zone = reminders.zone if reminders is not None else UTC
             result = run_once(store, provider, clock, own_addresses=own, user_zone=zone)
         except OfflineError as exc:

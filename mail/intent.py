@@ -109,23 +109,32 @@ _ORD_WORDS = "|".join(
     re.escape(w) for ws in _ORDINALS.values() for w in sorted(ws, key=len, reverse=True)
 )
 _ORDINAL_RE = re.compile(
-    rf"(?<!\w)(?P<ord>{_ORD_WORDS})(?:\s+\w+)?\s+(?:{_OPTION_NOUNS})\b|"
-    rf"\b(?:{_OPTION_NOUNS})\s*(?:#|nr\.?|no\.?|number|nummer|numéro|número|numero)?\s*"
-    rf"(?P<num>[1-9])\b",
+    rf"(?<!\w)(?P<ord>{_ORD_WORDS})(?:\s{{1,3}}\w{{1,40}}+)?\s{{1,3}}(?:{_OPTION_NOUNS})\b|"
+    rf"\b(?:{_OPTION_NOUNS})\s{{0,3}}"
+    rf"(?:(?:#|nr\.?|no\.?|number|nummer|numéro|número|numero)\s{{0,3}})?(?P<num>[1-9])\b",
     re.IGNORECASE,
 )
 _ORD_INDEX = {w.lower(): i for i, ws in _ORDINALS.items() for w in ws}
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_NAME_TOKEN = r"[A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻ][\w'\u2019-]+"
+# Every repetition below is bounded and no two of them can share the same characters, so a
+# match spans at most a few hundred characters and a search is linear in the text: the unbounded
+# forms backtracked from every capital letter of a long word to its end (24 KB: seconds).
+# A local part of at most 64 characters and labels of at most 63 (RFC 5321, RFC 1035).
+_ADDRESS = r"[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}"
+_EMAIL = re.compile(rf"(?<![\w.+-]){_ADDRESS}")
+#: A capitalised word of a name, starting a word (not inside one), at most 40 letters.
+_NAME_TOKEN = r"(?<![\w'\u2019-])[A-ZÀ-ÖØ-ÞĄĆĘŁŃÓŚŹŻ][\w'\u2019-]{1,39}+"
 _PARTICLE = r"(?:de|da|van|der|den|von|del|di|dos|das|du|le|la|ter)"
+_GAP = r"\s{1,3}"
 _NAME_BEFORE_ADDRESS = re.compile(
-    rf"(?P<name>{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{0,3}})\s*"
-    rf"(?:[(<\[]\s*|,\s*|\s+at\s+|\s+-\s+|:\s*)(?:mailto:)?(?P<addr>[\w.+-]+@[\w-]+(?:\.[\w-]+)+)"
+    rf"(?P<name>{_NAME_TOKEN}(?:{_GAP}(?:{_PARTICLE}{_GAP})?{_NAME_TOKEN}){{0,3}})\s{{0,3}}"
+    rf"(?:[(<\[]\s{{0,3}}|,\s{{0,3}}|{_GAP}at{_GAP}|{_GAP}-{_GAP}|:\s{{0,3}})(?:mailto:)?"
+    rf"(?P<addr>{_ADDRESS})"
 )
 _NAME_AFTER_CUE = re.compile(
     rf"(?:colleague|kollegin|kollege|collègue|compañera|compañero|collega|colega|koleżanki|"
-    rf"koleżanka|kolegi|kolega|cc'd|cc\u2019d|copied|talk to|speak with|contact)\s+(?:is\s+)?"
-    rf"(?P<name>(?-i:{_NAME_TOKEN}(?:\s+(?:{_PARTICLE}\s+)?{_NAME_TOKEN}){{0,2}}))",
+    rf"koleżanka|kolegi|kolega|cc'd|cc\u2019d|copied|talk to|speak with|contact){_GAP}"
+    rf"(?:is{_GAP})?"
+    rf"(?P<name>(?-i:{_NAME_TOKEN}(?:{_GAP}(?:{_PARTICLE}{_GAP})?{_NAME_TOKEN}){{0,2}}))",
     re.IGNORECASE,
 )
 _NOT_NAMES = frozenset(

@@ -135,8 +135,9 @@ class SafeTextBrowser(QTextBrowser):
             return
         problems = "; ".join(escape(d) for d in defects[:5])
         notice = self.tr(
-            "This message is damaged or unusual, so Coffeechat may not show all of it ({0}). "
-            "What could be read is below; the original is unchanged in your mailbox."
+            "Coffeechat could not read this message properly: it is damaged or unusual ({0}), "
+            "so some of it may be missing. What could be read is below; the original is "
+            "unchanged in your mailbox."
         ).format(problems)
         body = (
             sanitize_html(html)

@@ -48,7 +48,7 @@ def _sync(store: Store, paths: Paths, providers: tuple[MailProvider, ...]) -> in
         print("No account is connected: nothing to sync.")
         return 0
     for provider in providers:
-        outbox.resume(store, provider)
+        outbox.resume(store, provider, now=clock.now())
     # The past first (contacts added since the last pass, a newly connected account).
     from desktop.cli.history import run_pending
 

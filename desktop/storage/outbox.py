@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from desktop.storage.codec import iso
+from desktop.storage.codec import from_iso, iso
 from desktop.storage.database import Repository
 
 
@@ -39,6 +39,29 @@ class OutboxRepo(Repository):
         """The row's state (pending, sent, failed), or None when there is no row."""
         row = self._db.execute("SELECT state FROM outbox WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
+
+    def sending(self, key: str, draft_id: str) -> None:
+        """The provider is about to be asked to send draft ``draft_id`` for this row: from now
+        on the message may have gone out. The row stays pending until its sent copy is found;
+        only that draft is ever sent for it again (desktop.outbox)."""
+        with self._database.transaction():
+            self._db.execute(
+                "UPDATE outbox SET sent_id = ? WHERE key = ? AND state = 'pending'",
+                (draft_id, key),
+            )
+
+    def sending_draft(self, key: str) -> tuple[str, datetime] | None:
+        """(the draft, when the row was written) of a pending row whose send began, or None."""
+        row = self._db.execute(
+            "SELECT sent_id, created_at FROM outbox WHERE key = ? AND state = 'pending' "
+            "AND sent_id IS NOT NULL",
+            (key,),
+        ).fetchone()
+        if row is None:
+            return None
+        created = from_iso(str(row[1]))
+        assert created is not None
+        return str(row[0]), created
 
     def done(self, key: str, sent_id: str) -> None:
         with self._database.transaction():

@@ -15,6 +15,9 @@ Drafts: a new message is created whole (``POST /me/messages``); a reply with ``c
 ``X-Coffeechat-Outbox`` header given at creation (Graph does not PATCH internet headers), then a
 PATCH of what a draft may change, its findable Message-ID included, and attachments posted one by
 one. After ``/send`` nothing is read back: the Sent Items copy appears later on the real service.
+A draft this run did not make (the outbox resuming a send after a restart) is read first: one
+that is gone (sent and in transit, or deleted) raises KeyError and one no longer a draft is taken
+as sent, so ``/send`` is never asked twice for the same message.
 
 Every request carries ``Prefer: IdType="ImmutableId"`` (a draft's id is its sent copy's id). At
 most four requests are in flight; a 429 pauses all requests until Retry-After (or an exponential
@@ -367,12 +370,26 @@ class OutlookProvider(OutlookCalendar):
         return DraftRef(ident, str(draft.get("conversationId") or "") or None)
 
     def send_draft(self, draft: DraftRef) -> SentRef:
-        known = self._drafts.pop(draft.id, None)
-        if known is None or not known.get("internetMessageId"):
-            # Read the draft BEFORE sending it: its Sent Items copy is not there at once.
-            known = self._get(f"/me/messages/{draft.id}?$select={_SELECT}", ok_missing=True)
+        known: dict[str, Any] = self._drafts.pop(draft.id, {})
+        if not known.get("internetMessageId"):
+            # Not made by this run (a restart, the outbox resuming a send): read it BEFORE
+            # sending it, as its Sent Items copy is not there at once.
+            item = self._request(
+                "GET", f"/me/messages/{draft.id}?$select={_SELECT}", ok_missing=True
+            )
+            if item is None:
+                # Sent by an attempt before a restart and still in transit (unreadable until
+                # its copy is in Sent Items), or deleted: it is not asked to send again.
+                raise KeyError(f"draft {draft.id} no longer exists")
+            known = {**known, **item}
+            if item.get("isDraft") is False:  # sent already: in the Outbox or Sent Items
+                return SentRef(
+                    draft.id,
+                    str(known.get("conversationId", "")),
+                    str(known.get("internetMessageId", "")),
+                )
         if self._request("POST", f"/me/messages/{draft.id}/send", ok_missing=True) is None:
-            key = str((known or {}).get("outbox_key", ""))
+            key = str(known.get("outbox_key", ""))
             found = self.find_sent(key) if key else None
             if found is not None:
                 return found

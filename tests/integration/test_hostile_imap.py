@@ -1,7 +1,8 @@
 """Hostile messages from a contact among genuine replies, on a real Dovecot: every genuine reply
-lands, the pass completes, each hostile message is kept and shown as damaged (or, when handling
-it fails, as "could not be read") and is not read again for ever. How long the pass takes is
-printed by bench/hostile_mail.py (--dovecot), never asserted here."""
+lands, the pass completes, each hostile message is kept, and the message view says it could not
+be read properly (damaged: what could be read is shown below the notice; or, when handling it
+failed, "could not be read") and is not read again for ever. How long the pass takes is printed
+by bench/hostile_mail.py (--dovecot), never asserted here."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pytestqt.qtbot import QtBot
 
 from desktop import sync
 from desktop.domain.clock import ManualClock
@@ -28,6 +30,7 @@ from tests.fuzz.hostile_mailbox import (
     open_mailroom,
 )
 from tests.helpers.dovecot import mail_servers
+from ui.message_view import SafeTextBrowser
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 #: The named shapes the parser can only read in part: each is shown with what was wrong.
@@ -56,8 +59,14 @@ def _valid(text: str) -> bool:
     return True
 
 
+def _shown(view: SafeTextBrowser, msg: Any) -> str:
+    """What the contact panel's message view shows of a stored message."""
+    view.show_message(msg.text, msg.html, msg.defects, msg.failure)
+    return view.toPlainText()
+
+
 def test_hostile_messages_among_genuine_replies_on_dovecot(
-    room: tuple[Any, Mailroom, ManualClock],
+    room: tuple[Any, Mailroom, ManualClock], qtbot: QtBot
 ) -> None:
     d, r, clock = room
     store, provider = r.store, r.provider
@@ -78,8 +87,14 @@ def test_hostile_messages_among_genuine_replies_on_dovecot(
         msg = kept[message_id]
         assert all(_valid(t) for t in (msg.subject, msg.text, msg.html, *msg.defects)), name
         assert len(msg.text) <= 1_000_000 and len(msg.html) <= 1_000_000, name
-    for name in DAMAGED:  # the message view says "damaged or unusual" above what was read
+    view = SafeTextBrowser()
+    qtbot.add_widget(view)
+    for name in DAMAGED:  # the view says it could not be read properly, above what was read
         assert kept[hostile[name]].defects, name
+        shown = _shown(view, kept[hostile[name]])
+        assert shown.startswith("Coffeechat could not read this message properly"), name
+        assert kept[hostile[name]].defects[0][:40] in shown, name
+    assert "Thursday at 11:00?" in _shown(view, kept[hostile["year-9999"]])
     assert "Thursday" in kept[hostile["year-9999"]].text
     assert kept[hostile["year-9999"]].date.year == 2026  # the server's date, not 9999
 
@@ -89,7 +104,7 @@ def test_hostile_messages_among_genuine_replies_on_dovecot(
 
 
 def test_a_message_whose_handling_fails_is_kept_unreadable_and_not_retried_for_ever(
-    room: tuple[Any, Mailroom, ManualClock], monkeypatch: pytest.MonkeyPatch
+    room: tuple[Any, Mailroom, ManualClock], monkeypatch: pytest.MonkeyPatch, qtbot: QtBot
 ) -> None:
     d, r, clock = room
     store, provider = r.store, r.provider
@@ -117,6 +132,11 @@ def test_a_message_whose_handling_fails_is_kept_unreadable_and_not_retried_for_e
     (unread,) = [m for m in store.messages.for_contact(r.contacts[HOSTILE]) if m.failure]
     assert unread.message_id == poison and unread.kind == "unreadable"
     assert "OverflowError" in unread.failure and "Thursday" in unread.text
+    view = SafeTextBrowser()
+    qtbot.add_widget(view)
+    shown = _shown(view, unread)
+    assert shown.startswith("Coffeechat could not read this message (OverflowError"), shown
+    assert "Thursday at 11:00?" in shown
 
     # Passes that meet it again (the cursor replayed, as after a restore or a server reset)
     # give up on it after a few attempts; the others are read each time, harmlessly.
