@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QIcon
@@ -22,12 +23,14 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from desktop.domain.clock import Clock
-from desktop.history import Progress, run_pass, summary_lines
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from mail.provider import AccountKind, MailProvider
 from ui.main_window import MainWindow
 from ui.ops import Ops
+
+if TYPE_CHECKING:
+    from desktop.history import Progress
 
 
 class _Bridge(QObject):
@@ -117,6 +120,9 @@ class HistoryPanel(QWidget):
         emit = self._bridge.progressed.emit
 
         def job(store: Store) -> PastRun:
+            # The history pass (and the sync's mail understanding) loads when it first runs.
+            from desktop.history import run_pass
+
             return run_pass(
                 store,
                 provider,
@@ -167,6 +173,8 @@ class HistoryPanel(QWidget):
             self.status.setText(self.tr("Done."))
             self.start_button.setText(self.tr("&Read past mail"))
         if runs:
+            from desktop.history import summary_lines
+
             lines = summary_lines(runs)
             self.summary.setText(self.tr("While you were away:") + "\n• " + "\n• ".join(lines))
         self.finished.emit(runs)
