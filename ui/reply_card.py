@@ -7,6 +7,8 @@ signals; ui/reply_flow.py reads the case and does the work.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
@@ -26,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.slots import Slot
-from desktop.invites import InvitePreview
-from desktop.replies import ReplyCase
 from mail import intent as intents
+
+if TYPE_CHECKING:  # the reply loop itself loads when a reply is read (ui.reply_flow)
+    from desktop.invites import InvitePreview
+    from desktop.replies import ReplyCase
 
 #: The one click for each intent, as the primary button says it.
 _PRIMARY = {
