@@ -26,10 +26,10 @@ def _prepare_at(qtbot: QtBot, window: MainWindow, contact_id: int, width: int, h
 
 def _clipped(pane: QWidget) -> list[str]:
     """Widgets shown in the pane whose right edge lies beyond the pane's scroll viewport."""
-    viewport = pane.scroll.viewport()  # type: ignore[attr-defined]
+    viewport = pane.scroll_area.viewport()  # type: ignore[attr-defined]
     right = viewport.mapToGlobal(QPoint(viewport.width(), 0)).x()
     out = []
-    for child in pane.scroll.widget().findChildren(QWidget):  # type: ignore[attr-defined]
+    for child in pane.scroll_area.widget().findChildren(QWidget):  # type: ignore[attr-defined]
         if child.isVisibleTo(pane) and child.width() > 0:
             edge = child.mapToGlobal(QPoint(child.width(), 0)).x()
             if edge > right + 1:
@@ -42,7 +42,7 @@ def test_prepare_fits_the_panel_width_at_800x600(
 ) -> None:
     pane = _prepare_at(qtbot, window, seeded["grace"], 800, 600)
     assert _clipped(pane) == []
-    assert not pane.scroll.horizontalScrollBar().isVisible()
+    assert not pane.scroll_area.horizontalScrollBar().isVisible()
     # With the article's fields shown too (the widest form).
     pane.kind_combo.setCurrentIndex(pane.kind_combo.findData(SourceKind.ARTICLE.value))
     for _ in range(3):
@@ -62,4 +62,4 @@ def test_the_question_list_does_not_scroll_inside_the_pane(
         assert questions.verticalScrollBar().maximum() == 0, (width, height)
         last = questions.visualItemRect(questions.item(questions.count() - 1))
         assert last.bottom() <= questions.viewport().height(), (width, height)
-        assert pane.scroll.verticalScrollBar().maximum() > 0  # the pane scrolls instead
+        assert pane.scroll_area.verticalScrollBar().maximum() > 0  # the pane scrolls instead
