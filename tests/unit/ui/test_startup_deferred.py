@@ -27,6 +27,7 @@ LATE = (
     "icalendar",
     "jinja2",
     "mail.gmail",
+    "mail.demo",
     "googleapiclient",
 )
 
