@@ -1,6 +1,8 @@
 """Child process of bench/startup.py: opens the real window on $COFFEECHAT_PROFILE through
-desktop.app.run_gui, notes the first paint of the main window and when its contacts are shown,
-then types into the contacts filter key by key and prints the figures as one JSON line."""
+desktop.app.run_gui, notes the first paint of the main window, when its contacts are shown and
+the longest freeze of the GUI thread until the first sync round is applied, then types into the
+contacts filter key by key (the round no longer in the way) and prints the figures as one JSON
+line."""
 
 from __future__ import annotations
 
@@ -28,6 +30,20 @@ class Probe(QObject):
         self.first_paint: float | None = None
         self.data_shown: float | None = None
         self.keystrokes: list[float] = []
+        #: The GUI thread's pulse from the first paint until typing: its longest gap is the
+        #: longest time the window could not answer.
+        self.pulse = QTimer()
+        self.pulse.setInterval(5)
+        self.pulse.timeout.connect(self.beat)
+        self.last_beat = 0.0
+        self.longest_freeze = 0.0
+        self.round_applied: float | None = None
+
+    def beat(self) -> None:
+        now = time.perf_counter()
+        if self.last_beat:
+            self.longest_freeze = max(self.longest_freeze, now - self.last_beat)
+        self.last_beat = now
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if (
@@ -36,6 +52,7 @@ class Probe(QObject):
             and isinstance(obj, QMainWindow)
         ):
             self.first_paint = time.time() - STARTED
+            self.pulse.start()
             QTimer.singleShot(0, self.wait_for_data)
         return False
 
@@ -45,12 +62,22 @@ class Probe(QObject):
             QTimer.singleShot(1, self.wait_for_data)
             return
         self.data_shown = time.time() - STARTED
-        QTimer.singleShot(500, self.type_filter)
+        # Connected last: runs once the round is applied to every model and card.
+        self.window().sync.round_finished.connect(self.on_round)  # type: ignore[attr-defined]
+        QTimer.singleShot(20_000, self.type_filter)  # no round (no account): type anyway
+
+    def on_round(self, _result: object) -> None:
+        if self.round_applied is None:
+            self.round_applied = time.time() - STARTED
+            QTimer.singleShot(500, self.type_filter)
 
     def window(self) -> QMainWindow:
         return next(w for w in QApplication.topLevelWidgets() if isinstance(w, QMainWindow))
 
     def type_filter(self) -> None:
+        if self.keystrokes:
+            return  # typed already
+        self.pulse.stop()
         window = self.window()
         window.show_view("contacts")  # type: ignore[attr-defined]
         QApplication.processEvents()
@@ -72,6 +99,8 @@ class Probe(QObject):
                     "first_paint_s": self.first_paint,
                     "data_shown_s": self.data_shown,
                     "keystroke_ms": self.keystrokes,
+                    "round_applied_s": self.round_applied,
+                    "longest_freeze_ms": self.longest_freeze * 1000,
                     "peak_rss_mb": peak_kb / 1024,
                     "window": [window.width(), window.height()],
                     "visible_rows": window.table.viewport().height()  # type: ignore[attr-defined]

@@ -146,7 +146,9 @@ def run_gui(
         store=store,
         clock=clock,
         tasks=tasks,
-        providers=provider_factory.build(store, paths, clock),
+        # The mailboxes (and their libraries: Google's client, requests, msal) are built after
+        # the first paint, before the first sync (see load_providers below).
+        providers=(),
         demo=demo,
         sync_interval_s=2.0 if demo else float(settings.load(paths.settings).sync_interval_s),
     )
@@ -264,8 +266,16 @@ def run_gui(
             keep.extend((tray, notifications))
 
         # What the first sight of the window does not need waits for its first paint: the
-        # reminders, reading the contacts, the notification service, the first sync.
+        # mailboxes, the reminders, reading the contacts, the notification service, the first
+        # sync.
         window.after_first_paint(start_reminders, first=True)
+
+        def load_providers() -> None:
+            ctx.providers = provider_factory.build(store, paths, clock)
+
+        # Before anything else that waits for the first paint: the reminders and the first sync
+        # find the mailboxes there.
+        window.after_first_paint(load_providers, first=True)
     except sqlite3.DatabaseError as exc:
         # A damaged page the first read did not meet, met while the window is built: the same
         # offer to restore, then the window again on the restored data.

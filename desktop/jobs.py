@@ -17,12 +17,12 @@ from desktop.domain.due import DueAction, ReminderSettings
 from desktop.mailflags import update_flags
 from desktop.storage import ContactRecord, Store
 from desktop.storage.database import disk_full, is_damage
-from desktop.sync import Change, SyncResult, pass_time_only, run_once
 from mail.provider import MailProvider, NeedsSignInError, OfflineError, ThrottledError
 
 if TYPE_CHECKING:
     from desktop.domain.slots import Slot
     from desktop.invites import AcceptedSlot
+    from desktop.sync import Change, SyncResult
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +73,10 @@ def sync_round(
     accounts whose mailbox-flags switch is off), the threads that wait for the user are then
     flagged in the mailboxes of the accounts that synced (desktop.mailflags).
     """
+    # The sync, and the mail understanding behind it (classify, bounces), load with the first
+    # round, not with the window.
+    from desktop.sync import pass_time_only, run_once
+
     own = frozenset(p.account.address for p in providers)
     outcomes: list[AccountOutcome] = []
     touched: set[int] = set()

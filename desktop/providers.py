@@ -12,7 +12,6 @@ from desktop.domain.clock import AcceleratedClock, Clock, SystemClock
 from desktop.paths import Paths
 from desktop.storage import Store
 from desktop.storage.files import write_private
-from mail.demo import DemoMailbox
 from mail.provider import Account, AccountKind, MailProvider
 
 if TYPE_CHECKING:
@@ -52,6 +51,8 @@ def build(store: Store, paths: Paths, clock: Clock) -> tuple[MailProvider, ...]:
     providers: list[MailProvider] = []
     for account in store.accounts.all():
         if account.kind is AccountKind.DEMO:
+            from mail.demo import DemoMailbox  # with the mailboxes, after the window's first paint
+
             providers.append(DemoMailbox(paths.demo_mailbox, account, clock))
         elif account.kind in (AccountKind.GMAIL, AccountKind.OUTLOOK):
             providers.append(_online(account))

@@ -18,12 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from desktop.domain.due import TITLES, ActionKind, DueAction, sort_actions
 from desktop.storage import ActionKey, ActionMark, Store
 from desktop.storage.codec import from_iso, iso
-from desktop.sync import Notice
+
+if TYPE_CHECKING:  # the sync (and the mail understanding behind it) loads when a round runs
+    from desktop.sync import Notice
 
 LAST_SEEN = "reminders.last_seen"
 LAST_DIGEST = "reminders.last_digest"

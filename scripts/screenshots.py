@@ -1,6 +1,7 @@
 """Screenshots for docs/ of every main view of the window (Today, Pipeline, Contacts,
-Objectives, Network, Analytics) at 1400x900 and 800x600, in a light and a dark palette, on the
-made-up profile of scripts/workspace_screenshots.py. Run under Xvfb (``make screenshots``):
+Objectives, Network, Analytics, and the contact panel's Prepare tab) at 1400x900 and 800x600,
+in a light and a dark palette, on the made-up profile of scripts/workspace_screenshots.py.
+Run under Xvfb (``make screenshots``):
 
     xvfb-run -a -s '-screen 0 1400x900x24' .venv/bin/python scripts/screenshots.py docs
 
@@ -29,6 +30,7 @@ VIEWS = (
     ("objectives", None),
     ("network", "Raj Patel"),
     ("analytics", None),
+    ("prepare", "Mei Chen"),  # the contact panel's Prepare tab, over the Contacts view
 )
 
 
@@ -75,13 +77,16 @@ def main(out: Path) -> int:
         with tempfile.TemporaryDirectory() as tmp:
             ctx, ids = build(Path(tmp) / "profile")
             window = MainWindow(ctx)
-            workspace.install(window, ctx)
+            hooks = workspace.install(window, ctx)
             window.show()
             for width, height in SIZES:
                 window.resize(width, height)
                 for view, person in VIEWS:
-                    window.show_view(view)
+                    window.show_view("contacts" if view == "prepare" else view)
                     window.select_contact(ids[person] if person else None)
+                    window.panel.tabs.setCurrentIndex(0)
+                    if view == "prepare":
+                        window.show_panel_tab(hooks.prepare_index)
                     for _ in range(8):
                         app.processEvents()
                     name = f"view-{view}-{width}x{height}-{theme}.png"

@@ -13,6 +13,8 @@ from PySide6.QtWidgets import QApplication
 from desktop import autostart
 from desktop import settings as settings_file
 from desktop.settings import Settings
+from desktop.storage import Store
+from mail.provider import Account, AccountKind
 from ui.dialogs import hide_empty_rows
 from ui.settings_dialog import SettingsDialog
 from ui.shell import Shell
@@ -21,6 +23,27 @@ from ui.sync_controller import SyncController
 from ui.welcome import MailboxConnector, WelcomeDialog, launch_demo, system_zone
 
 log = logging.getLogger(__name__)
+
+
+def forget_sign_in(account: Account) -> None:
+    """Drop what the account's sign-in kept in the system keyring (a Google grant, the msal
+    cache of an Outlook account, an IMAP app password); a keyring that refuses is logged."""
+    from keyring.errors import KeyringError
+
+    from mail.auth.tokens import PasswordStore, TokenStore
+
+    tokens = TokenStore()
+    try:
+        if account.kind is AccountKind.GMAIL:
+            tokens.delete_google(account.address)
+        elif account.kind is AccountKind.OUTLOOK:
+            from mail.auth.microsoft import KeyringCache
+
+            KeyringCache(tokens).delete(account.address)
+        elif account.kind is AccountKind.IMAP:
+            PasswordStore(tokens).delete(account.address)
+    except KeyringError as exc:
+        log.warning("the sign-in of a removed account stays in the keyring: %s", exc)
 
 
 class AccountSettings(QObject):
@@ -53,6 +76,9 @@ class AccountSettings(QObject):
             autostart.is_enabled(),
             self.shell.widget(),
             open_templates=self.show_templates,
+            account_ids=[a.id for a in self.badges.accounts()],
+            add_account=self.add_from_settings,
+            remove_account=self.remove_account,
         )
         hide_empty_rows(dialog)
         if not self.shell.exec_dialog(dialog) or dialog.saved is None:
@@ -133,6 +159,44 @@ class AccountSettings(QObject):
             self.shell.tell(unavailable)
             return False
         return connector.connect(self.shell.widget())
+
+    def account_lines(self) -> list[tuple[int, tuple[str, str, str]]]:
+        """Each account's id and its (account, status, key) line, as Settings lists them."""
+        ids = [a.id for a in self.badges.accounts()]  # account_lines() goes in the same order
+        return list(zip(ids, self.badges.account_lines(), strict=True))
+
+    def add_from_settings(self, kind: str) -> list[tuple[int, tuple[str, str, str]]] | None:
+        """Settings → Accounts → Add account…: the same sign-in as the File menu's; the
+        accounts afterwards (None when the kind cannot be connected here)."""
+        if not self.can_connect(kind):
+            self.shell.tell(self.tr("This kind of mailbox cannot be connected in this window."))
+            return None
+        self._connect(kind, "")
+        return self.account_lines()
+
+    def remove_account(self, account_id: int) -> bool:
+        """Settings → Accounts → Remove… (confirmed there): forget the account on the database
+        worker, then its sign-in in the keyring, its provider and its status."""
+        account = next((a for a in self.badges.accounts() if a.id == account_id), None)
+        if account is None:
+            return False
+        if self.sync.running:
+            self.shell.tell(self.tr("Mail is being checked: remove the account once it is done."))
+            return False
+
+        def job(store: Store) -> bool:
+            return store.accounts.remove(account_id)
+
+        def done(_removed: bool) -> None:
+            forget_sign_in(account)
+            self.ctx.providers = tuple(p for p in self.ctx.providers if p.account.id != account_id)
+            self.badges.rebuild()
+            self.sync.push.stop()  # its IDLE watch goes with it; the others start again
+            self.sync.accounts_changed()
+            self.shell.tell(self.tr("{0} was removed from Coffeechat.").format(account.address))
+
+        self.shell.ops.db(job, success=done)
+        return True
 
     def on_account_added(self, account_id: int) -> None:
         """A mailbox was connected: build its provider, show its status, sync at once."""

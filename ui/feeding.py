@@ -14,6 +14,7 @@ from desktop.domain.due import DueAction
 from desktop.jobs import SyncRound
 from desktop.storage import ContactRecord
 from ui.banner import BANNER_MS
+from ui.format import next_action_text
 from ui.models.contacts import ContactFilterProxy
 from ui.models.due import DueRow
 from ui.pages import escape, set_text
@@ -60,7 +61,7 @@ class ModelFeeder(QObject):
         actions = shell.marks.visible(all_due(records, shell.now(), shell.ctx.settings.reminders()))
         first: dict[int, str] = {}
         for a in actions:
-            first.setdefault(a.contact_id, self.tr(a.title))
+            first.setdefault(a.contact_id, self.tr(next_action_text(a.kind)))  # never an event
         with self.selection.feeding():
             shell.model.reset_records(records, first)
         self.refresh_derived(actions)
@@ -100,7 +101,7 @@ class ModelFeeder(QObject):
         first: dict[int, str] = {}
         rows: list[DueRow] = []
         for a in actions:
-            first.setdefault(a.contact_id, self.tr(a.title))
+            first.setdefault(a.contact_id, self.tr(next_action_text(a.kind)))  # never an event
             record = model.record(a.contact_id)
             rows.append(DueRow(a, record.contact.name if record is not None else "?"))
         with self.selection.feeding():

@@ -4,7 +4,26 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, tzinfo
 
+from desktop.domain.due import ActionKind
 from desktop.domain.model import ContactState, Stage
+
+#: What the user does next, as the contacts table's Next action column and the cards' badge say
+#: it: always a thing to do, never what happened (Today's titles say why it is due).
+NEXT_ACTIONS: dict[ActionKind, str] = {
+    ActionKind.REPLY_RECEIVED: "Answer their reply",
+    ActionKind.NEEDS_ANSWER: "Answer them",
+    ActionKind.FOLLOW_UP: "Follow up",
+    ActionKind.CLOSE_THE_LOOP: "Close the loop",
+    ActionKind.PREPARE: "Prepare",
+    ActionKind.THANK_YOU_MISSING: "Thank them",
+    ActionKind.UPDATE_REFERRER: "Update the referrer",
+    ActionKind.CHECK_IN: "Check in",
+}
+
+
+def next_action_text(kind: ActionKind) -> str:
+    """The Next action for a due action of ``kind`` (see ``NEXT_ACTIONS``)."""
+    return NEXT_ACTIONS[kind]
 
 
 def day_text(day: date) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QIcon
@@ -28,19 +29,15 @@ from PySide6.QtWidgets import (
 
 from desktop.context import AppContext
 from desktop.domain.clock import Clock
-from desktop.history import (
-    Progress,
-    add_address,
-    offered_addresses,
-    run_pass,
-    summary_lines,
-)
-from desktop.jobs import SyncRound
 from desktop.storage import Store
 from desktop.storage.past import PastRun
 from mail.provider import AccountKind, MailProvider
 from ui.main_window import MainWindow
 from ui.ops import Ops
+
+if TYPE_CHECKING:
+    from desktop.history import Progress
+    from desktop.jobs import SyncRound
 
 
 class _Bridge(QObject):
@@ -166,6 +163,9 @@ class HistoryPanel(QWidget):
         emit = self._bridge.progressed.emit
 
         def job(store: Store) -> PastRun:
+            # The history pass (and the sync's mail understanding) loads when it first runs.
+            from desktop.history import run_pass
+
             return run_pass(
                 store,
                 provider,
@@ -217,6 +217,8 @@ class HistoryPanel(QWidget):
             self.status.setText(self.tr("Done."))
             self.start_button.setText(self.tr("&Read past mail"))
         if runs:
+            from desktop.history import summary_lines
+
             lines = summary_lines(runs)
             self.summary.setText(self.tr("While you were away:") + "\n• " + "\n• ".join(lines))
             if self.automatic and not stopped and self.tell is not None:
@@ -277,6 +279,8 @@ class AddressOffer(QWidget):
         self.button.setEnabled(False)
 
         def job(store: Store) -> bool:
+            from desktop.history import add_address
+
             return add_address(store, contact_id, address)
 
         def done(_added: bool) -> None:
@@ -310,7 +314,12 @@ def install(window: MainWindow, ctx: AppContext) -> HistoryPanel:
     window.model.rowsInserted.connect(lambda *_: panel.check_soon())
     window.model.modelReset.connect(panel.check_soon)
 
-    offer = AddressOffer(window.ops, lambda c: offered_addresses(ctx.store, c), window.panel)
+    def offered(contact_id: int) -> list[str]:
+        from desktop.history import offered_addresses
+
+        return offered_addresses(ctx.store, contact_id)
+
+    offer = AddressOffer(window.ops, offered, window.panel)
     card = window.panel.card.layout()
     assert isinstance(card, QVBoxLayout)
     card.insertWidget(card.indexOf(window.panel.reply_card), offer)
@@ -337,10 +346,10 @@ def install(window: MainWindow, ctx: AppContext) -> HistoryPanel:
         if not notices:
             return
         notice = notices[0]
-        offered = offered_addresses(ctx.store, notice.contact_id)
+        addresses = offered(notice.contact_id)
         record = window.model.record(notice.contact_id)
-        if offered and record is not None:
-            name, address = record.contact.name, offered[0]
+        if addresses and record is not None:
+            name, address = record.contact.name, addresses[0]
             window.banner.show_text(
                 notice.text,
                 action=window.tr("Add this address to {0}").format(name),

@@ -32,6 +32,7 @@ from desktop.settings import Settings
 from desktop.storage import Store
 from desktop.storage.codec import iso
 from desktop.sync import Notice
+from ui.format import when_text
 from ui.marks import Then, dismiss_mark, policy_for, restore_mark, snooze_mark
 from ui.navigation import Navigator
 
@@ -332,10 +333,8 @@ class NotificationCenter(QObject):
 
             def snoozed() -> None:
                 self.window.refresh_derived()  # it leaves Today too
-                local = until[0].astimezone(self.reminders.policy.zone)
-                self.window.show_status(
-                    self.tr("Snoozed until {0}").format(local.strftime("%a %d %b %H:%M")), 5000
-                )
+                when = when_text(until[0], self.reminders.policy.zone, self.ctx.clock.now())
+                self.window.show_status(self.tr("Snoozed until {0}").format(when), 5000)
 
             until.append(self.snooze(about, Snooze.DAY, snoozed))
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QFontMetrics
 from PySide6.QtWidgets import (
     QComboBox,
@@ -34,6 +34,7 @@ from desktop.domain.clock import Clock
 from desktop.domain.workspace import SOURCE_LABELS, ContactSource, Link, Question, SourceKind
 from desktop.storage import Store
 from ui.a11y import name_controls
+from ui.flow import FlowLayout
 from ui.ops import Ops
 from ui.prepare_questions import QuestionBox
 
@@ -77,6 +78,11 @@ class PreparePane(QWidget):
         # How they were found.
         self.kind_combo = QComboBox()
         self.kind_combo.setAccessibleName(self.tr("How you found them"))
+        # As narrow as the panel allows: the open list still shows each choice in full.
+        self.kind_combo.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.kind_combo.setMinimumContentsLength(8)
         self.kind_combo.addItem(self.tr("Not recorded"), "")
         for kind in SourceKind:
             self.kind_combo.addItem(self.tr(SOURCE_LABELS[kind]), kind.value)
@@ -92,6 +98,8 @@ class PreparePane(QWidget):
         self.referrer_label.setWordWrap(True)
         source_box = QGroupBox(self.tr("Found through"))
         self.source_form = QFormLayout(source_box)
+        # Each label above its field: in a narrow panel nothing is pushed out of sight.
+        self.source_form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.source_form.addRow(self.tr("&Source:"), self.kind_combo)
         self.source_form.addRow(self.tr("Introduced by:"), self.referrer_label)
         self.source_form.addRow(self.tr("&Article:"), self.article_title)
@@ -149,10 +157,9 @@ class PreparePane(QWidget):
         links_box = QGroupBox(self.tr("Links"))
         ll = QVBoxLayout(links_box)
         ll.addWidget(self.links)
-        lb = QHBoxLayout()
+        lb = FlowLayout()
         lb.addWidget(add_link)
         lb.addWidget(remove_link)
-        lb.addStretch(1)
         ll.addLayout(lb)
 
         # Questions.
@@ -182,10 +189,9 @@ class PreparePane(QWidget):
         dl = QVBoxLayout(self.drafts_box)
         dl.addWidget(self.drafts)
         dl.addWidget(self.draft_text)
-        db = QHBoxLayout()
+        db = FlowLayout()
         db.addWidget(write)
         db.addWidget(discard)
-        db.addStretch(1)
         dl.addLayout(db)
         self.drafts_box.hide()
 
@@ -199,18 +205,55 @@ class PreparePane(QWidget):
         layout.setSpacing(pad)
         layout.addWidget(self.drafts_box)
         layout.addWidget(source_box)
-        layout.addWidget(self.question_box, 1)
+        layout.addWidget(self.question_box)
         layout.addWidget(research_box)
         layout.addWidget(links_box)
         layout.addWidget(self.interview_button)
+        # One scroll area, vertical only: the pane fits the panel's width (rows wrap, buttons
+        # flow), and the question list is as tall as its questions, so it never scrolls inside
+        # the pane's own scrolling.
+        layout.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(inner)
+        self.scroll_area = scroll
+        self.questions.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.questions.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.questions.setSizeAdjustPolicy(QListWidget.SizeAdjustPolicy.AdjustIgnored)
+        questions_model = self.questions.model()
+        for signal in (
+            questions_model.rowsInserted,
+            questions_model.rowsRemoved,
+            questions_model.rowsMoved,
+            questions_model.modelReset,
+            questions_model.dataChanged,
+        ):
+            signal.connect(self.fit_questions)
+        self.questions.installEventFilter(self)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         name_controls(self)
+
+    # ---------------------------------------------------------------- layout
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.questions and event.type() == QEvent.Type.Resize:
+            QTimer.singleShot(0, self.fit_questions)  # wrapped questions change height
+        return super().eventFilter(watched, event)
+
+    def fit_questions(self, *_args: object) -> None:
+        """The question list as tall as its questions (wrapped at the list's width), so the
+        pane scrolls and the list does not."""
+        view = self.questions
+        view.doItemsLayout()
+        rows = sum(max(view.sizeHintForRow(n), view.visualItemRect(view.item(n)).height())
+                   for n in range(view.count()))  # fmt: skip
+        lines = QFontMetrics(view.font()).lineSpacing()
+        height = max(rows, lines * 2) + 2 * view.frameWidth() + lines // 2
+        if view.height() != height:
+            view.setFixedHeight(height)
 
     # ---------------------------------------------------------------- loading
     def now(self) -> datetime:

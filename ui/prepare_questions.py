@@ -8,7 +8,6 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QGroupBox,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QListWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.workspace import Question
+from ui.flow import FlowLayout
 
 
 class QuestionBox(QGroupBox):
@@ -32,7 +32,9 @@ class QuestionBox(QGroupBox):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setTitle(self.tr("Questions (you lead the conversation)"))
+        # A short title: a group box is never narrower than its title, and the panel can be.
+        self.setTitle(self.tr("Questions"))
+        self.setToolTip(self.tr("The questions you ask: you lead the conversation"))
         fm = QFontMetrics(self.font())
         self.questions = QListWidget()
         self.questions.setObjectName("prepare-questions")
@@ -48,7 +50,7 @@ class QuestionBox(QGroupBox):
         self.questions.setMinimumHeight(fm.lineSpacing() * 10)
         self.questions.itemChanged.connect(self.on_item_changed)
         self.questions.model().rowsMoved.connect(self.on_rows_moved)
-        buttons = QHBoxLayout()
+        buttons = FlowLayout()  # in a narrow panel the buttons wrap onto a second row
         for text, slot, tip in (
             (self.tr("Add…"), self.add_question, self.tr("Add a question")),
             (self.tr("Remove"), self.remove_question, self.tr("Remove the selected question")),
@@ -66,7 +68,6 @@ class QuestionBox(QGroupBox):
         bank_button.setToolTip(self.tr("Edit the questions every new contact starts with"))
         bank_button.clicked.connect(self.bank_requested)
         buttons.addWidget(bank_button)
-        buttons.addStretch(1)
         self.count_label = QLabel()
         self.count_label.setEnabled(False)
         buttons.addWidget(self.count_label)

@@ -7,6 +7,8 @@ signals; ui/reply_flow.py reads the case and does the work.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import (
@@ -26,9 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.slots import Slot
-from desktop.invites import InvitePreview
-from desktop.replies import ReplyCase, meeting_text
 from mail import intent as intents
+
+if TYPE_CHECKING:  # the reply loop itself loads when a reply is read (ui.reply_flow)
+    from desktop.invites import InvitePreview
+    from desktop.replies import ReplyCase
 
 #: The one click for each intent, as the primary button says it.
 _PRIMARY = {
@@ -159,9 +163,11 @@ class ReplyCard(QFrame):
         else:
             self.evidence.setText(self.tr("Why: {0}").format(why))
         if case.meeting is not None:  # scheduled at the time they accepted: both zones
+            from desktop import replies  # loaded with the reply loop, never before a reply
+
             self.meeting.setText(
                 self.tr("Scheduled: {0}").format(
-                    meeting_text(case.meeting, case.user_tz, case.contact_tz)
+                    replies.meeting_text(case.meeting, case.user_tz, case.contact_tz)
                 )
             )
         self.meeting.setVisible(case.meeting is not None)

@@ -11,23 +11,28 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QBoxLayout, QWidget
 
-from desktop import drafting, invites, replies
 from desktop.domain import due
 from desktop.domain.due import DueAction
 from desktop.domain.slots import Slot
-from desktop.replies import ReplyCase
 from desktop.storage import Store
 from mail import intent as intents
 from mail.provider import MailProvider
 from ui.reply_card import InvitePreviewDialog, ReplyCard
 from ui.shell import Shell
 from ui.today import DueDelegate
+
+if TYPE_CHECKING:
+    from desktop import invites, replies
+    from desktop.replies import ReplyCase
+
+# The reply loop (desktop.replies, and the compose, invitation and template modules behind it:
+# icalendar, Jinja2) loads when a reply is first read or answered, after the window is shown.
 
 log = logging.getLogger(__name__)
 
@@ -123,6 +128,8 @@ class ReplyController(QObject):
 
     def refresh(self, contact_id: int | None = None) -> ReplyCase | None:
         """Read the contact's reply case (the current contact by default) onto the cards."""
+        from desktop import replies
+
         contact_id = self.shell.current_id if contact_id is None else contact_id
         case = None
         if contact_id is not None:
@@ -147,6 +154,8 @@ class ReplyController(QObject):
 
     def read_waiting(self) -> list[ReplyCase]:
         """Every reply still waiting on the user, oldest first, kept by contact for Today."""
+        from desktop import replies
+
         found = replies.waiting_cases(self.ctx.store, self.ctx.settings, self.own_addresses())
         self.waiting = {c.contact_id: c for c in found}
         self.waiting_read = True
@@ -180,6 +189,8 @@ class ReplyController(QObject):
     # ------------------------------------------------------------------ the clicks
     def confirm(self, case: ReplyCase, slot: Slot) -> bool:
         """Preview the invitation; on Send, hold the confirmation and invitation for Undo."""
+        from desktop import invites, replies
+
         provider = self.provider()
         if provider is None:
             self.shell.tell(self.tr("Connect a mailbox to confirm and send the invitation."))
@@ -200,6 +211,8 @@ class ReplyController(QObject):
         place, now = dialog.location(), self.shell.now()
 
         def job(store: Store) -> replies.Confirmed:
+            from desktop import replies
+
             return replies.confirm_and_invite(
                 store, provider, case, slot, prefs, now, location=place
             )
@@ -217,6 +230,8 @@ class ReplyController(QObject):
         """Send invitation (the contact panel): the scheduled meeting's invitation, previewed
         and held for Undo like the reply card's; through the account's calendar when it has
         one, else e-mailed with the .ics."""
+        from desktop import drafting, invites, replies
+
         provider = self.provider()
         record = self.ctx.store.contacts.get(contact_id)
         state = record.state
@@ -243,6 +258,8 @@ class ReplyController(QObject):
         place, now = dialog.location(), self.shell.now()
 
         def job(store: Store) -> invites.AcceptedSlot:
+            from desktop import invites
+
             return invites.accept_slot(
                 store, provider, contact_id, slot, now, user_name=prefs.user_name,
                 location=place, user_tz=user_tz, lang=prefs.message_language,
@@ -256,6 +273,8 @@ class ReplyController(QObject):
         return True
 
     def refer(self, case: ReplyCase, name: str, address: str) -> bool:
+        from desktop import replies
+
         provider = self.provider()
         if provider is None:
             self.shell.tell(self.tr("Connect a mailbox to reply."))
@@ -292,6 +311,8 @@ class ReplyController(QObject):
             dialog.release()
 
     def correct(self, case: ReplyCase, kind: str, slot: int | None) -> None:
+        from desktop import replies
+
         now = self.shell.now()
 
         def job(store: Store) -> None:

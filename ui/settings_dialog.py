@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import QDate, QTime
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.settings import Settings, parse_hhmm
+from desktop.settings import RANGES, Settings, parse_hhmm
 from ui.dialogs import error_label, name_helper_controls, valid_zone, zone_combo
+from ui.settings_dialog_accounts import AccountsPage
 from ui.settings_messages import MessagesPage
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -78,6 +79,10 @@ class SettingsDialog(QDialog):
         parent: QWidget | None = None,
         *,
         open_templates: Callable[[], object] | None = None,
+        account_ids: Sequence[int] = (),
+        add_account: Callable[[str], Sequence[tuple[int, tuple[str, str, str]]] | None]
+        | None = None,
+        remove_account: Callable[[int], bool] | None = None,
     ) -> None:
         super().__init__(parent)
         self.original = settings
@@ -88,9 +93,21 @@ class SettingsDialog(QDialog):
         self.tabs.setAccessibleName(self.tr("Settings sections"))
         self.tabs.addTab(self._you_page(settings), self.tr("&You"))
         self.tabs.addTab(self._reminders_page(settings), self.tr("&Reminders"))
-        self.tabs.addTab(
-            self._accounts_page(settings, accounts, start_at_login), self.tr("&Accounts")
+        self.accounts_page = AccountsPage(
+            settings,
+            accounts,
+            start_at_login,
+            account_ids=account_ids,
+            add_account=add_account,
+            remove_account=remove_account,
         )
+        #: The page's parts, by their old names.
+        self.accounts = self.accounts_page.accounts
+        self.flag_boxes = self.accounts_page.flag_boxes
+        self.sync_minutes = self.accounts_page.sync_minutes
+        self.history_months = self.accounts_page.history_months
+        self.start_login = self.accounts_page.start_login
+        self.tabs.addTab(self.accounts_page, self.tr("&Accounts"))
         self.messages_page = MessagesPage(settings, open_templates)
         self.tabs.addTab(self.messages_page, self.tr("&Messages"))
         self.error = error_label()
@@ -212,6 +229,21 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("&Needs your answer after:"), self.needs_answer_hours)
         form.addRow(self.tr("&Thank-you missing after:"), self.thank_you_hours)
         form.addRow(self.tr("&Check in after:"), self.check_in_days)
+        low, high = RANGES["offer_expiry_days"]
+        self.offer_expiry_days = _spin(
+            self.tr("Release an offered time after days"),
+            low,
+            high,
+            s.offer_expiry_days,
+            self.tr(" days"),
+        )
+        self.offer_expiry_days.setToolTip(
+            self.tr(
+                "A time you offered in a request is kept free for that person, and not offered "
+                "to anyone else, until they take it or this many days have passed."
+            )
+        )
+        form.addRow(self.tr("Release offered &times after:"), self.offer_expiry_days)
 
         notify = QGroupBox(self.tr("Notifications"))
         nform = QFormLayout(notify)
@@ -252,70 +284,6 @@ class SettingsDialog(QDialog):
         layout.addStretch(1)
         return page
 
-    def _accounts_page(
-        self, s: Settings, accounts: Sequence[tuple[str, str, str]], start_at_login: bool
-    ) -> QWidget:
-        self.accounts = QListWidget()
-        self.accounts.setAccessibleName(self.tr("Connected accounts"))
-        #: account key -> its "flag threads in this mailbox" switch
-        self.flag_boxes: dict[str, QCheckBox] = {}
-        flags = QWidget()
-        flag_rows = QVBoxLayout(flags)
-        flag_rows.setContentsMargins(0, 0, 0, 0)
-        for account, status, key in accounts:
-            item = QListWidgetItem(f"{account}\n{status}")
-            item.setFlags(Qt.ItemFlag.ItemIsEnabled)
-            self.accounts.addItem(item)
-            if key:
-                address = key.partition(":")[2] or account
-                box = QCheckBox(self.tr("Flag waiting threads in {0}").format(address))
-                box.setAccessibleName(self.tr("Mailbox flags for {0}").format(account))
-                box.setToolTip(
-                    self.tr(
-                        "A thread waiting for your thank-you or follow-up gets a flag (Outlook, "
-                        "IMAP) or a Coffeechat label (Gmail) in your mailbox; Coffeechat removes "
-                        "it when the action is done or dismissed. Flags you set yourself are "
-                        "never touched."
-                    )
-                )
-                box.setChecked(key not in s.mailbox_flags_off)
-                self.flag_boxes[key] = box
-                flag_rows.addWidget(box)
-        flags_hint = QLabel(
-            self.tr(
-                "A thread that waits for your thank-you or follow-up gets a Coffeechat label "
-                "(Gmail) or a flag (Outlook, IMAP), removed once it is done or dismissed. "
-                "Flags and labels you set yourself are never touched."
-            )
-        )
-        flags_hint.setWordWrap(True)
-        flag_rows.addWidget(flags_hint)
-        flags.setVisible(bool(self.flag_boxes))
-        if not accounts:
-            item = QListWidgetItem(
-                self.tr("No mailbox connected yet: File → Connect Gmail… or Connect Outlook….")
-            )
-            item.setFlags(Qt.ItemFlag.NoItemFlags)
-            self.accounts.addItem(item)
-        self.sync_minutes = _spin(
-            self.tr("Check for new mail every minutes"),
-            1,
-            1440,
-            max(1, round(s.sync_interval_s / 60)),
-            self.tr(" min"),
-        )
-        self._shown_minutes = self.sync_minutes.value()
-        self.start_login = QCheckBox(self.tr("Start Coffeechat when I log in"))
-        self.start_login.setAccessibleName(self.tr("Start at login"))
-        self.start_login.setChecked(start_at_login)
-        page = QWidget()
-        form = QFormLayout(page)
-        form.addRow(self.tr("Accounts:"), self.accounts)
-        form.addRow(self.tr("Mailbox flags:"), flags)
-        form.addRow(self.tr("Check for &new mail every:"), self.sync_minutes)
-        form.addRow(self.start_login)
-        return page
-
     # ------------------------------------------------------------------ events
     def on_toggles(self) -> None:
         on = self.notifications.isChecked()
@@ -339,7 +307,7 @@ class SettingsDialog(QDialog):
         return [self.holidays.item(n).text() for n in range(self.holidays.count())]
 
     def start_at_login(self) -> bool:
-        return self.start_login.isChecked()
+        return self.accounts_page.start_at_login()
 
     def show_error(self, text: str) -> None:
         self.error.setText(text)
@@ -363,8 +331,6 @@ class SettingsDialog(QDialog):
             self.show_error(self.tr("Working hours must end after they start."))
             self.work_end.setFocus()
             return None
-        minutes = self.sync_minutes.value()
-        interval = self.original.sync_interval_s if minutes == self._shown_minutes else minutes * 60
         return replace(
             self.original,
             user_name=self.user_name.text().strip(),
@@ -384,16 +350,13 @@ class SettingsDialog(QDialog):
             quiet_end=_hhmm(self.quiet_end),
             daily_digest=self.digest.isChecked(),
             digest_hour=self.digest_hour.value(),
-            sync_interval_s=interval,
-            mailbox_flags_off=self.flags_off(),
+            offer_expiry_days=self.offer_expiry_days.value(),
+            **self.accounts_page.values(),
             **self.messages_page.values(),
         )
 
     def flags_off(self) -> tuple[str, ...]:
-        """Accounts whose mailbox flags are off: those unticked here, and those not shown."""
-        off = set(self.original.mailbox_flags_off) - set(self.flag_boxes)
-        off |= {key for key, box in self.flag_boxes.items() if not box.isChecked()}
-        return tuple(sorted(off))
+        return self.accounts_page.flags_off()
 
     def on_save(self) -> None:
         edited = self.edited()

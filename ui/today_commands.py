@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMenu
 from desktop.domain.due import TEMPLATE_FOR_ACTION, ActionKind, DueAction
 from desktop.reminders import Snooze
 from ui.banner import BANNER_MS
+from ui.format import when_text
 from ui.models.due import ACTION_ROLE, CONTACT_ID_ROLE
 from ui.shell import Shell
 
@@ -78,11 +79,11 @@ class TodayCommands(QObject):
         until: list[datetime] = []
 
         def snoozed() -> None:
-            local = until[0].astimezone(self.shell.zone)
+            when = when_text(until[0], self.shell.zone, self.shell.now())
             self._after_mark(
                 action,
                 self.tr("Snoozed until {0}: {1} — {2}.").format(
-                    f"{local:%a %d %b %H:%M}", self.tr(action.title), self._name_of(action)
+                    when, self.tr(action.title), self._name_of(action)
                 ),
             )
 

@@ -115,6 +115,8 @@ class WindowLayout:
         self.sidebar.viewport().setBackgroundRole(self.sidebar.backgroundRole().Window)
 
         self.today_page = TodayPage(due_model, when_text)
+        # The keys hint wraps: one line of it must not keep the window wider than 800 pixels.
+        self.today_page.hint.setWordWrap(True)
         self.board = PipelineBoard(model)
         self.board.setObjectName("board")
         for column in self.board.column_list:

@@ -60,3 +60,12 @@ class AccountRepo(Repository):
             "SELECT last_sync_at FROM accounts WHERE id = ?", (account_id,)
         ).fetchone()
         return None if row is None else from_iso(row[0])
+
+    def remove(self, account_id: int) -> bool:
+        """Forget an account: its row and, with it (ON DELETE CASCADE), Coffeechat's copy of
+        its messages, its outbox, settings, mailbox flags, read failures and history-pass
+        progress. Contacts, their stages and events stay. False when there was no such
+        account."""
+        with self._database.transaction():
+            gone = self._db.execute("DELETE FROM accounts WHERE id = ?", (account_id,)).rowcount
+        return bool(gone)

@@ -155,3 +155,37 @@ def test_a_file_that_is_not_a_backup_is_said_and_the_choice_offered_again(
     assert store is not None
     store.close()
     assert "not a Coffeechat backup" in seen[1] and "is damaged" in seen[1]
+
+
+def _steps_of_first_read(profile: Path, contacts: int) -> int:
+    """SQLite virtual-machine steps (in units of 100) that ``first_read`` takes on a profile
+    with ``contacts`` contacts."""
+    store = Store.open(profile)
+    with store.transaction():
+        for n in range(store.contacts.count(), contacts):
+            store.contacts.add(Contact(None, f"Person {n}", (f"p{n}@example.org",)))
+    store.close()
+    store = Store.open(profile, read_only=True)
+    steps = [0]
+
+    def count() -> int:
+        steps[0] += 1
+        return 0
+
+    try:
+        store.database.connection.set_progress_handler(count, 100)
+        assert damage.first_read(store) is None
+    finally:
+        store.close()
+    return steps[0]
+
+
+def test_the_check_before_the_window_costs_the_same_for_a_small_and_a_large_profile(
+    tmp_path: Path,
+) -> None:
+    # Before the window is built, only the first rows are read: ten times the contacts do not
+    # make the start slower (damage deeper in is offered once the window has read it).
+    small = _steps_of_first_read(tmp_path / "p", 300)
+    large = _steps_of_first_read(tmp_path / "p", 3000)
+    assert small > 0
+    assert large <= small * 1.2, (small, large)

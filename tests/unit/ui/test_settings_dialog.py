@@ -109,7 +109,7 @@ def test_a_longer_needs_answer_delay_changes_today(
     assert kinds()[seeded["ada"]] is ActionKind.NEEDS_ANSWER
     window.settings_ui.save_settings(replace(ctx.settings, needs_answer_hours=48))
     assert kinds()[seeded["ada"]] is ActionKind.REPLY_RECEIVED
-    assert window.model.next_action(seeded["ada"]) == "Reply received"
+    assert window.model.next_action(seeded["ada"]) == "Answer their reply"
 
 
 def test_the_dialog_refuses_bad_values_inline(qtbot: QtBot, ctx) -> None:
