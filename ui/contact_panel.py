@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.model import Stage
 from desktop.domain.slots import Slot
-from desktop.replies import meeting_text
 from desktop.storage import ContactRecord, HistoryEntry, StoredMessage
 from ui.flow import FlowLayout
 from ui.format import day_text, when_text
@@ -322,6 +321,8 @@ class ContactPanel(QWidget):
         if state.meeting_start is not None and state.meeting_end is not None:
             user_tz = getattr(self.zone, "key", None) or "UTC"
             slot = Slot(state.meeting_start, state.meeting_end)
+            from desktop.replies import meeting_text  # the reply loop loads after the first paint
+
             when = meeting_text(slot, user_tz, c.timezone)  # their time, yours beside it
             lines.append(self.tr("Meeting: {0}").format(when))
         elif state.meeting_start is not None:
