@@ -12,7 +12,7 @@ import threading
 import urllib.parse
 import urllib.request
 import webbrowser
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -52,15 +52,6 @@ from tests.helpers.memory_keyring import MemoryKeyring
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 ME = "me@outlook.test"
-
-
-@pytest.fixture
-def emulator(
-    certificate: tuple[Path, Path], sim: SimClock, clock: ManualClock
-) -> Iterator[GraphEmulator]:
-    cert, key = certificate
-    with GraphEmulator(ME, cert, key, clock=sim.now, wall=clock.now) as emu:
-        yield emu
 
 
 def _session(certificate: tuple[Path, Path]) -> requests.Session:
@@ -233,24 +224,6 @@ def test_whole_loop_from_sign_in_to_replies_and_no_token_on_disk(
 
 
 Setup = tuple[Store, OutlookProvider, Account]
-
-
-@pytest.fixture
-def opened(
-    tmp_path: Path,
-    certificate: tuple[Path, Path],
-    emulator: GraphEmulator,
-    sim: SimClock,
-    clock: ManualClock,
-    memory_keyring: MemoryKeyring,
-) -> Iterator[Setup]:
-    _sign_in(emulator, certificate)
-    store = Store.open(tmp_path / "profile")
-    account = store.accounts.add(AccountKind.OUTLOOK, ME)
-    provider = _provider(emulator, certificate, store, account, sim, clock)
-    yield store, provider, account
-    provider.close()
-    store.close()
 
 
 def _seed(emu: GraphEmulator, store: Store, provider: OutlookProvider, n: int) -> None:

@@ -6,55 +6,18 @@ requests the day cost. Real msal sign-in and provider, real Store, the Graph emu
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
-
-import pytest
 
 from desktop import outbox
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, EventKind, Stage
-from desktop.storage import Store
-from mail.outlook import OutlookProvider
-from mail.provider import Account, AccountKind, OutgoingMessage
-from tests.helpers.gmail_emulator import SimClock
+from mail.provider import OutgoingMessage
 from tests.helpers.graph_emulator import GraphEmulator
 from tests.helpers.mail_day import Day, assert_each_event_once, assert_sent_once
-from tests.helpers.memory_keyring import MemoryKeyring
-from tests.integration.test_outlook import ME, _provider, _sign_in
+from tests.integration.test_outlook import Setup
 
 #: The day's budget of Graph requests: 10 passes of 2 deltas, sends, recoveries, throttling.
 DAY_BUDGET = 90
-
-Setup = tuple[Store, OutlookProvider, Account]
-
-
-@pytest.fixture
-def emulator(
-    certificate: tuple[Path, Path], sim: SimClock, clock: ManualClock
-) -> Iterator[GraphEmulator]:
-    cert, key = certificate
-    with GraphEmulator(ME, cert, key, clock=sim.now, wall=clock.now) as emu:
-        yield emu
-
-
-@pytest.fixture
-def opened(
-    tmp_path: Path,
-    certificate: tuple[Path, Path],
-    emulator: GraphEmulator,
-    sim: SimClock,
-    clock: ManualClock,
-    memory_keyring: MemoryKeyring,
-) -> Iterator[Setup]:
-    _sign_in(emulator, certificate)
-    store = Store.open(tmp_path / "profile")
-    account = store.accounts.add(AccountKind.OUTLOOK, ME)
-    provider = _provider(emulator, certificate, store, account, sim, clock)
-    yield store, provider, account
-    provider.close()
-    store.close()
 
 
 def test_a_full_day_of_outlook(emulator: GraphEmulator, opened: Setup, clock: ManualClock) -> None:

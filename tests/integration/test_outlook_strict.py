@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import urllib.parse
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
@@ -18,11 +17,8 @@ from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, Stage
 from desktop.storage import Store
 from desktop.sync import run_once
-from mail.outlook import OutlookProvider
 from mail.outlook import provider as outlook_provider
 from mail.provider import (
-    Account,
-    AccountKind,
     Folder,
     MeetingInvite,
     MessageRef,
@@ -30,37 +26,14 @@ from mail.provider import (
 )
 from tests.helpers.gmail_emulator import SimClock
 from tests.helpers.graph_emulator import IMPLIES, GraphEmulator
-from tests.helpers.memory_keyring import MemoryKeyring
-from tests.integration.test_outlook import ME, T0, _provider, _request, _session, _sign_in, _stage
-
-Setup = tuple[Store, OutlookProvider, Account]
-
-
-@pytest.fixture
-def emulator(
-    certificate: tuple[Path, Path], sim: SimClock, clock: ManualClock
-) -> Iterator[GraphEmulator]:
-    cert, key = certificate
-    with GraphEmulator(ME, cert, key, clock=sim.now, wall=clock.now) as emu:
-        yield emu
-
-
-@pytest.fixture
-def opened(
-    tmp_path: Path,
-    certificate: tuple[Path, Path],
-    emulator: GraphEmulator,
-    sim: SimClock,
-    clock: ManualClock,
-    memory_keyring: MemoryKeyring,
-) -> Iterator[Setup]:
-    _sign_in(emulator, certificate)
-    store = Store.open(tmp_path / "profile")
-    account = store.accounts.add(AccountKind.OUTLOOK, ME)
-    provider = _provider(emulator, certificate, store, account, sim, clock)
-    yield store, provider, account
-    provider.close()
-    store.close()
+from tests.integration.test_outlook import (
+    T0,
+    Setup,
+    _provider,
+    _request,
+    _session,
+    _stage,
+)
 
 
 def _contacts_who_wrote(

@@ -6,7 +6,6 @@ whose sent messages stay unreadable in transit until their copy reaches Sent Ite
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -15,47 +14,15 @@ import pytest
 from desktop import outbox
 from desktop.domain.clock import ManualClock
 from desktop.domain.model import Contact, Stage
-from desktop.storage import Store
 from desktop.sync import run_once
-from mail.outlook import OutlookProvider
-from mail.provider import Account, AccountKind, OutgoingMessage
+from mail.provider import OutgoingMessage
 from tests.helpers.gmail_emulator import SimClock
 from tests.helpers.graph_emulator import GraphEmulator
-from tests.helpers.memory_keyring import MemoryKeyring
-from tests.integration.test_outlook import ME, _provider, _request, _sign_in
-
-Setup = tuple[Store, OutlookProvider, Account]
+from tests.integration.test_outlook import Setup, _provider, _request
 
 
 class Crash(BaseException):
     """The process dies here (not an error any code catches)."""
-
-
-@pytest.fixture
-def emulator(
-    certificate: tuple[Path, Path], sim: SimClock, clock: ManualClock
-) -> Iterator[GraphEmulator]:
-    cert, key = certificate
-    with GraphEmulator(ME, cert, key, clock=sim.now, wall=clock.now) as emu:
-        yield emu
-
-
-@pytest.fixture
-def opened(
-    tmp_path: Path,
-    certificate: tuple[Path, Path],
-    emulator: GraphEmulator,
-    sim: SimClock,
-    clock: ManualClock,
-    memory_keyring: MemoryKeyring,
-) -> Iterator[Setup]:
-    _sign_in(emulator, certificate)
-    store = Store.open(tmp_path / "profile")
-    account = store.accounts.add(AccountKind.OUTLOOK, ME)
-    provider = _provider(emulator, certificate, store, account, sim, clock)
-    yield store, provider, account
-    provider.close()
-    store.close()
 
 
 def _copies(emulator: GraphEmulator, message_id: str) -> dict[str, int]:
